@@ -1,0 +1,5 @@
+"""``python -m scriptcheck``."""
+
+from scriptcheck.cli import main
+
+main()

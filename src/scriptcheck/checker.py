@@ -1,0 +1,137 @@
+"""The Checker: lexicons compiled once into one matcher, cheap to call on many utterances."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, NamedTuple, Sequence
+
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.loader import Lexicon, load_lexicon
+from scriptcheck.lexicon.schema import LexiconEntry
+from scriptcheck.match.engine import Matcher
+from scriptcheck.models import Finding
+from scriptcheck.text.normalize import normalize
+from scriptcheck.text.segment import Segmenter, Token
+
+__all__ = ["Checker", "PhraseHit", "Scan", "DEFAULT_LEXICONS"]
+
+DEFAULT_LEXICONS: tuple[str, ...] = ("forbidden", "polite")
+
+
+class PhraseHit(NamedTuple):
+    """A polite (service) phrase found in an utterance, at original ``[start, end)``."""
+
+    rule: str
+    category: str
+    start: int
+    end: int
+    text: str
+
+
+class Scan(NamedTuple):
+    """Everything one pass over an utterance found: findings and polite phrases."""
+
+    findings: list[Finding]
+    phrases: list[PhraseHit]
+
+
+class Checker:
+    """Checks utterances against lexicons.
+
+    Build it once (it compiles one automaton over every lexicon) and call :meth:`check` on as
+    many utterances as you like; it keeps no per-call state and never touches jieba's global
+    tokenizer.
+
+    >>> Checker.default().check("你怎么连这个也不懂")[0].rule
+    'FB006'
+    """
+
+    def __init__(self, lexicons: Sequence[Lexicon]) -> None:
+        self.lexicons = tuple(lexicons)
+        self._entries: list[tuple[Lexicon, LexiconEntry]] = []
+        match_entries = []
+        seen: dict[str, str] = {}
+        for group, lexicon in enumerate(self.lexicons):
+            for entry, compiled in zip(lexicon.entries, lexicon.match_entries):
+                if entry.id in seen:
+                    raise LexiconError(
+                        f"rule {entry.id} is defined twice: in {seen[entry.id]} and in {lexicon.path}"
+                    )
+                seen[entry.id] = lexicon.path
+                self._entries.append((lexicon, entry))
+                match_entries.append(dataclasses.replace(compiled, group=group))
+        self._by_id = {entry.id: entry for _, entry in self._entries}
+        self.segmenter = Segmenter()
+        self._matcher = Matcher(match_entries, self.segmenter)
+        self._forbidden = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "forbidden")
+        self._polite = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "polite")
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> "Checker":
+        """The checker with the packaged lexicons (服务忌语 and 服务用语); built once, shared."""
+        return _default_checker()
+
+    @classmethod
+    def from_lexicons(cls, sources: Iterable[str | Path], *, defaults: bool = True,
+                      verify: bool = True) -> "Checker":
+        """A checker over the packaged lexicons (unless ``defaults=False``) plus ``sources``."""
+        names: list[str | Path] = list(DEFAULT_LEXICONS) if defaults else []
+        names.extend(sources)
+        return cls([load_lexicon(s, verify=verify) for s in names])
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def check(self, text: str) -> list[Finding]:
+        """Forbidden phrases in ``text``, as findings whose spans index ``text``."""
+        return self.scan(text, polite=False).findings
+
+    def find_phrases(self, text: str, categories: Iterable[str] | None = None) -> list[PhraseHit]:
+        """Polite service phrases in ``text`` (optionally only of some categories)."""
+        hits = self.scan(text, forbidden=False).phrases
+        if categories is not None:
+            wanted = set(categories)
+            hits = [h for h in hits if h.category in wanted]
+        return hits
+
+    def scan(self, text: str, *, forbidden: bool = True, polite: bool = True) -> Scan:
+        """One pass over ``text`` for both findings and polite phrases."""
+        only = None
+        if not (forbidden and polite):
+            only = self._forbidden if forbidden else self._polite if polite else frozenset()
+        findings: list[Finding] = []
+        phrases: list[PhraseHit] = []
+        if not text:
+            return Scan(findings, phrases)
+        for hit in self._matcher.find(normalize(text), only):
+            lexicon, entry = self._entries[hit.entry]
+            matched = text[hit.start:hit.end]
+            if lexicon.kind == "forbidden":
+                findings.append(Finding(
+                    rule=entry.id, category=entry.category, severity=entry.severity,
+                    start=hit.start, end=hit.end, text=matched,
+                    message=entry.description, suggestion=entry.suggestion,
+                ))
+            else:
+                phrases.append(PhraseHit(entry.id, entry.category, hit.start, hit.end, matched))
+        return Scan(findings, phrases)
+
+    def rule(self, code: str) -> LexiconEntry:
+        """The entry behind a rule code; ``KeyError`` if no loaded lexicon defines it."""
+        return self._by_id[code]
+
+    def rules(self) -> list[tuple[Lexicon, LexiconEntry]]:
+        """Every loaded (lexicon, entry), in load order."""
+        return list(self._entries)
+
+    def segment(self, text: str) -> list[Token]:
+        """jieba tokens of ``text`` from this checker's own tokenizer."""
+        return self.segmenter.tokens(text)
+
+
+@lru_cache(maxsize=1)
+def _default_checker() -> Checker:
+    return Checker.from_lexicons([])

@@ -1,0 +1,174 @@
+"""The command line: ``scriptcheck lint | score | rule | rules | lexicon``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from scriptcheck.checker import Checker
+from scriptcheck.errors import InputError, ScriptcheckError
+from scriptcheck.models import Severity
+
+__all__ = ["main", "cli"]
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+_SEVERITIES = [s.value for s in Severity]
+
+
+def _fail(message: str) -> "click.exceptions.Exit":
+    click.echo(f"scriptcheck: error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_ERROR)
+
+
+def _checker(lexicons: tuple[str, ...], no_defaults: bool) -> Checker:
+    if not lexicons and not no_defaults:
+        return Checker.default()
+    return Checker.from_lexicons(lexicons, defaults=not no_defaults)
+
+
+lexicon_option = click.option(
+    "--lexicon", "lexicons", multiple=True, metavar="FILE",
+    help="An extra lexicon file (repeatable); added to the packaged ones.")
+no_defaults_option = click.option(
+    "--no-defaults", is_flag=True, help="Do not load the packaged lexicons.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scriptcheck")
+def cli() -> None:
+    """Check Chinese customer-service speech against written service standards."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="error", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--encoding", default=None, help="Input encoding (default: UTF-8, then GB18030).")
+@lexicon_option
+@no_defaults_option
+def lint(files: tuple[str, ...], fmt: str, fail_on: str, encoding: str | None,
+         lexicons: tuple[str, ...], no_defaults: bool) -> None:
+    """Lint reply files (.txt: one reply per line; '-' for stdin).
+
+    Prints ``file:line:col: CODE message (suggestion)``; exit 0 clean, 1 findings at or above
+    --fail-on, 2 usage or input error.
+    """
+    from scriptcheck.io.lines import read_reply_lines
+
+    try:
+        checker = _checker(lexicons, no_defaults)
+    except ScriptcheckError as exc:
+        raise _fail(str(exc))
+    threshold = Severity(fail_on)
+    failing = False
+    input_errors = 0
+    records = []
+    for source in files:
+        try:
+            for line_no, text in read_reply_lines(source, encoding):
+                for f in checker.check(text):
+                    failing |= f.severity >= threshold
+                    if fmt == "json":
+                        records.append({"file": source, "line": line_no, **f.model_dump(mode="json")})
+                    else:
+                        hint = f" ({f.suggestion})" if f.suggestion else ""
+                        click.echo(f"{source}:{line_no}:{f.start + 1}: {f.rule} {f.message}{hint}")
+        except InputError as exc:
+            input_errors += 1
+            click.echo(f"scriptcheck: error: {exc.describe()}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    if input_errors:
+        raise click.exceptions.Exit(EXIT_ERROR)
+    raise click.exceptions.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@cli.command()
+@click.argument("code")
+@lexicon_option
+@no_defaults_option
+def rule(code: str, lexicons: tuple[str, ...], no_defaults: bool) -> None:
+    """Print a rule's doc: what it flags, why, a bad example and what to say instead."""
+    from scriptcheck.ruledoc import render_rule_doc
+
+    try:
+        checker = _checker(lexicons, no_defaults)
+    except ScriptcheckError as exc:
+        raise _fail(str(exc))
+    for lexicon, entry in checker.rules():
+        if entry.id == code.upper():
+            click.echo(render_rule_doc(lexicon, entry))
+            return
+    raise _fail(f"no rule {code!r}; `scriptcheck rules` lists them")
+
+
+@cli.command()
+@lexicon_option
+@no_defaults_option
+def rules(lexicons: tuple[str, ...], no_defaults: bool) -> None:
+    """List every rule: code, severity, category, name."""
+    try:
+        checker = _checker(lexicons, no_defaults)
+    except ScriptcheckError as exc:
+        raise _fail(str(exc))
+    for lexicon, entry in checker.rules():
+        click.echo(f"{entry.id}  {entry.severity.value:<8}  {entry.category:<8}  {entry.name}")
+
+
+@cli.group()
+def lexicon() -> None:
+    """Work with lexicon files."""
+
+
+@lexicon.command("test")
+@click.argument("files", nargs=-1)
+@click.option("--verbose", "-v", is_flag=True, help="Also list every passing spec.")
+def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
+    """Run the inline specs of lexicon FILES (default: the packaged ones); per-rule pass/fail."""
+    from scriptcheck.lexicon.loader import default_lexicon_names, load_lexicon, run_specs
+
+    sources = list(files) or default_lexicon_names()
+    failed = 0
+    total = 0
+    for source in sources:
+        try:
+            lex = load_lexicon(source, verify=False)
+        except ScriptcheckError as exc:
+            raise _fail(str(exc))
+        by_rule: dict[str, list] = {}
+        for result in run_specs(lex):
+            by_rule.setdefault(result.rule, []).append(result)
+        click.echo(f"{lex.path}: {len(lex.entries)} entries")
+        for code, results in by_rule.items():
+            bad = [r for r in results if not r.ok]
+            total += len(results)
+            failed += len(bad)
+            status = "FAIL" if bad else "pass"
+            if bad or verbose:
+                click.echo(f"  {code} {status} {len(results) - len(bad)}/{len(results)}")
+            for r in bad:
+                click.echo(f"      expected {r.expect}: {r.text}")
+    click.echo(f"{total - failed} passed, {failed} failed")
+    raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+@lexicon.command("schema")
+def lexicon_schema() -> None:
+    """Print the JSON Schema of the lexicon file format."""
+    from scriptcheck.lexicon.schema import LexiconFile
+
+    click.echo(json.dumps(LexiconFile.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    """Entry point of the ``scriptcheck`` command."""
+    try:
+        cli.main(standalone_mode=True)
+    except ScriptcheckError as exc:  # pragma: no cover - commands catch their own
+        click.echo(f"scriptcheck: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,118 @@
+"""The lexicon file format (``version: 1``) as pydantic models.
+
+Everything read from a file forbids unknown keys, so a typo is an error rather than a silently
+ignored option. ``docs/lexicon-format.md`` documents the format with an example.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from scriptcheck.models import Severity
+
+__all__ = ["EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "RULE_CODE"]
+
+RULE_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EntryOptions(_FileModel):
+    """How strictly an entry matches."""
+
+    boundary: bool = Field(
+        default=False,
+        description="The hit must start and end on jieba word boundaries (short entries: 滚 not in 滚动).",
+    )
+    gaps: bool = Field(
+        default=True,
+        description="Allow skipped characters (spaces, punctuation, emoji …) inside the hit.",
+    )
+    window: int = Field(
+        default=40, ge=4, le=400,
+        description="Patterns are verified within this many search characters around an anchor.",
+    )
+
+
+class Specs(_FileModel):
+    """Texts the entry must find (``match``) and must not find (``no_match``)."""
+
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
+class LexiconEntry(_FileModel):
+    """One rule of a lexicon: what to find, how bad it is, what to say instead, and its specs."""
+
+    id: str = Field(description="Rule code: two capital letters and three digits, e.g. FB001.")
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="kebab-case slug")
+    category: str = Field(min_length=1)
+    severity: Severity = Severity.error
+    description: str = Field(min_length=1, description="What it flags, one line; the finding's message.")
+    why: str = ""
+    source: str = Field(default="", description="Where in the standards it comes from.")
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    anchors: list[str] = Field(default_factory=list)
+    suggestion: str = ""
+    allow: list[str] = Field(default_factory=list)
+    options: EntryOptions = Field(default_factory=EntryOptions)
+    specs: Specs = Field(default_factory=Specs)
+
+    @field_validator("id")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not RULE_CODE.match(value):
+            raise ValueError(f"{value!r} is not a rule code (two capital letters + three digits, e.g. FB001)")
+        return value
+
+    @field_validator("phrases", "anchors", "allow")
+    @classmethod
+    def _non_empty_items(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not item.strip():
+                raise ValueError("empty phrase")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_find(self) -> "LexiconEntry":
+        if not self.phrases and not self.patterns:
+            raise ValueError("an entry needs at least one of `phrases` or `patterns`")
+        return self
+
+
+class LexiconFile(_FileModel):
+    """A whole lexicon file."""
+
+    version: Literal[1]
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    kind: Literal["forbidden", "polite"]
+    description: str = ""
+    source: str = ""
+    categories: list[str] = Field(default_factory=list, description="Allowed entry categories (empty: any).")
+    min_specs: int = Field(default=0, ge=0, description="Each entry needs at least this many match and no_match specs.")
+    allow: list[str] = Field(default_factory=list)
+    entries: list[LexiconEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "LexiconFile":
+        seen: set[str] = set()
+        for entry in self.entries:
+            if entry.id in seen:
+                raise ValueError(f"duplicate entry id {entry.id}")
+            seen.add(entry.id)
+            if self.categories and entry.category not in self.categories:
+                raise ValueError(
+                    f"entry {entry.id}: category {entry.category!r} is not one of {self.categories}"
+                )
+            for kind in ("match", "no_match"):
+                if len(getattr(entry.specs, kind)) < self.min_specs:
+                    raise ValueError(
+                        f"entry {entry.id}: specs.{kind} needs at least {self.min_specs} texts"
+                    )
+        return self

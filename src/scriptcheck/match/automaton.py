@@ -1,0 +1,54 @@
+"""One Aho-Corasick automaton over every literal of every loaded lexicon."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Hashable, Iterator
+
+import ahocorasick
+
+__all__ = ["LiteralAutomaton"]
+
+
+class LiteralAutomaton:
+    """Maps literals to payloads and finds all of them in one pass over a text.
+
+    Scanning cost grows with the text, not with the number of literals, which is what lets a
+    10,000-entry lexicon cost about what a 100-entry one does.
+    """
+
+    def __init__(self, literals: dict[str, list[Hashable]] | None = None) -> None:
+        self._payloads: dict[str, list[Hashable]] = defaultdict(list)
+        self._automaton: ahocorasick.Automaton | None = None
+        for literal, payloads in (literals or {}).items():
+            for payload in payloads:
+                self.add(literal, payload)
+
+    def add(self, literal: str, payload: Hashable) -> None:
+        """Register ``payload`` under ``literal`` (a literal may carry many payloads)."""
+        if not literal:
+            raise ValueError("empty literal")
+        self._payloads[literal].append(payload)
+        self._automaton = None
+
+    def __len__(self) -> int:
+        return len(self._payloads)
+
+    def _built(self) -> ahocorasick.Automaton | None:
+        if self._automaton is None and self._payloads:
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+            for literal, payloads in self._payloads.items():
+                automaton.add_word(literal, (len(literal), tuple(payloads)))
+            automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
+
+    def iter(self, text: str) -> Iterator[tuple[int, int, Hashable]]:
+        """Yield ``(start, end, payload)`` for every occurrence of every literal in ``text``."""
+        automaton = self._built()
+        if automaton is None or not text:
+            return
+        for last, (length, payloads) in automaton.iter(text):
+            start = last - length + 1
+            for payload in payloads:
+                yield start, last + 1, payload

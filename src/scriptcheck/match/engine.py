@@ -1,0 +1,156 @@
+"""The matcher: scan once, verify patterns in windows, apply allow-lists, boundaries and gaps.
+
+Works on the normalised search string and returns hits with ORIGINAL offsets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple, Sequence
+
+from scriptcheck.match.automaton import LiteralAutomaton
+from scriptcheck.match.patterns import CompiledPattern
+from scriptcheck.text.normalize import Normalized, is_skipped, normalize_phrase, _to_simplified
+from scriptcheck.text.segment import Segmenter
+
+__all__ = ["MatchEntry", "Hit", "Matcher"]
+
+_PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class MatchEntry:
+    """What the matcher needs of one lexicon entry (its index is its key in hits)."""
+
+    phrases: tuple[str, ...]
+    patterns: tuple[CompiledPattern, ...]
+    allow: tuple[str, ...] = ()
+    boundary: bool = False
+    gaps: bool = True
+    window: int = 40
+    group: int = 0  # entries of one group share the group's allow-list
+    group_allow: tuple[str, ...] = field(default=(), compare=False)
+
+
+class Hit(NamedTuple):
+    """A verified match of entry ``entry`` at original ``[start, end)``."""
+
+    entry: int
+    start: int
+    end: int
+
+
+class Matcher:
+    """Compiled from entries once; :meth:`find` is cheap and thread-safe to call."""
+
+    def __init__(self, entries: Sequence[MatchEntry], segmenter: Segmenter | None = None) -> None:
+        self.entries = tuple(entries)
+        self.segmenter = segmenter or Segmenter()
+        self._patterns: list[tuple[int, CompiledPattern]] = []
+        self._allow_scopes: list[frozenset[int]] = []
+        automaton = LiteralAutomaton()
+        group_members: dict[int, set[int]] = {}
+        for index, entry in enumerate(self.entries):
+            group_members.setdefault(entry.group, set()).add(index)
+            for phrase in entry.phrases:
+                literal = normalize_phrase(phrase)
+                if literal:
+                    automaton.add(literal, (_PHRASE, index))
+            for pattern in entry.patterns:
+                self._patterns.append((index, pattern))
+                for anchor in pattern.anchors:
+                    automaton.add(anchor, (_ANCHOR, len(self._patterns) - 1))
+            if entry.allow:
+                self._allow_scopes.append(frozenset({index}))
+                for phrase in entry.allow:
+                    automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
+        seen_groups: set[int] = set()
+        for entry in self.entries:
+            if entry.group in seen_groups or not entry.group_allow:
+                continue
+            seen_groups.add(entry.group)
+            self._allow_scopes.append(frozenset(group_members[entry.group]))
+            for phrase in entry.group_allow:
+                automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
+        self._automaton = automaton
+
+    def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
+        """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
+        text = norm.text
+        candidates: list[tuple[int, int, int]] = []
+        windows: dict[int, list[tuple[int, int]]] = {}
+        allowed: list[tuple[int, int, int]] = []
+        for start, end, (kind, key) in self._automaton.iter(text):
+            if kind == _PHRASE:
+                if only is None or key in only:
+                    candidates.append((key, start, end))
+            elif kind == _ANCHOR:
+                entry_index = self._patterns[key][0]
+                if only is None or entry_index in only:
+                    width = self.entries[entry_index].window
+                    windows.setdefault(key, []).append((max(0, start - width), min(len(text), end + width)))
+            else:
+                allowed.append((key, start, end))
+        for key, spans in windows.items():
+            entry_index, pattern = self._patterns[key]
+            for lo, hi in _merge(spans):
+                for m in pattern.regex.finditer(text, lo, hi):
+                    if m.end() > m.start():
+                        candidates.append((entry_index, m.start(), m.end()))
+        if not candidates:
+            return []
+        valid: list[tuple[int, int, int]] = []
+        boundaries: frozenset[int] | None = None
+        for entry_index, start, end in candidates:
+            if allowed and self._is_allowed(entry_index, start, end, allowed):
+                continue
+            entry = self.entries[entry_index]
+            o_start, o_end = norm.span(start, end)
+            if not entry.gaps and any(is_skipped(c) for c in norm.original[o_start:o_end]):
+                continue
+            if entry.boundary:
+                if boundaries is None:
+                    boundaries = self.segmenter.boundaries(_segmentable(norm.original))
+                if o_start not in boundaries or o_end not in boundaries:
+                    continue
+            valid.append((entry_index, o_start, o_end))
+        hits = [Hit(*c) for c in _leftmost_longest(valid)]
+        hits.sort(key=lambda h: (h.start, -h.end, h.entry))
+        return hits
+
+    def _is_allowed(self, entry: int, start: int, end: int, allowed) -> bool:
+        for scope, a_start, a_end in allowed:
+            if a_start <= start and end <= a_end and entry in self._allow_scopes[scope]:
+                return True
+        return False
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort()
+    merged = [spans[0]]
+    for lo, hi in spans[1:]:
+        if lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _leftmost_longest(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Per entry, keep non-overlapping hits, preferring the earliest then the longest."""
+    candidates.sort(key=lambda c: (c[0], c[1], -c[2]))
+    kept = []
+    last_entry, last_end = -1, -1
+    for entry, start, end in candidates:
+        if entry == last_entry and start < last_end:
+            continue
+        kept.append((entry, start, end))
+        last_entry, last_end = entry, end
+    return kept
+
+
+def _segmentable(original: str) -> str:
+    """The original text in simplified characters where that keeps every offset (jieba's
+    dictionary is simplified); otherwise the original as it is."""
+    simplified = "".join(_to_simplified(list(original)))
+    return simplified if len(simplified) == len(original) else original

@@ -1,0 +1,180 @@
+"""Lexicon patterns: bounded regexes over the search string, each with literal anchors.
+
+A pattern is tried only near a hit of one of its anchors (found by the automaton scan), so an
+anchor set must be *complete*: every match of the pattern contains at least one anchor. The
+anchors are derived from the parsed regex (a mandatory literal run, or a mandatory group whose
+alternatives are all literals), choosing the most selective set.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+try:  # Python 3.11+
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # pragma: no cover - older Pythons are not supported by pyproject
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+from scriptcheck.text.normalize import normalize_phrase
+
+__all__ = ["CompiledPattern", "compile_pattern", "PatternProblem"]
+
+_MAX_ALTERNATIVES = 64
+
+
+class PatternProblem(ValueError):
+    """A pattern cannot be used: bad regex, unbounded, unreachable literal, or no anchor."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPattern:
+    """A verified regex and the literals that must occur for it to match."""
+
+    source: str
+    regex: re.Pattern[str]
+    anchors: frozenset[str]
+
+
+def _exact(item) -> set[str] | None:
+    """The full set of strings one parsed element can match, if it is a small literal set."""
+    op, av = item
+    if op is _c.LITERAL:
+        return {chr(av)}
+    if op is _c.IN:
+        if all(sub_op is _c.LITERAL for sub_op, _ in av):
+            return {chr(v) for _, v in av}
+        return None
+    if op is _c.SUBPATTERN:
+        return _exact_seq(av[-1])
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            alt_set = _exact_seq(alt)
+            if alt_set is None:
+                return None
+            out |= alt_set
+        return out if len(out) <= _MAX_ALTERNATIVES else None
+    return None
+
+
+def _exact_seq(seq) -> set[str] | None:
+    result = {""}
+    for item in seq:
+        part = _exact(item)
+        if part is None or len(result) * len(part) > _MAX_ALTERNATIVES:
+            return None
+        result = {a + b for a, b in itertools.product(result, part)}
+    return result
+
+
+def _rank(candidate: set[str]) -> tuple[int, int]:
+    return (min(len(s) for s in candidate), -len(candidate))
+
+
+def _contained_item(item) -> set[str] | None:
+    """A complete anchor set for one element that is not itself a literal set."""
+    op, av = item
+    if op is _c.SUBPATTERN:
+        return _contained_seq(av[-1])
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            alt_set = _contained_seq(alt)
+            if alt_set is None:
+                return None
+            out |= alt_set
+        return out
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+        return _contained_seq(av[2])
+    return None
+
+
+def _contained_seq(seq) -> set[str] | None:
+    """The most selective complete anchor set of a sequence, or None if it has none."""
+    candidates: list[set[str]] = []
+    run: set[str] | None = None
+    for item in seq:
+        part = _exact(item)
+        if part is not None:
+            if run is not None and len(run) * len(part) <= _MAX_ALTERNATIVES:
+                run = {a + b for a, b in itertools.product(run, part)}
+            else:
+                if run is not None:
+                    candidates.append(run)
+                run = set(part)
+            continue
+        if run is not None:
+            candidates.append(run)
+            run = None
+        inner = _contained_item(item)
+        if inner is not None:
+            candidates.append(inner)
+    if run is not None:
+        candidates.append(run)
+    candidates = [c for c in candidates if c and all(c)]
+    return max(candidates, key=_rank) if candidates else None
+
+
+def _walk(seq):
+    for op, av in seq:
+        yield op, av
+        if op is _c.SUBPATTERN:
+            yield from _walk(av[-1])
+        elif op is _c.BRANCH:
+            for alt in av[1]:
+                yield from _walk(alt)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            yield from _walk(av[2])
+        elif op is _c.IN:
+            yield from av
+        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
+            yield from _walk(av[1])
+
+
+def _check(source: str, parsed) -> None:
+    literals = []
+    for op, av in _walk(parsed):
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[1] is _c.MAXREPEAT:
+            raise PatternProblem(
+                f"pattern {source!r} has an unbounded repeat; bound it (e.g. .{{0,8}} instead of .*)"
+            )
+        if op is _c.LITERAL:
+            literals.append(chr(av))
+    for ch in literals:
+        if normalize_phrase(ch) != ch:
+            shown = normalize_phrase(ch) or "nothing"
+            raise PatternProblem(
+                f"pattern {source!r}: {ch!r} never occurs in normalised text (it becomes {shown}); "
+                "write simplified, lower-case text with 你 for 您 and no punctuation or spaces"
+            )
+    for a, b in zip(source, source[1:]):
+        if a == b and normalize_phrase(a) == a and not a.isascii():
+            raise PatternProblem(
+                f"pattern {source!r}: {a+b!r} never occurs in normalised text (repeated characters "
+                f"collapse to one); write {a!r}"
+            )
+
+
+def compile_pattern(source: str, anchors: list[str] | None = None) -> CompiledPattern:
+    """Validate and compile one lexicon pattern; derive its anchors unless given."""
+    try:
+        regex = re.compile(source)
+        parsed = _p.parse(source)
+    except re.error as exc:
+        raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
+    _check(source, parsed)
+    if regex.fullmatch(""):
+        raise PatternProblem(f"pattern {source!r} matches the empty string")
+    if anchors:
+        anchor_set = {normalize_phrase(a) for a in anchors} - {""}
+    else:
+        anchor_set = _contained_seq(parsed.data) or set()
+    if not anchor_set:
+        raise PatternProblem(
+            f"pattern {source!r} has no mandatory literal to anchor it; add `anchors:` to the entry"
+        )
+    return CompiledPattern(source, regex, frozenset(anchor_set))

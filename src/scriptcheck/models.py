@@ -1,0 +1,145 @@
+"""Public data models: findings, transcripts, reports (pydantic 2).
+
+These are the wire schema of ``--format json``; change a field only with a schema version bump.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Severity",
+    "Finding",
+    "Turn",
+    "Transcript",
+    "StepResult",
+    "Report",
+    "SCHEMA_VERSION",
+]
+
+SCHEMA_VERSION = 1
+
+
+class Severity(str, Enum):
+    """How bad a finding is; ordered ``info < warning < error < critical``."""
+
+    info = "info"
+    warning = "warning"
+    error = "error"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Numeric order, for ``--fail-on`` comparisons."""
+        return _RANK[self.value]
+
+    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2, "critical": 3}
+
+
+class Finding(BaseModel):
+    """One fault found in one utterance, with the evidence a reviewer needs.
+
+    ``start``/``end`` index the ORIGINAL utterance text; ``text == original[start:end]``.
+    ``turn`` is the 0-based turn index inside a transcript (``None`` for a lone utterance).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    category: str
+    severity: Severity
+    start: int
+    end: int
+    text: str
+    message: str
+    suggestion: str = ""
+    turn: int | None = None
+
+
+Speaker = Literal["agent", "customer"]
+
+
+class Turn(BaseModel):
+    """One turn of a conversation: who spoke, what, and optionally when (seconds)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    speaker: Speaker
+    text: str
+    start: float | None = Field(default=None, ge=0)
+    end: float | None = Field(default=None, ge=0)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Transcript(BaseModel):
+    """A conversation between an agent and a customer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    turns: list[Turn] = Field(min_length=1)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def agent_id(self) -> str | None:
+        """The agent's id when the source gave one (``metadata.agent_id``)."""
+        value = self.metadata.get("agent_id")
+        return None if value is None else str(value)
+
+
+class StepResult(BaseModel):
+    """Whether one required step of the profile was found, and where."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    name: str
+    satisfied: bool
+    turn: int | None = None
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+    score: float | None = None
+
+
+class Deduction(BaseModel):
+    """Points lost in one dimension because of one rule, with the findings behind them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimension: str
+    rule: str
+    points: float
+    count: int
+
+
+class Report(BaseModel):
+    """The score of one transcript: the stable contract of ``--format json``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    profile: str
+    score: float
+    passed: bool
+    vetoed: bool = False
+    dimensions: dict[str, float]
+    deductions: list[Deduction] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    steps: list[StepResult] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
