@@ -5,23 +5,27 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
-from scriptcheck.errors import LexiconError
+if TYPE_CHECKING:
+    from scriptcheck.profile.loader import Profile
+
+from scriptcheck.errors import LexiconError, ProfileError
 from scriptcheck.lexicon.loader import Lexicon, load_lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.match.engine import Matcher
-from scriptcheck.models import Finding
+from scriptcheck.models import Finding, Report, Transcript
 from scriptcheck.text.normalize import normalize
 from scriptcheck.text.segment import Segmenter, Token
 
 __all__ = ["Checker", "PhraseHit", "Scan", "DEFAULT_LEXICONS"]
 
-DEFAULT_LEXICONS: tuple[str, ...] = ("forbidden", "polite")
+DEFAULT_LEXICONS: tuple[str, ...] = ("forbidden", "polite", "cues")
 
 
 class PhraseHit(NamedTuple):
-    """A polite (service) phrase found in an utterance, at original ``[start, end)``."""
+    """A service phrase (polite lexicon) or cue (customer-cue lexicon) found in an utterance,
+    at original ``[start, end)``."""
 
     rule: str
     category: str
@@ -48,8 +52,9 @@ class Checker:
     'FB006'
     """
 
-    def __init__(self, lexicons: Sequence[Lexicon]) -> None:
+    def __init__(self, lexicons: Sequence[Lexicon], profile: "Profile | None" = None) -> None:
         self.lexicons = tuple(lexicons)
+        self.profile = profile
         self._entries: list[tuple[Lexicon, LexiconEntry]] = []
         match_entries = []
         seen: dict[str, str] = {}
@@ -66,7 +71,7 @@ class Checker:
         self.segmenter = Segmenter()
         self._matcher = Matcher(match_entries, self.segmenter)
         self._forbidden = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "forbidden")
-        self._polite = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "polite")
+        self._polite = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind != "forbidden")
 
     # -- construction -------------------------------------------------------------------
 
@@ -82,6 +87,25 @@ class Checker:
         names: list[str | Path] = list(DEFAULT_LEXICONS) if defaults else []
         names.extend(sources)
         return cls([load_lexicon(s, verify=verify) for s in names])
+
+    @classmethod
+    def from_profile(cls, profile: "str | Path | Profile", *, extra_lexicons: Iterable[str | Path] = (),
+                     verify: bool = True) -> "Checker":
+        """A checker for a profile (packaged name such as ``"hotline"`` or a file), with the
+        profile's lexicons plus ``extra_lexicons``; use :meth:`score` on transcripts."""
+        from scriptcheck.profile.loader import Profile, load_profile
+
+        loaded = profile if isinstance(profile, Profile) else load_profile(profile)
+        sources = [*loaded.lexicon_sources(), *extra_lexicons]
+        return cls([load_lexicon(s, verify=verify) for s in sources], profile=loaded)
+
+    def score(self, transcript: Transcript) -> Report:
+        """Score a transcript under this checker's profile (see :meth:`from_profile`)."""
+        from scriptcheck.scorer import score_transcript
+
+        if self.profile is None:
+            raise ProfileError("this checker has no profile; build it with Checker.from_profile(name)")
+        return score_transcript(self.profile, self, transcript)
 
     # -- queries ----------------------------------------------------------------------------
 

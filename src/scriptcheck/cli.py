@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -86,6 +87,50 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str, encoding: str | None,
     if input_errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     raise click.exceptions.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--profile", default=None, metavar="NAME|FILE",
+              help="Score every transcript under this profile (default: each transcript's own "
+                   "`profile` field, else --default-profile).")
+@click.option("--default-profile", default="hotline", show_default=True, metavar="NAME|FILE",
+              help="Profile for transcripts that name none.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
+              show_default=True)
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt"]), default=None,
+              help="Reader to use (default: from the file suffix; jsonl for stdin).")
+@click.option("--encoding", default=None, help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
+@click.option("--jobs", "-j", type=int, default=0, help="Worker processes (default: all cores).")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write rejected records as JSONL to this file.")
+@click.option("--strict", is_flag=True, help="Exit 2 if any record was rejected.")
+@click.option("--fail-under", type=float, default=None, metavar="SCORE",
+              help="Exit 1 if any transcript scores below SCORE or is vetoed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-record error lines.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write reports here instead of stdout.")
+@lexicon_option
+def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, errors_file, strict,
+          fail_under, quiet, output, lexicons) -> None:
+    """Score transcript files or directories (JSONL, CSV, TXT; '-' for stdin).
+
+    Reports stream out in input order; a record that cannot be read is reported with file,
+    line and reason and the batch goes on; the summary always shows read = scored + rejected.
+    """
+    from scriptcheck.batch import BatchStats, Scorer
+    from scriptcheck.cli_score import run_score
+
+    scorer = Scorer(profile, default_profile, tuple(lexicons))
+    try:  # fail fast on a bad profile or lexicon, before reading any input
+        for name in {profile or default_profile}:
+            scorer.checker(name)
+    except ScriptcheckError as exc:
+        raise _fail(str(exc))
+    code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
+                     jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict,
+                     fail_under=fail_under, quiet=quiet, output=output)
+    raise click.exceptions.Exit(code)
 
 
 @cli.command()

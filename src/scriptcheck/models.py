@@ -17,6 +17,7 @@ __all__ = [
     "Transcript",
     "StepResult",
     "Report",
+    "Deduction",
     "SCHEMA_VERSION",
 ]
 
@@ -55,6 +56,8 @@ class Finding(BaseModel):
 
     ``start``/``end`` index the ORIGINAL utterance text; ``text == original[start:end]``.
     ``turn`` is the 0-based turn index inside a transcript (``None`` for a lone utterance).
+    A finding about something *missing* (a required step) has ``start``/``end`` ``None`` and
+    an empty ``text``; its ``message`` says where it was looked for.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -62,8 +65,8 @@ class Finding(BaseModel):
     rule: str
     category: str
     severity: Severity
-    start: int
-    end: int
+    start: int | None
+    end: int | None
     text: str
     message: str
     suggestion: str = ""

@@ -78,7 +78,8 @@ def format_validation_error(path: Path, exc: ValidationError, data: object, list
                 items = data[list_key]
                 if index < len(items) and isinstance(items[index], dict):
                     ident = items[index].get("id") or items[index].get("name")
-            where = f"{list_key[:-1] if list_key.endswith('s') else list_key} {ident or '?'} (#{index + 1}): "
+            noun = {"entries": "entry", "rules": "rule"}.get(list_key, list_key)
+            where = f"{noun} {ident or '?'} (#{index + 1}): "
             loc = loc[2:]
         field = ".".join(str(p) for p in loc) or "(file)"
         lines.append(f"{path}: {where}{field}: {err['msg']}")

@@ -91,7 +91,7 @@ class LexiconFile(_FileModel):
 
     version: Literal[1]
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    kind: Literal["forbidden", "polite"]
+    kind: Literal["forbidden", "polite", "cue"]
     description: str = ""
     source: str = ""
     categories: list[str] = Field(default_factory=list, description="Allowed entry categories (empty: any).")

@@ -10,7 +10,7 @@ from typing import NamedTuple, Sequence
 
 from scriptcheck.match.automaton import LiteralAutomaton
 from scriptcheck.match.patterns import CompiledPattern
-from scriptcheck.text.normalize import Normalized, is_skipped, normalize_phrase, _to_simplified
+from scriptcheck.text.normalize import Normalized, is_skipped, normalize_phrase, simplified_aligned
 from scriptcheck.text.segment import Segmenter
 
 __all__ = ["MatchEntry", "Hit", "Matcher"]
@@ -110,7 +110,7 @@ class Matcher:
                 continue
             if entry.boundary:
                 if boundaries is None:
-                    boundaries = self.segmenter.boundaries(_segmentable(norm.original))
+                    boundaries = self.segmenter.boundaries(simplified_aligned(norm.original))
                 if o_start not in boundaries or o_end not in boundaries:
                     continue
             valid.append((entry_index, o_start, o_end))
@@ -148,9 +148,3 @@ def _leftmost_longest(candidates: list[tuple[int, int, int]]) -> list[tuple[int,
         last_entry, last_end = entry, end
     return kept
 
-
-def _segmentable(original: str) -> str:
-    """The original text in simplified characters where that keeps every offset (jieba's
-    dictionary is simplified); otherwise the original as it is."""
-    simplified = "".join(_to_simplified(list(original)))
-    return simplified if len(simplified) == len(original) else original

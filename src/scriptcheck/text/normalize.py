@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import opencc
 
-__all__ = ["Normalized", "normalize", "fold_char", "is_skipped", "normalize_phrase"]
+__all__ = ["Normalized", "normalize", "fold_char", "is_skipped", "normalize_phrase", "simplified_aligned"]
 
 # Characters inserted to break up a phrase: separators, punctuation, symbols (emoji), controls,
 # zero-width/format characters, combining marks. They never carry the words we look for.
@@ -117,3 +117,10 @@ def normalize(text: str) -> Normalized:
 def normalize_phrase(text: str) -> str:
     """The search-string form of a lexicon phrase (what :func:`normalize` makes of it)."""
     return normalize(text).text
+
+
+def simplified_aligned(text: str) -> str:
+    """``text`` in simplified characters where that keeps every offset (jieba's dictionary is
+    simplified), otherwise ``text`` unchanged."""
+    simplified = "".join(_to_simplified(list(text)))
+    return simplified if len(simplified) == len(text) else text

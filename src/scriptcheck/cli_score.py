@@ -1,0 +1,87 @@
+"""The body of ``scriptcheck score``: stream, score, write, count, report errors, progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import ExitStack
+from typing import Iterator
+
+import click
+
+from scriptcheck.batch import BatchStats, Scorer, score_records
+from scriptcheck.io.records import Record
+from scriptcheck.io.report_writers import WRITERS, render_summary
+from scriptcheck.io.transcripts import iter_input_files, read_transcripts
+
+__all__ = ["run_score"]
+
+
+def _records(inputs, input_format, encoding) -> Iterator[Record]:
+    for source in iter_input_files(inputs):
+        yield from read_transcripts(source, input_format, encoding)
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("[bold]scoring[/]"), TextColumn("{task.fields[done]} records"),
+        TextColumn("{task.fields[rate]:.0f}/s"), TextColumn("rejected {task.fields[rejected]}"),
+        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+    )
+
+
+def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs: int, errors_file,
+              strict: bool, fail_under, quiet: bool, output) -> int:
+    """Run a batch and return the exit code (0 ok, 1 below --fail-under, 2 rejected with --strict)."""
+    stats = BatchStats()
+    below = 0
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
+        errors_out = stack.enter_context(open(errors_file, "w", encoding="utf-8")) if errors_file else None
+        writer = WRITERS[fmt](out)
+        progress = _progress(quiet)
+        task = None
+        if progress is not None:
+            stack.enter_context(progress)
+            task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
+        writer.begin()
+        try:
+            for record, report in score_records(_records(inputs, input_format, encoding), scorer, jobs):
+                if report is None:
+                    stats.add_rejected()
+                    error = record.error
+                    if not quiet:
+                        click.echo(f"scriptcheck: rejected: {error.describe()}", err=True)
+                    if errors_out is not None:
+                        errors_out.write(json.dumps({
+                            "file": error.file or record.source, "line": error.line or record.line,
+                            "field": error.field, "reason": error.reason}, ensure_ascii=False) + "\n")
+                else:
+                    stats.add_report(report, len(record.transcript.turns))
+                    if fail_under is not None and (report.score < fail_under or report.vetoed):
+                        below += 1
+                    writer.write(report)
+                if task is not None:
+                    elapsed = time.perf_counter() - started
+                    progress.update(task, done=stats.read, rate=stats.read / elapsed if elapsed else 0.0,
+                                    rejected=stats.rejected)
+        except KeyboardInterrupt:
+            out.flush()
+            click.echo("scriptcheck: interrupted; output holds complete records only", err=True)
+            click.echo(render_summary(stats), err=True, nl=False)
+            return 130
+        writer.end(stats)
+        if fmt != "table" and not quiet:
+            click.echo(render_summary(stats).lstrip("\n"), err=True, nl=False)
+    if strict and stats.rejected:
+        return 2
+    if below:
+        return 1
+    return 0

@@ -1,0 +1,127 @@
+"""Writers for ``scriptcheck score``: one class per output format, all streaming."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, TYPE_CHECKING
+
+from scriptcheck.models import Report
+from scriptcheck.profile.schema import DIMENSIONS
+
+if TYPE_CHECKING:
+    from scriptcheck.batch import BatchStats
+
+__all__ = ["ReportWriter", "WRITERS", "render_summary"]
+
+
+class ReportWriter:
+    """Streams reports to ``out`` as they come; ``end`` writes whatever closes the output."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def begin(self) -> None:
+        """Write anything that precedes the first report."""
+
+    def write(self, report: Report) -> None:
+        """Write one report (whole lines only, so an interrupted run leaves complete lines)."""
+        raise NotImplementedError
+
+    def end(self, stats: "BatchStats") -> None:
+        """Write anything that follows the last report."""
+
+
+class JsonlWriter(ReportWriter):
+    """One report per line (the wire schema)."""
+
+    def write(self, report: Report) -> None:
+        self.out.write(report.model_dump_json() + "\n")
+        self.out.flush()
+
+
+class JsonWriter(ReportWriter):
+    """``{"reports": [...], "summary": {...}}``, reports written as they come."""
+
+    def begin(self) -> None:
+        self._first = True
+        self.out.write('{"reports": [\n')
+
+    def write(self, report: Report) -> None:
+        self.out.write(("" if self._first else ",\n") + report.model_dump_json())
+        self._first = False
+
+    def end(self, stats: "BatchStats") -> None:
+        self.out.write('\n], "summary": ' + json.dumps(stats.to_dict(), ensure_ascii=False) + "}\n")
+
+
+class CsvWriter(ReportWriter):
+    """One row per transcript: scores per dimension and the rules that cost points."""
+
+    columns = ["id", "profile", "agent_id", "score", "passed", "vetoed", *DIMENSIONS, "findings", "rules",
+               "missing_steps"]
+
+    def begin(self) -> None:
+        self._csv = csv.writer(self.out, lineterminator="\n")
+        self._csv.writerow(self.columns)
+
+    def write(self, report: Report) -> None:
+        self._csv.writerow([
+            report.id, report.profile, report.metadata.get("agent_id", ""), report.score,
+            str(report.passed).lower(), str(report.vetoed).lower(),
+            *[report.dimensions.get(d, "") for d in DIMENSIONS],
+            len(report.findings), " ".join(sorted({f.rule for f in report.findings})),
+            " ".join(s.name for s in report.steps if not s.satisfied),
+        ])
+        self.out.flush()
+
+
+class TableWriter(ReportWriter):
+    """Human-readable: one line per transcript with the evidence for each point lost, then
+    the summary."""
+
+    def __init__(self, out: IO[str], details: bool = True) -> None:
+        super().__init__(out)
+        self.details = details
+
+    def write(self, report: Report) -> None:
+        verdict = "PASS" if report.passed else ("VETO" if report.vetoed else "FAIL")
+        agent = report.metadata.get("agent_id")
+        dims = "  ".join(f"{d}={v:g}" for d, v in report.dimensions.items())
+        lines = [f"{verdict}  {report.score:6.2f}  {report.id}  [{report.profile}"
+                 f"{', agent ' + str(agent) if agent else ''}]  {dims}"]
+        if self.details:
+            for f in report.findings:
+                where = f"turn {f.turn}" if f.turn is not None else "transcript"
+                if f.start is not None:
+                    where += f" @{f.start}-{f.end}"
+                quote = f" 「{f.text}」" if f.text else ""
+                lines.append(f"    {f.rule} [{f.severity.value}] {where}:{quote} {f.message}")
+                if f.suggestion:
+                    lines.append(f"        → {f.suggestion}")
+            for d in report.deductions:
+                lines.append(f"    -{d.points:g} {d.dimension} ({d.rule} ×{d.count})")
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
+
+    def end(self, stats: "BatchStats") -> None:
+        self.out.write(render_summary(stats))
+
+
+def render_summary(stats: "BatchStats") -> str:
+    """The batch summary as text: counts, pass rate, mean score, top rules, per agent."""
+    lines = ["", "Summary",
+             f"  transcripts read {stats.read} = scored {stats.scored} + rejected {stats.rejected}"]
+    if stats.scored:
+        lines.append(f"  passed {stats.passed}/{stats.scored} ({stats.pass_rate:.1%}), "
+                     f"mean score {stats.mean_score:.2f}")
+    if stats.rules:
+        lines.append("  top rules: " + ", ".join(f"{r}×{c}" for r, c in stats.rules.most_common(8)))
+    if stats.agents:
+        lines.append("  per agent:")
+        for agent, (n, total, passed) in sorted(stats.agents.items()):
+            lines.append(f"    {agent:<10} transcripts {n:>4}  mean {total / n:6.2f}  passed {passed}/{n}")
+    return "\n".join(lines) + "\n"
+
+
+WRITERS = {"table": TableWriter, "json": JsonWriter, "jsonl": JsonlWriter, "csv": CsvWriter}

@@ -1,0 +1,293 @@
+"""Streaming transcript readers: JSONL, CSV and plain-text dialogues, in any common encoding.
+
+Each reader yields :class:`Record`\\ s lazily, one per transcript, so memory stays flat however
+large the file; a bad record becomes a ``Record`` with an ``error`` and reading goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import sys
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+from scriptcheck.errors import InputError
+from scriptcheck.io.records import Record, build_transcript, normalize_speaker
+
+__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "sniff_encoding"]
+
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".txt": "txt",
+           ".tsv": "csv"}
+_SNIFF_BYTES = 1 << 16
+
+
+def format_of(path: str, default: str | None = None) -> str:
+    """The reader for a path, from its suffix (``jsonl``, ``csv`` or ``txt``)."""
+    fmt = FORMATS.get(Path(path).suffix.lower(), default)
+    if fmt is None:
+        raise InputError(f"unknown file type (expected one of {', '.join(sorted(FORMATS))})", file=path)
+    return fmt
+
+
+def iter_input_files(sources: Iterable[str]) -> Iterator[str]:
+    """Expand directories (recursively, sorted) into the transcript files they hold."""
+    for source in sources:
+        path = Path(source)
+        if source != "-" and path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in FORMATS and not child.name.startswith("."):
+                    yield str(child)
+        else:
+            yield source
+
+
+def sniff_encoding(head: bytes) -> str:
+    """``utf-8-sig`` with a BOM, ``utf-8`` when the head decodes as UTF-8, else ``gb18030``."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sniff window is not evidence against UTF-8.
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+        return "gb18030"
+
+
+def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Iterator[tuple[int, str | InputError]]:
+    """Yield ``(line number, text)`` per line, or an :class:`InputError` for an undecodable line."""
+    head = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES] if hasattr(stream, "peek") else b""
+    chosen = encoding or sniff_encoding(head)
+    first = True
+    for number, raw in enumerate(stream, start=1):
+        if first and chosen in ("utf-8-sig", "utf-8") and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[3:]
+        first = False
+        try:
+            text = raw.decode("utf-8" if chosen == "utf-8-sig" else chosen)
+        except UnicodeDecodeError as exc:
+            yield number, InputError(
+                f"undecodable bytes {raw[exc.start:exc.start + 4]!r} at byte {exc.start} ({chosen})",
+                file=source, line=number)
+            continue
+        yield number, text.rstrip("\r\n")
+
+
+def _open(source: str) -> BinaryIO:
+    if source == "-":
+        return sys.stdin.buffer
+    try:
+        return open(source, "rb")
+    except FileNotFoundError:
+        raise InputError("no such file", file=source) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", file=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=source) from None
+
+
+def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None) -> Iterator[Record]:
+    """Stream the transcripts of one file (``-`` for stdin); errors become error records."""
+    try:
+        fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
+        stream = _open(source)
+    except InputError as exc:
+        yield Record(source, 0, error=exc)
+        return
+    reader = {"jsonl": _read_jsonl, "csv": _read_csv, "txt": _read_txt}[fmt]
+    try:
+        yield from reader(_decoded_lines(stream, source, encoding), source)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _read_jsonl(lines, source: str) -> Iterator[Record]:
+    for number, text in lines:
+        if isinstance(text, InputError):
+            yield Record(source, number, error=text)
+            continue
+        if not text.strip():
+            continue
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Record(source, number, error=InputError(
+                f"invalid JSON: {exc.msg} (column {exc.colno})", file=source, line=number))
+            continue
+        try:
+            yield Record(source, number, transcript=build_transcript(raw, source=source, line=number))
+        except InputError as exc:
+            yield Record(source, number, error=exc)
+
+
+_CSV_COLUMNS = {
+    "id": ("conversation_id", "transcript_id", "session_id", "call_id", "id", "会话id", "会话ID"),
+    "speaker": ("speaker", "role", "角色", "说话人"),
+    "text": ("text", "content", "utterance", "内容", "文本"),
+    "start": ("start", "start_time", "开始时间"),
+    "end": ("end", "end_time", "结束时间"),
+}
+
+
+def _read_csv(lines, source: str) -> Iterator[Record]:
+    bad_lines: dict[int, InputError] = {}
+
+    def good_lines():
+        for number, text in lines:
+            if isinstance(text, InputError):
+                bad_lines[number] = text
+                yield ""
+            else:
+                yield text + "\n"
+
+    reader = csv.reader(good_lines(), delimiter="\t" if source.endswith(".tsv") else ",")
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    columns = {name.strip().lower(): i for i, name in enumerate(header)}
+    index = {}
+    for key, aliases in _CSV_COLUMNS.items():
+        for alias in aliases:
+            if alias.lower() in columns:
+                index[key] = columns[alias.lower()]
+                break
+    missing = [k for k in ("id", "speaker", "text") if k not in index]
+    if missing:
+        yield Record(source, 1, error=InputError(
+            f"CSV header lacks column(s) {', '.join(missing)} (have: {', '.join(header)})", file=source, line=1))
+        return
+    meta_columns = {i: name for name, i in columns.items() if i not in index.values()}
+
+    current: dict | None = None
+
+    def flush(conv: dict | None):
+        if conv is None:
+            return None
+        if conv["error"] is not None:
+            return Record(source, conv["line"], error=conv["error"])
+        try:
+            return Record(source, conv["line"], transcript=build_transcript(
+                {"id": conv["id"], "turns": conv["turns"], **conv["meta"]}, source=source, line=conv["line"]))
+        except InputError as exc:
+            return Record(source, conv["line"], error=exc)
+
+    row_start = 2
+    for row in reader:
+        line = row_start
+        row_start = reader.line_num + 1
+        if line in bad_lines:
+            error = bad_lines[line]
+            if current is not None and current["error"] is None:
+                current["error"] = error
+            elif current is None:
+                yield Record(source, line, error=error)
+            continue
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            error = InputError(f"expected {len(header)} fields, got {len(row)}", file=source, line=line)
+            conv_id = row[index["id"]] if len(row) > index["id"] else None
+        else:
+            error = None
+            conv_id = row[index["id"]]
+        if current is None or conv_id != current["id"]:
+            record = flush(current)
+            if record is not None:
+                yield record
+            current = {"id": conv_id, "line": line, "turns": [], "meta": {}, "error": None}
+        if error is not None:
+            current["error"] = current["error"] or error
+            continue
+        speaker = normalize_speaker(row[index["speaker"]])
+        if speaker is None:
+            current["error"] = current["error"] or InputError(
+                f"unknown speaker {row[index['speaker']]!r} (expected agent or customer)",
+                file=source, line=line, field="speaker")
+            continue
+        turn: dict = {"speaker": speaker, "text": row[index["text"]]}
+        for key in ("start", "end"):
+            if key in index and row[index[key]].strip():
+                try:
+                    turn[key] = float(row[index[key]])
+                except ValueError:
+                    current["error"] = current["error"] or InputError(
+                        f"not a number: {row[index[key]]!r}", file=source, line=line, field=key)
+        current["turns"].append(turn)
+        for i, name in meta_columns.items():
+            if row[i].strip():
+                current["meta"].setdefault(name, row[i])
+    record = flush(current)
+    if record is not None:
+        yield record
+
+
+_TXT_TURN = re.compile(r"^\s*(?P<who>[^:：\s]{1,12})\s*[:：]\s*(?P<text>.*)$")
+_TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：]\s*(?P<value>.*?)\s*$")
+
+
+def _read_txt(lines, source: str) -> Iterator[Record]:
+    stem = Path(source).stem if source != "-" else "stdin"
+    count = 0
+
+    def new():
+        return {"line": None, "turns": [], "meta": {}, "error": None}
+
+    conv = new()
+
+    def flush():
+        nonlocal count
+        if not conv["turns"] and conv["error"] is None:
+            return None
+        count += 1
+        meta = dict(conv["meta"])
+        ident = meta.pop("id", None) or f"{stem}-{count}"
+        line = conv["line"] or 1
+        if conv["error"] is not None:
+            return Record(source, line, error=conv["error"])
+        try:
+            return Record(source, line, transcript=build_transcript(
+                {"id": ident, "turns": conv["turns"], **meta}, source=source, line=line))
+        except InputError as exc:
+            return Record(source, line, error=exc)
+
+    for number, text in lines:
+        if isinstance(text, InputError):
+            conv["error"] = conv["error"] or text
+            conv["line"] = conv["line"] or number
+            continue
+        stripped = text.strip()
+        if not stripped or stripped == "---":
+            record = flush()
+            if record is not None:
+                yield record
+            conv = new()
+            continue
+        meta = _TXT_META.match(text)
+        if meta and not conv["turns"]:
+            conv["meta"][meta["key"].lower()] = meta["value"]
+            conv["line"] = conv["line"] or number
+            continue
+        if stripped.startswith("#"):
+            continue
+        turn = _TXT_TURN.match(text)
+        speaker = normalize_speaker(turn["who"]) if turn else None
+        conv["line"] = conv["line"] or number
+        if speaker is not None:
+            conv["turns"].append({"speaker": speaker, "text": turn["text"].strip()})
+        elif conv["turns"]:
+            # A line without a speaker continues the previous turn (wrapped exports).
+            conv["turns"][-1]["text"] += " " + stripped
+        else:
+            conv["error"] = conv["error"] or InputError(
+                f"line does not start with a speaker (客服：/客户：/坐席：/顾客：/agent:/customer:): {stripped[:30]!r}",
+                file=source, line=number)
+    record = flush()
+    if record is not None:
+        yield record

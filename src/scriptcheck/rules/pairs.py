@@ -1,0 +1,39 @@
+"""Paired responses: after a trigger turn, an agent turn must respond within N agent turns."""
+
+from __future__ import annotations
+
+from scriptcheck.models import Finding
+from scriptcheck.profile.schema import PairRule
+from scriptcheck.rules.context import TranscriptContext
+
+__all__ = ["check_pair"]
+
+
+def check_pair(rule: PairRule, ctx: TranscriptContext) -> list[Finding]:
+    """One finding per trigger left without the required response."""
+    findings = []
+    turns = ctx.transcript.turns
+    trigger_categories = set(rule.trigger.categories)
+    response_categories = set(rule.response.categories)
+    for index, turn in enumerate(turns):
+        if turn.speaker != rule.trigger.speaker:
+            continue
+        triggers = ctx.has(index, trigger_categories)
+        if not triggers:
+            continue
+        trigger = triggers[0]
+        answered = False
+        if rule.response.same_turn and turn.speaker == "agent":
+            answered = any(h.start >= trigger.end for h in ctx.has(index, response_categories))
+        if not answered:
+            later_agent_turns = [t for t in ctx.agent_turns if t > index][: rule.response.within]
+            answered = any(ctx.has(t, response_categories) for t in later_agent_turns)
+        if not answered:
+            findings.append(Finding(
+                rule=rule.id, category="pair", severity=rule.severity, turn=index,
+                start=trigger.start, end=trigger.end, text=trigger.text,
+                message=f"{rule.description} (no {'/'.join(rule.response.categories)} within "
+                        f"{rule.response.within} agent turn(s))",
+                suggestion=rule.suggestion,
+            ))
+    return findings

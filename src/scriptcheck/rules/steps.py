@@ -1,0 +1,107 @@
+"""Required steps (in a window of agent turns) and their order."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from scriptcheck.models import Finding, StepResult
+from scriptcheck.profile.schema import OrderRule, StepRule
+from scriptcheck.rules.context import TranscriptContext
+from scriptcheck.text.normalize import normalize, normalize_phrase
+
+__all__ = ["StepOccurrence", "find_step", "check_step", "check_order"]
+
+# A turn much shorter than a reference wording can "contain" it only by accident
+# (partial_ratio of 再见 against a whole closing script is 100).
+_MIN_LENGTH_SHARE = 0.8
+
+
+class StepOccurrence(tuple):
+    """``(turn, start, end, text, score)`` of one place a step was found."""
+
+    __slots__ = ()
+
+    def __new__(cls, turn: int, start: int, end: int, text: str, score: float):
+        return super().__new__(cls, (turn, start, end, text, score))
+
+    turn = property(lambda self: self[0])
+    start = property(lambda self: self[1])
+    end = property(lambda self: self[2])
+    text = property(lambda self: self[3])
+    score = property(lambda self: self[4])
+
+
+def _window(rule: StepRule, ctx: TranscriptContext) -> list[int]:
+    turns = ctx.agent_turns
+    if rule.window.first is not None:
+        return turns[: rule.window.first]
+    if rule.window.last is not None:
+        return turns[-rule.window.last:]
+    return turns
+
+
+def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
+    """Every place in the rule's window where the step is said: lexicon phrases of its
+    categories first, then fuzzy alignment (rapidfuzz) against its reference wordings."""
+    found: list[StepOccurrence] = []
+    categories = set(rule.categories)
+    references = [normalize_phrase(p) for p in rule.phrases]
+    for turn in _window(rule, ctx):
+        hits = ctx.has(turn, categories)
+        if hits:
+            found.extend(StepOccurrence(turn, h.start, h.end, h.text, 100.0) for h in hits)
+            continue
+        if not references:
+            continue
+        text = ctx.transcript.turns[turn].text
+        norm = normalize(text)
+        best = None
+        for ref in references:
+            if not ref or len(norm.text) < len(ref) * _MIN_LENGTH_SHARE:
+                continue
+            alignment = fuzz.partial_ratio_alignment(ref, norm.text, score_cutoff=rule.threshold)
+            if alignment is not None and alignment.dest_end > alignment.dest_start:
+                if best is None or alignment.score > best.score:
+                    best = alignment
+        if best is not None:
+            start, end = norm.span(best.dest_start, best.dest_end)
+            found.append(StepOccurrence(turn, start, end, text[start:end], round(best.score, 1)))
+    return found
+
+
+def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list[StepOccurrence], list[Finding]]:
+    """The step's result (first occurrence, or last one for a closing window) and, when it is
+    missing, a finding explaining where it was looked for."""
+    occurrences = find_step(rule, ctx)
+    if occurrences:
+        pick = occurrences[-1] if rule.window.last is not None else occurrences[0]
+        result = StepResult(rule=rule.id, name=rule.name, satisfied=True, turn=pick.turn,
+                            start=pick.start, end=pick.end, text=pick.text, score=pick.score)
+        return result, occurrences, []
+    where = (f"the first {rule.window.first} agent turn(s)" if rule.window.first is not None
+             else f"the last {rule.window.last} agent turn(s)" if rule.window.last is not None
+             else "any agent turn")
+    finding = Finding(rule=rule.id, category="step", severity=rule.severity, start=None, end=None,
+                      text="", message=f"missing step '{rule.name}' in {where}: {rule.description}",
+                      suggestion=rule.suggestion)
+    return StepResult(rule=rule.id, name=rule.name, satisfied=False), occurrences, [finding]
+
+
+def check_order(rule: OrderRule, located: dict[str, list[StepOccurrence]], ctx: TranscriptContext) -> list[Finding]:
+    """Steps that were all found must appear in the given order (last occurrence of each)."""
+    positions = []
+    for name in rule.steps:
+        occurrences = located.get(name)
+        if not occurrences:
+            return []  # a missing step is already its own finding
+        last = max(occurrences, key=lambda o: (o.turn, o.start))
+        positions.append((name, last))
+    for (before, a), (after, b) in zip(positions, positions[1:]):
+        if (a.turn, a.start) > (b.turn, b.start):
+            return [Finding(
+                rule=rule.id, category="step", severity=rule.severity, turn=b.turn, start=b.start,
+                end=b.end, text=b.text,
+                message=f"'{after}' comes before '{before}': {rule.description}",
+                suggestion=rule.suggestion,
+            )]
+    return []
