@@ -139,16 +139,20 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
 @no_defaults_option
 def rule(code: str, lexicons: tuple[str, ...], no_defaults: bool) -> None:
     """Print a rule's doc: what it flags, why, a bad example and what to say instead."""
-    from scriptcheck.ruledoc import render_rule_doc
+    from scriptcheck.ruledoc import render_rule_doc, render_transcript_rule_doc, transcript_rules
 
     try:
         checker = _checker(lexicons, no_defaults)
+        for lexicon, entry in checker.rules():
+            if entry.id == code.upper():
+                click.echo(render_rule_doc(lexicon, entry))
+                return
+        found = transcript_rules().get(code.upper())
     except ScriptcheckError as exc:
         raise _fail(str(exc))
-    for lexicon, entry in checker.rules():
-        if entry.id == code.upper():
-            click.echo(render_rule_doc(lexicon, entry))
-            return
+    if found is not None:
+        click.echo(render_transcript_rule_doc(*found))
+        return
     raise _fail(f"no rule {code!r}; `scriptcheck rules` lists them")
 
 
@@ -156,13 +160,18 @@ def rule(code: str, lexicons: tuple[str, ...], no_defaults: bool) -> None:
 @lexicon_option
 @no_defaults_option
 def rules(lexicons: tuple[str, ...], no_defaults: bool) -> None:
-    """List every rule: code, severity, category, name."""
+    """List every rule: code, severity, category (or transcript-rule kind), name."""
+    from scriptcheck.ruledoc import transcript_rules
+
     try:
         checker = _checker(lexicons, no_defaults)
+        profile_rules = transcript_rules()
     except ScriptcheckError as exc:
         raise _fail(str(exc))
     for lexicon, entry in checker.rules():
-        click.echo(f"{entry.id}  {entry.severity.value:<8}  {entry.category:<8}  {entry.name}")
+        click.echo(f"{entry.id}  {entry.severity.value:<8}  {entry.category:<10}  {entry.name}")
+    for code, (rule, profiles) in sorted(profile_rules.items()):
+        click.echo(f"{code}  {rule.severity.value:<8}  {rule.kind:<10}  {rule.name}  ({', '.join(profiles)})")
 
 
 @cli.group()
@@ -203,11 +212,12 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
 
 
 @lexicon.command("schema")
-def lexicon_schema() -> None:
-    """Print the JSON Schema of the lexicon file format."""
-    from scriptcheck.lexicon.schema import LexiconFile
+@click.option("--kind", type=click.Choice(["lexicon", "profile"]), default="lexicon", show_default=True)
+def lexicon_schema(kind: str) -> None:
+    """Print the JSON Schema of the lexicon (or profile) file format."""
+    from scriptcheck.schemas import schema_json
 
-    click.echo(json.dumps(LexiconFile.model_json_schema(), ensure_ascii=False, indent=2))
+    click.echo(schema_json(kind), nl=False)
 
 
 def main() -> None:

@@ -31,3 +31,36 @@ def render_rule_doc(lexicon: Lexicon, entry: LexiconEntry) -> str:
         lines += ["", "Not flagged" if lexicon.kind == "forbidden" else "Not found"]
         lines += [f"  {t}" for t in entry.specs.no_match]
     return "\n".join(lines)
+
+
+def render_transcript_rule_doc(rule, profiles: list[str]) -> str:
+    """A plain-text doc for one transcript rule (step, pair, honorific, privacy, timing)."""
+    lines = [
+        f"{rule.id} {rule.name}",
+        "",
+        f"Kind:      {rule.kind} (transcript rule)",
+        f"Dimension: {rule.dimension}",
+        f"Severity:  {rule.severity.value}",
+        f"Points:    {rule.points:g} per finding" + (f", at most {rule.cap:g}" if rule.cap is not None else ""),
+        f"Profiles:  {', '.join(profiles)}",
+    ]
+    if rule.source:
+        lines.append(f"Source:    {rule.source}")
+    lines += ["", "What it does", f"  {rule.description}"]
+    if rule.why:
+        lines += ["", "Why", f"  {rule.why}"]
+    if rule.suggestion:
+        lines += ["", "Use instead", f"  {rule.suggestion}"]
+    return "\n".join(lines)
+
+
+def transcript_rules() -> dict[str, tuple[object, list[str]]]:
+    """Every transcript rule of the packaged profiles: code → (rule, profile names using it)."""
+    from scriptcheck.profile.loader import default_profile_names, load_profile
+
+    found: dict[str, tuple[object, list[str]]] = {}
+    for name in default_profile_names():
+        for rule in load_profile(name).data.rules:
+            entry = found.setdefault(rule.id, (rule, []))
+            entry[1].append(name)
+    return found

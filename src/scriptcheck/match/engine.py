@@ -16,6 +16,7 @@ from scriptcheck.text.segment import Segmenter
 __all__ = ["MatchEntry", "Hit", "Matcher"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
+_LOOKAROUND = 16
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ class Matcher:
         for key, spans in windows.items():
             entry_index, pattern = self._patterns[key]
             for lo, hi in _merge(spans):
-                for m in pattern.regex.finditer(text, lo, hi):
+                # A lookahead near the window's end must still see what follows (re cuts the
+                # string at endpos), so give it some room past the window.
+                for m in pattern.regex.finditer(text, lo, hi + _LOOKAROUND):
                     if m.end() > m.start():
                         candidates.append((entry_index, m.start(), m.end()))
         if not candidates:

@@ -1,0 +1,31 @@
+"""Shared fixtures: the packaged checker, the optional JDDC corpus, paths."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT / "corpora"
+JDDC = Path(os.environ.get("SCRIPTCHECK_JDDC", ROOT.parent / "shared" / "corpora" / "jddc_dialogues.jsonl"))
+SEED_004 = next((ROOT.parent / "shared" / "seeds").glob("004_*.txt"), None) if (ROOT.parent / "shared" / "seeds").is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def checker():
+    """The checker over the packaged lexicons."""
+    from scriptcheck import Checker
+
+    return Checker.default()
+
+
+@pytest.fixture(scope="session")
+def jddc_dialogues():
+    """The real JDDC chats when ``../shared`` is present (never copied into the repository)."""
+    if not JDDC.exists():
+        pytest.skip(f"JDDC corpus not present at {JDDC}")
+    with JDDC.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]

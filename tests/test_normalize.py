@@ -1,0 +1,46 @@
+"""Normalisation: offsets back to the original, evasions removed, idempotence (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from scriptcheck.text.normalize import normalize, normalize_phrase
+
+
+def test_offset_map_points_into_the_original() -> None:
+    text = "您 怎-么\u200b連這個也不懂!!😀"
+    norm = normalize(text)
+    assert norm.text == "你怎么连这个也不懂"
+    start, end = norm.span(0, len(norm.text))
+    assert text[start:end] == "您 怎-么\u200b連這個也不懂"
+
+
+def test_runs_collapse_and_cover_the_whole_run() -> None:
+    norm = normalize("你你你好")
+    assert norm.text == "你好"
+    assert norm.span(0, 1) == (0, 3)
+
+
+def test_full_width_and_case() -> None:
+    assert normalize_phrase("ＳＢ你") == "sb你"
+
+
+unicode_text = st.text(st.characters(codec="utf-8"), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(unicode_text)
+def test_never_crashes_and_spans_index_the_original(text: str) -> None:
+    norm = normalize(text)
+    assert len(norm.text) == len(norm.starts) == len(norm.ends)
+    for i in range(len(norm.text)):
+        assert 0 <= norm.starts[i] < norm.ends[i] <= len(text)
+        if i:
+            assert norm.starts[i] >= norm.starts[i - 1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(unicode_text)
+def test_idempotent(text: str) -> None:
+    once = normalize(text).text
+    assert normalize(once).text == once
