@@ -7,7 +7,6 @@ Each worker builds the checker of a profile once and reuses it for every record.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -168,9 +167,18 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
                         results.append(str(exc))
             yield from _resolve(chunk, results)
         return
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(jobs, initializer=_init_worker,
-                      initargs=(scorer.profile, scorer.default_profile, scorer.extra_lexicons)) as pool:
+    global _WORKER_SCORER
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Forked workers inherit the checkers the parent already compiled (copy-on-write), so
+        # no worker pays for loading lexicons again.
+        context = multiprocessing.get_context("fork")
+        _WORKER_SCORER = scorer
+        pool_args: dict = {}
+    else:
+        context = multiprocessing.get_context("spawn")
+        pool_args = {"initializer": _init_worker,
+                     "initargs": (scorer.profile, scorer.default_profile, scorer.extra_lexicons)}
+    with context.Pool(jobs, **pool_args) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, chunk_size):
             transcripts = [r.transcript for r in chunk if r.transcript is not None]

@@ -141,6 +141,8 @@ class Checker:
                 ))
             else:
                 phrases.append(PhraseHit(entry.id, entry.category, hit.start, hit.end, matched))
+        if len(findings) > 1:
+            findings = _drop_nested(findings)
         return Scan(findings, phrases)
 
     def rule(self, code: str) -> LexiconEntry:
@@ -154,6 +156,18 @@ class Checker:
     def segment(self, text: str) -> list[Token]:
         """jieba tokens of ``text`` from this checker's own tokenizer."""
         return self.segmenter.tokens(text)
+
+
+def _drop_nested(findings: list[Finding]) -> list[Finding]:
+    """Keep only the most specific taboo for the same words: a finding whose span lies inside
+    another rule's finding (longer, or as long and more severe) is the same fault counted twice
+    (这是规定，我也没办法 is one 推卸责任, not two)."""
+    def outranks(a: Finding, b: Finding) -> bool:
+        return (a.end - a.start, a.severity.rank, b.rule) > (b.end - b.start, b.severity.rank, a.rule)
+
+    return [f for f in findings
+            if not any(o is not f and o.rule != f.rule and o.start <= f.start and f.end <= o.end
+                       and outranks(o, f) for o in findings)]
 
 
 @lru_cache(maxsize=1)

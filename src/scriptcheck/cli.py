@@ -220,6 +220,34 @@ def lexicon_schema(kind: str) -> None:
     click.echo(schema_json(kind), nl=False)
 
 
+@cli.group()
+def profile() -> None:
+    """Work with profile files."""
+
+
+@profile.command("test")
+@click.argument("profiles", nargs=-1)
+def profile_test(profiles: tuple[str, ...]) -> None:
+    """Score the inline example transcripts of PROFILES (default: the packaged ones)."""
+    from scriptcheck.profile.examples import run_examples
+    from scriptcheck.profile.loader import default_profile_names
+
+    failed = total = 0
+    for name in profiles or default_profile_names():
+        try:
+            results = run_examples(Checker.from_profile(name))
+        except ScriptcheckError as exc:
+            raise _fail(str(exc))
+        click.echo(f"{name}: {len(results)} example(s)")
+        for r in results:
+            total += 1
+            failed += not r.ok
+            if not r.ok:
+                click.echo(f"  FAIL {r.name}: {r.detail}")
+    click.echo(f"{total - failed} passed, {failed} failed")
+    raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
 def main() -> None:
     """Entry point of the ``scriptcheck`` command."""
     try:

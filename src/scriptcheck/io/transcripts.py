@@ -46,17 +46,26 @@ def iter_input_files(sources: Iterable[str]) -> Iterator[str]:
 
 
 def sniff_encoding(head: bytes) -> str:
-    """``utf-8-sig`` with a BOM, ``utf-8`` when the head decodes as UTF-8, else ``gb18030``."""
+    """``utf-8-sig`` with a BOM; else ``utf-8`` when most non-ASCII lines of the head decode as
+    UTF-8 (one corrupt record must not turn a UTF-8 file into GB18030); else ``gb18030``."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    try:
-        head.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut by the sniff window is not evidence against UTF-8.
-        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"
-        return "gb18030"
+    lines = head.split(b"\n")
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last one may be cut by the sniff window
+    utf8 = other = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data" and exc.start >= len(line) - 3:
+                utf8 += 1  # a character cut by the sniff window
+            else:
+                other += 1
+    return "utf-8" if utf8 >= other else "gb18030"
 
 
 def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Iterator[tuple[int, str | InputError]]:

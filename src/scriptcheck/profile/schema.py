@@ -69,7 +69,7 @@ class StepRule(RuleBase):
     dimension: Dimension = "steps"
     categories: list[str] = Field(min_length=1, description="Polite-lexicon categories that satisfy the step.")
     phrases: list[str] = Field(default_factory=list, description="Reference wordings for fuzzy matching.")
-    threshold: float = Field(default=85, ge=50, le=100, description="rapidfuzz partial-ratio threshold.")
+    threshold: float = Field(default=88, ge=50, le=100, description="rapidfuzz partial-ratio threshold.")
     window: Window = Field(default_factory=Window)
 
 
@@ -79,6 +79,10 @@ class OrderRule(RuleBase):
     kind: Literal["order"]
     dimension: Dimension = "steps"
     steps: list[str] = Field(min_length=2, description="Step names, in the required order.")
+    use: Literal["first", "last"] = Field(
+        default="last",
+        description="Which occurrence of each step counts: the last (closings) or the first (a flow).",
+    )
 
 
 class Trigger(_FileModel):
@@ -119,6 +123,9 @@ class PrivacyRule(RuleBase):
     kind: Literal["privacy"]
     dimension: Dimension = "privacy"
     pattern: str = Field(min_length=1, description="Regex over the turn with full-width digits folded.")
+    checksum: Literal["luhn", "id-card"] | None = Field(
+        default=None, description="Only numbers with a valid check digit count (bank cards: luhn; "
+                                  "resident ID cards: id-card, GB 11643).")
 
 
 class TimingRule(RuleBase):

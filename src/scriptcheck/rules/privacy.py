@@ -9,10 +9,35 @@ from scriptcheck.models import Finding
 from scriptcheck.profile.schema import PrivacyRule
 from scriptcheck.rules.context import TranscriptContext
 
-__all__ = ["check_privacy"]
+__all__ = ["check_privacy", "luhn_valid", "id_card_valid"]
 
 # Full-width digits and X fold to ASCII one for one, so offsets stay those of the original.
 _FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "x"})
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check used by bank cards."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_card_valid(number: str) -> bool:
+    """The GB 11643 check digit of an 18-character resident ID number."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(number, _ID_WEIGHTS)) % 11]
+    return number[17].upper() == check
+
+
+_CHECKSUMS = {"luhn": luhn_valid, "id-card": id_card_valid}
 
 
 @lru_cache(maxsize=64)
@@ -29,6 +54,10 @@ def check_privacy(rule: PrivacyRule, ctx: TranscriptContext, taken: list[tuple[i
         text = ctx.transcript.turns[index].text
         for m in regex.finditer(text.translate(_FOLD)):
             start, end = m.span()
+            if rule.checksum is not None:
+                compact = "".join(c for c in m.group() if c.isalnum())
+                if not _CHECKSUMS[rule.checksum](compact):
+                    continue
             if any(t == index and s < end and start < e for t, s, e in taken):
                 continue
             taken.append((index, start, end))

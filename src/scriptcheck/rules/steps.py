@@ -14,6 +14,11 @@ __all__ = ["StepOccurrence", "find_step", "check_step", "check_order"]
 # A turn much shorter than a reference wording can "contain" it only by accident
 # (partial_ratio of 再见 against a whole closing script is 100).
 _MIN_LENGTH_SHARE = 0.8
+# Short references (这款宝贝) align with anything that mentions the noun; they are matched
+# exactly through the lexicon only.
+_MIN_REFERENCE = 6
+# A negated wording is not the step: 现在店铺没有活动 is not 现在店铺有活动.
+_NEGATIONS = frozenset("不没无别未非")
 
 
 class StepOccurrence(tuple):
@@ -57,12 +62,16 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
         norm = normalize(text)
         best = None
         for ref in references:
-            if not ref or len(norm.text) < len(ref) * _MIN_LENGTH_SHARE:
+            if len(ref) < _MIN_REFERENCE or len(norm.text) < len(ref) * _MIN_LENGTH_SHARE:
                 continue
             alignment = fuzz.partial_ratio_alignment(ref, norm.text, score_cutoff=rule.threshold)
-            if alignment is not None and alignment.dest_end > alignment.dest_start:
-                if best is None or alignment.score > best.score:
-                    best = alignment
+            if alignment is None or alignment.dest_end <= alignment.dest_start:
+                continue
+            aligned = norm.text[max(0, alignment.dest_start - 1):alignment.dest_end]
+            if (_NEGATIONS & set(aligned)) - set(ref):
+                continue
+            if best is None or alignment.score > best.score:
+                best = alignment
         if best is not None:
             start, end = norm.span(best.dest_start, best.dest_end)
             found.append(StepOccurrence(turn, start, end, text[start:end], round(best.score, 1)))
@@ -88,14 +97,15 @@ def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list
 
 
 def check_order(rule: OrderRule, located: dict[str, list[StepOccurrence]], ctx: TranscriptContext) -> list[Finding]:
-    """Steps that were all found must appear in the given order (last occurrence of each)."""
+    """Steps that were all found must appear in the given order (the first or the last
+    occurrence of each, as the rule says)."""
     positions = []
+    pick = max if rule.use == "last" else min
     for name in rule.steps:
         occurrences = located.get(name)
         if not occurrences:
             return []  # a missing step is already its own finding
-        last = max(occurrences, key=lambda o: (o.turn, o.start))
-        positions.append((name, last))
+        positions.append((name, pick(occurrences, key=lambda o: (o.turn, o.start))))
     for (before, a), (after, b) in zip(positions, positions[1:]):
         if (a.turn, a.start) > (b.turn, b.start):
             return [Finding(

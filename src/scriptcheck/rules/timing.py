@@ -18,7 +18,9 @@ def check_timing(rule: TimingRule, ctx: TranscriptContext) -> list[Finding]:
         turn = turns[index]
         previous = turns[index - 1] if index > 0 else None
         message = None
-        if rule.check == "silence" and previous is not None:
+        # Silence counts only after the customer spoke: a pause after the agent's own turn
+        # (often after 请您稍等) is a hold, which the waiting pair rule judges.
+        if rule.check == "silence" and previous is not None and previous.speaker == "customer":
             if turn.start is not None and previous.end is not None:
                 gap = turn.start - previous.end
                 if gap > rule.max_silence:

@@ -1,0 +1,76 @@
+"""Remember which lexicon files already passed their specs, so a warm start skips re-running them.
+
+A file is identified by the SHA-256 of its bytes together with the scriptcheck version and the
+versions of the libraries that decide matching (OpenCC, jieba), so any change to the file or to
+the matcher runs the specs again. The cache is a directory of empty marker files under
+``$SCRIPTCHECK_CACHE_DIR`` (default ``$XDG_CACHE_HOME/scriptcheck`` or ``~/.cache/scriptcheck``);
+set ``SCRIPTCHECK_CACHE_DIR=off`` to disable it. A cache that cannot be written is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["cache_dir", "is_verified", "mark_verified"]
+
+
+@lru_cache(maxsize=1)
+def _salt() -> bytes:
+    parts = []
+    for dist in ("scriptcheck", "opencc", "jieba", "pyahocorasick"):
+        try:
+            parts.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist}=?")
+    # Source checkouts change without a version bump: include the matcher's own code.
+    here = Path(__file__).resolve().parent.parent
+    for module in ("text/normalize.py", "match/engine.py", "match/patterns.py", "lexicon/loader.py"):
+        try:
+            parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
+        except OSError:
+            parts.append("?")
+    return "|".join(parts).encode()
+
+
+def cache_dir() -> Path | None:
+    """Where verification markers live, or ``None`` when caching is off."""
+    configured = os.environ.get("SCRIPTCHECK_CACHE_DIR")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "scriptcheck"
+
+
+def _marker(path: Path) -> Path | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        digest = hashlib.sha256(_salt() + b"\0" + path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return directory / "verified" / digest
+
+
+def is_verified(path: Path) -> bool:
+    """Whether this exact file already passed its specs with this exact matcher."""
+    marker = _marker(path)
+    return marker is not None and marker.exists()
+
+
+def mark_verified(path: Path) -> None:
+    """Record that the file passed its specs (silently skipped if the cache is not writable)."""
+    marker = _marker(path)
+    if marker is None:
+        return
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass

@@ -1,0 +1,123 @@
+"""`scriptcheck score` and the batch API: nothing lost, input order, jobs, encodings, exits."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from scriptcheck import Transcript
+from scriptcheck.batch import score_transcripts
+from scriptcheck.cli import cli
+from scriptcheck.io.transcripts import read_transcripts
+
+from tests.conftest import CORPORA
+
+GOOD = {"id": "g", "turns": [{"speaker": "agent", "text": "您好，工号1001为您服务，请问有什么可以帮您？"},
+                             {"speaker": "customer", "text": "没事了"},
+                             {"speaker": "agent", "text": "请问您还有什么需要帮助？感谢您的来电，再见。"}]}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _broken_file(tmp_path):
+    lines = []
+    for i in range(5):
+        lines.append(json.dumps({**GOOD, "id": f"good-{i}"}, ensure_ascii=False))
+    lines.insert(1, "{not json")
+    lines.insert(3, json.dumps({"turns": GOOD["turns"]}, ensure_ascii=False))
+    lines.insert(5, json.dumps({"id": "x", "turns": [{"speaker": "agent", "text": None}]}))
+    lines.insert(6, json.dumps({"id": "y", "turns": []}))
+    path = tmp_path / "broken.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b'{"id": "\xff"}\n')
+    return path  # 5 good, 5 bad (lines 2, 4, 6, 7, 10)
+
+
+def test_broken_records_are_counted_and_reported(runner, tmp_path) -> None:
+    path = _broken_file(tmp_path)
+    errors = tmp_path / "errors.jsonl"
+    result = runner.invoke(cli, ["score", str(path), "--format", "jsonl", "--errors", str(errors),
+                                 "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in reports] == [f"good-{i}" for i in range(5)]
+    rejected = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert [e["line"] for e in rejected] == [2, 4, 6, 7, 10]
+    assert all(e["file"] == str(path) and e["reason"] for e in rejected)
+    assert "read 10 = scored 5 + rejected 5" in result.stderr
+    assert result.stderr.count("scriptcheck: rejected:") == 5
+
+
+def test_strict_exits_2_on_rejects(runner, tmp_path) -> None:
+    result = runner.invoke(cli, ["score", str(_broken_file(tmp_path)), "--strict", "-q", "--format", "csv"])
+    assert result.exit_code == 2
+
+
+def test_fail_under(runner) -> None:
+    calls = str(CORPORA / "calls.jsonl")
+    assert runner.invoke(cli, ["score", calls, "-q", "--format", "csv", "--fail-under", "60"]).exit_code == 1
+    assert runner.invoke(cli, ["score", calls, "-q", "--format", "csv", "--fail-under", "10"]).exit_code == 0
+
+
+def test_table_summary_has_agents_and_top_rules(runner) -> None:
+    result = runner.invoke(cli, ["score", str(CORPORA), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert "transcripts read 24 = scored 24 + rejected 0" in result.stdout
+    assert "per agent:" in result.stdout and "A035" in result.stdout and "top rules:" in result.stdout
+
+
+def test_json_format_and_wire_schema(runner) -> None:
+    result = runner.invoke(cli, ["score", str(CORPORA / "calls.jsonl"), "--format", "json", "-q"])
+    data = json.loads(result.stdout)
+    assert data["summary"]["read"] == 12
+    report = next(r for r in data["reports"] if r["id"] == "call-005")
+    assert set(report) >= {"id", "score", "passed", "dimensions", "findings", "steps"}
+    finding = next(f for f in report["findings"] if f["rule"].startswith("FB"))
+    assert set(finding) >= {"rule", "category", "severity", "turn", "start", "end", "text", "message", "suggestion"}
+    step = report["steps"][0]
+    assert set(step) >= {"rule", "name", "satisfied", "turn"}
+
+
+def test_csv_format(runner) -> None:
+    result = runner.invoke(cli, ["score", str(CORPORA / "chats.csv"), "--format", "csv", "-q"])
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("id,profile,agent_id,score,passed")
+    assert len(lines) == 9
+
+
+def test_profile_option_and_unknown_profile(runner) -> None:
+    ok = runner.invoke(cli, ["score", str(CORPORA / "chats.csv"), "--profile", "hotline", "-q", "--format", "jsonl"])
+    assert {json.loads(line)["profile"] for line in ok.stdout.splitlines()} == {"hotline"}
+    bad = runner.invoke(cli, ["score", str(CORPORA / "chats.csv"), "--profile", "nope"])
+    assert bad.exit_code == 2 and "no profile" in bad.output
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_gbk_and_bom_score_like_utf8(runner, tmp_path, encoding: str) -> None:
+    twin = tmp_path / "calls.jsonl"
+    twin.write_bytes((CORPORA / "calls.jsonl").read_text(encoding="utf-8").encode(encoding))
+    args = ["score", "--format", "jsonl", "-q", "-j", "1"]
+    assert runner.invoke(cli, [*args, str(twin)]).stdout == runner.invoke(cli, [*args, str(CORPORA / "calls.jsonl")]).stdout
+
+
+def test_stdin(runner) -> None:
+    data = (CORPORA / "calls.jsonl").read_bytes()
+    result = runner.invoke(cli, ["score", "-", "--format", "jsonl", "-q"], input=data)
+    assert len(result.stdout.splitlines()) == 12
+
+
+def test_two_jobs_give_the_same_reports_in_order() -> None:
+    transcripts = [r.transcript for name in ("calls.jsonl", "chats.csv", "presale.txt")
+                   for r in read_transcripts(str(CORPORA / name))] * 3
+    one = [r.model_dump() for r in score_transcripts(transcripts, jobs=1)]
+    two = [r.model_dump() for r in score_transcripts(transcripts, jobs=2)]
+    assert one == two and len(one) == 72
+
+
+def test_api_scores_plain_transcripts() -> None:
+    [report] = score_transcripts([Transcript.model_validate(GOOD)], "hotline")
+    assert report.passed and report.profile == "hotline"
