@@ -74,6 +74,10 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
                 best = alignment
         if best is not None:
             start, end = norm.span(best.dest_start, best.dest_end)
+            # Words the lexicon already knows as another service phrase are that phrase:
+            # 请问还有什么可以帮助您的 aligns well with 请问有什么可以帮您 but asks "anything else?".
+            if any(h.start < end and start < h.end for h in ctx.phrases[turn]):
+                continue
             found.append(StepOccurrence(turn, start, end, text[start:end], round(best.score, 1)))
     return found
 
