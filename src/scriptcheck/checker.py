@@ -15,7 +15,7 @@ from scriptcheck.lexicon.loader import Lexicon, load_lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.match.engine import Matcher
 from scriptcheck.models import Finding, Report, Transcript
-from scriptcheck.text.normalize import normalize
+from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.segment import Segmenter, Token
 
 __all__ = ["Checker", "PhraseHit", "Scan", "DEFAULT_LEXICONS"]
@@ -69,7 +69,9 @@ class Checker:
                 match_entries.append(dataclasses.replace(compiled, group=group))
         self._by_id = {entry.id: entry for _, entry in self._entries}
         self.segmenter = Segmenter()
+        self._match_entries = match_entries
         self._matcher = Matcher(match_entries, self.segmenter)
+        self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._forbidden = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "forbidden")
         self._polite = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind != "forbidden")
 
@@ -123,6 +125,11 @@ class Checker:
 
     def scan(self, text: str, *, forbidden: bool = True, polite: bool = True) -> Scan:
         """One pass over ``text`` for both findings and polite phrases."""
+        return self.scan_normalized(normalize(text), forbidden=forbidden, polite=polite)
+
+    def scan_normalized(self, norm: Normalized, *, forbidden: bool = True, polite: bool = True) -> Scan:
+        """:meth:`scan` for text already normalised (callers that reuse the search string)."""
+        text = norm.original
         only = None
         if not (forbidden and polite):
             only = self._forbidden if forbidden else self._polite if polite else frozenset()
@@ -130,7 +137,7 @@ class Checker:
         phrases: list[PhraseHit] = []
         if not text:
             return Scan(findings, phrases)
-        for hit in self._matcher.find(normalize(text), only):
+        for hit in self._matcher.find(norm, only):
             lexicon, entry = self._entries[hit.entry]
             matched = text[hit.start:hit.end]
             if lexicon.kind == "forbidden":
@@ -144,6 +151,25 @@ class Checker:
         if len(findings) > 1:
             findings = _drop_nested(findings)
         return Scan(findings, phrases)
+
+    def phrases_in(self, norm: Normalized, categories: frozenset[str]) -> list[PhraseHit]:
+        """Service phrases and cues of ``categories`` only, with a matcher compiled for just
+        those entries (customer turns need a handful of cue categories, not every lexicon)."""
+        if not categories:
+            return []
+        cached = self._subset_matchers.get(categories)
+        if cached is None:
+            indices = [i for i, (lx, e) in enumerate(self._entries)
+                       if lx.kind != "forbidden" and e.category in categories]
+            cached = (Matcher([self._match_entries[i] for i in indices], self.segmenter), indices)
+            self._subset_matchers[categories] = cached
+        matcher, indices = cached
+        text = norm.original
+        out = []
+        for hit in matcher.find(norm):
+            entry = self._entries[indices[hit.entry]][1]
+            out.append(PhraseHit(entry.id, entry.category, hit.start, hit.end, text[hit.start:hit.end]))
+        return out
 
     def rule(self, code: str) -> LexiconEntry:
         """The entry behind a rule code; ``KeyError`` if no loaded lexicon defines it."""

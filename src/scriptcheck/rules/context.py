@@ -6,31 +6,40 @@ from dataclasses import dataclass, field
 
 from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
+from scriptcheck.text.normalize import Normalized, normalize
 
 __all__ = ["TranscriptContext"]
 
 
 @dataclass
 class TranscriptContext:
-    """A transcript with the lexicon scan of each turn (forbidden findings only on agent turns)."""
+    """A transcript with the lexicon scan of each turn (forbidden findings only on agent turns)
+    and each turn's normalised search string, computed once for every rule to share."""
 
     transcript: Transcript
     checker: Checker
     findings: list[list[Finding]] = field(default_factory=list)
     phrases: list[list[PhraseHit]] = field(default_factory=list)
     agent_turns: list[int] = field(default_factory=list)
+    normalized: list[Normalized] = field(default_factory=list)
 
     @classmethod
-    def build(cls, transcript: Transcript, checker: Checker) -> "TranscriptContext":
-        """Scan every turn once; forbidden phrases count on agent turns only."""
+    def build(cls, transcript: Transcript, checker: Checker,
+              customer_categories: frozenset[str] = frozenset()) -> "TranscriptContext":
+        """Scan every turn once. Agent turns get the full scan (forbidden phrases count on
+        agent turns only); customer turns only the cue categories the profile reacts to."""
         ctx = cls(transcript, checker)
         for index, turn in enumerate(transcript.turns):
-            is_agent = turn.speaker == "agent"
-            scan = checker.scan(turn.text, forbidden=is_agent)
-            ctx.findings.append([f.model_copy(update={"turn": index}) for f in scan.findings])
-            ctx.phrases.append(scan.phrases)
-            if is_agent:
+            norm = normalize(turn.text)
+            ctx.normalized.append(norm)
+            if turn.speaker == "agent":
+                scan = checker.scan_normalized(norm)
+                ctx.findings.append([f.model_copy(update={"turn": index}) for f in scan.findings])
+                ctx.phrases.append(scan.phrases)
                 ctx.agent_turns.append(index)
+            else:
+                ctx.findings.append([])
+                ctx.phrases.append(checker.phrases_in(norm, customer_categories))
         return ctx
 
     def has(self, turn: int, categories: list[str] | set[str]) -> list[PhraseHit]:

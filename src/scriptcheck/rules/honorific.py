@@ -27,10 +27,10 @@ def check_honorific(rule: HonorificRule, ctx: TranscriptContext) -> list[Finding
     wanted = set(rule.tokens)
     for index in ctx.agent_turns:
         text = ctx.transcript.turns[index].text
-        simplified = simplified_aligned(text)
         # Segment only turns that could contain the pronoun: most agent turns say 您.
-        if not _CANDIDATES.intersection(simplified):
+        if _CANDIDATES.isdisjoint(text):
             continue
+        simplified = simplified_aligned(text)
         quotes = quoted_spans(text)
         for token in ctx.checker.segment(simplified):
             if token.text not in wanted:

@@ -7,7 +7,7 @@ from rapidfuzz import fuzz
 from scriptcheck.models import Finding, StepResult
 from scriptcheck.profile.schema import OrderRule, StepRule
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.text.normalize import normalize, normalize_phrase
+from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["StepOccurrence", "find_step", "check_step", "check_order"]
 
@@ -59,7 +59,7 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
         if not references:
             continue
         text = ctx.transcript.turns[turn].text
-        norm = normalize(text)
+        norm = ctx.normalized[turn]
         best = None
         for ref in references:
             if len(ref) < _MIN_REFERENCE or len(norm.text) < len(ref) * _MIN_LENGTH_SHARE:

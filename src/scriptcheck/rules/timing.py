@@ -5,7 +5,6 @@ from __future__ import annotations
 from scriptcheck.models import Finding
 from scriptcheck.profile.schema import TimingRule
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.text.normalize import normalize
 
 __all__ = ["check_timing"]
 
@@ -31,7 +30,7 @@ def check_timing(rule: TimingRule, ctx: TranscriptContext) -> list[Finding]:
                 if overlap > rule.overlap:
                     message = f"{rule.description} (started {overlap:.1f} s before the customer finished)"
         elif rule.check == "speech-rate" and turn.start is not None and turn.end is not None:
-            chars = len(normalize(turn.text).text)
+            chars = len(ctx.normalized[index].text)
             duration = turn.end - turn.start
             if chars >= rule.min_chars and duration > 0:
                 rate = chars / duration
