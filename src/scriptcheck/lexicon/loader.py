@@ -187,14 +187,25 @@ def load_lexicon(source: str | Path, *, verify: bool = True) -> Lexicon:
     return lexicon
 
 
-def run_specs(lexicon: Lexicon, matcher: Matcher | None = None) -> list[SpecResult]:
-    """Run every entry's inline specs against the lexicon on its own."""
-    matcher = matcher or Matcher(lexicon.match_entries)
+def run_specs(lexicon: Lexicon) -> list[SpecResult]:
+    """Run every entry's inline specs against the lexicon on its own.
+
+    A forbidden lexicon is checked the way users see it, through a :class:`Checker` (so an
+    entry whose hits are always swallowed by a longer finding of another entry fails its
+    specs); other lexicons through the matcher, entry by entry.
+    """
+    from scriptcheck.checker import Checker  # the checker is built on this module
+
+    checker = Checker([lexicon]) if lexicon.kind == "forbidden" else None
+    matcher = None if checker is not None else Matcher(lexicon.match_entries)
     results = []
     for index, entry in enumerate(lexicon.entries):
         for expect, texts in (("match", entry.specs.match), ("no_match", entry.specs.no_match)):
             for text in texts:
-                found = any(h.entry == index for h in matcher.find(normalize(text), frozenset({index})))
+                if checker is not None:
+                    found = any(f.rule == entry.id for f in checker.check(text))
+                else:
+                    found = any(h.entry == index for h in matcher.find(normalize(text), frozenset({index})))
                 results.append(SpecResult(lexicon.name, entry.id, expect, text, found == (expect == "match")))
     return results
 

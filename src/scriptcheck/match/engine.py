@@ -97,9 +97,14 @@ class Matcher:
             for lo, hi in _merge(spans):
                 # A lookahead near the window's end must still see what follows (re cuts the
                 # string at endpos), so give it some room past the window.
-                for m in pattern.regex.finditer(text, lo, hi + _LOOKAROUND):
-                    if m.end() > m.start():
-                        candidates.append((entry_index, m.start(), m.end()))
+                endpos = min(len(text), hi + _LOOKAROUND)
+                for m in pattern.regex.finditer(text, lo, endpos):
+                    if m.end() <= m.start():
+                        continue
+                    # re treats endpos as the end of the string, so $ would match there.
+                    if pattern.anchored_end and m.end() == endpos < len(text):
+                        continue
+                    candidates.append((entry_index, m.start(), m.end()))
         if not candidates:
             return []
         valid: list[tuple[int, int, int]] = []

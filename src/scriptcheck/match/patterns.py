@@ -37,6 +37,7 @@ class CompiledPattern:
     source: str
     regex: re.Pattern[str]
     anchors: frozenset[str]
+    anchored_end: bool = False  # uses $ or \Z: only a match at the real end of the text counts
 
 
 def _exact(item) -> set[str] | None:
@@ -177,4 +178,5 @@ def compile_pattern(source: str, anchors: list[str] | None = None) -> CompiledPa
         raise PatternProblem(
             f"pattern {source!r} has no mandatory literal to anchor it; add `anchors:` to the entry"
         )
-    return CompiledPattern(source, regex, frozenset(anchor_set))
+    anchored_end = any(op is _c.AT and av in (_c.AT_END, _c.AT_END_STRING) for op, av in _walk(parsed))
+    return CompiledPattern(source, regex, frozenset(anchor_set), anchored_end)
