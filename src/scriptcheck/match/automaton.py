@@ -43,6 +43,14 @@ class LiteralAutomaton:
             self._automaton = automaton
         return self._automaton
 
+    def raw_iter(self, text: str) -> Iterator[tuple[int, tuple[int, tuple[Hashable, ...]]]]:
+        """The automaton's own ``(last index, (literal length, payloads))`` stream: the hot
+        loop of the matcher unpacks it itself rather than pay for a generator per payload."""
+        automaton = self._built()
+        if automaton is None or not text:
+            return iter(())
+        return automaton.iter(text)
+
     def iter(self, text: str) -> Iterator[tuple[int, int, Hashable]]:
         """Yield ``(start, end, payload)`` for every occurrence of every literal in ``text``."""
         automaton = self._built()

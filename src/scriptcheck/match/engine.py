@@ -74,6 +74,7 @@ class Matcher:
             for phrase in entry.group_allow:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
         self._automaton = automaton
+        self._pattern_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -81,20 +82,32 @@ class Matcher:
         candidates: list[tuple[int, int, int]] = []
         windows: dict[int, list[tuple[int, int]]] = {}
         allowed: list[tuple[int, int, int]] = []
-        for start, end, (kind, key) in self._automaton.iter(text):
-            if kind == _PHRASE:
-                if only is None or key in only:
-                    candidates.append((key, start, end))
-            elif kind == _ANCHOR:
-                entry_index = self._patterns[key][0]
-                if only is None or entry_index in only:
-                    width = self.entries[entry_index].window
-                    windows.setdefault(key, []).append((max(0, start - width), min(len(text), end + width)))
-            else:
-                allowed.append((key, start, end))
+        size = len(text)
+        for last, (length, payloads) in self._automaton.raw_iter(text):
+            end = last + 1
+            start = end - length
+            for kind, key in payloads:
+                if kind == _PHRASE:
+                    if only is None or key in only:
+                        candidates.append((key, start, end))
+                elif kind == _ANCHOR:
+                    entry_index, width = self._pattern_owner[key]
+                    if only is None or entry_index in only:
+                        lo = start - width
+                        window = (lo if lo > 0 else 0, min(size, end + width))
+                        spans = windows.get(key)
+                        if spans is None:
+                            windows[key] = [window]
+                        elif window[0] > spans[-1][1]:
+                            spans.append(window)
+                        else:  # overlaps (or precedes) the previous window: widen it
+                            previous = spans[-1]
+                            spans[-1] = (min(previous[0], window[0]), max(previous[1], window[1]))
+                else:
+                    allowed.append((key, start, end))
         for key, spans in windows.items():
             entry_index, pattern = self._patterns[key]
-            for lo, hi in _merge(spans):
+            for lo, hi in spans:
                 # A lookahead near the window's end must still see what follows (re cuts the
                 # string at endpos), so give it some room past the window.
                 endpos = min(len(text), hi + _LOOKAROUND)
@@ -131,17 +144,6 @@ class Matcher:
             if a_start <= start and end <= a_end and entry in self._allow_scopes[scope]:
                 return True
         return False
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    spans.sort()
-    merged = [spans[0]]
-    for lo, hi in spans[1:]:
-        if lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return merged
 
 
 def _leftmost_longest(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 import opencc
@@ -50,22 +49,25 @@ def _traditional() -> frozenset[str]:
 
 
 class _FoldTable(dict):
-    """char → its search-string form, computed on first sight (a translate-style table)."""
+    """ord(char) → its search-string form, computed on first sight: a ``str.translate`` table,
+    so folding a whole utterance runs in C once every character has been seen."""
 
-    def __missing__(self, ch: str) -> str:
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
         out = []
         for c in unicodedata.normalize("NFKC", ch).lower():
             if unicodedata.category(c)[0] in _SKIPPED_CATEGORIES:
                 continue
             out.append(_PRONOUN_FOLD.get(c, c))
         folded = "".join(out)
-        self[ch] = folded
+        self[code] = folded
         return folded
 
 
 _FOLD = _FoldTable()
 _PRONOUN_TABLE = str.maketrans(_PRONOUN_FOLD)
 _REPEAT = re.compile(r"(.)\1", re.DOTALL)
+_COLLAPSE = re.compile(r"(.)\1+", re.DOTALL)
 
 
 def fold_char(ch: str) -> str:
@@ -74,7 +76,7 @@ def fold_char(ch: str) -> str:
     NFKC, lower case and the pronoun fold; traditional → simplified happens on whole strings
     (OpenCC converts phrases better than characters) in :func:`normalize`.
     """
-    return _FOLD[ch]
+    return _FOLD[ord(ch)]
 
 
 def is_skipped(ch: str) -> bool:
@@ -82,18 +84,66 @@ def is_skipped(ch: str) -> bool:
     return fold_char(ch) == ""
 
 
-@dataclass(frozen=True, slots=True)
 class Normalized:
     """A compact search string and, per search character, the original span it came from.
 
     ``starts[i]``/``ends[i]`` bound the original characters that produced ``text[i]`` (a run of
-    repeated characters collapses into one search character covering the whole run).
+    repeated characters collapses into one search character covering the whole run). The
+    offset map is built on first use: most utterances have no hit and never need it.
     """
 
-    original: str
-    text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    __slots__ = ("original", "text", "_joined", "_starts", "_ends")
+
+    def __init__(self, original: str, text: str, joined: str | None = None,
+                 starts: tuple[int, ...] | None = None, ends: tuple[int, ...] | None = None) -> None:
+        self.original = original
+        self.text = text
+        self._joined = text if joined is None else joined
+        self._starts = starts
+        self._ends = ends
+
+    def __repr__(self) -> str:
+        return f"Normalized(original={self.original!r}, text={self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Normalized) and (self.original, self.text) == (other.original, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.original, self.text))
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """Original start offset of each search character."""
+        if self._starts is None:
+            self._build_offsets()
+        return self._starts  # type: ignore[return-value]
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        """Original end offset of each search character."""
+        if self._ends is None:
+            self._build_offsets()
+        return self._ends  # type: ignore[return-value]
+
+    def _build_offsets(self) -> None:
+        fold = _FOLD
+        sources = [i for i, c in enumerate(self.original) for _ in fold[ord(c)]]
+        joined = self._joined
+        if len(joined) == len(self.text):
+            self._starts = tuple(sources)
+            self._ends = tuple(map((1).__add__, sources))
+            return
+        starts: list[int] = []
+        ends: list[int] = []
+        previous = None
+        for c, i in zip(joined, sources):
+            if c == previous:
+                ends[-1] = i + 1
+                continue
+            previous = c
+            starts.append(i)
+            ends.append(i + 1)
+        self._starts, self._ends = tuple(starts), tuple(ends)
 
     def span(self, begin: int, end: int) -> tuple[int, int]:
         """Map the search-string slice ``[begin, end)`` (non-empty) to an original span."""
@@ -118,32 +168,15 @@ def _to_simplified(chars: list[str]) -> list[str]:
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, skip evasions, collapse runs."""
-    fold = _FOLD
-    parts = [fold[c] for c in text]
-    joined = "".join(parts)
-    if len(joined) == len(parts) - parts.count(""):
-        # The common case: every character became zero or one search character.
-        sources = [i for i, p in enumerate(parts) if p]
-    else:
-        sources = [i for i, p in enumerate(parts) for _ in p]
+    joined = text.translate(_FOLD)
     if not joined.isascii() and not _traditional().isdisjoint(joined):
         converted = _t2s().convert(joined)
         if len(converted) != len(joined):
             converted = "".join(_to_simplified(list(joined)))
         joined = converted.translate(_PRONOUN_TABLE)
     if _REPEAT.search(joined) is None:
-        return Normalized(text, joined, tuple(sources), tuple(i + 1 for i in sources))
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for c, i in zip(joined, sources):
-        if out and out[-1] == c:
-            ends[-1] = i + 1
-            continue
-        out.append(c)
-        starts.append(i)
-        ends.append(i + 1)
-    return Normalized(text, "".join(out), tuple(starts), tuple(ends))
+        return Normalized(text, joined)
+    return Normalized(text, _COLLAPSE.sub(r"\1", joined), joined)
 
 
 @lru_cache(maxsize=65536)

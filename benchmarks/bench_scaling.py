@@ -1,0 +1,115 @@
+"""Lexicon scaling: checking the same agent turns with 100, 1,000 and 10,000 forbidden entries.
+
+Extra entries are generated, one in ten a bounded pattern. Two ways (``--mode``):
+
+- ``taboo`` (default, realistic): each phrase splices fragments of the packaged taboos with
+  other characters, so entries look like real 服务忌语 and, like them, seldom occur in polite
+  agent speech;
+- ``stress``: phrases of 3–6 characters drawn from the corpus's own character distribution, so
+  hundreds of them do occur and every hit must be verified and reported.
+
+The automaton scan costs per text character, not per entry: 10,000 entries should cost at most
+1.5x what 100 cost.
+
+    python benchmarks/bench_scaling.py [--turns 50000] [--repeats 3] [--mode taboo|stress]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import generate  # noqa: E402
+
+from scriptcheck import Checker, load_lexicon  # noqa: E402
+from scriptcheck.text.normalize import normalize_phrase  # noqa: E402
+
+SIZES = (100, 1_000, 10_000)
+
+
+def taboo_fragments() -> list[str]:
+    """2–4 character pieces of the packaged taboos' example texts."""
+    lexicon = load_lexicon("forbidden", verify=False)
+    pieces = set()
+    for entry in lexicon.entries:
+        for text in entry.specs.match:
+            norm = normalize_phrase(text)
+            for size in (2, 3, 4):
+                pieces.update(norm[i:i + size] for i in range(len(norm) - size + 1))
+    return sorted(pieces)
+
+
+def synthetic_lexicon(size: int, chars: list[str], weights: list[int], seed: int = 5,
+                      fragments: list[str] | None = None) -> dict:
+    """A valid forbidden lexicon of ``size`` generated entries."""
+    rng = random.Random(seed)
+    entries = []
+    seen: set[str] = set()
+    while len(entries) < size:
+        if fragments:
+            phrase = rng.choice(fragments) + "".join(rng.choices(chars, weights, k=1)) + rng.choice(fragments)
+        else:
+            phrase = "".join(rng.choices(chars, weights, k=rng.randint(3, 6)))
+        norm = normalize_phrase(phrase)
+        if len(norm) < 3 or norm in seen:
+            continue
+        seen.add(norm)
+        entry = {"id": f"ZZ{len(entries) % 1000:03d}" if size <= 1000 else None,
+                 "name": f"synthetic-{len(entries)}", "category": "synthetic",
+                 "description": "generated entry", "severity": "warning"}
+        if rng.random() < 0.1:
+            entry["patterns"] = [f"{norm[:2]}.{{0,3}}{norm[2:]}"]
+        else:
+            entry["phrases"] = [phrase]
+        entries.append(entry)
+    for i, entry in enumerate(entries):
+        # Rule codes are two letters + three digits: spread 10,000 entries over letter pairs.
+        entry["id"] = f"Z{chr(65 + i // 1000)}{i % 1000:03d}"
+    return {"version": 1, "name": f"synthetic-{size}", "kind": "forbidden", "entries": entries}
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=50_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--mode", choices=["taboo", "stress"], default="taboo")
+    args = parser.parse_args()
+    fragments = taboo_fragments() if args.mode == "taboo" else None
+    texts = [t["text"] for d in generate(args.turns) for t in d["turns"] if t["speaker"] == "agent"]
+    counts = Counter(normalize_phrase("".join(texts[:5000])))
+    chars, weights = zip(*[(c, n) for c, n in counts.items() if "\u4e00" <= c <= "\u9fff"])
+    checkers = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in SIZES:
+            path = Path(tmp) / f"synthetic-{size}.yaml"
+            path.write_text(yaml.safe_dump(synthetic_lexicon(size, list(chars), list(weights), fragments=fragments),
+                                           allow_unicode=True), encoding="utf-8")
+            started = time.perf_counter()
+            checkers[size] = Checker([load_lexicon(path, verify=False)])
+            checkers[size].check("预热")
+            print(f"{size:>6} entries: load + compile {time.perf_counter() - started:.2f} s")
+    best = {size: float("inf") for size in SIZES}
+    hits = {}
+    for _ in range(args.repeats):
+        for size in SIZES:  # interleaved, so drift hits every size alike
+            started = time.perf_counter()
+            found = sum(len(checkers[size].check(text)) for text in texts)
+            best[size] = min(best[size], time.perf_counter() - started)
+            hits[size] = found
+    print(f"mode {args.mode}; agent turns checked: {len(texts)}")
+    for size in SIZES:
+        print(f"{size:>6} entries: {best[size]:.2f} s  {len(texts) / best[size]:,.0f} turns/s  "
+              f"findings {hits[size]}  ratio to 100 = {best[size] / best[100]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
