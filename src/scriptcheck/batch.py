@@ -9,14 +9,14 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from scriptcheck.checker import Checker
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.records import Record
 from scriptcheck.models import Report, Transcript
 
-__all__ = ["BatchStats", "Scorer", "score_records", "score_transcripts"]
+__all__ = ["BatchStats", "Scored", "Scorer", "score_records", "score_transcripts"]
 
 _CHUNK = 64
 
@@ -62,20 +62,21 @@ class BatchStats:
     rules: Counter = field(default_factory=Counter)
     agents: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0]))
 
-    def add_report(self, report: Report, turns: int = 0) -> None:
-        """Count a scored transcript."""
+    def add_scored(self, summary: "Summary") -> None:
+        """Count a scored transcript from its summary."""
+        score, passed, agent, turns = summary.score, summary.passed, summary.agent_id, summary.turns
+        rules = summary.rules
         self.read += 1
         self.scored += 1
         self.turns += turns
-        self.passed += report.passed
-        self.score_sum += report.score
-        self.rules.update(f.rule for f in report.findings)
-        agent = report.metadata.get("agent_id")
+        self.passed += passed
+        self.score_sum += score
+        self.rules.update(rules)
         if agent is not None:
             row = self.agents[str(agent)]
             row[0] += 1
-            row[1] += report.score
-            row[2] += report.passed
+            row[1] += score
+            row[2] += passed
 
     def add_rejected(self) -> None:
         """Count a record that could not be read or validated."""
@@ -103,7 +104,70 @@ class BatchStats:
         }
 
 
-# -- worker side ------------------------------------------------------------------------------
+# -- scoring one record (in this process or a worker) ----------------------------------------
+
+class Scored(NamedTuple):
+    """The outcome of one record: rejected (``record.error`` set) or scored.
+
+    ``report`` is the report object and ``report_json`` its wire form; at least one is set for
+    a scored record (a worker sends only the JSON, which is all ``--format jsonl`` needs).
+    ``summary`` is what :class:`BatchStats` counts.
+    """
+
+    record: Record
+    report: Report | None = None
+    report_json: str | None = None
+    summary: "Summary | None" = None
+
+    def get_report(self) -> Report:
+        """The report object (parsed from its JSON if it came from a worker)."""
+        return self.report if self.report is not None else Report.model_validate_json(self.report_json)
+
+    def get_json(self) -> str:
+        """The report's wire form."""
+        return self.report_json if self.report_json is not None else self.report.model_dump_json()
+
+
+class Summary(NamedTuple):
+    """What the batch summary needs of one report (small, so workers send it cheaply)."""
+
+    score: float
+    passed: bool
+    vetoed: bool
+    rules: tuple[str, ...]
+    agent_id: object
+    turns: int
+
+
+def _summary(report: Report, turns: int) -> Summary:
+    return Summary(report.score, report.passed, report.vetoed, tuple(f.rule for f in report.findings),
+                   report.metadata.get("agent_id"), turns)
+
+
+def _score_one(scorer: Scorer, record: Record, serialize: bool) -> tuple:
+    """Validate and score one record; returns a picklable outcome."""
+    record = record.validated()
+    if record.error is not None:
+        e = record.error
+        return ("error", e.reason, e.field, e.line or record.line)
+    try:
+        report = scorer.score(record.transcript)
+    except ScriptcheckError as exc:  # e.g. a transcript naming an unknown profile
+        return ("error", str(exc), "profile", record.line)
+    summary = _summary(report, len(record.transcript.turns))
+    return ("ok", report.model_dump_json() if serialize else report, summary)
+
+
+def _outcome(record: Record, outcome: tuple) -> Scored:
+    if outcome[0] == "error":
+        _, reason, field_name, line = outcome
+        return Scored(record._replace(raw=None, error=InputError(reason, file=record.source, line=line,
+                                                                 field=field_name)))
+    _, payload, summary = outcome
+    if isinstance(payload, str):
+        return Scored(record._replace(raw=None), report_json=payload, summary=summary)
+    return Scored(record._replace(raw=None), report=payload, summary=summary)
+
 
 _WORKER_SCORER: Scorer | None = None
 
@@ -113,15 +177,9 @@ def _init_worker(profile, default_profile, extra_lexicons) -> None:
     _WORKER_SCORER = Scorer(profile, default_profile, extra_lexicons)
 
 
-def _score_chunk(transcripts: list[Transcript]) -> list[Report | str]:
+def _score_chunk(records: list[Record]) -> list[tuple]:
     assert _WORKER_SCORER is not None
-    out: list[Report | str] = []
-    for transcript in transcripts:
-        try:
-            out.append(_WORKER_SCORER.score(transcript))
-        except ScriptcheckError as exc:  # e.g. a transcript naming an unknown profile
-            out.append(str(exc))
-    return out
+    return [_score_one(_WORKER_SCORER, record, serialize=True) for record in records]
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -135,37 +193,20 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield chunk
 
 
-def _resolve(chunk: list[Record], results: list[Report | str]) -> Iterator[tuple[Record, Report | None]]:
-    it = iter(results)
-    for record in chunk:
-        if record.transcript is None:
-            yield record, None
-            continue
-        result = next(it)
-        if isinstance(result, str):
-            yield record._replace(error=InputError(result, file=record.source, line=record.line),
-                                  transcript=None), None
-        else:
-            yield record, result
-
-
 def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
-                  chunk_size: int = _CHUNK) -> Iterator[tuple[Record, Report | None]]:
-    """Score a stream of records, yielding ``(record, report or None)`` in input order.
+                  chunk_size: int = _CHUNK) -> Iterator[Scored]:
+    """Score a stream of records, yielding a :class:`Scored` per record in input order.
 
-    With ``jobs > 1`` the transcripts are scored in that many worker processes, each building
-    its checkers once; records that carry an error pass through unscored.
+    With ``jobs > 1`` parsing, validation, scoring and serialisation all happen in worker
+    processes (each with checkers built once); this process only reads lines and writes
+    results, so it does not become the bottleneck.
     """
     if jobs <= 1:
-        for chunk in _chunks(records, chunk_size):
-            results: list[Report | str] = []
-            for record in chunk:
-                if record.transcript is not None:
-                    try:
-                        results.append(scorer.score(record.transcript))
-                    except ScriptcheckError as exc:
-                        results.append(str(exc))
-            yield from _resolve(chunk, results)
+        for record in records:
+            if record.error is not None:
+                yield Scored(record)
+            else:
+                yield _outcome(record, _score_one(scorer, record, serialize=False))
         return
     global _WORKER_SCORER
     if "fork" in multiprocessing.get_all_start_methods():
@@ -178,17 +219,23 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
         context = multiprocessing.get_context("spawn")
         pool_args = {"initializer": _init_worker,
                      "initargs": (scorer.profile, scorer.default_profile, scorer.extra_lexicons)}
+
+    def resolve(chunk: list[Record], outcomes: list[tuple]) -> Iterator[Scored]:
+        it = iter(outcomes)
+        for record in chunk:
+            yield Scored(record) if record.error is not None else _outcome(record, next(it))
+
     with context.Pool(jobs, **pool_args) as pool:
         pending: deque = deque()
         for chunk in _chunks(records, chunk_size):
-            transcripts = [r.transcript for r in chunk if r.transcript is not None]
-            pending.append((chunk, pool.apply_async(_score_chunk, (transcripts,))))
+            work = [r for r in chunk if r.error is None]
+            pending.append((chunk, pool.apply_async(_score_chunk, (work,))))
             while len(pending) >= 2 * jobs:
-                done_chunk, result = pending.popleft()
-                yield from _resolve(done_chunk, result.get())
+                done, result = pending.popleft()
+                yield from resolve(done, result.get())
         while pending:
-            done_chunk, result = pending.popleft()
-            yield from _resolve(done_chunk, result.get())
+            done, result = pending.popleft()
+            yield from resolve(done, result.get())
 
 
 def score_transcripts(transcripts: Iterable[Transcript], profile: str | None = None, *,
@@ -196,7 +243,7 @@ def score_transcripts(transcripts: Iterable[Transcript], profile: str | None = N
     """Python API for batches: score transcripts (in ``jobs`` processes), in input order."""
     scorer = Scorer(profile, default_profile)
     records = (Record("<api>", i + 1, transcript=t) for i, t in enumerate(transcripts))
-    for record, report in score_records(records, scorer, jobs):
-        if report is None:
-            raise ScriptcheckError(record.error.describe() if record.error else "not scored")
-        yield report
+    for scored in score_records(records, scorer, jobs):
+        if scored.record.error is not None:
+            raise ScriptcheckError(scored.record.error.describe())
+        yield scored.get_report()

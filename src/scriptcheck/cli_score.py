@@ -20,7 +20,8 @@ __all__ = ["run_score"]
 
 def _records(inputs, input_format, encoding) -> Iterator[Record]:
     for source in iter_input_files(inputs):
-        yield from read_transcripts(source, input_format, encoding)
+        # Validation happens where scoring happens (in the workers with --jobs > 1).
+        yield from read_transcripts(source, input_format, encoding, validate=False)
 
 
 def _progress(quiet: bool):
@@ -53,8 +54,9 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
             task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
         writer.begin()
         try:
-            for record, report in score_records(_records(inputs, input_format, encoding), scorer, jobs):
-                if report is None:
+            for scored in score_records(_records(inputs, input_format, encoding), scorer, jobs):
+                record = scored.record
+                if record.error is not None:
                     stats.add_rejected()
                     error = record.error
                     if not quiet:
@@ -64,10 +66,14 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                             "file": error.file or record.source, "line": error.line or record.line,
                             "field": error.field, "reason": error.reason}, ensure_ascii=False) + "\n")
                 else:
-                    stats.add_report(report, len(record.transcript.turns))
-                    if fail_under is not None and (report.score < fail_under or report.vetoed):
+                    summary = scored.summary
+                    stats.add_scored(summary)
+                    if fail_under is not None and (summary.score < fail_under or summary.vetoed):
                         below += 1
-                    writer.write(report)
+                    if fmt == "jsonl":
+                        writer.write_json(scored.get_json())
+                    else:
+                        writer.write(scored.get_report())
                 if task is not None:
                     elapsed = time.perf_counter() - started
                     progress.update(task, done=stats.read, rate=stats.read / elapsed if elapsed else 0.0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -20,12 +21,31 @@ SPEAKER_ALIASES = {
 
 
 class Record(NamedTuple):
-    """One record of an input: exactly one of ``transcript`` and ``error`` is set."""
+    """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line
+    or a dict, validated later — in a worker process when scoring in parallel), or an ``error``.
+    """
 
     source: str
     line: int
     transcript: Transcript | None = None
     error: InputError | None = None
+    raw: Any = None
+
+    def validated(self) -> "Record":
+        """This record with ``raw`` parsed and validated into ``transcript`` (or an ``error``)."""
+        if self.raw is None:
+            return self
+        data = self.raw
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as exc:
+                return self._replace(raw=None, error=InputError(
+                    f"invalid JSON: {exc.msg} (column {exc.colno})", file=self.source, line=self.line))
+        try:
+            return self._replace(raw=None, transcript=build_transcript(data, source=self.source, line=self.line))
+        except InputError as exc:
+            return self._replace(raw=None, error=exc)
 
 
 def normalize_speaker(value: Any) -> str | None:

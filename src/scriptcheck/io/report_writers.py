@@ -36,7 +36,11 @@ class JsonlWriter(ReportWriter):
     """One report per line (the wire schema)."""
 
     def write(self, report: Report) -> None:
-        self.out.write(report.model_dump_json() + "\n")
+        self.write_json(report.model_dump_json())
+
+    def write_json(self, line: str) -> None:
+        """Write a report already serialised (by a worker process)."""
+        self.out.write(line + "\n")
         self.out.flush()
 
 

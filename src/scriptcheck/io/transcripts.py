@@ -9,14 +9,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import re
 import sys
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from scriptcheck.errors import InputError
-from scriptcheck.io.records import Record, build_transcript, normalize_speaker
+from scriptcheck.io.records import Record, normalize_speaker
 
 __all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "sniff_encoding"]
 
@@ -100,8 +99,13 @@ def _open(source: str) -> BinaryIO:
         raise InputError(f"cannot read: {exc.strerror}", file=source) from None
 
 
-def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None) -> Iterator[Record]:
-    """Stream the transcripts of one file (``-`` for stdin); errors become error records."""
+def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None,
+                     *, validate: bool = True) -> Iterator[Record]:
+    """Stream the transcripts of one file (``-`` for stdin); errors become error records.
+
+    With ``validate=False`` records carry their ``raw`` form (JSON text or a dict) and are
+    validated by :meth:`Record.validated` later, e.g. in a worker process.
+    """
     try:
         fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
         stream = _open(source)
@@ -110,7 +114,8 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
         return
     reader = {"jsonl": _read_jsonl, "csv": _read_csv, "txt": _read_txt}[fmt]
     try:
-        yield from reader(_decoded_lines(stream, source, encoding), source)
+        for record in reader(_decoded_lines(stream, source, encoding), source):
+            yield record.validated() if validate else record
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
@@ -120,19 +125,8 @@ def _read_jsonl(lines, source: str) -> Iterator[Record]:
     for number, text in lines:
         if isinstance(text, InputError):
             yield Record(source, number, error=text)
-            continue
-        if not text.strip():
-            continue
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield Record(source, number, error=InputError(
-                f"invalid JSON: {exc.msg} (column {exc.colno})", file=source, line=number))
-            continue
-        try:
-            yield Record(source, number, transcript=build_transcript(raw, source=source, line=number))
-        except InputError as exc:
-            yield Record(source, number, error=exc)
+        elif text.strip():
+            yield Record(source, number, raw=text)
 
 
 _CSV_COLUMNS = {
@@ -181,11 +175,7 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
             return None
         if conv["error"] is not None:
             return Record(source, conv["line"], error=conv["error"])
-        try:
-            return Record(source, conv["line"], transcript=build_transcript(
-                {"id": conv["id"], "turns": conv["turns"], **conv["meta"]}, source=source, line=conv["line"]))
-        except InputError as exc:
-            return Record(source, conv["line"], error=exc)
+        return Record(source, conv["line"], raw={"id": conv["id"], "turns": conv["turns"], **conv["meta"]})
 
     row_start = 2
     for row in reader:
@@ -260,11 +250,7 @@ def _read_txt(lines, source: str) -> Iterator[Record]:
         line = conv["line"] or 1
         if conv["error"] is not None:
             return Record(source, line, error=conv["error"])
-        try:
-            return Record(source, line, transcript=build_transcript(
-                {"id": ident, "turns": conv["turns"], **meta}, source=source, line=line))
-        except InputError as exc:
-            return Record(source, line, error=exc)
+        return Record(source, line, raw={"id": ident, "turns": conv["turns"], **meta})
 
     for number, text in lines:
         if isinstance(text, InputError):

@@ -1,0 +1,36 @@
+"""Ctrl-C during `scriptcheck score` leaves complete output lines only."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import CORPORA
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_interrupt_leaves_complete_lines(tmp_path, jobs: str) -> None:
+    big = tmp_path / "big.jsonl"
+    lines = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    big.write_text("\n".join(lines * 3000) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", str(big), "--format", "jsonl",
+                             "-q", "-j", jobs, "-o", str(out)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr.decode()
+    assert b"interrupted" in stderr
+    written = out.read_bytes()
+    assert written.endswith(b"\n")
+    reports = [json.loads(line) for line in written.decode("utf-8").splitlines()]
+    assert 0 < len(reports) < 36000
