@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = ROOT / "corpora"
+CORPORA = ROOT / "corpora" / "transcripts"
 JDDC = Path(os.environ.get("SCRIPTCHECK_JDDC", ROOT.parent / "shared" / "corpora" / "jddc_dialogues.jsonl"))
 SEED_004 = next((ROOT.parent / "shared" / "seeds").glob("004_*.txt"), None) if (ROOT.parent / "shared" / "seeds").is_dir() else None
 

@@ -52,7 +52,8 @@ class Checker:
     'FB006'
     """
 
-    def __init__(self, lexicons: Sequence[Lexicon], profile: "Profile | None" = None) -> None:
+    def __init__(self, lexicons: Sequence[Lexicon], profile: "Profile | None" = None,
+                 segmenter: Segmenter | None = None) -> None:
         self.lexicons = tuple(lexicons)
         self.profile = profile
         self._entries: list[tuple[Lexicon, LexiconEntry]] = []
@@ -68,7 +69,7 @@ class Checker:
                 self._entries.append((lexicon, entry))
                 match_entries.append(dataclasses.replace(compiled, group=group))
         self._by_id = {entry.id: entry for _, entry in self._entries}
-        self.segmenter = Segmenter()
+        self.segmenter = segmenter or Segmenter()
         self._match_entries = match_entries
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
