@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -44,49 +43,88 @@ def cli() -> None:
     """Check Chinese customer-service speech against written service standards."""
 
 
+def _codes(value: str | None) -> list[str]:
+    """``--select FB,PL001`` → ``["FB", "PL001"]``."""
+    return [c.strip().upper() for c in (value or "").split(",") if c.strip()]
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(_SEVERITIES), default="error", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
+              show_default=True)
+@click.option("--fail-on", type=click.Choice(_SEVERITIES), default=None,
+              help="Exit 1 when a finding is at or above this severity (default: config, else error).")
 @click.option("--encoding", default=None, help="Input encoding (default: UTF-8, then GB18030).")
+@click.option("--profile", default=None, metavar="NAME|FILE", help="Profile (default: config, else template).")
+@click.option("--config", "config_path", default=None, metavar="FILE",
+              help="Configuration file (default: the nearest scriptcheck.toml or pyproject.toml "
+                   "with [tool.scriptcheck]).")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--select", default=None, metavar="CODES", help="Only these codes/prefixes (comma-separated); "
+              "replaces the config's select.")
+@click.option("--ignore", default=None, metavar="CODES", help="Also ignore these codes/prefixes.")
+@click.option("--baseline", "baseline_path", default=None, metavar="FILE",
+              help="Report only findings not in this baseline file.")
+@click.option("--write-baseline", is_flag=True, help="Write the current findings to the --baseline file and exit 0.")
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, writable=True),
+              help="Write the report here instead of stdout.")
 @lexicon_option
 @no_defaults_option
-def lint(files: tuple[str, ...], fmt: str, fail_on: str, encoding: str | None,
+def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | None, profile: str | None,
+         config_path: str | None, isolated: bool, select: str | None, ignore: str | None,
+         baseline_path: str | None, write_baseline: bool, output: str | None,
          lexicons: tuple[str, ...], no_defaults: bool) -> None:
-    """Lint reply files (.txt: one reply per line; '-' for stdin).
+    """Lint reply templates: YAML/JSON (id → text), Rasa domain.yml, .txt (one reply a line; '-': stdin).
 
-    Prints ``file:line:col: CODE message (suggestion)``; exit 0 clean, 1 findings at or above
-    --fail-on, 2 usage or input error.
+    Each template is scored as a one-agent-turn transcript under the `template` profile
+    (taboos, 您/你, what a template of its kind must say, placeholder and punctuation hygiene).
+    Prints ``file:line:col: CODE [severity] message (suggestion)``; --format json, sarif,
+    github (workflow annotations) or junit. Exit 0 clean, 1 findings at or above --fail-on,
+    2 usage or input error.
     """
-    from scriptcheck.io.lines import read_reply_lines
+    from scriptcheck.io.lint_writers import render
+    from scriptcheck.templates.baseline import Baseline
+    from scriptcheck.templates.config import load_config
+    from scriptcheck.templates.lint import Linter
 
     try:
-        checker = _checker(lexicons, no_defaults)
+        config = load_config(config_path, search=not isolated)
+        baseline_file = baseline_path or (config.resolve(config.data.baseline) if config.data.baseline else None)
+        if write_baseline and not baseline_file:
+            raise click.UsageError("--write-baseline needs --baseline FILE (or `baseline` in the config)")
+        baseline = None
+        if baseline_file and not write_baseline:
+            baseline = Baseline.load(baseline_file)
+        linter = Linter(config, profile=profile, lexicons=lexicons, no_defaults=no_defaults,
+                        select=_codes(select) if select is not None else None, ignore=_codes(ignore),
+                        baseline=baseline if baseline is not None else (Baseline(Path(baseline_file))
+                                                                        if write_baseline else None))
+    except InputError as exc:
+        raise _fail(exc.describe())
     except ScriptcheckError as exc:
         raise _fail(str(exc))
-    threshold = Severity(fail_on)
-    failing = False
-    input_errors = 0
-    records = []
-    for source in files:
-        try:
-            for line_no, text in read_reply_lines(source, encoding):
-                for f in checker.check(text):
-                    failing |= f.severity >= threshold
-                    if fmt == "json":
-                        records.append({"file": source, "line": line_no, **f.model_dump(mode="json")})
-                    else:
-                        hint = f" ({f.suggestion})" if f.suggestion else ""
-                        click.echo(f"{source}:{line_no}:{f.start + 1}: {f.rule} {f.message}{hint}")
-        except InputError as exc:
-            input_errors += 1
-            click.echo(f"scriptcheck: error: {exc.describe()}", err=True)
-    if fmt == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
-    if input_errors:
+    # Templates change little between runs: remembering their segmentation spares the warm
+    # path the jieba dictionary load.
+    linter.checker.segmenter.use_disk_cache()
+    run = linter.run(files, encoding)
+    linter.checker.segmenter.flush()
+    for error in run.errors:
+        click.echo(f"scriptcheck: error: {error.describe()}", err=True)
+    for warning in run.warnings:
+        click.echo(f"scriptcheck: warning: {warning}", err=True)
+    if write_baseline:
+        count = linter.baseline.write(f.fingerprint for f in run.findings())
+        click.echo(f"scriptcheck: wrote {count} finding(s) to the baseline {baseline_file}", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR if run.errors else EXIT_CLEAN)
+    threshold = Severity(fail_on or (config.data.fail_on.value if config.data.fail_on else "error"))
+    text = render(run, fmt, threshold)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if run.errors:
         raise click.exceptions.Exit(EXIT_ERROR)
-    raise click.exceptions.Exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    raise click.exceptions.Exit(EXIT_FINDINGS if run.failing(threshold) else EXIT_CLEAN)
 
 
 @cli.command()
@@ -118,7 +156,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     Reports stream out in input order; a record that cannot be read is reported with file,
     line and reason and the batch goes on; the summary always shows read = scored + rejected.
     """
-    from scriptcheck.batch import BatchStats, Scorer
+    from scriptcheck.batch import Scorer
     from scriptcheck.cli_score import run_score
 
     scorer = Scorer(profile, default_profile, tuple(lexicons))
@@ -168,7 +206,7 @@ def rules(lexicons: tuple[str, ...], no_defaults: bool) -> None:
         profile_rules = transcript_rules()
     except ScriptcheckError as exc:
         raise _fail(str(exc))
-    for lexicon, entry in checker.rules():
+    for _, entry in checker.rules():
         click.echo(f"{entry.id}  {entry.severity.value:<8}  {entry.category:<10}  {entry.name}")
     for code, (rule, profiles) in sorted(profile_rules.items()):
         click.echo(f"{code}  {rule.severity.value:<8}  {rule.kind:<10}  {rule.name}  ({', '.join(profiles)})")
@@ -183,10 +221,17 @@ def lexicon() -> None:
 @click.argument("files", nargs=-1)
 @click.option("--verbose", "-v", is_flag=True, help="Also list every passing spec.")
 def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
-    """Run the inline specs of lexicon FILES (default: the packaged ones); per-rule pass/fail."""
+    """Run the inline specs of lexicon FILES; per-rule pass/fail.
+
+    Without FILES: the packaged lexicons plus those of the nearest configuration
+    (`scriptcheck.toml` / `[tool.scriptcheck]`: its `lexicons` and its profile's).
+    """
     from scriptcheck.lexicon.loader import default_lexicon_names, load_lexicon, run_specs
 
-    sources = list(files) or default_lexicon_names()
+    try:
+        sources = list(files) or _configured_lexicons(default_lexicon_names())
+    except ScriptcheckError as exc:
+        raise _fail(str(exc))
     failed = 0
     total = 0
     for source in sources:
@@ -209,6 +254,29 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
                 click.echo(f"      expected {r.expect}: {r.text}")
     click.echo(f"{total - failed} passed, {failed} failed")
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _configured_lexicons(packaged: list[str]) -> list[str]:
+    """Packaged lexicons, then the configured ones, each file once."""
+    from scriptcheck.profile.loader import load_profile
+    from scriptcheck.templates.config import load_config
+
+    config = load_config()
+    sources: list[str] = list(packaged)
+    if config.data.profile:
+        profile = config.data.profile
+        if profile.endswith((".yaml", ".yml")):
+            profile = config.resolve(profile)
+        sources += load_profile(profile).lexicon_sources()
+    sources += [config.resolve(p) for p in config.data.lexicons]
+    seen: set[str] = set()
+    unique = []
+    for source in sources:
+        key = str(Path(source).resolve()) if source.endswith((".yaml", ".yml")) else source
+        if key not in seen:
+            seen.add(key)
+            unique.append(source)
+    return unique
 
 
 @lexicon.command("schema")

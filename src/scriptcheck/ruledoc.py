@@ -61,6 +61,8 @@ def transcript_rules() -> dict[str, tuple[object, list[str]]]:
     found: dict[str, tuple[object, list[str]]] = {}
     for name in default_profile_names():
         for rule in load_profile(name).data.rules:
+            if rule.kind == "disabled":  # switched off in this profile: not one of its rules
+                continue
             entry = found.setdefault(rule.id, (rule, []))
             entry[1].append(name)
     return found

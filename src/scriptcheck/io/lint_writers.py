@@ -59,7 +59,7 @@ def render_json(run: "LintRun", threshold: Severity) -> str:
         t = f.template
         records.append({
             "file": f.file, "line": f.line, "col": f.col, "end_line": f.end_line, "end_col": f.end_col,
-            "template": t.id, "variant": t.variant, "kind": t.kind,
+            "template": t.id, "variant": t.variant, "kind": f.kind,
             **f.finding.model_dump(mode="json"), "fingerprint": f.fingerprint.digest,
         })
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
@@ -102,7 +102,7 @@ def render_sarif(run: "LintRun", threshold: Severity) -> str:
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.file)}, "region": region}}],
             "partialFingerprints": {"scriptcheck/v1": f.fingerprint.digest},
             "properties": {"severity": f.severity.value, "template": f.template.label,
-                           "kind": f.template.kind},
+                           "kind": f.kind},
         }
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]

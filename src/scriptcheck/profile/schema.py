@@ -21,6 +21,9 @@ __all__ = [
     "HonorificRule",
     "PrivacyRule",
     "TimingRule",
+    "TemplateKindRule",
+    "HygieneRule",
+    "DisabledRule",
     "ForbiddenScoring",
     "ProfileExample",
     "ProfileFile",
@@ -141,8 +144,40 @@ class TimingRule(RuleBase):
     min_chars: int = Field(default=8, ge=1, description="Shorter turns are not rate-checked.")
 
 
+class TemplateKindRule(RuleBase):
+    """A reply template of one of ``template_kinds`` must say a phrase of one of ``categories``
+    (a closing thanks the customer, a refusal offers an alternative …).
+
+    The template's kind comes from the turn's or the transcript's ``metadata.template_kind``
+    (the linter sets it from the source or the configured id conventions); a template without
+    a kind, or of another kind, is not checked.
+    """
+
+    kind: Literal["template-kind"]
+    dimension: Dimension = "steps"
+    template_kinds: list[str] = Field(min_length=1, description="Template kinds the rule applies to.")
+    categories: list[str] = Field(min_length=1, description="Polite-lexicon categories that satisfy it.")
+
+
+class HygieneRule(RuleBase):
+    """Template hygiene in every agent turn: broken placeholders, mixed scripts or widths."""
+
+    kind: Literal["hygiene"]
+    dimension: Dimension = "forbidden"
+    check: Literal["unbalanced-placeholder", "misspelt-placeholder", "script-mix", "punctuation-mix"]
+
+
+class DisabledRule(RuleBase):
+    """Switches off an inherited rule of the same id (a child profile cannot delete a parent's
+    rule, only replace it): it never produces a finding."""
+
+    kind: Literal["disabled"]
+    dimension: Dimension = "politeness"
+
+
 Rule = Annotated[
-    Union[StepRule, OrderRule, PairRule, HonorificRule, PrivacyRule, TimingRule],
+    Union[StepRule, OrderRule, PairRule, HonorificRule, PrivacyRule, TimingRule, TemplateKindRule,
+          HygieneRule, DisabledRule],
     Field(discriminator="kind"),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -20,6 +21,7 @@ class Token(NamedTuple):
 
 
 BACKENDS = ("jieba", "rjieba")
+_MEMO_LIMIT = 20_000
 
 
 class Segmenter:
@@ -39,6 +41,9 @@ class Segmenter:
             raise ValueError(f"unknown segmenter backend {self.backend!r} (choose from {', '.join(BACKENDS)})")
         self._tokenizer = None
         self._lock = threading.Lock()
+        self._memo: dict[str, list[Token]] | None = None
+        self._memo_path = None
+        self._memo_dirty = False
 
     @property
     def loaded(self) -> bool:
@@ -73,7 +78,53 @@ class Segmenter:
         """Segment ``text`` (HMM on, as jieba's default) into tokens with offsets."""
         if not text:
             return []
-        return [Token(w, s, e) for w, s, e in self._get().tokenize(text)]
+        memo = self._memo
+        if memo is not None:
+            cached = memo.get(text)
+            if cached is not None:
+                return cached
+        tokens = [Token(w, s, e) for w, s, e in self._get().tokenize(text)]
+        if memo is not None and len(memo) < _MEMO_LIMIT:
+            memo[text] = tokens
+            self._memo_dirty = True
+        return tokens
+
+    def use_disk_cache(self) -> None:
+        """Remember segmentations across runs (in the scriptcheck cache directory).
+
+        A linter run over the same reply templates then never loads the ~0.7 s jieba
+        dictionary again. Meant for small, repeated inputs (templates), not for batches.
+        """
+        from scriptcheck.lexicon.spec_cache import cache_dir
+
+        directory = cache_dir()
+        if directory is None:
+            return
+        from importlib import metadata
+
+        try:
+            version = metadata.version(self.backend)
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        self._memo_path = directory / f"segments-{self.backend}-{version}.json"
+        try:
+            raw = json.loads(self._memo_path.read_text(encoding="utf-8"))
+            self._memo = {text: [Token(*t) for t in tokens] for text, tokens in raw.items()}
+        except (OSError, ValueError, TypeError):
+            self._memo = {}
+
+    def flush(self) -> None:
+        """Write the disk cache if this run added to it (silently skipped if not writable)."""
+        if self._memo_path is None or not self._memo_dirty or self._memo is None:
+            return
+        try:
+            self._memo_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._memo_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self._memo, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self._memo_path)
+            self._memo_dirty = False
+        except OSError:
+            pass
 
     def boundaries(self, text: str) -> frozenset[int]:
         """Every offset at which a token starts or ends (0 and ``len(text)`` included)."""

@@ -1,0 +1,106 @@
+"""Baselines: adopt the linter on an existing template set and fail only on new findings.
+
+A finding's fingerprint is its file (relative to the baseline file), template id, rule code
+and matched text — never its line or column, so edits elsewhere in a file do not invalidate
+the baseline. Identical fingerprints are counted: a baseline that holds one ``FB006`` on
+``你怎么连这个也不懂`` in a template forgives one such finding there, not a second one.
+A plain-text reply has no id; its whole text stands in for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from scriptcheck.errors import InputError
+
+__all__ = ["BASELINE_VERSION", "Fingerprint", "fingerprint", "Baseline"]
+
+BASELINE_VERSION = 1
+
+
+class Fingerprint(NamedTuple):
+    """What identifies a finding across edits."""
+
+    file: str
+    template: str
+    rule: str
+    text: str
+
+    @property
+    def digest(self) -> str:
+        """A short stable hash (SARIF ``partialFingerprints``)."""
+        raw = "\x1f".join(self)
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def _portable(file: str, base: Path) -> str:
+    """``file`` relative to ``base`` with forward slashes (the same on every machine)."""
+    if file == "-":
+        return file
+    try:
+        return Path(os.path.relpath(Path(file).resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(file).resolve().as_posix()
+
+
+def fingerprint(file: str, template: str, rule: str, text: str, base: Path | None = None) -> Fingerprint:
+    """The fingerprint of a finding; paths are made relative to ``base`` (default: the current
+    directory)."""
+    return Fingerprint(_portable(file, base or Path.cwd()), template, rule, text)
+
+
+class Baseline:
+    """A multiset of fingerprints read from or written to a JSON file."""
+
+    def __init__(self, path: Path, counts: Counter | None = None) -> None:
+        self.path = path
+        self.counts: Counter = counts or Counter()
+
+    @property
+    def base(self) -> Path:
+        """The directory fingerprint paths are relative to."""
+        return self.path.resolve().parent
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Baseline":
+        """Read a baseline file; :class:`InputError` if it is missing or malformed."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            counts = Counter({Fingerprint(e["file"], e["template"], e["rule"], e["text"]): int(e.get("count", 1))
+                              for e in data["findings"]})
+        except FileNotFoundError:
+            raise InputError("no such baseline file (create it with --write-baseline)", file=str(path)) from None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"not a scriptcheck baseline: {exc}", file=str(path)) from None
+        return cls(path, counts)
+
+    def fingerprint(self, file: str, template: str, rule: str, text: str) -> Fingerprint:
+        """A finding's fingerprint with paths relative to this baseline's directory."""
+        return fingerprint(file, template, rule, text, self.base)
+
+    def filter(self, fingerprints: Iterable[Fingerprint]) -> list[bool]:
+        """For each fingerprint, in order: ``True`` if the baseline forgives it."""
+        left = Counter(self.counts)
+        out = []
+        for fp in fingerprints:
+            known = left[fp] > 0
+            if known:
+                left[fp] -= 1
+            out.append(known)
+        return out
+
+    def write(self, fingerprints: Iterable[Fingerprint]) -> int:
+        """Write ``fingerprints`` as the new baseline; returns how many findings it holds."""
+        counts = Counter(fingerprints)
+        entries = [{"file": fp.file, "template": fp.template, "rule": fp.rule, "text": fp.text, "count": n}
+                   for fp, n in sorted(counts.items())]
+        doc = {"version": BASELINE_VERSION, "tool": "scriptcheck", "findings": entries}
+        self.path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        self.counts = counts
+        return sum(counts.values())

@@ -1,0 +1,173 @@
+"""Linter configuration: ``[tool.scriptcheck]`` in ``pyproject.toml`` or a ``scriptcheck.toml``.
+
+The nearest file wins, found by walking up from the current directory; in one directory
+``scriptcheck.toml`` (keys at the top level, or under ``[tool.scriptcheck]``) is preferred over
+``pyproject.toml`` (only when it has a ``[tool.scriptcheck]`` table). Paths in the file
+(lexicons, per-file-ignores, exclude, baseline) are relative to the file's directory::
+
+    profile = "template"                 # packaged name or a profile file
+    lexicons = ["lexicons/brand.yaml"]    # extra lexicon files
+    select = ["FB", "PL", "TP"]           # codes or prefixes; default: everything
+    ignore = ["TP104"]
+    severity = {FB033 = "error"}          # per code (or prefix)
+    fail-on = "warning"
+    kinds = {closing = "^(bye|closing)_", waiting = "wait"}   # template id regexes
+    exclude = ["drafts/*"]
+    baseline = "scriptcheck-baseline.json"
+
+    [per-file-ignores]
+    "legacy/*.yaml" = ["PL"]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scriptcheck.errors import ScriptcheckError
+from scriptcheck.models import Severity
+
+__all__ = ["ConfigError", "ConfigFile", "LintConfig", "find_config", "load_config", "rule_selected"]
+
+CONFIG_NAMES = ("scriptcheck.toml", "pyproject.toml")
+
+
+class ConfigError(ScriptcheckError):
+    """A configuration file is unreadable or invalid."""
+
+
+class ConfigFile(BaseModel):
+    """The ``[tool.scriptcheck]`` table (unknown keys are errors: a typo must not be ignored)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    profile: str | None = None
+    lexicons: list[str] = Field(default_factory=list)
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    fail_on: Severity | None = Field(default=None, alias="fail-on")
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
+    kinds: dict[str, str] = Field(default_factory=dict, description="kind → regex searched in the template id")
+    exclude: list[str] = Field(default_factory=list)
+    baseline: str | None = None
+
+    @field_validator("kinds")
+    @classmethod
+    def _regexes(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, pattern in value.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"kinds.{kind}: bad regex {pattern!r}: {exc}") from None
+        return value
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """A loaded configuration and the directory its relative paths start from."""
+
+    data: ConfigFile = field(default_factory=ConfigFile)
+    root: Path = field(default_factory=Path.cwd)
+    path: Path | None = None
+
+    def resolve(self, relative: str) -> str:
+        """A path written in the config file, as a path from here (absolute unless it was)."""
+        candidate = Path(relative)
+        return str(candidate if candidate.is_absolute() else self.root / candidate)
+
+    def kind_for(self, template_id: str | None) -> str | None:
+        """The kind the id conventions give ``template_id`` (first matching regex), or ``None``."""
+        if template_id is None:
+            return None
+        for kind, pattern in self.data.kinds.items():
+            if re.search(pattern, template_id):
+                return kind
+        return None
+
+    def _relative(self, file: str) -> str:
+        path = Path(file).resolve()
+        try:
+            return path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return Path(file).as_posix()
+
+    def _matches(self, file: str, patterns: list[str]) -> list[str]:
+        rel = self._relative(file)
+        name = PurePath(rel).name
+        return [p for p in patterns if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p)]
+
+    def excluded(self, file: str) -> bool:
+        """Whether ``file`` matches an ``exclude`` glob (relative path or bare file name)."""
+        return file != "-" and bool(self._matches(file, self.data.exclude))
+
+    def file_ignores(self, file: str) -> list[str]:
+        """Codes/prefixes ``per-file-ignores`` switches off for ``file``."""
+        if file == "-":
+            return []
+        matched = self._matches(file, list(self.data.per_file_ignores))
+        return [code for pattern in matched for code in self.data.per_file_ignores[pattern]]
+
+    def severity_for(self, rule: str, default: Severity) -> Severity:
+        """The configured severity of ``rule`` (the longest matching code or prefix wins)."""
+        best = max((c for c in self.data.severity if rule.startswith(c)), key=len, default=None)
+        return self.data.severity[best] if best is not None else default
+
+
+def rule_selected(rule: str, select: list[str], ignore: list[str]) -> bool:
+    """ruff's rule: the most specific matching entry decides; an empty ``select`` selects all.
+
+    ``select=["FB"]`` and ``ignore=["FB033"]`` drop only FB033; ``select=["FB033"]`` with
+    ``ignore=["FB"]`` keeps FB033 (the longer prefix is more specific); a tie ignores.
+    """
+    chosen = max((len(c) for c in select if rule.startswith(c)), default=-1) if select else 0
+    dropped = max((len(c) for c in ignore if rule.startswith(c)), default=-1)
+    return chosen >= 0 and chosen > dropped
+
+
+def _table(path: Path) -> dict | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    tool = data.get("tool", {}).get("scriptcheck") if isinstance(data.get("tool"), dict) else None
+    if path.name == "pyproject.toml":
+        return tool
+    return tool if tool is not None else {k: v for k, v in data.items() if k != "tool"}
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ``scriptcheck.toml`` or ``pyproject.toml`` with ``[tool.scriptcheck]``,
+    walking up from ``start`` (default: the current directory)."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _table(candidate) is not None):
+                return candidate
+    return None
+
+
+def load_config(path: Path | str | None = None, *, search: bool = True) -> LintConfig:
+    """The configuration in ``path``, else the nearest one (``search``), else the defaults."""
+    found = Path(path) if path is not None else (find_config() if search else None)
+    if found is None:
+        return LintConfig()
+    if not found.is_file():
+        raise ConfigError(f"{found}: no such file")
+    table = _table(found)
+    if table is None:
+        raise ConfigError(f"{found}: no [tool.scriptcheck] table")
+    try:
+        data = ConfigFile.model_validate(table)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{found}: {problems}") from None
+    return LintConfig(data, found.resolve().parent, found)

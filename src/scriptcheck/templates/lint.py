@@ -1,0 +1,288 @@
+"""Linting templates: each template is masked, scored as a one-agent-turn transcript under the
+configured profile (``template`` by default), and its findings are placed in the source file,
+filtered (select/ignore, per-file-ignores), re-graded (severity overrides), and marked when an
+inline directive or the baseline forgives them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple
+
+from scriptcheck.checker import Checker
+from scriptcheck.errors import InputError
+from scriptcheck.lexicon.loader import defaults_dir, load_lexicon
+from scriptcheck.models import Finding, Severity, Transcript, Turn
+from scriptcheck.profile.schema import TemplateKindRule
+from scriptcheck.rules.template import TEMPLATE_KIND_KEY
+from scriptcheck.templates.baseline import Baseline, Fingerprint, fingerprint
+from scriptcheck.templates.config import LintConfig, rule_selected
+from scriptcheck.templates.placeholders import mask_placeholders
+from scriptcheck.templates.sources import SourceFile, Template, read_templates
+from scriptcheck.templates.suppress import covers
+
+__all__ = ["DEFAULT_PROFILE", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult", "LintRun",
+           "Linter", "expand_paths"]
+
+DEFAULT_PROFILE = "template"
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
+
+
+class RuleInfo(NamedTuple):
+    """What the output formats say about a rule (SARIF ``tool.driver.rules``)."""
+
+    code: str
+    name: str
+    short: str
+    full: str
+    help: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    """A finding of one template, placed in its source file.
+
+    ``line``/``col`` locate the first character and ``end_line``/``end_col`` the last one
+    (1-based, inclusive, in code points); a finding without a span (a missing phrase) sits at
+    the template's own start. ``suppressed`` holds the directive's reason (possibly empty)
+    when an inline ``# scriptcheck: disable=`` silences it; ``baselined`` is true when the
+    baseline forgives it. ``kind`` is the template's kind (declared or by id convention).
+    Only ``active`` findings are reported as problems.
+    """
+
+    template: Template
+    finding: Finding
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    fingerprint: Fingerprint
+    kind: str | None = None
+    suppressed: str | None = None
+    baselined: bool = False
+
+    @property
+    def file(self) -> str:
+        """The source file, as given."""
+        return self.template.file
+
+    @property
+    def rule(self) -> str:
+        """The rule code."""
+        return self.finding.rule
+
+    @property
+    def severity(self) -> Severity:
+        """The severity after configuration overrides."""
+        return self.finding.severity
+
+    @property
+    def active(self) -> bool:
+        """Neither suppressed inline nor forgiven by the baseline."""
+        return self.suppressed is None and not self.baselined
+
+
+@dataclass
+class TemplateResult:
+    """A template and its findings (all of them, suppressed and baselined included)."""
+
+    template: Template
+    findings: list[LintFinding] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[LintFinding]:
+        """The findings that count."""
+        return [f for f in self.findings if f.active]
+
+
+@dataclass
+class LintRun:
+    """Everything one ``scriptcheck lint`` run found, for the output writers."""
+
+    results: list[TemplateResult] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+
+    def findings(self, *, active_only: bool = True) -> list[LintFinding]:
+        """Findings of every template in file order."""
+        return [f for r in self.results for f in (r.active if active_only else r.findings)]
+
+    def failing(self, threshold: Severity) -> bool:
+        """Whether an active finding is at or above ``threshold``."""
+        return any(f.severity >= threshold for f in self.findings())
+
+
+def expand_paths(paths: Iterable[str], config: LintConfig) -> Iterator[str]:
+    """Files to lint: files as given, directories expanded (recursively, sorted) into their
+    template files; hidden files and ``exclude`` matches are skipped."""
+    for source in paths:
+        path = Path(source)
+        if source != "-" and path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (child.is_file() and child.suffix.lower() in TEMPLATE_SUFFIXES
+                        and not child.name.startswith(".") and not config.excluded(str(child))):
+                    yield str(child)
+        elif not config.excluded(source):
+            yield source
+
+
+class Linter:
+    """Lints template files under a profile and a configuration (build once, lint many files)."""
+
+    def __init__(self, config: LintConfig | None = None, *, profile: str | None = None,
+                 lexicons: Iterable[str] = (), no_defaults: bool = False,
+                 select: list[str] | None = None, ignore: Iterable[str] = (),
+                 baseline: Baseline | None = None) -> None:
+        self.config = config or LintConfig()
+        data = self.config.data
+        source = profile or (self.config.resolve(data.profile) if data.profile and
+                             data.profile.endswith((".yaml", ".yml")) else data.profile)
+        if not source:
+            # The packaged file, not the bare name: the loader prefers an existing path, and a
+            # template repository may well have a folder called "template".
+            source = str(defaults_dir() / "profiles" / f"{DEFAULT_PROFILE}.yaml")
+        extra = tuple([self.config.resolve(p) for p in data.lexicons] + list(lexicons))
+        self.checker = _checker(source, extra, no_defaults, _stamp(source, extra))
+        self.profile = self.checker.profile
+        self.select = list(select) if select is not None else list(data.select)
+        self.ignore = [*data.ignore, *ignore]
+        self.baseline = baseline
+        self.known_kinds = {k for r in self.profile.data.rules if isinstance(r, TemplateKindRule)
+                            for k in r.template_kinds}
+        self._infos: dict[str, RuleInfo] | None = None
+
+    # -- rule docs ------------------------------------------------------------------------
+
+    def rule_info(self, code: str) -> RuleInfo | None:
+        """Docs of a rule of this linter's lexicons or profile."""
+        if self._infos is None:
+            from scriptcheck.ruledoc import render_rule_doc, render_transcript_rule_doc
+
+            infos = {}
+            for lexicon, entry in self.checker.rules():
+                infos[entry.id] = RuleInfo(entry.id, entry.name, entry.description, entry.why or entry.description,
+                                           render_rule_doc(lexicon, entry), entry.severity)
+            for rule in self.profile.data.rules:
+                infos[rule.id] = RuleInfo(rule.id, rule.name, rule.description, rule.why or rule.description,
+                                          render_transcript_rule_doc(rule, [self.profile.name]), rule.severity)
+            self._infos = infos
+        return self._infos.get(code)
+
+    # -- linting --------------------------------------------------------------------------
+
+    def kind_of(self, template: Template) -> str | None:
+        """The template's kind: declared in the source, else by the configured id conventions."""
+        return template.kind or self.config.kind_for(template.id)
+
+    def findings_of(self, template: Template, kind: str | None) -> list[Finding]:
+        """The profile's raw findings for one template (spans index the template text)."""
+        masked = mask_placeholders(template.text)
+        meta = {TEMPLATE_KIND_KEY: kind} if kind else {}
+        transcript = Transcript(id=template.label or "template",
+                                turns=[Turn(speaker="agent", text=masked, metadata=meta)], metadata=meta)
+        report = self.checker.score(transcript)
+        # Report the original characters (a placeholder inside a hit shows as written).
+        return [f if f.start is None else f.model_copy(update={"text": template.text[f.start:f.end]})
+                for f in report.findings]
+
+    def lint_source(self, source: SourceFile) -> tuple[list[TemplateResult], list[str]]:
+        """Lint every template of a read file; returns the results and warnings."""
+        results, warnings = [], []
+        file_ignores = self.config.file_ignores(source.path)
+        for template in source.templates:
+            kind = self.kind_of(template)
+            if kind and self.known_kinds and kind not in self.known_kinds:
+                warnings.append(f"{source.path}:{template.line}: template {template.label!r} has unknown kind "
+                                f"{kind!r} (known: {', '.join(sorted(self.known_kinds))})")
+            result = TemplateResult(template)
+            for f in self.findings_of(template, kind):
+                if not rule_selected(f.rule, self.select, [*self.ignore, *file_ignores]):
+                    continue
+                severity = self.config.severity_for(f.rule, f.severity)
+                if severity != f.severity:
+                    f = f.model_copy(update={"severity": severity})
+                result.findings.append(self._place(template, f, source, kind))
+            results.append(result)
+        return results, warnings
+
+    def _place(self, template: Template, f: Finding, source: SourceFile, kind: str | None) -> LintFinding:
+        if f.start is None or f.end is None or f.end <= f.start:
+            line, col = template.line, template.col
+            end_line, end_col = line, col
+        else:
+            line, col = template.position(f.start)
+            end_line, end_col = template.position(f.end - 1)
+        key = template.id if template.id is not None else template.text
+        fp = (self.baseline.fingerprint(template.file, key, f.rule, f.text) if self.baseline
+              else fingerprint(template.file, key, f.rule, f.text))
+        suppressed = None
+        for at in (line, line - 1, template.key_line, template.key_line - 1):
+            directive = source.directives.get(at)
+            if directive is not None and covers(directive, f.rule):
+                suppressed = directive.reason
+                break
+        return LintFinding(template, f, line, col, end_line, end_col, fp, kind, suppressed)
+
+    def run(self, paths: Iterable[str], encoding: str | None = None) -> LintRun:
+        """Lint files and directories; unreadable files become ``errors`` and the run goes on."""
+        run = LintRun()
+        # The baseline is JSON and often sits among the templates; it is not a template file.
+        skip = self.baseline.path.resolve() if self.baseline is not None else None
+        for path in expand_paths(paths, self.config):
+            if skip is not None and path != "-" and Path(path).resolve() == skip:
+                continue
+            try:
+                source = read_templates(path, encoding)
+            except InputError as exc:
+                run.errors.append(exc)
+                continue
+            run.files.append(path)
+            results, warnings = self.lint_source(source)
+            run.results.extend(results)
+            run.warnings.extend(warnings)
+        if self.baseline is not None:
+            marks = self.baseline.filter(f.fingerprint for f in run.findings(active_only=True))
+            active = iter(marks)
+            for result in run.results:
+                result.findings = [_baselined(f, next(active)) if f.active else f for f in result.findings]
+        for f in run.findings(active_only=False):
+            info = self.rule_info(f.rule)
+            if info is not None:
+                run.rules.setdefault(f.rule, info)
+        return run
+
+
+def _stamp(profile: str, lexicons: tuple[str, ...]) -> tuple:
+    """Modification times of the files a checker is built from (a cache key part)."""
+    out = []
+    for name in (profile, *lexicons):
+        try:
+            out.append(Path(name).stat().st_mtime_ns)
+        except OSError:
+            out.append(None)  # a packaged name
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _checker(profile: str, lexicons: tuple[str, ...], no_defaults: bool, stamp: tuple) -> Checker:
+    """A checker per (profile, lexicons, files' mtimes): building one compiles every lexicon
+    and loads a jieba dictionary, which an editor integration or a test suite linting many
+    times in one process should pay once."""
+    from scriptcheck.profile.loader import load_profile
+
+    loaded = load_profile(profile)
+    if no_defaults:
+        return Checker([load_lexicon(s) for s in lexicons], profile=loaded)
+    return Checker.from_profile(loaded, extra_lexicons=lexicons)
+
+
+def _baselined(f: LintFinding, known: bool) -> LintFinding:
+    if not known:
+        return f
+    from dataclasses import replace
+
+    return replace(f, baselined=True)

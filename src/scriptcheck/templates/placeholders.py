@@ -1,0 +1,95 @@
+"""Placeholders in reply templates: find them, mask them, and find the broken ones.
+
+Supported syntaxes: ``{name}``, ``{{ name }}`` (also ``{{ name | filter }}`` and ``{% … %}``),
+``${name}``, ``%s``/``%d``, ``%(name)s`` and ``[name]``.
+
+Masking replaces every character of a well-formed placeholder with :data:`MASK` (U+E000, a
+private-use character the normaliser skips like punctuation), so offsets stay identical and a
+placeholder can neither make a match (``{sb_id}``) nor break one (``你怎么连这个{product_name}也不懂``
+still reads as 你怎么连这个也不懂).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, NamedTuple
+
+__all__ = ["MASK", "Placeholder", "scan_placeholders", "mask_placeholders", "problems"]
+
+MASK = "\ue000"
+
+_NAME = r"[\w.\-]+"            # {客户}, [订单号] and {order.id} are names too
+_ID = r"[A-Za-z_][A-Za-z0-9_.]*"  # %-style names are identifiers: 50%(含税) is not a placeholder
+
+# One scanner, alternatives tried left to right at each position, so the misspelt shapes win
+# over the well-formed placeholder hiding inside them ({{name} contains {name}).
+_SCANNER = re.compile(
+    rf"""
+    (?P<misspelt>
+        \{{\{{\s*{_NAME}\s*\}}(?!\}})          # {{{{name}}   closed with a single brace
+      | (?<!\{{)\{{\s*{_NAME}\s*\}}\}}         # {{name}}}}   opened with a single brace
+      | (?<![\$\{{A-Za-z0-9_])\$(?!\{{){_ID}\}}  # $name}}   the opening brace is missing
+      | %\(\s*{_ID}\s*\)(?![sdifrxXeEgGcoa])   # %(name)  no conversion type
+    )
+    | (?P<placeholder>
+        \{{\{{[^{{}}\n]{{1,80}}\}}\}}           # {{{{ name }}}}, {{{{ name | upper }}}}
+      | \{{%[^{{}}\n]{{1,80}}%\}}               # {{% if vip %}}
+      | \$\{{\s*{_NAME}\s*\}}                  # ${{name}}
+      | \{{\s*(?:{_NAME})?\s*\}}               # {{name}}, {{0}}, {{}}
+      | %\(\s*{_ID}\s*\)[sdifrxXeEgGcoa]       # %(name)s
+      | %[sdif]                                # %s
+      | \[{_NAME}\]                            # [name]
+    )
+    | (?P<unbalanced>
+        \$\{{\s*[A-Za-z0-9_.]{{0,40}}          # ${{name   never closed
+      | \{{\{{?\s*[A-Za-z0-9_.]{{0,40}}        # {{name / {{{{name
+      | %\((?=[A-Za-z_])[A-Za-z0-9_.]{{0,40}}  # %(name
+      | \[[A-Za-z0-9_.]{{0,40}}                # [name
+      | \}}\}}?                                # a closing brace with no opening one
+      | \]
+    )
+    """,
+    re.VERBOSE,
+)
+
+Kind = Literal["placeholder", "misspelt", "unbalanced"]
+
+
+class Placeholder(NamedTuple):
+    """A placeholder (or a broken attempt at one) at ``[start, end)`` of the template text."""
+
+    kind: Kind
+    start: int
+    end: int
+    text: str
+
+
+def scan_placeholders(text: str) -> list[Placeholder]:
+    """Every placeholder, misspelt placeholder and unbalanced delimiter in ``text``, in order.
+
+    Linear in ``len(text)``: every alternative is bounded and the scan never backtracks
+    over what it has consumed.
+    """
+    if not any(c in text for c in "{}[]$%"):
+        return []  # most replies have no placeholder at all
+    return [Placeholder(m.lastgroup, m.start(), m.end(), m.group()) for m in _SCANNER.finditer(text)]  # type: ignore[arg-type]
+
+
+def mask_placeholders(text: str) -> str:
+    """``text`` with every well-formed placeholder's characters replaced by :data:`MASK`.
+
+    Broken placeholders are left as they are: they are reported by the hygiene rules, and
+    masking them would hide the very characters those rules point at.
+    """
+    spans = [p for p in scan_placeholders(text) if p.kind == "placeholder"]
+    if not spans:
+        return text
+    out = list(text)
+    for p in spans:
+        out[p.start:p.end] = MASK * (p.end - p.start)
+    return "".join(out)
+
+
+def problems(text: str) -> list[Placeholder]:
+    """The misspelt placeholders and unbalanced delimiters of ``text`` (masked or not)."""
+    return [p for p in scan_placeholders(text) if p.kind != "placeholder"]

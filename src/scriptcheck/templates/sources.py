@@ -1,0 +1,474 @@
+"""Reading reply templates from YAML, JSON, plain-text and Rasa ``domain.yml`` files, keeping the
+source position of every character of every template.
+
+Shapes (YAML and JSON alike)::
+
+    greeting: 您好，请问有什么可以帮您？          # id → text
+    closing: [感谢您的咨询，再见！, 感谢您的来电，再见。]   # id → variants
+    refusal: {text: 很遗憾……, kind: refusal}      # id → object (text may be a list)
+    order: {shipped: 您的订单已发货。}              # nested ids: order.shipped
+    kinds: {greeting: greeting}                   # reserved: template id → kind
+
+A Rasa domain (a top-level ``responses:`` key) is read as ``utter_x: [{text: …}, …]``; its
+other keys are ignored, and a variation's kind may sit in ``metadata: {kind: …}``. A plain-text
+file holds one reply a line.
+
+Positions: every template carries, for each character of its text, the character index in
+the source file. YAML positions come from PyYAML's composer (node start marks) and are
+re-aligned character by character with the scalar's source text according to its style
+(plain, quoted with escapes, literal ``|`` and folded ``>`` blocks), so a finding points at the
+exact line and column even in a folded or escaped scalar. JSON is scanned by a small
+position-keeping scanner (PyYAML rejects tab indentation, which JSON allows), which decodes
+every escape including surrogate pairs exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+import yaml
+from yaml.scanner import Scanner
+
+from scriptcheck.errors import InputError
+from scriptcheck.io.encoding import decode_bytes
+from scriptcheck.io.lines import read_bytes
+from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
+
+__all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templates", "source_format"]
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_WS = frozenset(" \t\r\n")
+
+
+@dataclass(frozen=True)
+class LineIndex:
+    """Maps a character index of a source text to its 1-based ``(line, column)``; lines are
+    split on ``\\n`` only, as editors show them."""
+
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "LineIndex":
+        """The line index of ``text``."""
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer("\n", text))
+        return cls(tuple(starts))
+
+    def position(self, index: int) -> tuple[int, int]:
+        """``(line, column)`` of character ``index`` (both 1-based, columns in code points)."""
+        line = bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+
+@dataclass(frozen=True)
+class Template:
+    """One reply template: where it is, what it says, and its kind when the source says so.
+
+    ``offsets[i]`` is the source character index of ``text[i]``; ``start`` is where the
+    template's value begins in the source (a finding without a span is reported there).
+    """
+
+    file: str
+    id: str | None
+    variant: int | None
+    text: str
+    kind: str | None
+    offsets: tuple[int, ...]
+    start: int
+    key_line: int
+    lines: LineIndex = field(repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """A human name: ``id``, ``id[variant]``, or ``line N`` for a plain-text reply."""
+        if self.id is None:
+            return f"line {self.line}" if self.variant is None else f"[{self.variant}]"
+        return self.id if self.variant is None else f"{self.id}[{self.variant}]"
+
+    @property
+    def line(self) -> int:
+        """1-based line of the template's first character."""
+        return self.position(0)[0]
+
+    @property
+    def col(self) -> int:
+        """1-based column of the template's first character."""
+        return self.position(0)[1]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Source ``(line, column)`` of ``text[offset]`` (the value's start for an empty text)."""
+        if not self.offsets:
+            return self.lines.position(self.start)
+        offset = min(max(offset, 0), len(self.offsets) - 1)
+        return self.lines.position(self.offsets[offset])
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A template file read: its format, its templates and its suppression directives."""
+
+    path: str
+    format: str
+    templates: list[Template]
+    directives: dict[int, Directive]
+
+
+# ------------------------------------------------------------------------------ node model
+# YAML and JSON are both turned into these, so one walker reads both.
+
+@dataclass
+class _Str:
+    value: str
+    start: int
+    end: int
+    offsets: tuple[int, ...]
+
+
+@dataclass
+class _Map:
+    start: int
+    pairs: list[tuple[str, int, "_Node"]]
+
+    def get(self, key: str) -> "_Node | None":
+        for k, _, v in self.pairs:
+            if k == key:
+                return v
+        return None
+
+
+@dataclass
+class _Seq:
+    start: int
+    items: list["_Node"]
+
+
+@dataclass
+class _Other:
+    start: int
+
+
+_Node = Union[_Str, _Map, _Seq, _Other]
+
+
+def _align(value: str, units: list[tuple[str, int]], fallback: int) -> tuple[int, ...]:
+    """Source index of each character of ``value``, given the source ``units`` (decoded
+    character, index) of its scalar. Whitespace the style folds away is skipped; whitespace
+    the style makes up (a line break folded into a space) points at where the break was. If
+    the two ever disagree on a non-space character (an escape we do not model), the rest of
+    the value points at the scalar's start: approximate, never wrong by more than the scalar."""
+    out: list[int] = []
+    j, n = 0, len(units)
+    for ch in value:
+        while j < n and units[j][0] != ch and units[j][0] in _WS:
+            j += 1
+        if j < n and units[j][0] == ch:
+            out.append(units[j][1])
+            j += 1
+        elif ch in _WS:
+            out.append(units[j][1] if j < n else (units[-1][1] if units else fallback))
+        else:
+            out.extend([fallback] * (len(value) - len(out)))
+            break
+    return tuple(out)
+
+
+def _yaml_units(src: str, node: yaml.ScalarNode) -> list[tuple[str, int]]:
+    """The decoded characters of a scalar's source text, each with its source index."""
+    start, end = node.start_mark.index, node.end_mark.index
+    style = node.style
+    if style in ("|", ">"):
+        header_end = src.find("\n", start, end)
+        return [(src[k], k) for k in range(header_end + 1, end)] if header_end >= 0 else []
+    if style is None:
+        return [(src[k], k) for k in range(start, end)]
+    units: list[tuple[str, int]] = []
+    k, stop = start + 1, end - 1  # inside the quotes
+    while k < stop:
+        c = src[k]
+        if style == "'" and c == "'" and k + 1 < stop and src[k + 1] == "'":
+            units.append(("'", k))
+            k += 2
+        elif style == '"' and c == "\\" and k + 1 < stop:
+            e = src[k + 1]
+            if e in Scanner.ESCAPE_CODES:
+                width = Scanner.ESCAPE_CODES[e]
+                try:
+                    units.append((chr(int(src[k + 2:k + 2 + width], 16)), k))
+                except ValueError:
+                    units.append((e, k))
+                k += 2 + width
+            elif e in Scanner.ESCAPE_REPLACEMENTS:
+                units.append((Scanner.ESCAPE_REPLACEMENTS[e], k))
+                k += 2
+            else:  # an escaped line break joins the lines: it yields nothing
+                k += 2
+        else:
+            units.append((c, k))
+            k += 1
+    return units
+
+
+def _from_yaml(src: str, node: yaml.Node) -> _Node:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag != _STR_TAG:
+            return _Other(node.start_mark.index)
+        offsets = _align(node.value, _yaml_units(src, node), node.start_mark.index)
+        return _Str(node.value, node.start_mark.index, node.end_mark.index, offsets)
+    if isinstance(node, yaml.SequenceNode):
+        return _Seq(node.start_mark.index, [_from_yaml(src, item) for item in node.value])
+    if isinstance(node, yaml.MappingNode):
+        pairs = [(str(k.value), k.start_mark.index, _from_yaml(src, v)) for k, v in node.value]
+        return _Map(node.start_mark.index, pairs)
+    return _Other(node.start_mark.index)
+
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_JSON_LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
+
+
+class _JsonScanner:
+    """A JSON reader that keeps positions (runs only on text ``json.loads`` accepted)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def _skip(self) -> None:
+        text, i = self.text, self.i
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        self.i = i
+
+    def value(self) -> _Node:
+        self._skip()
+        c = self.text[self.i]
+        if c == "{":
+            return self._object()
+        if c == "[":
+            return self._array()
+        if c == '"':
+            return self._string()
+        m = _JSON_LITERAL.match(self.text, self.i)
+        start = self.i
+        self.i = m.end() if m else self.i + 1
+        return _Other(start)
+
+    def _object(self) -> _Map:
+        node = _Map(self.i, [])
+        self.i += 1
+        self._skip()
+        if self.text[self.i] == "}":
+            self.i += 1
+            return node
+        while True:
+            self._skip()
+            key = self._string()
+            self._skip()
+            self.i += 1  # ':'
+            node.pairs.append((key.value, key.start, self.value()))
+            self._skip()
+            sep = self.text[self.i]
+            self.i += 1
+            if sep == "}":
+                return node
+
+    def _array(self) -> _Seq:
+        node = _Seq(self.i, [])
+        self.i += 1
+        self._skip()
+        if self.text[self.i] == "]":
+            self.i += 1
+            return node
+        while True:
+            node.items.append(self.value())
+            self._skip()
+            sep = self.text[self.i]
+            self.i += 1
+            if sep == "]":
+                return node
+
+    def _string(self) -> _Str:
+        text = self.text
+        start = self.i
+        i = start + 1
+        chars: list[str] = []
+        offsets: list[int] = []
+        while text[i] != '"':
+            if text[i] == "\\":
+                e = text[i + 1]
+                if e == "u":
+                    code, at = int(text[i + 2:i + 6], 16), i
+                    i += 6
+                    if 0xD800 <= code < 0xDC00 and text.startswith("\\u", i):
+                        low = int(text[i + 2:i + 6], 16)
+                        if 0xDC00 <= low < 0xE000:  # a surrogate pair is one character
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            i += 6
+                    chars.append(chr(code))
+                    offsets.append(at)
+                else:
+                    chars.append(_JSON_ESCAPES.get(e, e))
+                    offsets.append(i)
+                    i += 2
+            else:
+                chars.append(text[i])
+                offsets.append(i)
+                i += 1
+        self.i = i + 1
+        return _Str("".join(chars), start, self.i, tuple(offsets))
+
+
+# ------------------------------------------------------------------------------ walking
+
+class _Walker:
+    """Turns a node tree into templates (one file)."""
+
+    def __init__(self, path: str, lines: LineIndex, kinds: dict[str, str]) -> None:
+        self.path = path
+        self.lines = lines
+        self.kinds = kinds
+        self.out: list[Template] = []
+        self.strings: list[tuple[int, int]] = []  # spans of every string value (not comments)
+
+    def add(self, node: _Str, tid: str | None, variant: int | None, kind: str | None, key_at: int) -> None:
+        self.strings.append((node.start, node.end))
+        if not node.value.strip():
+            return
+        kind = kind or (self.kinds.get(tid) if tid is not None else None)
+        self.out.append(Template(self.path, tid, variant, node.value, kind, node.offsets, node.start,
+                                 self.lines.position(key_at)[0], self.lines))
+
+    def obj(self, node: _Map, tid: str | None, variant: int | None, key_at: int, kind: str | None = None) -> None:
+        """An object template ``{text: …, kind: …, id: …}``; ``text`` may be a list."""
+        kind_node = node.get("kind")
+        if isinstance(kind_node, _Str):
+            kind = kind_node.value.strip() or kind
+        id_node = node.get("id")
+        if isinstance(id_node, _Str) and id_node.value.strip():
+            tid = id_node.value.strip()
+        text = node.get("text")
+        if isinstance(text, _Str):
+            self.add(text, tid, variant, kind, key_at)
+        elif isinstance(text, _Seq):
+            for i, item in enumerate(text.items):
+                if isinstance(item, _Str):
+                    self.add(item, tid, i, kind, key_at)
+
+    def walk(self, node: _Node, path: str | None, key_at: int) -> None:
+        """Templates under ``node``, whose id is ``path``."""
+        if isinstance(node, _Str):
+            self.add(node, path, None, None, key_at)
+        elif isinstance(node, _Seq):
+            for i, item in enumerate(node.items):
+                if isinstance(item, _Str):
+                    self.add(item, path, i, None, key_at if path is not None else item.start)
+                elif isinstance(item, _Map) and item.get("text") is not None:
+                    self.obj(item, path, i, key_at if path is not None else item.start)
+                elif isinstance(item, (_Map, _Seq)):
+                    self.walk(item, f"{path or ''}[{i}]", item.start)
+        elif isinstance(node, _Map):
+            if node.get("text") is not None:
+                self.obj(node, path, None, key_at)
+                return
+            for key, at, value in node.pairs:
+                self.walk(value, f"{path}.{key}" if path else key, at)
+
+    def rasa(self, responses: _Map) -> None:
+        """Rasa ``responses:``: ``utter_x: [{text: …, metadata: {kind: …}}, …]``."""
+        for name, at, value in responses.pairs:
+            items = value.items if isinstance(value, _Seq) else [value]
+            for i, item in enumerate(items):
+                if isinstance(item, _Map):
+                    meta = item.get("metadata")
+                    kind_node = meta.get("kind") if isinstance(meta, _Map) else None
+                    kind = kind_node.value.strip() if isinstance(kind_node, _Str) else None
+                    if isinstance(item.get("text"), _Str):
+                        self.obj(item, name, i if isinstance(value, _Seq) else None, at, kind)
+                elif isinstance(item, _Str):
+                    self.add(item, name, i, None, at)
+
+
+def _kinds_map(root: _Map) -> dict[str, str]:
+    node = root.get("kinds")
+    if not isinstance(node, _Map):
+        return {}
+    return {k: v.value.strip() for k, _, v in node.pairs if isinstance(v, _Str)}
+
+
+def source_format(path: str) -> str:
+    """``yaml``, ``json`` or ``text`` from the file name (``-``, stdin, is text)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".json":
+        return "json"
+    return "text"
+
+
+def _structured(path: str, text: str, fmt: str) -> SourceFile:
+    lines = LineIndex.of(text)
+    if fmt == "json":
+        try:
+            json.loads(text)
+            root = _JsonScanner(text).value() if text.strip() else None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno) from None
+        except RecursionError:
+            raise InputError("invalid JSON: nested too deeply", file=path) from None
+    else:
+        try:
+            composed = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            line = mark.line + 1 if mark is not None else None
+            where = f" (column {mark.column + 1})" if mark is not None else ""
+            raise InputError(f"invalid YAML: {problem}{where}", file=path, line=line) from None
+        root = _from_yaml(text, composed) if composed is not None else None
+    if root is None:
+        return SourceFile(path, fmt, [], {})
+    responses = root.get("responses") if isinstance(root, _Map) else None
+    if isinstance(responses, _Map):
+        walker = _Walker(path, lines, {})
+        walker.rasa(responses)
+        fmt = "rasa"
+    else:
+        walker = _Walker(path, lines, _kinds_map(root) if isinstance(root, _Map) else {})
+        if isinstance(root, _Map):
+            root = _Map(root.start, [p for p in root.pairs if p[0] != "kinds"])
+        walker.walk(root, None, root.start)
+    directives = find_directives(text, walker.strings) if fmt != "json" else {}
+    return SourceFile(path, fmt, walker.out, directives)
+
+
+def _plain(path: str, text: str) -> SourceFile:
+    """One reply a line; a ``# scriptcheck: disable=…`` directive may end a line or stand alone."""
+    lines = LineIndex.of(text)
+    templates = []
+    directives = find_directives(text)
+    for number, (start, line) in enumerate(zip(lines.starts, text.split("\n")), start=1):
+        line = line.rstrip("\r")
+        m = DIRECTIVE.search(line) if number in directives else None
+        reply = line[:m.start()].rstrip() if m else line
+        if reply.strip():
+            templates.append(Template(path, None, None, reply, None, tuple(range(start, start + len(reply))),
+                                      start, number, lines))
+    return SourceFile(path, "text", templates, directives)
+
+
+def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
+    """The templates of a decoded source text (``fmt``: yaml, json or text; default from ``path``)."""
+    fmt = fmt or source_format(path)
+    return _plain(path, text) if fmt == "text" else _structured(path, text, fmt)
+
+
+def read_templates(path: str, encoding: str | None = None) -> SourceFile:
+    """Read a template file (``-``: plain text from stdin); :class:`InputError` when it cannot
+    be read, decoded or parsed."""
+    text, _ = decode_bytes(read_bytes(path), file=path, encoding=encoding)
+    return parse_templates(path, text)

@@ -1,0 +1,124 @@
+"""Template sources: ids, kinds and the source line/column of every character, per format."""
+
+from __future__ import annotations
+
+import pytest
+
+from scriptcheck.errors import InputError
+from scriptcheck.templates.sources import parse_templates, source_format
+
+YAML = """\
+kinds: {bye.short: closing}
+plain: 您好，{name}
+squote: 'it''s 你'
+dquote: "x\\u4f60y\\n好"
+block: |
+  第一行
+  第二行
+folded: >
+  折叠
+  一行
+multi: 多行
+  普通 你
+bye.short: [再见, {text: 谢谢, kind: thanks}]
+ns:
+  a: 你好
+  b: {text: [甲, 乙], id: custom.id}
+number: 42
+"""
+
+
+def _by_label(source):
+    return {t.label: t for t in source.templates}
+
+
+def _positions(t):
+    return [t.position(i) for i in range(len(t.text))]
+
+
+def test_yaml_ids_kinds_and_variants() -> None:
+    got = _by_label(parse_templates("t.yaml", YAML))
+    assert list(got) == ["plain", "squote", "dquote", "block", "folded", "multi", "bye.short[0]",
+                         "bye.short[1]", "ns.a", "custom.id[0]", "custom.id[1]"]
+    assert got["bye.short[0]"].kind == "closing"      # from the top-level kinds map
+    assert got["bye.short[1]"].kind == "thanks"       # declared on the object wins
+    assert got["bye.short[1]"].id == "bye.short" and got["bye.short[1]"].variant == 1
+    assert got["plain"].kind is None
+
+
+def test_yaml_plain_and_quoted_positions() -> None:
+    got = _by_label(parse_templates("t.yaml", YAML))
+    assert _positions(got["plain"])[:3] == [(2, 8), (2, 9), (2, 10)]
+    # '' is one quote: the character after it is one column further on
+    assert _positions(got["squote"]) == [(3, 10), (3, 11), (3, 12), (3, 14), (3, 15), (3, 16)]
+    # an escape maps to where it starts: \u4f60 is 6 columns wide, \n 2
+    assert _positions(got["dquote"]) == [(4, 10), (4, 11), (4, 17), (4, 18), (4, 20)]
+
+
+def test_yaml_block_scalars_map_line_by_line() -> None:
+    got = _by_label(parse_templates("t.yaml", YAML))
+    block = got["block"]
+    assert block.text == "第一行\n第二行\n"
+    assert block.position(0) == (6, 3) and block.position(4) == (7, 3)
+    folded = got["folded"]
+    assert folded.text == "折叠 一行\n"
+    assert folded.position(0) == (9, 3) and folded.position(3) == (10, 3)
+    multi = got["multi"]
+    assert multi.text == "多行 普通 你" and multi.position(6) == (12, 6)
+
+
+def test_key_line_is_the_mapping_key() -> None:
+    got = _by_label(parse_templates("t.yaml", YAML))
+    assert got["ns.a"].key_line == 15 and got["bye.short[1]"].key_line == 13
+
+
+def test_json_positions_with_tabs_escapes_and_surrogate_pairs() -> None:
+    text = '{\n\t"a": "\\ud83d\\ude00你\\/好\\"",\n\t"b": {"text": ["x", "y"], "kind": "closing"},\n\t"n": 1\n}'
+    got = _by_label(parse_templates("t.json", text))
+    assert got["a"].text == '😀你/好"'
+    assert _positions(got["a"]) == [(2, 8), (2, 20), (2, 21), (2, 23), (2, 24)]
+    assert got["b[1]"].kind == "closing" and got["b[1]"].position(0) == (3, 23)
+    assert "n" not in got
+
+
+def test_json_has_no_directives() -> None:
+    source = parse_templates("t.json", '{"a": "# scriptcheck: disable=FB -- not a comment"}')
+    assert source.directives == {}
+
+
+def test_rasa_domain_is_detected_by_its_responses_key() -> None:
+    text = ("version: '3.1'\nintents: [greet]\nresponses:\n  utter_bye:\n    - text: 再见\n"
+            "      metadata: {kind: closing}\n    - text: 拜拜\n  utter_img:\n    - image: x.png\n")
+    source = parse_templates("domain.yml", text)
+    assert source.format == "rasa"
+    assert [(t.label, t.kind, t.line, t.col) for t in source.templates] == [
+        ("utter_bye[0]", "closing", 5, 13), ("utter_bye[1]", None, 7, 13)]
+
+
+def test_plain_text_lines_and_trailing_directives() -> None:
+    source = parse_templates("t.txt", "您好\n\n你好  # scriptcheck: disable=PL -- ok\r\n# scriptcheck: disable=FB\n滚\n")
+    assert [(t.text, t.line, t.col) for t in source.templates] == [("您好", 1, 1), ("你好", 3, 1), ("滚", 5, 1)]
+    assert source.directives[3].codes == ("PL",) and source.directives[3].reason == "ok"
+    assert source.directives[4].codes == ("FB",)
+
+
+def test_hash_inside_a_block_scalar_is_text_not_a_directive() -> None:
+    text = "a: |\n  大点声 # scriptcheck: disable=FB003\n# scriptcheck: disable=PL001 -- why\nb: 你\n"
+    source = parse_templates("t.yaml", text)
+    assert list(source.directives) == [3]
+    assert "scriptcheck" in source.templates[0].text
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("bad.yaml", "a: ok\n\tb: 2\n", 2),
+    ("bad.json", '{"a": "x",\n "b": }', 2),
+])
+def test_syntax_errors_name_the_line(name, text, line) -> None:
+    with pytest.raises(InputError) as info:
+        parse_templates(name, text)
+    assert info.value.file == name and info.value.line == line
+
+
+def test_source_format_by_suffix() -> None:
+    assert [source_format(p) for p in ("a.yaml", "b.YML", "c.json", "d.txt", "-")] == [
+        "yaml", "yaml", "json", "text", "text"]
