@@ -1,23 +1,21 @@
-"""Plain-text reply files: one reply per line."""
+"""Opening inputs: a file path, or ``-`` for standard input, with errors a batch can report."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO
 
 from scriptcheck.errors import InputError
-from scriptcheck.io.encoding import decode_bytes
 
-__all__ = ["read_bytes", "read_reply_lines"]
+__all__ = ["open_input", "read_bytes"]
 
 
-def read_bytes(source: str) -> bytes:
-    """The bytes of a file, or of stdin for ``-``; :class:`InputError` if unreadable."""
+def open_input(source: str) -> BinaryIO:
+    """A binary stream of a file, or of stdin for ``-``; :class:`InputError` if unreadable."""
     if source == "-":
-        return sys.stdin.buffer.read()
+        return sys.stdin.buffer
     try:
-        return Path(source).read_bytes()
+        return open(source, "rb")
     except FileNotFoundError:
         raise InputError("no such file", file=source) from None
     except IsADirectoryError:
@@ -26,12 +24,10 @@ def read_bytes(source: str) -> bytes:
         raise InputError(f"cannot read: {exc.strerror}", file=source) from None
 
 
-def read_reply_lines(source: str, encoding: str | None = None) -> Iterator[tuple[int, str]]:
-    """Yield ``(1-based line number, text)`` for every non-blank line of a reply file."""
-    text, _ = decode_bytes(read_bytes(source), file=source, encoding=encoding)
-    # split on \n only: str.splitlines() also breaks on U+2028 and friends, which would put
-    # findings on lines an editor does not show.
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.rstrip("\r")
-        if line.strip():
-            yield number, line
+def read_bytes(source: str) -> bytes:
+    """All the bytes of a file (or of stdin for ``-``)."""
+    stream = open_input(source)
+    if stream is sys.stdin.buffer:
+        return stream.read()
+    with stream:
+        return stream.read()

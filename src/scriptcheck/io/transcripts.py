@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 
 __all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "sniff_encoding"]
@@ -85,19 +86,6 @@ def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Itera
         yield number, text.rstrip("\r\n")
 
 
-def _open(source: str) -> BinaryIO:
-    if source == "-":
-        return sys.stdin.buffer
-    try:
-        return open(source, "rb")
-    except FileNotFoundError:
-        raise InputError("no such file", file=source) from None
-    except IsADirectoryError:
-        raise InputError("is a directory", file=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=source) from None
-
-
 def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None,
                      *, validate: bool = True) -> Iterator[Record]:
     """Stream the transcripts of one file (``-`` for stdin); errors become error records.
@@ -107,7 +95,7 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
     """
     try:
         fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
-        stream = _open(source)
+        stream = open_input(source)
     except InputError as exc:
         yield Record(source, 0, error=exc)
         return
