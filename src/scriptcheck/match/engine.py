@@ -121,7 +121,7 @@ class Matcher:
         if not candidates:
             return []
         valid: list[tuple[int, int, int]] = []
-        boundaries: frozenset[int] | None = None
+        segmentable: str | None = None
         for entry_index, start, end in candidates:
             if allowed and self._is_allowed(entry_index, start, end, allowed):
                 continue
@@ -130,9 +130,9 @@ class Matcher:
             if not entry.gaps and any(is_skipped(c) for c in norm.original[o_start:o_end]):
                 continue
             if entry.boundary:
-                if boundaries is None:
-                    boundaries = self.segmenter.boundaries(simplified_aligned(norm.original))
-                if o_start not in boundaries or o_end not in boundaries:
+                if segmentable is None:
+                    segmentable = simplified_aligned(norm.original)
+                if not self.segmenter.on_boundaries(segmentable, o_start, o_end):
                     continue
             valid.append((entry_index, o_start, o_end))
         hits = [Hit(*c) for c in _leftmost_longest(valid)]

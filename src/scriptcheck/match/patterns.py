@@ -23,7 +23,7 @@ from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["CompiledPattern", "compile_pattern", "PatternProblem"]
 
-_MAX_ALTERNATIVES = 64
+_MAX_ALTERNATIVES = 256
 
 
 class PatternProblem(ValueError):
@@ -59,6 +59,13 @@ def _exact(item) -> set[str] | None:
                 return None
             out |= alt_set
         return out if len(out) <= _MAX_ALTERNATIVES else None
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[1] == 1 and av[0] in (0, 1):
+        # x? (or x{1}): the literal set of x, plus the empty string when x may be absent, so
+        # 你(是|有)?(傻|笨) anchors on 你傻/你是傻… rather than on the everywhere-present 你.
+        inner = _exact_seq(av[2])
+        if inner is None:
+            return None
+        return inner | {""} if av[0] == 0 else inner
     return None
 
 
@@ -116,7 +123,7 @@ def _contained_seq(seq) -> set[str] | None:
             candidates.append(inner)
     if run is not None:
         candidates.append(run)
-    candidates = [c for c in candidates if c and all(c)]
+    candidates = [c for c in candidates if c and all(c)]  # '' would anchor everywhere
     return max(candidates, key=_rank) if candidates else None
 
 

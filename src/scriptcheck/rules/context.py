@@ -22,6 +22,8 @@ class TranscriptContext:
     phrases: list[list[PhraseHit]] = field(default_factory=list)
     agent_turns: list[int] = field(default_factory=list)
     normalized: list[Normalized] = field(default_factory=list)
+    # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
+    pronoun_tokens: dict[int, list] = field(default_factory=dict)
 
     @classmethod
     def build(cls, transcript: Transcript, checker: Checker,

@@ -21,20 +21,35 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTED.finditer(text)]
 
 
+def _pronoun_tokens(ctx: TranscriptContext, index: int) -> list:
+    """jieba's tokens around each 你 of an agent turn (computed once per turn)."""
+    tokens = ctx.pronoun_tokens.get(index)
+    if tokens is None:
+        text = ctx.transcript.turns[index].text
+        simplified = simplified_aligned(text)
+        positions = [i for i, c in enumerate(simplified) if c in _CANDIDATES]
+        # Only the blocks holding a 你 are segmented: jieba cuts blocks independently, so the
+        # tokens there are exactly those of the whole turn.
+        tokens = ctx.checker.segmenter.tokens_near(simplified, positions) if positions else []
+        ctx.pronoun_tokens[index] = tokens
+    return tokens
+
+
 def check_honorific(rule: HonorificRule, ctx: TranscriptContext) -> list[Finding]:
     """One finding per pronoun token of ``rule.tokens`` in an agent turn, outside quotes."""
     findings = []
     wanted = set(rule.tokens)
     for index in ctx.agent_turns:
         text = ctx.transcript.turns[index].text
-        # Segment only turns that could contain the pronoun: most agent turns say 您.
+        # Most agent turns say 您 and need no segmentation at all.
         if _CANDIDATES.isdisjoint(text):
             continue
-        simplified = simplified_aligned(text)
-        quotes = quoted_spans(text)
-        for token in ctx.checker.segment(simplified):
+        quotes = None
+        for token in _pronoun_tokens(ctx, index):
             if token.text not in wanted:
                 continue
+            if quotes is None:
+                quotes = quoted_spans(text)
             if any(a <= token.start and token.end <= b for a, b in quotes):
                 continue
             findings.append(Finding(
