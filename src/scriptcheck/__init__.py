@@ -6,7 +6,8 @@
 """
 
 from scriptcheck.checker import Checker, PhraseHit, Scan
-from scriptcheck.errors import InputError, LexiconError, ProfileError, ScriptcheckError, SpecFailure
+from scriptcheck.errors import (ConfigError, InputError, LexiconError, ProfileError, ScriptcheckError,
+                                SpecFailure)
 from scriptcheck.lexicon import Lexicon, load_lexicon
 from scriptcheck.models import Finding, Report, Severity, StepResult, Transcript, Turn
 from scriptcheck.text import Token, normalize, segment
@@ -31,6 +32,7 @@ __all__ = [
     "ScriptcheckError",
     "LexiconError",
     "ProfileError",
+    "ConfigError",
     "InputError",
     "SpecFailure",
     "__version__",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ScriptcheckError", "LexiconError", "ProfileError", "InputError", "SpecFailure"]
+__all__ = ["ScriptcheckError", "LexiconError", "ProfileError", "ConfigError", "InputError", "SpecFailure"]
 
 
 class ScriptcheckError(Exception):
@@ -15,6 +15,10 @@ class LexiconError(ScriptcheckError):
 
 class ProfileError(ScriptcheckError):
     """A profile file is unreadable or invalid, or refers to something that does not exist."""
+
+
+class ConfigError(ScriptcheckError):
+    """A configuration file (``scriptcheck.toml`` / ``[tool.scriptcheck]``) is unreadable or invalid."""
 
 
 class InputError(ScriptcheckError):

@@ -29,16 +29,12 @@ from pathlib import Path, PurePath
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scriptcheck.errors import ScriptcheckError
+from scriptcheck.errors import ConfigError
 from scriptcheck.models import Severity
 
 __all__ = ["ConfigError", "ConfigFile", "LintConfig", "find_config", "load_config", "rule_selected"]
 
 CONFIG_NAMES = ("scriptcheck.toml", "pyproject.toml")
-
-
-class ConfigError(ScriptcheckError):
-    """A configuration file is unreadable or invalid."""
 
 
 class ConfigFile(BaseModel):

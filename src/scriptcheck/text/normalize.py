@@ -127,8 +127,10 @@ class Normalized:
 
     def _build_offsets(self) -> None:
         fold = _FOLD
-        sources = [i for i, c in enumerate(self.original) for _ in fold[ord(c)]]
         joined = self._joined
+        sources = [i for i, c in enumerate(self.original) if fold[ord(c)]]
+        if len(sources) != len(joined):  # some character folded into several (NFKC: ㈱ → (株))
+            sources = [i for i, c in enumerate(self.original) for _ in fold[ord(c)]]
         if len(joined) == len(self.text):
             self._starts = tuple(sources)
             self._ends = tuple(map((1).__add__, sources))
