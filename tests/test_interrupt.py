@@ -21,8 +21,11 @@ def test_interrupt_leaves_complete_lines(tmp_path, jobs: str) -> None:
     lines = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()
     big.write_text("\n".join(lines * 3000) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
+    # A shell running this suite in the background starts it with SIGINT ignored, and the child
+    # would inherit that; give it the default disposition, as a terminal's Ctrl-C would find.
     proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", str(big), "--format", "jsonl",
-                             "-q", "-j", jobs, "-o", str(out)], stderr=subprocess.PIPE)
+                             "-q", "-j", jobs, "-o", str(out)], stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
         time.sleep(0.05)
