@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rapidfuzz import fuzz
 
 from scriptcheck.models import Finding, StepResult
@@ -21,19 +23,14 @@ _MIN_REFERENCE = 6
 _NEGATIONS = frozenset("不没无别未非")
 
 
-class StepOccurrence(tuple):
-    """``(turn, start, end, text, score)`` of one place a step was found."""
+class StepOccurrence(NamedTuple):
+    """One place a step was said: turn, original span, text and match score (100 = lexicon)."""
 
-    __slots__ = ()
-
-    def __new__(cls, turn: int, start: int, end: int, text: str, score: float):
-        return super().__new__(cls, (turn, start, end, text, score))
-
-    turn = property(lambda self: self[0])
-    start = property(lambda self: self[1])
-    end = property(lambda self: self[2])
-    text = property(lambda self: self[3])
-    score = property(lambda self: self[4])
+    turn: int
+    start: int
+    end: int
+    text: str
+    score: float
 
 
 def _window(rule: StepRule, ctx: TranscriptContext) -> list[int]:
