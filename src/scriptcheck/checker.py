@@ -187,14 +187,22 @@ class Checker:
 
 def _drop_nested(findings: list[Finding]) -> list[Finding]:
     """Keep only the most specific taboo for the same words: a finding whose span lies inside
-    another rule's finding (longer, or as long and more severe) is the same fault counted twice
-    (这是规定，我也没办法 is one 推卸责任, not two)."""
-    def outranks(a: Finding, b: Finding) -> bool:
-        return (a.end - a.start, a.severity.rank, b.rule) > (b.end - b.start, b.severity.rank, a.rule)
-
-    return [f for f in findings
-            if not any(o is not f and o.rule != f.rule and o.start <= f.start and f.end <= o.end
-                       and outranks(o, f) for o in findings)]
+    another rule's longer finding — or has the same span and is less severe — is the same fault
+    counted twice (这是规定，我也没办法 is one 推卸责任, not two). Linear after a sort."""
+    best: dict[tuple[int, int], Finding] = {}
+    for f in findings:
+        kept = best.get((f.start, f.end))
+        if kept is None or (f.severity.rank, kept.rule) > (kept.severity.rank, f.rule):
+            best[(f.start, f.end)] = f
+    out = []
+    reach = -1  # the furthest end among spans that start earlier (or same start, longer)
+    for (start, end), f in sorted(best.items(), key=lambda item: (item[0][0], -item[0][1])):
+        if end <= reach:
+            continue
+        reach = end
+        out.append(f)
+    out.sort(key=lambda f: (f.start, -f.end, f.rule))
+    return out
 
 
 @lru_cache(maxsize=1)

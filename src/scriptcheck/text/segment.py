@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import threading
+from bisect import bisect_left
 from typing import NamedTuple
 
 __all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
@@ -25,6 +26,8 @@ BACKENDS = ("jieba", "rjieba")
 # jieba's own block splitter (``jieba.re_han_default``): it segments each such run separately.
 _BLOCK = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 _MEMO_LIMIT = 20_000
+_LONG_BLOCK = 256  # longer jieba blocks are segmented piecewise (see tokens_near)
+_WINDOW = 24
 
 
 class Segmenter:
@@ -100,13 +103,31 @@ class Segmenter:
         the tokens a whole-text segmentation gives there, for a fraction of the work.
         """
         out: list[Token] = []
-        seen: set[int] = set()
+        wanted = sorted(set(positions))
         for match in _BLOCK.finditer(text):
             start, end = match.span()
-            if start in seen or not any(start <= p < end for p in positions):
+            first = bisect_left(wanted, start)
+            if first == len(wanted) or wanted[first] >= end:
                 continue
-            seen.add(start)
-            out.extend(Token(w, s + start, e + start) for w, s, e in self.tokens(match.group()))
+            if end - start <= _LONG_BLOCK:
+                out.extend(Token(w, s + start, e + start) for w, s, e in self.tokens(match.group()))
+                continue
+            # jieba's HMM is quadratic in a block's length; a block this long is no real
+            # utterance, so segment a window around each position instead (tokens near the
+            # position, the only ones asked for, come out the same; far edges may not).
+            inside = wanted[first:bisect_left(wanted, end)]
+            windows: list[list[int]] = []
+            for p in inside:
+                lo, hi = max(start, p - _WINDOW), min(end, p + _WINDOW + 1)
+                if windows and lo <= windows[-1][1]:
+                    windows[-1][1] = max(windows[-1][1], hi)
+                else:
+                    windows.append([lo, hi])
+            for lo, hi in windows:
+                while lo < hi:  # a merged window may itself be long: cut it in pieces
+                    piece_end = min(hi, lo + _LONG_BLOCK)
+                    out.extend(Token(w, s + lo, e + lo) for w, s, e in self.tokens(text[lo:piece_end]))
+                    lo = piece_end
         return out
 
     def on_boundaries(self, text: str, start: int, end: int) -> bool:
