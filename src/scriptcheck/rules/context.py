@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
@@ -48,7 +49,7 @@ class TranscriptContext:
         """Phrase hits of ``turn`` in any of ``categories``."""
         return [h for h in self.phrases[turn] if h.category in categories]
 
-    @property
+    @cached_property
     def timed(self) -> bool:
         """Whether any turn carries start/end times (the timing dimension applies)."""
         return any(t.start is not None for t in self.transcript.turns)
