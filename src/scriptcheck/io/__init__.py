@@ -1,1 +1,3 @@
 """Readers and writers, one module per format."""
+
+__all__: list[str] = []
