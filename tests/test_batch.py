@@ -57,6 +57,15 @@ def test_strict_exits_2_on_rejects(runner, tmp_path) -> None:
     assert result.exit_code == 2
 
 
+def test_unreadable_input_file_exits_2_and_the_rest_is_scored(runner, tmp_path) -> None:
+    result = runner.invoke(cli, ["score", str(tmp_path / "missing.jsonl"), str(CORPORA / "calls.jsonl"),
+                                 "--format", "jsonl", "-j", "1"])
+    assert result.exit_code == 2
+    assert "missing.jsonl: no such file" in result.stderr
+    assert len(result.stdout.splitlines()) == 12
+    assert "read 12 = scored 12 + rejected 0" in result.stderr
+
+
 def test_fail_under(runner) -> None:
     calls = str(CORPORA / "calls.jsonl")
     assert runner.invoke(cli, ["score", calls, "-q", "--format", "csv", "--fail-under", "60"]).exit_code == 1

@@ -39,9 +39,10 @@ def _progress(quiet: bool):
 
 def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs: int, errors_file,
               strict: bool, fail_under, quiet: bool, output) -> int:
-    """Run a batch and return the exit code (0 ok, 1 below --fail-under, 2 rejected with --strict)."""
+    """Run a batch and return the exit code: 0 ok, 1 a transcript below --fail-under (or vetoed),
+    2 an input file that cannot be opened, or any rejected record with --strict."""
     stats = BatchStats()
-    below = 0
+    below = unreadable = 0
     started = time.perf_counter()
     with ExitStack() as stack:
         out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
@@ -56,7 +57,11 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
         try:
             for scored in score_records(_records(inputs, input_format, encoding), scorer, jobs):
                 record = scored.record
-                if record.error is not None:
+                if record.error is not None and record.line == 0:
+                    # The file itself could not be opened: not a record, an input error.
+                    unreadable += 1
+                    click.echo(f"scriptcheck: error: {record.error.describe()}", err=True)
+                elif record.error is not None:
                     stats.add_rejected()
                     error = record.error
                     if not quiet:
@@ -86,7 +91,10 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
         writer.end(stats)
         if fmt != "table" and not quiet:
             click.echo(render_summary(stats).lstrip("\n"), err=True, nl=False)
-    if strict and stats.rejected:
+    if stats.read == 0 and not unreadable:
+        click.echo("scriptcheck: warning: no transcripts found in the inputs "
+                   "(looked for .jsonl, .ndjson, .json, .csv, .tsv, .txt)", err=True)
+    if unreadable or (strict and stats.rejected):
         return 2
     if below:
         return 1
