@@ -84,10 +84,14 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                     progress.update(task, done=stats.read, rate=stats.read / elapsed if elapsed else 0.0,
                                     rejected=stats.rejected)
         except KeyboardInterrupt:
+            if progress is not None:
+                progress.stop()
             out.flush()
             click.echo("scriptcheck: interrupted; output holds complete records only", err=True)
             click.echo(render_summary(stats), err=True, nl=False)
             return 130
+        if progress is not None:
+            progress.stop()  # clear the bar before the summary is written below it
         writer.end(stats)
         if fmt != "table" and not quiet:
             click.echo(render_summary(stats).lstrip("\n"), err=True, nl=False)
