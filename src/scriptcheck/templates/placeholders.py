@@ -44,9 +44,9 @@ _SCANNER = re.compile(
         \$\{{\s*[A-Za-z0-9_.]{{0,40}}          # ${{name   never closed
       | \{{\{{?\s*[A-Za-z0-9_.]{{0,40}}        # {{name / {{{{name
       | %\((?=[A-Za-z_])[A-Za-z0-9_.]{{0,40}}  # %(name
-      | \[[A-Za-z0-9_.]{{0,40}}                # [name
+      | \[[A-Za-z_][A-Za-z0-9_.]{{0,40}}(?![A-Za-z0-9_.\]])  # [name   never closed
       | \}}\}}?                                # a closing brace with no opening one
-      | \]
+      | (?<=[A-Za-z0-9_])\]                    # name]  never opened
     )
     """,
     re.VERBOSE,
