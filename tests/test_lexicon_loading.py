@@ -82,6 +82,12 @@ def test_invalid_yaml_gives_line(tmp_path) -> None:
         load_lexicon(path)
 
 
+def test_duplicate_yaml_keys_are_an_error(tmp_path) -> None:
+    body = GOOD_ENTRY.replace("    phrases: [爱买不买]", "    phrases: [爱买不买]\n    phrases: [爱要不要]")
+    with pytest.raises(LexiconError, match=r"custom.yaml:\d+:\d+: invalid YAML: duplicate key 'phrases'"):
+        load_lexicon(write(tmp_path, body))
+
+
 def test_duplicate_codes_across_lexicons_are_rejected(tmp_path) -> None:
     path = write(tmp_path, GOOD_ENTRY.replace("FB901", "FB001"))
     with pytest.raises(LexiconError, match="FB001 is defined twice"):
