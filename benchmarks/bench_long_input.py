@@ -37,7 +37,8 @@ def main() -> None:
         for size in SIZES:
             text = (unit * (size // len(unit) + 1))[:size]
             transcript = Transcript.model_validate({"id": "long", "turns": [{"speaker": "agent", "text": text}]})
-            times[size] = (_timed(lambda: checker.check(text)), _timed(lambda: checker.score(transcript)))
+            times[size] = (_timed(lambda t=text: checker.check(t)),
+                           _timed(lambda t=transcript: checker.score(t)))
         check_ratio = times[SIZES[2]][0] / max(times[SIZES[1]][0], 1e-9)
         score_ratio = times[SIZES[2]][1] / max(times[SIZES[1]][1], 1e-9)
         print(f"{label:<32} 400k chars: check {times[SIZES[2]][0]:.2f} s, score {times[SIZES[2]][1]:.2f} s; "

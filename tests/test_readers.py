@@ -114,3 +114,16 @@ def test_encodings_read_like_utf8(tmp_path, name: str, encoding: str) -> None:
 def test_missing_file_is_one_error_record(tmp_path) -> None:
     [record] = list(read_transcripts(str(tmp_path / "none.jsonl")))
     assert record.error is not None and "no such file" in record.error.reason
+
+
+def test_whole_file_decoding_reports_a_corrupt_line_instead_of_guessing_gbk() -> None:
+    from scriptcheck.errors import InputError
+    from scriptcheck.io.encoding import decode_bytes
+
+    good = "您好，请问有什么可以帮您？\n感谢您的来电，再见。\n"
+    assert decode_bytes(good.encode("gbk"), file="t.txt") == (good, "gb18030")
+    assert decode_bytes(b"\xef\xbb\xbf" + good.encode("utf-8"), file="t.txt") == (good, "utf-8-sig")
+    corrupt = good.encode("utf-8") + b"\xff\xfe broken\n" + good.encode("utf-8")
+    with pytest.raises(InputError) as err:
+        decode_bytes(corrupt, file="t.txt")
+    assert err.value.line == 3 and "undecodable" in err.value.reason

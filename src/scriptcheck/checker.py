@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from scriptcheck.profile.loader import Profile
 
 from scriptcheck.errors import LexiconError, ProfileError
-from scriptcheck.lexicon.loader import Lexicon, load_lexicon
+from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, Lexicon, load_lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.match.engine import Matcher
 from scriptcheck.models import Finding, Report, Transcript
@@ -20,7 +20,6 @@ from scriptcheck.text.segment import Segmenter, Token
 
 __all__ = ["Checker", "PhraseHit", "Scan", "DEFAULT_LEXICONS"]
 
-DEFAULT_LEXICONS: tuple[str, ...] = ("forbidden", "polite", "cues")
 
 
 class PhraseHit(NamedTuple):
@@ -128,8 +127,10 @@ class Checker:
         """One pass over ``text`` for both findings and polite phrases."""
         return self.scan_normalized(normalize(text), forbidden=forbidden, polite=polite)
 
-    def scan_normalized(self, norm: Normalized, *, forbidden: bool = True, polite: bool = True) -> Scan:
-        """:meth:`scan` for text already normalised (callers that reuse the search string)."""
+    def scan_normalized(self, norm: Normalized, *, forbidden: bool = True, polite: bool = True,
+                        turn: int | None = None) -> Scan:
+        """:meth:`scan` for text already normalised (callers that reuse the search string);
+        ``turn`` is recorded in the findings."""
         text = norm.original
         only = None
         if not (forbidden and polite):
@@ -145,7 +146,7 @@ class Checker:
                 findings.append(Finding(
                     rule=entry.id, category=entry.category, severity=entry.severity,
                     start=hit.start, end=hit.end, text=matched,
-                    message=entry.description, suggestion=entry.suggestion,
+                    message=entry.description, suggestion=entry.suggestion, turn=turn,
                 ))
             else:
                 phrases.append(PhraseHit(entry.id, entry.category, hit.start, hit.end, matched))
@@ -196,7 +197,7 @@ def _drop_nested(findings: list[Finding]) -> list[Finding]:
             best[(f.start, f.end)] = f
     out = []
     reach = -1  # the furthest end among spans that start earlier (or same start, longer)
-    for (start, end), f in sorted(best.items(), key=lambda item: (item[0][0], -item[0][1])):
+    for (_start, end), f in sorted(best.items(), key=lambda item: (item[0][0], -item[0][1])):
         if end <= reach:
             continue
         reach = end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,15 @@ def _checker(lexicons: tuple[str, ...], no_defaults: bool) -> Checker:
     return Checker.from_lexicons(lexicons, defaults=not no_defaults)
 
 
+def _known_encoding(ctx, param, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
 lexicon_option = click.option(
     "--lexicon", "lexicons", multiple=True, metavar="FILE",
     help="An extra lexicon file (repeatable); added to the packaged ones.")
@@ -54,7 +64,8 @@ def _codes(value: str | None) -> list[str]:
               show_default=True)
 @click.option("--fail-on", type=click.Choice(_SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity (default: config, else error).")
-@click.option("--encoding", default=None, help="Input encoding (default: UTF-8, then GB18030).")
+@click.option("--encoding", default=None, callback=_known_encoding,
+              help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--profile", default=None, metavar="NAME|FILE", help="Profile (default: config, else template).")
 @click.option("--config", "config_path", default=None, metavar="FILE",
               help="Configuration file (default: the nearest scriptcheck.toml or pyproject.toml "
@@ -138,7 +149,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
               show_default=True)
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt"]), default=None,
               help="Reader to use (default: from the file suffix; jsonl for stdin).")
-@click.option("--encoding", default=None, help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
+@click.option("--encoding", default=None, callback=_known_encoding,
+              help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", type=int, default=0, help="Worker processes (default: all cores).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write rejected records as JSONL to this file.")

@@ -20,14 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["score_transcript"]
 
 
-def _customer_categories(profile: Profile) -> frozenset[str]:
-    return frozenset(c for r in profile.data.rules if isinstance(r, PairRule) and r.trigger.speaker == "customer"
-                     for c in r.trigger.categories)
-
-
 def score_transcript(profile: Profile, checker: "Checker", transcript: Transcript) -> Report:
     """Apply every rule of ``profile`` to ``transcript`` and score the findings."""
-    ctx = TranscriptContext.build(transcript, checker, _customer_categories(profile))
+    ctx = TranscriptContext.build(transcript, checker, profile.customer_categories)
     findings: list[Finding] = [f for turn in ctx.findings for f in turn]
     steps: list[StepResult] = []
     located = {}

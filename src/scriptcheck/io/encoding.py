@@ -1,4 +1,9 @@
-"""Decoding contact-centre exports: UTF-8 (with or without BOM), then GB18030 (a GBK superset)."""
+"""Decoding contact-centre exports: UTF-8 (with or without BOM) or GB18030 (a GBK superset).
+
+One rule for every reader: the encoding is chosen from the head of the input, then every byte
+is decoded strictly with it, so a corrupt record is reported (file, line) rather than turning a
+whole UTF-8 file into GB18030 mojibake.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +11,51 @@ import codecs
 
 from scriptcheck.errors import InputError
 
-__all__ = ["decode_bytes", "ENCODINGS"]
+__all__ = ["decode_bytes", "sniff_encoding", "SNIFF_BYTES"]
 
-ENCODINGS = ("utf-8", "gb18030")
+SNIFF_BYTES = 1 << 16
+
+
+def sniff_encoding(head: bytes) -> str:
+    """``utf-8-sig`` with a BOM; else ``utf-8`` when most non-ASCII lines of the head decode as
+    UTF-8 (one corrupt record must not turn a UTF-8 file into GB18030); else ``gb18030``."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    lines = head.split(b"\n")
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last one may be cut by the sniff window
+    utf8 = other = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data" and exc.start >= len(line) - 3:
+                utf8 += 1  # a character cut by the sniff window
+            else:
+                other += 1
+    return "utf-8" if utf8 >= other else "gb18030"
 
 
 def decode_bytes(data: bytes, *, file: str | None = None, encoding: str | None = None) -> tuple[str, str]:
     """Decode a whole file; returns ``(text, encoding used)``.
 
-    UTF-8 is tried first (a BOM is dropped); GB18030 decodes GBK and GB2312 exports. With an
-    explicit ``encoding`` only that one is tried. Undecodable bytes raise :class:`InputError`
-    with the line where they sit.
+    The encoding is ``encoding`` if given, else sniffed from the head (:func:`sniff_encoding`);
+    a BOM is dropped. Undecodable bytes raise :class:`InputError` with the line where they sit.
     """
-    tried = (encoding,) if encoding else ENCODINGS
-    last: UnicodeDecodeError | None = None
-    for name in tried:
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError as exc:
-            last = exc
-            continue
-        except LookupError:
-            raise InputError(f"unknown encoding {name!r}", file=file) from None
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        return text, ("utf-8-sig" if name == "utf-8" and data.startswith(codecs.BOM_UTF8) else name)
-    assert last is not None
-    line = data.count(b"\n", 0, last.start) + 1
-    raise InputError(
-        f"undecodable bytes {data[last.start:last.start + 4]!r} (tried {', '.join(tried)})",
-        file=file, line=line,
-    )
+    chosen = encoding or sniff_encoding(data[:SNIFF_BYTES])
+    try:
+        text = data.decode("utf-8" if chosen == "utf-8-sig" else chosen)
+    except LookupError:
+        raise InputError(f"unknown encoding {chosen!r}", file=file) from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"undecodable bytes {data[exc.start:exc.start + 4]!r} ({chosen})",
+                         file=file, line=line) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if chosen == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        chosen = "utf-8-sig"
+    return text, chosen

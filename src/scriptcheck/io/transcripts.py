@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 
-__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "sniff_encoding"]
+__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of"]
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".txt": "txt",
            ".tsv": "csv"}
-_SNIFF_BYTES = 1 << 16
 
 
 def format_of(path: str, default: str | None = None) -> str:
@@ -44,32 +44,9 @@ def iter_input_files(sources: Iterable[str]) -> Iterator[str]:
             yield source
 
 
-def sniff_encoding(head: bytes) -> str:
-    """``utf-8-sig`` with a BOM; else ``utf-8`` when most non-ASCII lines of the head decode as
-    UTF-8 (one corrupt record must not turn a UTF-8 file into GB18030); else ``gb18030``."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    lines = head.split(b"\n")
-    if len(lines) > 1:
-        lines = lines[:-1]  # the last one may be cut by the sniff window
-    utf8 = other = 0
-    for line in lines:
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8 += 1
-        except UnicodeDecodeError as exc:
-            if exc.reason == "unexpected end of data" and exc.start >= len(line) - 3:
-                utf8 += 1  # a character cut by the sniff window
-            else:
-                other += 1
-    return "utf-8" if utf8 >= other else "gb18030"
-
-
 def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Iterator[tuple[int, str | InputError]]:
     """Yield ``(line number, text)`` per line, or an :class:`InputError` for an undecodable line."""
-    head = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES] if hasattr(stream, "peek") else b""
+    head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
     chosen = encoding or sniff_encoding(head)
     first = True
     for number, raw in enumerate(stream, start=1):

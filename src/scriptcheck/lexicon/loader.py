@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import yaml
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from scriptcheck.match.patterns import PatternProblem, compile_pattern
 from scriptcheck.text.normalize import normalize
 
 __all__ = [
+    "DEFAULT_LEXICONS",
     "Lexicon",
     "SpecResult",
     "defaults_dir",
@@ -50,6 +51,10 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
 
 
 _YAML_LOADER = _StrictLoader
+
+
+# The packaged lexicons a checker or profile uses unless told otherwise.
+DEFAULT_LEXICONS: tuple[str, ...] = ("forbidden", "polite", "cues")
 
 
 def defaults_dir() -> Path:
@@ -227,10 +232,3 @@ def run_specs(lexicon: Lexicon) -> list[SpecResult]:
                     found = any(h.entry == index for h in matcher.find(normalize(text), frozenset({index})))
                 results.append(SpecResult(lexicon.name, entry.id, expect, text, found == (expect == "match")))
     return results
-
-
-def iter_entries(lexicons: Iterable[Lexicon]) -> Iterable[tuple[Lexicon, LexiconEntry]]:
-    """Every (lexicon, entry) pair, in load order."""
-    for lexicon in lexicons:
-        for entry in lexicon.entries:
-            yield lexicon, entry

@@ -50,13 +50,3 @@ class LiteralAutomaton:
         if automaton is None or not text:
             return iter(())
         return automaton.iter(text)
-
-    def iter(self, text: str) -> Iterator[tuple[int, int, Hashable]]:
-        """Yield ``(start, end, payload)`` for every occurrence of every literal in ``text``."""
-        automaton = self._built()
-        if automaton is None or not text:
-            return
-        for last, (length, payloads) in automaton.iter(text):
-            start = last - length + 1
-            for payload in payloads:
-                yield start, last + 1, payload

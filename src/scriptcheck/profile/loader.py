@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -25,6 +26,15 @@ class Profile:
     def name(self) -> str:
         """The profile's name."""
         return self.data.name
+
+    @cached_property
+    def customer_categories(self) -> frozenset[str]:
+        """Cue categories the pair rules react to in customer turns (all a customer turn is
+        scanned for)."""
+        from scriptcheck.profile.schema import PairRule
+
+        return frozenset(c for r in self.data.rules if isinstance(r, PairRule) and r.trigger.speaker == "customer"
+                         for c in r.trigger.categories)
 
     def lexicon_sources(self) -> list[str]:
         """The profile's lexicons: packaged names as they are, file paths relative to the profile."""

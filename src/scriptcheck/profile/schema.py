@@ -10,6 +10,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
 from scriptcheck.models import Severity
 
 __all__ = [
@@ -209,7 +210,7 @@ class ProfileFile(_FileModel):
     extends: str | None = Field(default=None, description="Profile whose rules this one inherits.")
     description: str = ""
     source: str = ""
-    lexicons: list[str] = Field(default_factory=lambda: ["forbidden", "polite", "cues"])
+    lexicons: list[str] = Field(default_factory=lambda: list(DEFAULT_LEXICONS))
     pass_mark: float = Field(default=80, ge=0, le=100)
     weights: dict[Dimension, float] = Field(
         default_factory=lambda: {d: 1.0 for d in DIMENSIONS},

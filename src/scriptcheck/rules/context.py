@@ -36,8 +36,8 @@ class TranscriptContext:
             norm = normalize(turn.text)
             ctx.normalized.append(norm)
             if turn.speaker == "agent":
-                scan = checker.scan_normalized(norm)
-                ctx.findings.append([f.model_copy(update={"turn": index}) for f in scan.findings])
+                scan = checker.scan_normalized(norm, turn=index)
+                ctx.findings.append(scan.findings)
                 ctx.phrases.append(scan.phrases)
                 ctx.agent_turns.append(index)
             else:
