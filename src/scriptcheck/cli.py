@@ -275,12 +275,10 @@ def _configured_lexicons(packaged: list[str]) -> list[str]:
 
     config = load_config()
     sources: list[str] = list(packaged)
-    if config.data.profile:
-        profile = config.data.profile
-        if profile.endswith((".yaml", ".yml")):
-            profile = config.resolve(profile)
+    profile = config.profile_source()
+    if profile:
         sources += load_profile(profile).lexicon_sources()
-    sources += [config.resolve(p) for p in config.data.lexicons]
+    sources += config.lexicon_sources()
     seen: set[str] = set()
     unique = []
     for source in sources:

@@ -77,6 +77,17 @@ class LintConfig:
         candidate = Path(relative)
         return str(candidate if candidate.is_absolute() else self.root / candidate)
 
+    def profile_source(self) -> str | None:
+        """The configured profile: a packaged name as written, a file resolved from here."""
+        profile = self.data.profile
+        if profile and profile.endswith((".yaml", ".yml")):
+            return self.resolve(profile)
+        return profile
+
+    def lexicon_sources(self) -> list[str]:
+        """The configured extra lexicon files, resolved from here."""
+        return [self.resolve(p) for p in self.data.lexicons]
+
     def kind_for(self, template_id: str | None) -> str | None:
         """The kind the id conventions give ``template_id`` (first matching regex), or ``None``."""
         if template_id is None:

@@ -139,13 +139,12 @@ class Linter:
                  baseline: Baseline | None = None) -> None:
         self.config = config or LintConfig()
         data = self.config.data
-        source = profile or (self.config.resolve(data.profile) if data.profile and
-                             data.profile.endswith((".yaml", ".yml")) else data.profile)
+        source = profile or self.config.profile_source()
         if not source:
             # The packaged file, not the bare name: the loader prefers an existing path, and a
             # template repository may well have a folder called "template".
             source = str(defaults_dir() / "profiles" / f"{DEFAULT_PROFILE}.yaml")
-        extra = tuple([self.config.resolve(p) for p in data.lexicons] + list(lexicons))
+        extra = tuple([*self.config.lexicon_sources(), *lexicons])
         self.checker = _checker(source, extra, no_defaults, _stamp(source, extra))
         self.profile = self.checker.profile
         self.select = list(select) if select is not None else list(data.select)
