@@ -73,6 +73,8 @@ class Checker:
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._forbidden = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "forbidden")
+        # Per matcher entry: whether it is a taboo, and its entry (looked up once per hit).
+        self._hit_info = [(i in self._forbidden, entry) for i, (_, entry) in enumerate(self._entries)]
         self._polite = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind != "forbidden")
 
     # -- construction -------------------------------------------------------------------
@@ -139,17 +141,17 @@ class Checker:
         phrases: list[PhraseHit] = []
         if not text:
             return Scan(findings, phrases)
-        for hit in self._matcher.find(norm, only):
-            lexicon, entry = self._entries[hit.entry]
-            matched = text[hit.start:hit.end]
-            if lexicon.kind == "forbidden":
+        info = self._hit_info
+        for index, start, end in self._matcher.find(norm, only):
+            forbidden_entry, entry = info[index]
+            if forbidden_entry:
                 findings.append(Finding(
                     rule=entry.id, category=entry.category, severity=entry.severity,
-                    start=hit.start, end=hit.end, text=matched,
+                    start=start, end=end, text=text[start:end],
                     message=entry.description, suggestion=entry.suggestion, turn=turn,
                 ))
             else:
-                phrases.append(PhraseHit(entry.id, entry.category, hit.start, hit.end, matched))
+                phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
         if len(findings) > 1:
             findings = _drop_nested(findings)
         return Scan(findings, phrases)
@@ -168,9 +170,9 @@ class Checker:
         matcher, indices = cached
         text = norm.original
         out = []
-        for hit in matcher.find(norm):
-            entry = self._entries[indices[hit.entry]][1]
-            out.append(PhraseHit(entry.id, entry.category, hit.start, hit.end, text[hit.start:hit.end]))
+        for index, start, end in matcher.find(norm):
+            entry = self._entries[indices[index]][1]
+            out.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
         return out
 
     def rule(self, code: str) -> LexiconEntry:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Iterable, NamedTuple
 
 from scriptcheck.models import Deduction, Finding
-from scriptcheck.profile.schema import ProfileFile
+from scriptcheck.profile.schema import DIMENSIONS, ProfileFile
 
 __all__ = ["Score", "score_findings"]
 
@@ -30,14 +30,16 @@ class Score(NamedTuple):
 
 def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable: Iterable[str]) -> Score:
     """Score ``findings`` under ``profile``; only ``applicable`` dimensions are scored."""
-    rules = {r.id: r for r in profile.rules}
+    rules = profile.rules_by_id
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     vetoed = False
     for finding in findings:
         by_rule[finding.rule].append(finding)
         if finding.severity >= profile.forbidden.veto_on:
             vetoed = True
-    applicable = [d for d in applicable if profile.weights.get(d, 0) > 0]
+    # In the fixed order of DIMENSIONS, so a report's JSON is the same from run to run.
+    wanted = set(applicable)
+    applicable = [d for d in DIMENSIONS if d in wanted and profile.weights.get(d, 0) > 0]
     lost: dict[str, float] = defaultdict(float)
     deductions = []
     for code, items in sorted(by_rule.items()):

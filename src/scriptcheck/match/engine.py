@@ -80,44 +80,47 @@ class Matcher:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
         text = norm.text
         candidates: list[tuple[int, int, int]] = []
-        windows: dict[int, list[tuple[int, int]]] = {}
+        windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …] (search offsets)
         allowed: list[tuple[int, int, int]] = []
-        size = len(text)
+        owner = self._pattern_owner
         for last, (length, payloads) in self._automaton.raw_iter(text):
             end = last + 1
             start = end - length
             for kind, key in payloads:
-                if kind == _PHRASE:
-                    if only is None or key in only:
-                        candidates.append((key, start, end))
-                elif kind == _ANCHOR:
-                    entry_index, width = self._pattern_owner[key]
+                if kind == _ANCHOR:
+                    entry_index, width = owner[key]
                     if only is None or entry_index in only:
-                        lo = start - width
-                        window = (lo if lo > 0 else 0, min(size, end + width))
                         spans = windows.get(key)
                         if spans is None:
-                            windows[key] = [window]
-                        elif window[0] > spans[-1][1]:
-                            spans.append(window)
+                            windows[key] = [start - width, end + width]
+                        elif start - width > spans[-1]:
+                            spans += (start - width, end + width)
                         else:  # overlaps (or precedes) the previous window: widen it
-                            previous = spans[-1]
-                            spans[-1] = (min(previous[0], window[0]), max(previous[1], window[1]))
+                            if start - width < spans[-2]:
+                                spans[-2] = start - width
+                            if end + width > spans[-1]:
+                                spans[-1] = end + width
+                elif kind == _PHRASE:
+                    if only is None or key in only:
+                        candidates.append((key, start, end))
                 else:
                     allowed.append((key, start, end))
+        size = len(text)
         for key, spans in windows.items():
             entry_index, pattern = self._patterns[key]
-            for lo, hi in spans:
+            for i in range(0, len(spans), 2):
+                lo = spans[i] if spans[i] > 0 else 0
                 # A lookahead near the window's end must still see what follows (re cuts the
                 # string at endpos), so give it some room past the window.
-                endpos = min(len(text), hi + _LOOKAROUND)
+                endpos = min(size, spans[i + 1] + _LOOKAROUND)
                 for m in pattern.regex.finditer(text, lo, endpos):
-                    if m.end() <= m.start():
+                    m_start, m_end = m.span()
+                    if m_end <= m_start:
                         continue
                     # re treats endpos as the end of the string, so $ would match there.
-                    if pattern.anchored_end and m.end() == endpos < len(text):
+                    if pattern.anchored_end and m_end == endpos < size:
                         continue
-                    candidates.append((entry_index, m.start(), m.end()))
+                    candidates.append((entry_index, m_start, m_end))
         if not candidates:
             return []
         valid: list[tuple[int, int, int]] = []
@@ -135,15 +138,21 @@ class Matcher:
                 if not self.segmenter.on_boundaries(segmentable, o_start, o_end):
                     continue
             valid.append((entry_index, o_start, o_end))
-        hits = [Hit(*c) for c in _leftmost_longest(valid)]
-        hits.sort(key=lambda h: (h.start, -h.end, h.entry))
-        return hits
+        if len(valid) > 1:
+            valid = _leftmost_longest(valid)
+            valid.sort(key=_position)
+        return list(map(Hit._make, valid))
 
     def _is_allowed(self, entry: int, start: int, end: int, allowed) -> bool:
         for scope, a_start, a_end in allowed:
             if a_start <= start and end <= a_end and entry in self._allow_scopes[scope]:
                 return True
         return False
+
+
+def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:
+    entry, start, end = candidate
+    return start, -end, entry
 
 
 def _leftmost_longest(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

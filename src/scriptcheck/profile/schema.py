@@ -6,6 +6,7 @@ responses, honorific, privacy, timing) with their points, and the scoring templa
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -76,6 +77,18 @@ class StepRule(RuleBase):
     threshold: float = Field(default=88, ge=50, le=100, description="rapidfuzz partial-ratio threshold.")
     window: Window = Field(default_factory=Window)
 
+    @cached_property
+    def category_set(self) -> frozenset[str]:
+        """``categories`` as a set (computed once: the rule runs on every transcript)."""
+        return frozenset(self.categories)
+
+    @cached_property
+    def references(self) -> tuple[str, ...]:
+        """The reference wordings in search-string form (what fuzzy alignment compares)."""
+        from scriptcheck.text.normalize import normalize_phrase
+
+        return tuple(normalize_phrase(p) for p in self.phrases)
+
 
 class OrderRule(RuleBase):
     """Steps that must appear in this order (each located at its last occurrence)."""
@@ -95,6 +108,11 @@ class Trigger(_FileModel):
     speaker: Literal["agent", "customer"]
     categories: list[str] = Field(min_length=1)
 
+    @cached_property
+    def category_set(self) -> frozenset[str]:
+        """``categories`` as a set."""
+        return frozenset(self.categories)
+
 
 class Response(_FileModel):
     """What must follow: an agent turn with one of ``categories`` within ``within`` agent turns."""
@@ -102,6 +120,11 @@ class Response(_FileModel):
     categories: list[str] = Field(min_length=1)
     within: int = Field(default=2, ge=1)
     same_turn: bool = Field(default=False, description="A response later in the trigger turn counts.")
+
+    @cached_property
+    def category_set(self) -> frozenset[str]:
+        """``categories`` as a set."""
+        return frozenset(self.categories)
 
 
 class PairRule(RuleBase):
@@ -234,3 +257,8 @@ class ProfileFile(_FileModel):
                 if missing:
                     raise ValueError(f"rule {rule.id}: unknown step(s) {missing}; steps are {sorted(step_names)}")
         return self
+
+    @cached_property
+    def rules_by_id(self) -> dict[str, "Rule"]:
+        """Rules by code (computed once: scoring looks rules up for every transcript)."""
+        return {r.id: r for r in self.rules}

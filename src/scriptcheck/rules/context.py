@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Iterable
 
 from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
 from scriptcheck.text.normalize import Normalized, normalize
 
-__all__ = ["TranscriptContext"]
+__all__ = ["TranscriptContext", "PRONOUNS"]
+
+_NONE: frozenset[str] = frozenset()
+# The bare second-person pronouns the honorific rules look for.
+PRONOUNS = frozenset("你妳")
+_DIGIT_RUN = re.compile(r"[0-9０-９]{3}")
 
 
 @dataclass
@@ -23,6 +30,8 @@ class TranscriptContext:
     phrases: list[list[PhraseHit]] = field(default_factory=list)
     agent_turns: list[int] = field(default_factory=list)
     normalized: list[Normalized] = field(default_factory=list)
+    # turn → the categories of its phrase hits, so that most `has` questions are one set test
+    categories: list[frozenset[str]] = field(default_factory=list)
     # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
     pronoun_tokens: dict[int, list] = field(default_factory=dict)
 
@@ -43,11 +52,27 @@ class TranscriptContext:
             else:
                 ctx.findings.append([])
                 ctx.phrases.append(checker.phrases_in(norm, customer_categories))
+            hits = ctx.phrases[-1]
+            ctx.categories.append(frozenset(h.category for h in hits) if hits else _NONE)
         return ctx
 
-    def has(self, turn: int, categories: list[str] | set[str]) -> list[PhraseHit]:
+    def has(self, turn: int, categories: Iterable[str]) -> list[PhraseHit]:
         """Phrase hits of ``turn`` in any of ``categories``."""
+        if self.categories[turn].isdisjoint(categories):
+            return []
         return [h for h in self.phrases[turn] if h.category in categories]
+
+    @cached_property
+    def agent_turns_with_numbers(self) -> list[int]:
+        """Agent turns with a run of three digits (the only ones a privacy rule can fire on)."""
+        turns = self.transcript.turns
+        return [i for i in self.agent_turns if _DIGIT_RUN.search(turns[i].text) is not None]
+
+    @cached_property
+    def agent_turns_with_pronoun(self) -> list[int]:
+        """Agent turns with a 你 or 妳 (most say 您 and need no segmentation at all)."""
+        turns = self.transcript.turns
+        return [i for i in self.agent_turns if not PRONOUNS.isdisjoint(turns[i].text)]
 
     @cached_property
     def timed(self) -> bool:

@@ -6,14 +6,14 @@ import re
 
 from scriptcheck.models import Finding
 from scriptcheck.profile.schema import HonorificRule
-from scriptcheck.rules.context import TranscriptContext
+from scriptcheck.rules.context import PRONOUNS, TranscriptContext
 from scriptcheck.text.normalize import simplified_aligned
 
 __all__ = ["check_honorific", "quoted_spans"]
 
 # Text in quotes is reported speech or a product name, not the agent addressing the customer.
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’")
-_CANDIDATES = frozenset("你妳")
+_CANDIDATES = PRONOUNS
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -39,11 +39,8 @@ def check_honorific(rule: HonorificRule, ctx: TranscriptContext) -> list[Finding
     """One finding per pronoun token of ``rule.tokens`` in an agent turn, outside quotes."""
     findings = []
     wanted = set(rule.tokens)
-    for index in ctx.agent_turns:
+    for index in ctx.agent_turns_with_pronoun:
         text = ctx.transcript.turns[index].text
-        # Most agent turns say 您 and need no segmentation at all.
-        if _CANDIDATES.isdisjoint(text):
-            continue
         quotes = None
         for token in _pronoun_tokens(ctx, index):
             if token.text not in wanted:

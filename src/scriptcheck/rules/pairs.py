@@ -13,8 +13,8 @@ def check_pair(rule: PairRule, ctx: TranscriptContext) -> list[Finding]:
     """One finding per trigger left without the required response."""
     findings = []
     turns = ctx.transcript.turns
-    trigger_categories = set(rule.trigger.categories)
-    response_categories = set(rule.response.categories)
+    trigger_categories = rule.trigger.category_set
+    response_categories = rule.response.category_set
     for index, turn in enumerate(turns):
         if turn.speaker != rule.trigger.speaker:
             continue

@@ -40,9 +40,6 @@ def id_card_valid(number: str) -> bool:
 _CHECKSUMS = {"luhn": luhn_valid, "id-card": id_card_valid}
 
 
-_DIGIT_RUN = re.compile(r"[0-9０-９]{3}")
-
-
 @lru_cache(maxsize=64)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -53,10 +50,8 @@ def check_privacy(rule: PrivacyRule, ctx: TranscriptContext, taken: list[tuple[i
     already reported by an earlier privacy rule, so one number is reported once."""
     findings = []
     regex = _compiled(rule.pattern)
-    for index in ctx.agent_turns:
+    for index in ctx.agent_turns_with_numbers:
         text = ctx.transcript.turns[index].text
-        if _DIGIT_RUN.search(text) is None:  # no number long enough to be private
-            continue
         for m in regex.finditer(text.translate(_FOLD)):
             start, end = m.span()
             if rule.checksum is not None:

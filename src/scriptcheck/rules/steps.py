@@ -46,8 +46,9 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     """Every place in the rule's window where the step is said: lexicon phrases of its
     categories first, then fuzzy alignment (rapidfuzz) against its reference wordings."""
     found: list[StepOccurrence] = []
-    categories = set(rule.categories)
-    references = [normalize_phrase(p) for p in rule.phrases]
+    categories = rule.category_set
+    references = rule.references
+    threshold = rule.threshold
     for turn in _window(rule, ctx):
         hits = ctx.has(turn, categories)
         if hits:
@@ -55,16 +56,22 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
             continue
         if not references:
             continue
-        text = ctx.transcript.turns[turn].text
         norm = ctx.normalized[turn]
+        searched = norm.text
+        chars: set[str] | None = None
         best = None
         for ref in references:
-            if len(ref) < _MIN_REFERENCE or len(norm.text) < len(ref) * _MIN_LENGTH_SHARE:
+            if len(ref) < _MIN_REFERENCE or len(searched) < len(ref) * _MIN_LENGTH_SHARE:
                 continue
-            alignment = fuzz.partial_ratio_alignment(ref, norm.text, score_cutoff=rule.threshold)
+            if len(searched) >= len(ref):
+                if chars is None:
+                    chars = set(searched)
+                if not _may_align(ref, chars, threshold):
+                    continue
+            alignment = fuzz.partial_ratio_alignment(ref, searched, score_cutoff=threshold)
             if alignment is None or alignment.dest_end <= alignment.dest_start:
                 continue
-            aligned = norm.text[max(0, alignment.dest_start - 1):alignment.dest_end]
+            aligned = searched[max(0, alignment.dest_start - 1):alignment.dest_end]
             if (_NEGATIONS & set(aligned)) - set(ref):
                 continue
             if best is None or alignment.score > best.score:
@@ -75,8 +82,19 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
             # 请问还有什么可以帮助您的 aligns well with 请问有什么可以帮您 but asks "anything else?".
             if any(h.start < end and start < h.end for h in ctx.phrases[turn]):
                 continue
+            text = ctx.transcript.turns[turn].text
             found.append(StepOccurrence(turn, start, end, text[start:end], round(best.score, 1)))
     return found
+
+
+def _may_align(reference: str, chars: set[str], threshold: float) -> bool:
+    """Whether ``reference`` can reach ``threshold`` in a partial ratio against a text (no
+    shorter than it) made of ``chars``. The ratio of the reference against a window of w <= n
+    characters is 200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the
+    LCS is at most the number of reference characters the text has at all. Most turns fail
+    this cheap test and never reach rapidfuzz."""
+    shared = sum(map(chars.__contains__, reference))
+    return shared * (200 - threshold) >= threshold * len(reference)
 
 
 def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list[StepOccurrence], list[Finding]]:

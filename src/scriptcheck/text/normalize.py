@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain, compress, count
+from operator import ne
 
 import opencc
 
@@ -65,6 +67,19 @@ class _FoldTable(dict):
 
 
 _FOLD = _FoldTable()
+
+
+class _MarkedTable(dict):
+    """Like ``_FOLD`` but a skipped character becomes ``"\x00"`` instead of vanishing, so the
+    folded string still lines up with the original (and "\x00" is itself skipped)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _FOLD[code] or "\x00"
+        self[code] = folded
+        return folded
+
+
+_MARKED = _MarkedTable()
 _PRONOUN_TABLE = str.maketrans(_PRONOUN_FOLD)
 _REPEAT = re.compile(r"(.)\1", re.DOTALL)
 _COLLAPSE = re.compile(r"(.)\1+", re.DOTALL)
@@ -92,15 +107,18 @@ class Normalized:
     offset map is built on first use: most utterances have no hit and never need it.
     """
 
-    __slots__ = ("original", "text", "_joined", "_starts", "_ends")
+    __slots__ = ("original", "text", "_joined", "_marked", "_starts", "_lasts")
 
-    def __init__(self, original: str, text: str, joined: str | None = None,
-                 starts: tuple[int, ...] | None = None, ends: tuple[int, ...] | None = None) -> None:
+    def __init__(self, original: str, text: str, joined: str | None = None, marked: str | None = None) -> None:
         self.original = original
         self.text = text
         self._joined = text if joined is None else joined
-        self._starts = starts
-        self._ends = ends
+        # The original folded one for one, skipped characters as "\x00" (None: recompute).
+        self._marked = marked
+        # Original index of the first and of the last source character of each search
+        # character (the same list unless runs were collapsed).
+        self._starts: list[int] | None = None
+        self._lasts: list[int] | None = None
 
     def __repr__(self) -> str:
         return f"Normalized(original={self.original!r}, text={self.text!r})"
@@ -116,40 +134,41 @@ class Normalized:
         """Original start offset of each search character."""
         if self._starts is None:
             self._build_offsets()
-        return self._starts  # type: ignore[return-value]
+        return tuple(self._starts)  # type: ignore[arg-type]
 
     @property
     def ends(self) -> tuple[int, ...]:
         """Original end offset of each search character."""
-        if self._ends is None:
+        if self._lasts is None:
             self._build_offsets()
-        return self._ends  # type: ignore[return-value]
+        return tuple(i + 1 for i in self._lasts)  # type: ignore[union-attr]
 
     def _build_offsets(self) -> None:
-        fold = _FOLD
+        # All in C (encode, compress): this runs for every utterance with a hit.
         joined = self._joined
-        sources = [i for i, c in enumerate(self.original) if fold[ord(c)]]
-        if len(sources) != len(joined):  # some character folded into several (NFKC: ㈱ → (株))
-            sources = [i for i, c in enumerate(self.original) for _ in fold[ord(c)]]
+        original = self.original
+        marked = self._marked if self._marked is not None else original.translate(_MARKED)
+        if len(marked) == len(original):
+            if len(joined) == len(original):
+                sources: list[int] = list(range(len(original)))
+            else:  # the positions of the characters that are not "\x00"
+                sources = list(compress(count(), memoryview(marked.encode("utf-32-le")).cast("I")))
+        else:  # some character folded into several (NFKC: ㈱ → (株)): one source per output char
+            fold = _FOLD
+            sources = [i for i, c in enumerate(original) for _ in fold[ord(c)]]
         if len(joined) == len(self.text):
-            self._starts = tuple(sources)
-            self._ends = tuple(map((1).__add__, sources))
+            self._starts = self._lasts = sources
             return
-        starts: list[int] = []
-        ends: list[int] = []
-        previous = None
-        for c, i in zip(joined, sources):
-            if c == previous:
-                ends[-1] = i + 1
-                continue
-            previous = c
-            starts.append(i)
-            ends.append(i + 1)
-        self._starts, self._ends = tuple(starts), tuple(ends)
+        # A run of one repeated character is one search character: it starts where the run's
+        # first source is and ends after its last.
+        self._starts = list(compress(sources, chain((True,), map(ne, joined[1:], joined))))
+        self._lasts = list(compress(sources, chain(map(ne, joined, joined[1:]), (True,))))
 
     def span(self, begin: int, end: int) -> tuple[int, int]:
         """Map the search-string slice ``[begin, end)`` (non-empty) to an original span."""
-        return self.starts[begin], self.ends[end - 1]
+        if self._starts is None:
+            self._build_offsets()
+        return self._starts[begin], self._lasts[end - 1] + 1  # type: ignore[index]
 
 
 def _to_simplified(chars: list[str]) -> list[str]:
@@ -170,15 +189,16 @@ def _to_simplified(chars: list[str]) -> list[str]:
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, skip evasions, collapse runs."""
-    joined = text.translate(_FOLD)
+    marked = text.translate(_MARKED)
+    joined = marked.replace("\x00", "") if "\x00" in marked else marked
     if not joined.isascii() and not _traditional().isdisjoint(joined):
         converted = _t2s().convert(joined)
         if len(converted) != len(joined):
             converted = "".join(_to_simplified(list(joined)))
         joined = converted.translate(_PRONOUN_TABLE)
     if _REPEAT.search(joined) is None:
-        return Normalized(text, joined)
-    return Normalized(text, _COLLAPSE.sub(r"\1", joined), joined)
+        return Normalized(text, joined, None, marked)
+    return Normalized(text, _COLLAPSE.sub(r"\1", joined), joined, marked)
 
 
 @lru_cache(maxsize=65536)
