@@ -6,6 +6,7 @@ Each worker builds the checker of a profile once and reuses it for every record.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ class Scorer:
         if checker is None:
             checker = Checker.from_profile(name, extra_lexicons=self.extra_lexicons)
             self._checkers[name] = checker
+            # The checker (lexicon models, automaton, regexes) lives as long as the batch: move
+            # it out of the collector's generations so full collections stop re-walking it.
+            gc.freeze()
         return checker
 
     def score(self, transcript: Transcript) -> Report:

@@ -14,6 +14,7 @@ from scriptcheck.text.normalize import Normalized, normalize
 __all__ = ["TranscriptContext", "PRONOUNS"]
 
 _NONE: frozenset[str] = frozenset()
+_NO_FINDINGS: list[Finding] = []  # shared by customer turns; never appended to
 # The bare second-person pronouns the honorific rules look for.
 PRONOUNS = frozenset("你妳")
 _DIGIT_RUN = re.compile(r"[0-9０-９]{3}")
@@ -34,6 +35,7 @@ class TranscriptContext:
     categories: list[frozenset[str]] = field(default_factory=list)
     # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
     pronoun_tokens: dict[int, list] = field(default_factory=dict)
+    _char_sets: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, transcript: Transcript, checker: Checker,
@@ -41,20 +43,29 @@ class TranscriptContext:
         """Scan every turn once. Agent turns get the full scan (forbidden phrases count on
         agent turns only); customer turns only the cue categories the profile reacts to."""
         ctx = cls(transcript, checker)
+        # Locals and bound methods: this loop runs for every turn of every transcript.
+        normalized, findings, phrases = ctx.normalized, ctx.findings, ctx.phrases
+        agent_turns, categories = ctx.agent_turns, ctx.categories
+        scan, phrases_in = checker.scan_normalized, checker.phrases_in
         for index, turn in enumerate(transcript.turns):
             norm = normalize(turn.text)
-            ctx.normalized.append(norm)
+            normalized.append(norm)
             if turn.speaker == "agent":
-                scan = checker.scan_normalized(norm, turn=index)
-                ctx.findings.append(scan.findings)
-                ctx.phrases.append(scan.phrases)
-                ctx.agent_turns.append(index)
+                found, hits = scan(norm, turn=index)
+                agent_turns.append(index)
             else:
-                ctx.findings.append([])
-                ctx.phrases.append(checker.phrases_in(norm, customer_categories))
-            hits = ctx.phrases[-1]
-            ctx.categories.append(frozenset(h.category for h in hits) if hits else _NONE)
+                found, hits = _NO_FINDINGS, phrases_in(norm, customer_categories)
+            findings.append(found)
+            phrases.append(hits)
+            categories.append(frozenset([h.category for h in hits]) if hits else _NONE)
         return ctx
+
+    def char_set(self, turn: int) -> frozenset[str]:
+        """The characters of ``turn``'s search string (shared by the fuzzy step checks)."""
+        chars = self._char_sets.get(turn)
+        if chars is None:
+            chars = self._char_sets[turn] = frozenset(self.normalized[turn].text)
+        return chars
 
     def has(self, turn: int, categories: Iterable[str]) -> list[PhraseHit]:
         """Phrase hits of ``turn`` in any of ``categories``."""

@@ -58,14 +58,14 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
             continue
         norm = ctx.normalized[turn]
         searched = norm.text
-        chars: set[str] | None = None
+        chars: frozenset[str] | None = None
         best = None
         for ref in references:
             if len(ref) < _MIN_REFERENCE or len(searched) < len(ref) * _MIN_LENGTH_SHARE:
                 continue
             if len(searched) >= len(ref):
                 if chars is None:
-                    chars = set(searched)
+                    chars = ctx.char_set(turn)
                 if not _may_align(ref, chars, threshold):
                     continue
             alignment = fuzz.partial_ratio_alignment(ref, searched, score_cutoff=threshold)
@@ -87,7 +87,7 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     return found
 
 
-def _may_align(reference: str, chars: set[str], threshold: float) -> bool:
+def _may_align(reference: str, chars: frozenset[str], threshold: float) -> bool:
     """Whether ``reference`` can reach ``threshold`` in a partial ratio against a text (no
     shorter than it) made of ``chars``. The ratio of the reference against a window of w <= n
     characters is 200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the
