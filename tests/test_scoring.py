@@ -6,7 +6,7 @@ import random
 from functools import lru_cache
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from scriptcheck import Checker, Transcript
 from scriptcheck.io.transcripts import read_transcripts
@@ -162,3 +162,27 @@ def test_removing_a_required_step_never_raises_a_score(t, profile, rnd) -> None:
     before = checker(profile).score(t).score
     after = checker(profile).score(_replace(t, rnd.choice(steps), "好的")).score
     assert after <= before
+
+
+# Text close to the closing scripts, so that many draws really align with a reference.
+_NEAR_SCRIPT = st.text(alphabet="请问还有其他可以帮到您的吗感谢对京东支持祝生活愉快再见什么需要助好", max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+# At the text's edge rapidfuzz scores shorter windows: 11 of the 14 characters score 88.0 with
+# only 12 of the reference's characters present (a bound of 88% of them would reject it).
+@example("有其他还可以帮到你的吗订单已经发货了明天到", "请问还有其他还可以帮到你的吗", 88)
+@given(st.one_of(_NEAR_SCRIPT, st.text(max_size=30)), st.sampled_from(
+    ["请问还有其他还可以帮到你的吗", "感谢你对京东的支持", "祝你生活愉快再见", "请问你还有什么需要帮助"]),
+    st.sampled_from([60, 75, 88, 95, 100]))
+def test_fuzzy_prefilter_never_rejects_a_real_alignment(text: str, reference: str, threshold: int) -> None:
+    """The cheap character bound in front of rapidfuzz only skips texts that cannot align."""
+    from rapidfuzz import fuzz
+
+    from scriptcheck.rules.steps import _may_align
+
+    if len(text) < len(reference):
+        return  # the bound is only used for texts at least as long as the reference
+    alignment = fuzz.partial_ratio_alignment(reference, text, score_cutoff=threshold)
+    if alignment is not None:
+        assert _may_align(reference, frozenset(text), threshold)
