@@ -122,3 +122,21 @@ def test_syntax_errors_name_the_line(name, text, line) -> None:
 def test_source_format_by_suffix() -> None:
     assert [source_format(p) for p in ("a.yaml", "b.YML", "c.json", "d.txt", "-")] == [
         "yaml", "yaml", "json", "text", "text"]
+
+
+@pytest.mark.parametrize("name, text, line, first", [
+    ("r.yaml", "greeting: 您好\nbye: 再见\ngreeting: 你好\n", 3, 1),
+    ("r.yaml", "responses:\n  utter_bye:\n    - text: 再见\n  utter_bye:\n    - text: 拜拜\n", 4, 2),
+    ("r.json", '{\n  "a": {"x": "您好",\n        "x": "你好"}\n}\n', 3, 2),
+])
+def test_duplicate_keys_are_errors_with_both_lines(name, text, line, first) -> None:
+    """YAML/JSON readers keep one of two templates under one key; the linter refuses to guess."""
+    with pytest.raises(InputError) as info:
+        parse_templates(name, text)
+    assert info.value.line == line
+    assert "duplicate key" in info.value.reason and f"first defined on line {first}" in info.value.reason
+
+
+def test_same_key_in_different_mappings_is_fine() -> None:
+    source = parse_templates("r.yaml", "a:\n  text: 您好\nb:\n  text: 再见\n")
+    assert [t.text for t in source.templates] == ["您好", "再见"]

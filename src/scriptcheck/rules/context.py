@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable
+from typing import Collection
 
 from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
@@ -14,7 +14,6 @@ from scriptcheck.text.normalize import Normalized, normalize
 __all__ = ["TranscriptContext", "PRONOUNS"]
 
 _NONE: frozenset[str] = frozenset()
-_NO_FINDINGS: list[Finding] = []  # shared by customer turns; never appended to
 # The bare second-person pronouns the honorific rules look for.
 PRONOUNS = frozenset("你妳")
 _PRONOUN_SEARCH = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").search
@@ -55,7 +54,7 @@ class TranscriptContext:
                 found, hits = scan(norm, turn=index)
                 agent_turns.append(index)
             else:
-                found, hits = _NO_FINDINGS, phrases_in(norm, customer_categories)
+                found, hits = [], phrases_in(norm, customer_categories)
             findings.append(found)
             phrases.append(hits)
             categories.append(frozenset([h.category for h in hits]) if hits else _NONE)
@@ -68,7 +67,7 @@ class TranscriptContext:
             chars = self._char_sets[turn] = frozenset(self.normalized[turn].text)
         return chars
 
-    def has(self, turn: int, categories: Iterable[str]) -> list[PhraseHit]:
+    def has(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:
         """Phrase hits of ``turn`` in any of ``categories``."""
         if self.categories[turn].isdisjoint(categories):
             return []

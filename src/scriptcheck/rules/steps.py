@@ -9,7 +9,6 @@ from rapidfuzz import fuzz
 from scriptcheck.models import Finding, StepResult
 from scriptcheck.profile.schema import OrderRule, StepRule
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["StepOccurrence", "find_step", "check_step", "check_order"]
 

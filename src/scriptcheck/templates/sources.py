@@ -410,6 +410,26 @@ def source_format(path: str) -> str:
     return "text"
 
 
+def _reject_duplicate_keys(node: _Node, path: str, lines: LineIndex, fmt: str) -> None:
+    """Two templates under one key: YAML and JSON readers silently keep one of them (which one
+    depends on the reader), so the bot would not say what this linter checked."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, _Map):
+            seen: dict[str, int] = {}
+            for key, at, value in current.pairs:
+                if key in seen:
+                    line, col = lines.position(at)
+                    first = lines.position(seen[key])[0]
+                    raise InputError(f"invalid {fmt.upper()}: duplicate key {key!r} (column {col}; "
+                                     f"first defined on line {first})", file=path, line=line)
+                seen[key] = at
+                stack.append(value)
+        elif isinstance(current, _Seq):
+            stack.extend(current.items)
+
+
 def _structured(path: str, text: str, fmt: str) -> SourceFile:
     lines = LineIndex.of(text)
     if fmt == "json":
@@ -432,6 +452,7 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
         root = _from_yaml(text, composed) if composed is not None else None
     if root is None:
         return SourceFile(path, fmt, [], {})
+    _reject_duplicate_keys(root, path, lines, fmt)
     responses = root.get("responses") if isinstance(root, _Map) else None
     if isinstance(responses, _Map):
         walker = _Walker(path, lines, {})
