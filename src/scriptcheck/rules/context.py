@@ -35,7 +35,6 @@ class TranscriptContext:
     categories: list[frozenset[str]] = field(default_factory=list)
     # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
     pronoun_tokens: dict[int, list] = field(default_factory=dict)
-    _char_sets: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, transcript: Transcript, checker: Checker,
@@ -59,13 +58,6 @@ class TranscriptContext:
             phrases.append(hits)
             categories.append(frozenset([h.category for h in hits]) if hits else _NONE)
         return ctx
-
-    def char_set(self, turn: int) -> frozenset[str]:
-        """The characters of ``turn``'s search string (shared by the fuzzy step checks)."""
-        chars = self._char_sets.get(turn)
-        if chars is None:
-            chars = self._char_sets[turn] = frozenset(self.normalized[turn].text)
-        return chars
 
     def has(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:
         """Phrase hits of ``turn`` in any of ``categories``."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import re
+from functools import lru_cache
+from typing import Callable, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -57,16 +59,12 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
             continue
         norm = ctx.normalized[turn]
         searched = norm.text
-        chars: frozenset[str] | None = None
         best = None
         for ref in references:
             if len(ref) < _MIN_REFERENCE or len(searched) < len(ref) * _MIN_LENGTH_SHARE:
                 continue
-            if len(searched) >= len(ref):
-                if chars is None:
-                    chars = ctx.char_set(turn)
-                if not _may_align(ref, chars, threshold):
-                    continue
+            if len(searched) >= len(ref) and not _may_align(ref, searched, threshold):
+                continue
             alignment = fuzz.partial_ratio_alignment(ref, searched, score_cutoff=threshold)
             if alignment is None or alignment.dest_end <= alignment.dest_start:
                 continue
@@ -86,14 +84,19 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     return found
 
 
-def _may_align(reference: str, chars: frozenset[str], threshold: float) -> bool:
-    """Whether ``reference`` can reach ``threshold`` in a partial ratio against a text (no
-    shorter than it) made of ``chars``. The ratio of the reference against a window of w <= n
-    characters is 200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the
-    LCS is at most the number of reference characters the text has at all. Most turns fail
-    this cheap test and never reach rapidfuzz."""
-    shared = sum(map(chars.__contains__, reference))
+def _may_align(reference: str, text: str, threshold: float) -> bool:
+    """Whether ``reference`` can reach ``threshold`` in a partial ratio against ``text`` (no
+    shorter than it). The ratio of the reference against a window of w <= n characters is
+    200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the LCS is at most
+    the number of the text's characters that occur in the reference at all, which one regex
+    search counts in C. Most turns fail this test and never reach rapidfuzz."""
+    shared = len(_reference_characters(reference)(text))
     return shared * (200 - threshold) >= threshold * len(reference)
+
+
+@lru_cache(maxsize=1024)
+def _reference_characters(reference: str) -> Callable[[str], list[str]]:
+    return re.compile("[" + re.escape("".join(sorted(set(reference)))) + "]").findall
 
 
 def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list[StepOccurrence], list[Finding]]:
