@@ -107,7 +107,7 @@ class Normalized:
     offset map is built on first use: most utterances have no hit and never need it.
     """
 
-    __slots__ = ("original", "text", "_joined", "_marked", "_starts", "_lasts")
+    __slots__ = ("original", "text", "_joined", "_marked", "_starts", "_lasts", "_same_until")
 
     def __init__(self, original: str, text: str, joined: str | None = None, marked: str | None = None) -> None:
         self.original = original
@@ -119,6 +119,9 @@ class Normalized:
         # character (the same list unless runs were collapsed).
         self._starts: list[int] | None = None
         self._lasts: list[int] | None = None
+        # Search offsets below this are original offsets too (nothing skipped, expanded or
+        # collapsed before it); None until first asked.
+        self._same_until: int | None = None
 
     def __repr__(self) -> str:
         return f"Normalized(original={self.original!r}, text={self.text!r})"
@@ -167,8 +170,22 @@ class Normalized:
     def span(self, begin: int, end: int) -> tuple[int, int]:
         """Map the search-string slice ``[begin, end)`` (non-empty) to an original span."""
         if self._starts is None:
+            # Many hits (greetings, offers of help) end before the utterance's first
+            # punctuation, where no offset map is needed at all.
+            same = self._same_until
+            if same is None:
+                same = self._same_until = self._identical_prefix()
+            if end <= same:
+                return begin, end
             self._build_offsets()
         return self._starts[begin], self._lasts[end - 1] + 1  # type: ignore[index]
+
+    def _identical_prefix(self) -> int:
+        marked = self._marked
+        if marked is None or len(marked) != len(self.original) or self._joined is not self.text:
+            return 0  # unknown, a character expanded (NFKC), or runs collapsed: use the map
+        first_skipped = marked.find("\x00")
+        return len(marked) if first_skipped < 0 else first_skipped
 
 
 def _to_simplified(chars: list[str]) -> list[str]:
