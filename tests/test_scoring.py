@@ -186,3 +186,16 @@ def test_fuzzy_prefilter_never_rejects_a_real_alignment(text: str, reference: st
     alignment = fuzz.partial_ratio_alignment(reference, text, score_cutoff=threshold)
     if alignment is not None:
         assert _may_align(reference, text, threshold)
+
+
+def test_dimensions_come_in_the_documented_order() -> None:
+    """Report JSON is byte-identical from run to run (dimension order once followed set order,
+    which depends on the interpreter's hash seed)."""
+    from scriptcheck.profile.schema import DIMENSIONS
+
+    records = list(read_transcripts(str(CORPORA / "calls.jsonl")))
+    assert records
+    for record in records:
+        report = checker("hotline").score(record.transcript)
+        assert list(report.dimensions) == [d for d in DIMENSIONS if d in report.dimensions]
+        assert len(report.dimensions) >= 4

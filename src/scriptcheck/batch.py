@@ -44,7 +44,9 @@ class Scorer:
             checker = Checker.from_profile(name, extra_lexicons=self.extra_lexicons)
             self._checkers[name] = checker
             # The checker (lexicon models, automaton, regexes) lives as long as the batch: move
-            # it out of the collector's generations so full collections stop re-walking it.
+            # it out of the collector's generations so full collections stop re-walking it
+            # (collected first, so no garbage is frozen with it).
+            gc.collect()
             gc.freeze()
         return checker
 

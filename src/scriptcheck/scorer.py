@@ -20,71 +20,48 @@ if TYPE_CHECKING:
 __all__ = ["score_transcript"]
 
 
-class _Plan:
-    """A profile's rules sorted by kind once, so scoring a transcript does no dispatch."""
-
-    def __init__(self, profile: Profile) -> None:
-        rules = profile.data.rules
-        self.steps = [r for r in rules if isinstance(r, StepRule)]
-        self.pairs = [r for r in rules if isinstance(r, PairRule)]
-        self.honorific = [r for r in rules if isinstance(r, HonorificRule)]
-        self.privacy = [r for r in rules if isinstance(r, PrivacyRule)]
-        self.timing = [r for r in rules if isinstance(r, TimingRule)]
-        self.template_kinds = [r for r in rules if isinstance(r, TemplateKindRule)]
-        self.hygiene = [r for r in rules if isinstance(r, HygieneRule)]
-        self.order = [r for r in rules if isinstance(r, OrderRule)]
-        # DisabledRule: replaces an inherited rule and checks nothing.
-
-
-_PLANS: dict[int, tuple[Profile, _Plan]] = {}
-
-
-def _plan(profile: Profile) -> _Plan:
-    cached = _PLANS.get(id(profile))
-    if cached is None or cached[0] is not profile:
-        cached = _PLANS[id(profile)] = (profile, _Plan(profile))
-    return cached[1]
-
-
 def _finding_order(f: Finding) -> tuple:
     return (f.turn if f.turn is not None else -1, f.start or 0, f.rule)
 
 
 def score_transcript(profile: Profile, checker: "Checker", transcript: Transcript) -> Report:
     """Apply every rule of ``profile`` to ``transcript`` and score the findings."""
-    plan = _plan(profile)
+    kinds = profile.rules_by_kind
     ctx = TranscriptContext.build(transcript, checker, profile.customer_categories)
     findings: list[Finding] = [f for turn in ctx.findings if turn for f in turn]
     steps: list[StepResult] = []
     located = {}
-    for rule in plan.steps:
+    for rule in kinds.get(StepRule, ()):
         result, occurrences, missing = check_step(rule, ctx)
         steps.append(result)
         located[rule.name] = occurrences
         findings.extend(missing)
-    for rule in plan.pairs:
+    for rule in kinds.get(PairRule, ()):
         findings.extend(check_pair(rule, ctx))
-    for rule in plan.honorific:
+    for rule in kinds.get(HonorificRule, ()):
         findings.extend(check_honorific(rule, ctx))
     privacy_taken: list[tuple[int, int, int]] = []
-    for rule in plan.privacy:
+    for rule in kinds.get(PrivacyRule, ()):
         findings.extend(check_privacy(rule, ctx, privacy_taken))
-    timed = bool(plan.timing) and ctx.timed
+    timing_rules = kinds.get(TimingRule, ())
+    timed = bool(timing_rules) and ctx.timed
     if timed:
-        for rule in plan.timing:
+        for rule in timing_rules:
             findings.extend(check_timing(rule, ctx))
-    for rule in plan.template_kinds:
+    template_rules = kinds.get(TemplateKindRule, ())
+    for rule in template_rules:
         findings.extend(check_template_kind(rule, ctx))
-    for rule in plan.hygiene:
+    for rule in kinds.get(HygieneRule, ()):
         findings.extend(check_hygiene(rule, ctx))
-    for rule in plan.order:
+    for rule in kinds.get(OrderRule, ()):
         findings.extend(check_order(rule, located, ctx))
+    # DisabledRule replaces an inherited rule and checks nothing.
     applicable = {"forbidden", "politeness", "privacy"}
     if steps:
         applicable.add("steps")
-    elif plan.template_kinds:
+    elif template_rules:
         kind = template_kind(ctx)
-        if kind is not None and any(kind in r.template_kinds for r in plan.template_kinds):
+        if kind is not None and any(kind in r.template_kinds for r in template_rules):
             applicable.add("steps")  # a template of a kind with requirements is scored on them
     if timed:
         applicable.add("timing")

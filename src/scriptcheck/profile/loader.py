@@ -36,6 +36,15 @@ class Profile:
         return frozenset(c for r in self.data.rules if isinstance(r, PairRule) and r.trigger.speaker == "customer"
                          for c in r.trigger.categories)
 
+    @cached_property
+    def rules_by_kind(self) -> dict[type, list]:
+        """The profile's rules grouped by rule class, in file order (scoring runs each kind in
+        turn without dispatching on every transcript)."""
+        grouped: dict[type, list] = {}
+        for rule in self.data.rules:
+            grouped.setdefault(type(rule), []).append(rule)
+        return grouped
+
     def lexicon_sources(self) -> list[str]:
         """The profile's lexicons: packaged names as they are, file paths relative to the profile."""
         base = Path(self.path).parent

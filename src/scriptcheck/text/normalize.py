@@ -70,7 +70,7 @@ _FOLD = _FoldTable()
 
 
 class _MarkedTable(dict):
-    """Like ``_FOLD`` but a skipped character becomes ``"\x00"`` instead of vanishing, so the
+    r"""Like ``_FOLD`` but a skipped character becomes ``"\x00"`` instead of vanishing, so the
     folded string still lines up with the original (and "\x00" is itself skipped)."""
 
     def __missing__(self, code: int) -> str:
