@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The suite (and the CLIs it starts) keeps its spec and segmentation caches to itself, so a
+# run neither depends on nor disturbs the user's cache or another run going on at the same time.
+os.environ.setdefault("SCRIPTCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="scriptcheck-tests-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora" / "transcripts"

@@ -169,7 +169,8 @@ class Segmenter:
             return
         try:
             self._memo_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._memo_path.with_suffix(".tmp")
+            # A name of its own: two runs flushing at once must not write into one temp file.
+            tmp = self._memo_path.with_name(f"{self._memo_path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(self._memo, ensure_ascii=False), encoding="utf-8")
             tmp.replace(self._memo_path)
             self._memo_dirty = False
