@@ -44,3 +44,18 @@ def test_never_crashes_and_spans_index_the_original(text: str) -> None:
 def test_idempotent(text: str) -> None:
     once = normalize(text).text
     assert normalize(once).text == once
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(unicode_text, st.text(alphabet="您好，请问有什么可以帮您?! 　谢谢～😀ＡB你你", max_size=30)),
+       st.data())
+def test_span_shortcut_agrees_with_the_offset_map(text: str, data) -> None:
+    """A hit before the first skipped character is mapped without building the offset map;
+    it must give what the map gives."""
+    norm = normalize(text)
+    if not norm.text:
+        return
+    begin = data.draw(st.integers(0, len(norm.text) - 1))
+    end = data.draw(st.integers(begin + 1, len(norm.text)))
+    shortcut = normalize(text).span(begin, end)
+    assert shortcut == (norm.starts[begin], norm.ends[end - 1])
