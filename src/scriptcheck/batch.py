@@ -59,22 +59,17 @@ class Scorer:
 class BatchStats:
     """Running totals of a batch; ``read == scored + rejected`` always."""
 
-    read: int = 0
     scored: int = 0
     rejected: int = 0
     passed: int = 0
     score_sum: float = 0.0
-    turns: int = 0
     rules: Counter = field(default_factory=Counter)
     agents: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0.0, 0]))
 
     def add_scored(self, summary: "Summary") -> None:
         """Count a scored transcript from its summary."""
-        score, passed, agent, turns = summary.score, summary.passed, summary.agent_id, summary.turns
-        rules = summary.rules
-        self.read += 1
+        score, passed, agent, rules = summary.score, summary.passed, summary.agent_id, summary.rules
         self.scored += 1
-        self.turns += turns
         self.passed += passed
         self.score_sum += score
         self.rules.update(rules)
@@ -86,8 +81,12 @@ class BatchStats:
 
     def add_rejected(self) -> None:
         """Count a record that could not be read or validated."""
-        self.read += 1
         self.rejected += 1
+
+    @property
+    def read(self) -> int:
+        """Records read: every one is either scored or rejected."""
+        return self.scored + self.rejected
 
     @property
     def mean_score(self) -> float | None:
@@ -142,12 +141,11 @@ class Summary(NamedTuple):
     vetoed: bool
     rules: tuple[str, ...]
     agent_id: object
-    turns: int
 
 
-def _summary(report: Report, turns: int) -> Summary:
+def _summary(report: Report) -> Summary:
     return Summary(report.score, report.passed, report.vetoed, tuple(f.rule for f in report.findings),
-                   report.metadata.get("agent_id"), turns)
+                   report.metadata.get("agent_id"))
 
 
 def _score_one(scorer: Scorer, record: Record, serialize: bool) -> tuple:
@@ -160,7 +158,7 @@ def _score_one(scorer: Scorer, record: Record, serialize: bool) -> tuple:
         report = scorer.score(record.transcript)
     except ScriptcheckError as exc:  # e.g. a transcript naming an unknown profile
         return ("error", str(exc), "profile", record.line)
-    summary = _summary(report, len(record.transcript.turns))
+    summary = _summary(report)
     return ("ok", report.model_dump_json() if serialize else report, summary)
 
 

@@ -69,7 +69,6 @@ class Checker:
                 match_entries.append(dataclasses.replace(compiled, group=group))
         self._by_id = {entry.id: entry for _, entry in self._entries}
         self.segmenter = segmenter or Segmenter()
-        self._match_entries = match_entries
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._forbidden = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "forbidden")
@@ -165,7 +164,7 @@ class Checker:
         if cached is None:
             indices = [i for i, (lx, e) in enumerate(self._entries)
                        if lx.kind != "forbidden" and e.category in categories]
-            cached = (Matcher([self._match_entries[i] for i in indices], self.segmenter), indices)
+            cached = (Matcher([self._matcher.entries[i] for i in indices], self.segmenter), indices)
             self._subset_matchers[categories] = cached
         matcher, indices = cached
         text = norm.original

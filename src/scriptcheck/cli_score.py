@@ -75,10 +75,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                     stats.add_scored(summary)
                     if fail_under is not None and (summary.score < fail_under or summary.vetoed):
                         below += 1
-                    if fmt == "jsonl":
-                        writer.write_json(scored.get_json())
-                    else:
-                        writer.write(scored.get_report())
+                    writer.write_scored(scored)
                 if task is not None:
                     elapsed = time.perf_counter() - started
                     progress.update(task, done=stats.read, rate=stats.read / elapsed if elapsed else 0.0,

@@ -11,7 +11,6 @@ from scriptcheck.profile.schema import (HonorificRule, HygieneRule, OrderRule, P
 from scriptcheck.rules import (TranscriptContext, check_honorific, check_hygiene, check_order,
                                check_pair, check_privacy, check_step, check_template_kind,
                                check_timing)
-from scriptcheck.rules.template import template_kind
 from scriptcheck.scoring import score_findings
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ def score_transcript(profile: Profile, checker: "Checker", transcript: Transcrip
     if steps:
         applicable.add("steps")
     elif template_rules:
-        kind = template_kind(ctx)
+        kind = ctx.template_kind
         if kind is not None and any(kind in r.template_kinds for r in template_rules):
             applicable.add("steps")  # a template of a kind with requirements is scored on them
     if timed:

@@ -10,7 +10,7 @@ from scriptcheck.models import Report
 from scriptcheck.profile.schema import DIMENSIONS
 
 if TYPE_CHECKING:
-    from scriptcheck.batch import BatchStats
+    from scriptcheck.batch import BatchStats, Scored
 
 __all__ = ["ReportWriter", "WRITERS", "render_summary"]
 
@@ -28,6 +28,11 @@ class ReportWriter:
         """Write one report (whole lines only, so an interrupted run leaves complete lines)."""
         raise NotImplementedError
 
+    def write_scored(self, scored: "Scored") -> None:
+        """Write a batch result; the JSON writers take the worker's serialised report as it is
+        instead of parsing it back into a ``Report``."""
+        self.write(scored.get_report())
+
     def end(self, stats: "BatchStats") -> None:
         """Write anything that follows the last report."""
 
@@ -37,6 +42,9 @@ class JsonlWriter(ReportWriter):
 
     def write(self, report: Report) -> None:
         self.write_json(report.model_dump_json())
+
+    def write_scored(self, scored: "Scored") -> None:
+        self.write_json(scored.get_json())
 
     def write_json(self, line: str) -> None:
         """Write a report already serialised (by a worker process)."""
@@ -52,7 +60,14 @@ class JsonWriter(ReportWriter):
         self.out.write('{"reports": [\n')
 
     def write(self, report: Report) -> None:
-        self.out.write(("" if self._first else ",\n") + report.model_dump_json())
+        self.write_json(report.model_dump_json())
+
+    def write_scored(self, scored: "Scored") -> None:
+        self.write_json(scored.get_json())
+
+    def write_json(self, report: str) -> None:
+        """Write a report already serialised (by a worker process)."""
+        self.out.write(("" if self._first else ",\n") + report)
         self._first = False
 
     def end(self, stats: "BatchStats") -> None:
@@ -84,27 +99,22 @@ class TableWriter(ReportWriter):
     """Human-readable: one line per transcript with the evidence for each point lost, then
     the summary."""
 
-    def __init__(self, out: IO[str], details: bool = True) -> None:
-        super().__init__(out)
-        self.details = details
-
     def write(self, report: Report) -> None:
         verdict = "PASS" if report.passed else ("VETO" if report.vetoed else "FAIL")
         agent = report.metadata.get("agent_id")
         dims = "  ".join(f"{d}={v:g}" for d, v in report.dimensions.items())
         lines = [f"{verdict}  {report.score:6.2f}  {report.id}  [{report.profile}"
                  f"{', agent ' + str(agent) if agent else ''}]  {dims}"]
-        if self.details:
-            for f in report.findings:
-                where = f"turn {f.turn}" if f.turn is not None else "transcript"
-                if f.start is not None:
-                    where += f" @{f.start}-{f.end}"
-                quote = f" 「{f.text}」" if f.text else ""
-                lines.append(f"    {f.rule} [{f.severity.value}] {where}:{quote} {f.message}")
-                if f.suggestion:
-                    lines.append(f"        → {f.suggestion}")
-            for d in report.deductions:
-                lines.append(f"    -{d.points:g} {d.dimension} ({d.rule} ×{d.count})")
+        for f in report.findings:
+            where = f"turn {f.turn}" if f.turn is not None else "transcript"
+            if f.start is not None:
+                where += f" @{f.start}-{f.end}"
+            quote = f" 「{f.text}」" if f.text else ""
+            lines.append(f"    {f.rule} [{f.severity.value}] {where}:{quote} {f.message}")
+            if f.suggestion:
+                lines.append(f"        → {f.suggestion}")
+        for d in report.deductions:
+            lines.append(f"    -{d.points:g} {d.dimension} ({d.rule} ×{d.count})")
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
 

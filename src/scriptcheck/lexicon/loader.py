@@ -15,7 +15,7 @@ from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
 from scriptcheck.match.engine import MatchEntry, Matcher
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
-from scriptcheck.text.normalize import normalize
+from scriptcheck.text.normalize import normalize, normalize_phrase
 
 __all__ = [
     "DEFAULT_LEXICONS",
@@ -170,7 +170,7 @@ def _compile_entry(path: Path, entry: LexiconEntry) -> MatchEntry:
         except PatternProblem as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
     for phrase in entry.phrases:
-        if not normalize(phrase).text:
+        if not normalize_phrase(phrase):  # cached: the matcher asks for the same form
             raise LexiconError(
                 f"{path}: entry {entry.id} ({entry.name}): phrase {phrase!r} is empty once normalised"
             )

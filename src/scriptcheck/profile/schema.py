@@ -36,6 +36,16 @@ DIMENSIONS = ("forbidden", "politeness", "steps", "privacy", "timing")
 Dimension = Literal["forbidden", "politeness", "steps", "privacy", "timing"]
 
 
+class _CategorySet:
+    """``category_set``: a model's ``categories`` as a set, computed once (rules run on every
+    transcript). The models declare ``categories`` themselves (their field order is the schema's)."""
+
+    @cached_property
+    def category_set(self) -> frozenset[str]:
+        """``categories`` as a frozenset."""
+        return frozenset(self.categories)
+
+
 class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,7 +77,7 @@ class Window(_FileModel):
         return self
 
 
-class StepRule(RuleBase):
+class StepRule(RuleBase, _CategorySet):
     """A required step: a phrase of one of ``categories`` in an agent turn of the window."""
 
     kind: Literal["step"]
@@ -76,11 +86,6 @@ class StepRule(RuleBase):
     phrases: list[str] = Field(default_factory=list, description="Reference wordings for fuzzy matching.")
     threshold: float = Field(default=88, ge=50, le=100, description="rapidfuzz partial-ratio threshold.")
     window: Window = Field(default_factory=Window)
-
-    @cached_property
-    def category_set(self) -> frozenset[str]:
-        """``categories`` as a set (computed once: the rule runs on every transcript)."""
-        return frozenset(self.categories)
 
     @cached_property
     def references(self) -> tuple[str, ...]:
@@ -102,29 +107,19 @@ class OrderRule(RuleBase):
     )
 
 
-class Trigger(_FileModel):
+class Trigger(_FileModel, _CategorySet):
     """What opens a pair: a turn of ``speaker`` with a phrase of one of ``categories``."""
 
     speaker: Literal["agent", "customer"]
     categories: list[str] = Field(min_length=1)
 
-    @cached_property
-    def category_set(self) -> frozenset[str]:
-        """``categories`` as a set."""
-        return frozenset(self.categories)
 
-
-class Response(_FileModel):
+class Response(_FileModel, _CategorySet):
     """What must follow: an agent turn with one of ``categories`` within ``within`` agent turns."""
 
     categories: list[str] = Field(min_length=1)
     within: int = Field(default=2, ge=1)
     same_turn: bool = Field(default=False, description="A response later in the trigger turn counts.")
-
-    @cached_property
-    def category_set(self) -> frozenset[str]:
-        """``categories`` as a set."""
-        return frozenset(self.categories)
 
 
 class PairRule(RuleBase):
@@ -168,7 +163,7 @@ class TimingRule(RuleBase):
     min_chars: int = Field(default=8, ge=1, description="Shorter turns are not rate-checked.")
 
 
-class TemplateKindRule(RuleBase):
+class TemplateKindRule(RuleBase, _CategorySet):
     """A reply template of one of ``template_kinds`` must say a phrase of one of ``categories``
     (a closing thanks the customer, a refusal offers an alternative …).
 

@@ -11,7 +11,10 @@ from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
 from scriptcheck.text.normalize import Normalized, normalize
 
-__all__ = ["TranscriptContext", "PRONOUNS"]
+__all__ = ["TranscriptContext", "PRONOUNS", "TEMPLATE_KIND_KEY"]
+
+# The metadata key (on the turn or the transcript) that carries a reply template's kind.
+TEMPLATE_KIND_KEY = "template_kind"
 
 _NONE: frozenset[str] = frozenset()
 # The bare second-person pronouns the honorific rules look for.
@@ -78,6 +81,18 @@ class TranscriptContext:
         # A regex search runs in C; a set test would build a str per character.
         search = _PRONOUN_SEARCH
         return [i for i in self.agent_turns if search(turns[i].text)]
+
+    @cached_property
+    def template_kind(self) -> str | None:
+        """The kind of the template being checked: the first agent turn's ``template_kind``,
+        else the transcript's, else ``None`` (read once, however many rules ask)."""
+        turns = self.transcript.turns
+        for index in self.agent_turns:
+            kind = turns[index].metadata.get(TEMPLATE_KIND_KEY)
+            if kind:
+                return str(kind)
+        kind = self.transcript.metadata.get(TEMPLATE_KIND_KEY)
+        return str(kind) if kind else None
 
     @cached_property
     def timed(self) -> bool:

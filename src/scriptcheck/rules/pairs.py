@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from scriptcheck.models import Finding
 from scriptcheck.profile.schema import PairRule
 from scriptcheck.rules.context import TranscriptContext
@@ -26,7 +28,8 @@ def check_pair(rule: PairRule, ctx: TranscriptContext) -> list[Finding]:
         if rule.response.same_turn and turn.speaker == "agent":
             answered = any(h.start >= trigger.end for h in ctx.has(index, response_categories))
         if not answered:
-            later_agent_turns = [t for t in ctx.agent_turns if t > index][: rule.response.within]
+            after = bisect_right(ctx.agent_turns, index)  # agent_turns is in turn order
+            later_agent_turns = ctx.agent_turns[after:after + rule.response.within]
             answered = any(ctx.has(t, response_categories) for t in later_agent_turns)
         if not answered:
             findings.append(Finding(

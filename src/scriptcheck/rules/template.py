@@ -5,35 +5,24 @@ from __future__ import annotations
 
 from scriptcheck.models import Finding
 from scriptcheck.profile.schema import HygieneRule, TemplateKindRule
-from scriptcheck.rules.context import TranscriptContext
+from scriptcheck.rules.context import TEMPLATE_KIND_KEY, TranscriptContext
 from scriptcheck.templates.mixing import punctuation_mix, script_mix
-from scriptcheck.templates.placeholders import problems
+from scriptcheck.templates.placeholders import scan_placeholders
 
 __all__ = ["TEMPLATE_KIND_KEY", "template_kind", "check_template_kind", "check_hygiene"]
 
-# The metadata key (on the turn or the transcript) that carries a template's kind.
-TEMPLATE_KIND_KEY = "template_kind"
-
-
 def template_kind(ctx: TranscriptContext) -> str | None:
-    """The kind of the template being checked: the first agent turn's ``template_kind``, else
-    the transcript's, else ``None``."""
-    for index in ctx.agent_turns:
-        kind = ctx.transcript.turns[index].metadata.get(TEMPLATE_KIND_KEY)
-        if kind:
-            return str(kind)
-    kind = ctx.transcript.metadata.get(TEMPLATE_KIND_KEY)
-    return str(kind) if kind else None
+    """The kind of the template being checked (see :attr:`TranscriptContext.template_kind`)."""
+    return ctx.template_kind
 
 
 def check_template_kind(rule: TemplateKindRule, ctx: TranscriptContext) -> list[Finding]:
     """One finding (without a span: something is missing) when the template is of one of the
     rule's kinds and no agent turn says a phrase of the rule's categories."""
-    kind = template_kind(ctx)
+    kind = ctx.template_kind
     if kind not in rule.template_kinds:
         return []
-    wanted = set(rule.categories)
-    if any(ctx.has(turn, wanted) for turn in ctx.agent_turns):
+    if any(ctx.has(turn, rule.category_set) for turn in ctx.agent_turns):
         return []
     return [Finding(
         rule=rule.id, category="template", severity=rule.severity, start=None, end=None, text="",
@@ -44,7 +33,7 @@ def check_template_kind(rule: TemplateKindRule, ctx: TranscriptContext) -> list[
 
 def _placeholder_findings(rule: HygieneRule, index: int, text: str, wanted: str) -> list[Finding]:
     out = []
-    for p in problems(text):
+    for p in scan_placeholders(text):
         if p.kind != wanted:
             continue
         out.append(Finding(

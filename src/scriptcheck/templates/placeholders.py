@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-__all__ = ["MASK", "Placeholder", "scan_placeholders", "mask_placeholders", "problems"]
+__all__ = ["MASK", "Placeholder", "scan_placeholders", "mask_placeholders"]
 
 MASK = "\ue000"
 
@@ -89,7 +89,3 @@ def mask_placeholders(text: str) -> str:
         out[p.start:p.end] = MASK * (p.end - p.start)
     return "".join(out)
 
-
-def problems(text: str) -> list[Placeholder]:
-    """The misspelt placeholders and unbalanced delimiters of ``text`` (masked or not)."""
-    return [p for p in scan_placeholders(text) if p.kind != "placeholder"]

@@ -51,11 +51,6 @@ class Segmenter:
         self._memo_path = None
         self._memo_dirty = False
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the jieba dictionary has been loaded yet."""
-        return self._tokenizer is not None
-
     def _get(self):
         if self._tokenizer is None:
             with self._lock:
