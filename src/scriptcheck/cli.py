@@ -173,8 +173,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
 
     scorer = Scorer(profile, default_profile, tuple(lexicons))
     try:  # fail fast on a bad profile or lexicon, before reading any input
-        for name in {profile or default_profile}:
-            scorer.checker(name)
+        scorer.checker(profile or default_profile)
     except ScriptcheckError as exc:
         raise _fail(str(exc))
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,

@@ -5,7 +5,7 @@ inline directive or the baseline forgives them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
@@ -247,7 +247,8 @@ class Linter:
             marks = self.baseline.filter(f.fingerprint for f in run.findings(active_only=True))
             active = iter(marks)
             for result in run.results:
-                result.findings = [_baselined(f, next(active)) if f.active else f for f in result.findings]
+                result.findings = [replace(f, baselined=True) if f.active and next(active) else f
+                                   for f in result.findings]
         for f in run.findings(active_only=False):
             info = self.rule_info(f.rule)
             if info is not None:
@@ -277,11 +278,3 @@ def _checker(profile: str, lexicons: tuple[str, ...], no_defaults: bool, stamp: 
     if no_defaults:
         return Checker([load_lexicon(s) for s in lexicons], profile=loaded)
     return Checker.from_profile(loaded, extra_lexicons=lexicons)
-
-
-def _baselined(f: LintFinding, known: bool) -> LintFinding:
-    if not known:
-        return f
-    from dataclasses import replace
-
-    return replace(f, baselined=True)

@@ -30,11 +30,36 @@ _LONG_BLOCK = 256  # longer jieba blocks are segmented piecewise (see tokens_nea
 _WINDOW = 24
 
 
+_JIEBA_LOCK = threading.Lock()
+_jieba: object = None
+
+
+def _jieba_tokenizer():
+    """scriptcheck's own ``jieba.Tokenizer`` (never jieba's global one), loaded once per
+    process and shared by every segmenter: the lexicons' spec runs and the checker built after
+    them would otherwise load the ~0.6 s dictionary twice."""
+    global _jieba
+    with _JIEBA_LOCK:
+        if _jieba is None:
+            # Imported here: jieba's import alone (HMM tables, pkg_resources) costs ~80 ms that
+            # a run needing no word boundaries never pays.
+            import jieba
+
+            # jieba announces every dictionary load on stderr; keep output clean.
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            _jieba = tokenizer
+        return _jieba
+
+
 class Segmenter:
-    """Owns a ``jieba.Tokenizer`` (never the global one) and initialises it on first use.
+    """Segments with scriptcheck's own jieba tokenizer (never the global one), loaded on first
+    use and shared within the process.
 
     The tokenizer costs ~0.6 s to load, so a checker that never needs word boundaries never
-    pays for it. Pickling drops the tokenizer; the copy loads its own when it first segments.
+    pays for it. Pickling drops the tokenizer; the copy takes the process's one when it first
+    segments.
 
     ``backend="rjieba"`` (or ``SCRIPTCHECK_SEGMENTER=rjieba``) uses the Rust port of jieba,
     ~10x faster with the same dictionary; it differs from jieba only on ASCII words joined by
@@ -64,15 +89,7 @@ class Segmenter:
                             ) from None
                         self._tokenizer = rjieba
                     else:
-                        # Imported here: jieba's import alone (HMM tables, pkg_resources)
-                        # costs ~80 ms that a run needing no word boundaries never pays.
-                        import jieba
-
-                        # jieba announces every dictionary load on stderr; keep output clean.
-                        jieba.setLogLevel(logging.WARNING)
-                        tokenizer = jieba.Tokenizer()
-                        tokenizer.initialize()
-                        self._tokenizer = tokenizer
+                        self._tokenizer = _jieba_tokenizer()
         return self._tokenizer
 
     def tokens(self, text: str) -> list[Token]:
