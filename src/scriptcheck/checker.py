@@ -132,34 +132,47 @@ class Checker:
                         turn: int | None = None) -> Scan:
         """:meth:`scan` for text already normalised (callers that reuse the search string);
         ``turn`` is recorded in the findings."""
-        text = norm.original
+        return self.scan_many((norm,), (turn,), forbidden=forbidden, polite=polite)[0]
+
+    def scan_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None, *,
+                  forbidden: bool = True, polite: bool = True) -> list[Scan]:
+        """:meth:`scan_normalized` for several texts (a transcript's turns) in one pass of the
+        matcher; ``turns[i]`` is recorded in the findings of ``norms[i]``."""
         only = None
         if not (forbidden and polite):
             only = self._forbidden if forbidden else self._polite if polite else frozenset()
-        findings: list[Finding] = []
-        phrases: list[PhraseHit] = []
-        if not text:
-            return Scan(findings, phrases)
         info = self._hit_info
-        for index, start, end in self._matcher.find(norm, only):
-            forbidden_entry, entry = info[index]
-            if forbidden_entry:
-                findings.append(Finding(
-                    rule=entry.id, category=entry.category, severity=entry.severity,
-                    start=start, end=end, text=text[start:end],
-                    message=entry.description, suggestion=entry.suggestion, turn=turn,
-                ))
-            else:
-                phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
-        if len(findings) > 1:
-            findings = _drop_nested(findings)
-        return Scan(findings, phrases)
+        scans = []
+        for at, hits in enumerate(self._matcher.find_many(norms, only)):
+            findings: list[Finding] = []
+            phrases: list[PhraseHit] = []
+            if hits:
+                text = norms[at].original
+                turn = None if turns is None else turns[at]
+                for index, start, end in hits:
+                    forbidden_entry, entry = info[index]
+                    if forbidden_entry:
+                        findings.append(Finding(
+                            rule=entry.id, category=entry.category, severity=entry.severity,
+                            start=start, end=end, text=text[start:end],
+                            message=entry.description, suggestion=entry.suggestion, turn=turn,
+                        ))
+                    else:
+                        phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+                if len(findings) > 1:
+                    findings = _drop_nested(findings)
+            scans.append(Scan(findings, phrases))
+        return scans
 
     def phrases_in(self, norm: Normalized, categories: frozenset[str]) -> list[PhraseHit]:
         """Service phrases and cues of ``categories`` only, with a matcher compiled for just
         those entries (customer turns need a handful of cue categories, not every lexicon)."""
-        if not categories:
-            return []
+        return self.phrases_many((norm,), categories)[0]
+
+    def phrases_many(self, norms: Sequence[Normalized], categories: frozenset[str]) -> list[list[PhraseHit]]:
+        """:meth:`phrases_in` for several texts in one pass of the matcher."""
+        if not categories or not norms:
+            return [[] for _ in norms]
         cached = self._subset_matchers.get(categories)
         if cached is None:
             indices = [i for i, (lx, e) in enumerate(self._entries)
@@ -167,11 +180,15 @@ class Checker:
             cached = (Matcher([self._matcher.entries[i] for i in indices], self.segmenter), indices)
             self._subset_matchers[categories] = cached
         matcher, indices = cached
-        text = norm.original
+        entries = self._entries
         out = []
-        for index, start, end in matcher.find(norm):
-            entry = self._entries[indices[index]][1]
-            out.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+        for norm, hits in zip(norms, matcher.find_many(norms)):
+            text = norm.original
+            found = []
+            for index, start, end in hits:
+                entry = entries[indices[index]][1]
+                found.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+            out.append(found)
         return out
 
     def rule(self, code: str) -> LexiconEntry:

@@ -5,12 +5,15 @@ Works on the normalised search string and returns hits with ORIGINAL offsets.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import NamedTuple, Sequence
 
 from scriptcheck.match.automaton import LiteralAutomaton
 from scriptcheck.match.patterns import CompiledPattern
-from scriptcheck.text.normalize import Normalized, is_skipped, normalize_phrase, simplified_aligned
+from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped, normalize_phrase,
+                                        simplified_aligned)
 from scriptcheck.text.segment import Segmenter
 
 __all__ = ["MatchEntry", "Hit", "Matcher"]
@@ -78,21 +81,41 @@ class Matcher:
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
-        text = norm.text
-        candidates: list[tuple[int, int, int]] = []
-        windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …] (search offsets)
-        allowed: list[tuple[int, int, int]] = []
+        return self.find_many((norm,), only)[0]
+
+    def find_many(self, norms: Sequence[Normalized], only: frozenset[int] | None = None) -> list[list[Hit]]:
+        """:meth:`find` for each of ``norms``, scanned together: their search strings are
+        joined with a separator no literal contains, so the automaton and the Python around
+        it run once per transcript rather than once per turn. Each pattern is verified
+        inside its own text only, so a hit never depends on the texts beside it."""
+        count = len(norms)
+        if count == 1:
+            text = norms[0].text
+            bounds = [0]
+        else:
+            texts = [n.text for n in norms]
+            text = SEARCH_SEPARATOR.join(texts)
+            bounds = list(accumulate([len(t) + 1 for t in texts[:-1]], initial=0))
+        # Per text: phrase and pattern candidates, and allow-list spans (search offsets of
+        # the joined string).
+        candidates: list[list[tuple[int, int, int]] | None] = [None] * count
+        allowed: list[list[tuple[int, int, int]] | None] = [None] * count
+        windows: dict[tuple[int, int], list[int]] = {}  # (text, pattern) → flat [lo, hi, …]
         owner = self._pattern_owner
+        single = count == 1
+        at = 0
         for last, (length, payloads) in self._automaton.raw_iter(text):
             end = last + 1
             start = end - length
+            if not single:
+                at = bisect_right(bounds, start) - 1
             for kind, key in payloads:
                 if kind == _ANCHOR:
                     entry_index, width = owner[key]
                     if only is None or entry_index in only:
-                        spans = windows.get(key)
+                        spans = windows.get((at, key))
                         if spans is None:
-                            windows[key] = [start - width, end + width]
+                            windows[(at, key)] = [start - width, end + width]
                         elif start - width > spans[-1]:
                             spans += (start - width, end + width)
                         else:  # overlaps (or precedes) the previous window: widen it
@@ -102,34 +125,56 @@ class Matcher:
                                 spans[-1] = end + width
                 elif kind == _PHRASE:
                     if only is None or key in only:
-                        candidates.append((key, start, end))
+                        found = candidates[at]
+                        if found is None:
+                            candidates[at] = [(key, start, end)]
+                        else:
+                            found.append((key, start, end))
                 else:
-                    allowed.append((key, start, end))
+                    spans_allowed = allowed[at]
+                    if spans_allowed is None:
+                        allowed[at] = [(key, start, end)]
+                    else:
+                        spans_allowed.append((key, start, end))
         size = len(text)
-        for key, spans in windows.items():
+        for (at, key), spans in windows.items():
             entry_index, pattern = self._patterns[key]
+            base = bounds[at]
+            limit = bounds[at + 1] - 1 if at + 1 < count else size  # the text's own end
+            search = pattern.regex.finditer
             for i in range(0, len(spans), 2):
-                lo = spans[i] if spans[i] > 0 else 0
+                lo = spans[i] if spans[i] > base else base
                 # A lookahead near the window's end must still see what follows (re cuts the
                 # string at endpos), so give it some room past the window.
-                endpos = min(size, spans[i + 1] + _LOOKAROUND)
-                for m in pattern.regex.finditer(text, lo, endpos):
+                endpos = spans[i + 1] + _LOOKAROUND
+                if endpos > limit:
+                    endpos = limit
+                for m in search(text, lo, endpos):
                     m_start, m_end = m.span()
                     if m_end <= m_start:
                         continue
                     # re treats endpos as the end of the string, so $ would match there.
-                    if pattern.anchored_end and m_end == endpos < size:
+                    if pattern.anchored_end and m_end == endpos < limit:
                         continue
-                    candidates.append((entry_index, m_start, m_end))
-        if not candidates:
-            return []
+                    found = candidates[at]
+                    if found is None:
+                        candidates[at] = [(entry_index, m_start, m_end)]
+                    else:
+                        found.append((entry_index, m_start, m_end))
+        return [self._verified(norms[at], found, allowed[at], bounds[at]) if found else []
+                for at, found in enumerate(candidates)]
+
+    def _verified(self, norm: Normalized, candidates: list[tuple[int, int, int]],
+                  allowed: list[tuple[int, int, int]] | None, base: int) -> list[Hit]:
+        """The candidates of one text that survive its allow-lists, gap and boundary rules,
+        leftmost-longest per entry, as hits at original offsets."""
         valid: list[tuple[int, int, int]] = []
         segmentable: str | None = None
         for entry_index, start, end in candidates:
             if allowed and self._is_allowed(entry_index, start, end, allowed):
                 continue
             entry = self.entries[entry_index]
-            o_start, o_end = norm.span(start, end)
+            o_start, o_end = norm.span(start - base, end - base)
             if not entry.gaps and any(is_skipped(c) for c in norm.original[o_start:o_end]):
                 continue
             if entry.boundary:

@@ -170,7 +170,10 @@ def _check(source: str, parsed) -> None:
 def compile_pattern(source: str, anchors: list[str] | None = None) -> CompiledPattern:
     """Validate and compile one lexicon pattern; derive its anchors unless given."""
     try:
-        regex = re.compile(source)
+        # MULTILINE: the matcher verifies a transcript's turns in one string joined with
+        # newlines (which no search string contains), so ^ and $ must hold at each turn's start
+        # and end; on a single search string the flag changes nothing.
+        regex = re.compile(source, re.MULTILINE)
         parsed = _p.parse(source)
     except re.error as exc:
         raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None

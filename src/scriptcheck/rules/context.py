@@ -9,7 +9,7 @@ from typing import Collection
 
 from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
-from scriptcheck.text.normalize import Normalized, normalize
+from scriptcheck.text.normalize import Normalized, normalize_many
 
 __all__ = ["TranscriptContext", "PRONOUNS", "TEMPLATE_KIND_KEY"]
 
@@ -45,21 +45,24 @@ class TranscriptContext:
         """Scan every turn once. Agent turns get the full scan (forbidden phrases count on
         agent turns only); customer turns only the cue categories the profile reacts to."""
         ctx = cls(transcript, checker)
-        # Locals and bound methods: this loop runs for every turn of every transcript.
-        normalized, findings, phrases = ctx.normalized, ctx.findings, ctx.phrases
-        agent_turns, categories = ctx.agent_turns, ctx.categories
-        scan, phrases_in = checker.scan_normalized, checker.phrases_in
-        for index, turn in enumerate(transcript.turns):
-            norm = normalize(turn.text)
-            normalized.append(norm)
-            if turn.speaker == "agent":
-                found, hits = scan(norm, turn=index)
-                agent_turns.append(index)
-            else:
-                found, hits = [], phrases_in(norm, customer_categories)
-            findings.append(found)
-            phrases.append(hits)
-            categories.append(frozenset([h.category for h in hits]) if hits else _NONE)
+        turns = transcript.turns
+        # One normalisation and one matcher pass per speaker for the whole transcript: the
+        # per-call overhead of doing it turn by turn was a large share of scoring.
+        normalized = ctx.normalized = normalize_many([turn.text for turn in turns])
+        agent_turns = ctx.agent_turns = [i for i, turn in enumerate(turns) if turn.speaker == "agent"]
+        findings: list[list[Finding]] = [[] for _ in turns]
+        phrases: list[list[PhraseHit]] = [[] for _ in turns]
+        for index, (found, hits) in zip(agent_turns, checker.scan_many([normalized[i] for i in agent_turns],
+                                                                      agent_turns)):
+            findings[index] = found
+            phrases[index] = hits
+        if customer_categories and len(agent_turns) < len(turns):
+            customer_turns = [i for i, turn in enumerate(turns) if turn.speaker != "agent"]
+            for index, hits in zip(customer_turns, checker.phrases_many([normalized[i] for i in customer_turns],
+                                                                       customer_categories)):
+                phrases[index] = hits
+        ctx.findings, ctx.phrases = findings, phrases
+        ctx.categories = [frozenset([h.category for h in hits]) if hits else _NONE for hits in phrases]
         return ctx
 
     def has(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:

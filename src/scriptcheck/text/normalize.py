@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from itertools import chain, compress, count
+from itertools import chain, compress, count, repeat
 from operator import ne
+from typing import Sequence
 
 import opencc
 
-__all__ = ["Normalized", "normalize", "fold_char", "is_skipped", "normalize_phrase", "simplified_aligned"]
+__all__ = ["Normalized", "normalize", "normalize_many", "fold_char", "is_skipped", "normalize_phrase",
+           "simplified_aligned", "SEARCH_SEPARATOR"]
 
 # Characters inserted to break up a phrase: separators, punctuation, symbols (emoji), controls,
 # zero-width/format characters, combining marks. They never carry the words we look for.
@@ -80,9 +82,32 @@ class _MarkedTable(dict):
 
 
 _MARKED = _MarkedTable()
+
+# normalize_many joins its texts with _TURN_SEPARATOR; in the joined search string each one
+# becomes SEARCH_SEPARATOR, which no folded character can produce (controls are skipped), so
+# turn boundaries survive the fold and no lexicon literal can match across them. A newline,
+# so that patterns compiled MULTILINE keep ^ and $ at each text's own start and end.
+_TURN_SEPARATOR = "\x1e"
+SEARCH_SEPARATOR = "\n"
+
+
+class _JoinedTable(dict):
+    """``_MARKED`` except that the turn separator becomes the search separator."""
+
+    def __missing__(self, code: int) -> str:
+        folded = SEARCH_SEPARATOR if code == ord(_TURN_SEPARATOR) else _MARKED[code]
+        self[code] = folded
+        return folded
+
+
+_JOINED = _JoinedTable()
 _PRONOUN_TABLE = str.maketrans(_PRONOUN_FOLD)
 _REPEAT = re.compile(r"(.)\1", re.DOTALL)
 _COLLAPSE = re.compile(r"(.)\1+", re.DOTALL)
+# The same over several joined texts: a run never spans two texts (two empty texts in a row
+# leave two separators side by side, which must both stay).
+_REPEAT_JOINED = re.compile(r"([^\n])\1")
+_COLLAPSE_JOINED = re.compile(r"([^\n])\1+")
 
 
 def fold_char(ch: str) -> str:
@@ -216,6 +241,31 @@ def normalize(text: str) -> Normalized:
     if _REPEAT.search(joined) is None:
         return Normalized(text, joined, None, marked)
     return Normalized(text, _COLLAPSE.sub(r"\1", joined), joined, marked)
+
+
+def normalize_many(texts: Sequence[str]) -> list[Normalized]:
+    """``[normalize(t) for t in texts]``, with the work done once over all of them.
+
+    A transcript's turns are folded, tested for traditional characters and collapsed in one C
+    call each instead of one per turn; the results are exactly those of :func:`normalize`.
+    """
+    if len(texts) < 2:
+        return [normalize(t) for t in texts]
+    original = _TURN_SEPARATOR.join(texts)
+    if original.count(_TURN_SEPARATOR) != len(texts) - 1:  # a text holds the separator
+        return [normalize(t) for t in texts]
+    marked_all = original.translate(_JOINED)
+    joined_all = marked_all.replace("\x00", "") if "\x00" in marked_all else marked_all
+    if not joined_all.isascii() and not _traditional().isdisjoint(joined_all):
+        # t2s converts phrases, and a change of length falls back text by text: leave texts
+        # with traditional characters to normalize, as before.
+        return [normalize(t) for t in texts]
+    markeds = marked_all.split(SEARCH_SEPARATOR)
+    if _REPEAT_JOINED.search(joined_all) is None:
+        return list(map(Normalized, texts, joined_all.split(SEARCH_SEPARATOR), repeat(None), markeds))
+    collapsed = _COLLAPSE_JOINED.sub(r"\1", joined_all).split(SEARCH_SEPARATOR)
+    return [Normalized(t, c, None if len(c) == len(j) else j, m)
+            for t, c, j, m in zip(texts, collapsed, joined_all.split(SEARCH_SEPARATOR), markeds)]
 
 
 @lru_cache(maxsize=65536)
