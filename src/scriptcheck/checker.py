@@ -71,6 +71,7 @@ class Checker:
         self.segmenter = segmenter or Segmenter()
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
+        self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
         self._forbidden = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "forbidden")
         # Per matcher entry: whether it is a taboo, and its entry (looked up once per hit).
         self._hit_info = [(i in self._forbidden, entry) for i, (_, entry) in enumerate(self._entries)]
@@ -135,15 +136,21 @@ class Checker:
         return self.scan_many((norm,), (turn,), forbidden=forbidden, polite=polite)[0]
 
     def scan_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None, *,
-                  forbidden: bool = True, polite: bool = True) -> list[Scan]:
+                  forbidden: bool = True, polite: bool = True,
+                  categories: Sequence[frozenset[str]] | None = None) -> list[Scan]:
         """:meth:`scan_normalized` for several texts (a transcript's turns) in one pass of the
-        matcher; ``turns[i]`` is recorded in the findings of ``norms[i]``."""
+        matcher; ``turns[i]`` is recorded in the findings of ``norms[i]``. With
+        ``categories``, text ``i`` is scanned for the taboos and for the service phrases of
+        ``categories[i]`` only (what the rules will ask about it)."""
         only = None
         if not (forbidden and polite):
             only = self._forbidden if forbidden else self._polite if polite else frozenset()
+        only_each = None
+        if categories is not None:
+            only_each = [self._entries_for(c, forbidden) for c in categories]
         info = self._hit_info
         scans = []
-        for at, hits in enumerate(self._matcher.find_many(norms, only)):
+        for at, hits in enumerate(self._matcher.find_many(norms, only, only_each)):
             findings: list[Finding] = []
             phrases: list[PhraseHit] = []
             if hits:
@@ -163,6 +170,18 @@ class Checker:
                     findings = _drop_nested(findings)
             scans.append(Scan(findings, phrases))
         return scans
+
+    def _entries_for(self, categories: frozenset[str], forbidden: bool) -> frozenset[int]:
+        """Matcher entries of the service phrases of ``categories``, plus every taboo when
+        ``forbidden`` (cached: a profile asks for a handful of distinct sets)."""
+        key = (categories, forbidden)
+        entries = self._category_entries.get(key)
+        if entries is None:
+            entries = frozenset(i for i, (lx, e) in enumerate(self._entries)
+                                if (forbidden and lx.kind == "forbidden")
+                                or (lx.kind != "forbidden" and e.category in categories))
+            self._category_entries[key] = entries
+        return entries
 
     def phrases_in(self, norm: Normalized, categories: frozenset[str]) -> list[PhraseHit]:
         """Service phrases and cues of ``categories`` only, with a matcher compiled for just

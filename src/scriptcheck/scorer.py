@@ -26,7 +26,7 @@ def _finding_order(f: Finding) -> tuple:
 def score_transcript(profile: Profile, checker: "Checker", transcript: Transcript) -> Report:
     """Apply every rule of ``profile`` to ``transcript`` and score the findings."""
     kinds = profile.rules_by_kind
-    ctx = TranscriptContext.build(transcript, checker, profile.customer_categories)
+    ctx = TranscriptContext.build(transcript, checker, profile.customer_categories, profile.agent_categories)
     findings: list[Finding] = [f for turn in ctx.findings if turn for f in turn]
     steps: list[StepResult] = []
     located = {}
@@ -66,7 +66,8 @@ def score_transcript(profile: Profile, checker: "Checker", transcript: Transcrip
         applicable.add("timing")
     findings.sort(key=_finding_order)
     score = score_findings(profile.data, findings, applicable)
-    return Report(
+    # Built from values of known types (no validation pass: scoring is per transcript hot).
+    return Report.model_construct(
         id=transcript.id, profile=profile.name, score=score.total, passed=score.passed,
         vetoed=score.vetoed, dimensions=score.dimensions, deductions=score.deductions,
         findings=findings, steps=steps, metadata=dict(transcript.metadata),

@@ -57,7 +57,7 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
             continue
         lost[dimension] += points
         weighted = points * profile.weights.get(dimension, 1.0)
-        deductions.append(Deduction(dimension=dimension, rule=code, points=round(weighted, 2), count=len(items)))
+        deductions.append(Deduction.model_construct(dimension=dimension, rule=code, points=round(weighted, 2), count=len(items)))
     dimensions = {d: round(max(0.0, 100.0 - lost[d]), 2) for d in applicable}
     total = round(max(0.0, 100.0 - sum(d.points for d in deductions)), 2)
     return Score(total, (total >= profile.pass_mark) and not vetoed, vetoed, dimensions, deductions)

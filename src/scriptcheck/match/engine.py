@@ -83,11 +83,15 @@ class Matcher:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
         return self.find_many((norm,), only)[0]
 
-    def find_many(self, norms: Sequence[Normalized], only: frozenset[int] | None = None) -> list[list[Hit]]:
+    def find_many(self, norms: Sequence[Normalized], only: frozenset[int] | None = None,
+                  only_each: Sequence[frozenset[int] | None] | None = None) -> list[list[Hit]]:
         """:meth:`find` for each of ``norms``, scanned together: their search strings are
         joined with a separator no literal contains, so the automaton and the Python around
         it run once per transcript rather than once per turn. Each pattern is verified
-        inside its own text only, so a hit never depends on the texts beside it."""
+        inside its own text only, so a hit never depends on the texts beside it.
+
+        ``only_each[i]``, when given, replaces ``only`` for ``norms[i]`` (the entries a turn
+        needs depend on where it is in the conversation)."""
         count = len(norms)
         if count == 1:
             text = norms[0].text
@@ -109,6 +113,8 @@ class Matcher:
             start = end - length
             if not single:
                 at = bisect_right(bounds, start) - 1
+            if only_each is not None:
+                only = only_each[at]
             for kind, key in payloads:
                 if kind == _ANCHOR:
                     entry_index, width = owner[key]

@@ -37,6 +37,52 @@ class Profile:
                          for c in r.trigger.categories)
 
     @cached_property
+    def _agent_category_plan(self) -> tuple[frozenset[str], tuple[tuple[int | None, int | None, frozenset[str]], ...]]:
+        from scriptcheck.profile.schema import PairRule, StepRule, TemplateKindRule
+
+        anywhere: set[str] = set()
+        windowed = []
+        for rule in self.data.rules:
+            if isinstance(rule, StepRule):
+                if rule.window.first is None and rule.window.last is None:
+                    anywhere.update(rule.categories)
+                else:
+                    windowed.append((rule.window.first, rule.window.last, rule.category_set))
+            elif isinstance(rule, PairRule):
+                if rule.trigger.speaker == "agent":
+                    anywhere.update(rule.trigger.categories)
+                anywhere.update(rule.response.categories)
+            elif isinstance(rule, TemplateKindRule):
+                anywhere.update(rule.categories)
+        return frozenset(anywhere), tuple(windowed)
+
+    @cached_property
+    def _agent_plans(self) -> dict[int, list[frozenset[str]]]:
+        return {}
+
+    def agent_categories(self, count: int) -> list[frozenset[str]]:
+        """For a transcript of ``count`` agent turns, the service-phrase categories some rule
+        asks about in each of them: pair and template categories anywhere, a step's only
+        inside its window (a closing's 谢谢 in the third agent turn decides nothing). Turns
+        are scanned for just these; asking about others scans the turn again."""
+        plans = self._agent_plans
+        plan = plans.get(count)
+        if plan is None:
+            anywhere, windowed = self._agent_category_plan
+            distinct: dict[frozenset[str], frozenset[str]] = {}  # equal sets as one object
+            plan = []
+            for position in range(count):
+                wanted = set(anywhere)
+                for first, last, categories in windowed:
+                    if (first is not None and position < first) or (last is not None and position >= count - last):
+                        wanted.update(categories)
+                key = frozenset(wanted)
+                plan.append(distinct.setdefault(key, key))
+            if count <= 256:  # long transcripts are rare: no plan per length kept for them
+                plans[count] = plan
+        return plan
+
+    @cached_property
     def rules_by_kind(self) -> dict[type, list]:
         """The profile's rules grouped by rule class, in file order (scoring runs each kind in
         turn without dispatching on every transcript)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Collection
+from typing import Callable, Sequence
 
 from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
@@ -26,7 +26,11 @@ _DIGIT_RUN = re.compile(r"[0-9０-９]{3}")
 @dataclass
 class TranscriptContext:
     """A transcript with the lexicon scan of each turn (forbidden findings only on agent turns)
-    and each turn's normalised search string, computed once for every rule to share."""
+    and each turn's normalised search string, computed once for every rule to share.
+
+    ``phrases[turn]`` holds the service phrases found so far; rules ask through :meth:`has`
+    (or :meth:`all_phrases`), which scans a turn further when it was scanned for fewer
+    categories than asked about."""
 
     transcript: Transcript
     checker: Checker
@@ -38,12 +42,17 @@ class TranscriptContext:
     categories: list[frozenset[str]] = field(default_factory=list)
     # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
     pronoun_tokens: dict[int, list] = field(default_factory=dict)
+    # turn → the categories its phrases were scanned for (None: all there are to scan for)
+    _scanned: list[frozenset[str] | None] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, transcript: Transcript, checker: Checker,
-              customer_categories: frozenset[str] = frozenset()) -> "TranscriptContext":
-        """Scan every turn once. Agent turns get the full scan (forbidden phrases count on
-        agent turns only); customer turns only the cue categories the profile reacts to."""
+              customer_categories: frozenset[str] = frozenset(),
+              agent_categories: Callable[[int], Sequence[frozenset[str]]] | None = None) -> "TranscriptContext":
+        """Scan every turn once. Agent turns get the taboo scan (forbidden phrases count on
+        agent turns only) and the service phrases of every category, or, with
+        ``agent_categories`` (given the number of agent turns, the categories asked about in
+        each), of those only; customer turns get the cue categories the profile reacts to."""
         ctx = cls(transcript, checker)
         turns = transcript.turns
         # One normalisation and one matcher pass per speaker for the whole transcript: the
@@ -52,24 +61,45 @@ class TranscriptContext:
         agent_turns = ctx.agent_turns = [i for i, turn in enumerate(turns) if turn.speaker == "agent"]
         findings: list[list[Finding]] = [[] for _ in turns]
         phrases: list[list[PhraseHit]] = [[] for _ in turns]
-        for index, (found, hits) in zip(agent_turns, checker.scan_many([normalized[i] for i in agent_turns],
-                                                                      agent_turns)):
+        scanned: list[frozenset[str] | None] = [None] * len(turns)
+        plan = None if agent_categories is None else agent_categories(len(agent_turns))
+        scans = checker.scan_many([normalized[i] for i in agent_turns], agent_turns, categories=plan)
+        for position, (index, (found, hits)) in enumerate(zip(agent_turns, scans)):
             findings[index] = found
             phrases[index] = hits
+            if plan is not None:
+                scanned[index] = plan[position]
         if customer_categories and len(agent_turns) < len(turns):
             customer_turns = [i for i, turn in enumerate(turns) if turn.speaker != "agent"]
             for index, hits in zip(customer_turns, checker.phrases_many([normalized[i] for i in customer_turns],
                                                                        customer_categories)):
                 phrases[index] = hits
-        ctx.findings, ctx.phrases = findings, phrases
+        ctx.findings, ctx.phrases, ctx._scanned = findings, phrases, scanned
         ctx.categories = [frozenset([h.category for h in hits]) if hits else _NONE for hits in phrases]
         return ctx
 
-    def has(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:
+    def has(self, turn: int, categories: frozenset[str]) -> list[PhraseHit]:
         """Phrase hits of ``turn`` in any of ``categories``."""
+        scanned = self._scanned[turn]
+        if scanned is not None and not scanned.issuperset(categories):
+            self._scan_all(turn)
         if self.categories[turn].isdisjoint(categories):
             return []
         return [h for h in self.phrases[turn] if h.category in categories]
+
+    def all_phrases(self, turn: int) -> list[PhraseHit]:
+        """Every service phrase of ``turn`` (of an agent turn: of every category; of a
+        customer turn: the cues the profile reacts to)."""
+        if self._scanned[turn] is not None:
+            self._scan_all(turn)
+        return self.phrases[turn]
+
+    def _scan_all(self, turn: int) -> None:
+        """Complete a turn that was scanned for some categories only."""
+        hits = self.checker.scan_normalized(self.normalized[turn], forbidden=False).phrases
+        self.phrases[turn] = hits
+        self.categories[turn] = frozenset([h.category for h in hits]) if hits else _NONE
+        self._scanned[turn] = None
 
     @cached_property
     def agent_turns_with_numbers(self) -> list[int]:

@@ -77,7 +77,7 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
             start, end = norm.span(best.dest_start, best.dest_end)
             # Words the lexicon already knows as another service phrase are that phrase:
             # 请问还有什么可以帮助您的 aligns well with 请问有什么可以帮您 but asks "anything else?".
-            if any(h.start < end and start < h.end for h in ctx.phrases[turn]):
+            if any(h.start < end and start < h.end for h in ctx.all_phrases(turn)):
                 continue
             text = ctx.transcript.turns[turn].text
             found.append(StepOccurrence(turn, start, end, text[start:end], round(best.score, 1)))
@@ -105,8 +105,8 @@ def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list
     occurrences = find_step(rule, ctx)
     if occurrences:
         pick = occurrences[-1] if rule.window.last is not None else occurrences[0]
-        result = StepResult(rule=rule.id, name=rule.name, satisfied=True, turn=pick.turn,
-                            start=pick.start, end=pick.end, text=pick.text, score=pick.score)
+        result = StepResult.model_construct(rule=rule.id, name=rule.name, satisfied=True, turn=pick.turn,
+                                            start=pick.start, end=pick.end, text=pick.text, score=pick.score)
         return result, occurrences, []
     where = (f"the first {rule.window.first} agent turn(s)" if rule.window.first is not None
              else f"the last {rule.window.last} agent turn(s)" if rule.window.last is not None
@@ -114,7 +114,7 @@ def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list
     finding = Finding(rule=rule.id, category="step", severity=rule.severity, start=None, end=None,
                       text="", message=f"missing step '{rule.name}' in {where}: {rule.description}",
                       suggestion=rule.suggestion)
-    return StepResult(rule=rule.id, name=rule.name, satisfied=False), occurrences, [finding]
+    return StepResult.model_construct(rule=rule.id, name=rule.name, satisfied=False), occurrences, [finding]
 
 
 def check_order(rule: OrderRule, located: dict[str, list[StepOccurrence]], ctx: TranscriptContext) -> list[Finding]:

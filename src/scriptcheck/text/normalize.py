@@ -103,11 +103,13 @@ class _JoinedTable(dict):
 _JOINED = _JoinedTable()
 _PRONOUN_TABLE = str.maketrans(_PRONOUN_FOLD)
 _REPEAT = re.compile(r"(.)\1", re.DOTALL)
-_COLLAPSE = re.compile(r"(.)\1+", re.DOTALL)
+# Collapsing deletes the repeats after a run's first character: an empty replacement is
+# cheaper for re than the template of (.)\1+ → \1.
+_COLLAPSE = re.compile(r"(?<=(.))\1+", re.DOTALL)
 # The same over several joined texts: a run never spans two texts (two empty texts in a row
 # leave two separators side by side, which must both stay).
 _REPEAT_JOINED = re.compile(r"([^\n])\1")
-_COLLAPSE_JOINED = re.compile(r"([^\n])\1+")
+_COLLAPSE_JOINED = re.compile(r"(?<=([^\n]))\1+")
 
 
 def fold_char(ch: str) -> str:
@@ -240,7 +242,7 @@ def normalize(text: str) -> Normalized:
         joined = converted.translate(_PRONOUN_TABLE)
     if _REPEAT.search(joined) is None:
         return Normalized(text, joined, None, marked)
-    return Normalized(text, _COLLAPSE.sub(r"\1", joined), joined, marked)
+    return Normalized(text, _COLLAPSE.sub("", joined), joined, marked)
 
 
 def normalize_many(texts: Sequence[str]) -> list[Normalized]:
@@ -263,7 +265,7 @@ def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     markeds = marked_all.split(SEARCH_SEPARATOR)
     if _REPEAT_JOINED.search(joined_all) is None:
         return list(map(Normalized, texts, joined_all.split(SEARCH_SEPARATOR), repeat(None), markeds))
-    collapsed = _COLLAPSE_JOINED.sub(r"\1", joined_all).split(SEARCH_SEPARATOR)
+    collapsed = _COLLAPSE_JOINED.sub("", joined_all).split(SEARCH_SEPARATOR)
     return [Normalized(t, c, None if len(c) == len(j) else j, m)
             for t, c, j, m in zip(texts, collapsed, joined_all.split(SEARCH_SEPARATOR), markeds)]
 
