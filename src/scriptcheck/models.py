@@ -35,17 +35,18 @@ class Severity(str, Enum):
     @property
     def rank(self) -> int:
         """Numeric order, for ``--fail-on`` comparisons."""
-        return _RANK[self.value]
+        # A str enum member hashes as its value: no trip through Enum's `value` descriptor.
+        return _RANK[self]
 
     def __ge__(self, other: object) -> bool:  # type: ignore[override]
         if not isinstance(other, Severity):
             return NotImplemented
-        return self.rank >= other.rank
+        return _RANK[self] >= _RANK[other]
 
     def __lt__(self, other: object) -> bool:  # type: ignore[override]
         if not isinstance(other, Severity):
             return NotImplemented
-        return self.rank < other.rank
+        return _RANK[self] < _RANK[other]
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2, "critical": 3}

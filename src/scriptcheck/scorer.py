@@ -66,8 +66,7 @@ def score_transcript(profile: Profile, checker: "Checker", transcript: Transcrip
         applicable.add("timing")
     findings.sort(key=_finding_order)
     score = score_findings(profile.data, findings, applicable)
-    # Built from values of known types (no validation pass: scoring is per transcript hot).
-    return Report.model_construct(
+    return Report(
         id=transcript.id, profile=profile.name, score=score.total, passed=score.passed,
         vetoed=score.vetoed, dimensions=score.dimensions, deductions=score.deductions,
         findings=findings, steps=steps, metadata=dict(transcript.metadata),

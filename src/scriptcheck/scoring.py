@@ -31,11 +31,16 @@ class Score(NamedTuple):
 def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable: Iterable[str]) -> Score:
     """Score ``findings`` under ``profile``; only ``applicable`` dimensions are scored."""
     rules = profile.rules_by_id
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    by_rule: dict[str, list[Finding]] = {}
+    veto_on = profile.forbidden.veto_on
     vetoed = False
     for finding in findings:
-        by_rule[finding.rule].append(finding)
-        if finding.severity >= profile.forbidden.veto_on:
+        items = by_rule.get(finding.rule)
+        if items is None:
+            by_rule[finding.rule] = [finding]
+        else:
+            items.append(finding)
+        if not vetoed and finding.severity >= veto_on:
             vetoed = True
     # In the fixed order of DIMENSIONS, so a report's JSON is the same from run to run.
     wanted = set(applicable)
@@ -57,7 +62,7 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
             continue
         lost[dimension] += points
         weighted = points * profile.weights.get(dimension, 1.0)
-        deductions.append(Deduction.model_construct(dimension=dimension, rule=code, points=round(weighted, 2), count=len(items)))
+        deductions.append(Deduction(dimension=dimension, rule=code, points=round(weighted, 2), count=len(items)))
     dimensions = {d: round(max(0.0, 100.0 - lost[d]), 2) for d in applicable}
     total = round(max(0.0, 100.0 - sum(d.points for d in deductions)), 2)
     return Score(total, (total >= profile.pass_mark) and not vetoed, vetoed, dimensions, deductions)

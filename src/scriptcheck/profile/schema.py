@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
-from scriptcheck.models import Severity
+from scriptcheck.models import Finding, Severity, StepResult
 
 __all__ = [
     "DIMENSIONS",
@@ -93,6 +93,18 @@ class StepRule(RuleBase, _CategorySet):
         from scriptcheck.text.normalize import normalize_phrase
 
         return tuple(normalize_phrase(p) for p in self.phrases)
+
+    @cached_property
+    def missing(self) -> tuple[StepResult, Finding]:
+        """The result and the finding of this step when it is missing: the same for every
+        transcript (both frozen), so built once."""
+        where = (f"the first {self.window.first} agent turn(s)" if self.window.first is not None
+                 else f"the last {self.window.last} agent turn(s)" if self.window.last is not None
+                 else "any agent turn")
+        finding = Finding(rule=self.id, category="step", severity=self.severity, start=None, end=None,
+                          text="", message=f"missing step '{self.name}' in {where}: {self.description}",
+                          suggestion=self.suggestion)
+        return StepResult(rule=self.id, name=self.name, satisfied=False), finding
 
 
 class OrderRule(RuleBase):

@@ -105,16 +105,11 @@ def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list
     occurrences = find_step(rule, ctx)
     if occurrences:
         pick = occurrences[-1] if rule.window.last is not None else occurrences[0]
-        result = StepResult.model_construct(rule=rule.id, name=rule.name, satisfied=True, turn=pick.turn,
-                                            start=pick.start, end=pick.end, text=pick.text, score=pick.score)
+        result = StepResult(rule=rule.id, name=rule.name, satisfied=True, turn=pick.turn,
+                            start=pick.start, end=pick.end, text=pick.text, score=pick.score)
         return result, occurrences, []
-    where = (f"the first {rule.window.first} agent turn(s)" if rule.window.first is not None
-             else f"the last {rule.window.last} agent turn(s)" if rule.window.last is not None
-             else "any agent turn")
-    finding = Finding(rule=rule.id, category="step", severity=rule.severity, start=None, end=None,
-                      text="", message=f"missing step '{rule.name}' in {where}: {rule.description}",
-                      suggestion=rule.suggestion)
-    return StepResult.model_construct(rule=rule.id, name=rule.name, satisfied=False), occurrences, [finding]
+    missing, finding = rule.missing
+    return missing, occurrences, [finding]
 
 
 def check_order(rule: OrderRule, located: dict[str, list[StepOccurrence]], ctx: TranscriptContext) -> list[Finding]:
