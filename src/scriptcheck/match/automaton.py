@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Hashable, Iterator
+from typing import Callable, Hashable, Iterator
 
 import ahocorasick
 
@@ -20,6 +20,9 @@ class LiteralAutomaton:
     def __init__(self, literals: dict[str, list[Hashable]] | None = None) -> None:
         self._payloads: dict[str, list[Hashable]] = defaultdict(list)
         self._automaton: ahocorasick.Automaton | None = None
+        # What a hit reports for a literal, given the literal and its payloads; by default
+        # ``(len(literal), payloads)``. Set before the first scan.
+        self.pack: Callable[[str, tuple], object] = _default_pack
         for literal, payloads in (literals or {}).items():
             for payload in payloads:
                 self.add(literal, payload)
@@ -38,15 +41,19 @@ class LiteralAutomaton:
         if self._automaton is None and self._payloads:
             automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
             for literal, payloads in self._payloads.items():
-                automaton.add_word(literal, (len(literal), tuple(payloads)))
+                automaton.add_word(literal, self.pack(literal, tuple(payloads)))
             automaton.make_automaton()
             self._automaton = automaton
         return self._automaton
 
-    def raw_iter(self, text: str) -> Iterator[tuple[int, tuple[int, tuple[Hashable, ...]]]]:
-        """The automaton's own ``(last index, (literal length, payloads))`` stream: the hot
-        loop of the matcher unpacks it itself rather than pay for a generator per payload."""
+    def raw_iter(self, text: str) -> Iterator[tuple[int, object]]:
+        """The automaton's own ``(last index, packed payloads)`` stream (see ``pack``): the
+        hot loop of the matcher unpacks it itself rather than pay for a generator per payload."""
         automaton = self._built()
         if automaton is None or not text:
             return iter(())
         return automaton.iter(text)
+
+
+def _default_pack(literal: str, payloads: tuple) -> tuple[int, tuple]:
+    return len(literal), payloads

@@ -19,6 +19,7 @@ from scriptcheck.text.segment import Segmenter
 __all__ = ["MatchEntry", "Hit", "Matcher"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
+_NO_HITS: list = []  # shared by every text without a hit; callers never mutate results
 _LOOKAROUND = 16
 
 
@@ -76,12 +77,22 @@ class Matcher:
             self._allow_scopes.append(frozenset(group_members[entry.group]))
             for phrase in entry.group_allow:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
+        automaton.pack = self._pack
         self._automaton = automaton
-        self._pattern_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
+
+    def _pack(self, literal: str, payloads: tuple) -> tuple:
+        """What the automaton reports for ``literal``: its length, then its pattern anchors
+        as (pattern, entry, window width), its phrase entries and its allow-list scopes, each
+        a tuple (sorted out once here, not on every hit)."""
+        anchors = tuple((key, self._patterns[key][0], self.entries[self._patterns[key][0]].window)
+                        for kind, key in payloads if kind == _ANCHOR)
+        phrases = tuple(key for kind, key in payloads if kind == _PHRASE)
+        allows = tuple(key for kind, key in payloads if kind == _ALLOW)
+        return len(literal), anchors, phrases, allows
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
-        return self.find_many((norm,), only)[0]
+        return self.find_many((norm,), only)[0] or []
 
     def find_many(self, norms: Sequence[Normalized], only: frozenset[int] | None = None,
                   only_each: Sequence[frozenset[int] | None] | None = None) -> list[list[Hit]]:
@@ -93,61 +104,68 @@ class Matcher:
         ``only_each[i]``, when given, replaces ``only`` for ``norms[i]`` (the entries a turn
         needs depend on where it is in the conversation)."""
         count = len(norms)
+        if count == 0:
+            return []
+        found: list[list[Hit]] = [_NO_HITS] * count
         if count == 1:
             text = norms[0].text
-            bounds = [0]
+            bounds = [0, len(text) + 1]
         else:
-            texts = [n.text for n in norms]
-            text = SEARCH_SEPARATOR.join(texts)
-            bounds = list(accumulate([len(t) + 1 for t in texts[:-1]], initial=0))
-        # Per text: phrase and pattern candidates, and allow-list spans (search offsets of
-        # the joined string).
-        candidates: list[list[tuple[int, int, int]] | None] = [None] * count
-        allowed: list[list[tuple[int, int, int]] | None] = [None] * count
-        windows: dict[tuple[int, int], list[int]] = {}  # (text, pattern) → flat [lo, hi, …]
-        owner = self._pattern_owner
-        single = count == 1
+            lengths = [len(n.text) + 1 for n in norms]
+            text = SEARCH_SEPARATOR.join([n.text for n in norms])
+            bounds = list(accumulate(lengths, initial=0))
+        # The automaton reports hits in order of their end, so the hits of one text all come
+        # before those of the next: each text is collected, then verified, in turn.
         at = 0
-        for last, (length, payloads) in self._automaton.raw_iter(text):
+        limit = bounds[1] - 1  # where the current text ends
+        wanted = only if only_each is None else only_each[0]
+        candidates: list[tuple[int, int, int]] = []
+        allowed: list[tuple[int, int, int]] = []
+        windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …]
+        for last, (length, anchors, phrases, allows) in self._automaton.raw_iter(text):
             end = last + 1
+            if end > limit:  # the first hit of a later text: finish the current one
+                if candidates or windows:
+                    found[at] = self._collect(norms[at], text, bounds[at], limit, candidates, allowed, windows)
+                    candidates, allowed, windows = [], [], {}
+                elif allowed:
+                    allowed = []
+                at = bisect_right(bounds, end - length) - 1
+                limit = bounds[at + 1] - 1
+                if only_each is not None:
+                    wanted = only_each[at]
             start = end - length
-            if not single:
-                at = bisect_right(bounds, start) - 1
-            if only_each is not None:
-                only = only_each[at]
-            for kind, key in payloads:
-                if kind == _ANCHOR:
-                    entry_index, width = owner[key]
-                    if only is None or entry_index in only:
-                        spans = windows.get((at, key))
-                        if spans is None:
-                            windows[(at, key)] = [start - width, end + width]
-                        elif start - width > spans[-1]:
-                            spans += (start - width, end + width)
-                        else:  # overlaps (or precedes) the previous window: widen it
-                            if start - width < spans[-2]:
-                                spans[-2] = start - width
-                            if end + width > spans[-1]:
-                                spans[-1] = end + width
-                elif kind == _PHRASE:
-                    if only is None or key in only:
-                        found = candidates[at]
-                        if found is None:
-                            candidates[at] = [(key, start, end)]
-                        else:
-                            found.append((key, start, end))
-                else:
-                    spans_allowed = allowed[at]
-                    if spans_allowed is None:
-                        allowed[at] = [(key, start, end)]
-                    else:
-                        spans_allowed.append((key, start, end))
-        size = len(text)
-        for (at, key), spans in windows.items():
-            entry_index, pattern = self._patterns[key]
-            base = bounds[at]
-            limit = bounds[at + 1] - 1 if at + 1 < count else size  # the text's own end
+            for key, entry_index, width in anchors:
+                if wanted is None or entry_index in wanted:
+                    spans = windows.get(key)
+                    if spans is None:
+                        windows[key] = [start - width, end + width]
+                    elif start - width > spans[-1]:
+                        spans += (start - width, end + width)
+                    else:  # overlaps (or precedes) the previous window: widen it
+                        if start - width < spans[-2]:
+                            spans[-2] = start - width
+                        if end + width > spans[-1]:
+                            spans[-1] = end + width
+            for entry_index in phrases:
+                if wanted is None or entry_index in wanted:
+                    candidates.append((entry_index, start, end))
+            for scope in allows:
+                allowed.append((scope, start, end))
+        if candidates or windows:
+            found[at] = self._collect(norms[at], text, bounds[at], limit, candidates, allowed, windows)
+        return found
+
+    def _collect(self, norm: Normalized, text: str, base: int, limit: int,
+                 candidates: list[tuple[int, int, int]], allowed: list[tuple[int, int, int]],
+                 windows: dict[int, list[int]]) -> list[Hit]:
+        """Verify the patterns of one text (``text[base:limit]``) in their windows, then
+        settle its candidates."""
+        patterns = self._patterns
+        for key, spans in windows.items():
+            entry_index, pattern = patterns[key]
             search = pattern.regex.finditer
+            anchored_end = pattern.anchored_end
             for i in range(0, len(spans), 2):
                 lo = spans[i] if spans[i] > base else base
                 # A lookahead near the window's end must still see what follows (re cuts the
@@ -160,15 +178,12 @@ class Matcher:
                     if m_end <= m_start:
                         continue
                     # re treats endpos as the end of the string, so $ would match there.
-                    if pattern.anchored_end and m_end == endpos < limit:
+                    if anchored_end and m_end == endpos < limit:
                         continue
-                    found = candidates[at]
-                    if found is None:
-                        candidates[at] = [(entry_index, m_start, m_end)]
-                    else:
-                        found.append((entry_index, m_start, m_end))
-        return [self._verified(norms[at], found, allowed[at], bounds[at]) if found else []
-                for at, found in enumerate(candidates)]
+                    candidates.append((entry_index, m_start, m_end))
+        if not candidates:
+            return _NO_HITS
+        return self._verified(norm, candidates, allowed, base)
 
     def _verified(self, norm: Normalized, candidates: list[tuple[int, int, int]],
                   allowed: list[tuple[int, int, int]] | None, base: int) -> list[Hit]:
