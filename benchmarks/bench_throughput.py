@@ -1,9 +1,12 @@
 """Throughput of scoring against the floor of segmenting the same agent text with jieba.
 
-Both run in this process on one core, interleaved and repeated; the figures are the best of
-the repeats and the headline is the ratio (machines here are shared and noisy).
+Both run in this process on one core. Each repeat times the floor and then every scorer back
+to back, so a ratio compares runs seconds apart (the machines here are shared, and their speed
+drifts by tens of percent over minutes); the headline is the median of the per-repeat ratios,
+and the times shown are the best of the repeats. Whether scriptcheck's hot path is compiled
+(Cython, see setup.py) or pure Python is printed first.
 
-    python benchmarks/bench_throughput.py [--turns 100000] [--repeats 3]
+    python benchmarks/bench_throughput.py [--turns 100000] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,20 +34,11 @@ def _drain(results) -> None:
         pass
 
 
-def _best(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--profile", default="ecommerce-chat")
     args = parser.parse_args()
 
@@ -70,17 +65,46 @@ def main() -> None:
     # Results are dropped as they come, as `scriptcheck score` writes and forgets each report,
     # and the long-lived objects are frozen out of the collector as its batch scorer does.
     gc.freeze()
-    floor = _best(lambda: _drain(tokenizer.lcut(text) for text in agent_text), args.repeats)
+    print(f"scriptcheck hot path: {build_kind()}")
     print(f"corpus: {len(transcripts)} transcripts, {turns} turns ({len(agent_text)} agent), {mb:.1f} MB UTF-8")
-    print(f"floor  jieba.lcut on agent turns: {floor:.2f} s  "
-          f"({len(agent_text) / floor:,.0f} agent turns/s)")
-    for name, c in backends.items():
-        elapsed = _best(lambda c=c: _drain(c.score(t) for t in transcripts), args.repeats)
-        print(f"score  ({name} backend, 1 core): {elapsed:.2f} s  {turns / elapsed:,.0f} turns/s  "
-              f"{mb / elapsed:.2f} MB/s  ratio floor/score = {floor / elapsed:.2f}x")
-    check_only = _best(lambda: _drain(checker.check(text) for text in agent_text), args.repeats)
-    print(f"check  (forbidden phrases only, agent turns): {check_only:.2f} s  "
-          f"ratio floor/check = {floor / check_only:.2f}x")
+    runs: dict[str, list[float]] = {"floor": [], **{name: [] for name in backends}, "check": []}
+    for _ in range(args.repeats):
+        runs["floor"].append(_timed(lambda: _drain(tokenizer.lcut(text) for text in agent_text)))
+        for name, c in backends.items():
+            runs[name].append(_timed(lambda c=c: _drain(c.score(t) for t in transcripts)))
+        runs["check"].append(_timed(lambda: _drain(checker.check(text) for text in agent_text)))
+    floor = min(runs["floor"])
+    print(f"floor  jieba.lcut on agent turns: {floor:.2f} s  ({len(agent_text) / floor:,.0f} agent turns/s)")
+    for name in backends:
+        best = min(runs[name])
+        print(f"score  ({name} backend, 1 core): {best:.2f} s  {turns / best:,.0f} turns/s  "
+              f"{mb / best:.2f} MB/s  ratio floor/score = {_ratio(runs['floor'], runs[name])}")
+    print(f"check  (forbidden phrases only, agent turns): {min(runs['check']):.2f} s  "
+          f"ratio floor/check = {_ratio(runs['floor'], runs['check'])}")
+
+
+def _timed(fn) -> float:
+    # CPU time of this process: on a shared virtual machine, wall time also counts the moments
+    # the host runs someone else (steal), which varied by 2x between runs seconds apart.
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def _ratio(floor: list[float], other: list[float]) -> str:
+    """Median of the per-repeat ratios, with their range."""
+    ratios = sorted(f / o for f, o in zip(floor, other))
+    return f"{statistics.median(ratios):.2f}x (repeats {ratios[0]:.2f}–{ratios[-1]:.2f})"
+
+
+def build_kind() -> str:
+    """'compiled (…)' when the hot path was built with Cython, else 'pure Python'."""
+    import importlib.machinery
+
+    from scriptcheck.match import engine
+
+    compiled = any(str(engine.__file__).endswith(suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+    return f"compiled ({Path(engine.__file__).name})" if compiled else "pure Python"
 
 
 if __name__ == "__main__":
