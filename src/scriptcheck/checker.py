@@ -146,7 +146,7 @@ class Checker:
         if not (forbidden and polite):
             only = self._forbidden if forbidden else self._polite if polite else frozenset()
         only_each = None
-        if categories is not None:
+        if categories is not None and polite:
             only_each = [self._entries_for(c, forbidden) for c in categories]
         info = self._hit_info
         scans = []
