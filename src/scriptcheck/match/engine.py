@@ -19,7 +19,6 @@ from scriptcheck.text.segment import Segmenter
 __all__ = ["MatchEntry", "Hit", "Matcher"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
-_NO_HITS: list = []  # shared by every text without a hit; callers never mutate results
 _LOOKAROUND = 16
 
 
@@ -92,7 +91,7 @@ class Matcher:
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
-        return self.find_many((norm,), only)[0] or []
+        return self.find_many((norm,), only)[0]
 
     def find_many(self, norms: Sequence[Normalized], only: frozenset[int] | None = None,
                   only_each: Sequence[frozenset[int] | None] | None = None) -> list[list[Hit]]:
@@ -106,7 +105,7 @@ class Matcher:
         count = len(norms)
         if count == 0:
             return []
-        found: list[list[Hit]] = [_NO_HITS] * count
+        found: list[list[Hit]] = [[] for _ in range(count)]
         if count == 1:
             text = norms[0].text
             bounds = [0, len(text) + 1]
@@ -182,7 +181,7 @@ class Matcher:
                         continue
                     candidates.append((entry_index, m_start, m_end))
         if not candidates:
-            return _NO_HITS
+            return []
         return self._verified(norm, candidates, allowed, base)
 
     def _verified(self, norm: Normalized, candidates: list[tuple[int, int, int]],

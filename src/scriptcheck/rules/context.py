@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.models import Finding, Transcript
@@ -78,7 +78,7 @@ class TranscriptContext:
         ctx.categories = [frozenset([h.category for h in hits]) if hits else _NONE for hits in phrases]
         return ctx
 
-    def has(self, turn: int, categories: frozenset[str]) -> list[PhraseHit]:
+    def has(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:
         """Phrase hits of ``turn`` in any of ``categories``."""
         scanned = self._scanned[turn]
         if scanned is not None and not scanned.issuperset(categories):
