@@ -76,6 +76,8 @@ class Matcher:
             self._allow_scopes.append(frozenset(group_members[entry.group]))
             for phrase in entry.group_allow:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
+        # pattern → (its entry, that entry's window width)
+        self._anchor_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
         automaton.pack = self._pack
         self._automaton = automaton
 
@@ -83,11 +85,16 @@ class Matcher:
         """What the automaton reports for ``literal``: its length, then its pattern anchors
         as (pattern, entry, window width), its phrase entries and its allow-list scopes, each
         a tuple (sorted out once here, not on every hit)."""
-        anchors = tuple((key, self._patterns[key][0], self.entries[self._patterns[key][0]].window)
-                        for kind, key in payloads if kind == _ANCHOR)
-        phrases = tuple(key for kind, key in payloads if kind == _PHRASE)
-        allows = tuple(key for kind, key in payloads if kind == _ALLOW)
-        return len(literal), anchors, phrases, allows
+        if len(payloads) == 1 and payloads[0][0] == _ANCHOR:  # most literals: one anchor
+            key = payloads[0][1]
+            return len(literal), ((key, *self._anchor_owner[key]),), (), ()
+        anchors, phrases, allows = [], [], []
+        for kind, key in payloads:
+            if kind == _ANCHOR:
+                anchors.append((key, *self._anchor_owner[key]))
+            else:
+                (phrases if kind == _PHRASE else allows).append(key)
+        return len(literal), tuple(anchors), tuple(phrases), tuple(allows)
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
