@@ -43,20 +43,24 @@ class OptionalBuildExt(build_ext):
             self.parallel = os.cpu_count() or 1
 
     def run(self):
+        # A compiled module left over from an earlier build (build/lib, or src/ after a manual
+        # `build_ext --inplace`) would shadow the source it was built from: none may survive
+        # a build that does not compile it again.
+        for ext in self.extensions:
+            stale = self.get_ext_fullpath(ext.name)
+            if os.path.exists(stale):
+                os.remove(stale)
         if self.editable_mode or self.inplace:
             print("scriptcheck: editable install, modules stay pure Python", file=sys.stderr)
             return
         try:
             from Cython.Build import cythonize
-        except ImportError:
-            print("scriptcheck: Cython is missing; installing pure Python", file=sys.stderr)
-            return
-        # Translated here, not when setup.py is read, so an editable install writes no C files.
-        self.extensions = cythonize(self.extensions, compiler_directives=_DIRECTIVES, quiet=True,
-                                    build_dir=os.path.join(self.build_temp, "cython"))
-        try:
+
+            # Translated here, not when setup.py is read, so an editable install writes no C files.
+            self.extensions = cythonize(self.extensions, compiler_directives=_DIRECTIVES, quiet=True,
+                                        build_dir=os.path.join(self.build_temp, "cython"))
             super().run()
-        except Exception as exc:  # no C compiler at all
+        except Exception as exc:  # no Cython, no C compiler at all, or a module Cython rejects
             print(f"scriptcheck: not compiled ({exc}); installing pure Python", file=sys.stderr)
 
     def build_extension(self, ext):

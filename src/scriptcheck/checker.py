@@ -194,8 +194,7 @@ class Checker:
             return [[] for _ in norms]
         cached = self._subset_matchers.get(categories)
         if cached is None:
-            indices = [i for i, (lx, e) in enumerate(self._entries)
-                       if lx.kind != "forbidden" and e.category in categories]
+            indices = sorted(self._entries_for(categories, False))
             cached = (Matcher([self._matcher.entries[i] for i in indices], self.segmenter), indices)
             self._subset_matchers[categories] = cached
         matcher, indices = cached

@@ -31,16 +31,12 @@ class Score(NamedTuple):
 def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable: Iterable[str]) -> Score:
     """Score ``findings`` under ``profile``; only ``applicable`` dimensions are scored."""
     rules = profile.rules_by_id
-    by_rule: dict[str, list[Finding]] = {}
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
     veto_on = profile.forbidden.veto_on
     vetoed = False
     for finding in findings:
-        items = by_rule.get(finding.rule)
-        if items is None:
-            by_rule[finding.rule] = [finding]
-        else:
-            items.append(finding)
-        if not vetoed and finding.severity >= veto_on:
+        by_rule[finding.rule].append(finding)
+        if finding.severity >= veto_on:
             vetoed = True
     # In the fixed order of DIMENSIONS, so a report's JSON is the same from run to run.
     wanted = set(applicable)

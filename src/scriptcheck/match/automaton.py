@@ -17,12 +17,13 @@ class LiteralAutomaton:
     10,000-entry lexicon cost about what a 100-entry one does.
     """
 
-    def __init__(self, literals: dict[str, list[Hashable]] | None = None) -> None:
+    def __init__(self, literals: dict[str, list[Hashable]] | None = None,
+                 pack: Callable[[str, tuple], object] | None = None) -> None:
         self._payloads: dict[str, list[Hashable]] = defaultdict(list)
         self._automaton: ahocorasick.Automaton | None = None
-        # What a hit reports for a literal, given the literal and its payloads; by default
-        # ``(len(literal), payloads)``. Set before the first scan.
-        self.pack: Callable[[str, tuple], object] = _default_pack
+        # What a hit reports for a literal, given the literal and its payloads (called when
+        # the automaton is built, after every add); by default ``(len(literal), payloads)``.
+        self._pack = pack or _default_pack
         for literal, payloads in (literals or {}).items():
             for payload in payloads:
                 self.add(literal, payload)
@@ -41,13 +42,13 @@ class LiteralAutomaton:
         if self._automaton is None and self._payloads:
             automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
             for literal, payloads in self._payloads.items():
-                automaton.add_word(literal, self.pack(literal, tuple(payloads)))
+                automaton.add_word(literal, self._pack(literal, tuple(payloads)))
             automaton.make_automaton()
             self._automaton = automaton
         return self._automaton
 
     def raw_iter(self, text: str) -> Iterator[tuple[int, object]]:
-        """The automaton's own ``(last index, packed payloads)`` stream (see ``pack``): the
+        """The automaton's own ``(last index, packed payloads)`` stream (see ``pack`` in the constructor): the
         hot loop of the matcher unpacks it itself rather than pay for a generator per payload."""
         automaton = self._built()
         if automaton is None or not text:

@@ -52,7 +52,7 @@ class Matcher:
         self.segmenter = segmenter or Segmenter()
         self._patterns: list[tuple[int, CompiledPattern]] = []
         self._allow_scopes: list[frozenset[int]] = []
-        automaton = LiteralAutomaton()
+        automaton = LiteralAutomaton(pack=self._pack)
         group_members: dict[int, set[int]] = {}
         for index, entry in enumerate(self.entries):
             group_members.setdefault(entry.group, set()).add(index)
@@ -78,7 +78,6 @@ class Matcher:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
         # pattern → (its entry, that entry's window width)
         self._anchor_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
-        automaton.pack = self._pack
         self._automaton = automaton
 
     def _pack(self, literal: str, payloads: tuple) -> tuple:
