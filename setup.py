@@ -30,6 +30,12 @@ COMPILED = [
     "src/scriptcheck/scoring.py",
 ]
 
+# Written for Cython only, each with a pure-Python twin that stays the reference (the module
+# falls back to it when the extension is missing, and tests compare the two).
+NATIVE = [
+    "src/scriptcheck/text/_fold.pyx",
+]
+
 # Annotations are documentation here, not C types: `x: dict = defaultdict(list)` must work.
 _DIRECTIVES = {"language_level": 3, "annotation_typing": False, "binding": True}
 
@@ -74,7 +80,11 @@ def extensions():
     """One extension per hot module, or none when pure Python is asked for."""
     if os.environ.get("SCRIPTCHECK_PURE_PYTHON", "").strip() not in ("", "0"):
         return []
-    return [Extension(path[len("src/"):-len(".py")].replace("/", "."), [path]) for path in COMPILED]
+    return [Extension(_module(path), [path]) for path in COMPILED + NATIVE]
+
+
+def _module(path):
+    return os.path.splitext(path[len("src/"):])[0].replace("/", ".")
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

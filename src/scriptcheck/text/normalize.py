@@ -233,6 +233,16 @@ def _to_simplified(chars: list[str]) -> list[str]:
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, skip evasions, collapse runs."""
+    if _fold is not None and _TURN_SEPARATOR not in text:
+        folded = _native_fold(text)
+        if folded is not None:
+            marked, joined, collapsed = folded[0]
+            return Normalized(text, collapsed, joined, marked)
+    return _normalize_python(text)
+
+
+def _normalize_python(text: str) -> Normalized:
+    """:func:`normalize` in Python (the reference; see ``_fold.pyx``)."""
     marked = text.translate(_MARKED)
     joined = marked.replace("\x00", "") if "\x00" in marked else marked
     if not joined.isascii() and not _traditional().isdisjoint(joined):
@@ -256,6 +266,10 @@ def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     original = _TURN_SEPARATOR.join(texts)
     if original.count(_TURN_SEPARATOR) != len(texts) - 1:  # a text holds the separator
         return [normalize(t) for t in texts]
+    if _fold is not None:
+        folded = _native_fold(original)
+        if folded is not None:
+            return [Normalized(t, c, j, m) for t, (m, j, c) in zip(texts, folded)]
     marked_all = original.translate(_JOINED)
     joined_all = marked_all.replace("\x00", "") if "\x00" in marked_all else marked_all
     if not joined_all.isascii() and not _traditional().isdisjoint(joined_all):
@@ -268,6 +282,24 @@ def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     collapsed = _COLLAPSE_JOINED.sub("", joined_all).split(SEARCH_SEPARATOR)
     return [Normalized(t, c, None if len(c) == len(j) else j, m)
             for t, c, j, m in zip(texts, collapsed, joined_all.split(SEARCH_SEPARATOR), markeds)]
+
+
+try:  # the compiled fold (setup.py builds it when it can); results are the same without it
+    from scriptcheck.text import _fold
+except ImportError:
+    _fold = None
+
+
+_fold_configured = False
+
+
+def _native_fold(original: str):
+    """``_fold.fold_turns`` of ``original``, or ``None`` when the Python path must decide."""
+    global _fold_configured
+    if not _fold_configured:
+        _fold.configure(_JOINED, _traditional())
+        _fold_configured = True
+    return _fold.fold_turns(original, _TURN_SEPARATOR)
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,115 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""Native core of :func:`scriptcheck.text.normalize.normalize_many` (optional, compiled).
+
+Folding a transcript with ``str.translate`` costs a dict lookup and an int object per
+character, and the traditional-character test and the run collapse each walk the text again.
+This does all three in one pass over the characters, with the fold cached in a C array for the
+Basic Multilingual Plane. It only ever reproduces what the pure-Python code computes: the fold
+of a character it has not seen yet comes from the Python table itself, and anything unusual (a
+character that folds into several, a traditional character) is handed back (``None``) to the
+pure-Python path, which stays the reference.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
+from libc.stdint cimport uint8_t, uint32_t
+from libc.string cimport memset
+
+__all__ = ["configure", "fold_turns"]
+
+# Per BMP code point: 0 = not looked up yet, _EXPANDS = folds into several characters, else
+# 1 + the single character it becomes (0 for a skipped one, so 1).
+cdef uint32_t _BMP[65536]
+cdef uint32_t _EXPANDS = 0xFFFFFFFF
+# Bit per code point: characters OpenCC's t2s would change.
+cdef uint8_t _TRADITIONAL[0x110000 >> 3]
+cdef object _table = None
+
+
+def configure(table, traditional):
+    """Use ``table`` (code point → marked form, as for ``str.translate``) and the set of
+    ``traditional`` characters; forget every fold cached so far."""
+    global _table
+    _table = table
+    memset(_BMP, 0, sizeof(_BMP))
+    memset(_TRADITIONAL, 0, sizeof(_TRADITIONAL))
+    cdef uint32_t c  # a number (a Py_UCS4 would turn into a str in Python expressions)
+    for ch in traditional:
+        c = ord(ch)
+        _TRADITIONAL[c >> 3] |= 1 << (c & 7)
+
+
+cdef inline uint32_t _lookup(uint32_t c) except 0:
+    """1 + the single character ``c`` folds into, or _EXPANDS."""
+    cdef uint32_t cached = 0
+    if c < 65536:
+        cached = _BMP[c]
+        if cached:
+            return cached
+    folded = _table[c]
+    if len(folded) == 1:
+        cached = <uint32_t> ord(folded) + 1
+    else:
+        cached = _EXPANDS
+    if c < 65536:
+        _BMP[c] = cached
+    return cached
+
+
+def fold_turns(str original, Py_UCS4 separator):
+    """For ``original`` (texts joined by ``separator``): a list of (marked, joined, collapsed)
+    per text, or ``None`` when the pure-Python path must decide (a character that folds into
+    several, or a traditional character after folding).
+
+    ``marked`` is the text folded one for one with skipped characters as "\\x00", ``joined``
+    the same without them, ``collapsed`` ``joined`` with each run of one character reduced to
+    its first (``joined`` is ``None`` when it equals ``collapsed``)."""
+    if _table is None:
+        raise RuntimeError("scriptcheck.text._fold.configure was never called")
+    cdef Py_ssize_t size = len(original)
+    cdef Py_UCS4 *marked = <Py_UCS4 *> PyMem_Malloc((3 * size + 1) * sizeof(Py_UCS4))
+    if marked == NULL:
+        raise MemoryError()
+    cdef Py_UCS4 *joined = marked + size
+    cdef Py_UCS4 *collapsed = joined + size
+    cdef Py_ssize_t n_marked = 0, n_joined = 0, n_collapsed = 0
+    cdef Py_UCS4 ch
+    cdef uint32_t out, previous = 0
+    cdef uint32_t folded
+    result = []
+    try:
+        for ch in original:
+            if ch == separator:
+                result.append(_texts(marked, n_marked, joined, n_joined, collapsed, n_collapsed))
+                n_marked = n_joined = n_collapsed = 0
+                previous = 0  # runs end with their text (no folded character is 0)
+                continue
+            folded = _lookup(ch)
+            if folded == _EXPANDS:
+                return None
+            out = folded - 1
+            marked[n_marked] = out
+            n_marked += 1
+            if out == 0:
+                continue
+            if _TRADITIONAL[out >> 3] & (1 << (out & 7)):
+                return None
+            joined[n_joined] = out
+            n_joined += 1
+            if out != previous:
+                collapsed[n_collapsed] = out
+                n_collapsed += 1
+                previous = out
+        result.append(_texts(marked, n_marked, joined, n_joined, collapsed, n_collapsed))
+        return result
+    finally:
+        PyMem_Free(marked)
+
+
+cdef tuple _texts(Py_UCS4 *marked, Py_ssize_t n_marked, Py_UCS4 *joined, Py_ssize_t n_joined,
+                  Py_UCS4 *collapsed, Py_ssize_t n_collapsed):
+    collapsed_text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, collapsed, n_collapsed)
+    joined_text = None
+    if n_joined != n_collapsed:
+        joined_text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, joined, n_joined)
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, marked, n_marked), joined_text, collapsed_text

@@ -1,0 +1,53 @@
+"""The compiled fold (``text/_fold.pyx``) must normalise exactly as the pure-Python reference.
+
+These run only where the extension was built (a regular ``pip install .`` with a C compiler, as
+CI does); an editable or pure-Python install has nothing to compare and reports them skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from .test_transcript_scan import PIECES
+
+normalize_module = importlib.import_module("scriptcheck.text.normalize")
+pytestmark = pytest.mark.skipif(normalize_module._fold is None,
+                                reason="the native fold is not built (editable or pure-Python install)")
+
+# Beyond the transcript pieces: characters NFKC expands (㎏, ﷺ), full-width forms, compatibility
+# ideographs, astral characters (emoji, Ext B, some traditional), pronoun folds, long runs.
+EXTRA = ["㎏", "ﷺ", "①", "ＡＢＣ", "豈", "𠀀", "𡃁", "😀😀", "妳", "祢", "啊啊啊啊", "\u200b", "\u0301", "A\u0301"]
+text = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.lists(st.sampled_from(PIECES + EXTRA), max_size=8).map("".join),
+)
+
+
+def _state(norm) -> tuple:
+    """Everything a Normalized exposes or later derives from."""
+    return (norm.original, norm.text, norm._joined, norm._marked, norm.starts, norm.ends,
+            norm.span(0, len(norm.text)) if norm.text else None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text)
+def test_native_normalize_is_the_python_reference(value: str) -> None:
+    assert _state(normalize_module.normalize(value)) == _state(normalize_module._normalize_python(value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(text, max_size=8))
+def test_native_normalize_many_is_the_python_reference(texts: list[str]) -> None:
+    expected = [_state(normalize_module._normalize_python(t)) for t in texts]
+    assert [_state(n) for n in normalize_module.normalize_many(texts)] == expected
+
+
+def test_native_fold_hands_back_what_it_does_not_handle() -> None:
+    fold = normalize_module._native_fold
+    assert fold("你好\x1e再见") == [("你好", None, "你好"), ("再见", None, "再见")]
+    assert fold("好好，好") == [("好好\x00好", "好好好", "好")]
+    assert fold("㎏") is None  # folds into two characters
+    assert fold("這個") is None  # traditional: OpenCC decides
