@@ -1,9 +1,10 @@
 """Throughput of scoring against the floor of segmenting the same agent text with jieba.
 
-Both run in this process on one core. Each repeat times the floor and then every scorer back
-to back, so a ratio compares runs seconds apart (the machines here are shared, and their speed
-drifts by tens of percent over minutes); the headline is the median of the per-repeat ratios,
-and the times shown are the best of the repeats. Whether scriptcheck's hot path is compiled
+Both run in this process on one core. Each repeat goes through the corpus in chunks (40 by
+default) and times the floor and then every scorer on each chunk, so a ratio compares runs
+fractions of a second apart (the machines here are shared, and their speed drifts by tens of
+percent over minutes); the headline is the median of the per-repeat ratios, and the times shown
+are the best of the repeats. Whether scriptcheck's hot path is compiled
 (Cython, see setup.py) or pure Python is printed first.
 
     python benchmarks/bench_throughput.py [--turns 100000] [--repeats 5]
@@ -40,6 +41,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--profile", default="ecommerce-chat")
+    parser.add_argument("--chunks", type=int, default=40, help="floor and scorers alternate chunk by chunk")
     args = parser.parse_args()
 
     raw = list(generate(args.turns))
@@ -68,11 +70,19 @@ def main() -> None:
     print(f"scriptcheck hot path: {build_kind()}")
     print(f"corpus: {len(transcripts)} transcripts, {turns} turns ({len(agent_text)} agent), {mb:.1f} MB UTF-8")
     runs: dict[str, list[float]] = {"floor": [], **{name: [] for name in backends}, "check": []}
+    chunks = _chunks(transcripts, args.chunks)
     for _ in range(args.repeats):
-        runs["floor"].append(_timed(lambda: _drain(tokenizer.lcut(text) for text in agent_text)))
-        for name, c in backends.items():
-            runs[name].append(_timed(lambda c=c: _drain(c.score(t) for t in transcripts)))
-        runs["check"].append(_timed(lambda: _drain(checker.check(text) for text in agent_text)))
+        totals = dict.fromkeys(runs, 0.0)
+        # Interleaved chunk by chunk, so a drift in the machine's speed weighs on the floor and
+        # on the scorers alike.
+        for chunk in chunks:
+            texts = [turn.text for t in chunk for turn in t.turns if turn.speaker == "agent"]
+            totals["floor"] += _timed(lambda: _drain(tokenizer.lcut(text) for text in texts))
+            for name, c in backends.items():
+                totals[name] += _timed(lambda c=c: _drain(c.score(t) for t in chunk))
+            totals["check"] += _timed(lambda: _drain(checker.check(text) for text in texts))
+        for name, total in totals.items():
+            runs[name].append(total)
     floor = min(runs["floor"])
     print(f"floor  jieba.lcut on agent turns: {floor:.2f} s  ({len(agent_text) / floor:,.0f} agent turns/s)")
     for name in backends:
@@ -81,6 +91,11 @@ def main() -> None:
               f"{mb / best:.2f} MB/s  ratio floor/score = {_ratio(runs['floor'], runs[name])}")
     print(f"check  (forbidden phrases only, agent turns): {min(runs['check']):.2f} s  "
           f"ratio floor/check = {_ratio(runs['floor'], runs['check'])}")
+
+
+def _chunks(items: list, count: int) -> list[list]:
+    size = max(1, -(-len(items) // count))
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _timed(fn) -> float:
