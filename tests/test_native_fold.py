@@ -45,6 +45,24 @@ def test_native_normalize_many_is_the_python_reference(texts: list[str]) -> None
     assert [_state(n) for n in normalize_module.normalize_many(texts)] == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(text)
+def test_native_span_is_the_offset_map(value: str) -> None:
+    native = normalize_module.normalize(value)  # span() before starts: no offset map built
+    reference = normalize_module._normalize_python(value)
+    size = len(native.text)
+    pairs = [(b, e) for b in range(size) for e in range(b + 1, size + 1)]
+    assert [native.span(b, e) for b, e in pairs] == [(reference.starts[b], reference.ends[e - 1]) for b, e in pairs]
+    if len(native._marked) == len(value):  # folded one for one: answered without the map
+        assert native._starts is None
+
+
+def test_native_span_rejects_what_the_map_rejects() -> None:
+    norm = normalize_module.normalize("好，好 再见！")
+    with pytest.raises(IndexError):
+        norm.span(2, 9)
+
+
 def test_native_fold_hands_back_what_it_does_not_handle() -> None:
     fold = normalize_module._native_fold
     assert fold("你好\x1e再见") == [("你好", None, "你好"), ("再见", None, "再见")]

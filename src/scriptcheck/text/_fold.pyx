@@ -113,3 +113,32 @@ cdef tuple _texts(Py_UCS4 *marked, Py_ssize_t n_marked, Py_UCS4 *joined, Py_ssiz
     if n_joined != n_collapsed:
         joined_text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, joined, n_joined)
     return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, marked, n_marked), joined_text, collapsed_text
+
+
+def span(str marked, str joined, Py_ssize_t begin, Py_ssize_t end):
+    """``Normalized.span(begin, end)`` without building the offset map: the original span of
+    search characters ``[begin, end)``, for a text folded one for one (``marked`` as long as
+    the original) whose search string collapses the runs of ``joined``."""
+    if not 0 <= begin < end:
+        raise IndexError(f"search span [{begin}, {end}) is empty or negative")
+    cdef Py_ssize_t i = 0, j = -1, run = -1, start = -1, last = -1
+    cdef Py_UCS4 ch, previous = 0
+    cdef Py_ssize_t size = len(joined)
+    for ch in marked:
+        if ch != 0:
+            j += 1
+            if j >= size:
+                break
+            if j == 0 or joined[j] != previous:
+                run += 1
+                if run == end:
+                    break
+                if run == begin:
+                    start = i
+                previous = joined[j]
+            if run == end - 1:
+                last = i
+        i += 1
+    if start < 0 or last < 0:
+        raise IndexError(f"search span [{begin}, {end}) is outside the text")
+    return start, last + 1

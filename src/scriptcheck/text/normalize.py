@@ -204,6 +204,9 @@ class Normalized:
                 same = self._same_until = self._identical_prefix()
             if end <= same:
                 return begin, end
+            marked = self._marked
+            if _fold is not None and marked is not None and len(marked) == len(self.original):
+                return _fold.span(marked, self._joined, begin, end)  # no offset map needed
             self._build_offsets()
         return self._starts[begin], self._lasts[end - 1] + 1  # type: ignore[index]
 
