@@ -33,7 +33,7 @@ COMPILED = [
 # Written for Cython only, each with a pure-Python twin that stays the reference (the module
 # falls back to it when the extension is missing, and tests compare the two).
 NATIVE = [
-    "src/scriptcheck/text/_fold.pyx",
+    "src/scriptcheck/text/_native.pyx",
 ]
 
 # Annotations are documentation here, not C types: `x: dict = defaultdict(list)` must work.

@@ -58,7 +58,14 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
             continue
         lost[dimension] += points
         weighted = points * profile.weights.get(dimension, 1.0)
-        deductions.append(Deduction(dimension=dimension, rule=code, points=round(weighted, 2), count=len(items)))
-    dimensions = {d: round(max(0.0, 100.0 - lost[d]), 2) for d in applicable}
-    total = round(max(0.0, 100.0 - sum(d.points for d in deductions)), 2)
+        deductions.append(Deduction(dimension=dimension, rule=code, points=_round2(weighted), count=len(items)))
+    dimensions = {d: _round2(max(0.0, 100.0 - lost[d])) for d in applicable}
+    total = _round2(max(0.0, 100.0 - sum(d.points for d in deductions)))
     return Score(total, (total >= profile.pass_mark) and not vetoed, vetoed, dimensions, deductions)
+
+
+def _round2(value: float) -> float:
+    """``round(value, 2)``; whole numbers, most scores, skip its decimal-string round trip."""
+    if type(value) is float and value.is_integer():
+        return value
+    return round(value, 2)

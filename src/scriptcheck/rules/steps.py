@@ -90,8 +90,17 @@ def _may_align(reference: str, text: str, threshold: float) -> bool:
     200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the LCS is at most
     the number of the text's characters that occur in the reference at all, which one regex
     search counts in C. Most turns fail this test and never reach rapidfuzz."""
-    shared = len(_reference_characters(reference)(text))
+    if _count_shared is not None:
+        shared = _count_shared(text, reference)
+    else:
+        shared = len(_reference_characters(reference)(text))
     return shared * (200 - threshold) >= threshold * len(reference)
+
+
+try:  # compiled (text/_native.pyx) when it could be built; the regex below is the reference
+    from scriptcheck.text._native import count_shared as _count_shared
+except ImportError:
+    _count_shared = None
 
 
 @lru_cache(maxsize=1024)

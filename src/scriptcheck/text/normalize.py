@@ -205,8 +205,8 @@ class Normalized:
             if end <= same:
                 return begin, end
             marked = self._marked
-            if _fold is not None and marked is not None and len(marked) == len(self.original):
-                return _fold.span(marked, self._joined, begin, end)  # no offset map needed
+            if _native is not None and marked is not None and len(marked) == len(self.original):
+                return _native.span(marked, self._joined, begin, end)  # no offset map needed
             self._build_offsets()
         return self._starts[begin], self._lasts[end - 1] + 1  # type: ignore[index]
 
@@ -236,7 +236,7 @@ def _to_simplified(chars: list[str]) -> list[str]:
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, skip evasions, collapse runs."""
-    if _fold is not None and _TURN_SEPARATOR not in text:
+    if _native is not None and _TURN_SEPARATOR not in text:
         folded = _native_fold(text)
         if folded is not None:
             marked, joined, collapsed = folded[0]
@@ -245,7 +245,7 @@ def normalize(text: str) -> Normalized:
 
 
 def _normalize_python(text: str) -> Normalized:
-    """:func:`normalize` in Python (the reference; see ``_fold.pyx``)."""
+    """:func:`normalize` in Python (the reference; see ``_native.pyx``)."""
     marked = text.translate(_MARKED)
     joined = marked.replace("\x00", "") if "\x00" in marked else marked
     if not joined.isascii() and not _traditional().isdisjoint(joined):
@@ -269,7 +269,7 @@ def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     original = _TURN_SEPARATOR.join(texts)
     if original.count(_TURN_SEPARATOR) != len(texts) - 1:  # a text holds the separator
         return [normalize(t) for t in texts]
-    if _fold is not None:
+    if _native is not None:
         folded = _native_fold(original)
         if folded is not None:
             return [Normalized(t, c, j, m) for t, (m, j, c) in zip(texts, folded)]
@@ -288,21 +288,21 @@ def normalize_many(texts: Sequence[str]) -> list[Normalized]:
 
 
 try:  # the compiled fold (setup.py builds it when it can); results are the same without it
-    from scriptcheck.text import _fold
+    from scriptcheck.text import _native
 except ImportError:
-    _fold = None
+    _native = None
 
 
-_fold_configured = False
+_native_configured = False
 
 
 def _native_fold(original: str):
-    """``_fold.fold_turns`` of ``original``, or ``None`` when the Python path must decide."""
-    global _fold_configured
-    if not _fold_configured:
-        _fold.configure(_JOINED, _traditional())
-        _fold_configured = True
-    return _fold.fold_turns(original, _TURN_SEPARATOR)
+    """``_native.fold_turns`` of ``original``, or ``None`` when the Python path must decide."""
+    global _native_configured
+    if not _native_configured:
+        _native.configure(_JOINED, _traditional())
+        _native_configured = True
+    return _native.fold_turns(original, _TURN_SEPARATOR)
 
 
 @lru_cache(maxsize=65536)

@@ -1,4 +1,5 @@
-"""The compiled fold (``text/_fold.pyx``) must normalise exactly as the pure-Python reference.
+"""The compiled text helpers (``text/_native.pyx``) must give exactly what their pure-Python
+references give.
 
 These run only where the extension was built (a regular ``pip install .`` with a C compiler, as
 CI does); an editable or pure-Python install has nothing to compare and reports them skipped.
@@ -14,8 +15,8 @@ from hypothesis import given, settings, strategies as st
 from .test_transcript_scan import PIECES
 
 normalize_module = importlib.import_module("scriptcheck.text.normalize")
-pytestmark = pytest.mark.skipif(normalize_module._fold is None,
-                                reason="the native fold is not built (editable or pure-Python install)")
+pytestmark = pytest.mark.skipif(normalize_module._native is None,
+                                reason="the native text helpers are not built (editable or pure-Python install)")
 
 # Beyond the transcript pieces: characters NFKC expands (㎏, ﷺ), full-width forms, compatibility
 # ideographs, astral characters (emoji, Ext B, some traditional), pronoun folds, long runs.
@@ -69,3 +70,13 @@ def test_native_fold_hands_back_what_it_does_not_handle() -> None:
     assert fold("好好，好") == [("好好\x00好", "好好好", "好")]
     assert fold("㎏") is None  # folds into two characters
     assert fold("這個") is None  # traditional: OpenCC decides
+
+
+@settings(max_examples=300, deadline=None)
+@given(text, st.text(max_size=12) | st.sampled_from(["请问还有什么可以帮您", "感谢您的耐心等待", "好好"]))
+def test_native_count_shared_is_the_regex_count(value: str, reference: str) -> None:
+    from scriptcheck.rules import steps
+    from scriptcheck.text._native import count_shared
+
+    expected = len(steps._reference_characters(reference)(value)) if reference else 0
+    assert count_shared(value, reference) == expected

@@ -1,5 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
-"""Native core of :func:`scriptcheck.text.normalize.normalize_many` (optional, compiled).
+"""Native helpers of the text pipeline (optional, compiled): the core of
+:func:`scriptcheck.text.normalize.normalize_many`, ``Normalized.span`` and the character
+count of the fuzzy step test.
 
 Folding a transcript with ``str.translate`` costs a dict lookup and an int object per
 character, and the traditional-character test and the run collapse each walk the text again.
@@ -15,7 +17,7 @@ from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
 from libc.stdint cimport uint8_t, uint32_t
 from libc.string cimport memset
 
-__all__ = ["configure", "fold_turns"]
+__all__ = ["configure", "fold_turns", "span", "count_shared"]
 
 # Per BMP code point: 0 = not looked up yet, _EXPANDS = folds into several characters, else
 # 1 + the single character it becomes (0 for a skipped one, so 1).
@@ -142,3 +144,15 @@ def span(str marked, str joined, Py_ssize_t begin, Py_ssize_t end):
     if start < 0 or last < 0:
         raise IndexError(f"search span [{begin}, {end}) is outside the text")
     return start, last + 1
+
+
+def count_shared(str text, str alphabet):
+    """How many characters of ``text`` occur in ``alphabet`` (with repeats: 好好 counts 2)."""
+    cdef Py_ssize_t shared = 0
+    cdef Py_UCS4 ch, a
+    for ch in text:
+        for a in alphabet:
+            if ch == a:
+                shared += 1
+                break
+    return shared
