@@ -21,7 +21,7 @@ __all__ = ["cache_dir", "is_verified", "mark_verified"]
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
     parts = []
-    for dist in ("scriptcheck", "opencc", "jieba", "pyahocorasick"):
+    for dist in ("scriptcheck", "opencc", "jieba", "ahocorasick-rs"):
         try:
             parts.append(f"{dist}={metadata.version(dist)}")
         except metadata.PackageNotFoundError:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Hashable, Iterator
+from typing import Callable, Hashable
 
-import ahocorasick
+import ahocorasick_rs
 
 __all__ = ["LiteralAutomaton"]
 
@@ -14,15 +14,18 @@ class LiteralAutomaton:
     """Maps literals to payloads and finds all of them in one pass over a text.
 
     Scanning cost grows with the text, not with the number of literals, which is what lets a
-    10,000-entry lexicon cost about what a 100-entry one does.
+    10,000-entry lexicon cost about what a 100-entry one does. The automaton is the Rust
+    ``aho-corasick`` crate (through ``ahocorasick-rs``), which reports every occurrence of a
+    text in one call.
     """
 
     def __init__(self, literals: dict[str, list[Hashable]] | None = None,
                  pack: Callable[[str, tuple], object] | None = None) -> None:
         self._payloads: dict[str, list[Hashable]] = defaultdict(list)
-        self._automaton: ahocorasick.Automaton | None = None
+        self._automaton: ahocorasick_rs.AhoCorasick | None = None
+        self._values: list[object] = []
         # What a hit reports for a literal, given the literal and its payloads (called when
-        # the automaton is built, after every add); by default ``(len(literal), payloads)``.
+        # the automaton is built, after every add); by default the payloads as a tuple.
         self._pack = pack or _default_pack
         for literal, payloads in (literals or {}).items():
             for payload in payloads:
@@ -38,23 +41,34 @@ class LiteralAutomaton:
     def __len__(self) -> int:
         return len(self._payloads)
 
-    def _built(self) -> ahocorasick.Automaton | None:
+    def _built(self) -> ahocorasick_rs.AhoCorasick | None:
         if self._automaton is None and self._payloads:
-            automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-            for literal, payloads in self._payloads.items():
-                automaton.add_word(literal, self._pack(literal, tuple(payloads)))
-            automaton.make_automaton()
-            self._automaton = automaton
+            literals = list(self._payloads)
+            self._values = [self._pack(literal, tuple(self._payloads[literal])) for literal in literals]
+            self._automaton = ahocorasick_rs.AhoCorasick(literals, matchkind=ahocorasick_rs.MatchKind.Standard)
         return self._automaton
 
-    def raw_iter(self, text: str) -> Iterator[tuple[int, object]]:
-        """The automaton's own ``(last index, packed payloads)`` stream (see ``pack`` in the constructor): the
-        hot loop of the matcher unpacks it itself rather than pay for a generator per payload."""
+    @property
+    def values(self) -> list[object]:
+        """The packed payloads of each literal, by the literal number :meth:`find` reports."""
+        self._built()
+        return self._values
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """Every occurrence of every literal in ``text``, overlapping ones included, as
+        ``(literal number, start, end)`` in order of ``end``; look the literal's payloads up
+        in :attr:`values`."""
         automaton = self._built()
         if automaton is None or not text:
-            return iter(())
-        return automaton.iter(text)
+            return []
+        return automaton.find_matches_as_indexes(text, overlapping=True)
+
+    def payloads(self, text: str) -> list[tuple[int, int, object]]:
+        """:meth:`find` with the packed payloads in place of the literal numbers:
+        ``(start, end, packed)``."""
+        values = self.values
+        return [(start, end, values[literal]) for literal, start, end in self.find(text)]
 
 
-def _default_pack(literal: str, payloads: tuple) -> tuple[int, tuple]:
-    return len(literal), payloads
+def _default_pack(literal: str, payloads: tuple) -> tuple:
+    return payloads

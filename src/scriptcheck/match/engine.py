@@ -81,19 +81,19 @@ class Matcher:
         self._automaton = automaton
 
     def _pack(self, literal: str, payloads: tuple) -> tuple:
-        """What the automaton reports for ``literal``: its length, then its pattern anchors
-        as (pattern, entry, window width), its phrase entries and its allow-list scopes, each
-        a tuple (sorted out once here, not on every hit)."""
+        """What the automaton reports for ``literal``: its pattern anchors as (pattern,
+        entry, window width), its phrase entries and its allow-list scopes, each a tuple
+        (sorted out once here, not on every hit)."""
         if len(payloads) == 1 and payloads[0][0] == _ANCHOR:  # most literals: one anchor
             key = payloads[0][1]
-            return len(literal), ((key, *self._anchor_owner[key]),), (), ()
+            return ((key, *self._anchor_owner[key]),), (), ()
         anchors, phrases, allows = [], [], []
         for kind, key in payloads:
             if kind == _ANCHOR:
                 anchors.append((key, *self._anchor_owner[key]))
             else:
                 (phrases if kind == _PHRASE else allows).append(key)
-        return len(literal), tuple(anchors), tuple(phrases), tuple(allows)
+        return tuple(anchors), tuple(phrases), tuple(allows)
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -119,27 +119,28 @@ class Matcher:
             lengths = [len(n.text) + 1 for n in norms]
             text = SEARCH_SEPARATOR.join([n.text for n in norms])
             bounds = list(accumulate(lengths, initial=0))
-        # The automaton reports hits in order of their end, so the hits of one text all come
-        # before those of the next: each text is collected, then verified, in turn.
+        # The automaton reports hits in order of their end (the longest first among those that
+        # end together), so the hits of one text all come before those of the next: each text is collected, then verified, in turn.
         at = 0
         limit = bounds[1] - 1  # where the current text ends
         wanted = only if only_each is None else only_each[0]
         candidates: list[tuple[int, int, int]] = []
         allowed: list[tuple[int, int, int]] = []
         windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …]
-        for last, (length, anchors, phrases, allows) in self._automaton.raw_iter(text):
-            end = last + 1
+        automaton = self._automaton
+        values = automaton.values
+        for literal, start, end in automaton.find(text):
             if end > limit:  # the first hit of a later text: finish the current one
                 if candidates or windows:
                     found[at] = self._collect(norms[at], text, bounds[at], limit, candidates, allowed, windows)
                     candidates, allowed, windows = [], [], {}
                 elif allowed:
                     allowed = []
-                at = bisect_right(bounds, end - length) - 1
+                at = bisect_right(bounds, start) - 1
                 limit = bounds[at + 1] - 1
                 if only_each is not None:
                     wanted = only_each[at]
-            start = end - length
+            anchors, phrases, allows = values[literal]
             for key, entry_index, width in anchors:
                 if wanted is None or entry_index in wanted:
                     spans = windows.get(key)
