@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from scriptcheck.models import Finding
+from scriptcheck.models import Finding, new_finding
 from scriptcheck.profile.schema import PairRule
 from scriptcheck.rules.context import TranscriptContext
 
@@ -32,7 +32,7 @@ def check_pair(rule: PairRule, ctx: TranscriptContext) -> list[Finding]:
             later_agent_turns = ctx.agent_turns[after:after + rule.response.within]
             answered = any(ctx.has(t, response_categories) for t in later_agent_turns)
         if not answered:
-            findings.append(Finding(
+            findings.append(new_finding(
                 rule=rule.id, category="pair", severity=rule.severity, turn=index,
                 start=trigger.start, end=trigger.end, text=trigger.text,
                 message=f"{rule.description} (no {'/'.join(rule.response.categories)} within "
