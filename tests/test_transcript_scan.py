@@ -106,6 +106,28 @@ def test_asking_about_an_unscanned_category_scans_the_turn(profile_checker) -> N
     assert planned.has(1, frozenset({"thanks"})) == full.has(1, frozenset({"thanks"}))
     assert planned.has(1, frozenset({"thanks"}))
     assert planned.all_phrases(1) == full.phrases[1]
+    # Asking which turns say it looks at turns not scanned for it too.
+    fresh = TranscriptContext.build(transcript, profile_checker, profile.customer_categories, profile.agent_categories)
+    assert fresh.turns_with("agent", frozenset({"thanks"})) == [1] == full.turns_with("agent", frozenset({"thanks"}))
+
+
+speaker_turns = st.lists(st.tuples(st.sampled_from(["agent", "customer"]), turn_text.filter(str.strip)),
+                         min_size=1, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(speaker_turns, st.data())
+def test_turns_with_is_has_asked_turn_by_turn(profile_checker, turns, data) -> None:
+    transcript = build_transcript({"id": "t", "turns": [{"speaker": s, "text": t} for s, t in turns]},
+                                  source="test", line=1)
+    profile = profile_checker.profile
+    categories = sorted({e.category for lx, e in profile_checker.rules() if lx.kind != "forbidden"})
+    asked = frozenset(data.draw(st.lists(st.sampled_from(categories), min_size=1, max_size=3)))
+    for plan in (profile.agent_categories, None):
+        fast = TranscriptContext.build(transcript, profile_checker, profile.customer_categories, plan)
+        slow = TranscriptContext.build(transcript, profile_checker, profile.customer_categories, plan)
+        for speaker, turns_of in (("agent", slow.agent_turns), ("customer", slow.customer_turns)):
+            assert fast.turns_with(speaker, asked) == [i for i in turns_of if slow.has(i, asked)]
 
 
 def _transcripts():

@@ -49,7 +49,8 @@ class Severity(str, Enum):
         return _RANK[self] < _RANK[other]
 
 
-_RANK = {"info": 0, "warning": 1, "error": 2, "critical": 3}
+# Severity (or its value) → its rank: a dict lookup where a hot loop compares many severities.
+SEVERITY_RANK = _RANK = {"info": 0, "warning": 1, "error": 2, "critical": 3}
 
 
 class Finding(BaseModel):

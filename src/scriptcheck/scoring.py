@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, NamedTuple
 
-from scriptcheck.models import Deduction, Finding, new_deduction
+from scriptcheck.models import SEVERITY_RANK, Deduction, Finding, new_deduction
 from scriptcheck.profile.schema import DIMENSIONS, ProfileFile
 
 __all__ = ["Score", "score_findings"]
@@ -32,11 +32,11 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
     """Score ``findings`` under ``profile``; only ``applicable`` dimensions are scored."""
     rules = profile.rules_by_id
     by_rule: dict[str, list[Finding]] = defaultdict(list)
-    veto_on = profile.forbidden.veto_on
+    veto_rank = SEVERITY_RANK[profile.forbidden.veto_on]
     vetoed = False
     for finding in findings:
         by_rule[finding.rule].append(finding)
-        if finding.severity >= veto_on:
+        if SEVERITY_RANK[finding.severity] >= veto_rank:
             vetoed = True
     # In the fixed order of DIMENSIONS, so a report's JSON is the same from run to run.
     wanted = set(applicable)

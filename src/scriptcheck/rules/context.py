@@ -42,8 +42,13 @@ class TranscriptContext:
     categories: list[frozenset[str]] = field(default_factory=list)
     # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
     pronoun_tokens: dict[int, list] = field(default_factory=dict)
+    customer_turns: list[int] = field(default_factory=list)
     # turn → the categories its phrases were scanned for (None: all there are to scan for)
     _scanned: list[frozenset[str] | None] = field(default_factory=list, repr=False)
+    # speaker → the categories of the phrases found so far in that speaker's turns
+    _present: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    # the categories every agent turn was scanned for (None: all there are to scan for)
+    _scanned_everywhere: frozenset[str] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, transcript: Transcript, checker: Checker,
@@ -69,13 +74,17 @@ class TranscriptContext:
             phrases[index] = hits
             if plan is not None:
                 scanned[index] = plan[position]
-        if customer_categories and len(agent_turns) < len(turns):
-            customer_turns = [i for i, turn in enumerate(turns) if turn.speaker != "agent"]
+        customer_turns = ctx.customer_turns = [i for i, turn in enumerate(turns) if turn.speaker != "agent"]
+        if customer_categories and customer_turns:
             for index, hits in zip(customer_turns, checker.phrases_many([normalized[i] for i in customer_turns],
                                                                        customer_categories)):
                 phrases[index] = hits
         ctx.findings, ctx.phrases, ctx._scanned = findings, phrases, scanned
-        ctx.categories = [frozenset([h.category for h in hits]) if hits else _NONE for hits in phrases]
+        categories = ctx.categories = [frozenset([h.category for h in hits]) if hits else _NONE for hits in phrases]
+        ctx._present = {"agent": set().union(*[categories[i] for i in agent_turns]),
+                        "customer": set().union(*[categories[i] for i in customer_turns])}
+        if plan:
+            ctx._scanned_everywhere = frozenset.intersection(*plan)
         return ctx
 
     def has(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:
@@ -86,6 +95,21 @@ class TranscriptContext:
         if self.categories[turn].isdisjoint(categories):
             return []
         return [h for h in self.phrases[turn] if h.category in categories]
+
+    def turns_with(self, speaker: str, categories: Collection[str]) -> list[int]:
+        """The turns of ``speaker``, in order, with a phrase in any of ``categories`` (the
+        turns for which :meth:`has` is not empty)."""
+        if speaker == "agent":
+            turns = self.agent_turns
+            everywhere = self._scanned_everywhere
+            complete = everywhere is None or everywhere.issuperset(categories)
+        else:
+            turns = self.customer_turns
+            complete = True  # customer turns are scanned for their cues once, completely
+        if complete and self._present.get(speaker, _NONE).isdisjoint(categories):
+            return []  # what most transcripts come to, without a question per turn
+        has = self.has
+        return [turn for turn in turns if has(turn, categories)]
 
     def all_phrases(self, turn: int) -> list[PhraseHit]:
         """Every service phrase of ``turn`` (of an agent turn: of every category; of a
@@ -100,6 +124,7 @@ class TranscriptContext:
         self.phrases[turn] = hits
         self.categories[turn] = frozenset([h.category for h in hits]) if hits else _NONE
         self._scanned[turn] = None
+        self._present.setdefault(self.transcript.turns[turn].speaker, set()).update(self.categories[turn])
 
     @cached_property
     def agent_turns_with_numbers(self) -> list[int]:

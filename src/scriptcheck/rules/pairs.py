@@ -17,20 +17,17 @@ def check_pair(rule: PairRule, ctx: TranscriptContext) -> list[Finding]:
     turns = ctx.transcript.turns
     trigger_categories = rule.trigger.category_set
     response_categories = rule.response.category_set
-    for index, turn in enumerate(turns):
-        if turn.speaker != rule.trigger.speaker:
-            continue
-        triggers = ctx.has(index, trigger_categories)
-        if not triggers:
-            continue
-        trigger = triggers[0]
+    for index in ctx.turns_with(rule.trigger.speaker, trigger_categories):
+        trigger = ctx.has(index, trigger_categories)[0]
         answered = False
-        if rule.response.same_turn and turn.speaker == "agent":
-            answered = any(h.start >= trigger.end for h in ctx.has(index, response_categories))
+        if rule.response.same_turn and turns[index].speaker == "agent":
+            answered = any([h.start >= trigger.end for h in ctx.has(index, response_categories)])
         if not answered:
             after = bisect_right(ctx.agent_turns, index)  # agent_turns is in turn order
-            later_agent_turns = ctx.agent_turns[after:after + rule.response.within]
-            answered = any(ctx.has(t, response_categories) for t in later_agent_turns)
+            for later in ctx.agent_turns[after:after + rule.response.within]:
+                if ctx.has(later, response_categories):
+                    answered = True
+                    break
         if not answered:
             findings.append(new_finding(
                 rule=rule.id, category="pair", severity=rule.severity, turn=index,

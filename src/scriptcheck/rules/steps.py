@@ -53,7 +53,8 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     for turn in _window(rule, ctx):
         hits = ctx.has(turn, categories)
         if hits:
-            found.extend(StepOccurrence(turn, h.start, h.end, h.text, 100.0) for h in hits)
+            for h in hits:
+                found.append(StepOccurrence(turn, h.start, h.end, h.text, 100.0))
             continue
         if not references:
             continue
