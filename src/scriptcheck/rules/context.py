@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Callable, Collection, Sequence
 
 from scriptcheck.checker import Checker, PhraseHit
@@ -21,6 +20,25 @@ _NONE: frozenset[str] = frozenset()
 PRONOUNS = frozenset("你妳")
 _PRONOUN_SEARCH = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").search
 _DIGIT_RUN = re.compile(r"[0-9０-９]{3}")
+
+
+class _once:
+    """``functools.cached_property`` without its lock: Python 3.11 takes one on every first
+    access, a measurable share of the work for an object that lives for one transcript (and
+    is never shared between threads)."""
+
+    def __init__(self, compute: Callable) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass
@@ -126,13 +144,13 @@ class TranscriptContext:
         self._scanned[turn] = None
         self._present.setdefault(self.transcript.turns[turn].speaker, set()).update(self.categories[turn])
 
-    @cached_property
+    @_once
     def agent_turns_with_numbers(self) -> list[int]:
         """Agent turns with a run of three digits (the only ones a privacy rule can fire on)."""
         turns = self.transcript.turns
         return [i for i in self.agent_turns if _DIGIT_RUN.search(turns[i].text) is not None]
 
-    @cached_property
+    @_once
     def agent_turns_with_pronoun(self) -> list[int]:
         """Agent turns with a 你 or 妳 (most say 您 and need no segmentation at all)."""
         turns = self.transcript.turns
@@ -140,7 +158,7 @@ class TranscriptContext:
         search = _PRONOUN_SEARCH
         return [i for i in self.agent_turns if search(turns[i].text)]
 
-    @cached_property
+    @_once
     def template_kind(self) -> str | None:
         """The kind of the template being checked: the first agent turn's ``template_kind``,
         else the transcript's, else ``None`` (read once, however many rules ask)."""
@@ -152,7 +170,7 @@ class TranscriptContext:
         kind = self.transcript.metadata.get(TEMPLATE_KIND_KEY)
         return str(kind) if kind else None
 
-    @cached_property
+    @_once
     def timed(self) -> bool:
         """Whether any turn carries start/end times (the timing dimension applies)."""
         return any(t.start is not None for t in self.transcript.turns)

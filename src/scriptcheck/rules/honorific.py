@@ -13,7 +13,7 @@ __all__ = ["check_honorific", "quoted_spans"]
 
 # Text in quotes is reported speech or a product name, not the agent addressing the customer.
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’")
-_CANDIDATES = PRONOUNS
+_CANDIDATE_SEARCH = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -27,7 +27,7 @@ def _pronoun_tokens(ctx: TranscriptContext, index: int) -> list:
     if tokens is None:
         text = ctx.transcript.turns[index].text
         simplified = simplified_aligned(text)
-        positions = [i for i, c in enumerate(simplified) if c in _CANDIDATES]
+        positions = [m.start() for m in _CANDIDATE_SEARCH(simplified)]
         # Only the blocks holding a 你 are segmented: jieba cuts blocks independently, so the
         # tokens there are exactly those of the whole turn.
         tokens = ctx.checker.segmenter.tokens_near(simplified, positions) if positions else []
