@@ -14,7 +14,7 @@ from scriptcheck.errors import LexiconError, ProfileError
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, Lexicon, load_lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.match.engine import Matcher
-from scriptcheck.models import Finding, Report, Transcript, new_finding
+from scriptcheck.models import Finding, Report, Transcript, make_finding
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.segment import Segmenter, Token
 
@@ -159,11 +159,11 @@ class Checker:
                 for index, start, end in hits:
                     forbidden_entry, entry = info[index]
                     if forbidden_entry:
-                        findings.append(new_finding(
-                            rule=entry.id, category=entry.category, severity=entry.severity,
-                            start=start, end=end, text=text[start:end],
-                            message=entry.description, suggestion=entry.suggestion, turn=turn,
-                        ))
+                        findings.append(make_finding({
+                            "rule": entry.id, "category": entry.category, "severity": entry.severity,
+                            "start": start, "end": end, "text": text[start:end],
+                            "message": entry.description, "suggestion": entry.suggestion, "turn": turn,
+                        }))
                     else:
                         phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
                 if len(findings) > 1:

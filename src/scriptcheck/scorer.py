@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scriptcheck.models import Finding, Report, StepResult, Transcript, new_report
+from scriptcheck.models import Finding, Report, StepResult, Transcript, make_report
 from scriptcheck.profile.loader import Profile
 from scriptcheck.profile.schema import (HonorificRule, HygieneRule, OrderRule, PairRule, PrivacyRule,
                                         StepRule, TemplateKindRule, TimingRule)
@@ -66,8 +66,8 @@ def score_transcript(profile: Profile, checker: "Checker", transcript: Transcrip
         applicable.add("timing")
     findings.sort(key=_finding_order)
     score = score_findings(profile.data, findings, applicable)
-    return new_report(
-        id=transcript.id, profile=profile.name, score=score.total, passed=score.passed,
-        vetoed=score.vetoed, dimensions=score.dimensions, deductions=score.deductions,
-        findings=findings, steps=steps, metadata=dict(transcript.metadata),
-    )
+    return make_report({
+        "id": transcript.id, "profile": profile.name, "score": score.total, "passed": score.passed,
+        "vetoed": score.vetoed, "dimensions": score.dimensions, "deductions": score.deductions,
+        "findings": findings, "steps": steps, "metadata": dict(transcript.metadata),
+    })

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, NamedTuple
 
-from scriptcheck.models import SEVERITY_RANK, Deduction, Finding, new_deduction
+from scriptcheck.models import SEVERITY_RANK, Deduction, Finding, make_deduction
 from scriptcheck.profile.schema import DIMENSIONS, ProfileFile
 
 __all__ = ["Score", "score_findings"]
@@ -56,7 +56,8 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
             continue
         lost[dimension] += points
         weighted = points * profile.weights.get(dimension, 1.0)
-        deductions.append(new_deduction(dimension=dimension, rule=code, points=_round2(weighted), count=len(items)))
+        deductions.append(make_deduction({"dimension": dimension, "rule": code, "points": _round2(weighted),
+                                          "count": len(items)}))
     dimensions = {d: _round2(max(0.0, 100.0 - lost[d])) for d in applicable}
     total = _round2(max(0.0, 100.0 - sum(d.points for d in deductions)))
     return Score(total, (total >= profile.pass_mark) and not vetoed, vetoed, dimensions, deductions)

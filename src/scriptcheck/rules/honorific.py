@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scriptcheck.models import Finding, new_finding
+from scriptcheck.models import Finding, make_finding
 from scriptcheck.profile.schema import HonorificRule
 from scriptcheck.rules.context import PRONOUNS, TranscriptContext
 from scriptcheck.text.normalize import simplified_aligned
@@ -49,9 +49,9 @@ def check_honorific(rule: HonorificRule, ctx: TranscriptContext) -> list[Finding
                 quotes = quoted_spans(text)
             if any(a <= token.start and token.end <= b for a, b in quotes):
                 continue
-            findings.append(new_finding(
-                rule=rule.id, category="honorific", severity=rule.severity, turn=index,
-                start=token.start, end=token.end, text=text[token.start:token.end],
-                message=rule.description, suggestion=rule.suggestion,
-            ))
+            findings.append(make_finding({
+                "rule": rule.id, "category": "honorific", "severity": rule.severity, "turn": index,
+                "start": token.start, "end": token.end, "text": text[token.start:token.end],
+                "message": rule.description, "suggestion": rule.suggestion,
+            }))
     return findings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from scriptcheck.models import Finding, new_finding
+from scriptcheck.models import Finding, make_finding
 from scriptcheck.profile.schema import PairRule
 from scriptcheck.rules.context import TranscriptContext
 
@@ -29,11 +29,11 @@ def check_pair(rule: PairRule, ctx: TranscriptContext) -> list[Finding]:
                     answered = True
                     break
         if not answered:
-            findings.append(new_finding(
-                rule=rule.id, category="pair", severity=rule.severity, turn=index,
-                start=trigger.start, end=trigger.end, text=trigger.text,
-                message=f"{rule.description} (no {'/'.join(rule.response.categories)} within "
+            findings.append(make_finding({
+                "rule": rule.id, "category": "pair", "severity": rule.severity, "turn": index,
+                "start": trigger.start, "end": trigger.end, "text": trigger.text,
+                "message": f"{rule.description} (no {'/'.join(rule.response.categories)} within "
                         f"{rule.response.within} agent turn(s))",
-                suggestion=rule.suggestion,
-            ))
+                "suggestion": rule.suggestion,
+            }))
     return findings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from scriptcheck.models import Finding, new_finding
+from scriptcheck.models import Finding, make_finding
 from scriptcheck.profile.schema import PrivacyRule
 from scriptcheck.rules.context import TranscriptContext
 
@@ -61,9 +61,9 @@ def check_privacy(rule: PrivacyRule, ctx: TranscriptContext, taken: list[tuple[i
             if any(t == index and s < end and start < e for t, s, e in taken):
                 continue
             taken.append((index, start, end))
-            findings.append(new_finding(
-                rule=rule.id, category="privacy", severity=rule.severity, turn=index,
-                start=start, end=end, text=text[start:end],
-                message=rule.description, suggestion=rule.suggestion,
-            ))
+            findings.append(make_finding({
+                "rule": rule.id, "category": "privacy", "severity": rule.severity, "turn": index,
+                "start": start, "end": end, "text": text[start:end],
+                "message": rule.description, "suggestion": rule.suggestion,
+            }))
     return findings

@@ -8,7 +8,7 @@ from typing import Callable, NamedTuple
 
 from rapidfuzz import fuzz
 
-from scriptcheck.models import Finding, StepResult, new_finding, new_step_result
+from scriptcheck.models import Finding, StepResult, make_finding, make_step_result
 from scriptcheck.profile.schema import OrderRule, StepRule
 from scriptcheck.rules.context import TranscriptContext
 
@@ -115,8 +115,8 @@ def check_step(rule: StepRule, ctx: TranscriptContext) -> tuple[StepResult, list
     occurrences = find_step(rule, ctx)
     if occurrences:
         pick = occurrences[-1] if rule.window.last is not None else occurrences[0]
-        result = new_step_result(rule=rule.id, name=rule.name, satisfied=True, turn=pick.turn,
-                            start=pick.start, end=pick.end, text=pick.text, score=pick.score)
+        result = make_step_result({"rule": rule.id, "name": rule.name, "satisfied": True, "turn": pick.turn,
+                                   "start": pick.start, "end": pick.end, "text": pick.text, "score": pick.score})
         return result, occurrences, []
     missing, finding = rule.missing
     return missing, occurrences, [finding]
@@ -134,10 +134,10 @@ def check_order(rule: OrderRule, located: dict[str, list[StepOccurrence]], ctx: 
         positions.append((name, pick(occurrences, key=lambda o: (o.turn, o.start))))
     for (before, a), (after, b) in zip(positions, positions[1:]):
         if (a.turn, a.start) > (b.turn, b.start):
-            return [new_finding(
-                rule=rule.id, category="step", severity=rule.severity, turn=b.turn, start=b.start,
-                end=b.end, text=b.text,
-                message=f"'{after}' comes before '{before}': {rule.description}",
-                suggestion=rule.suggestion,
-            )]
+            return [make_finding({
+                "rule": rule.id, "category": "step", "severity": rule.severity, "turn": b.turn, "start": b.start,
+                "end": b.end, "text": b.text,
+                "message": f"'{after}' comes before '{before}': {rule.description}",
+                "suggestion": rule.suggestion,
+            })]
     return []
