@@ -76,6 +76,15 @@ class Window(_FileModel):
             raise ValueError("give `first` or `last`, not both")
         return self
 
+    @cached_property
+    def turns(self) -> slice:
+        """The slice of a transcript's agent turns the window covers."""
+        if self.first is not None:
+            return slice(None, self.first)
+        if self.last is not None:
+            return slice(-self.last, None)
+        return slice(None)
+
 
 class StepRule(RuleBase, _CategorySet):
     """A required step: a phrase of one of ``categories`` in an agent turn of the window."""

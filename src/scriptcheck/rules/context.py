@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Callable, Collection, Sequence
 
 from scriptcheck.checker import Checker, PhraseHit
@@ -41,7 +40,6 @@ class _once:
         return value
 
 
-@dataclass
 class TranscriptContext:
     """A transcript with the lexicon scan of each turn (forbidden findings only on agent turns)
     and each turn's normalised search string, computed once for every rule to share.
@@ -50,23 +48,29 @@ class TranscriptContext:
     (or :meth:`all_phrases`), which scans a turn further when it was scanned for fewer
     categories than asked about."""
 
-    transcript: Transcript
-    checker: Checker
-    findings: list[list[Finding]] = field(default_factory=list)
-    phrases: list[list[PhraseHit]] = field(default_factory=list)
-    agent_turns: list[int] = field(default_factory=list)
-    normalized: list[Normalized] = field(default_factory=list)
-    # turn → the categories of its phrase hits, so that most `has` questions are one set test
-    categories: list[frozenset[str]] = field(default_factory=list)
-    # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
-    pronoun_tokens: dict[int, list] = field(default_factory=dict)
-    customer_turns: list[int] = field(default_factory=list)
-    # turn → the categories its phrases were scanned for (None: all there are to scan for)
-    _scanned: list[frozenset[str] | None] = field(default_factory=list, repr=False)
-    # speaker → the categories of the phrases found so far in that speaker's turns
-    _present: dict[str, set[str]] = field(default_factory=dict, repr=False)
-    # the categories every agent turn was scanned for (None: all there are to scan for)
-    _scanned_everywhere: frozenset[str] | None = field(default=None, repr=False)
+    # A plain class, not a dataclass: one is built per transcript, and the dataclass's
+    # generated __init__ (Python, eleven fields, eight factories) was a measurable share.
+    def __init__(self, transcript: Transcript, checker: Checker) -> None:
+        self.transcript = transcript
+        self.checker = checker
+        self.findings: list[list[Finding]] = []
+        self.phrases: list[list[PhraseHit]] = []
+        self.agent_turns: list[int] = []
+        self.customer_turns: list[int] = []
+        self.normalized: list[Normalized] = []
+        # turn → the categories of its phrase hits, so that most `has` questions are one set test
+        self.categories: list[frozenset[str]] = []
+        # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
+        self.pronoun_tokens: dict[int, list] = {}
+        # turn → the categories its phrases were scanned for (None: all there are to scan for)
+        self._scanned: list[frozenset[str] | None] = []
+        # speaker → the categories of the phrases found so far in that speaker's turns
+        self._present: dict[str, set[str]] = {}
+        # the categories every agent turn was scanned for (None: all there are to scan for)
+        self._scanned_everywhere: frozenset[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"TranscriptContext(id={self.transcript.id!r}, turns={len(self.transcript.turns)})"
 
     @classmethod
     def build(cls, transcript: Transcript, checker: Checker,

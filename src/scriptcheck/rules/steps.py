@@ -35,12 +35,7 @@ class StepOccurrence(NamedTuple):
 
 
 def _window(rule: StepRule, ctx: TranscriptContext) -> list[int]:
-    turns = ctx.agent_turns
-    if rule.window.first is not None:
-        return turns[: rule.window.first]
-    if rule.window.last is not None:
-        return turns[-rule.window.last:]
-    return turns
+    return ctx.agent_turns[rule.window.turns]
 
 
 def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
