@@ -58,6 +58,17 @@ def test_native_span_is_the_offset_map(value: str) -> None:
         assert native._starts is None
 
 
+def test_long_texts_map_spans_with_the_offset_map() -> None:
+    # The native walk starts from the beginning on every call: on a huge text with a hit every
+    # few characters that would be quadratic, so long texts build the (linear) map instead.
+    value = "您好，有什么可以帮您？" * 200
+    native = normalize_module.normalize(value)
+    reference = normalize_module._normalize_python(value)
+    assert len(value) > normalize_module._NATIVE_SPAN_LIMIT
+    assert native.span(5, 9) == (reference.starts[5], reference.ends[8])
+    assert native._starts is not None
+
+
 def test_native_span_rejects_what_the_map_rejects() -> None:
     norm = normalize_module.normalize("好，好 再见！")
     with pytest.raises(IndexError):

@@ -205,8 +205,12 @@ class Normalized:
             if end <= same:
                 return begin, end
             marked = self._marked
-            if _native is not None and marked is not None and len(marked) == len(self.original):
-                return _native.span(marked, self._joined, begin, end)  # no offset map needed
+            if (_native is not None and marked is not None and len(marked) == len(self.original)
+                    and len(marked) <= _NATIVE_SPAN_LIMIT):
+                # No offset map needed. The walk starts at the text's beginning each time, so
+                # it is for turn-sized texts only: a huge one with a hit every few characters
+                # would go quadratic (bench_long_input.py), where the map is linear.
+                return _native.span(marked, self._joined, begin, end)
             self._build_offsets()
         return self._starts[begin], self._lasts[end - 1] + 1  # type: ignore[index]
 
@@ -294,6 +298,8 @@ except ImportError:
 
 
 _native_configured = False
+# Texts up to this long map a span back by walking them in C; longer ones build the offset map.
+_NATIVE_SPAN_LIMIT = 1024
 
 
 def _native_fold(original: str):
