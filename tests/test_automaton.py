@@ -3,8 +3,11 @@ offsets of the text, in the order the matcher relies on: by end, longest first."
 
 from __future__ import annotations
 
+import pickle
+
 from hypothesis import given, settings, strategies as st
 
+from scriptcheck import Checker
 from scriptcheck.match.automaton import LiteralAutomaton
 
 ALPHABET = st.sampled_from(list("你好您谢再见啊a1 。") + ["🙂", "𠀀", "\n"])
@@ -38,3 +41,13 @@ def test_empty_automaton_and_empty_text_find_nothing() -> None:
     automaton = LiteralAutomaton({"你好": ["greeting"]})
     assert automaton.find("") == []
     assert automaton.payloads("你好你好") == [(0, 2, ("greeting",)), (2, 4, ("greeting",))]
+
+
+def test_automaton_and_checker_pickle() -> None:
+    automaton = LiteralAutomaton({"你好": ["greeting"], "好": ["good"]})
+    assert automaton.payloads("你好") == [(0, 2, ("greeting",)), (1, 2, ("good",))]  # same end: longest first
+    copy = pickle.loads(pickle.dumps(automaton))
+    assert copy.payloads("你好") == automaton.payloads("你好")
+    checker = Checker.default()
+    text = "你怎么连这个也不懂，请问还有什么可以帮您"
+    assert pickle.loads(pickle.dumps(checker)).scan(text) == checker.scan(text)

@@ -41,6 +41,11 @@ class LiteralAutomaton:
     def __len__(self) -> int:
         return len(self._payloads)
 
+    def __getstate__(self) -> dict:
+        # The Rust automaton does not pickle: a copy (a checker sent to another process)
+        # builds its own on first use, from the literals.
+        return {**self.__dict__, "_automaton": None, "_values": []}
+
     def _built(self) -> ahocorasick_rs.AhoCorasick | None:
         if self._automaton is None and self._payloads:
             literals = list(self._payloads)

@@ -120,7 +120,8 @@ class Matcher:
             text = SEARCH_SEPARATOR.join([n.text for n in norms])
             bounds = list(accumulate(lengths, initial=0))
         # The automaton reports hits in order of their end (the longest first among those that
-        # end together), so the hits of one text all come before those of the next: each text is collected, then verified, in turn.
+        # end together), so the hits of one text all come before those of the next: each text
+        # is collected, then verified, in turn.
         at = 0
         limit = bounds[1] - 1  # where the current text ends
         wanted = only if only_each is None else only_each[0]

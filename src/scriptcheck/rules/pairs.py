@@ -33,7 +33,7 @@ def check_pair(rule: PairRule, ctx: TranscriptContext) -> list[Finding]:
                 "rule": rule.id, "category": "pair", "severity": rule.severity, "turn": index,
                 "start": trigger.start, "end": trigger.end, "text": trigger.text,
                 "message": f"{rule.description} (no {'/'.join(rule.response.categories)} within "
-                        f"{rule.response.within} agent turn(s))",
+                           f"{rule.response.within} agent turn(s))",
                 "suggestion": rule.suggestion,
             }))
     return findings

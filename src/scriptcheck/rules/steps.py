@@ -84,8 +84,9 @@ def _may_align(reference: str, text: str, threshold: float) -> bool:
     """Whether ``reference`` can reach ``threshold`` in a partial ratio against ``text`` (no
     shorter than it). The ratio of the reference against a window of w <= n characters is
     200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the LCS is at most
-    the number of the text's characters that occur in the reference at all, which one regex
-    search counts in C. Most turns fail this test and never reach rapidfuzz."""
+    the number of the text's characters that occur in the reference at all, which is counted
+    in C (``text/_native.pyx``, or one regex search). Most turns fail this test and never reach
+    rapidfuzz."""
     if _count_shared is not None:
         shared = _count_shared(text, reference)
     else:
