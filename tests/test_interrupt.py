@@ -37,3 +37,23 @@ def test_interrupt_leaves_complete_lines(tmp_path, jobs: str) -> None:
     assert written.endswith(b"\n")
     reports = [json.loads(line) for line in written.decode("utf-8").splitlines()]
     assert 0 < len(reports) < 36000
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_interrupt_while_waiting_for_input_stops_at_once(tmp_path) -> None:
+    out = tmp_path / "out.jsonl"
+    # One job: records are scored as they arrive (more jobs collect a chunk for the workers first).
+    proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", "-", "--format", "jsonl", "-q",
+                             "-j", "1", "-o", str(out)], stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    line = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    proc.stdin.write((line + "\n").encode("utf-8"))
+    proc.stdin.flush()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size == 0):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)  # blocked reading an idle stdin: no record in hand
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr.decode()
+    assert b"interrupted" in stderr
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == [json.loads(line)["id"]]
