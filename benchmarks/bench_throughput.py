@@ -70,13 +70,13 @@ def main() -> None:
     print(f"scriptcheck hot path: {build_kind()}")
     print(f"corpus: {len(transcripts)} transcripts, {turns} turns ({len(agent_text)} agent), {mb:.1f} MB UTF-8")
     runs: dict[str, list[float]] = {"floor": [], **{name: [] for name in backends}, "check": []}
-    chunks = _chunks(transcripts, args.chunks)
+    chunks = [(chunk, [turn.text for t in chunk for turn in t.turns if turn.speaker == "agent"])
+              for chunk in _chunks(transcripts, args.chunks)]
     for _ in range(args.repeats):
         totals = dict.fromkeys(runs, 0.0)
         # Interleaved chunk by chunk, so a drift in the machine's speed weighs on the floor and
         # on the scorers alike.
-        for chunk in chunks:
-            texts = [turn.text for t in chunk for turn in t.turns if turn.speaker == "agent"]
+        for chunk, texts in chunks:
             totals["floor"] += _timed(lambda: _drain(tokenizer.lcut(text) for text in texts))
             for name, c in backends.items():
                 totals[name] += _timed(lambda c=c: _drain(c.score(t) for t in chunk))

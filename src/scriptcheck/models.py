@@ -36,21 +36,21 @@ class Severity(str, Enum):
     def rank(self) -> int:
         """Numeric order, for ``--fail-on`` comparisons."""
         # A str enum member hashes as its value: no trip through Enum's `value` descriptor.
-        return _RANK[self]
+        return SEVERITY_RANK[self]
 
     def __ge__(self, other: object) -> bool:  # type: ignore[override]
         if not isinstance(other, Severity):
             return NotImplemented
-        return _RANK[self] >= _RANK[other]
+        return SEVERITY_RANK[self] >= SEVERITY_RANK[other]
 
     def __lt__(self, other: object) -> bool:  # type: ignore[override]
         if not isinstance(other, Severity):
             return NotImplemented
-        return _RANK[self] < _RANK[other]
+        return SEVERITY_RANK[self] < SEVERITY_RANK[other]
 
 
 # Severity (or its value) → its rank: a dict lookup where a hot loop compares many severities.
-SEVERITY_RANK = _RANK = {"info": 0, "warning": 1, "error": 2, "critical": 3}
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2, "critical": 3}
 
 
 class Finding(BaseModel):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Iterable, NamedTuple
 
 from scriptcheck.models import SEVERITY_RANK, Deduction, Finding, make_deduction
-from scriptcheck.profile.schema import DIMENSIONS, ProfileFile
+from scriptcheck.profile.schema import ProfileFile
 
 __all__ = ["Score", "score_findings"]
 
@@ -38,7 +38,8 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
         by_rule[finding.rule].append(finding)
         if SEVERITY_RANK[finding.severity] >= veto_rank:
             vetoed = True
-    applicable = _scored_dimensions(profile, frozenset(applicable))
+    wanted = set(applicable)
+    applicable = [d for d in profile.weighted_dimensions if d in wanted]
     lost: dict[str, float] = defaultdict(float)
     deductions = []
     for code, items in sorted(by_rule.items()):
@@ -61,23 +62,6 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
     dimensions = {d: _round2(max(0.0, 100.0 - lost[d])) for d in applicable}
     total = _round2(max(0.0, 100.0 - sum(d.points for d in deductions)))
     return Score(total, (total >= profile.pass_mark) and not vetoed, vetoed, dimensions, deductions)
-
-
-def _scored_dimensions(profile: ProfileFile, applicable: frozenset[str]) -> list[str]:
-    """The dimensions scored: applicable and weighted, in the fixed order of DIMENSIONS (so a
-    report's JSON is the same from run to run). A profile meets a handful of distinct sets."""
-    key = (id(profile), applicable)
-    cached = _SCORED.get(key)
-    if cached is not None and cached[0] is profile:
-        return cached[1]
-    dimensions = [d for d in DIMENSIONS if d in applicable and profile.weights.get(d, 0) > 0]
-    if len(_SCORED) > 256:
-        _SCORED.clear()
-    _SCORED[key] = (profile, dimensions)  # the profile held, so its id is not reused meanwhile
-    return dimensions
-
-
-_SCORED: dict[tuple[int, frozenset[str]], tuple[ProfileFile, list[str]]] = {}
 
 
 def _round2(value: float) -> float:

@@ -37,17 +37,14 @@ class Profile:
                          for c in r.trigger.categories)
 
     @cached_property
-    def _agent_category_plan(self) -> tuple[frozenset[str], tuple[tuple[int | None, int | None, frozenset[str]], ...]]:
+    def _agent_category_plan(self) -> tuple[frozenset[str], tuple[tuple[slice, frozenset[str]], ...]]:
         from scriptcheck.profile.schema import PairRule, StepRule, TemplateKindRule
 
         anywhere: set[str] = set()
-        windowed = []
+        windowed = []  # (the agent turns a step may be in, its categories)
         for rule in self.data.rules:
             if isinstance(rule, StepRule):
-                if rule.window.first is None and rule.window.last is None:
-                    anywhere.update(rule.categories)
-                else:
-                    windowed.append((rule.window.first, rule.window.last, rule.category_set))
+                windowed.append((rule.window.turns, rule.category_set))
             elif isinstance(rule, PairRule):
                 if rule.trigger.speaker == "agent":
                     anywhere.update(rule.trigger.categories)
@@ -69,15 +66,12 @@ class Profile:
         plan = plans.get(count)
         if plan is None:
             anywhere, windowed = self._agent_category_plan
+            wanted = [set(anywhere) for _ in range(count)]
+            for turns, categories in windowed:  # the same slice the step rule looks in
+                for position in range(count)[turns]:
+                    wanted[position].update(categories)
             distinct: dict[frozenset[str], frozenset[str]] = {}  # equal sets as one object
-            plan = []
-            for position in range(count):
-                wanted = set(anywhere)
-                for first, last, categories in windowed:
-                    if (first is not None and position < first) or (last is not None and position >= count - last):
-                        wanted.update(categories)
-                key = frozenset(wanted)
-                plan.append(distinct.setdefault(key, key))
+            plan = [distinct.setdefault(key, key) for key in map(frozenset, wanted)]
             if count <= 256:  # long transcripts are rare: no plan per length kept for them
                 plans[count] = plan
         return plan

@@ -275,6 +275,12 @@ class ProfileFile(_FileModel):
         return self
 
     @cached_property
+    def weighted_dimensions(self) -> tuple[str, ...]:
+        """The dimensions with a positive weight, in the fixed order of DIMENSIONS (so a
+        report's JSON is the same from run to run)."""
+        return tuple(d for d in DIMENSIONS if self.weights.get(d, 0) > 0)
+
+    @cached_property
     def rules_by_id(self) -> dict[str, "Rule"]:
         """Rules by code (computed once: scoring looks rules up for every transcript)."""
         return {r.id: r for r in self.rules}
