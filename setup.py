@@ -20,14 +20,15 @@ COMPILED = [
     "src/scriptcheck/text/normalize.py",
     "src/scriptcheck/text/segment.py",
     "src/scriptcheck/match/engine.py",
-    "src/scriptcheck/checker.py",
+    "src/scriptcheck/lexicon/matcher.py",
     "src/scriptcheck/rules/context.py",
-    "src/scriptcheck/rules/steps.py",
-    "src/scriptcheck/rules/pairs.py",
+    "src/scriptcheck/rules/step.py",
+    "src/scriptcheck/rules/pair.py",
     "src/scriptcheck/rules/honorific.py",
     "src/scriptcheck/rules/privacy.py",
-    "src/scriptcheck/scorer.py",
-    "src/scriptcheck/scoring.py",
+    "src/scriptcheck/rules/plan.py",
+    "src/scriptcheck/scoring/engine.py",
+    "src/scriptcheck/scoring/points.py",
 ]
 
 # Written for Cython only, each with a pure-Python twin that stays the reference (the module

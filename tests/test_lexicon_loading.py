@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scriptcheck import Checker, LexiconError, SpecFailure, load_lexicon
-from scriptcheck.lexicon import defaults_dir
+from scriptcheck.resources import defaults_dir
 from scriptcheck.schemas import schema_json
 
 GOOD_ENTRY = """
@@ -114,10 +114,10 @@ def test_allow_list_drops_a_hit_inside_an_allowed_phrase(tmp_path) -> None:
     assert [f.text for f in checker.check("不知道您是否方便？我也不知道")] == ["不知道"]
 
 
-@pytest.mark.parametrize("kind", ["lexicon", "profile"])
+@pytest.mark.parametrize("kind", ["lexicon", "profile", "report"])
 def test_shipped_json_schema_is_generated_from_the_models(kind: str) -> None:
     shipped = (defaults_dir() / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
-    assert shipped == schema_json(kind), "regenerate with: scriptcheck lexicon schema --kind " + kind
+    assert shipped == schema_json(kind), "regenerate with: scriptcheck schema " + kind
 
 
 def test_packaged_lexicons_validate_against_the_json_schema() -> None:

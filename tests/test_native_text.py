@@ -86,7 +86,7 @@ def test_native_fold_hands_back_what_it_does_not_handle() -> None:
 @settings(max_examples=300, deadline=None)
 @given(text, st.text(max_size=12) | st.sampled_from(["请问还有什么可以帮您", "感谢您的耐心等待", "好好"]))
 def test_native_count_shared_is_the_regex_count(value: str, reference: str) -> None:
-    from scriptcheck.rules import steps
+    from scriptcheck.rules import step as steps
     from scriptcheck.text._native import count_shared
 
     expected = len(steps._reference_characters(reference)(value)) if reference else 0

@@ -179,7 +179,7 @@ def test_fuzzy_prefilter_never_rejects_a_real_alignment(text: str, reference: st
     """The cheap character bound in front of rapidfuzz only skips texts that cannot align."""
     from rapidfuzz import fuzz
 
-    from scriptcheck.rules.steps import _may_align
+    from scriptcheck.rules.step import _may_align
 
     if len(text) < len(reference):
         return  # the bound is only used for texts at least as long as the reference
@@ -191,7 +191,7 @@ def test_fuzzy_prefilter_never_rejects_a_real_alignment(text: str, reference: st
 def test_dimensions_come_in_the_documented_order() -> None:
     """Report JSON is byte-identical from run to run (dimension order once followed set order,
     which depends on the interpreter's hash seed)."""
-    from scriptcheck.profile.schema import DIMENSIONS
+    from scriptcheck.rules.base import DIMENSIONS
 
     records = list(read_transcripts(str(CORPORA / "calls.jsonl")))
     assert records

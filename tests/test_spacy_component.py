@@ -16,17 +16,18 @@ spacy = pytest.importorskip("spacy")
 from spacy.tokens import Doc, DocBin  # noqa: E402
 
 from scriptcheck import Checker, ProfileError, Severity  # noqa: E402
-from scriptcheck.spacy_component import ScriptcheckComponent, ScriptcheckResult  # noqa: E402
+from scriptcheck.integrations.spacy import ScriptcheckComponent, ScriptcheckResult  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 
-TABOO = "你怎么连这个也不懂"
+# 您, not 你: the component applies the whole profile, and 你 is a finding of its own (PL001).
+TABOO = "您怎么连这个也不懂"
 DISGUISED = [
-    pytest.param("你怎麼連這個也不懂", id="traditional"),
-    pytest.param("你 怎 么 连 这 个 也 不 懂", id="spaced"),
-    pytest.param("你\u200b怎\u200c么\u200d连这个也不懂", id="zero-width"),
-    pytest.param("喂，你怎么连这个也不懂啊？", id="embedded"),
+    pytest.param("您怎麼連這個也不懂", id="traditional"),
+    pytest.param("您 怎 么 连 这 个 也 不 懂", id="spaced"),
+    pytest.param("您\u200b怎\u200c么\u200d连这个也不懂", id="zero-width"),
+    pytest.param("喂，您怎么连这个也不懂啊？", id="embedded"),
 ]
 POLITE = "您好，请问有什么可以帮您？"
 
@@ -127,7 +128,7 @@ def test_entry_point_registers_the_factory_without_importing_scriptcheck() -> No
         "import json, spacy\n"
         "nlp = spacy.blank('zh')\n"
         "nlp.add_pipe('scriptcheck')\n"
-        "doc = nlp('你怎么连这个也不懂')\n"
+        "doc = nlp('您怎么连这个也不懂')\n"
         "print(json.dumps([[s.label_, list(s._.scriptcheck_chars)] for s in doc.spans['scriptcheck']]"
         " + [doc._.scriptcheck.polite]))\n"
     )
@@ -141,7 +142,7 @@ def test_missing_spacy_gives_an_install_hint() -> None:
         "import sys\n"
         "sys.modules['spacy'] = None\n"
         "try:\n"
-        "    import scriptcheck.spacy_component\n"
+        "    import scriptcheck.integrations.spacy\n"
         "except ImportError as exc:\n"
         "    print(type(exc).__name__, exc)\n"
         "else:\n"
@@ -215,7 +216,7 @@ def test_other_spans_have_no_finding(nlp) -> None:
 
 
 def test_pipe_over_many_texts(nlp, checker) -> None:
-    texts = [TABOO, POLITE, "这是规定，我也没办法", "", "你 怎 麼 連 這 個 也 不 懂", "好的"] * 5
+    texts = [TABOO, POLITE, "这是规定，我也没办法", "", "您 怎 麼 連 這 個 也 不 懂", "好的"] * 5
     docs = list(nlp.pipe(texts, batch_size=4))
     assert [d.text for d in docs] == texts
     for doc, text in zip(docs, texts):
@@ -316,7 +317,44 @@ def test_lexicons_with_the_same_file_name_are_both_saved(tmp_path) -> None:
 def test_pipe_over_real_jddc_agent_turns(jieba_nlp, checker, jddc_dialogues) -> None:
     turns = [t["text"] for d in jddc_dialogues for t in d["turns"] if t["speaker"] == "agent"][:300]
     assert len(turns) == 300
+    lexicon_rules = {entry.id for _, entry in checker.rules()}
+    per_turn = {"PL001", "PL002", "PV001", "PV002", "PV003"}
     for doc, text in zip(jieba_nlp.pipe(turns, batch_size=64), turns):
         assert doc.text == text
-        assert doc._.scriptcheck.findings == checker.check(text)
+        findings = doc._.scriptcheck.findings
+        assert [f for f in findings if f.rule in lexicon_rules] == checker.check(text)
+        assert {f.rule for f in findings if f.rule not in lexicon_rules} <= per_turn
         assert_spans_index_text(doc)
+
+
+# -- the profile's per-turn rules -----------------------------------------------------------
+
+
+def test_profile_applies_its_per_turn_rules_not_only_its_lexicons() -> None:
+    pipeline = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    pipeline.add_pipe("scriptcheck", config={"profile": "hotline"})
+    doc = pipeline("你的手机号是多少")
+    [span] = [s for s in doc.spans["scriptcheck"] if s.label_ == "PL001"]
+    assert span._.scriptcheck_chars == (0, 1) and span._.scriptcheck_finding.category == "honorific"
+    # Missing steps (no greeting in a one-line doc) have no place in the text: not spans.
+    assert all(f.start is not None for f in doc._.scriptcheck.findings)
+    assert_spans_index_text(doc)
+
+
+def test_template_profile_brings_its_hygiene_rules() -> None:
+    pipeline = spacy.blank("zh")
+    pipeline.add_pipe("scriptcheck", config={"profile": "template"})
+    doc = pipeline("您好{name，您的订单已发货")
+    assert "TP101" in labels(doc)
+
+
+def test_to_bytes_and_from_bytes_carry_the_custom_lexicon(tmp_path) -> None:
+    lexicon = _write_lexicon(tmp_path / "custom.yaml")
+    pipeline = spacy.blank("zh")
+    pipeline.add_pipe("scriptcheck", config={"lexicons": [str(lexicon)]})
+    data = pipeline.to_bytes()
+    lexicon.unlink()  # the bytes must carry the lexicon itself, not its path
+    restored = spacy.blank("zh")
+    restored.add_pipe("scriptcheck", config={"lexicons": [str(lexicon)]})
+    restored.from_bytes(data)
+    assert labels(restored("芝麻开门")) == ["XT901"]

@@ -8,7 +8,7 @@ import pytest
 
 from scriptcheck import Checker
 from scriptcheck.templates.lint import Linter
-from scriptcheck.templates.placeholders import MASK, mask_placeholders, scan_placeholders
+from scriptcheck.text.placeholders import MASK, mask_placeholders, scan_placeholders
 from scriptcheck.templates.sources import parse_templates
 from scriptcheck.text.normalize import is_skipped
 

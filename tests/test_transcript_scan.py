@@ -10,7 +10,6 @@ from scriptcheck import Checker
 from scriptcheck.io.records import build_transcript
 from scriptcheck.io.transcripts import read_transcripts
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.scorer import score_transcript
 from scriptcheck.text.normalize import normalize, normalize_many
 
 from .conftest import CORPORA
@@ -58,9 +57,10 @@ def test_scan_many_is_scan_per_text(profile_checker, texts: list[str]) -> None:
     ["谢", "谢"],                          # a run must not collapse across turns
 ])
 def test_no_match_runs_across_turns(profile_checker, texts: list[str]) -> None:
-    together = profile_checker.scan_many(normalize_many(texts))
-    assert together == [profile_checker.scan(t) for t in texts]
-    assert together != [profile_checker.scan("".join(texts))] + [profile_checker.scan("")] * (len(texts) - 1)
+    together = profile_checker.scan_many(normalize_many(texts), cues=True)
+    assert together == [profile_checker.scan(t, cues=True) for t in texts]
+    assert together != ([profile_checker.scan("".join(texts), cues=True)]
+                        + [profile_checker.scan("", cues=True)] * (len(texts) - 1))
 
 
 @settings(max_examples=200, deadline=None)
@@ -70,14 +70,14 @@ def test_scanning_for_some_categories_finds_those_of_a_full_scan(profile_checker
     wanted = [frozenset(data.draw(st.lists(st.sampled_from(categories), max_size=4))) for _ in texts]
     norms = normalize_many(texts)
     partial = profile_checker.scan_many(norms, categories=wanted)
-    full = profile_checker.scan_many(norms)
+    full = profile_checker.scan_many(norms, cues=True)
     for cats, part, whole in zip(wanted, partial, full):
         assert part.findings == whole.findings
         assert part.phrases == [h for h in whole.phrases if h.category in cats]
 
 
 def test_agent_categories_follow_the_step_windows(profile_checker) -> None:
-    plan = profile_checker.profile.agent_categories(7)
+    plan = profile_checker.scorer.plan.agent_categories(7)
     assert len(plan) == 7
     # ecommerce-chat: greeting/offer-help in the first 2 agent turns, ask-anything-else in the
     # last 3, thanks/farewell in the last 2; the waiting trigger and pair responses anywhere.
@@ -86,7 +86,7 @@ def test_agent_categories_follow_the_step_windows(profile_checker) -> None:
     assert {"thanks", "farewell"} <= plan[5] and "thanks" not in plan[4]
     assert all({"waiting", "apology", "thanks-for-waiting"} <= p for p in plan)
     # A one-turn transcript is first and last at once.
-    assert {"greeting", "thanks", "ask-anything-else"} <= profile_checker.profile.agent_categories(1)[0]
+    assert {"greeting", "thanks", "ask-anything-else"} <= profile_checker.scorer.plan.agent_categories(1)[0]
 
 
 def test_asking_about_an_unscanned_category_scans_the_turn(profile_checker) -> None:
@@ -97,17 +97,17 @@ def test_asking_about_an_unscanned_category_scans_the_turn(profile_checker) -> N
         {"speaker": "agent", "text": "好的"},
         {"speaker": "agent", "text": "再见"},
     ]}, source="test", line=1)
-    profile = profile_checker.profile
-    planned = TranscriptContext.build(transcript, profile_checker, profile.customer_categories, profile.agent_categories)
-    full = TranscriptContext.build(transcript, profile_checker, profile.customer_categories)
+    plan = profile_checker.scorer.plan
+    planned = TranscriptContext.build(transcript, profile_checker, plan)
+    full = TranscriptContext.build(transcript, profile_checker)
     # Turn 1 is outside the closing windows: not scanned for thanks up front …
     assert "thanks" not in planned.categories[1]
     # … but asking finds what a full scan finds, and so does asking for every phrase.
-    assert planned.has(1, frozenset({"thanks"})) == full.has(1, frozenset({"thanks"}))
-    assert planned.has(1, frozenset({"thanks"}))
+    assert planned.hits(1, frozenset({"thanks"})) == full.hits(1, frozenset({"thanks"}))
+    assert planned.has(1, frozenset({"thanks"})) is True
     assert planned.all_phrases(1) == full.phrases[1]
     # Asking which turns say it looks at turns not scanned for it too.
-    fresh = TranscriptContext.build(transcript, profile_checker, profile.customer_categories, profile.agent_categories)
+    fresh = TranscriptContext.build(transcript, profile_checker, plan)
     assert fresh.turns_with("agent", frozenset({"thanks"})) == [1] == full.turns_with("agent", frozenset({"thanks"}))
 
 
@@ -120,12 +120,11 @@ speaker_turns = st.lists(st.tuples(st.sampled_from(["agent", "customer"]), turn_
 def test_turns_with_is_has_asked_turn_by_turn(profile_checker, turns, data) -> None:
     transcript = build_transcript({"id": "t", "turns": [{"speaker": s, "text": t} for s, t in turns]},
                                   source="test", line=1)
-    profile = profile_checker.profile
     categories = sorted({e.category for lx, e in profile_checker.rules() if lx.kind != "forbidden"})
     asked = frozenset(data.draw(st.lists(st.sampled_from(categories), min_size=1, max_size=3)))
-    for plan in (profile.agent_categories, None):
-        fast = TranscriptContext.build(transcript, profile_checker, profile.customer_categories, plan)
-        slow = TranscriptContext.build(transcript, profile_checker, profile.customer_categories, plan)
+    for plan in (profile_checker.scorer.plan, None):
+        fast = TranscriptContext.build(transcript, profile_checker, plan)
+        slow = TranscriptContext.build(transcript, profile_checker, plan)
         for speaker, turns_of in (("agent", slow.agent_turns), ("customer", slow.customer_turns)):
             assert fast.turns_with(speaker, asked) == [i for i in turns_of if slow.has(i, asked)]
 
@@ -145,11 +144,11 @@ def test_scoring_with_the_scan_plan_equals_scoring_full_scans(profile, monkeypat
         transcripts += [build_transcript({**d, "id": f"jddc-{i}"}, source="jddc", line=i)
                         for i, d in enumerate(jddc_or_none[:300])]
     assert len(transcripts) >= 20
-    planned = [score_transcript(checker.profile, checker, t).model_dump_json() for t in transcripts]
+    planned = [checker.score(t).model_dump_json() for t in transcripts]
     build = TranscriptContext.build.__func__
     monkeypatch.setattr(TranscriptContext, "build", classmethod(
-        lambda cls, transcript, checker, customer=frozenset(), agent=None: build(cls, transcript, checker, customer)))
-    full = [score_transcript(checker.profile, checker, t).model_dump_json() for t in transcripts]
+        lambda cls, transcript, matcher, plan=None: build(cls, transcript, matcher)))
+    full = [checker.score(t).model_dump_json() for t in transcripts]
     assert planned == full
 
 

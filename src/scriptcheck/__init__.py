@@ -5,17 +5,22 @@
 ['FB006']
 """
 
-from scriptcheck.checker import Checker, PhraseHit, Scan
+from scriptcheck.api import Checker
 from scriptcheck.errors import (ConfigError, InputError, LexiconError, ProfileError, ScriptcheckError,
                                 SpecFailure)
 from scriptcheck.lexicon import Lexicon, load_lexicon
+from scriptcheck.lexicon.matcher import PhraseHit, PhraseMatcher, Scan
 from scriptcheck.models import Finding, Report, Severity, StepResult, Transcript, Turn
+from scriptcheck.profile import Profile, load_profile
+from scriptcheck.scoring import ProfileScorer
 from scriptcheck.text import Token, normalize, segment
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Checker",
+    "PhraseMatcher",
+    "ProfileScorer",
     "PhraseHit",
     "Scan",
     "Finding",
@@ -26,6 +31,8 @@ __all__ = [
     "Turn",
     "Lexicon",
     "load_lexicon",
+    "Profile",
+    "load_profile",
     "Token",
     "normalize",
     "segment",

@@ -6,13 +6,12 @@ Each worker builds the checker of a profile once and reuses it for every record.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple
 
-from scriptcheck.checker import Checker
+from scriptcheck.scoring import ProfileScorer
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.records import Record
 from scriptcheck.models import Report, Transcript
@@ -24,35 +23,32 @@ _CHUNK = 64
 
 class Scorer:
     """Scores transcripts, choosing each one's profile: ``profile`` if given, else the
-    transcript's ``metadata.profile``, else ``default_profile``. Checkers are built once."""
+    transcript's ``metadata.profile``, else ``default_profile``. Scorers are built once."""
 
     def __init__(self, profile: str | None = None, default_profile: str = "hotline",
                  extra_lexicons: tuple[str, ...] = ()) -> None:
         self.profile = profile
         self.default_profile = default_profile
         self.extra_lexicons = tuple(extra_lexicons)
-        self._checkers: dict[str, Checker] = {}
+        self._scorers: dict[str, ProfileScorer] = {}
 
     def profile_for(self, transcript: Transcript) -> str:
         """The profile name that applies to ``transcript``."""
         return self.profile or str(transcript.metadata.get("profile") or self.default_profile)
 
-    def checker(self, name: str) -> Checker:
-        """The (cached) checker of profile ``name``."""
-        checker = self._checkers.get(name)
-        if checker is None:
-            checker = Checker.from_profile(name, extra_lexicons=self.extra_lexicons)
-            self._checkers[name] = checker
-            # The checker (lexicon models, automaton, regexes) lives as long as the batch: move
-            # it out of the collector's generations so full collections stop re-walking it
-            # (collected first, so no garbage is frozen with it).
-            gc.collect()
-            gc.freeze()
-        return checker
+    def scorer(self, name: str) -> ProfileScorer:
+        """The (cached) scorer of profile ``name``."""
+        scorer = self._scorers.get(name)
+        if scorer is None:
+            scorer = self._scorers[name] = self._build(name)
+        return scorer
+
+    def _build(self, name: str) -> ProfileScorer:
+        return ProfileScorer.load(name, extra_lexicons=self.extra_lexicons)
 
     def score(self, transcript: Transcript) -> Report:
         """Score one transcript under its profile."""
-        return self.checker(self.profile_for(transcript)).score(transcript)
+        return self.scorer(self.profile_for(transcript)).score(transcript)
 
 
 @dataclass

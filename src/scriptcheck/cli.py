@@ -1,4 +1,4 @@
-"""The command line: ``scriptcheck lint | score | rule | rules | lexicon``."""
+"""The command line: ``scriptcheck lint | score | rule | rules | lexicon | profile | schema``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from scriptcheck.checker import Checker
+from scriptcheck.api import Checker
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.models import Severity
 
@@ -173,7 +173,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
 
     scorer = Scorer(profile, default_profile, tuple(lexicons))
     try:  # fail fast on a bad profile or lexicon, before reading any input
-        scorer.checker(profile or default_profile)
+        scorer.scorer(profile or default_profile)
     except ScriptcheckError as exc:
         raise _fail(str(exc))
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
@@ -237,7 +237,8 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
     Without FILES: the packaged lexicons plus those of the nearest configuration
     (`scriptcheck.toml` / `[tool.scriptcheck]`: its `lexicons` and its profile's).
     """
-    from scriptcheck.lexicon.loader import default_lexicon_names, load_lexicon, run_specs
+    from scriptcheck.lexicon.loader import default_lexicon_names, load_lexicon
+    from scriptcheck.lexicon.specs import run_specs
 
     try:
         sources = list(files) or _configured_lexicons(default_lexicon_names())
@@ -288,10 +289,20 @@ def _configured_lexicons(packaged: list[str]) -> list[str]:
     return unique
 
 
-@lexicon.command("schema")
+@lexicon.command("schema", hidden=True)
 @click.option("--kind", type=click.Choice(["lexicon", "profile"]), default="lexicon", show_default=True)
 def lexicon_schema(kind: str) -> None:
-    """Print the JSON Schema of the lexicon (or profile) file format."""
+    """Print the JSON Schema of the lexicon (or profile) file format (`scriptcheck schema KIND`)."""
+    from scriptcheck.schemas import schema_json
+
+    click.echo(schema_json(kind), nl=False)
+
+
+@cli.command("schema")
+@click.argument("kind", type=click.Choice(["report", "lexicon", "profile"]))
+def schema(kind: str) -> None:
+    """Print a JSON Schema: of a score report (the wire format of `score --format json/jsonl`),
+    or of the lexicon or profile file format."""
     from scriptcheck.schemas import schema_json
 
     click.echo(schema_json(kind), nl=False)
@@ -308,11 +319,12 @@ def profile_test(profiles: tuple[str, ...]) -> None:
     """Score the inline example transcripts of PROFILES (default: the packaged ones)."""
     from scriptcheck.profile.examples import run_examples
     from scriptcheck.profile.loader import default_profile_names
+    from scriptcheck.scoring import ProfileScorer
 
     failed = total = 0
     for name in profiles or default_profile_names():
         try:
-            results = run_examples(Checker.from_profile(name))
+            results = run_examples(ProfileScorer.load(name))
         except ScriptcheckError as exc:
             raise _fail(str(exc))
         click.echo(f"{name}: {len(results)} example(s)")

@@ -38,15 +38,27 @@ class Severity(str, Enum):
         # A str enum member hashes as its value: no trip through Enum's `value` descriptor.
         return SEVERITY_RANK[self]
 
-    def __ge__(self, other: object) -> bool:  # type: ignore[override]
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return SEVERITY_RANK[self] >= SEVERITY_RANK[other]
-
+    # All four comparisons by rank: a str enum left with any of them would compare the
+    # names alphabetically (``info > error``), and ``max``/``sorted`` use ``>`` and ``<``.
     def __lt__(self, other: object) -> bool:  # type: ignore[override]
         if not isinstance(other, Severity):
             return NotImplemented
         return SEVERITY_RANK[self] < SEVERITY_RANK[other]
+
+    def __le__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return SEVERITY_RANK[self] <= SEVERITY_RANK[other]
+
+    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return SEVERITY_RANK[self] > SEVERITY_RANK[other]
+
+    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return SEVERITY_RANK[self] >= SEVERITY_RANK[other]
 
 
 # Severity (or its value) → its rank: a dict lookup where a hot loop compares many severities.
@@ -150,6 +162,7 @@ class Report(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+# The one way to build these models inside scriptcheck:
 # ``Model.model_validate(values)`` for a dict of values, without the Python wrappers around
 # pydantic-core's validator: scoring builds a few dozen models per transcript, and ``Model(**kw)``
 # spends more time in ``__init__``'s wrapper than in the validation itself (0.9 µs of 2).

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from scriptcheck.lexicon.loader import Lexicon
+from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
+from scriptcheck.profile.loader import default_profile_names, load_profile
 
 __all__ = ["render_rule_doc"]
 
@@ -56,8 +57,6 @@ def render_transcript_rule_doc(rule, profiles: list[str]) -> str:
 
 def transcript_rules() -> dict[str, tuple[object, list[str]]]:
     """Every transcript rule of the packaged profiles: code → (rule, profile names using it)."""
-    from scriptcheck.profile.loader import default_profile_names, load_profile
-
     found: dict[str, tuple[object, list[str]]] = {}
     for name in default_profile_names():
         for rule in load_profile(name).data.rules:

@@ -9,16 +9,9 @@ from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
 from scriptcheck.models import Transcript
+from scriptcheck.speakers import SPEAKER_ALIASES, normalize_speaker
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript"]
-
-SPEAKER_ALIASES = {
-    "agent": "agent", "客服": "agent", "坐席": "agent", "话务员": "agent", "staff": "agent",
-    "bot": "agent", "assistant": "agent", "客服代表": "agent", "售后": "agent", "售前": "agent",
-    "customer": "customer", "客户": "customer", "顾客": "customer", "用户": "customer",
-    "user": "customer", "client": "customer", "买家": "customer",
-}
-
 
 class Record(NamedTuple):
     """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line
@@ -46,13 +39,6 @@ class Record(NamedTuple):
             return self._replace(raw=None, transcript=build_transcript(data, source=self.source, line=self.line))
         except InputError as exc:
             return self._replace(raw=None, error=exc)
-
-
-def normalize_speaker(value: Any) -> str | None:
-    """``agent``/``customer`` for a known speaker label (Chinese or English), else ``None``."""
-    if not isinstance(value, str):
-        return None
-    return SPEAKER_ALIASES.get(value.strip().lower())
 
 
 def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:

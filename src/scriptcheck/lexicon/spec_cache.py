@@ -10,12 +10,13 @@ set ``SCRIPTCHECK_CACHE_DIR=off`` to disable it. A cache that cannot be written 
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["cache_dir", "is_verified", "mark_verified"]
+from scriptcheck.cachedir import cache_dir
+
+__all__ = ["is_verified", "mark_verified"]
 
 
 @lru_cache(maxsize=1)
@@ -28,23 +29,13 @@ def _salt() -> bytes:
             parts.append(f"{dist}=?")
     # Source checkouts change without a version bump: include the matcher's own code.
     here = Path(__file__).resolve().parent.parent
-    for module in ("text/normalize.py", "match/engine.py", "match/patterns.py", "lexicon/loader.py"):
+    for module in ("text/normalize.py", "match/engine.py", "match/patterns.py", "lexicon/compiled.py",
+                   "lexicon/matcher.py", "lexicon/specs.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
         except OSError:
             parts.append("?")
     return "|".join(parts).encode()
-
-
-def cache_dir() -> Path | None:
-    """Where verification markers live, or ``None`` when caching is off."""
-    configured = os.environ.get("SCRIPTCHECK_CACHE_DIR")
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "scriptcheck"
 
 
 def _marker(path: Path) -> Path | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from scriptcheck.errors import ProfileError
-from scriptcheck.io.records import normalize_speaker
 from scriptcheck.models import Transcript, Turn
 from scriptcheck.profile.schema import ProfileExample
+from scriptcheck.speakers import normalize_speaker
 
 __all__ = ["ExampleResult", "example_transcript", "run_examples"]
 
@@ -33,12 +33,13 @@ def example_transcript(example: ProfileExample, profile: str) -> Transcript:
     return Transcript(id=f"{profile}:{example.name}", turns=turns)
 
 
-def run_examples(checker) -> list[ExampleResult]:
-    """Score every inline example of ``checker.profile`` and compare with its expectation."""
-    profile = checker.profile
+def run_examples(scorer) -> list[ExampleResult]:
+    """Score every inline example of ``scorer.profile`` with ``scorer`` (a profile scorer) and
+    compare with its expectation."""
+    profile = scorer.profile
     results = []
     for example in profile.data.examples:
-        report = checker.score(example_transcript(example, profile.name))
+        report = scorer.score(example_transcript(example, profile.name))
         got = "pass" if report.passed else "fail"
         fired = {f.rule for f in report.findings}
         missing = [r for r in example.rules if r not in fired]

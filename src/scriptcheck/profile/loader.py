@@ -1,135 +1,95 @@
-"""Loading profile files: packaged (``hotline`` …) or user files, validated with readable errors."""
+"""Loading profile files (packaged names such as ``hotline``, or user files), validated with
+errors that name the file, the line and what is wrong."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+import difflib
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import ProfileError
-from scriptcheck.lexicon.loader import defaults_dir, format_validation_error, read_yaml
 from scriptcheck.profile.schema import ProfileFile
+from scriptcheck.resources import is_path_reference, packaged_names, resolve
 
-__all__ = ["Profile", "load_profile", "default_profile_names"]
+__all__ = ["Profile", "load_profile", "default_profile_names", "unknown_name_error"]
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A validated profile and where it came from."""
+    """A validated profile, the file it came from, and the file each rule was written in (a
+    rule inherited through ``extends`` lives in the parent's file)."""
 
     data: ProfileFile
     path: str
+    origins: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def name(self) -> str:
         """The profile's name."""
         return self.data.name
 
-    @cached_property
-    def customer_categories(self) -> frozenset[str]:
-        """Cue categories the pair rules react to in customer turns (all a customer turn is
-        scanned for)."""
-        from scriptcheck.profile.schema import PairRule
-
-        return frozenset(c for r in self.data.rules if isinstance(r, PairRule) and r.trigger.speaker == "customer"
-                         for c in r.trigger.categories)
-
-    @cached_property
-    def _agent_category_plan(self) -> tuple[frozenset[str], tuple[tuple[slice, frozenset[str]], ...]]:
-        from scriptcheck.profile.schema import PairRule, StepRule, TemplateKindRule
-
-        anywhere: set[str] = set()
-        windowed = []  # (the agent turns a step may be in, its categories)
-        for rule in self.data.rules:
-            if isinstance(rule, StepRule):
-                windowed.append((rule.window.turns, rule.category_set))
-            elif isinstance(rule, PairRule):
-                if rule.trigger.speaker == "agent":
-                    anywhere.update(rule.trigger.categories)
-                anywhere.update(rule.response.categories)
-            elif isinstance(rule, TemplateKindRule):
-                anywhere.update(rule.categories)
-        return frozenset(anywhere), tuple(windowed)
-
-    @cached_property
-    def _agent_plans(self) -> dict[int, list[frozenset[str]]]:
-        return {}
-
-    def agent_categories(self, count: int) -> list[frozenset[str]]:
-        """For a transcript of ``count`` agent turns, the service-phrase categories some rule
-        asks about in each of them: pair and template categories anywhere, a step's only
-        inside its window (a closing's 谢谢 in the third agent turn decides nothing). Turns
-        are scanned for just these; asking about others scans the turn again."""
-        plans = self._agent_plans
-        plan = plans.get(count)
-        if plan is None:
-            anywhere, windowed = self._agent_category_plan
-            wanted = [set(anywhere) for _ in range(count)]
-            for turns, categories in windowed:  # the same slice the step rule looks in
-                for position in range(count)[turns]:
-                    wanted[position].update(categories)
-            distinct: dict[frozenset[str], frozenset[str]] = {}  # equal sets as one object
-            plan = [distinct.setdefault(key, key) for key in map(frozenset, wanted)]
-            if count <= 256:  # long transcripts are rare: no plan per length kept for them
-                plans[count] = plan
-        return plan
-
-    @cached_property
-    def rules_by_kind(self) -> dict[type, list]:
-        """The profile's rules grouped by rule class, in file order (scoring runs each kind in
-        turn without dispatching on every transcript)."""
-        grouped: dict[type, list] = {}
-        for rule in self.data.rules:
-            grouped.setdefault(type(rule), []).append(rule)
-        return grouped
-
     def lexicon_sources(self) -> list[str]:
         """The profile's lexicons: packaged names as they are, file paths relative to the profile."""
         base = Path(self.path).parent
-        out = []
-        for ref in self.data.lexicons:
-            if ref.endswith((".yaml", ".yml")) and not Path(ref).is_absolute():
-                out.append(str(base / ref))
-            else:
-                out.append(ref)
-        return out
+        return [str(base / ref) if is_path_reference(ref) and not Path(ref).is_absolute() else ref
+                for ref in self.data.lexicons]
+
+    def where(self, rule_id: str, name: str) -> str:
+        """``file:line`` of ``name`` inside the rule ``rule_id`` (or of the rule, or the file)."""
+        path = self.origins.get(rule_id, self.path)
+        line = _line_of(path, rule_id, name)
+        return f"{path}:{line}" if line else path
 
 
 def default_profile_names() -> list[str]:
     """Names of the profiles shipped with scriptcheck."""
-    return sorted(p.stem for p in (defaults_dir() / "profiles").glob("*.yaml"))
+    return packaged_names("profile")
 
 
-def _resolve(source: str | Path, relative_to: Path | None = None) -> Path:
-    path = Path(source)
-    if path.suffix in (".yaml", ".yml"):
-        if relative_to is not None and not path.is_absolute():
-            path = relative_to / path
-        return path
-    if path.exists():
-        return path
-    packaged = defaults_dir() / "profiles" / f"{source}.yaml"
-    if not packaged.exists():
-        raise ProfileError(
-            f"no profile file or packaged profile named {str(source)!r} "
-            f"(packaged: {', '.join(default_profile_names())})"
-        )
-    return packaged
+def unknown_name_error(where: str, what: str, name: str, known: set[str] | frozenset[str], context: str = "") -> ProfileError:
+    """``where: unknown what 'name' (context); did you mean 'close'?`` as a ProfileError."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    hint = f": did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(known)) or 'none'})"
+    return ProfileError(f"{where}: unknown {what} {name!r}{context}{hint}")
 
 
-def _read_merged(path: Path, chain: tuple[Path, ...] = ()) -> object:
+def _line_of(path: str, rule_id: str, name: str) -> int | None:
+    """The 1-based line of the first ``name`` at or after the rule's ``id:`` line."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    start = next((i for i, line in enumerate(lines)
+                  if re.search(rf"\bid:\s*['\"]?{re.escape(rule_id)}\b", line)), None)
+    if start is None:
+        return None
+    token = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    for i in range(start, len(lines)):
+        if i > start and re.match(r"\s*-\s+id:", lines[i]):
+            break  # the next rule
+        if token.search(lines[i]):
+            return i + 1
+    return start + 1
+
+
+def _read_merged(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = ()) -> object:
     """The profile's YAML with its ``extends`` chain merged in: the child's keys win, rules are
     merged by id (a child rule replaces the parent's rule of the same id), examples are the
-    child's own."""
+    child's own. ``origins`` receives the file each rule comes from."""
     if path.resolve() in chain:
         raise ProfileError(f"{path}: `extends` forms a cycle")
     data = read_yaml(path, ProfileError)
     if not isinstance(data, dict) or not data.get("extends"):
+        for rule in (data.get("rules") or []) if isinstance(data, dict) else []:
+            if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+                origins[rule["id"]] = str(path)
         return data
-    parent_path = _resolve(data["extends"], path.parent)
-    parent = _read_merged(parent_path, chain + (path.resolve(),))
+    parent_path = resolve("profile", str(data["extends"]), relative_to=path.parent)
+    parent = _read_merged(parent_path, origins, chain + (path.resolve(),))
     if not isinstance(parent, dict):
         raise ProfileError(f"{parent_path}: not a profile mapping")
     merged = {**{k: v for k, v in parent.items() if k not in ("examples", "name", "description")}, **data}
@@ -137,16 +97,30 @@ def _read_merged(path: Path, chain: tuple[Path, ...] = ()) -> object:
     for rule in data.get("rules") or []:
         if isinstance(rule, dict):
             rules[rule.get("id")] = rule
+            if isinstance(rule.get("id"), str):
+                origins[rule["id"]] = str(path)
     merged["rules"] = list(rules.values())
     return merged
 
 
-def load_profile(source: str | Path) -> Profile:
-    """Load a profile from a file path or a packaged name (``"hotline"``, ``"callback"`` …)."""
-    path = _resolve(source)
-    data = _read_merged(path)
+def load_profile(source: str | Path, *, allow_paths: bool = True) -> Profile:
+    """Load a profile from a file path or a packaged name (``"hotline"``, ``"callback"`` …).
+
+    References inside the profile are checked: an ``order`` rule naming a step no step rule
+    has fails here with the file, the line and the closest step name. (Categories are checked
+    against the lexicons when a scorer is built, see :func:`check_categories`.)
+    """
+    path = resolve("profile", source, allow_paths=allow_paths)
+    origins: dict[str, str] = {}
+    data = _read_merged(path, origins)
     try:
         model = ProfileFile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(format_validation_error(path, exc, data, list_key="rules")) from None
-    return Profile(model, str(path))
+    profile = Profile(model, str(path), origins)
+    rules = list(model.rules)
+    steps = {r.name for r in rules if r.kind == "step"}
+    for rule in rules:
+        for name in rule.problems(rules):
+            raise unknown_name_error(profile.where(rule.id, name), "step", name, steps, f" in rule {rule.id}")
+    return profile

@@ -1,12 +1,14 @@
-"""What the transcript rules read: every turn scanned once, plus the agent-turn index."""
+"""What the transcript rules read: every turn scanned once (as the scan plan says), plus the
+agent-turn index."""
 
 from __future__ import annotations
 
 import re
 from typing import Callable, Collection, Sequence
 
-from scriptcheck.checker import Checker, PhraseHit
+from scriptcheck.lexicon.matcher import PhraseHit, PhraseMatcher
 from scriptcheck.models import Finding, Transcript
+from scriptcheck.rules.plan import ScanPlan
 from scriptcheck.text.normalize import Normalized, normalize_many
 
 __all__ = ["TranscriptContext", "PRONOUNS", "TEMPLATE_KIND_KEY"]
@@ -44,15 +46,16 @@ class TranscriptContext:
     """A transcript with the lexicon scan of each turn (forbidden findings only on agent turns)
     and each turn's normalised search string, computed once for every rule to share.
 
-    ``phrases[turn]`` holds the service phrases found so far; rules ask through :meth:`has`
-    (or :meth:`all_phrases`), which scans a turn further when it was scanned for fewer
-    categories than asked about."""
+    ``phrases[turn]`` holds the phrases found so far; rules ask through :meth:`hits`,
+    :meth:`has` or :meth:`all_phrases`, which scan a turn further when the plan scanned it
+    for fewer categories than asked about (so a rule is never wrong, only slower, when the
+    plan misses what it needs)."""
 
     # A plain class, not a dataclass: one is built per transcript, and the dataclass's
     # generated __init__ (Python, eleven fields, eight factories) was a measurable share.
-    def __init__(self, transcript: Transcript, checker: Checker) -> None:
+    def __init__(self, transcript: Transcript, matcher: PhraseMatcher) -> None:
         self.transcript = transcript
-        self.checker = checker
+        self.matcher = matcher
         self.findings: list[list[Finding]] = []
         self.phrases: list[list[PhraseHit]] = []
         self.agent_turns: list[int] = []
@@ -73,14 +76,11 @@ class TranscriptContext:
         return f"TranscriptContext(id={self.transcript.id!r}, turns={len(self.transcript.turns)})"
 
     @classmethod
-    def build(cls, transcript: Transcript, checker: Checker,
-              customer_categories: frozenset[str] = frozenset(),
-              agent_categories: Callable[[int], Sequence[frozenset[str]]] | None = None) -> "TranscriptContext":
+    def build(cls, transcript: Transcript, matcher: PhraseMatcher, plan: ScanPlan | None = None) -> "TranscriptContext":
         """Scan every turn once. Agent turns get the taboo scan (forbidden phrases count on
-        agent turns only) and the service phrases of every category, or, with
-        ``agent_categories`` (given the number of agent turns, the categories asked about in
-        each), of those only; customer turns get the cue categories the profile reacts to."""
-        ctx = cls(transcript, checker)
+        agent turns only) and the phrases the ``plan`` asks about in each (every category
+        without a plan); customer turns get the cue categories the plan reacts to."""
+        ctx = cls(transcript, matcher)
         turns = transcript.turns
         # One normalisation and one matcher pass per speaker for the whole transcript: the
         # per-call overhead of doing it turn by turn was a large share of scoring.
@@ -89,27 +89,31 @@ class TranscriptContext:
         findings: list[list[Finding]] = [[] for _ in turns]
         phrases: list[list[PhraseHit]] = [[] for _ in turns]
         scanned: list[frozenset[str] | None] = [None] * len(turns)
-        plan = None if agent_categories is None else agent_categories(len(agent_turns))
-        scans = checker.scan_many([normalized[i] for i in agent_turns], agent_turns, categories=plan)
+        agent_plan = None if plan is None else plan.agent_categories(len(agent_turns))
+        if agent_plan is None:
+            scans = matcher.scan_many([normalized[i] for i in agent_turns], agent_turns, cues=True)
+        else:
+            scans = matcher.scan_many([normalized[i] for i in agent_turns], agent_turns, categories=agent_plan)
         for position, (index, (found, hits)) in enumerate(zip(agent_turns, scans)):
             findings[index] = found
             phrases[index] = hits
-            if plan is not None:
-                scanned[index] = plan[position]
+            if agent_plan is not None:
+                scanned[index] = agent_plan[position]
         customer_turns = ctx.customer_turns = [i for i, turn in enumerate(turns) if turn.speaker != "agent"]
+        customer_categories = plan.customer if plan is not None else matcher.phrase_categories
         if customer_categories and customer_turns:
-            for index, hits in zip(customer_turns, checker.phrases_many([normalized[i] for i in customer_turns],
+            for index, hits in zip(customer_turns, matcher.phrases_many([normalized[i] for i in customer_turns],
                                                                        customer_categories)):
                 phrases[index] = hits
         ctx.findings, ctx.phrases, ctx._scanned = findings, phrases, scanned
         categories = ctx.categories = [frozenset([h.category for h in hits]) if hits else _NONE for hits in phrases]
         ctx._present = {"agent": set().union(*[categories[i] for i in agent_turns]),
                         "customer": set().union(*[categories[i] for i in customer_turns])}
-        if plan:
-            ctx._scanned_everywhere = frozenset.intersection(*plan)
+        if agent_plan:
+            ctx._scanned_everywhere = frozenset.intersection(*agent_plan)
         return ctx
 
-    def has(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:
+    def hits(self, turn: int, categories: Collection[str]) -> list[PhraseHit]:
         """Phrase hits of ``turn`` in any of ``categories``."""
         scanned = self._scanned[turn]
         if scanned is not None and not scanned.issuperset(categories):
@@ -118,9 +122,13 @@ class TranscriptContext:
             return []
         return [h for h in self.phrases[turn] if h.category in categories]
 
+    def has(self, turn: int, categories: Collection[str]) -> bool:
+        """Whether ``turn`` has a phrase in any of ``categories``."""
+        return bool(self.hits(turn, categories))
+
     def turns_with(self, speaker: str, categories: Collection[str]) -> list[int]:
         """The turns of ``speaker``, in order, with a phrase in any of ``categories`` (the
-        turns for which :meth:`has` is not empty)."""
+        turns for which :meth:`hits` is not empty)."""
         if speaker == "agent":
             turns = self.agent_turns
             everywhere = self._scanned_everywhere
@@ -130,8 +138,8 @@ class TranscriptContext:
             complete = True  # customer turns are scanned for their cues once, completely
         if complete and self._present.get(speaker, _NONE).isdisjoint(categories):
             return []  # what most transcripts come to, without a question per turn
-        has = self.has
-        return [turn for turn in turns if has(turn, categories)]
+        hits = self.hits
+        return [turn for turn in turns if hits(turn, categories)]
 
     def all_phrases(self, turn: int) -> list[PhraseHit]:
         """Every service phrase of ``turn`` (of an agent turn: of every category; of a
@@ -142,7 +150,7 @@ class TranscriptContext:
 
     def _scan_all(self, turn: int) -> None:
         """Complete a turn that was scanned for some categories only."""
-        hits = self.checker.scan_normalized(self.normalized[turn], forbidden=False).phrases
+        hits = self.matcher.scan_normalized(self.normalized[turn], forbidden=False, cues=True).phrases
         self.phrases[turn] = hits
         self.categories[turn] = frozenset([h.category for h in hits]) if hits else _NONE
         self._scanned[turn] = None

@@ -1,15 +1,19 @@
-"""Honorific: the agent addresses the customer as 您, not 你 (jieba decides what is a pronoun)."""
+"""Kind ``honorific``: the agent addresses the customer as 您, not 你 (jieba decides what is the
+pronoun)."""
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-from scriptcheck.models import Finding, make_finding
-from scriptcheck.profile.schema import HonorificRule
+from pydantic import Field
+
+from scriptcheck.models import make_finding
+from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import PRONOUNS, TranscriptContext
 from scriptcheck.text.normalize import simplified_aligned
 
-__all__ = ["check_honorific", "quoted_spans"]
+__all__ = ["HonorificRule", "quoted_spans"]
 
 # Text in quotes is reported speech or a product name, not the agent addressing the customer.
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’")
@@ -30,28 +34,37 @@ def _pronoun_tokens(ctx: TranscriptContext, index: int) -> list:
         positions = [m.start() for m in _CANDIDATE_SEARCH(simplified)]
         # Only the blocks holding a 你 are segmented: jieba cuts blocks independently, so the
         # tokens there are exactly those of the whole turn.
-        tokens = ctx.checker.segmenter.tokens_near(simplified, positions) if positions else []
+        tokens = ctx.matcher.segmenter.tokens_near(simplified, positions) if positions else []
         ctx.pronoun_tokens[index] = tokens
     return tokens
 
 
-def check_honorific(rule: HonorificRule, ctx: TranscriptContext) -> list[Finding]:
-    """One finding per pronoun token of ``rule.tokens`` in an agent turn, outside quotes."""
-    findings = []
-    wanted = set(rule.tokens)
-    for index in ctx.agent_turns_with_pronoun:
-        text = ctx.transcript.turns[index].text
-        quotes = None
-        for token in _pronoun_tokens(ctx, index):
-            if token.text not in wanted:
-                continue
-            if quotes is None:
-                quotes = quoted_spans(text)
-            if any(a <= token.start and token.end <= b for a, b in quotes):
-                continue
-            findings.append(make_finding({
-                "rule": rule.id, "category": "honorific", "severity": rule.severity, "turn": index,
-                "start": token.start, "end": token.end, "text": text[token.start:token.end],
-                "message": rule.description, "suggestion": rule.suggestion,
-            }))
-    return findings
+@register
+class HonorificRule(RuleBase):
+    """您, not 你, towards the customer (jieba decides what is the pronoun)."""
+
+    kind: Literal["honorific"]
+    dimension: Dimension = "politeness"
+    tokens: list[str] = Field(default_factory=lambda: ["你"], description="jieba tokens that count.")
+
+    per_turn = True
+
+    def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:
+        """One finding per pronoun token of ``tokens`` in an agent turn, outside quotes."""
+        findings = out.findings
+        wanted = set(self.tokens)
+        for index in ctx.agent_turns_with_pronoun:
+            text = ctx.transcript.turns[index].text
+            quotes = None
+            for token in _pronoun_tokens(ctx, index):
+                if token.text not in wanted:
+                    continue
+                if quotes is None:
+                    quotes = quoted_spans(text)
+                if any(a <= token.start and token.end <= b for a, b in quotes):
+                    continue
+                findings.append(make_finding({
+                    "rule": self.id, "category": "honorific", "severity": self.severity, "turn": index,
+                    "start": token.start, "end": token.end, "text": text[token.start:token.end],
+                    "message": self.description, "suggestion": self.suggestion,
+                }))

@@ -1,15 +1,22 @@
-"""Privacy: an agent turn that spells out a full phone, ID-card or bank-card number."""
+"""Kind ``privacy``: an agent turn that spells out a full phone, ID-card or bank-card number."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal
 
-from scriptcheck.models import Finding, make_finding
-from scriptcheck.profile.schema import PrivacyRule
+from pydantic import Field
+
+from scriptcheck.models import make_finding
+from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import TranscriptContext
 
-__all__ = ["check_privacy", "luhn_valid", "id_card_valid"]
+__all__ = ["PrivacyRule", "luhn_valid", "id_card_valid"]
+
+# Outcome.shared key: (turn, start, end) of the numbers already reported, so that a number two
+# privacy rules match (a bank card that is also "a long number") is reported once.
+_REPORTED = "privacy"
 
 # Full-width digits and X fold to ASCII one for one, so offsets stay those of the original.
 _FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "x"})
@@ -45,25 +52,37 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def check_privacy(rule: PrivacyRule, ctx: TranscriptContext, taken: list[tuple[int, int, int]]) -> list[Finding]:
-    """Findings for numbers matching ``rule.pattern``; ``taken`` holds (turn, start, end) spans
-    already reported by an earlier privacy rule, so one number is reported once."""
-    findings = []
-    regex = _compiled(rule.pattern)
-    for index in ctx.agent_turns_with_numbers:
-        text = ctx.transcript.turns[index].text
-        for m in regex.finditer(text.translate(_FOLD)):
-            start, end = m.span()
-            if rule.checksum is not None:
-                compact = "".join(c for c in m.group() if c.isalnum())
-                if not _CHECKSUMS[rule.checksum](compact):
+@register
+class PrivacyRule(RuleBase):
+    """An agent turn spelling out a full number (phone, ID card, bank card)."""
+
+    kind: Literal["privacy"]
+    dimension: Dimension = "privacy"
+    pattern: str = Field(min_length=1, description="Regex over the turn with full-width digits folded.")
+    checksum: Literal["luhn", "id-card"] | None = Field(
+        default=None, description="Only numbers with a valid check digit count (bank cards: luhn; "
+                                  "resident ID cards: id-card, GB 11643).")
+
+    per_turn = True
+
+    def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:
+        """Findings for numbers matching ``pattern`` not already reported by an earlier
+        privacy rule."""
+        taken = out.shared.setdefault(_REPORTED, [])
+        regex = _compiled(self.pattern)
+        for index in ctx.agent_turns_with_numbers:
+            text = ctx.transcript.turns[index].text
+            for m in regex.finditer(text.translate(_FOLD)):
+                start, end = m.span()
+                if self.checksum is not None:
+                    compact = "".join(c for c in m.group() if c.isalnum())
+                    if not _CHECKSUMS[self.checksum](compact):
+                        continue
+                if any(t == index and s < end and start < e for t, s, e in taken):
                     continue
-            if any(t == index and s < end and start < e for t, s, e in taken):
-                continue
-            taken.append((index, start, end))
-            findings.append(make_finding({
-                "rule": rule.id, "category": "privacy", "severity": rule.severity, "turn": index,
-                "start": start, "end": end, "text": text[start:end],
-                "message": rule.description, "suggestion": rule.suggestion,
-            }))
-    return findings
+                taken.append((index, start, end))
+                out.findings.append(make_finding({
+                    "rule": self.id, "category": "privacy", "severity": self.severity, "turn": index,
+                    "start": start, "end": end, "text": text[start:end],
+                    "message": self.description, "suggestion": self.suggestion,
+                }))

@@ -10,17 +10,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
-from scriptcheck.checker import Checker
+from scriptcheck.api import Checker
 from scriptcheck.errors import InputError
-from scriptcheck.lexicon.loader import defaults_dir, load_lexicon
+from scriptcheck.lexicon.loader import load_lexicons
 from scriptcheck.models import Finding, Severity, Transcript, Turn
-from scriptcheck.profile.schema import TemplateKindRule
-from scriptcheck.rules.template import TEMPLATE_KIND_KEY
+from scriptcheck.profile.loader import load_profile
+from scriptcheck.rules.context import TEMPLATE_KIND_KEY
+from scriptcheck.ruledoc import render_rule_doc, render_transcript_rule_doc
+from scriptcheck.rules.template_kind import TemplateKindRule
 from scriptcheck.templates.baseline import Baseline, Fingerprint, fingerprint
 from scriptcheck.templates.config import LintConfig, rule_selected
-from scriptcheck.templates.placeholders import mask_placeholders
 from scriptcheck.templates.sources import SourceFile, Template, read_templates
 from scriptcheck.templates.suppress import covers
+from scriptcheck.text.placeholders import mask_placeholders
 
 __all__ = ["DEFAULT_PROFILE", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult", "LintRun",
            "Linter", "expand_paths"]
@@ -141,9 +143,7 @@ class Linter:
         data = self.config.data
         source = profile or self.config.profile_source()
         if not source:
-            # The packaged file, not the bare name: the loader prefers an existing path, and a
-            # template repository may well have a folder called "template".
-            source = str(defaults_dir() / "profiles" / f"{DEFAULT_PROFILE}.yaml")
+            source = DEFAULT_PROFILE
         extra = tuple([*self.config.lexicon_sources(), *lexicons])
         self.checker = _checker(source, extra, no_defaults, _stamp(source, extra))
         self.profile = self.checker.profile
@@ -159,8 +159,6 @@ class Linter:
     def rule_info(self, code: str) -> RuleInfo | None:
         """Docs of a rule of this linter's lexicons or profile."""
         if self._infos is None:
-            from scriptcheck.ruledoc import render_rule_doc, render_transcript_rule_doc
-
             infos = {}
             for lexicon, entry in self.checker.rules():
                 infos[entry.id] = RuleInfo(entry.id, entry.name, entry.description, entry.why or entry.description,
@@ -272,9 +270,7 @@ def _checker(profile: str, lexicons: tuple[str, ...], no_defaults: bool, stamp: 
     """A checker per (profile, lexicons, files' mtimes): building one compiles every lexicon
     and loads a jieba dictionary, which an editor integration or a test suite linting many
     times in one process should pay once."""
-    from scriptcheck.profile.loader import load_profile
-
     loaded = load_profile(profile)
     if no_defaults:
-        return Checker([load_lexicon(s) for s in lexicons], profile=loaded)
+        return Checker(load_lexicons(lexicons), profile=loaded)
     return Checker.from_profile(loaded, extra_lexicons=lexicons)

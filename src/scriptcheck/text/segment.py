@@ -8,7 +8,10 @@ import os
 import re
 import threading
 from bisect import bisect_left
+from importlib import metadata
 from typing import NamedTuple
+
+from scriptcheck.cachedir import cache_dir
 
 __all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
 
@@ -157,13 +160,9 @@ class Segmenter:
         A linter run over the same reply templates then never loads the ~0.7 s jieba
         dictionary again. Meant for small, repeated inputs (templates), not for batches.
         """
-        from scriptcheck.lexicon.spec_cache import cache_dir
-
         directory = cache_dir()
         if directory is None:
             return
-        from importlib import metadata
-
         try:
             version = metadata.version(self.backend)
         except metadata.PackageNotFoundError:

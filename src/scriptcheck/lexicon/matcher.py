@@ -1,25 +1,24 @@
-"""The Checker: lexicons compiled once into one matcher, cheap to call on many utterances."""
+"""The phrase matcher: lexicons compiled once into one automaton, cheap to call on many texts.
+
+It knows lexicons and nothing of profiles: it finds forbidden phrases (as findings), service
+phrases and customer cues in a text, with spans in the original text. The profile scorer
+(``scoring.engine``) owns one.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
-if TYPE_CHECKING:
-    from scriptcheck.profile.loader import Profile
-
-from scriptcheck.errors import LexiconError, ProfileError
-from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, Lexicon, load_lexicon
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.match.engine import Matcher
-from scriptcheck.models import Finding, Report, Transcript, make_finding
+from scriptcheck.models import Finding, make_finding
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.segment import Segmenter, Token
 
-__all__ = ["Checker", "PhraseHit", "Scan", "DEFAULT_LEXICONS"]
-
+__all__ = ["PhraseMatcher", "PhraseHit", "Scan", "drop_nested"]
 
 
 class PhraseHit(NamedTuple):
@@ -34,27 +33,27 @@ class PhraseHit(NamedTuple):
 
 
 class Scan(NamedTuple):
-    """Everything one pass over an utterance found: findings and polite phrases."""
+    """Everything one pass over an utterance found: findings and phrases (service phrases;
+    customer cues too when asked for)."""
 
     findings: list[Finding]
     phrases: list[PhraseHit]
 
 
-class Checker:
-    """Checks utterances against lexicons.
+class PhraseMatcher:
+    """Finds the phrases of lexicons in texts.
 
-    Build it once (it compiles one automaton over every lexicon) and call :meth:`check` on as
-    many utterances as you like; it keeps no per-call state and never touches jieba's global
-    tokenizer.
+    Build it once (it compiles one automaton over every lexicon) and call :meth:`check`,
+    :meth:`find_phrases` or :meth:`scan` on as many texts as you like; it keeps no per-call
+    state and never touches jieba's global tokenizer.
 
-    >>> Checker.default().check("你怎么连这个也不懂")[0].rule
-    'FB006'
+    Lexicons are of three kinds: ``forbidden`` (hits are findings), ``polite`` (service
+    phrases) and ``cue`` (what a customer says that calls for a response). Service phrases
+    and cues are both phrase hits; which ones a query returns is said by its arguments.
     """
 
-    def __init__(self, lexicons: Sequence[Lexicon], profile: "Profile | None" = None,
-                 segmenter: Segmenter | None = None) -> None:
+    def __init__(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None = None) -> None:
         self.lexicons = tuple(lexicons)
-        self.profile = profile
         self._entries: list[tuple[Lexicon, LexiconEntry]] = []
         match_entries = []
         seen: dict[str, str] = {}
@@ -72,44 +71,20 @@ class Checker:
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
-        self._forbidden = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind == "forbidden")
+        kinds = [lexicon.kind for lexicon, _ in self._entries]
+        self._forbidden = frozenset(i for i, kind in enumerate(kinds) if kind == "forbidden")
+        self._polite = frozenset(i for i, kind in enumerate(kinds) if kind == "polite")
+        self._cues = frozenset(i for i, kind in enumerate(kinds) if kind == "cue")
         # Per matcher entry: whether it is a taboo, and its entry (looked up once per hit).
         self._hit_info = [(i in self._forbidden, entry) for i, (_, entry) in enumerate(self._entries)]
-        self._polite = frozenset(i for i, (lx, _) in enumerate(self._entries) if lx.kind != "forbidden")
 
-    # -- construction -------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(lx.name for lx in self.lexicons)})"
 
-    @classmethod
-    def default(cls) -> "Checker":
-        """The checker with the packaged lexicons (服务忌语 and 服务用语); built once, shared."""
-        return _default_checker()
-
-    @classmethod
-    def from_lexicons(cls, sources: Iterable[str | Path], *, defaults: bool = True,
-                      verify: bool = True) -> "Checker":
-        """A checker over the packaged lexicons (unless ``defaults=False``) plus ``sources``."""
-        names: list[str | Path] = list(DEFAULT_LEXICONS) if defaults else []
-        names.extend(sources)
-        return cls([load_lexicon(s, verify=verify) for s in names])
-
-    @classmethod
-    def from_profile(cls, profile: "str | Path | Profile", *, extra_lexicons: Iterable[str | Path] = (),
-                     verify: bool = True) -> "Checker":
-        """A checker for a profile (packaged name such as ``"hotline"`` or a file), with the
-        profile's lexicons plus ``extra_lexicons``; use :meth:`score` on transcripts."""
-        from scriptcheck.profile.loader import Profile, load_profile
-
-        loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-        sources = [*loaded.lexicon_sources(), *extra_lexicons]
-        return cls([load_lexicon(s, verify=verify) for s in sources], profile=loaded)
-
-    def score(self, transcript: Transcript) -> Report:
-        """Score a transcript under this checker's profile (see :meth:`from_profile`)."""
-        from scriptcheck.scorer import score_transcript
-
-        if self.profile is None:
-            raise ProfileError("this checker has no profile; build it with Checker.from_profile(name)")
-        return score_transcript(self.profile, self, transcript)
+    @property
+    def phrase_categories(self) -> frozenset[str]:
+        """The categories of every service phrase and cue (what rules may ask about)."""
+        return frozenset(e.category for lx, e in self._entries if lx.kind != "forbidden")
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -118,36 +93,50 @@ class Checker:
         return self.scan(text, polite=False).findings
 
     def find_phrases(self, text: str, categories: Iterable[str] | None = None) -> list[PhraseHit]:
-        """Polite service phrases in ``text`` (optionally only of some categories)."""
+        """Service phrases (polite lexicons) in ``text``, optionally only of some categories."""
         hits = self.scan(text, forbidden=False).phrases
         if categories is not None:
             wanted = set(categories)
             hits = [h for h in hits if h.category in wanted]
         return hits
 
-    def scan(self, text: str, *, forbidden: bool = True, polite: bool = True) -> Scan:
-        """One pass over ``text`` for both findings and polite phrases."""
-        return self.scan_normalized(normalize(text), forbidden=forbidden, polite=polite)
+    def find_cues(self, text: str, categories: Iterable[str] | None = None) -> list[PhraseHit]:
+        """Customer cues (cue lexicons) in ``text``, optionally only of some categories."""
+        hits = self.scan(text, forbidden=False, polite=False, cues=True).phrases
+        if categories is not None:
+            wanted = set(categories)
+            hits = [h for h in hits if h.category in wanted]
+        return hits
+
+    def scan(self, text: str, *, forbidden: bool = True, polite: bool = True, cues: bool = False) -> Scan:
+        """One pass over ``text`` for findings (``forbidden``), service phrases (``polite``)
+        and customer cues (``cues``)."""
+        return self.scan_normalized(normalize(text), forbidden=forbidden, polite=polite, cues=cues)
 
     def scan_normalized(self, norm: Normalized, *, forbidden: bool = True, polite: bool = True,
-                        turn: int | None = None) -> Scan:
+                        cues: bool = False, turn: int | None = None) -> Scan:
         """:meth:`scan` for text already normalised (callers that reuse the search string);
         ``turn`` is recorded in the findings."""
-        return self.scan_many((norm,), (turn,), forbidden=forbidden, polite=polite)[0]
+        return self.scan_many((norm,), (turn,), forbidden=forbidden, polite=polite, cues=cues)[0]
 
     def scan_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None, *,
-                  forbidden: bool = True, polite: bool = True,
+                  forbidden: bool = True, polite: bool = True, cues: bool = False,
                   categories: Sequence[frozenset[str]] | None = None) -> list[Scan]:
         """:meth:`scan_normalized` for several texts (a transcript's turns) in one pass of the
-        matcher; ``turns[i]`` is recorded in the findings of ``norms[i]``. With
-        ``categories``, text ``i`` is scanned for the taboos and for the service phrases of
-        ``categories[i]`` only (what the rules will ask about it)."""
-        only = None
-        if not (forbidden and polite):
-            only = self._forbidden if forbidden else self._polite if polite else frozenset()
+        matcher; ``turns[i]`` is recorded in the findings of ``norms[i]``.
+
+        With ``categories``, text ``i`` is scanned for the taboos (when ``forbidden``) and for
+        the phrases of ``categories[i]`` only, of whatever kind (a scan plan asks for what the
+        rules will ask about; ``polite`` and ``cues`` are then ignored)."""
         only_each = None
-        if categories is not None and polite:
+        if categories is not None:
+            only = None
             only_each = [self._entries_for(c, forbidden) for c in categories]
+        elif forbidden and polite and cues:
+            only = None
+        else:
+            only = ((self._forbidden if forbidden else frozenset()) | (self._polite if polite else frozenset())
+                    | (self._cues if cues else frozenset()))
         info = self._hit_info
         scans = []
         for at, hits in enumerate(self._matcher.find_many(norms, only, only_each)):
@@ -167,7 +156,7 @@ class Checker:
                     else:
                         phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
                 if len(findings) > 1:
-                    findings = _drop_nested(findings)
+                    findings = drop_nested(findings)
             scans.append(Scan(findings, phrases))
         return scans
 
@@ -218,11 +207,11 @@ class Checker:
         return list(self._entries)
 
     def segment(self, text: str) -> list[Token]:
-        """jieba tokens of ``text`` from this checker's own tokenizer."""
+        """jieba tokens of ``text`` from this matcher's own tokenizer."""
         return self.segmenter.tokens(text)
 
 
-def _drop_nested(findings: list[Finding]) -> list[Finding]:
+def drop_nested(findings: list[Finding]) -> list[Finding]:
     """Keep only the most specific taboo for the same words: a finding whose span lies inside
     another rule's longer finding — or has the same span and is less severe — is the same fault
     counted twice (这是规定，我也没办法 is one 推卸责任, not two). Linear after a sort."""
@@ -240,8 +229,3 @@ def _drop_nested(findings: list[Finding]) -> list[Finding]:
         out.append(f)
     out.sort(key=lambda f: (f.start, -f.end, f.rule))
     return out
-
-
-@lru_cache(maxsize=1)
-def _default_checker() -> Checker:
-    return Checker.from_lexicons([])

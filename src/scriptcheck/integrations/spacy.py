@@ -1,4 +1,4 @@
-"""A spaCy pipeline component that runs scriptcheck on every ``Doc``.
+"""A spaCy pipeline component that checks every ``Doc`` as one agent utterance under a profile.
 
 spaCy is an optional extra (``pip install "scriptcheck[spacy]"``); ``import scriptcheck`` never
 imports it. The component is registered under the factory name ``scriptcheck`` through the
@@ -12,6 +12,12 @@ imports it. The component is registered under the factory name ``scriptcheck`` t
 Config: ``profile`` (packaged profile name or profile file, default ``"base"``), ``lexicons``
 (extra lexicon files, default none) and ``span_key`` (default ``"scriptcheck"``).
 
+The doc is scored as one agent turn under the profile, as ``scriptcheck lint`` scores one
+reply, and the findings of every rule that judges a single utterance are kept: its lexicons'
+forbidden phrases and the per-turn rule kinds (您 not 你 PL001, privacy, template hygiene where
+the profile has them). Rules about a conversation (required steps, paired responses, order)
+have nothing to judge in one utterance and are left out.
+
 What it sets on each ``Doc``:
 
 - ``doc.spans[span_key]``: one span per finding, ``span.label_`` = rule code (``FB006``);
@@ -19,7 +25,7 @@ What it sets on each ``Doc``:
   severity, message, suggestion …); ``span._.scriptcheck_chars``: its exact ``(start, end)``
   character offsets in ``doc.text``;
 - ``doc._.scriptcheck``: a :class:`ScriptcheckResult` — ``findings`` (list of ``Finding``),
-  ``phrases`` (service phrases found, list of :class:`~scriptcheck.checker.PhraseHit`) and
+  ``phrases`` (service phrases found, list of :class:`~scriptcheck.lexicon.matcher.PhraseHit`) and
   ``polite``: ``True`` when no finding is of severity ``warning`` or worse (an ``info``
   finding is a remark, not a fault); ``None`` on a doc no scriptcheck component has
   processed. With several scriptcheck components in one pipeline it
@@ -46,12 +52,14 @@ Saving. ``nlp.to_disk`` copies every extra lexicon file into the component's dir
 ``spacy.load`` / ``nlp.from_disk`` reads them from there, so a saved pipeline keeps working
 after the original lexicon files are gone. A profile given as a *file* is referenced by its
 absolute path, not copied (a profile can ``extends`` others and name lexicons relative to
-itself); packaged profiles are referenced by name. ``nlp.to_bytes`` does not carry the
-component's lexicons (the component has no ``to_bytes``): it is rebuilt from its config.
+itself); packaged profiles are referenced by name. ``nlp.to_bytes`` carries the extra
+lexicons' contents too (``from_bytes`` writes them to a private temporary folder that lives as
+long as the component).
 """
 
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
@@ -61,13 +69,15 @@ try:
     from spacy.tokens import Doc, Span
 except ImportError as exc:  # spaCy is an optional extra; say how to get it.
     raise ImportError(
-        'scriptcheck.spacy_component needs spaCy, an optional extra: pip install "scriptcheck[spacy]"',
+        'scriptcheck.integrations.spacy needs spaCy, an optional extra: pip install "scriptcheck[spacy]"',
         name=exc.name,
     ) from exc
 
-from scriptcheck.checker import Checker, PhraseHit
 from scriptcheck.errors import ScriptcheckError
-from scriptcheck.models import Finding, Severity
+from scriptcheck.lexicon.matcher import PhraseHit
+from scriptcheck.models import Finding, Severity, Transcript, Turn
+from scriptcheck.resources import is_path_reference
+from scriptcheck.scoring import ProfileScorer
 
 __all__ = [
     "ScriptcheckComponent",
@@ -177,9 +187,9 @@ register_extensions()
 
 
 class ScriptcheckComponent:
-    """Runs a :class:`~scriptcheck.Checker` on each ``Doc`` (see the module docstring).
+    """Scores each ``Doc`` with a :class:`~scriptcheck.ProfileScorer` (see the module docstring).
 
-    The checker is built on first use, not here: ``spacy.load`` first creates the component
+    The scorer is built on first use, not here: ``spacy.load`` first creates the component
     from the saved config (whose ``lexicons`` may name files that no longer exist) and only
     then calls :meth:`from_disk`, which points it at the copies saved with the pipeline.
     Call :meth:`initialize` (or ``nlp.initialize()``) to build it — and surface a bad profile
@@ -192,28 +202,37 @@ class ScriptcheckComponent:
         self.profile = _profile_ref(profile)
         self.lexicons: List[str] = [str(p) for p in lexicons]
         self.span_key = span_key
-        self._checker: Optional[Checker] = None
+        self._scorer: Optional[ProfileScorer] = None
+        self._unpacked: Optional[tempfile.TemporaryDirectory] = None  # lexicons from from_bytes
 
     @property
-    def checker(self) -> Checker:
-        """The checker for this component's profile and lexicons (built on first access)."""
-        if self._checker is None:
-            self._checker = Checker.from_profile(self.profile, extra_lexicons=self.lexicons)
-        return self._checker
+    def scorer(self) -> ProfileScorer:
+        """The scorer for this component's profile and lexicons (built on first access)."""
+        if self._scorer is None:
+            self._scorer = ProfileScorer.load(self.profile, extra_lexicons=self.lexicons)
+        return self._scorer
+
+    @property
+    def _conversation_rules(self) -> frozenset:
+        """Codes of the profile's rules that judge a conversation, not one utterance."""
+        return frozenset(r.id for r in self.scorer.profile.data.rules if not r.per_turn)
 
     def initialize(self, get_examples: Optional[Callable[[], Iterable[Any]]] = None, *,
                    nlp: Optional[Language] = None) -> None:
-        """Build the checker now (spaCy calls this from ``nlp.initialize()``)."""
-        self.checker  # noqa: B018 - the property builds and caches it
+        """Build the scorer now (spaCy calls this from ``nlp.initialize()``)."""
+        self.scorer  # noqa: B018 - the property builds and caches it
 
     def __call__(self, doc: Doc) -> Doc:
         """Check ``doc.text``; set ``doc.spans[span_key]`` and the raw data behind the extensions."""
-        scan = self.checker.scan(doc.text)
+        scorer = self.scorer
+        report = scorer.score(Transcript(id="doc", turns=[Turn(speaker="agent", text=doc.text)]))
+        conversation_rules = self._conversation_rules
+        located = [f.model_copy(update={"turn": None}) for f in report.findings
+                   if f.rule not in conversation_rules and f.start is not None]
+        phrases = scorer.matcher.scan(doc.text, forbidden=False).phrases
         spans: List[Span] = []
         findings: List[Dict[str, Any]] = []
-        for finding in scan.findings:
-            if finding.start is None or finding.end is None:
-                continue  # a missing-step finding has no place in the text (never for utterances)
+        for finding in located:
             index = len(findings)
             findings.append({"finding": finding.model_dump(mode="json")})
             span = _covering_span(doc, finding.start, finding.end, finding.rule,
@@ -222,9 +241,9 @@ class ScriptcheckComponent:
                 spans.append(span)
         raw = {
             "profile": self.profile,
-            "polite": not any(f.severity >= Severity.warning for f in scan.findings),
+            "polite": not any(f.severity >= Severity.warning for f in located),
             "findings": findings,
-            "phrases": [list(p) for p in scan.phrases],
+            "phrases": [list(p) for p in phrases],
         }
         key = (_USER_DATA, self.span_key)
         # Re-insert so this component's result is the latest one (what doc._.scriptcheck shows).
@@ -234,6 +253,33 @@ class ScriptcheckComponent:
         return doc
 
     # -- serialisation -------------------------------------------------------------------------
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """The config and the contents of every extra lexicon, as bytes."""
+        cfg = {"profile": self.profile, "span_key": self.span_key,
+               "lexicons": [{"name": filename, "text": Path(src).read_text(encoding="utf-8-sig")}
+                            for filename, src in zip(_copy_names(self.lexicons), self.lexicons)]}
+        return json.dumps(cfg, ensure_ascii=False).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "ScriptcheckComponent":
+        """Load what :meth:`to_bytes` wrote; the lexicons go to a private temporary folder
+        (removed with the component) and the scorer is built right away."""
+        try:
+            cfg = json.loads(data.decode("utf-8"))
+            folder = tempfile.TemporaryDirectory(prefix="scriptcheck-spacy-")
+            lexicons = []
+            for item in cfg["lexicons"]:
+                target = Path(folder.name) / Path(item["name"]).name  # a name, never a path
+                target.write_text(item["text"], encoding="utf-8")
+                lexicons.append(str(target))
+            profile, span_key = cfg["profile"], cfg["span_key"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ScriptcheckError(f"cannot read the scriptcheck component from bytes: {exc}") from None
+        self.profile, self.span_key, self.lexicons = profile, span_key, lexicons
+        self._unpacked = folder
+        self._scorer = None
+        self.initialize()
+        return self
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
         """Write ``cfg.json`` and a copy of every extra lexicon file under ``path``."""
@@ -264,7 +310,7 @@ class ScriptcheckComponent:
         self.profile = cfg["profile"]
         self.span_key = cfg["span_key"]
         self.lexicons = [str(path / _LEXICON_DIR / filename) for filename in cfg["lexicons"]]
-        self._checker = None
+        self._scorer = None
         self.initialize()
         return self
 
@@ -289,9 +335,8 @@ def _copy_names(sources: List[str]) -> List[str]:
 def _profile_ref(profile: Union[str, Path]) -> str:
     """A packaged profile name as is; a profile file as an absolute path, so a saved pipeline
     still finds it when loaded from another working directory."""
-    candidate = Path(profile)
-    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
-        return str(candidate.resolve())
+    if is_path_reference(profile):
+        return str(Path(profile).resolve())
     return str(profile)
 
 

@@ -1,0 +1,69 @@
+"""A validated lexicon file compiled for the matcher (no I/O: see ``lexicon.loader``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
+from scriptcheck.match.engine import MatchEntry
+from scriptcheck.match.patterns import PatternProblem, compile_pattern
+from scriptcheck.text.normalize import normalize_phrase
+
+__all__ = ["Lexicon", "compile_lexicon"]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A validated lexicon file with its entries compiled for the matcher."""
+
+    data: LexiconFile
+    path: str
+    match_entries: tuple[MatchEntry, ...]
+
+    @property
+    def name(self) -> str:
+        """The lexicon's name (``forbidden``, ``polite`` …)."""
+        return self.data.name
+
+    @property
+    def kind(self) -> str:
+        """``forbidden`` (its hits are findings), ``polite`` (service phrases that satisfy
+        steps) or ``cue`` (what a customer says that calls for a response)."""
+        return self.data.kind
+
+    @property
+    def entries(self) -> list[LexiconEntry]:
+        """The entries, in file order."""
+        return self.data.entries
+
+
+def _compile_entry(path: str, entry: LexiconEntry) -> MatchEntry:
+    patterns = []
+    for i, source in enumerate(entry.patterns):
+        try:
+            patterns.append(compile_pattern(source, entry.anchors))
+        except PatternProblem as exc:
+            raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
+    for phrase in entry.phrases:
+        if not normalize_phrase(phrase):  # cached: the matcher asks for the same form
+            raise LexiconError(
+                f"{path}: entry {entry.id} ({entry.name}): phrase {phrase!r} is empty once normalised"
+            )
+    return MatchEntry(
+        phrases=tuple(entry.phrases),
+        patterns=tuple(patterns),
+        allow=tuple(entry.allow),
+        boundary=entry.options.boundary,
+        gaps=entry.options.gaps,
+        window=entry.options.window,
+    )
+
+
+def compile_lexicon(model: LexiconFile, path: str) -> Lexicon:
+    """Compile every entry of a validated lexicon; :class:`LexiconError` names the file,
+    the entry and the pattern or phrase that cannot be used."""
+    entries = tuple(dataclasses.replace(_compile_entry(path, e), group_allow=tuple(model.allow))
+                    for e in model.entries)
+    return Lexicon(model, path, entries)
