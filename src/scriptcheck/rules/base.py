@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from scriptcheck.models import Finding, Severity, StepResult
+from scriptcheck.text.normalize import normalize_many
 
 if TYPE_CHECKING:  # annotations only: the context module imports nothing of this one back
     from scriptcheck.rules.context import TranscriptContext
@@ -30,10 +31,15 @@ DIMENSIONS = ("forbidden", "politeness", "steps", "privacy", "timing")
 Dimension = Literal["forbidden", "politeness", "steps", "privacy", "timing"]
 
 
+# The type of a function of a module Cython compiled (setup.py; a plain function otherwise):
+# the rule kinds' methods are of it, and pydantic must not take them for fields.
+_FUNCTION_TYPE = type(normalize_many)
+
+
 class FileModel(BaseModel):
     """A model read from a data file: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(_FUNCTION_TYPE,))
 
 
 class CategorySet:
