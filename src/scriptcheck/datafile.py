@@ -13,7 +13,7 @@ __all__ = ["read_yaml", "format_validation_error"]
 
 
 class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's where available: ~7x faster on our lexicons) that refuses
+    """The safe loader (libyaml's where available: several times faster on our lexicons) that refuses
     duplicate keys, which plain YAML resolves silently by keeping the last one — a lexicon
     entry with two `patterns:` would lose the first list without a word."""
 

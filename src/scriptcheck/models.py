@@ -165,7 +165,7 @@ class Report(BaseModel):
 # The one way to build these models inside scriptcheck:
 # ``Model.model_validate(values)`` for a dict of values, without the Python wrappers around
 # pydantic-core's validator: scoring builds a few dozen models per transcript, and ``Model(**kw)``
-# spends more time in ``__init__``'s wrapper than in the validation itself (0.9 µs of 2).
+# spends about as much time in ``__init__``'s wrapper as in the validation itself.
 # Same validation, same models (tests/test_models_validate.py).
 make_finding: Callable[[dict[str, Any]], Finding] = Finding.__pydantic_validator__.validate_python
 make_step_result: Callable[[dict[str, Any]], StepResult] = StepResult.__pydantic_validator__.validate_python

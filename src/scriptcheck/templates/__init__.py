@@ -1,9 +1,8 @@
 """Linting chatbot reply templates: sources, placeholders, configuration, suppression, baseline.
 
-The modules are imported by name (``scriptcheck.templates.sources`` …). This package module
-stays empty on purpose: :mod:`scriptcheck.rules.template` imports the placeholder and
-script-mixing helpers from here while the scorer is being imported, so importing the linter
-(which needs the scorer) from this file would create an import cycle.
+The modules are imported by name (``scriptcheck.templates.lint`` …); importing this package
+does not load the linter. The text helpers the template rules share with the linter
+(placeholders, script mixing) live in the text layer, ``scriptcheck.text``.
 """
 
 __all__: list[str] = []

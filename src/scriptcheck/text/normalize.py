@@ -40,7 +40,7 @@ _CJK_BLOCKS = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x
 
 @lru_cache(maxsize=1)
 def _traditional() -> frozenset[str]:
-    """Characters t2s changes (~5,000; built in ~25 ms on first use). Text without any of them
+    """Characters t2s changes (a few thousand; built once, on first use). Text without any of them
     is already simplified, which spares most utterances the OpenCC call."""
     converter = _t2s()
     changed: set[str] = set()

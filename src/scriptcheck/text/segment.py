@@ -40,11 +40,11 @@ _jieba: object = None
 def _jieba_tokenizer():
     """scriptcheck's own ``jieba.Tokenizer`` (never jieba's global one), loaded once per
     process and shared by every segmenter: the lexicons' spec runs and the checker built after
-    them would otherwise load the ~0.6 s dictionary twice."""
+    them would otherwise load the dictionary twice."""
     global _jieba
     with _JIEBA_LOCK:
         if _jieba is None:
-            # Imported here: jieba's import alone (HMM tables, pkg_resources) costs ~80 ms that
+            # Imported here: jieba's import alone (HMM tables, pkg_resources) is a cost that
             # a run needing no word boundaries never pays.
             import jieba
 
@@ -60,12 +60,12 @@ class Segmenter:
     """Segments with scriptcheck's own jieba tokenizer (never the global one), loaded on first
     use and shared within the process.
 
-    The tokenizer costs ~0.6 s to load, so a checker that never needs word boundaries never
-    pays for it. Pickling drops the tokenizer; the copy takes the process's one when it first
+    The tokenizer is slow to load (benchmarks/bench_startup.py), so a checker that never needs
+    word boundaries never pays for it. Pickling drops the tokenizer; the copy takes the process's one when it first
     segments.
 
     ``backend="rjieba"`` (or ``SCRIPTCHECK_SEGMENTER=rjieba``) uses the Rust port of jieba,
-    ~10x faster with the same dictionary; it differs from jieba only on ASCII words joined by
+    much faster with the same dictionary; it differs from jieba only on ASCII words joined by
     hyphens (TP-LINK), which no rule looks at (see benchmarks/RESULTS.md).
     """
 
@@ -157,7 +157,7 @@ class Segmenter:
     def use_disk_cache(self) -> None:
         """Remember segmentations across runs (in the scriptcheck cache directory).
 
-        A linter run over the same reply templates then never loads the ~0.7 s jieba
+        A linter run over the same reply templates then never loads the jieba
         dictionary again. Meant for small, repeated inputs (templates), not for batches.
         """
         directory = cache_dir()
