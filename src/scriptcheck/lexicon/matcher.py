@@ -20,6 +20,8 @@ from scriptcheck.text.segment import Segmenter, Token
 
 __all__ = ["PhraseMatcher", "PhraseHit", "Scan", "drop_nested"]
 
+_NONE: frozenset[int] = frozenset()
+
 
 class PhraseHit(NamedTuple):
     """A service phrase (polite lexicon) or cue (customer-cue lexicon) found in an utterance,
@@ -75,6 +77,11 @@ class PhraseMatcher:
         self._forbidden = frozenset(i for i, kind in enumerate(kinds) if kind == "forbidden")
         self._polite = frozenset(i for i, kind in enumerate(kinds) if kind == "polite")
         self._cues = frozenset(i for i, kind in enumerate(kinds) if kind == "cue")
+        # The entries of each choice of kinds, built once: callers such as check() ask per text.
+        self._kind_entries: dict[tuple[bool, bool, bool], frozenset[int] | None] = {
+            (f, p, c): (None if f and p and c else
+                        (self._forbidden if f else _NONE) | (self._polite if p else _NONE) | (self._cues if c else _NONE))
+            for f in (False, True) for p in (False, True) for c in (False, True)}
         # Per matcher entry: whether it is a taboo, and its entry (looked up once per hit).
         self._hit_info = [(i in self._forbidden, entry) for i, (_, entry) in enumerate(self._entries)]
 
@@ -132,11 +139,8 @@ class PhraseMatcher:
         if categories is not None:
             only = None
             only_each = [self._entries_for(c, forbidden) for c in categories]
-        elif forbidden and polite and cues:
-            only = None
         else:
-            only = ((self._forbidden if forbidden else frozenset()) | (self._polite if polite else frozenset())
-                    | (self._cues if cues else frozenset()))
+            only = self._kind_entries[forbidden, polite, cues]
         info = self._hit_info
         scans = []
         for at, hits in enumerate(self._matcher.find_many(norms, only, only_each)):
