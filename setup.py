@@ -23,6 +23,8 @@ COMPILED = [
     "src/scriptcheck/lexicon/matcher.py",
     "src/scriptcheck/rules/context.py",
     "src/scriptcheck/rules/step.py",
+    "src/scriptcheck/rules/order.py",
+    "src/scriptcheck/rules/timing.py",
     "src/scriptcheck/rules/pair.py",
     "src/scriptcheck/rules/honorific.py",
     "src/scriptcheck/rules/privacy.py",

@@ -4,7 +4,6 @@ files at load, the severity order, one resolver for names and paths, no global s
 from __future__ import annotations
 
 import gc
-import textwrap
 from pathlib import Path
 
 import pytest

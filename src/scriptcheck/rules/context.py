@@ -4,7 +4,7 @@ agent-turn index."""
 from __future__ import annotations
 
 import re
-from typing import Callable, Collection, Sequence
+from typing import Callable, Collection
 
 from scriptcheck.lexicon.matcher import PhraseHit, PhraseMatcher
 from scriptcheck.models import Finding, Transcript

@@ -10,7 +10,7 @@ from scriptcheck.lexicon.matcher import PhraseMatcher
 from scriptcheck.models import Finding, Report, Transcript, make_report
 from scriptcheck.profile.loader import Profile, load_profile
 from scriptcheck.profile.references import check_categories
-from scriptcheck.rules import Outcome, ScanPlan, TranscriptContext
+from scriptcheck.rules import Outcome, RuleBase, ScanPlan, TranscriptContext
 from scriptcheck.scoring.points import score_findings
 
 __all__ = ["ProfileScorer"]
@@ -40,6 +40,10 @@ class ProfileScorer:
         self.plan = ScanPlan(profile.data.rules)
         # Rules in the order they run: by stage, then as written (sorted() is stable).
         self.rules = tuple(sorted(profile.data.rules, key=lambda rule: rule.stage))
+        # (rule, its applies() or None when it applies to every transcript, what it scores):
+        # the loop below runs for every transcript, and most kinds always apply.
+        self._steps = tuple((rule, None if type(rule).applies is RuleBase.applies else rule.applies, rule.scores)
+                            for rule in self.rules)
 
     def __repr__(self) -> str:
         return f"ProfileScorer({self.profile.name!r}, {self.matcher!r})"
@@ -58,11 +62,11 @@ class ProfileScorer:
         ctx = TranscriptContext.build(transcript, self.matcher, self.plan)
         out = Outcome([f for turn in ctx.findings if turn for f in turn])
         scored = set(_ALWAYS_SCORED)
-        for rule in self.rules:
-            if rule.applies(ctx):
+        for rule, applies, scores in self._steps:
+            if applies is None or applies(ctx):
                 rule.evaluate(ctx, out)
-                if rule.scores is not None:
-                    scored.add(rule.scores)
+                if scores is not None:
+                    scored.add(scores)
         findings = out.findings
         findings.sort(key=_finding_order)
         data = self.profile.data
