@@ -13,7 +13,8 @@ from pathlib import Path
 
 __all__ = ["run_cli", "SRC", "MEMORY_CEILING"]
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+# SCRIPTCHECK_TEST_SRC runs these tests against another checkout (e.g. the code before a fix).
+SRC = Path(os.environ.get("SCRIPTCHECK_TEST_SRC") or Path(__file__).resolve().parent.parent / "src")
 # The CLI with jieba and the lexicons loaded needs well under 1 GB; an alias bomb took 4.4 GB.
 MEMORY_CEILING = 2 * 1024 ** 3
 

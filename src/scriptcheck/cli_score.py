@@ -100,10 +100,14 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
     frozen = scorer.loaded
     writer = None
     progress = None
+    batch = None
 
     def stopped(message: str, code: int) -> int:
         # Whatever stopped the batch, the output stays valid: complete records, and the JSON
-        # document closed.
+        # document closed. The workers are stopped first, at once (closing the batch
+        # terminates them), whichever frame the interrupt landed in.
+        if batch is not None:
+            batch.close()
         if progress is not None:
             progress.stop()
         if writer is not None:
@@ -118,6 +122,8 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
 
     try:
         with ExitStack() as stack:
+            # From here on Ctrl-C ends the run cleanly (exit 130, output closed and valid).
+            stop = stack.enter_context(_StopRequest())
             out = (stack.enter_context(closing(GuardedOutput.open(output))) if output
                    else GuardedOutput(sys.stdout, "<stdout>"))
             errors_out = stack.enter_context(closing(GuardedOutput.open(errors_file))) if errors_file else None
@@ -127,10 +133,10 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
             if progress is not None:
                 stack.enter_context(progress)
                 task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
-            writer.begin()
-            stop = stack.enter_context(_StopRequest())
             try:
-                for scored in score_records(_records(inputs, input_format, encoding), scorer, jobs):
+                writer.begin()
+                batch = score_records(_records(inputs, input_format, encoding), scorer, jobs)
+                for scored in batch:
                     stop.busy = True
                     record = scored.record
                     if record.error is not None and record.line == 0:

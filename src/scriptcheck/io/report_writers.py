@@ -69,6 +69,8 @@ class JsonlWriter(ReportWriter):
 class JsonWriter(ReportWriter):
     """``{"reports": [...], "summary": {...}}``, reports written as they come."""
 
+    _first: bool | None = None  # None until the array is opened
+
     def begin(self) -> None:
         self._first = True
         self.out.write('{"reports": [\n')
@@ -88,6 +90,8 @@ class JsonWriter(ReportWriter):
         self.out.write('\n], "summary": ' + json.dumps(stats.to_dict(), ensure_ascii=False) + "}\n")
 
     def abort(self, stats: "BatchStats") -> None:
+        if self._first is None:
+            self.begin()
         self.out.write('\n], "summary": ' + json.dumps(stats.to_dict(), ensure_ascii=False)
                        + ', "complete": false}\n')
 
