@@ -8,17 +8,9 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
-from scriptcheck.models import Transcript
+from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript"]
-
-SPEAKER_ALIASES = {
-    "agent": "agent", "客服": "agent", "坐席": "agent", "话务员": "agent", "staff": "agent",
-    "bot": "agent", "assistant": "agent", "客服代表": "agent", "售后": "agent", "售前": "agent",
-    "customer": "customer", "客户": "customer", "顾客": "customer", "用户": "customer",
-    "user": "customer", "client": "customer", "买家": "customer",
-}
-
 
 class Record(NamedTuple):
     """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line
@@ -48,46 +40,28 @@ class Record(NamedTuple):
             return self._replace(raw=None, error=exc)
 
 
-def normalize_speaker(value: Any) -> str | None:
-    """``agent``/``customer`` for a known speaker label (Chinese or English), else ``None``."""
-    if not isinstance(value, str):
-        return None
-    return SPEAKER_ALIASES.get(value.strip().lower())
-
-
 def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
-    """Validate a JSON-like transcript; unknown top-level keys go to ``metadata``.
+    """Validate a JSON-like transcript (the shapes :class:`Transcript` accepts: unknown
+    top-level keys go to ``metadata``, speaker aliases are understood).
 
     Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason.
     """
     if not isinstance(raw, dict):
         raise InputError(f"expected a JSON object, got {type(raw).__name__}", file=source, line=line)
-    data = dict(raw)
-    metadata = dict(data.pop("metadata", None) or {})
-    turns = data.pop("turns", None)
-    ident = data.pop("id", None)
-    metadata.update(data)
+    turns = raw.get("turns")
     if isinstance(turns, list):
-        fixed = []
         for i, turn in enumerate(turns):
-            if isinstance(turn, dict) and "speaker" in turn:
-                speaker = normalize_speaker(turn["speaker"])
-                if speaker is None:
-                    raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer)",
-                                     file=source, line=line, field=f"turns.{i}.speaker")
-                extra = {k: v for k, v in turn.items() if k not in ("speaker", "text", "start", "end", "metadata")}
-                turn = {k: v for k, v in turn.items() if k in ("text", "start", "end", "metadata")}
-                turn["speaker"] = speaker
-                if extra:
-                    turn["metadata"] = {**turn.get("metadata", {}), **extra}
-            fixed.append(turn)
-        turns = fixed
+            # Named here rather than left to the model: "unknown speaker '主持人'" says more
+            # than "Input should be 'agent' or 'customer'".
+            if isinstance(turn, dict) and "speaker" in turn and normalize_speaker(turn["speaker"]) is None:
+                raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer)",
+                                 file=source, line=line, field=f"turns.{i}.speaker")
     if turns == []:
         raise InputError("empty transcript (no turns)", file=source, line=line, field="turns")
     try:
-        return Transcript(id=str(ident) if isinstance(ident, (int, str)) else ident, turns=turns,
-                          metadata=metadata)
+        return Transcript.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        raise InputError(err["msg"], file=source, line=line, field=field) from None
+        reason = "missing" if err["type"] == "missing" else err["msg"]
+        raise InputError(reason, file=source, line=line, field=field) from None
