@@ -22,6 +22,13 @@ class Record(NamedTuple):
     transcript: Transcript | None = None
     error: InputError | None = None
     raw: Any = None
+    index: int | None = None  # the element's index in a JSON array file
+
+    def _where(self, exc: InputError) -> InputError:
+        if self.index is None:
+            return exc
+        field = f"[{self.index}]" + (f".{exc.field}" if exc.field else "")
+        return InputError(exc.reason, file=exc.file, line=exc.line, field=field)
 
     def validated(self) -> "Record":
         """This record with ``raw`` parsed and validated into ``transcript`` (or an ``error``)."""
@@ -37,7 +44,7 @@ class Record(NamedTuple):
         try:
             return self._replace(raw=None, transcript=build_transcript(data, source=self.source, line=self.line))
         except InputError as exc:
-            return self._replace(raw=None, error=exc)
+            return self._replace(raw=None, error=self._where(exc))
 
 
 def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
