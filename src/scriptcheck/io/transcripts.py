@@ -162,6 +162,8 @@ def _read_json(lines, source: str) -> Iterator[Record]:
         while True:
             try:
                 value, end = decoder.raw_decode(text.buf, at)
+                if end - at > MAX_JSON_ELEMENT:
+                    return fail(f"element {index} is larger than {MAX_JSON_ELEMENT} characters", at), None
                 if end < len(text.buf) or text.eof:  # a number cut at the buffer's end may go on
                     return value, end
             except json.JSONDecodeError as exc:
