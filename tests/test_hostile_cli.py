@@ -277,3 +277,58 @@ def test_twenty_interrupts_of_a_parallel_batch(tmp_path) -> None:
             _valid(fmt, out.read_text(encoding="utf-8"))
         _no_process_left(proc.pid)
     assert interrupted >= 15  # the batch is long enough that nearly every signal lands mid-run
+
+
+# -- item 13: the smaller ones ------------------------------------------------------------------
+
+def _columns(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_rules_columns_line_up_with_chinese_categories() -> None:
+    from click.testing import CliRunner
+
+    from scriptcheck.cli import cli
+
+    result = CliRunner().invoke(cli, ["rules"])
+    assert result.exit_code == 0
+    lines = [line for line in result.output.splitlines() if line.startswith("FB")]
+    # The name column starts at the same terminal column on every line, whatever the category.
+    starts = set()
+    for line in lines:
+        code, severity, category, name = line.split()[:4]
+        starts.add(_columns(line[:line.index(name, len(code) + len(severity) + len(category))]))
+    assert len(lines) > 20 and len(starts) == 1
+    assert not any(line != line.rstrip() for line in result.output.splitlines())
+
+
+def test_lexicon_test_prints_per_rule_results_without_verbose() -> None:
+    from click.testing import CliRunner
+
+    from scriptcheck.cli import cli
+    from scriptcheck.lexicon.loader import defaults_dir
+
+    result = CliRunner().invoke(cli, ["lexicon", "test", str(defaults_dir() / "cues.yaml")])
+    assert result.exit_code == 0
+    assert "  CU001 pass" in result.output
+
+
+def test_sarif_help_carries_no_local_install_path(tmp_path) -> None:
+    (tmp_path / "r.txt").write_text("你怎么连这个也不懂\n", encoding="utf-8")
+    result = run_cli("lint", "--isolated", "--format", "sarif", str(tmp_path / "r.txt"), timeout=60)
+    sarif = json.loads(result.stdout)
+    helps = [r["help"]["text"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert helps and all(str(SRC.parent) not in h for h in helps)
+    assert any("scriptcheck/lexicons/forbidden.yaml" in h for h in helps)
+
+
+def test_jddc_may_be_a_directory(tmp_path, monkeypatch) -> None:
+    from tests.conftest import JDDC_FILE, jddc_path
+
+    (tmp_path / JDDC_FILE).write_text("{}\n", encoding="utf-8")
+    monkeypatch.setenv("SCRIPTCHECK_JDDC", str(tmp_path))
+    assert jddc_path(Path("/nowhere")) == tmp_path / JDDC_FILE
+    monkeypatch.setenv("SCRIPTCHECK_JDDC", str(tmp_path / JDDC_FILE))
+    assert jddc_path(Path("/nowhere")) == tmp_path / JDDC_FILE

@@ -265,10 +265,24 @@ def rules(lexicons: tuple[str, ...], no_defaults: bool) -> None:
         profile_rules = transcript_rules()
     except ScriptcheckError as exc:
         raise _fail(str(exc))
+    from rich.console import Console
+    from rich.table import Table
+
+    # Rich measures cell widths in terminal columns, so Chinese categories (two columns a
+    # character) keep the columns in line; a pipe gets plain text at a fixed wide width.
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    for _ in range(4):
+        table.add_column(no_wrap=True, overflow="ellipsis")
     for _, entry in checker.rules():
-        click.echo(f"{entry.id}  {entry.severity.value:<8}  {entry.category:<10}  {entry.name}")
+        table.add_row(entry.id, entry.severity.value, entry.category, entry.name)
     for code, (rule, profiles) in sorted(profile_rules.items()):
-        click.echo(f"{code}  {rule.severity.value:<8}  {rule.kind:<10}  {rule.name}  ({', '.join(profiles)})")
+        table.add_row(code, rule.severity.value, rule.kind, f"{rule.name}  ({', '.join(profiles)})")
+    console = Console(highlight=False, markup=False, emoji=False, color_system=None,
+                      width=None if sys.stdout.isatty() else 200, soft_wrap=False)
+    with console.capture() as captured:
+        console.print(table)
+    # Every cell is padded to its column's width: drop the padding at the end of each line.
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 @cli.group()
@@ -278,7 +292,7 @@ def lexicon() -> None:
 
 @lexicon.command("test")
 @click.argument("files", nargs=-1)
-@click.option("--verbose", "-v", is_flag=True, help="Also list every passing spec.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list every passing spec (per-rule pass/fail is always shown).")
 def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
     """Run the inline specs of lexicon FILES; per-rule pass/fail.
 
@@ -307,10 +321,14 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
             total += len(results)
             failed += len(bad)
             status = "FAIL" if bad else "pass"
-            if bad or verbose:
-                click.echo(f"  {code} {status} {len(results) - len(bad)}/{len(results)}")
+            # Per-rule pass/fail always (the README promises it); -v also lists each passing spec.
+            click.echo(f"  {code} {status} {len(results) - len(bad)}/{len(results)}")
             for r in bad:
                 click.echo(f"      expected {r.expect}: {r.text}")
+            if verbose:
+                for r in results:
+                    if r.ok:
+                        click.echo(f"      ok {r.expect}: {r.text}")
     click.echo(f"{total - failed} passed, {failed} failed")
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
