@@ -332,3 +332,15 @@ def test_jddc_may_be_a_directory(tmp_path, monkeypatch) -> None:
     assert jddc_path(Path("/nowhere")) == tmp_path / JDDC_FILE
     monkeypatch.setenv("SCRIPTCHECK_JDDC", str(tmp_path / JDDC_FILE))
     assert jddc_path(Path("/nowhere")) == tmp_path / JDDC_FILE
+
+
+def test_lint_text_escapes_control_characters(tmp_path) -> None:
+    evil = tmp_path / "r\x1b[2J.yaml"  # a file name from a pull request
+    evil.write_text('"bye\\e[2J": "\\e[31m你怎么连这个也不懂\\e]0;x\\a"\n', encoding="utf-8")
+    result = run_cli("lint", "--isolated", str(evil), timeout=60)
+    assert result.returncode == 1, _stderr(result)
+    assert b"\x1b" not in result.stdout and b"\x07" not in result.stdout and b"\\x1b" in result.stdout
+    (tmp_path / "raw.yaml").write_bytes(b'hi: "a\x1b[2J"\n')
+    result = run_cli("lint", "--isolated", str(tmp_path / "raw.yaml"), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, "raw.yaml:1:", "unacceptable character #x001b")

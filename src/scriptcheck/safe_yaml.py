@@ -136,18 +136,29 @@ def _error(error: type[ScriptcheckError], source: str, mark, problem: str) -> Sc
 
 def _compose(text: str, source: str, max_nodes: int, error: type[ScriptcheckError],
              loader_class: type = StrictSafeLoader):
-    loader = loader_class(text)
+    loader = None
     try:
+        loader = loader_class(text)  # the pure reader checks every character here already
         node = loader.get_single_node()
         if node is not None:
             _expanded_size(node, max_nodes)
         return loader, node
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
+        if loader is not None:
+            loader.dispose()
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1)
+        raise _error(error, source, yaml.Mark(source, exc.position, line - 1, column, None, None),
+                     f"unacceptable character #x{exc.character:04x}: special characters are not allowed"
+                     if isinstance(exc.character, int) else str(exc)) from None
     except yaml.YAMLError as exc:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
         mark = getattr(exc, "problem_mark", None)
         raise _error(error, source, mark, getattr(exc, "problem", None) or str(exc)) from None
     except RecursionError:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
         raise _error(error, source, None, "nested too deeply") from None
 
 
