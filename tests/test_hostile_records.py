@@ -151,3 +151,19 @@ def test_two_batches_in_one_process_keep_their_own_scorer(monkeypatch) -> None:
 
     monkeypatch.setattr(gc, "freeze", freeze)
     assert len(list(score_transcripts(transcripts, "ecommerce-chat", jobs=1))) == len(CALLS)
+
+
+def test_workers_start_only_for_the_work_there_is(monkeypatch) -> None:
+    import scriptcheck.batch as batch
+
+    started = []
+    original = batch._Supervisor.start_worker
+
+    def counting(self):
+        started.append(1)
+        return original(self)
+
+    monkeypatch.setattr(batch._Supervisor, "start_worker", counting)
+    transcripts = [Transcript.model_validate(c) for c in CALLS * 2]  # 24 transcripts: one chunk
+    assert len(list(score_transcripts(transcripts, "hotline", jobs=1000))) == 24
+    assert len(started) == 1
