@@ -167,3 +167,11 @@ def test_workers_start_only_for_the_work_there_is(monkeypatch) -> None:
     transcripts = [Transcript.model_validate(c) for c in CALLS * 2]  # 24 transcripts: one chunk
     assert len(list(score_transcripts(transcripts, "hotline", jobs=1000))) == 24
     assert len(started) == 1
+
+
+def test_transcript_chosen_packaged_name_never_opens_a_local_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "callback").write_text("not: a profile\n", encoding="utf-8")
+    record = Record("f.jsonl", 1, transcript=Transcript.model_validate({**CALLS[0], "profile": "callback"}))
+    (scored,) = score_records([record], Scorer(default_profile="hotline"), jobs=1)
+    assert scored.record.error is None and scored.get_report().profile == "callback"

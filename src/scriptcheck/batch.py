@@ -106,11 +106,21 @@ class Scorer:
         """Build the checker of profile ``name`` (one place, so how checkers are built can change)."""
         return Checker.from_profile(name, extra_lexicons=self.extra_lexicons)
 
+    def _source(self, name: str) -> str:
+        """Where profile ``name`` is loaded from: as given when the command line or the
+        configuration named it; the packaged file when only a transcript did — a packaged name
+        must not open a file of that name that happens to sit in the current directory."""
+        if name in self.allowed_profiles or name not in self._packaged_profiles():
+            return name
+        from scriptcheck.lexicon.loader import defaults_dir
+
+        return str(defaults_dir() / "profiles" / f"{name}.yaml")
+
     def checker(self, name: str) -> Checker:
         """The (cached) checker of profile ``name``."""
         checker = self._checkers.get(name)
         if checker is None:
-            checker = self._checkers[name] = self._build(name)
+            checker = self._checkers[name] = self._build(self._source(name))
         return checker
 
     def score(self, transcript: Transcript) -> Report:
