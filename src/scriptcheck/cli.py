@@ -416,6 +416,8 @@ def main() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERROR)
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
+        # An error without a file name comes from writing a command's output to stdout
+        # (`scriptcheck rules > /dev/full`).
+        where = f"{exc.filename}: " if exc.filename else "<stdout>: cannot write: "
         click.echo(f"scriptcheck: error: {where}{describe_os_error(exc)}", err=True)
         sys.exit(EXIT_ERROR)
