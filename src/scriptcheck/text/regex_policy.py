@@ -45,7 +45,6 @@ MAX_WORK = 1_000_000
 
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT) + ((_c.POSSESSIVE_REPEAT,) if hasattr(_c, "POSSESSIVE_REPEAT") else ())
 _ASSERTS = (_c.ASSERT, _c.ASSERT_NOT)
-_ALL_CHARS = None  # "any character" in a first-character set
 
 
 class UnsafePattern(ValueError):
@@ -123,7 +122,7 @@ def _overlapping(alternatives) -> bool:
     return False
 
 
-def _scan(pattern: str, seq, under_repeat: bool) -> int:
+def _scan(pattern: str, seq) -> int:
     """The work bound of ``seq`` (see the module doc), refusing the named mistakes on the way."""
     work = 1
     extra = 0
@@ -144,7 +143,7 @@ def _scan(pattern: str, seq, under_repeat: bool) -> int:
                 raise UnsafePattern(f"pattern {pattern!r} nests a variable-length repetition inside a "
                                     f"repeat ({{{low},{high}}}): the ways to split the text explode; "
                                     f"use one bounded repeat such as .{{0,N}}")
-            inner = _scan(pattern, body, under_repeat=under_repeat or high > 1)
+            inner = _scan(pattern, body)
             if inner == 1:
                 term = high - low + 1  # a fixed-width body: only how many copies is a choice
             else:
@@ -153,15 +152,15 @@ def _scan(pattern: str, seq, under_repeat: bool) -> int:
                 term = sum(inner ** k for k in range(low, high + 1)) if fits else MAX_WORK + 1
             work *= max(term, 1)
         elif op is _c.BRANCH:
-            work *= sum(_scan(pattern, alt, under_repeat) for alt in av[1])
+            work *= sum(_scan(pattern, alt) for alt in av[1])
         elif op is _c.SUBPATTERN:
-            work *= _scan(pattern, av[-1], under_repeat)
+            work *= _scan(pattern, av[-1])
         elif op is getattr(_c, "ATOMIC_GROUP", object()):
-            work *= _scan(pattern, av, under_repeat)
+            work *= _scan(pattern, av)
         elif op in _ASSERTS:
             # An assertion is atomic: tried once per path that reaches it, never re-entered on
             # backtracking, so its work adds (per path so far) rather than multiplies.
-            extra += work * _scan(pattern, av[1], under_repeat)
+            extra += work * _scan(pattern, av[1])
         elif op in (_c.GROUPREF, getattr(_c, "GROUPREF_EXISTS", object())):
             raise UnsafePattern(f"pattern {pattern!r} uses a back-reference or a conditional group; "
                                 f"its cost depends on the text")
@@ -198,7 +197,7 @@ def work_bound(pattern: str) -> int:
         parsed = _p.parse(pattern)
     except Exception as exc:  # re.error, or RecursionError on absurd nesting
         raise UnsafePattern(f"pattern {pattern!r} is not a valid regex: {exc}") from None
-    return _scan(pattern, parsed.data, under_repeat=False)
+    return _scan(pattern, parsed.data)
 
 
 def check_regex(pattern: str) -> None:
