@@ -210,6 +210,10 @@ def test_the_model_sees_the_explosion_the_policy_refuses() -> None:
 
 _ALPHABET = "ab你"
 _atoms = st.sampled_from(["a", "b", "你", ".", "[ab]", "[^b]"])
+# The property runs under a small work limit, so that the model can afford to show what the
+# bound claims: the generator's nested and repeated constructs easily exceed it, and only
+# what the policy accepts under it is run.
+_TEST_LIMIT = 3_000
 
 
 def _patterns():
@@ -217,7 +221,7 @@ def _patterns():
         return st.one_of(
             st.lists(inner, min_size=2, max_size=4).map("".join),                       # sequence
             st.lists(inner, min_size=2, max_size=3).map(lambda xs: "(" + "|".join(xs) + ")"),  # alternation
-            st.tuples(inner, st.integers(0, 3), st.integers(0, 4)).map(
+            st.tuples(inner, st.integers(0, 3), st.integers(0, 6)).map(
                 lambda t: f"({t[0]}){{{t[1]},{t[1] + t[2]}}}"),                              # bounded repeat
             inner.map(lambda x: f"({x})?"),                                                  # optional
         )
@@ -230,29 +234,63 @@ def _max_width(pattern: str) -> int:
     return _p.parse(pattern).getwidth()[1]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(pattern=_patterns(), seed=st.text(alphabet=_ALPHABET, min_size=1, max_size=6))
-def test_accepted_patterns_do_linear_work(pattern, seed) -> None:
+def _bound_under(limit: int, pattern: str) -> int:
+    """The policy's work bound with ``MAX_WORK = limit`` (UnsafePattern above it)."""
+    import scriptcheck.text.regex_policy as policy
+
+    saved = policy.MAX_WORK
+    policy.MAX_WORK = limit
     try:
-        bound = work_bound(pattern)
-    except UnsafePattern:
-        return  # refused: nothing to run
+        return policy.work_bound.__wrapped__(pattern)  # not the cache: the limit differs
+    finally:
+        policy.MAX_WORK = saved
+
+
+def _linear_work(pattern: str, seed: str, bound: int) -> None:
+    """The property: per start position at most ``bound`` × pattern size steps, and four times
+    the input costs about four times the work."""
     width = _max_width(pattern)
     # Long enough that a match attempt never reaches the end of the short input either: from
     # there on each start position costs the same, whatever the input length.
     n = max(2 * width + 2, 12)
     short = (seed * (n // len(seed) + 1))[:n]
     long = short * 4
+    size = len(pattern) + width + 2
+    budget = (len(long) + 1) * bound * size
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 20_000))
     try:
-        small, large = _steps(pattern, short), _steps(pattern, long)
+        small, large = _steps(pattern, short, budget), _steps(pattern, long, budget)
     finally:
         sys.setrecursionlimit(old)
-    size = len(pattern) + width + 2
     # Under the policy's own bound per start position…
-    assert large <= (len(long) + 1) * bound * size
+    assert large <= budget
     # …and linear: four times the input, about four times the work. The only difference is the
     # tail of the short input (its last width + 1 start positions, where attempts are cut off
     # by its end), which the long input has once instead of four times.
     assert large <= 4 * small + 4 * (width + 2) * bound * size
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(pattern=_patterns(), seed=st.text(alphabet=_ALPHABET, min_size=1, max_size=6))
+def test_accepted_patterns_do_linear_work(pattern, seed) -> None:
+    try:
+        bound = _bound_under(_TEST_LIMIT, pattern)
+    except UnsafePattern:
+        return  # refused: nothing to run
+    _linear_work(pattern, seed, bound)
+
+
+def test_the_property_has_teeth() -> None:
+    # The policy and the property agree at any limit; at a small one the model can afford to
+    # run patterns the policy refuses, and they break the property — so the test would catch a
+    # policy that let them through — while an accepted pattern keeps it.
+    limit = 30
+    for pattern in ("(a|a){1,14}$", "((a){0,4}){0,6}b", "(.{1,4}){1,7}你"):
+        with pytest.raises(UnsafePattern):
+            _bound_under(limit, pattern)
+        with pytest.raises(AssertionError):
+            _linear_work(pattern, "a", limit)
+    accepted = "(ab|b你){1,3}$"
+    assert _bound_under(limit, accepted) <= limit
+    _linear_work(accepted, "ab你", _bound_under(limit, accepted))
