@@ -175,3 +175,15 @@ def test_transcript_chosen_packaged_name_never_opens_a_local_file(tmp_path, monk
     record = Record("f.jsonl", 1, transcript=Transcript.model_validate({**CALLS[0], "profile": "callback"}))
     (scored,) = score_records([record], Scorer(default_profile="hotline"), jobs=1)
     assert scored.record.error is None and scored.get_report().profile == "callback"
+
+
+def test_an_overlong_line_is_reported_with_bounded_memory(tmp_path, monkeypatch) -> None:
+    import scriptcheck.io.transcripts as transcripts
+
+    monkeypatch.setattr(transcripts, "MAX_LINE", 3000)
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps(CALLS[0], ensure_ascii=False).replace("您好", "您" * 2000, 1) + "\n"
+                    + json.dumps(CALLS[1], ensure_ascii=False) + "\n", encoding="utf-8")
+    first, second = read_transcripts(str(path))
+    assert "longer than 3000 bytes" in first.error.reason and first.line == 1
+    assert second.error is None and second.line == 2

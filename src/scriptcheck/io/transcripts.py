@@ -19,13 +19,15 @@ from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 
-__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "MAX_JSON_ELEMENT"]
+__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "MAX_JSON_ELEMENT", "MAX_LINE"]
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "txt",
            ".tsv": "csv"}
 
 # A .json file is read element by element; one element (one transcript) may not exceed this.
 MAX_JSON_ELEMENT = 64 * 1024 * 1024
+# Nor may one line of any file (a JSONL record, a CSV row): memory stays bounded whatever the input.
+MAX_LINE = 64 * 1024 * 1024
 # How much more text to read before trying an incomplete element again (then doubling), so a
 # large element is decoded a logarithmic number of times, not once per line.
 _JSON_READ_AHEAD = 64 * 1024
@@ -56,7 +58,15 @@ def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Itera
     head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
     chosen = encoding or sniff_encoding(head)
     first = True
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE + 1), b""), start=1):
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            # A line longer than any record (or no newline at all): memory stays bounded — the
+            # rest of the line is skipped in pieces and the line reported.
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE)
+            yield number, InputError(f"line longer than {MAX_LINE} bytes", file=source, line=number)
+            first = False
+            continue
         if first and chosen in ("utf-8-sig", "utf-8") and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         first = False

@@ -37,7 +37,7 @@ from yaml.scanner import Scanner
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes
 from scriptcheck.io.lines import read_bytes
-from scriptcheck.safe_yaml import compose_yaml
+from scriptcheck.safe_yaml import MAX_BYTES, compose_yaml
 from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
 
 __all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templates", "source_format"]
@@ -492,5 +492,8 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
 def read_templates(path: str, encoding: str | None = None) -> SourceFile:
     """Read a template file (``-``: plain text from stdin); :class:`InputError` when it cannot
     be read, decoded or parsed."""
-    text, _ = decode_bytes(read_bytes(path), file=path, encoding=encoding)
+    data = read_bytes(path, limit=MAX_BYTES)
+    if len(data) > MAX_BYTES:  # checked before parsing, and before reading more than this
+        raise InputError(f"file too large (over {MAX_BYTES} bytes)", file=path)
+    text, _ = decode_bytes(data, file=path, encoding=encoding)
     return parse_templates(path, text)
