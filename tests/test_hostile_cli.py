@@ -146,7 +146,7 @@ def test_jobs_1000_starts_only_the_workers_there_is_work_for(calls, tmp_path) ->
     assert len(result.stdout.splitlines()) == len(CALLS)
     from scriptcheck.batch import worker_count
 
-    assert worker_count(1000) <= (os.cpu_count() or 1)
+    assert worker_count(1000) <= max(os.cpu_count() or 1, 2)
     assert worker_count(0) >= 1 and worker_count(4, records=24) == 1
     with pytest.raises(ValueError):
         worker_count(-1)

@@ -286,13 +286,14 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def worker_count(jobs: int, records: int | None = None) -> int:
-    """How many worker processes ``jobs`` asks for: ``0`` means one per CPU; never more than
-    the CPUs, nor than the chunks there are to score (when the number of records is known).
-    ``jobs`` below 0 is a :class:`ValueError`."""
+    """How many worker processes ``jobs`` asks for: ``0`` means one per CPU; an explicit count
+    is capped at the CPUs (but an explicit ``jobs >= 2`` keeps at least two, so a one-CPU
+    machine still runs the parallel path it was asked for), and at the chunks there are to
+    score when the number of records is known. ``jobs`` below 0 is a :class:`ValueError`."""
     if jobs < 0:
         raise ValueError(f"jobs must be 0 (one per CPU) or more, not {jobs}")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    count = min(jobs or cpus, cpus)
+    count = min(jobs, max(cpus, 2)) if jobs else cpus
     if records is not None:
         count = min(count, max(1, -(-records // _CHUNK)))
     return max(1, count)
@@ -473,6 +474,10 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
     :class:`WorkerDied`; closing the generator early (or an exception, Ctrl-C included, in
     the consumer) terminates every worker at once.
     """
+    if jobs > 1:
+        # Never more processes than CPUs (a library caller's jobs=1000 included); workers
+        # start only when there is a chunk for them.
+        jobs = worker_count(jobs)
     if jobs <= 1:
         for record in records:
             if record.error is not None:
