@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["run_cli", "SRC", "MEMORY_CEILING"]
+__all__ = ["run_cli", "limit_process", "SRC", "MEMORY_CEILING"]
 
 # SCRIPTCHECK_TEST_SRC runs these tests against another checkout (e.g. the code before a fix).
 SRC = Path(os.environ.get("SCRIPTCHECK_TEST_SRC") or Path(__file__).resolve().parent.parent / "src")
@@ -19,7 +19,9 @@ SRC = Path(os.environ.get("SCRIPTCHECK_TEST_SRC") or Path(__file__).resolve().pa
 MEMORY_CEILING = 2 * 1024 ** 3
 
 
-def _limits(memory: int) -> None:
+def limit_process(memory: int) -> None:
+    """In a child before exec: cap its address space at ``memory`` bytes and give SIGINT its
+    default disposition."""
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     # As a terminal's Ctrl-C would find it (a background shell starts children with it ignored).
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -30,4 +32,4 @@ def run_cli(*args: str, timeout: float = 60, memory: int = MEMORY_CEILING, cwd=N
     """``python -m scriptcheck ARGS`` with this checkout's sources; raises on timeout."""
     env = dict(os.environ, PYTHONPATH=str(SRC))
     return subprocess.run([sys.executable, "-m", "scriptcheck", *args], capture_output=True, timeout=timeout,
-                          preexec_fn=lambda: _limits(memory), env=env, cwd=cwd, input=input)
+                          preexec_fn=lambda: limit_process(memory), env=env, cwd=cwd, input=input)

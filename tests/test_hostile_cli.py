@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPORA
-from tests.hostile import SRC, run_cli
+from tests.hostile import MEMORY_CEILING, SRC, limit_process, run_cli
 
 CALLS = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and /dev/full")
@@ -183,7 +183,8 @@ def test_worker_killed_mid_batch_ends_the_run(tmp_path) -> None:
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", str(big), "--format", "jsonl", "-q",
                              "-j", "2", "-o", str(out)], stderr=subprocess.PIPE,
-                            env=dict(os.environ, PYTHONPATH=str(SRC)), start_new_session=True)
+                            env=dict(os.environ, PYTHONPATH=str(SRC)), start_new_session=True,
+                            preexec_fn=lambda: limit_process(MEMORY_CEILING))
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 50_000):
@@ -249,8 +250,9 @@ def test_twenty_interrupts_of_a_parallel_batch(tmp_path) -> None:
             [sys.executable, "-m", "scriptcheck", "score", str(big), "--format", fmt, "-q", "-j", "2",
              "-o", str(out)], stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(SRC)),
             start_new_session=True,
-            # As a terminal's Ctrl-C would find it: a background shell starts children with it ignored.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            # A memory ceiling, and SIGINT as a terminal's Ctrl-C would find it (a background
+            # shell starts children with it ignored).
+            preexec_fn=lambda: limit_process(MEMORY_CEILING))
         try:
             deadline = time.monotonic() + 60
             # Vary the moment: right at start-up, or with reports already written.
