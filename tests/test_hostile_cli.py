@@ -256,7 +256,7 @@ def test_twenty_interrupts_of_a_parallel_batch(tmp_path) -> None:
         try:
             deadline = time.monotonic() + 60
             # Vary the moment: right at start-up, or with reports already written.
-            wanted = 0 if i % 4 == 0 else 1 + (i % 5) * 2_000
+            wanted = 0 if i % 4 == 0 else 1 + (i % 5) * 1_000
             while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < wanted):
                 time.sleep(0.02)
             if i % 4 == 0:
