@@ -78,6 +78,20 @@ def test_output_inside_an_input_directory_is_refused(tmp_path, option, name) -> 
     assert sorted(p.name for p in d.iterdir()) == ["a.jsonl"]
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to name stdout's file")
+def test_stdout_redirected_into_an_input_directory_is_refused(tmp_path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.jsonl").write_text("\n".join(CALLS) + "\n", encoding="utf-8")
+    with open(d / "out.jsonl", "w") as out:  # scriptcheck score d/ > d/out.jsonl
+        result = subprocess.run([sys.executable, "-m", "scriptcheck", "score", "--format", "jsonl", str(d)],
+                                stdout=out, stderr=subprocess.PIPE, timeout=60,
+                                env=dict(os.environ, PYTHONPATH=str(SRC)))
+    assert result.returncode == 2
+    _one_line_error(result, "stdout", "inside the input directory")
+    assert (d / "out.jsonl").read_text() == ""
+
+
 def test_lint_outputs_follow_the_same_rule(tmp_path) -> None:
     t = tmp_path / "templates"
     t.mkdir()

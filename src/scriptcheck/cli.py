@@ -96,7 +96,7 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     """
     from scriptcheck.io.lint_writers import render
     from scriptcheck.io.report_writers import escape_controls
-    from scriptcheck.io.paths import OutputPathError, check_outputs
+    from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
     from scriptcheck.templates.lint import Linter
@@ -108,7 +108,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
             raise click.UsageError("--write-baseline needs --baseline FILE (or `baseline` in the config)")
         # Before anything is opened: an output never overwrites an input (nor the baseline it
         # reads), nor lands inside an input directory.
-        check_outputs({"-o": output, "--write-baseline": baseline_file if write_baseline else None},
+        check_outputs({"-o": output, "--write-baseline": baseline_file if write_baseline else None,
+                       "stdout": None if output else redirected_stdout()},
                       [*files, *([baseline_file] if baseline_file and not write_baseline else [])],
                       walk_skips=["--write-baseline"])
         baseline = None
@@ -208,11 +209,12 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     """
     from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score
-    from scriptcheck.io.paths import OutputPathError, check_outputs
+    from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
     from scriptcheck.templates.config import load_config
 
     try:  # before anything is opened: an output must never overwrite or feed an input
-        check_outputs({"-o": output, "--errors": errors_file}, inputs)
+        check_outputs({"-o": output, "--errors": errors_file,
+                       "stdout": None if output else redirected_stdout()}, inputs)
     except OutputPathError as exc:
         raise _fail(str(exc))
     try:

@@ -24,7 +24,8 @@ from typing import IO, Iterable, Mapping
 
 from scriptcheck.errors import ScriptcheckError
 
-__all__ = ["OutputPathError", "OutputError", "check_outputs", "GuardedOutput", "describe_os_error"]
+__all__ = ["OutputPathError", "OutputError", "check_outputs", "GuardedOutput", "describe_os_error",
+           "redirected_stdout"]
 
 # Names that are streams, not files: never an input's file, never inside a directory.
 _STREAMS = {"-", "/dev/stdout", "/dev/stderr", "/dev/null"}
@@ -83,12 +84,29 @@ def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,
                         f"{name} {path}: lies inside the input directory {source}, where the input "
                         f"walk would read it; write it outside the inputs")
             elif _same_file(path, source):
-                raise OutputPathError(f"{name} {path}: is also an input ({source}); it would be "
-                                      f"overwritten before it is read")
+                raise OutputPathError(f"{name} {path}: is also an input ({source}); writing it would "
+                                      f"destroy what is being read, or feed it")
     for i, (name, path) in enumerate(given):
         for other_name, other in given[i + 1:]:
             if _same_file(path, other):
                 raise OutputPathError(f"{name} and {other_name} name the same file ({path})")
+
+
+def redirected_stdout() -> str | None:
+    """The file standard output is redirected to (``scriptcheck score d/ > d/out.jsonl``), when
+    it is a regular file whose path the system tells; else ``None`` (a terminal, a pipe, or no
+    way to know). Checked like ``-o``: the shell has created it, but the walk must not read it."""
+    import stat
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        path = os.readlink(f"/proc/self/fd/{fd}")
+    except (AttributeError, ValueError, OSError):  # replaced stdout, no /proc: nothing to check
+        return None
+    return path if os.path.isabs(path) and os.path.exists(path) else None
 
 
 class GuardedOutput:
