@@ -99,7 +99,7 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
-    from scriptcheck.templates.lint import Linter
+    from scriptcheck.templates.lint import TEMPLATE_SUFFIXES, Linter
 
     try:
         config = load_config(config_path, search=not isolated)
@@ -111,7 +111,7 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
         check_outputs({"-o": output, "--write-baseline": baseline_file if write_baseline else None,
                        "stdout": None if output else redirected_stdout()},
                       [*files, *([baseline_file] if baseline_file and not write_baseline else [])],
-                      walk_skips=["--write-baseline"])
+                      walk_skips=["--write-baseline"], walk_suffixes=TEMPLATE_SUFFIXES)
         baseline = None
         if baseline_file and not write_baseline:
             baseline = Baseline.load(baseline_file)
@@ -210,11 +210,12 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score
     from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
+    from scriptcheck.io.transcripts import FORMATS
     from scriptcheck.templates.config import load_config
 
     try:  # before anything is opened: an output must never overwrite or feed an input
         check_outputs({"-o": output, "--errors": errors_file,
-                       "stdout": None if output else redirected_stdout()}, inputs)
+                       "stdout": None if output else redirected_stdout()}, inputs, walk_suffixes=FORMATS)
     except OutputPathError as exc:
         raise _fail(str(exc))
     try:

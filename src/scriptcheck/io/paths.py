@@ -59,7 +59,7 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,
-                  walk_skips: Iterable[str] = ()) -> None:
+                  walk_skips: Iterable[str] = (), walk_suffixes: Iterable[str] | None = None) -> None:
     """Refuse outputs that clash with the inputs (or with each other).
 
     ``outputs`` maps an option's name (``-o``, ``--errors``) to its path (``None``: not
@@ -67,9 +67,16 @@ def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,
     ``walk_skips`` names outputs the input walk itself always skips (the lint baseline, a
     state file that usually sits at the top of the template repository): they may lie inside
     an input directory, but are still never an input file.
-    Raises :class:`OutputPathError` with one line saying which output and why.
+    ``walk_suffixes`` (the suffixes the input walk reads) narrows the directory rule for
+    ``stdout`` alone: a redirection the shell has already made (``> d/lint.log``) is refused
+    only when the walk would read that file. Raises :class:`OutputPathError` with one line
+    saying which output and why.
     """
     skips = set(walk_skips)
+    if walk_suffixes is not None and outputs.get("stdout"):
+        name = Path(outputs["stdout"]).name
+        if name.startswith(".") or Path(name).suffix.lower() not in set(walk_suffixes):
+            skips.add("stdout")
     sources = [s for s in inputs if s != "-"]
     given = [(name, path) for name, path in outputs.items() if path and path not in _STREAMS]
     for name, path in given:
