@@ -102,12 +102,25 @@ def test_csv_split_conversation_is_rejected_naming_both_lines(tmp_path) -> None:
 
 # -- item 3 (batch part): a transcript chooses only among known profiles ------------------------
 
-@pytest.mark.parametrize("profile", ["/dev/zero", "../../etc/passwd.yaml", "nonexistent", 5])
+@pytest.mark.parametrize("profile", ["../../etc/passwd.yaml", "nonexistent", 5])
 def test_transcript_cannot_name_a_profile_file(profile) -> None:
     record = Record("f.jsonl", 1, transcript=Transcript.model_validate({**CALLS[0], "profile": profile}))
     (scored,) = score_records([record], Scorer(default_profile="hotline"), jobs=1)
     assert scored.record.error is not None and scored.record.error.field == "profile"
     assert "packaged profile" in scored.record.error.reason
+
+
+def test_transcript_naming_dev_zero_is_rejected_not_read(tmp_path) -> None:
+    from tests.hostile import run_cli
+
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({**CALLS[0], "profile": "/dev/zero"}, ensure_ascii=False) + "\n"
+                    + json.dumps(CALLS[1], ensure_ascii=False) + "\n", encoding="utf-8")
+    # In a subprocess with a timeout and a memory ceiling: reading /dev/zero would never end.
+    result = run_cli("score", "--format", "jsonl", "-j", "1", str(path), timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [CALLS[1]["id"]]
+    assert "profile: unknown profile '/dev/zero'" in result.stderr.decode()
 
 
 def test_transcript_may_choose_packaged_or_configured_profiles() -> None:
