@@ -200,3 +200,11 @@ def test_an_overlong_line_is_reported_with_bounded_memory(tmp_path, monkeypatch)
     first, second = read_transcripts(str(path))
     assert "longer than 3000 bytes" in first.error.reason and first.line == 1
     assert second.error is None and second.line == 2
+
+
+def test_json_lines_saved_as_json_lose_nothing(tmp_path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in CALLS) + "\n", encoding="utf-8")
+    records = list(read_transcripts(str(path)))
+    assert [r.transcript.id for r in records] == [c["id"] for c in CALLS]
+    assert [r.line for r in records] == list(range(1, len(CALLS) + 1))

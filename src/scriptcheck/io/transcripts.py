@@ -157,8 +157,8 @@ class _JsonText:
 
 
 def _read_json(lines, source: str) -> Iterator[Record]:
-    """A JSON array of transcripts (or one transcript object), one record per element, errors
-    named by element index. Streams: memory holds one element (at most :data:`MAX_JSON_ELEMENT`
+    """A JSON array of transcripts (or one transcript object, or objects one after another as
+    in JSON Lines), one record per element, errors named by element index. Streams: memory holds one element (at most :data:`MAX_JSON_ELEMENT`
     characters), however long the array."""
     decoder = json.JSONDecoder()
     text = _JsonText(lines)
@@ -190,13 +190,22 @@ def _read_json(lines, source: str) -> Iterator[Record]:
         if text.error is not None:
             yield Record(source, text.error.line or 1, error=text.error)
         return
-    if text.buf[i] != "[":  # one transcript object (or something else the validation reports)
-        value, end = element(i, None)
-        if end is None:
-            yield value
-            return
-        yield Record(source, text.line_of(i), raw=value)
-        return
+    if text.buf[i] != "[":
+        # One transcript object — or several one after another: JSON Lines saved as .json,
+        # which must not lose every record after the first.
+        while True:
+            value, end = element(i, None)
+            if end is None:
+                yield value
+                return
+            yield Record(source, text.line_of(i), raw=value)
+            i = text.skip_ws(end)
+            if i >= len(text.buf):
+                if text.error is not None:
+                    yield Record(source, text.error.line or 1, error=text.error)
+                return
+            text.drop(i)
+            i = 0
     i += 1
     index = 0
     while True:
