@@ -15,7 +15,17 @@ os.environ.setdefault("SCRIPTCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="scriptch
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora" / "transcripts"
-JDDC = Path(os.environ.get("SCRIPTCHECK_JDDC", ROOT.parent / "shared" / "corpora" / "jddc_dialogues.jsonl"))
+JDDC_FILE = "jddc_dialogues.jsonl"
+
+
+def jddc_path(default: Path) -> Path:
+    """``$SCRIPTCHECK_JDDC`` (the corpus file, or a directory holding it), else ``default``."""
+    configured = os.environ.get("SCRIPTCHECK_JDDC")
+    path = Path(configured) if configured else default
+    return path / JDDC_FILE if path.is_dir() else path
+
+
+JDDC = jddc_path(ROOT.parent / "shared" / "corpora" / JDDC_FILE)
 SEED_004 = next((ROOT.parent / "shared" / "seeds").glob("004_*.txt"), None) if (ROOT.parent / "shared" / "seeds").is_dir() else None
 
 

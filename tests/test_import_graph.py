@@ -18,7 +18,7 @@ PACKAGE = SRC / "scriptcheck"
 # Lowest first. A module belongs to the first layer whose prefix matches its dotted name.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("scriptcheck.errors", "scriptcheck.models", "scriptcheck.resources", "scriptcheck.cachedir",
-              "scriptcheck.datafile", "scriptcheck.speakers", "scriptcheck.safe_yaml")),
+              "scriptcheck.datafile", "scriptcheck.safe_yaml")),
     ("text", ("scriptcheck.text",)),
     ("match", ("scriptcheck.match",)),
     ("lexicon", ("scriptcheck.lexicon",)),
@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Everything that uses the public API: readers, batches, docs, the linter, the CLI and
     # the integrations; ordered among themselves too.
     ("io", ("scriptcheck.io",)),
-    ("batch", ("scriptcheck.batch", "scriptcheck.schemas", "scriptcheck.ruledoc")),
+    ("batch", ("scriptcheck.batch", "scriptcheck.schemas", "scriptcheck.ruledoc", "scriptcheck.tables")),
     ("linter", ("scriptcheck.templates",)),
     ("commands", ("scriptcheck.cli_score", "scriptcheck.cli", "scriptcheck.__main__", "scriptcheck.integrations")),
 ]

@@ -1,40 +1,110 @@
-"""Batch scoring: stream records through checkers (in worker processes), in input order.
+"""Batch scoring: stream records through profile scorers (in worker processes), in input order.
 
 Memory stays flat: records are read lazily and at most ``2 × jobs`` chunks are in flight.
-Each worker builds the checker of a profile once and reuses it for every record.
+Each worker builds the scorer of a profile once and reuses it for every record.
+
+Worker processes are run by a small supervisor of this module's own (not
+``multiprocessing.Pool``, which waits forever for the result of a worker killed by the OOM
+killer or ``kill -9``, and whose shutdown can hang on Ctrl-C):
+
+- each worker has its own pipe, and is given a chunk only when it is idle, so neither side
+  ever blocks writing to the other; the parent waits on every pipe *and* every worker's
+  process sentinel, so a worker that dies is seen at once and the batch ends with
+  :class:`WorkerDied` (the records already yielded are complete);
+- workers ignore SIGINT (a terminal sends Ctrl-C to the whole process group): the parent
+  alone decides, and terminates every worker at once when the batch is interrupted or
+  abandoned; no worker prints a traceback;
+- per-batch state (the :class:`Scorer`) is handed to each worker when it starts — inherited
+  as it is under ``fork``, pickled without its scorers under ``spawn`` — so two batches in
+  one process never share a module global.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
+import signal
+import traceback
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, NamedTuple
+from multiprocessing.connection import wait as wait_any
+from typing import Iterable, Iterator, Mapping, NamedTuple
 
-from scriptcheck.scoring import ProfileScorer
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.records import Record
-from scriptcheck.models import Report, Transcript
+from scriptcheck.models import Report, Severity, Transcript
+from scriptcheck.profile.loader import default_profile_names
+from scriptcheck.scoring import ProfileScorer, score_findings
 
-__all__ = ["BatchStats", "Scored", "Scorer", "score_records", "score_transcripts"]
+__all__ = ["BatchStats", "Scored", "Scorer", "WorkerDied", "score_records", "score_transcripts", "worker_count"]
 
 _CHUNK = 64
 
 
+class WorkerDied(ScriptcheckError):
+    """A worker process ended without being asked to (killed, out of memory, crashed)."""
+
+
 class Scorer:
     """Scores transcripts, choosing each one's profile: ``profile`` if given, else the
-    transcript's ``metadata.profile``, else ``default_profile``. Scorers are built once."""
+    transcript's ``metadata.profile``, else ``default_profile``. Scorers are built once.
+
+    A transcript may choose only among the packaged profiles and the profiles named here
+    (``profile``, ``default_profile``, ``allowed_profiles``): a field in the data never names
+    a file to open. ``severity`` re-grades findings (code or prefix → severity, the longest
+    match wins) before they are scored, as ``lint`` does with the configuration's ``severity``.
+    """
 
     def __init__(self, profile: str | None = None, default_profile: str = "hotline",
-                 extra_lexicons: tuple[str, ...] = ()) -> None:
+                 extra_lexicons: tuple[str, ...] = (), *, allowed_profiles: Iterable[str] = (),
+                 severity: Mapping[str, Severity | str] | None = None) -> None:
         self.profile = profile
         self.default_profile = default_profile
         self.extra_lexicons = tuple(extra_lexicons)
+        self.allowed_profiles = frozenset(p for p in (profile, default_profile, *allowed_profiles) if p)
+        self.severity = {code: Severity(value) for code, value in (severity or {}).items()}
         self._scorers: dict[str, ProfileScorer] = {}
+        self._packaged: frozenset[str] | None = None
+
+    def __getstate__(self) -> dict:
+        # Sent to spawned workers: the settings, not the compiled scorers (each worker builds
+        # its own, once).
+        return {**self.__dict__, "_scorers": {}}
+
+    @property
+    def loaded(self) -> int:
+        """How many scorers have been built so far (the CLI freezes the GC after each new one)."""
+        return len(self._scorers)
+
+    def _packaged_profiles(self) -> frozenset[str]:
+        if self._packaged is None:
+            self._packaged = frozenset(default_profile_names())
+        return self._packaged
 
     def profile_for(self, transcript: Transcript) -> str:
-        """The profile name that applies to ``transcript``."""
-        return self.profile or str(transcript.metadata.get("profile") or self.default_profile)
+        """The profile name that applies to ``transcript``.
+
+        Raises :class:`InputError` (field ``profile``) when the transcript names a profile that
+        is neither packaged nor one of those this scorer was given.
+        """
+        if self.profile:
+            return self.profile
+        chosen = transcript.metadata.get("profile")
+        if chosen is None or chosen == "":
+            return self.default_profile
+        if not isinstance(chosen, str) or (chosen not in self.allowed_profiles
+                                           and chosen not in self._packaged_profiles()):
+            names = ", ".join(sorted(self._packaged_profiles() | self.allowed_profiles))
+            raise InputError(f"unknown profile {str(chosen)[:80]!r}: a transcript may choose only a "
+                             f"packaged profile or one named on the command line or in the "
+                             f"configuration ({names})", field="profile")
+        return chosen
+
+    def _build(self, name: str) -> ProfileScorer:
+        """Build the scorer of profile ``name`` (a packaged name always means the packaged
+        file, never a file of that name in the current directory: see ``resources``)."""
+        return ProfileScorer.load(name, extra_lexicons=self.extra_lexicons)
 
     def scorer(self, name: str) -> ProfileScorer:
         """The (cached) scorer of profile ``name``."""
@@ -43,12 +113,33 @@ class Scorer:
             scorer = self._scorers[name] = self._build(name)
         return scorer
 
-    def _build(self, name: str) -> ProfileScorer:
-        return ProfileScorer.load(name, extra_lexicons=self.extra_lexicons)
-
     def score(self, transcript: Transcript) -> Report:
-        """Score one transcript under its profile."""
-        return self.scorer(self.profile_for(transcript)).score(transcript)
+        """Score one transcript under its profile (findings re-graded by ``severity``)."""
+        scorer = self.scorer(self.profile_for(transcript))
+        report = scorer.score(transcript)
+        return self._regrade(report, scorer) if self.severity else report
+
+    def _severity_for(self, rule: str, default: Severity) -> Severity:
+        best = max((c for c in self.severity if rule.startswith(c)), key=len, default=None)
+        return self.severity[best] if best is not None else default
+
+    def _regrade(self, report: Report, scorer: ProfileScorer) -> Report:
+        """The report with the configured severities: a finding's severity decides its points
+        and the veto, so the findings are scored again over the same dimensions."""
+        findings = []
+        changed = False
+        for f in report.findings:
+            severity = self._severity_for(f.rule, f.severity)
+            if severity != f.severity:
+                f = f.model_copy(update={"severity": severity})
+                changed = True
+            findings.append(f)
+        if not changed:
+            return report
+        score = score_findings(scorer.profile.data, findings, report.dimensions)
+        return report.model_copy(update={
+            "findings": findings, "score": score.total, "passed": score.passed, "vetoed": score.vetoed,
+            "dimensions": score.dimensions, "deductions": score.deductions})
 
 
 @dataclass
@@ -152,7 +243,9 @@ def _score_one(scorer: Scorer, record: Record, serialize: bool) -> tuple:
         return ("error", e.reason, e.field, e.line or record.line)
     try:
         report = scorer.score(record.transcript)
-    except ScriptcheckError as exc:  # e.g. a transcript naming an unknown profile
+    except InputError as exc:  # a transcript naming a profile it may not choose
+        return ("error", exc.reason, exc.field, record.line)
+    except ScriptcheckError as exc:  # e.g. a packaged profile that fails to load
         return ("error", str(exc), "profile", record.line)
     summary = _summary(report)
     return ("ok", report.model_dump_json() if serialize else report, summary)
@@ -169,19 +262,6 @@ def _outcome(record: Record, outcome: tuple) -> Scored:
     return Scored(record._replace(raw=None), report=payload, summary=summary)
 
 
-_WORKER_SCORER: Scorer | None = None
-
-
-def _init_worker(profile, default_profile, extra_lexicons) -> None:
-    global _WORKER_SCORER
-    _WORKER_SCORER = Scorer(profile, default_profile, extra_lexicons)
-
-
-def _score_chunk(records: list[Record]) -> list[tuple]:
-    assert _WORKER_SCORER is not None
-    return [_score_one(_WORKER_SCORER, record, serialize=True) for record in records]
-
-
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
     chunk: list[Record] = []
     for record in records:
@@ -193,14 +273,199 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield chunk
 
 
+def worker_count(jobs: int, records: int | None = None) -> int:
+    """How many worker processes ``jobs`` asks for: ``0`` means one per CPU; an explicit count
+    is capped at the CPUs (but an explicit ``jobs >= 2`` keeps at least two, so a one-CPU
+    machine still runs the parallel path it was asked for), and at the chunks there are to
+    score when the number of records is known. ``jobs`` below 0 is a :class:`ValueError`."""
+    if jobs < 0:
+        raise ValueError(f"jobs must be 0 (one per CPU) or more, not {jobs}")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    count = min(jobs, max(cpus, 2)) if jobs else cpus
+    if records is not None:
+        count = min(count, max(1, -(-records // _CHUNK)))
+    return max(1, count)
+
+
+# -- the worker side -----------------------------------------------------------------------------
+
+def _worker_main(conn, scorer: Scorer) -> None:
+    """A worker's life: score the chunks it is sent until it is sent ``None``."""
+    # Ctrl-C reaches the whole process group: only the parent acts on it (it terminates us).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    built = scorer.loaded
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except EOFError:  # the parent is gone
+                return
+            if task is None:
+                return
+            seq, records = task
+            try:
+                outcomes = [_score_one(scorer, record, serialize=True) for record in records]
+            except Exception:  # a bug, not bad input: report it in one piece, not a traceback on stderr
+                conn.send((seq, "crash", traceback.format_exc(limit=-3)))
+                return
+            conn.send((seq, "ok", outcomes))
+            if scorer.loaded != built:
+                # The new scorer lives as long as this worker: move it out of the collector's
+                # generations so full collections stop re-walking it. This worker's process is the
+                # batch's own, so process-wide GC state is ours to change here.
+                built = scorer.loaded
+                gc.collect()
+                gc.freeze()
+    except (BrokenPipeError, EOFError):  # the parent stopped listening: just end
+        return
+
+
+# -- the parent side -------------------------------------------------------------------------------
+
+class _Worker:
+    __slots__ = ("process", "conn", "seq")
+
+    def __init__(self, process, conn) -> None:
+        self.process = process
+        self.conn = conn
+        self.seq: int | None = None  # the chunk it is scoring, if any
+
+
+_STOPPED = "the batch was stopped (the records written so far are complete)"
+
+
+def _describe_exit(process) -> str:
+    code = process.exitcode
+    if code is None:
+        return "stopped responding"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with status {code}"
+
+
+class _Supervisor:
+    """Runs ``jobs`` worker processes for one batch and stops them all when it ends."""
+
+    def __init__(self, scorer: Scorer, jobs: int) -> None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        # Forked workers inherit the scorers the parent already compiled (copy-on-write), so
+        # no worker pays for loading lexicons again.
+        self.context = multiprocessing.get_context(method)
+        self.scorer = scorer
+        self.jobs = jobs
+        self.workers: list[_Worker] = []
+
+    def start_worker(self) -> _Worker:
+        """Start one more worker. Workers start only when there is a chunk for them, so a
+        batch of 24 transcripts never forks 1,000 processes whatever ``--jobs`` says."""
+        # Block SIGINT while starting it: a Ctrl-C landing between fork and the worker's own
+        # SIG_IGN would run the parent's handler in the child (a traceback per worker).
+        masked = hasattr(signal, "pthread_sigmask")
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
+        try:
+            parent_end, child_end = self.context.Pipe(duplex=True)
+            process = self.context.Process(target=_worker_main, args=(child_end, self.scorer), daemon=True)
+            try:
+                process.start()
+            finally:
+                child_end.close()
+            worker = _Worker(process, parent_end)
+            self.workers.append(worker)
+            return worker
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    def idle(self, wanted: int) -> list[_Worker]:
+        """Up to ``wanted`` workers with no chunk to score, starting new ones (up to ``jobs``)
+        when every running one is busy."""
+        free = [w for w in self.workers if w.seq is None][:wanted]
+        while len(free) < wanted and len(self.workers) < self.jobs:
+            free.append(self.start_worker())
+        return free
+
+    def send(self, worker: _Worker, seq: int, records: list[Record]) -> None:
+        """Give an idle worker a chunk (it is in ``recv``, so this never blocks for long)."""
+        try:
+            worker.conn.send((seq, records))
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            worker.process.join(1)
+            raise WorkerDied(f"worker process {worker.process.pid} {_describe_exit(worker.process)}; "
+                             f"{_STOPPED}") from None
+        worker.seq = seq
+
+    def receive(self) -> list[tuple[int, list[tuple]]]:
+        """Wait for at least one busy worker's results; :class:`WorkerDied` if any worker ends
+        (they end only when told to, so an ending while the batch runs is a death)."""
+        by_handle: dict = {w.process.sentinel: w for w in self.workers}
+        by_handle.update({w.conn: w for w in self.workers if w.seq is not None})
+        results = []
+        dead = None
+        for handle in wait_any(list(by_handle)):
+            worker = by_handle[handle]
+            if handle is not worker.conn:
+                dead = worker
+                continue
+            try:
+                seq, status, payload = worker.conn.recv()
+            except (EOFError, OSError):  # died while (or before) sending its results
+                dead = worker
+                continue
+            if status != "ok":
+                lines = payload.strip().splitlines()
+                raise WorkerDied(f"worker process {worker.process.pid} failed: "
+                                 f"{lines[-1] if lines else 'unknown error'}; {_STOPPED}")
+            worker.seq = None
+            results.append((seq, payload))
+        if dead is not None:
+            dead.process.join(1)
+            raise WorkerDied(f"worker process {dead.process.pid} {_describe_exit(dead.process)}; {_STOPPED}")
+        return results
+
+    def finish(self) -> None:
+        """Ask every worker to end and wait for them (a normal end of the batch)."""
+        for w in self.workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        for w in self.workers:
+            w.process.join(5)
+        self.stop()
+
+    def stop(self) -> None:
+        """Terminate every worker still running, at once, and release the pipes."""
+        for w in self.workers:
+            if w.process.is_alive():
+                w.process.terminate()
+        for w in self.workers:
+            w.process.join(2)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(2)
+            w.conn.close()
+        self.workers = []
+
+
 def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
                   chunk_size: int = _CHUNK) -> Iterator[Scored]:
     """Score a stream of records, yielding a :class:`Scored` per record in input order.
 
     With ``jobs > 1`` parsing, validation, scoring and serialisation all happen in worker
-    processes (each with checkers built once); this process only reads lines and writes
-    results, so it does not become the bottleneck.
+    processes (each with scorers built once); this process only reads lines and writes
+    results, so it does not become the bottleneck. A worker that dies ends the batch with
+    :class:`WorkerDied`; closing the generator early (or an exception, Ctrl-C included, in
+    the consumer) terminates every worker at once.
     """
+    if jobs > 1:
+        # Never more processes than CPUs (a library caller's jobs=1000 included); workers
+        # start only when there is a chunk for them.
+        jobs = worker_count(jobs)
     if jobs <= 1:
         for record in records:
             if record.error is not None:
@@ -208,34 +473,54 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
             else:
                 yield _outcome(record, _score_one(scorer, record, serialize=False))
         return
-    global _WORKER_SCORER
-    if "fork" in multiprocessing.get_all_start_methods():
-        # Forked workers inherit the checkers the parent already compiled (copy-on-write), so
-        # no worker pays for loading lexicons again.
-        context = multiprocessing.get_context("fork")
-        _WORKER_SCORER = scorer
-        pool_args: dict = {}
-    else:
-        context = multiprocessing.get_context("spawn")
-        pool_args = {"initializer": _init_worker,
-                     "initargs": (scorer.profile, scorer.default_profile, scorer.extra_lexicons)}
 
     def resolve(chunk: list[Record], outcomes: list[tuple]) -> Iterator[Scored]:
         it = iter(outcomes)
         for record in chunk:
             yield Scored(record) if record.error is not None else _outcome(record, next(it))
 
-    with context.Pool(jobs, **pool_args) as pool:
-        pending: deque = deque()
-        for chunk in _chunks(records, chunk_size):
-            work = [r for r in chunk if r.error is None]
-            pending.append((chunk, pool.apply_async(_score_chunk, (work,))))
-            while len(pending) >= 2 * jobs:
-                done, result = pending.popleft()
-                yield from resolve(done, result.get())
-        while pending:
-            done, result = pending.popleft()
-            yield from resolve(done, result.get())
+    supervisor = _Supervisor(scorer, jobs)
+    finished = False
+    try:
+        chunks = enumerate(_chunks(records, chunk_size))
+        waiting: deque = deque()  # (seq, records to score) not yet given to a worker
+        pending: dict[int, list[Record]] = {}  # seq → chunk, until yielded
+        done: dict[int, list[tuple]] = {}  # seq → outcomes, until yielded
+        next_seq = 0  # the next chunk to yield: output keeps input order
+        exhausted = False
+        while True:
+            # Read ahead at most 2 × jobs chunks (flat memory), and keep every idle worker busy.
+            while not exhausted and len(pending) < 2 * jobs:
+                try:
+                    seq, chunk = next(chunks)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[seq] = chunk
+                work = [r for r in chunk if r.error is None]
+                if work:
+                    waiting.append((seq, work))
+                else:  # only read errors: nothing to score
+                    done[seq] = []
+            for worker in supervisor.idle(len(waiting)):
+                supervisor.send(worker, *waiting.popleft())
+            if next_seq in done:
+                while next_seq in done:
+                    yield from resolve(pending.pop(next_seq), done.pop(next_seq))
+                    next_seq += 1
+                continue  # room to read ahead again
+            if exhausted and not pending:
+                break
+            # Something is pending and not done, and no idle worker is left without work: at
+            # least one worker is busy.
+            for seq, outcomes in supervisor.receive():
+                done[seq] = outcomes
+        finished = True
+    finally:
+        if finished:
+            supervisor.finish()
+        else:
+            supervisor.stop()
 
 
 def score_transcripts(transcripts: Iterable[Transcript], profile: str | None = None, *,

@@ -11,6 +11,7 @@ import click
 
 from scriptcheck.api import Checker
 from scriptcheck.errors import InputError, ScriptcheckError
+from scriptcheck.io.paths import describe_os_error
 from scriptcheck.models import Severity
 
 __all__ = ["main", "cli"]
@@ -77,8 +78,8 @@ def _codes(value: str | None) -> list[str]:
 @click.option("--baseline", "baseline_path", default=None, metavar="FILE",
               help="Report only findings not in this baseline file.")
 @click.option("--write-baseline", is_flag=True, help="Write the current findings to the --baseline file and exit 0.")
-@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False, writable=True),
-              help="Write the report here instead of stdout.")
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False),
+              help="Write the report here instead of stdout (never an input, nor inside an input directory).")
 @lexicon_option
 @no_defaults_option
 def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | None, profile: str | None,
@@ -94,15 +95,23 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     2 usage or input error.
     """
     from scriptcheck.io.lint_writers import render
+    from scriptcheck.io.report_writers import escape_controls
+    from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
-    from scriptcheck.templates.lint import Linter
+    from scriptcheck.templates.lint import TEMPLATE_SUFFIXES, Linter
 
     try:
         config = load_config(config_path, search=not isolated)
         baseline_file = baseline_path or (config.resolve(config.data.baseline) if config.data.baseline else None)
         if write_baseline and not baseline_file:
             raise click.UsageError("--write-baseline needs --baseline FILE (or `baseline` in the config)")
+        # Before anything is opened: an output never overwrites an input (nor the baseline it
+        # reads), nor lands inside an input directory.
+        check_outputs({"-o": output, "--write-baseline": baseline_file if write_baseline else None,
+                       "stdout": None if output else redirected_stdout()},
+                      [*files, *([baseline_file] if baseline_file and not write_baseline else [])],
+                      walk_skips=["--write-baseline"], walk_suffixes=TEMPLATE_SUFFIXES)
         baseline = None
         if baseline_file and not write_baseline:
             baseline = Baseline.load(baseline_file)
@@ -110,6 +119,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
                         select=_codes(select) if select is not None else None, ignore=_codes(ignore),
                         baseline=baseline if baseline is not None else (Baseline(Path(baseline_file))
                                                                         if write_baseline else None))
+    except OutputPathError as exc:
+        raise _fail(str(exc))
     except InputError as exc:
         raise _fail(exc.describe())
     except ScriptcheckError as exc:
@@ -120,22 +131,42 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     run = linter.run(files, encoding)
     linter.checker.segmenter.flush()
     for error in run.errors:
-        click.echo(f"scriptcheck: error: {error.describe()}", err=True)
+        click.echo(f"scriptcheck: error: {escape_controls(error.describe())}", err=True)
     for warning in run.warnings:
-        click.echo(f"scriptcheck: warning: {warning}", err=True)
+        click.echo(f"scriptcheck: warning: {escape_controls(str(warning))}", err=True)
     if write_baseline:
-        count = linter.baseline.write(f.fingerprint for f in run.findings())
+        try:
+            count = linter.baseline.write(f.fingerprint for f in run.findings())
+        except OSError as exc:
+            raise _fail(f"{baseline_file}: cannot write: {describe_os_error(exc)}")
         click.echo(f"scriptcheck: wrote {count} finding(s) to the baseline {baseline_file}", err=True)
         raise click.exceptions.Exit(EXIT_ERROR if run.errors else EXIT_CLEAN)
     threshold = Severity(fail_on or (config.data.fail_on.value if config.data.fail_on else "error"))
     text = render(run, fmt, threshold)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    try:
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    except OSError as exc:
+        raise _fail(f"{output or '<stdout>'}: cannot write: {describe_os_error(exc)}")
     if run.errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     raise click.exceptions.Exit(EXIT_FINDINGS if run.failing(threshold) else EXIT_CLEAN)
+
+
+def _jobs(ctx, param, value: str) -> int:
+    """``--jobs N``: N ≥ 1 worker processes, or 0/``auto`` for one per CPU."""
+    text = str(value).strip().lower()
+    if text == "auto":
+        return 0
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a number of processes (N >= 1, or 0/auto)") from None
+    if jobs < 0:
+        raise click.BadParameter(f"{jobs} is not a number of processes (N >= 1, or 0/auto for one per CPU)")
+    return jobs
 
 
 @cli.command()
@@ -147,37 +178,58 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
               help="Profile for transcripts that name none.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
               show_default=True)
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt"]), default=None,
+@click.option("--input-format", type=click.Choice(["jsonl", "json", "csv", "txt"]), default=None,
               help="Reader to use (default: from the file suffix; jsonl for stdin).")
 @click.option("--encoding", default=None, callback=_known_encoding,
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
-@click.option("--jobs", "-j", type=int, default=0, help="Worker processes (default: all cores).")
-@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True), default=None,
+@click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
+              help="Worker processes (default 0 = auto: one per CPU; never more than the CPUs or "
+                   "than there is work for).")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write rejected records as JSONL to this file.")
 @click.option("--strict", is_flag=True, help="Exit 2 if any record was rejected.")
 @click.option("--fail-under", type=float, default=None, metavar="SCORE",
               help="Exit 1 if any transcript scores below SCORE or is vetoed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-record error lines.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write reports here instead of stdout.")
+@click.option("--config", "config_path", default=None, metavar="FILE",
+              help="Configuration file (default: the nearest scriptcheck.toml or pyproject.toml "
+                   "with [tool.scriptcheck]); its `lexicons` and `severity` apply.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
 @lexicon_option
 def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, errors_file, strict,
-          fail_under, quiet, output, lexicons) -> None:
-    """Score transcript files or directories (JSONL, CSV, TXT; '-' for stdin).
+          fail_under, quiet, output, config_path, isolated, lexicons) -> None:
+    """Score transcript files or directories (JSONL, JSON, CSV, TXT; '-' for stdin).
 
     Reports stream out in input order; a record that cannot be read is reported with file,
     line and reason and the batch goes on; the summary always shows read = scored + rejected.
+    An output (-o, --errors) may not be an input nor lie inside an input directory.
+    Exit 0 ok, 1 below --fail-under, 2 usage/input/output error, 3 a worker died, 130 interrupted.
     """
-    from scriptcheck.batch import Scorer
+    from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score
+    from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
+    from scriptcheck.io.transcripts import FORMATS
+    from scriptcheck.templates.config import load_config
 
-    scorer = Scorer(profile, default_profile, tuple(lexicons))
-    try:  # fail fast on a bad profile or lexicon, before reading any input
+    try:  # before anything is opened: an output must never overwrite or feed an input
+        check_outputs({"-o": output, "--errors": errors_file,
+                       "stdout": None if output else redirected_stdout()}, inputs, walk_suffixes=FORMATS)
+    except OutputPathError as exc:
+        raise _fail(str(exc))
+    try:
+        config = load_config(config_path, search=not isolated)
+        configured = config.profile_source()
+        scorer = Scorer(profile, default_profile, (*config.lexicon_sources(), *lexicons),
+                        allowed_profiles=[configured] if configured else [],
+                        severity=config.data.severity)
+        # Fail fast on a bad profile or lexicon, before reading any input.
         scorer.scorer(profile or default_profile)
     except ScriptcheckError as exc:
         raise _fail(str(exc))
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
-                     jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict,
+                     jobs=worker_count(jobs), errors_file=errors_file, strict=strict,
                      fail_under=fail_under, quiet=quiet, output=output)
     raise click.exceptions.Exit(code)
 
@@ -217,10 +269,24 @@ def rules(lexicons: tuple[str, ...], no_defaults: bool) -> None:
         profile_rules = transcript_rules()
     except ScriptcheckError as exc:
         raise _fail(str(exc))
+    from rich.console import Console
+    from rich.table import Table
+
+    # Rich measures cell widths in terminal columns, so Chinese categories (two columns a
+    # character) keep the columns in line; a pipe gets plain text at a fixed wide width.
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    for _ in range(4):
+        table.add_column(no_wrap=True, overflow="ellipsis")
     for _, entry in checker.rules():
-        click.echo(f"{entry.id}  {entry.severity.value:<8}  {entry.category:<10}  {entry.name}")
+        table.add_row(entry.id, entry.severity.value, entry.category, entry.name)
     for code, (rule, profiles) in sorted(profile_rules.items()):
-        click.echo(f"{code}  {rule.severity.value:<8}  {rule.kind:<10}  {rule.name}  ({', '.join(profiles)})")
+        table.add_row(code, rule.severity.value, rule.kind, f"{rule.name}  ({', '.join(profiles)})")
+    console = Console(highlight=False, markup=False, emoji=False, color_system=None,
+                      width=None if sys.stdout.isatty() else 200, soft_wrap=False)
+    with console.capture() as captured:
+        console.print(table)
+    # Every cell is padded to its column's width: drop the padding at the end of each line.
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 @cli.group()
@@ -230,7 +296,7 @@ def lexicon() -> None:
 
 @lexicon.command("test")
 @click.argument("files", nargs=-1)
-@click.option("--verbose", "-v", is_flag=True, help="Also list every passing spec.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list every passing spec (per-rule pass/fail is always shown).")
 def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
     """Run the inline specs of lexicon FILES; per-rule pass/fail.
 
@@ -260,10 +326,14 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
             total += len(results)
             failed += len(bad)
             status = "FAIL" if bad else "pass"
-            if bad or verbose:
-                click.echo(f"  {code} {status} {len(results) - len(bad)}/{len(results)}")
+            # Per-rule pass/fail always (the README promises it); -v also lists each passing spec.
+            click.echo(f"  {code} {status} {len(results) - len(bad)}/{len(results)}")
             for r in bad:
                 click.echo(f"      expected {r.expect}: {r.text}")
+            if verbose:
+                for r in results:
+                    if r.ok:
+                        click.echo(f"      ok {r.expect}: {r.text}")
     click.echo(f"{total - failed} passed, {failed} failed")
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
@@ -338,9 +408,31 @@ def profile_test(profiles: tuple[str, ...]) -> None:
 
 
 def main() -> None:
-    """Entry point of the ``scriptcheck`` command."""
+    """Entry point of the ``scriptcheck`` command: never a traceback for bad input, an I/O
+    error (exit 2, one line naming the file and the reason) or Ctrl-C (exit 130)."""
     try:
-        cli.main(standalone_mode=True)
+        # Not click's standalone mode: it turns an OSError other than EPIPE into a traceback.
+        code = cli.main(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # usage errors: exit 2, as click's own main does
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("scriptcheck: interrupted", err=True)
+        sys.exit(130)
     except ScriptcheckError as exc:  # pragma: no cover - commands catch their own
         click.echo(f"scriptcheck: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except BrokenPipeError:
+        # The reader went away (`scriptcheck score … | head`): nothing more to say to it. Point
+        # stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:
+        # An error without a file name comes from writing a command's output to stdout
+        # (`scriptcheck rules > /dev/full`).
+        where = f"{exc.filename}: " if exc.filename else "<stdout>: cannot write: "
+        click.echo(f"scriptcheck: error: {where}{describe_os_error(exc)}", err=True)
         sys.exit(EXIT_ERROR)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import sys
 import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from typing import Iterator
 
 import click
 
-from scriptcheck.batch import BatchStats, Scorer, score_records
+from scriptcheck.batch import BatchStats, Scorer, WorkerDied, score_records
+from scriptcheck.io.paths import GuardedOutput, OutputError
 from scriptcheck.io.records import Record
-from scriptcheck.io.report_writers import WRITERS, render_summary
+from scriptcheck.io.report_writers import WRITERS, escape_controls, render_summary
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 
-__all__ = ["run_score"]
+__all__ = ["run_score", "EXIT_WORKER_DIED"]
+
+# A worker process died (killed, out of memory): not 1 ("below --fail-under"), not 2 (bad input).
+EXIT_WORKER_DIED = 3
 
 
 def _records(inputs, input_format, encoding) -> Iterator[Record]:
@@ -50,6 +55,7 @@ class _StopRequest:
     def __init__(self) -> None:
         self.requested = False
         self.busy = False  # a record is being counted and written
+        self.fired = False  # the interrupt was raised: later ones must not break the clean-up
         self._previous = None
 
     def __enter__(self) -> "_StopRequest":
@@ -62,72 +68,123 @@ class _StopRequest:
             signal.signal(signal.SIGINT, self._previous)
 
     def _handle(self, signum, frame) -> None:
+        if self.fired:
+            return
         if self.busy and not self.requested:
             self.requested = True
             return
+        self.fired = True
         raise KeyboardInterrupt
+
+
+def _freeze_gc() -> None:
+    """The checkers live as long as the run: move them out of the collector's generations so full
+    collections stop re-walking them (collected first, so no garbage is frozen with them). Done
+    here, in the command's own process, never in the library: ``gc.freeze`` is process-wide."""
+    gc.collect()
+    gc.freeze()
 
 
 def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs: int, errors_file,
               strict: bool, fail_under, quiet: bool, output) -> int:
     """Run a batch and return the exit code: 0 ok, 1 a transcript below --fail-under (or vetoed),
-    2 an input file that cannot be opened, or any rejected record with --strict."""
+    2 an input file that cannot be opened, an output that cannot be written, or any rejected
+    record with --strict, 3 a worker process died, 130 interrupted.
+
+    ``output``/``errors_file`` must already have passed :func:`scriptcheck.io.paths.check_outputs`.
+    """
     stats = BatchStats()
     below = unreadable = 0
     started = time.perf_counter()
-    with ExitStack() as stack:
-        out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
-        errors_out = stack.enter_context(open(errors_file, "w", encoding="utf-8")) if errors_file else None
-        writer = WRITERS[fmt](out)
-        progress = _progress(quiet)
-        task = None
+    _freeze_gc()
+    frozen = scorer.loaded
+    writer = None
+    progress = None
+    batch = None
+
+    def stopped(message: str, code: int) -> int:
+        # Whatever stopped the batch, the output stays valid: complete records, and the JSON
+        # document closed. The workers are stopped first, at once (closing the batch
+        # terminates them), whichever frame the interrupt landed in.
+        if batch is not None:
+            batch.close()
         if progress is not None:
-            stack.enter_context(progress)
-            task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
-        writer.begin()
-        stop = stack.enter_context(_StopRequest())
-        try:
-            for scored in score_records(_records(inputs, input_format, encoding), scorer, jobs):
-                stop.busy = True
-                record = scored.record
-                if record.error is not None and record.line == 0:
-                    # The file itself could not be opened: not a record, an input error.
-                    unreadable += 1
-                    click.echo(f"scriptcheck: error: {record.error.describe()}", err=True)
-                elif record.error is not None:
-                    stats.add_rejected()
-                    error = record.error
-                    if not quiet:
-                        click.echo(f"scriptcheck: rejected: {error.describe()}", err=True)
-                    if errors_out is not None:
-                        errors_out.write(json.dumps({
-                            "file": error.file or record.source, "line": error.line or record.line,
-                            "field": error.field, "reason": error.reason}, ensure_ascii=False) + "\n")
-                else:
-                    summary = scored.summary
-                    stats.add_scored(summary)
-                    if fail_under is not None and (summary.score < fail_under or summary.vetoed):
-                        below += 1
-                    writer.write_scored(scored)
-                if task is not None:
-                    elapsed = time.perf_counter() - started
-                    progress.update(task, done=stats.read, rate=stats.read / elapsed if elapsed else 0.0,
-                                    rejected=stats.rejected)
-                stop.busy = False
-                if stop.requested:
-                    raise KeyboardInterrupt
-        except KeyboardInterrupt:
+            progress.stop()
+        if writer is not None:
+            try:
+                writer.abort(stats)
+                writer.out.flush()
+            except OutputError:
+                pass
+        click.echo(message, err=True)
+        click.echo(render_summary(stats), err=True, nl=False)
+        return code
+
+    try:
+        with ExitStack() as stack:
+            # From here on Ctrl-C ends the run cleanly (exit 130, output closed and valid).
+            stop = stack.enter_context(_StopRequest())
+            out = (stack.enter_context(closing(GuardedOutput.open(output))) if output
+                   else GuardedOutput(sys.stdout, "<stdout>"))
+            errors_out = stack.enter_context(closing(GuardedOutput.open(errors_file))) if errors_file else None
+            writer = WRITERS[fmt](out)
+            progress = _progress(quiet)
+            task = None
             if progress is not None:
-                progress.stop()
+                stack.enter_context(progress)
+                task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
+            try:
+                writer.begin()
+                batch = score_records(_records(inputs, input_format, encoding), scorer, jobs)
+                for scored in batch:
+                    stop.busy = True
+                    record = scored.record
+                    if record.error is not None and record.line == 0:
+                        # The file itself could not be opened: not a record, an input error.
+                        unreadable += 1
+                        click.echo(f"scriptcheck: error: {escape_controls(record.error.describe())}", err=True)
+                    elif record.error is not None:
+                        stats.add_rejected()
+                        error = record.error
+                        if not quiet:
+                            click.echo(f"scriptcheck: rejected: {escape_controls(error.describe())}", err=True)
+                        if errors_out is not None:
+                            errors_out.write(json.dumps({
+                                "file": error.file or record.source, "line": error.line or record.line,
+                                "field": error.field, "reason": error.reason}, ensure_ascii=False) + "\n")
+                            errors_out.flush()
+                    else:
+                        summary = scored.summary
+                        stats.add_scored(summary)
+                        if fail_under is not None and (summary.score < fail_under or summary.vetoed):
+                            below += 1
+                        writer.write_scored(scored)
+                    if task is not None:
+                        elapsed = time.perf_counter() - started
+                        progress.update(task, done=stats.read, rate=stats.read / elapsed if elapsed else 0.0,
+                                        rejected=stats.rejected)
+                    if scorer.loaded != frozen:  # a transcript chose a profile not loaded yet
+                        frozen = scorer.loaded
+                        _freeze_gc()
+                    stop.busy = False
+                    if stop.requested:
+                        stop.fired = True
+                        raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                return stopped("scriptcheck: interrupted; output holds complete records only", 130)
+            except WorkerDied as exc:
+                return stopped(f"scriptcheck: error: {exc}", EXIT_WORKER_DIED)
+            if progress is not None:
+                progress.stop()  # clear the bar before the summary is written below it
+            writer.end(stats)
             out.flush()
-            click.echo("scriptcheck: interrupted; output holds complete records only", err=True)
-            click.echo(render_summary(stats), err=True, nl=False)
-            return 130
+            if fmt != "table" and not quiet:
+                click.echo(render_summary(stats).lstrip("\n"), err=True, nl=False)
+    except OutputError as exc:
         if progress is not None:
-            progress.stop()  # clear the bar before the summary is written below it
-        writer.end(stats)
-        if fmt != "table" and not quiet:
-            click.echo(render_summary(stats).lstrip("\n"), err=True, nl=False)
+            progress.stop()
+        click.echo(f"scriptcheck: error: {exc}", err=True)
+        return 2
     if stats.read == 0 and not unreadable:
         click.echo("scriptcheck: warning: no transcripts found in the inputs "
                    "(looked for .jsonl, .ndjson, .json, .csv, .tsv, .txt)", err=True)

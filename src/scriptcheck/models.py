@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "Severity",
@@ -19,6 +19,8 @@ __all__ = [
     "Report",
     "Deduction",
     "SCHEMA_VERSION",
+    "SPEAKER_ALIASES",
+    "normalize_speaker",
 ]
 
 SCHEMA_VERSION = 1
@@ -89,6 +91,34 @@ class Finding(BaseModel):
 
 Speaker = Literal["agent", "customer"]
 
+# One set of accepted shapes, whichever door a record comes in by (a reader, or
+# ``Transcript.model_validate`` in the Python API): speaker labels of contact-centre exports.
+SPEAKER_ALIASES = {
+    "agent": "agent", "客服": "agent", "坐席": "agent", "话务员": "agent", "staff": "agent",
+    "bot": "agent", "assistant": "agent", "客服代表": "agent", "售后": "agent", "售前": "agent",
+    "customer": "customer", "客户": "customer", "顾客": "customer", "用户": "customer",
+    "user": "customer", "client": "customer", "买家": "customer",
+}
+_TURN_FIELDS = ("speaker", "text", "start", "end", "metadata")
+_TRANSCRIPT_FIELDS = ("id", "turns", "metadata")
+
+
+def normalize_speaker(value: Any) -> str | None:
+    """``agent``/``customer`` for a known speaker label (Chinese or English), else ``None``."""
+    if not isinstance(value, str):
+        return None
+    return SPEAKER_ALIASES.get(value.strip().lower())
+
+
+def _fold_extra(data: dict, fields: tuple[str, ...]) -> dict:
+    """Keys other than ``fields`` move into ``metadata`` (after the given metadata's own keys)."""
+    extra = {k: v for k, v in data.items() if k not in fields}
+    if not extra or not isinstance(data.get("metadata", {}) or {}, dict):
+        return data  # nothing to move, or a bad metadata the validation will report
+    out = {k: v for k, v in data.items() if k in fields and k != "metadata"}
+    out["metadata"] = {**(data.get("metadata") or {}), **extra}
+    return out
+
 
 class Turn(BaseModel):
     """One turn of a conversation: who spoke, what, and optionally when (seconds)."""
@@ -101,15 +131,42 @@ class Turn(BaseModel):
     end: float | None = Field(default=None, ge=0)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _accepted_shapes(cls, data: Any) -> Any:
+        """Speaker aliases (``客服`` → agent) and unknown keys into ``metadata``, as the readers do."""
+        if not isinstance(data, dict):
+            return data
+        speaker = normalize_speaker(data.get("speaker"))
+        if speaker is not None and speaker != data["speaker"]:
+            data = {**data, "speaker": speaker}
+        return _fold_extra(data, _TURN_FIELDS)
+
 
 class Transcript(BaseModel):
-    """A conversation between an agent and a customer."""
+    """A conversation between an agent and a customer.
+
+    Accepts the README's JSONL shape as it is: top-level keys other than ``id``, ``turns`` and
+    ``metadata`` (``agent_id``, ``profile``, ``channel`` …) go to ``metadata``, a numeric ``id``
+    becomes a string, and speakers may be ``客服``/``坐席``/``客户``/``顾客``/``user``/``bot``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1)
     turns: list[Turn] = Field(min_length=1)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accepted_shapes(cls, data: Any) -> Any:
+        """The readers' normalisation: one set of accepted shapes for every door."""
+        if not isinstance(data, dict):
+            return data
+        ident = data.get("id")
+        if isinstance(ident, int) and not isinstance(ident, str):
+            data = {**data, "id": str(ident)}
+        return _fold_extra(data, _TRANSCRIPT_FIELDS)
 
     @property
     def agent_id(self) -> str | None:

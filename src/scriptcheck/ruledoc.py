@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from scriptcheck.errors import ScriptcheckError
 from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.profile.loader import default_profile_names, load_profile
+from scriptcheck.resources import defaults_dir
 
-__all__ = ["render_rule_doc"]
+__all__ = ["render_rule_doc", "display_path"]
+
+
+def display_path(path: str | Path) -> str:
+    """A lexicon's path as a doc shows it: ``scriptcheck/lexicons/forbidden.yaml`` for a packaged
+    file (never the absolute path of the local install: a SARIF file uploaded from CI must not
+    carry it), relative to the current directory for a file below it, else as given."""
+    resolved = Path(path).resolve()
+    try:
+        return "scriptcheck/lexicons/" + resolved.relative_to(defaults_dir().resolve()).as_posix()
+    except (ValueError, ScriptcheckError):  # not packaged (or the packaged folder is missing)
+        pass
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def render_rule_doc(lexicon: Lexicon, entry: LexiconEntry) -> str:
@@ -14,7 +33,7 @@ def render_rule_doc(lexicon: Lexicon, entry: LexiconEntry) -> str:
     lines = [
         f"{entry.id} {entry.name}",
         "",
-        f"Lexicon:   {lexicon.name} ({lexicon.kind}) — {lexicon.path}",
+        f"Lexicon:   {lexicon.name} ({lexicon.kind}) — {display_path(lexicon.path)}",
         f"Category:  {entry.category}",
         f"Severity:  {entry.severity.value}",
     ]

@@ -24,10 +24,15 @@ def open_input(source: str) -> BinaryIO:
         raise InputError(f"cannot read: {exc.strerror}", file=source) from None
 
 
-def read_bytes(source: str) -> bytes:
-    """All the bytes of a file (or of stdin for ``-``)."""
+def read_bytes(source: str, limit: int | None = None) -> bytes:
+    """All the bytes of a file (or of stdin for ``-``); with ``limit``, at most ``limit + 1``
+    bytes, so a caller can refuse an oversized input without reading all of it."""
     stream = open_input(source)
-    if stream is sys.stdin.buffer:
-        return stream.read()
-    with stream:
-        return stream.read()
+    size = -1 if limit is None else limit + 1
+    try:
+        if stream is sys.stdin.buffer:
+            return stream.read(size)
+        with stream:
+            return stream.read(size)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=source) from None

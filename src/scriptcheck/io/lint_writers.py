@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
+from scriptcheck.io.report_writers import escape_controls
 from scriptcheck.models import Severity
 
 if TYPE_CHECKING:
@@ -43,8 +44,9 @@ def _message(f: "LintFinding") -> str:
 # ----------------------------------------------------------------------------------- text
 
 def render_text(run: "LintRun", threshold: Severity) -> str:
-    """``file:line:col: CODE [severity] message (suggestion)``, one active finding a line."""
-    return "".join(f"{f.file}:{f.line}:{f.col}: {f.rule} [{f.severity.value}] {_message(f)}\n"
+    """``file:line:col: CODE [severity] message (suggestion)``, one active finding a line
+    (control characters of file names or template text escaped: this goes to a terminal)."""
+    return "".join(escape_controls(f"{f.file}:{f.line}:{f.col}: {f.rule} [{f.severity.value}] {_message(f)}") + "\n"
                    for f in run.findings())
 
 
@@ -155,7 +157,8 @@ def render_github(run: "LintRun", threshold: Severity) -> str:
         props = {"file": Path(f.file).as_posix(), "line": f.line, "col": f.col, "endLine": f.end_line,
                  "endColumn": f.end_col, "title": f.rule}
         head = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
-        body = escape_data(f"[{f.severity.value}] {_message(f)}")
+        # CI logs render ANSI sequences: escape control characters before the workflow escaping.
+        body = escape_data(escape_controls(f"[{f.severity.value}] {_message(f)}"))
         lines.append(f"::{_GITHUB_COMMAND[f.severity.value]} {head}::{body}\n")
     return "".join(lines)
 

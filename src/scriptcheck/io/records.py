@@ -8,8 +8,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
-from scriptcheck.models import Transcript
-from scriptcheck.speakers import SPEAKER_ALIASES, normalize_speaker
+from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript"]
 
@@ -23,6 +22,13 @@ class Record(NamedTuple):
     transcript: Transcript | None = None
     error: InputError | None = None
     raw: Any = None
+    index: int | None = None  # the element's index in a JSON array file
+
+    def _where(self, exc: InputError) -> InputError:
+        if self.index is None:
+            return exc
+        field = f"[{self.index}]" + (f".{exc.field}" if exc.field else "")
+        return InputError(exc.reason, file=exc.file, line=exc.line, field=field)
 
     def validated(self) -> "Record":
         """This record with ``raw`` parsed and validated into ``transcript`` (or an ``error``)."""
@@ -38,42 +44,31 @@ class Record(NamedTuple):
         try:
             return self._replace(raw=None, transcript=build_transcript(data, source=self.source, line=self.line))
         except InputError as exc:
-            return self._replace(raw=None, error=exc)
+            return self._replace(raw=None, error=self._where(exc))
 
 
 def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
-    """Validate a JSON-like transcript; unknown top-level keys go to ``metadata``.
+    """Validate a JSON-like transcript (the shapes :class:`Transcript` accepts: unknown
+    top-level keys go to ``metadata``, speaker aliases are understood).
 
     Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason.
     """
     if not isinstance(raw, dict):
         raise InputError(f"expected a JSON object, got {type(raw).__name__}", file=source, line=line)
-    data = dict(raw)
-    metadata = dict(data.pop("metadata", None) or {})
-    turns = data.pop("turns", None)
-    ident = data.pop("id", None)
-    metadata.update(data)
+    turns = raw.get("turns")
     if isinstance(turns, list):
-        fixed = []
         for i, turn in enumerate(turns):
-            if isinstance(turn, dict) and "speaker" in turn:
-                speaker = normalize_speaker(turn["speaker"])
-                if speaker is None:
-                    raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer)",
-                                     file=source, line=line, field=f"turns.{i}.speaker")
-                extra = {k: v for k, v in turn.items() if k not in ("speaker", "text", "start", "end", "metadata")}
-                turn = {k: v for k, v in turn.items() if k in ("text", "start", "end", "metadata")}
-                turn["speaker"] = speaker
-                if extra:
-                    turn["metadata"] = {**turn.get("metadata", {}), **extra}
-            fixed.append(turn)
-        turns = fixed
+            # Named here rather than left to the model: "unknown speaker '主持人'" says more
+            # than "Input should be 'agent' or 'customer'".
+            if isinstance(turn, dict) and "speaker" in turn and normalize_speaker(turn["speaker"]) is None:
+                raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer)",
+                                 file=source, line=line, field=f"turns.{i}.speaker")
     if turns == []:
         raise InputError("empty transcript (no turns)", file=source, line=line, field="turns")
     try:
-        return Transcript(id=str(ident) if isinstance(ident, (int, str)) else ident, turns=turns,
-                          metadata=metadata)
+        return Transcript.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        raise InputError(err["msg"], file=source, line=line, field=field) from None
+        reason = "missing" if err["type"] == "missing" else err["msg"]
+        raise InputError(reason, file=source, line=line, field=field) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from typing import IO, TYPE_CHECKING
 
 from scriptcheck.models import Report
@@ -12,7 +13,16 @@ from scriptcheck.profile.schema import DIMENSIONS
 if TYPE_CHECKING:
     from scriptcheck.batch import BatchStats, Scored
 
-__all__ = ["ReportWriter", "WRITERS", "render_summary"]
+__all__ = ["ReportWriter", "WRITERS", "render_summary", "escape_controls"]
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides/isolates: in data they
+# must not move the cursor, recolour the terminal or reorder what a reviewer reads.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), for a terminal."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class ReportWriter:
@@ -36,6 +46,10 @@ class ReportWriter:
     def end(self, stats: "BatchStats") -> None:
         """Write anything that follows the last report."""
 
+    def abort(self, stats: "BatchStats") -> None:
+        """Close the output after an interrupted or failed batch, so what was written stays a
+        valid document (complete records; the JSON array and object closed)."""
+
 
 class JsonlWriter(ReportWriter):
     """One report per line (the wire schema)."""
@@ -55,6 +69,8 @@ class JsonlWriter(ReportWriter):
 class JsonWriter(ReportWriter):
     """``{"reports": [...], "summary": {...}}``, reports written as they come."""
 
+    _first: bool | None = None  # None until the array is opened
+
     def begin(self) -> None:
         self._first = True
         self.out.write('{"reports": [\n')
@@ -72,6 +88,12 @@ class JsonWriter(ReportWriter):
 
     def end(self, stats: "BatchStats") -> None:
         self.out.write('\n], "summary": ' + json.dumps(stats.to_dict(), ensure_ascii=False) + "}\n")
+
+    def abort(self, stats: "BatchStats") -> None:
+        if self._first is None:
+            self.begin()
+        self.out.write('\n], "summary": ' + json.dumps(stats.to_dict(), ensure_ascii=False)
+                       + ', "complete": false}\n')
 
 
 class CsvWriter(ReportWriter):
@@ -115,7 +137,7 @@ class TableWriter(ReportWriter):
                 lines.append(f"        → {f.suggestion}")
         for d in report.deductions:
             lines.append(f"    -{d.points:g} {d.dimension} ({d.rule} ×{d.count})")
-        self.out.write("\n".join(lines) + "\n")
+        self.out.write(escape_controls("\n".join(lines)) + "\n")
         self.out.flush()
 
     def end(self, stats: "BatchStats") -> None:
@@ -134,7 +156,7 @@ def render_summary(stats: "BatchStats") -> str:
     if stats.agents:
         lines.append("  per agent:")
         for agent, (n, total, passed) in sorted(stats.agents.items()):
-            lines.append(f"    {agent:<10} transcripts {n:>4}  mean {total / n:6.2f}  passed {passed}/{n}")
+            lines.append(f"    {escape_controls(agent):<10} transcripts {n:>4}  mean {total / n:6.2f}  passed {passed}/{n}")
     return "\n".join(lines) + "\n"
 
 

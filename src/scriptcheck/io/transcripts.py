@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import json
 import re
 import sys
 from pathlib import Path
@@ -18,14 +19,22 @@ from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 
-__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of"]
+__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "MAX_JSON_ELEMENT", "MAX_LINE"]
 
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".txt": "txt",
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "txt",
            ".tsv": "csv"}
+
+# A .json file is read element by element; one element (one transcript) may not exceed this.
+MAX_JSON_ELEMENT = 64 * 1024 * 1024
+# Nor may one line of any file (a JSONL record, a CSV row): memory stays bounded whatever the input.
+MAX_LINE = 64 * 1024 * 1024
+# How much more text to read before trying an incomplete element again (then doubling), so a
+# large element is decoded a logarithmic number of times, not once per line.
+_JSON_READ_AHEAD = 64 * 1024
 
 
 def format_of(path: str, default: str | None = None) -> str:
-    """The reader for a path, from its suffix (``jsonl``, ``csv`` or ``txt``)."""
+    """The reader for a path, from its suffix (``jsonl``, ``json``, ``csv`` or ``txt``)."""
     fmt = FORMATS.get(Path(path).suffix.lower(), default)
     if fmt is None:
         raise InputError(f"unknown file type (expected one of {', '.join(sorted(FORMATS))})", file=path)
@@ -49,7 +58,15 @@ def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Itera
     head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
     chosen = encoding or sniff_encoding(head)
     first = True
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE + 1), b""), start=1):
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            # A line longer than any record (or no newline at all): memory stays bounded — the
+            # rest of the line is skipped in pieces and the line reported.
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE)
+            yield number, InputError(f"line longer than {MAX_LINE} bytes", file=source, line=number)
+            first = False
+            continue
         if first and chosen in ("utf-8-sig", "utf-8") and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         first = False
@@ -76,7 +93,7 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
     except InputError as exc:
         yield Record(source, 0, error=exc)
         return
-    reader = {"jsonl": _read_jsonl, "csv": _read_csv, "txt": _read_txt}[fmt]
+    reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "txt": _read_txt}[fmt]
     try:
         for record in reader(_decoded_lines(stream, source, encoding), source):
             yield record.validated() if validate else record
@@ -91,6 +108,129 @@ def _read_jsonl(lines, source: str) -> Iterator[Record]:
             yield Record(source, number, error=text)
         elif text.strip():
             yield Record(source, number, raw=text)
+
+
+class _JsonText:
+    """The decoded text of a .json file, read on demand, with the consumed prefix dropped so
+    memory holds about one element at a time."""
+
+    def __init__(self, lines) -> None:
+        self.lines = iter(lines)
+        self.buf = ""
+        self.base_line = 1  # line number of buf[0]
+        self.eof = False
+        self.error: InputError | None = None
+
+    def fill(self, at_least: int = 1) -> bool:
+        """Append at least ``at_least`` characters (fewer at the end); False when nothing came."""
+        added = 0
+        while added < at_least and not self.eof:
+            try:
+                _, text = next(self.lines)
+            except StopIteration:
+                self.eof = True
+                break
+            if isinstance(text, InputError):
+                self.error = text
+                self.eof = True
+                break
+            self.buf += text + "\n"
+            added += len(text) + 1
+        return added > 0
+
+    def skip_ws(self, i: int) -> int:
+        """The index of the first non-blank character from ``i`` (reading more as needed)."""
+        while True:
+            while i < len(self.buf) and self.buf[i] in " \t\r\n":
+                i += 1
+            if i < len(self.buf) or not self.fill():
+                return i
+
+    def line_of(self, i: int) -> int:
+        """The line number of ``buf[i]``."""
+        return self.base_line + self.buf.count("\n", 0, i)
+
+    def drop(self, i: int) -> None:
+        """Forget ``buf[:i]``."""
+        self.base_line += self.buf.count("\n", 0, i)
+        self.buf = self.buf[i:]
+
+
+def _read_json(lines, source: str) -> Iterator[Record]:
+    """A JSON array of transcripts (or one transcript object, or objects one after another as
+    in JSON Lines), one record per element, errors named by element index. Streams: memory holds one element (at most :data:`MAX_JSON_ELEMENT`
+    characters), however long the array."""
+    decoder = json.JSONDecoder()
+    text = _JsonText(lines)
+
+    def fail(reason: str, at: int) -> Record:
+        return Record(source, text.line_of(at), error=InputError(reason, file=source, line=text.line_of(at)))
+
+    def element(at: int, index: int | None):
+        """Decode the value starting at ``at``: ``(value, end)`` or an error record."""
+        want = _JSON_READ_AHEAD
+        while True:
+            try:
+                value, end = decoder.raw_decode(text.buf, at)
+                if end - at > MAX_JSON_ELEMENT:
+                    return fail(f"element {index} is larger than {MAX_JSON_ELEMENT} characters", at), None
+                if end < len(text.buf) or text.eof:  # a number cut at the buffer's end may go on
+                    return value, end
+            except json.JSONDecodeError as exc:
+                if text.eof:
+                    what = f"element {index}" if index is not None else "the document"
+                    return fail(f"invalid JSON in {what}: {exc.msg} (column {exc.colno})", exc.pos), None
+            if len(text.buf) - at > MAX_JSON_ELEMENT:
+                return fail(f"element {index} is larger than {MAX_JSON_ELEMENT} characters", at), None
+            text.fill(want)
+            want *= 2
+
+    i = text.skip_ws(0)
+    if i >= len(text.buf):
+        if text.error is not None:
+            yield Record(source, text.error.line or 1, error=text.error)
+        return
+    if text.buf[i] != "[":
+        # One transcript object — or several one after another: JSON Lines saved as .json,
+        # which must not lose every record after the first.
+        while True:
+            value, end = element(i, None)
+            if end is None:
+                yield value
+                return
+            yield Record(source, text.line_of(i), raw=value)
+            i = text.skip_ws(end)
+            if i >= len(text.buf):
+                if text.error is not None:
+                    yield Record(source, text.error.line or 1, error=text.error)
+                return
+            text.drop(i)
+            i = 0
+    i += 1
+    index = 0
+    while True:
+        i = text.skip_ws(i)
+        if i >= len(text.buf):
+            yield text.error and Record(source, text.error.line or 1, error=text.error) or fail(
+                "invalid JSON: the array is not closed", max(i - 1, 0))
+            return
+        if text.buf[i] == "]" and index == 0:
+            return
+        text.drop(i)
+        value, end = element(0, index)
+        if end is None:
+            yield value
+            return
+        yield Record(source, text.base_line, raw=value, index=index)
+        index += 1
+        i = text.skip_ws(end)
+        if i < len(text.buf) and text.buf[i] == ",":
+            i += 1
+            continue
+        if i < len(text.buf) and text.buf[i] == "]":
+            return
+        yield fail(f"invalid JSON after element {index - 1}: expected ',' or ']'", min(i, len(text.buf)))
+        return
 
 
 _CSV_COLUMNS = {
@@ -133,10 +273,20 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
     meta_columns = {i: name for name, i in columns.items() if i not in index.values()}
 
     current: dict | None = None
+    # Conversation id → the line its rows started on: rows of one conversation that come back
+    # after another conversation would otherwise silently become a second transcript with the
+    # same id (ids only, so memory grows with the number of conversations, not of rows).
+    started: dict[str, int] = {}
 
     def flush(conv: dict | None):
         if conv is None:
             return None
+        first = started.setdefault(conv["id"], conv["line"]) if conv["id"] is not None else conv["line"]
+        if first != conv["line"] and conv["error"] is None:
+            conv["error"] = InputError(
+                f"rows of conversation {conv['id']!r} are not consecutive: they started on line {first} "
+                f"and continue here after other conversations; sort the file by conversation",
+                file=source, line=conv["line"], field="id")
         if conv["error"] is not None:
             return Record(source, conv["line"], error=conv["error"])
         return Record(source, conv["line"], raw={"id": conv["id"], "turns": conv["turns"], **conv["meta"]})

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from scriptcheck.errors import ProfileError
-from scriptcheck.models import Transcript, Turn
+from scriptcheck.models import Transcript, Turn, normalize_speaker
 from scriptcheck.profile.schema import ProfileExample
-from scriptcheck.speakers import normalize_speaker
 
 __all__ = ["ExampleResult", "example_transcript", "run_examples"]
 

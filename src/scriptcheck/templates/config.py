@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scriptcheck.errors import ConfigError
 from scriptcheck.models import Severity
+from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
 __all__ = ["ConfigError", "ConfigFile", "LintConfig", "find_config", "load_config", "rule_selected"]
 
@@ -61,6 +62,10 @@ class ConfigFile(BaseModel):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"kinds.{kind}: bad regex {pattern!r}: {exc}") from None
+            try:  # a pull request's config must not make lint backtrack for ever
+                check_regex(pattern)
+            except UnsafePattern as exc:
+                raise ValueError(f"kinds.{kind}: {exc}") from None
         return value
 
 

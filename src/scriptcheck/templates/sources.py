@@ -37,11 +37,15 @@ from yaml.scanner import Scanner
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes
 from scriptcheck.io.lines import read_bytes
+from scriptcheck.safe_yaml import MAX_BYTES, compose_yaml
 from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
 
 __all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templates", "source_format"]
 
 _STR_TAG = "tag:yaml.org,2002:str"
+# A template file is walked node by node (positions kept for each character), so its alias
+# expansion is bounded tighter than a plain data file's.
+TEMPLATE_MAX_NODES = 200_000
 _WS = frozenset(" \t\r\n")
 
 
@@ -441,15 +445,12 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
         except RecursionError:
             raise InputError("invalid JSON: nested too deeply", file=path) from None
     else:
+        # One safe loader for every YAML (safe_yaml): aliases bounded, size bounded.
+        composed = compose_yaml(text, source=path, max_nodes=TEMPLATE_MAX_NODES)
         try:
-            composed = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            line = mark.line + 1 if mark is not None else None
-            where = f" (column {mark.column + 1})" if mark is not None else ""
-            raise InputError(f"invalid YAML: {problem}{where}", file=path, line=line) from None
-        root = _from_yaml(text, composed) if composed is not None else None
+            root = _from_yaml(text, composed) if composed is not None else None
+        except RecursionError:
+            raise InputError("invalid YAML: nested too deeply", file=path) from None
     if root is None:
         return SourceFile(path, fmt, [], {})
     _reject_duplicate_keys(root, path, lines, fmt)
@@ -491,5 +492,8 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
 def read_templates(path: str, encoding: str | None = None) -> SourceFile:
     """Read a template file (``-``: plain text from stdin); :class:`InputError` when it cannot
     be read, decoded or parsed."""
-    text, _ = decode_bytes(read_bytes(path), file=path, encoding=encoding)
+    data = read_bytes(path, limit=MAX_BYTES)
+    if len(data) > MAX_BYTES:  # checked before parsing, and before reading more than this
+        raise InputError(f"file too large (over {MAX_BYTES} bytes)", file=path)
+    text, _ = decode_bytes(data, file=path, encoding=encoding)
     return parse_templates(path, text)

@@ -1,0 +1,157 @@
+"""Where a command may write: one rule for every output path, and one way to report a write
+that fails.
+
+The rule (README, *Outputs never touch inputs*): an output file (``score -o``/``--errors``,
+``lint -o``/``--write-baseline``) is refused, before any file is opened, when
+
+- it is the same file as an input or another output (compared with ``os.path.samefile`` when
+  both exist, else by their resolved paths — so a symlink or a hard link to an input counts), or
+- it lies anywhere inside an input directory (resolved, symlinks followed): the directory walk
+  could read it, and a report written where the next nightly run reads transcripts turns into
+  input. (The lint baseline is the one exception: the template walk always skips it, so it
+  may sit in the repository it describes.)
+
+Refusing (exit 2, one line naming the option, the file and the input it clashes with) rather
+than quietly excluding the file from the walk keeps what is read independent of what is
+written: the same inputs give the same reports whatever ``-o`` says.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO, Iterable, Mapping
+
+from scriptcheck.errors import ScriptcheckError
+
+__all__ = ["OutputPathError", "OutputError", "check_outputs", "GuardedOutput", "describe_os_error",
+           "redirected_stdout"]
+
+# Names that are streams, not files: never an input's file, never inside a directory.
+_STREAMS = {"-", "/dev/stdout", "/dev/stderr", "/dev/null"}
+
+
+class OutputPathError(ScriptcheckError):
+    """An output path would overwrite an input or land where the input walk reads."""
+
+
+class OutputError(ScriptcheckError):
+    """Writing an output failed (no such directory, disk full, permission denied …)."""
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The reason of an OS error in words (``No such file or directory``), without errno noise."""
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _resolved(path: str) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop: compare the path as written
+        return Path(os.path.abspath(path))
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they would be
+        return _resolved(a) == _resolved(b)
+
+
+def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,
+                  walk_skips: Iterable[str] = (), walk_suffixes: Iterable[str] | None = None) -> None:
+    """Refuse outputs that clash with the inputs (or with each other).
+
+    ``outputs`` maps an option's name (``-o``, ``--errors``) to its path (``None``: not
+    given); ``inputs`` are the command's file and directory arguments (``-`` is stdin).
+    ``walk_skips`` names outputs the input walk itself always skips (the lint baseline, a
+    state file that usually sits at the top of the template repository): they may lie inside
+    an input directory, but are still never an input file.
+    ``walk_suffixes`` (the suffixes the input walk reads) narrows the directory rule for
+    ``stdout`` alone: a redirection the shell has already made (``> d/lint.log``) is refused
+    only when the walk would read that file. Raises :class:`OutputPathError` with one line
+    saying which output and why.
+    """
+    skips = set(walk_skips)
+    if walk_suffixes is not None and outputs.get("stdout"):
+        name = Path(outputs["stdout"]).name
+        if name.startswith(".") or Path(name).suffix.lower() not in set(walk_suffixes):
+            skips.add("stdout")
+    sources = [s for s in inputs if s != "-"]
+    given = [(name, path) for name, path in outputs.items() if path and path not in _STREAMS]
+    for name, path in given:
+        target = _resolved(path)
+        for source in sources:
+            if os.path.isdir(source):
+                if name in skips:
+                    continue
+                directory = _resolved(source)
+                if target == directory or directory in target.parents:
+                    raise OutputPathError(
+                        f"{name} {path}: lies inside the input directory {source}, where the input "
+                        f"walk would read it; write it outside the inputs")
+            elif _same_file(path, source):
+                raise OutputPathError(f"{name} {path}: is also an input ({source}); writing it would "
+                                      f"destroy what is being read, or feed it")
+    for i, (name, path) in enumerate(given):
+        for other_name, other in given[i + 1:]:
+            if _same_file(path, other):
+                raise OutputPathError(f"{name} and {other_name} name the same file ({path})")
+
+
+def redirected_stdout() -> str | None:
+    """The file standard output is redirected to (``scriptcheck score d/ > d/out.jsonl``), when
+    it is a regular file whose path the system tells; else ``None`` (a terminal, a pipe, or no
+    way to know). Checked like ``-o``: the shell has created it, but the walk must not read it."""
+    import stat
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        path = os.readlink(f"/proc/self/fd/{fd}")
+    except (AttributeError, ValueError, OSError):  # replaced stdout, no /proc: nothing to check
+        return None
+    return path if os.path.isabs(path) and os.path.exists(path) else None
+
+
+class GuardedOutput:
+    """A text stream whose write errors become :class:`OutputError` naming the file, so the
+    command exits 2 with one line instead of a traceback (``-o /dev/full``: disk full)."""
+
+    def __init__(self, stream: IO[str], name: str) -> None:
+        self._stream = stream
+        self.name = name
+
+    def _failed(self, exc: OSError) -> OutputError:
+        return OutputError(f"{self.name}: cannot write: {describe_os_error(exc)}")
+
+    def write(self, text: str) -> int:
+        """Write ``text``."""
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        """Flush the underlying stream."""
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def close(self) -> None:
+        """Close the underlying stream (its last buffered bytes are written now)."""
+        try:
+            self._stream.close()
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    @classmethod
+    def open(cls, path: str) -> "GuardedOutput":
+        """Open ``path`` for writing (UTF-8); :class:`OutputError` when it cannot be."""
+        try:
+            return cls(open(path, "w", encoding="utf-8"), path)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {describe_os_error(exc)}") from None

@@ -1,0 +1,206 @@
+"""One policy for user regexes (lexicon patterns, ``kinds`` in the configuration): accept only
+patterns that Python's backtracking ``re`` runs in linear time.
+
+Why this is enough (linearity by construction). ``re.search`` tries a match at each start
+position; an attempt explores a tree of choices (which alternative, how many repetitions). With
+every repeat bounded and no back-references, that tree depends on the pattern alone, never on
+the text, so a search costs at most ``len(text) × work`` steps, where ``work`` bounds the tree.
+:func:`work_bound` computes that bound from the parsed regex (a branch adds its alternatives'
+bounds, a sequence multiplies its items', a repeat ``x{m,n}`` sums ``w(x)^k`` for ``k`` from
+``m`` to ``n``, a lookaround — atomic — adds its body's bound for each path reaching it) and :func:`check_regex` refuses:
+
+- an unbounded repeat (``*``, ``+``, ``{n,}``): ``a.*b`` is quadratic on ``aaaa…``;
+- a back-reference: its cost depends on the text;
+- nested repetition: a repeat of variable count (``{m,n}``, ``n > 1``, ``m != n``) around a body
+  of variable length (``(.{1,29}){1,29}``: the ways to split the text between the copies
+  explode); a fixed count (``(?:[ -]?[0-9]{4}){2}``) is left to the work bound;
+- an alternation under such a repeat whose branches can start with the same character, or be
+  empty (``(a|a){1,40}``: 2^40 ways to match ``aaaa…``);
+- any pattern whose work bound exceeds :data:`MAX_WORK` — the catch-all that makes the
+  argument above hold with a small constant.
+
+The first three reasons name the common mistakes precisely; the bound alone would refuse them
+too. ``tests/test_regex_policy.py`` checks the claim on random patterns with a step-counting
+model of the backtracking search, and ``benchmarks/bench_regex_policy.py`` times real ``re``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+try:  # Python 3.11+
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # pragma: no cover - older Pythons are not supported by pyproject
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+__all__ = ["MAX_WORK", "UnsafePattern", "check_regex", "work_bound"]
+
+# Steps per start position. The shipped lexicons' largest pattern needs ~2·10^4; a search over a
+# 1,000-character text at this bound is at most ~10^8 elementary steps, and in practice far
+# fewer (the bound assumes every choice is explored to the end).
+MAX_WORK = 1_000_000
+
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT) + ((_c.POSSESSIVE_REPEAT,) if hasattr(_c, "POSSESSIVE_REPEAT") else ())
+_ASSERTS = (_c.ASSERT, _c.ASSERT_NOT)
+
+
+class UnsafePattern(ValueError):
+    """A regex the policy refuses; the message says why and what to write instead."""
+
+
+def _width(seq) -> tuple[int, int]:
+    lo, hi = seq.getwidth() if isinstance(seq, _p.SubPattern) else _p.SubPattern(_p.State(), seq).getwidth()
+    return lo, hi
+
+
+def _first_chars(seq) -> set | None:
+    """Characters a match of ``seq`` can start with (``None``: any, or unknown); an empty set
+    with ``""`` in it means the sequence can match the empty string."""
+    out: set = set()
+    for op, av in seq:
+        if op is _c.LITERAL:
+            out.add(chr(av))
+            return out
+        if op is _c.IN:
+            chars = set()
+            for sub_op, sub_av in av:
+                if sub_op is _c.LITERAL:
+                    chars.add(chr(sub_av))
+                elif sub_op is _c.RANGE and sub_av[1] - sub_av[0] < 256:
+                    chars.update(chr(c) for c in range(sub_av[0], sub_av[1] + 1))
+                else:  # NEGATE, categories, wide ranges: treat as anything
+                    return None
+            out |= chars
+            return out
+        if op is _c.SUBPATTERN:
+            inner = _first_chars(av[-1])
+            if inner is None:
+                return None
+            out |= inner - {""}
+            if "" not in inner:
+                return out
+            continue
+        if op is _c.BRANCH:
+            nullable = False
+            for alt in av[1]:
+                inner = _first_chars(alt)
+                if inner is None:
+                    return None
+                nullable |= "" in inner
+                out |= inner - {""}
+            if not nullable:
+                return out
+            continue
+        if op in _REPEATS:
+            inner = _first_chars(av[2])
+            if inner is None:
+                return None
+            out |= inner - {""}
+            if av[0] > 0 and "" not in inner:
+                return out
+            continue
+        if op in (_c.AT,) or op in _ASSERTS:
+            continue  # zero width
+        return None  # ANY, NOT_LITERAL, categories: anything
+    out.add("")
+    return out
+
+
+def _overlapping(alternatives) -> bool:
+    """Whether two alternatives of a branch can start with the same character (or one is empty)."""
+    seen: set[str] = set()
+    for alt in alternatives:
+        first = _first_chars(alt)
+        if first is None or "" in first:
+            return True
+        if seen & first:
+            return True
+        seen |= first
+    return False
+
+
+def _scan(pattern: str, seq) -> int:
+    """The work bound of ``seq`` (see the module doc), refusing the named mistakes on the way."""
+    work = 1
+    extra = 0
+    for op, av in seq:
+        if op in _REPEATS:
+            low, high, body = av
+            if high is _c.MAXREPEAT:
+                raise UnsafePattern(f"pattern {pattern!r} has an unbounded repeat; bound it "
+                                    f"(e.g. .{{0,8}} instead of .* or .+)")
+            body_lo, body_hi = _width(body)
+            if high > 1 and _branch_overlaps(body):
+                raise UnsafePattern(f"pattern {pattern!r} repeats an alternation whose branches can match "
+                                    f"the same text (or nothing): the ways to match explode; make the "
+                                    f"branches start differently or drop the repeat")
+            # A fixed count ({2}: a phone number's groups) only multiplies the work, which the
+            # bound accounts for; a variable count over a variable-length body is the explosion.
+            if high > 1 and low != high and body_lo != body_hi and _has_repeat_or_branch(body):
+                raise UnsafePattern(f"pattern {pattern!r} nests a variable-length repetition inside a "
+                                    f"repeat ({{{low},{high}}}): the ways to split the text explode; "
+                                    f"use one bounded repeat such as .{{0,N}}")
+            inner = _scan(pattern, body)
+            if inner == 1:
+                term = high - low + 1  # a fixed-width body: only how many copies is a choice
+            else:
+                # inner ** high is checked by logarithms first: {0,65535} must not build a bignum.
+                fits = high * math.log(inner) <= math.log(MAX_WORK * 4)
+                term = sum(inner ** k for k in range(low, high + 1)) if fits else MAX_WORK + 1
+            work *= max(term, 1)
+        elif op is _c.BRANCH:
+            work *= sum(_scan(pattern, alt) for alt in av[1])
+        elif op is _c.SUBPATTERN:
+            work *= _scan(pattern, av[-1])
+        elif op is getattr(_c, "ATOMIC_GROUP", object()):
+            work *= _scan(pattern, av)
+        elif op in _ASSERTS:
+            # An assertion is atomic: tried once per path that reaches it, never re-entered on
+            # backtracking, so its work adds (per path so far) rather than multiplies.
+            extra += work * _scan(pattern, av[1])
+        elif op in (_c.GROUPREF, getattr(_c, "GROUPREF_EXISTS", object())):
+            raise UnsafePattern(f"pattern {pattern!r} uses a back-reference or a conditional group; "
+                                f"its cost depends on the text")
+        if work + extra > MAX_WORK:
+            raise UnsafePattern(f"pattern {pattern!r} may backtrack through more than {MAX_WORK:,} ways "
+                                f"per position; use fewer or smaller repeats and alternations")
+    return work + extra
+
+
+def _has_repeat_or_branch(seq) -> bool:
+    for op, av in seq:
+        if op in _REPEATS or op is _c.BRANCH:
+            return True
+        if op is _c.SUBPATTERN and _has_repeat_or_branch(av[-1]):
+            return True
+    return False
+
+
+def _branch_overlaps(seq) -> bool:
+    for op, av in seq:
+        if op is _c.BRANCH and _overlapping(av[1]):
+            return True
+        if op is _c.SUBPATTERN and _branch_overlaps(av[-1]):
+            return True
+        if op in _REPEATS and _branch_overlaps(av[2]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def work_bound(pattern: str) -> int:
+    """The bound on backtracking steps per start position (:class:`UnsafePattern` if refused)."""
+    try:
+        parsed = _p.parse(pattern)
+    except Exception as exc:  # re.error, or RecursionError on absurd nesting
+        raise UnsafePattern(f"pattern {pattern!r} is not a valid regex: {exc}") from None
+    return _scan(pattern, parsed.data)
+
+
+def check_regex(pattern: str) -> None:
+    """Raise :class:`UnsafePattern` (a ``ValueError``) with the reason when ``pattern`` could make
+    the backtracking engine take more than linear time; return ``None`` when it is safe."""
+    work_bound(pattern)

@@ -1,0 +1,360 @@
+"""Issue 13: nightly batches and CI on untrusted input — never lose data, never hang, never obey
+the input. Every command runs in a subprocess with a timeout and a memory ceiling
+(tests/hostile.py), so a regression fails instead of hanging CI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPORA
+from tests.hostile import MEMORY_CEILING, SRC, limit_process, run_cli
+
+CALLS = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+posix = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and /dev/full")
+
+
+def _stderr(result) -> str:
+    return result.stderr.decode("utf-8", "replace")
+
+
+def _one_line_error(result, *needles: str) -> None:
+    err = _stderr(result)
+    assert "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.startswith("scriptcheck: error:")]
+    assert len(lines) == 1, err
+    for needle in needles:
+        assert needle in lines[0], err
+
+
+@pytest.fixture
+def calls(tmp_path) -> Path:
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(CALLS) + "\n", encoding="utf-8")
+    return path
+
+
+# -- items 1 and 2: an output never overwrites an input nor lands inside an input directory ----
+
+@pytest.mark.parametrize("option", ["-o", "--errors"])
+def test_output_that_is_an_input_is_refused_before_opening(calls, option) -> None:
+    before = calls.read_bytes()
+    result = run_cli("score", option, str(calls), str(calls), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, option, "is also an input")
+    assert calls.read_bytes() == before
+
+
+def test_output_symlinked_to_an_input_is_refused(calls, tmp_path) -> None:
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(calls)
+    before = calls.read_bytes()
+    result = run_cli("score", "-o", str(link), str(calls), timeout=60)
+    assert result.returncode == 2 and calls.read_bytes() == before
+    _one_line_error(result, "is also an input")
+    hard = tmp_path / "hard.jsonl"
+    os.link(calls, hard)
+    result = run_cli("score", "--errors", str(hard), str(calls), timeout=60)
+    assert result.returncode == 2 and calls.read_bytes() == before
+
+
+@pytest.mark.parametrize("option,name", [("--errors", "zz.jsonl"), ("-o", "report.jsonl"), ("-o", "x.html")])
+def test_output_inside_an_input_directory_is_refused(tmp_path, option, name) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.jsonl").write_text("\n".join(CALLS) + "\n", encoding="utf-8")
+    result = run_cli("score", option, str(d / name), str(d), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, "inside the input directory")
+    assert sorted(p.name for p in d.iterdir()) == ["a.jsonl"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to name stdout's file")
+def test_stdout_redirected_into_an_input_directory_is_refused(tmp_path) -> None:
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a.jsonl").write_text("\n".join(CALLS) + "\n", encoding="utf-8")
+    with open(d / "out.jsonl", "w") as out:  # scriptcheck score d/ > d/out.jsonl
+        result = subprocess.run([sys.executable, "-m", "scriptcheck", "score", "--format", "jsonl", str(d)],
+                                stdout=out, stderr=subprocess.PIPE, timeout=60,
+                                env=dict(os.environ, PYTHONPATH=str(SRC)))
+    assert result.returncode == 2
+    _one_line_error(result, "stdout", "inside the input directory")
+    assert (d / "out.jsonl").read_text() == ""
+
+
+def test_lint_outputs_follow_the_same_rule(tmp_path) -> None:
+    t = tmp_path / "templates"
+    t.mkdir()
+    (t / "r.yaml").write_text("hi: 您好，请问有什么可以帮您？\n", encoding="utf-8")
+    result = run_cli("lint", "--isolated", "-o", str(t / "r.yaml"), str(t / "r.yaml"), timeout=60)
+    assert result.returncode == 2 and "is also an input" in _stderr(result)
+    result = run_cli("lint", "--isolated", "--format", "sarif", "-o", str(t / "out.json"), str(t), timeout=60)
+    assert result.returncode == 2 and "inside the input directory" in _stderr(result)
+    assert sorted(p.name for p in t.iterdir()) == ["r.yaml"]
+    # The baseline is skipped by the template walk: it may live among the templates, but never
+    # be an input file itself.
+    result = run_cli("lint", "--isolated", "--baseline", str(t / "r.yaml"), "--write-baseline", str(t / "r.yaml"),
+                     timeout=60)
+    assert result.returncode == 2 and "is also an input" in _stderr(result)
+
+
+# -- item 9: I/O errors exit 2 with one line naming the file ----------------------------------
+
+@posix
+@pytest.mark.parametrize("args,needle", [
+    (["score", "--errors", "/nonexistent/x"], "/nonexistent/x: cannot write: No such file or directory"),
+    (["score", "-o", "/nonexistent/x"], "/nonexistent/x: cannot write: No such file or directory"),
+    (["score", "-o", "/dev/full", "--format", "jsonl"], "/dev/full: cannot write: No space left on device"),
+])
+def test_score_io_errors_exit_2_with_one_line(calls, args, needle) -> None:
+    result = run_cli(*args, str(calls), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, needle)
+
+
+@posix
+@pytest.mark.parametrize("args,needle", [
+    (["-o", "/nonexistent/x.sarif", "--format", "sarif"], "/nonexistent/x.sarif: cannot write"),
+    (["-o", "/dev/full"], "/dev/full: cannot write: No space left on device"),
+])
+def test_lint_io_errors_exit_2_with_one_line(tmp_path, args, needle) -> None:
+    (tmp_path / "r.txt").write_text("你怎么连这个也不懂\n", encoding="utf-8")
+    result = run_cli("lint", "--isolated", *args, str(tmp_path / "r.txt"), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, needle)
+
+
+@posix
+def test_stdout_full_exits_2(calls) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([sys.executable, "-m", "scriptcheck", "score", "-q", str(calls)], stdout=full,
+                                stderr=subprocess.PIPE, timeout=60, env=dict(os.environ, PYTHONPATH=str(SRC)))
+    assert result.returncode == 2
+    _one_line_error(result, "<stdout>: cannot write")
+
+
+# -- item 13: --jobs validated, workers capped by the work there is -----------------------------
+
+@pytest.mark.parametrize("jobs", ["-1", "-5", "two"])
+def test_bad_jobs_is_a_usage_error(calls, jobs) -> None:
+    result = run_cli("score", "--jobs", jobs, str(calls), timeout=60)
+    assert result.returncode == 2 and "--jobs" in _stderr(result)
+
+
+@posix
+def test_jobs_1000_starts_only_the_workers_there_is_work_for(calls, tmp_path) -> None:
+    # 12 transcripts are one chunk: one worker, however many --jobs asks for. The memory
+    # ceiling and timeout catch a fork bomb.
+    result = run_cli("score", "-q", "--format", "jsonl", "--jobs", "1000", str(calls), timeout=60)
+    assert result.returncode == 0, _stderr(result)
+    assert len(result.stdout.splitlines()) == len(CALLS)
+    from scriptcheck.batch import worker_count
+
+    assert worker_count(1000) <= max(os.cpu_count() or 1, 2)
+    assert worker_count(0) >= 1 and worker_count(4, records=24) == 1
+    with pytest.raises(ValueError):
+        worker_count(-1)
+
+
+# -- item 13: control characters never reach the terminal raw ----------------------------------
+
+def test_table_escapes_control_characters(tmp_path) -> None:
+    record = json.loads(CALLS[0])
+    record["id"] = "evil\x1b[2J\x1b]0;pwned\x07"
+    record["agent_id"] = "A\x1b[31m"
+    path = tmp_path / "evil.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run_cli("score", "-q", "--format", "table", str(path), timeout=60)
+    assert result.returncode == 0, _stderr(result)
+    assert b"\x1b" not in result.stdout and b"\x07" not in result.stdout
+    assert b"evil\\x1b[2J" in result.stdout
+
+
+# -- item 7: a dead worker ends the run; complete records only -------------------------------
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to find the workers")
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_worker_killed_mid_batch_ends_the_run(tmp_path, fmt) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join(CALLS * (50_000 // len(CALLS) + 1)) + "\n", encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", str(big), "--format", fmt, "-q",
+                             "-j", "2", "-o", str(out)], stderr=subprocess.PIPE,
+                            env=dict(os.environ, PYTHONPATH=str(SRC)), start_new_session=True,
+                            preexec_fn=lambda: limit_process(MEMORY_CEILING))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 50_000):
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert workers, "no worker process found"
+        os.kill(workers[0], signal.SIGKILL)
+        killed = time.monotonic()
+        _, stderr = proc.communicate(timeout=30)
+        assert time.monotonic() - killed < 10
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = stderr.decode("utf-8", "replace")
+    assert proc.returncode == 3, err
+    assert "Traceback" not in err
+    assert "worker process" in err and "SIGKILL" in err
+    assert 0 < _valid(fmt, out.read_text(encoding="utf-8")) < 50_000
+    _no_process_left(proc.pid)
+
+
+def _no_process_left(pgid: int) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.killpg(pgid, signal.SIGKILL)
+    raise AssertionError("worker processes outlived the run")
+
+
+# -- items 6 and 8: Ctrl-C twenty times, every format stays valid -------------------------------
+
+def _valid(fmt: str, data: str) -> int:
+    """Checks the output of an interrupted run; returns how many reports it holds."""
+    assert data.endswith("\n")
+    if fmt == "jsonl":
+        return len([json.loads(line) for line in data.splitlines()])
+    if fmt == "json":
+        document = json.loads(data)
+        assert document["complete"] is False and "summary" in document
+        return len(document["reports"])
+    rows = list(csv.reader(io.StringIO(data)))
+    assert all(len(row) == len(rows[0]) for row in rows)
+    return len(rows) - 1
+
+
+@posix
+def test_twenty_interrupts_of_a_parallel_batch(tmp_path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join(CALLS * 400) + "\n", encoding="utf-8")
+    formats = ["jsonl", "json", "csv"]
+    interrupted = 0
+    for i in range(20):
+        fmt = formats[i % 3]
+        out = tmp_path / f"out-{i}.{fmt}"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scriptcheck", "score", str(big), "--format", fmt, "-q", "-j", "2",
+             "-o", str(out)], stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(SRC)),
+            start_new_session=True,
+            # A memory ceiling, and SIGINT as a terminal's Ctrl-C would find it (a background
+            # shell starts children with it ignored).
+            preexec_fn=lambda: limit_process(MEMORY_CEILING))
+        try:
+            deadline = time.monotonic() + 60
+            # Vary the moment: right at start-up, or with reports already written.
+            wanted = 0 if i % 4 == 0 else 1 + (i % 5) * 1_000
+            while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < wanted):
+                time.sleep(0.02)
+            if i % 4 == 0:
+                time.sleep(0.3 + 0.1 * (i % 3))
+            os.killpg(proc.pid, signal.SIGINT)  # the whole group, as a terminal does
+            sent = time.monotonic()
+            _, stderr = proc.communicate(timeout=30)
+            assert time.monotonic() - sent < 5, f"run {i} took too long to stop"
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        err = stderr.decode("utf-8", "replace")
+        if proc.returncode == 0:  # finished before the signal landed
+            continue
+        assert proc.returncode == 130, (i, err)
+        interrupted += 1
+        assert "Traceback" not in err, (i, err)
+        assert "interrupted" in err
+        if out.exists() and out.stat().st_size:
+            _valid(fmt, out.read_text(encoding="utf-8"))
+        _no_process_left(proc.pid)
+    assert interrupted >= 15  # the batch is long enough that nearly every signal lands mid-run
+
+
+# -- item 13: the smaller ones ------------------------------------------------------------------
+
+def _columns(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_rules_columns_line_up_with_chinese_categories() -> None:
+    from click.testing import CliRunner
+
+    from scriptcheck.cli import cli
+
+    result = CliRunner().invoke(cli, ["rules"])
+    assert result.exit_code == 0
+    lines = [line for line in result.output.splitlines() if line.startswith("FB")]
+    # The name column starts at the same terminal column on every line, whatever the category.
+    starts = set()
+    for line in lines:
+        code, severity, category, name = line.split()[:4]
+        starts.add(_columns(line[:line.index(name, len(code) + len(severity) + len(category))]))
+    assert len(lines) > 20 and len(starts) == 1
+    assert not any(line != line.rstrip() for line in result.output.splitlines())
+
+
+def test_lexicon_test_prints_per_rule_results_without_verbose() -> None:
+    from click.testing import CliRunner
+
+    from scriptcheck.cli import cli
+    from scriptcheck.resources import defaults_dir
+
+    result = CliRunner().invoke(cli, ["lexicon", "test", str(defaults_dir() / "cues.yaml")])
+    assert result.exit_code == 0
+    assert "  CU001 pass" in result.output
+
+
+def test_sarif_help_carries_no_local_install_path(tmp_path) -> None:
+    (tmp_path / "r.txt").write_text("你怎么连这个也不懂\n", encoding="utf-8")
+    result = run_cli("lint", "--isolated", "--format", "sarif", str(tmp_path / "r.txt"), timeout=60)
+    sarif = json.loads(result.stdout)
+    helps = [r["help"]["text"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert helps and all(str(SRC.parent) not in h for h in helps)
+    assert any("scriptcheck/lexicons/forbidden.yaml" in h for h in helps)
+
+
+def test_jddc_may_be_a_directory(tmp_path, monkeypatch) -> None:
+    from tests.conftest import JDDC_FILE, jddc_path
+
+    (tmp_path / JDDC_FILE).write_text("{}\n", encoding="utf-8")
+    monkeypatch.setenv("SCRIPTCHECK_JDDC", str(tmp_path))
+    assert jddc_path(Path("/nowhere")) == tmp_path / JDDC_FILE
+    monkeypatch.setenv("SCRIPTCHECK_JDDC", str(tmp_path / JDDC_FILE))
+    assert jddc_path(Path("/nowhere")) == tmp_path / JDDC_FILE
+
+
+def test_lint_text_escapes_control_characters(tmp_path) -> None:
+    evil = tmp_path / "r\x1b[2J.yaml"  # a file name from a pull request
+    evil.write_text('"bye\\e[2J": "\\e[31m你怎么连这个也不懂\\e]0;x\\a"\n', encoding="utf-8")
+    result = run_cli("lint", "--isolated", str(evil), timeout=60)
+    assert result.returncode == 1, _stderr(result)
+    assert b"\x1b" not in result.stdout and b"\x07" not in result.stdout and b"\\x1b" in result.stdout
+    (tmp_path / "raw.yaml").write_bytes(b'hi: "a\x1b[2J"\n')
+    result = run_cli("lint", "--isolated", str(tmp_path / "raw.yaml"), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, "raw.yaml:1:", "unacceptable character #x001b")

@@ -1,0 +1,296 @@
+"""The policy for user regexes (issue 13, item 5): refuse what backtracks super-linearly, accept
+every shipped lexicon pattern, and — on random lexicon-style patterns — everything accepted does
+linear work.
+
+Work is measured deterministically, never in wall time: ``_Model`` is a step-counting
+backtracking matcher over the same parse tree ``re`` compiles (sre's search strategy — each
+start position in turn, greedy repeats longest first, alternatives left to right — without its
+optimisations, which only ever cut work). Its step count on inputs of length n and 4n must grow
+by about 4, and stay under the policy's own bound per position. Real ``re`` is timed in
+``benchmarks/bench_regex_policy.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+try:
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # pragma: no cover
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+from scriptcheck.errors import ConfigError
+from scriptcheck.text.regex_policy import MAX_WORK, UnsafePattern, check_regex, work_bound
+from tests.conftest import ROOT
+
+
+# -- named refusals --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pattern,reason", [
+    ("你(.{1,29}){1,29}c", "nests a variable-length repetition"),
+    ("(a|a){1,40}$", "alternation whose branches can match the same text"),
+    ("(a|ab){1,5}", "alternation whose branches"),
+    ("(x|){2,9}", "alternation whose branches"),
+    ("a.*b", "unbounded repeat"),
+    ("你.+吗", "unbounded repeat"),
+    ("a{3,}", "unbounded repeat"),
+    ("(a)\\1", "back-reference"),
+    ("(.{1,29}){29}", "more than 1,000,000 ways"),
+    ("(", "not a valid regex"),
+])
+def test_catastrophic_patterns_are_refused_with_the_reason(pattern, reason) -> None:
+    with pytest.raises(UnsafePattern, match=re.escape(reason)):
+        check_regex(pattern)
+    assert issubclass(UnsafePattern, ValueError)
+
+
+@pytest.mark.parametrize("pattern", [
+    "^(bye|closing)_", "wait", "(ab|cd){1,5}", "(x{1,3}){2}", "你.{0,8}(吗|嘛|么)$",
+    "(?<![0-9])1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])",
+])
+def test_ordinary_patterns_are_accepted(pattern) -> None:
+    check_regex(pattern)
+
+
+def _shipped_patterns() -> list[str]:
+    import yaml
+
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("patterns", "pattern"):
+                    for item in [value] if isinstance(value, str) else value or []:
+                        found.append(item if isinstance(item, str) else item.get("pattern"))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted((ROOT / "lexicons").rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return [p for p in found if p]
+
+
+def test_every_shipped_lexicon_pattern_is_accepted() -> None:
+    patterns = _shipped_patterns()
+    assert len(patterns) > 300
+    refused = []
+    for pattern in patterns:
+        try:
+            check_regex(pattern)
+        except UnsafePattern as exc:
+            refused.append(str(exc))
+    assert refused == []
+    # …with room to spare under the bound, so the lexicons can grow.
+    assert max(work_bound(p) for p in patterns) * 5 < MAX_WORK
+
+
+def test_config_kinds_are_checked(tmp_path) -> None:
+    from scriptcheck.templates.config import load_config
+
+    path = tmp_path / "scriptcheck.toml"
+    path.write_text('kinds = {closing = "(a|a){1,40}$"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"kinds\.closing: pattern .* alternation"):
+        load_config(path)
+
+
+# -- the step-counting model -----------------------------------------------------------------
+
+class _Budget(Exception):
+    pass
+
+
+class _Model:
+    """A backtracking matcher over sre's parse tree that counts its steps."""
+
+    def __init__(self, pattern: str, text: str, budget: int) -> None:
+        self.parsed = _p.parse(pattern)
+        self.text = text
+        self.steps = 0
+        self.budget = budget
+
+    def search(self) -> bool:
+        for start in range(len(self.text) + 1):
+            if self._seq(self.parsed.data, 0, start, lambda end: True):
+                return True
+        return False
+
+    def _char(self, op, av, ch: str) -> bool:
+        if op is _c.LITERAL:
+            return ch == chr(av)
+        if op is _c.NOT_LITERAL:
+            return ch != chr(av)
+        if op is _c.ANY:
+            return ch != "\n"
+        if op is _c.IN:
+            negate = False
+            hit = False
+            for sub_op, sub_av in av:
+                if sub_op is _c.NEGATE:
+                    negate = True
+                elif sub_op is _c.LITERAL:
+                    hit |= ch == chr(sub_av)
+                elif sub_op is _c.RANGE:
+                    hit |= sub_av[0] <= ord(ch) <= sub_av[1]
+                else:
+                    raise NotImplementedError(sub_op)
+            return hit != negate
+        raise NotImplementedError(op)
+
+    def _seq(self, seq, i: int, pos: int, k) -> bool:
+        self.steps += 1
+        if self.steps > self.budget:
+            raise _Budget
+        if i == len(seq):
+            return k(pos)
+        op, av = seq[i]
+
+        def rest(p: int) -> bool:
+            return self._seq(seq, i + 1, p, k)
+
+        text = self.text
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN):
+            return pos < len(text) and self._char(op, av, text[pos]) and rest(pos + 1)
+        if op is _c.SUBPATTERN:
+            return self._seq(av[-1], 0, pos, rest)
+        if op is _c.BRANCH:
+            return any(self._seq(alt, 0, pos, rest) for alt in av[1])
+        if op is _c.AT:
+            if av is _c.AT_END:
+                ok = pos == len(text) or (pos == len(text) - 1 and text[pos] == "\n")
+            elif av is _c.AT_BEGINNING:
+                ok = pos == 0
+            else:
+                raise NotImplementedError(av)
+            return ok and rest(pos)
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            low, high, body = av
+            greedy = op is _c.MAX_REPEAT
+
+            def rep(count: int, p: int) -> bool:
+                def more() -> bool:
+                    return count < high and self._seq(body, 0, p, lambda q: q != p and rep(count + 1, q))
+
+                if greedy:
+                    return more() or (count >= low and rest(p))
+                return (count >= low and rest(p)) or more()
+
+            return rep(0, pos)
+        raise NotImplementedError(op)
+
+
+def _steps(pattern: str, text: str, budget: int = 5_000_000) -> int:
+    model = _Model(pattern, text, budget)
+    try:
+        model.search()
+    except _Budget:
+        pass  # more than the budget: reported as budget + 1
+    return model.steps
+
+
+def test_the_model_sees_the_explosion_the_policy_refuses() -> None:
+    # (a|a){1,k}$ on a…ab: the steps double with each k — what the policy refuses.
+    counts = [_steps(f"(a|a){{1,{k}}}$", "a" * k + "b") for k in (8, 10, 12)]
+    assert counts[1] > 3 * counts[0] and counts[2] > 3 * counts[1]
+    # A refused nested repeat does far more work per position than its pattern size.
+    assert _steps("(.{1,6}){1,6}c", "x" * 40, budget=200_000) > 100 * 40
+
+
+# -- random lexicon-style patterns: accepted ⇒ linear work -----------------------------------
+
+_ALPHABET = "ab你"
+_atoms = st.sampled_from(["a", "b", "你", ".", "[ab]", "[^b]"])
+# The property runs under a small work limit, so that the model can afford to show what the
+# bound claims: the generator's nested and repeated constructs easily exceed it, and only
+# what the policy accepts under it is run.
+_TEST_LIMIT = 3_000
+
+
+def _patterns():
+    def extend(inner):
+        return st.one_of(
+            st.lists(inner, min_size=2, max_size=4).map("".join),                       # sequence
+            st.lists(inner, min_size=2, max_size=3).map(lambda xs: "(" + "|".join(xs) + ")"),  # alternation
+            st.tuples(inner, st.integers(0, 3), st.integers(0, 6)).map(
+                lambda t: f"({t[0]}){{{t[1]},{t[1] + t[2]}}}"),                              # bounded repeat
+            inner.map(lambda x: f"({x})?"),                                                  # optional
+        )
+
+    body = st.recursive(_atoms, extend, max_leaves=8)
+    return st.tuples(st.sampled_from(["", "^"]), body, st.sampled_from(["", "$", "b"])).map("".join)
+
+
+def _max_width(pattern: str) -> int:
+    return _p.parse(pattern).getwidth()[1]
+
+
+def _bound_under(limit: int, pattern: str) -> int:
+    """The policy's work bound with ``MAX_WORK = limit`` (UnsafePattern above it)."""
+    import scriptcheck.text.regex_policy as policy
+
+    saved = policy.MAX_WORK
+    policy.MAX_WORK = limit
+    try:
+        return policy.work_bound.__wrapped__(pattern)  # not the cache: the limit differs
+    finally:
+        policy.MAX_WORK = saved
+
+
+def _linear_work(pattern: str, seed: str, bound: int) -> None:
+    """The property: per start position at most ``bound`` × pattern size steps, and four times
+    the input costs about four times the work."""
+    width = _max_width(pattern)
+    # Long enough that a match attempt never reaches the end of the short input either: from
+    # there on each start position costs the same, whatever the input length.
+    n = max(2 * width + 2, 12)
+    short = (seed * (n // len(seed) + 1))[:n]
+    long = short * 4
+    size = len(pattern) + width + 2
+    budget = (len(long) + 1) * bound * size
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 20_000))
+    try:
+        small, large = _steps(pattern, short, budget), _steps(pattern, long, budget)
+    finally:
+        sys.setrecursionlimit(old)
+    # Under the policy's own bound per start position…
+    assert large <= budget
+    # …and linear: four times the input, about four times the work. The only difference is the
+    # tail of the short input (its last width + 1 start positions, where attempts are cut off
+    # by its end), which the long input has once instead of four times.
+    assert large <= 4 * small + 4 * (width + 2) * bound * size
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(pattern=_patterns(), seed=st.text(alphabet=_ALPHABET, min_size=1, max_size=6))
+def test_accepted_patterns_do_linear_work(pattern, seed) -> None:
+    try:
+        bound = _bound_under(_TEST_LIMIT, pattern)
+    except UnsafePattern:
+        return  # refused: nothing to run
+    _linear_work(pattern, seed, bound)
+
+
+def test_the_property_has_teeth() -> None:
+    # The policy and the property agree at any limit; at a small one the model can afford to
+    # run patterns the policy refuses, and they break the property — so the test would catch a
+    # policy that let them through — while an accepted pattern keeps it.
+    limit = 30
+    for pattern in ("(a|a){1,14}$", "((a){0,4}){0,6}b", "(.{1,4}){1,7}你"):
+        with pytest.raises(UnsafePattern):
+            _bound_under(limit, pattern)
+        with pytest.raises(AssertionError):
+            _linear_work(pattern, "a", limit)
+    accepted = "(ab|b你){1,3}$"
+    assert _bound_under(limit, accepted) <= limit
+    _linear_work(accepted, "ab你", _bound_under(limit, accepted))
