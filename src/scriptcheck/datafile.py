@@ -4,49 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from scriptcheck.errors import ScriptcheckError
+from scriptcheck.safe_yaml import MAX_BYTES, load_yaml
 
 __all__ = ["read_yaml", "format_validation_error"]
 
 
-class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's where available: several times faster on our lexicons) that refuses
-    duplicate keys, which plain YAML resolves silently by keeping the last one — a lexicon
-    entry with two `patterns:` would lose the first list without a word."""
-
-    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
-        seen: dict = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
-                        f"duplicate key {key!r} (first at line {seen[key] + 1})", key_node.start_mark)
-                seen[key] = key_node.start_mark.line
-            except TypeError:  # an unhashable key: let PyYAML report it
-                break
-        return super().construct_mapping(node, deep=deep)
-
-
 def read_yaml(path: Path, error: type[ScriptcheckError]) -> object:
-    """Read a YAML file, turning I/O and syntax problems into ``error`` with the file and line."""
+    """Read a YAML data file with the one safe loader (:mod:`scriptcheck.safe_yaml`: safe
+    subset, duplicate keys refused, aliases and size bounded), turning I/O and syntax problems
+    into ``error`` with the file and line. At most ``MAX_BYTES + 1`` bytes are read, so a
+    device or an endless file is refused, not read whole."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot read: {exc}") from None
-    try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"{where}: invalid YAML: {problem}") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return load_yaml(data, source=str(path), error=error)
 
 
 def format_validation_error(path: Path, exc: ValidationError, data: object, list_key: str = "entries") -> str:

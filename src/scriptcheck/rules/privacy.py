@@ -6,11 +6,12 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from scriptcheck.models import make_finding
 from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import TranscriptContext
+from scriptcheck.text.regex_policy import check_regex
 
 __all__ = ["PrivacyRule", "luhn_valid", "id_card_valid"]
 
@@ -64,6 +65,12 @@ class PrivacyRule(RuleBase):
                                   "resident ID cards: id-card, GB 11643).")
 
     per_turn = True
+
+    @field_validator("pattern")
+    @classmethod
+    def _linear(cls, pattern: str) -> str:
+        check_regex(pattern)  # profiles come from pull requests: no unbounded backtracking
+        return pattern
 
     def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:
         """Findings for numbers matching ``pattern`` not already reported by an earlier

@@ -1,0 +1,69 @@
+"""Data files and data fields are untrusted: the lexicon and profile loaders refuse what would
+hang or take over the tool, with the file and the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from scriptcheck import LexiconError, ProfileError, load_lexicon, load_profile
+from scriptcheck.resources import resolve
+
+LEXICON = """version: 1
+name: evil
+kind: forbidden
+entries:
+  - id: XE901
+    name: nested
+    category: 喝斥
+    description: 嵌套重复
+    patterns: ['{pattern}']
+    suggestion: 您好
+    specs: {{match: [], no_match: []}}
+"""
+
+PROFILE = """version: 1
+name: evil
+rules:
+  - id: PV901
+    name: evil-number
+    kind: privacy
+    description: 号码
+    pattern: '{pattern}'
+"""
+
+
+@pytest.mark.parametrize("pattern", ["你(.{1,29}){1,29}c", "你(a|a){1,40}$"])
+def test_a_lexicon_pattern_that_could_backtrack_without_bound_is_refused(tmp_path, pattern) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(LEXICON.format(pattern=pattern), encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"evil\.yaml: entry XE901 \(nested\): patterns\[0\]"):
+        load_lexicon(path, verify=False)
+
+
+def test_a_profile_privacy_pattern_that_could_backtrack_without_bound_is_refused(tmp_path) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(PROFILE.format(pattern="(1|1){1,40}$"), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"evil\.yaml: rule PV901 .*pattern"):
+        load_profile(path)
+
+
+def test_a_lexicon_alias_bomb_is_refused(tmp_path) -> None:
+    bomb = "\n".join(["version: 1", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
+                     + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+                        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+                        f"*{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)])
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb, encoding="utf-8")
+    with pytest.raises(LexiconError, match="alias"):
+        load_lexicon(path)
+
+
+def test_a_device_named_as_a_profile_is_refused_without_reading_it_whole() -> None:
+    with pytest.raises(ProfileError, match="too large"):
+        load_profile("/dev/zero")  # no suffix, but a path: read at most the size limit
+
+
+def test_a_data_field_can_never_name_a_file() -> None:
+    for ref in ("/dev/zero", "../etc/passwd", "x.yaml"):
+        with pytest.raises(ProfileError):
+            resolve("profile", ref, allow_paths=False)
