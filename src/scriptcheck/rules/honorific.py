@@ -1,10 +1,25 @@
-"""Kind ``honorific``: the agent addresses the customer as 您, not 你 (jieba decides what is the
-pronoun)."""
+"""Kind ``honorific``: the agent addresses the customer as 您, not 你.
+
+Decided on what the characters mean, not on where jieba cuts: jieba fuses 你 into words
+(你查, 教你用) and splits 你好 out of 祝你好梦 or 推荐给你好了, so a token rule both misses the
+pronoun and reports greetings that are not there. Each 你/妳 of an agent turn is read as one
+*form*:
+
+- ``你好`` — a greeting: 你好 standing on its own (start of a clause or after a form of address
+  such as 亲/朋友, and followed by the end of the clause, a particle, or how a greeting goes
+  on: 你好我是…, 你好请问…, 你好欢迎…). 祝你好梦, 给你好了, 你好像, 你好棒 are the pronoun 你.
+- ``你们`` (``妳们``) — the plural pronoun, one finding for the two characters.
+- ``你`` / ``妳`` — the singular pronoun wherever it stands.
+
+迷你 (mini) is no pronoun, and text in quotes or book-title marks is reported speech or a name.
+Only turns with a 你/妳 are looked at (most agent turns have none), and the reading is a few
+character tests per pronoun: no segmentation at all.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -13,11 +28,76 @@ from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import PRONOUNS, TranscriptContext
 from scriptcheck.text.normalize import simplified_aligned
 
-__all__ = ["HonorificRule", "quoted_spans"]
+__all__ = ["HonorificRule", "Pronoun", "pronouns", "quoted_spans"]
 
 # Text in quotes is reported speech or a product name, not the agent addressing the customer.
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’")
-_CANDIDATE_SEARCH = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer
+_CANDIDATES = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer
+
+# Words that end in 你 without being the pronoun.
+_NOT_PRONOUN_BEFORE = frozenset("迷")
+# Verbs and prepositions that take 你 as their object: after them 你好 is 你 + 好… (祝你好梦,
+# 给你好了, 对你好, 为你好, 让你好好休息), never a greeting.
+_OBJECT_OF = frozenset("祝给对为让叫帮教跟和陪使令请向替送带把被由愿望叫喊")
+# What may follow a greeting 你好: sentence-final particles, and the ways a greeting goes on
+# (你好我是…, 你好请问…, 你好欢迎…, 你好亲, 你好这里是…, 你好很高兴…, 你好有什么…).
+_GREETING_PARTICLES = frozenset("啊呀哇吖呢哦喔鸭嘛吗哈丫")
+_GREETING_GOES_ON = ("我", "请", "欢迎", "亲", "这里", "这边", "很高兴", "有什么", "小", "朋友", "同学",
+                     "感谢", "谢谢", "打扰")
+
+
+def _cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+class Pronoun(NamedTuple):
+    """A second-person pronoun of a turn: its form (你, 妳, 你们, 你好) and span."""
+
+    form: str
+    start: int
+    end: int
+
+
+def _greeting(text: str, i: int) -> bool:
+    """Whether the 你/妳 at ``i``, followed by 好, is the greeting 你好."""
+    before = text[i - 1] if i > 0 else ""
+    if before in _OBJECT_OF:
+        return False
+    rest = text[i + 2:i + 5]
+    if not rest or not _cjk(rest[0]):
+        return True  # 你好， 你好! 你好~ 你好 (end)
+    if rest[0] in _GREETING_PARTICLES:
+        # 你好呀 — but 你好吗 is a greeting too; 你好哈哈 as well
+        return True
+    return rest.startswith(_GREETING_GOES_ON)
+
+
+def pronouns(text: str) -> list[Pronoun]:
+    """The second-person pronouns of ``text`` (simplified or traditional), outside quotes."""
+    simplified = simplified_aligned(text)
+    out: list[Pronoun] = []
+    quotes = None
+    skip_to = -1
+    for m in _CANDIDATES(simplified):
+        i = m.start()
+        if i < skip_to:
+            continue
+        if i > 0 and simplified[i - 1] in _NOT_PRONOUN_BEFORE:
+            continue
+        if quotes is None:
+            quotes = quoted_spans(text)
+        if any(a <= i < b for a, b in quotes):
+            continue
+        after = simplified[i + 1:i + 2]
+        if after == "们":
+            out.append(Pronoun("你们", i, i + 2))
+            skip_to = i + 2
+        elif after == "好" and _greeting(simplified, i):
+            out.append(Pronoun("你好", i, i + 2))
+            skip_to = i + 2
+        else:
+            out.append(Pronoun(simplified[i], i, i + 1))
+    return out
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -25,46 +105,52 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTED.finditer(text)]
 
 
-def _pronoun_tokens(ctx: TranscriptContext, index: int) -> list:
-    """jieba's tokens around each 你 of an agent turn (computed once per turn)."""
-    tokens = ctx.pronoun_tokens.get(index)
-    if tokens is None:
-        text = ctx.transcript.turns[index].text
-        simplified = simplified_aligned(text)
-        positions = [m.start() for m in _CANDIDATE_SEARCH(simplified)]
-        # Only the blocks holding a 你 are segmented: jieba cuts blocks independently, so the
-        # tokens there are exactly those of the whole turn.
-        tokens = ctx.matcher.segmenter.tokens_near(simplified, positions) if positions else []
-        ctx.pronoun_tokens[index] = tokens
-    return tokens
+def _turn_pronouns(ctx: TranscriptContext, index: int) -> list[Pronoun]:
+    """The pronouns of an agent turn, read once however many honorific rules ask."""
+    found = ctx.pronoun_tokens.get(index)
+    if found is None:
+        found = ctx.pronoun_tokens[index] = pronouns(ctx.transcript.turns[index].text)
+    return found
+
+
+# How a form is named in a profile's ``tokens``: 妳 counts where 你 does and the other way round.
+_ALIASES = {"你": ("你", "妳"), "妳": ("妳", "你"), "你们": ("你们", "妳们"), "你好": ("你好", "妳好")}
 
 
 @register
 class HonorificRule(RuleBase):
-    """您, not 你, towards the customer (jieba decides what is the pronoun)."""
+    """您, not 你, towards the customer: the pronoun forms of ``tokens`` (你, 妳, 你们, or the
+    greeting 你好) in agent turns, outside quotes, read from the characters (not jieba)."""
 
     kind: Literal["honorific"]
     dimension: Dimension = "politeness"
-    tokens: list[str] = Field(default_factory=lambda: ["你"], description="jieba tokens that count.")
+    tokens: list[str] = Field(default_factory=lambda: ["你"],
+                              description="Pronoun forms that count: 你, 妳, 你们 (the plural) or 你好 (the greeting).")
 
     per_turn = True
 
     def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:
-        """One finding per pronoun token of ``tokens`` in an agent turn, outside quotes."""
+        """One finding per pronoun of a form in ``tokens`` in an agent turn, outside quotes."""
         findings = out.findings
-        wanted = set(self.tokens)
+        wanted = {alias for token in self.tokens for alias in _ALIASES.get(token, (token,))}
         for index in ctx.agent_turns_with_pronoun:
             text = ctx.transcript.turns[index].text
-            quotes = None
-            for token in _pronoun_tokens(ctx, index):
-                if token.text not in wanted:
-                    continue
-                if quotes is None:
-                    quotes = quoted_spans(text)
-                if any(a <= token.start and token.end <= b for a, b in quotes):
+            for p in _turn_pronouns(ctx, index):
+                if p.form not in wanted:
                     continue
                 findings.append(make_finding({
                     "rule": self.id, "category": "honorific", "severity": self.severity, "turn": index,
-                    "start": token.start, "end": token.end, "text": text[token.start:token.end],
-                    "message": self.description, "suggestion": self.suggestion,
+                    "start": p.start, "end": p.end, "text": text[p.start:p.end],
+                    "message": self._message(p.form), "suggestion": self._suggestion(p.form),
                 }))
+
+    def _message(self, form: str) -> str:
+        if form == "你们":
+            return f"{self.description}（复数“你们”）"
+        return self.description
+
+    def _suggestion(self, form: str) -> str:
+        # 你们 is the plural: 您们 is not standard Chinese, the polite plural is 各位/大家.
+        if form == "你们":
+            return "把“你们”改为“各位”或“大家”（称呼一位客户时用“您”）。"
+        return self.suggestion

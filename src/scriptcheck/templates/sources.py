@@ -9,9 +9,12 @@ Shapes (YAML and JSON alike)::
     order: {shipped: 您的订单已发货。}              # nested ids: order.shipped
     kinds: {greeting: greeting}                   # reserved: template id → kind
 
-A Rasa domain (a top-level ``responses:`` key) is read as ``utter_x: [{text: …}, …]``; its
-other keys are ignored, and a variation's kind may sit in ``metadata: {kind: …}``. A plain-text
-file holds one reply a line.
+A Rasa file is read as ``utter_x: [{text: …}, …]`` under ``responses:`` (2.x/3.x, in the domain
+or split into data/responses.yml, domain/*.yml …) or ``templates:`` (1.x domains); its other
+keys (intents, slots, actions) are never replies, and a Rasa file without replies (nlu.yml,
+stories.yml) yields none. A variation's kind may sit in ``metadata: {kind: …}``. Rasa 1.x
+``responses.md`` (``## name`` / ``* intent`` / ``- reply``) and ChatterBot corpora
+(``conversations:``, the bot's turns) are read too. A plain-text file holds one reply a line.
 
 Positions: every template carries, for each character of its text, the character index in
 the source file. YAML positions come from PyYAML's composer (node start marks) and are
@@ -393,6 +396,54 @@ class _Walker:
                     self.add(item, name, i, None, at)
 
 
+    def chatterbot(self, conversations: _Seq) -> None:
+        """A ChatterBot corpus: ``conversations: [[said, reply, said, reply …], …]``. The first
+        statement of each conversation is the user's and they alternate, so the bot's replies
+        are the odd ones."""
+        for i, conversation in enumerate(conversations.items):
+            if not isinstance(conversation, _Seq):
+                continue
+            for j, item in enumerate(conversation.items):
+                if j % 2 == 1 and isinstance(item, _Str):
+                    self.add(item, f"conversations[{i}]", j, None, item.start)
+            for j, item in enumerate(conversation.items):
+                if j % 2 == 0 and isinstance(item, _Str):
+                    self.strings.append((item.start, item.end))  # said by the user: text, not comments
+
+
+# ------------------------------------------------------------------------------ layouts
+# Which reader a structured file needs is decided from its top-level keys, never its name, so
+# a domain split over several files (data/responses.yml, domain/*.yml) reads like a whole one.
+
+# Top-level keys only a Rasa file has, with the shape Rasa gives them (a reply file could have
+# an id "rules", but not a list of mappings under it).
+_RASA_KEYS = {"intents": _Seq, "actions": _Seq, "entities": _Seq, "slots": _Map, "forms": _Map,
+              "session_config": _Map, "nlu": _Seq, "stories": _Seq, "rules": _Seq, "e2e_actions": _Seq}
+
+
+def _rasa_responses(root: _Map) -> _Map | None:
+    """The replies of a Rasa file: ``responses:`` (2.x/3.x) or ``templates:`` (1.x), or an empty
+    mapping for a Rasa file without replies (nlu, stories, a domain whose responses live
+    elsewhere); ``None`` when ``root`` is not a Rasa file."""
+    responses = root.get("responses")
+    if isinstance(responses, _Map):
+        return responses
+    rasa = any(isinstance(root.get(key), shape) for key, shape in _RASA_KEYS.items())
+    templates = root.get("templates")
+    if isinstance(templates, _Map) and (rasa or any(k.startswith("utter_") for k, _, _ in templates.pairs)):
+        return templates  # a Rasa 1.x domain
+    return _Map(root.start, []) if rasa else None
+
+
+def _chatterbot(root: _Map) -> _Seq | None:
+    """The ``conversations:`` of a ChatterBot corpus file (a list of lists), else ``None``."""
+    conversations = root.get("conversations")
+    if isinstance(conversations, _Seq) and conversations.items and all(
+            isinstance(c, _Seq) for c in conversations.items):
+        return conversations
+    return None
+
+
 def _kinds_map(root: _Map) -> dict[str, str]:
     node = root.get("kinds")
     if not isinstance(node, _Map):
@@ -401,12 +452,15 @@ def _kinds_map(root: _Map) -> dict[str, str]:
 
 
 def source_format(path: str) -> str:
-    """``yaml``, ``json`` or ``text`` from the file name (``-``, stdin, is text)."""
+    """``yaml``, ``json``, ``markdown`` (Rasa ``responses.md``) or ``text`` from the file name
+    (``-``, stdin, is text)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"
     if suffix == ".json":
         return "json"
+    if suffix == ".md":
+        return "markdown"
     return "text"
 
 
@@ -453,11 +507,16 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
     if root is None:
         return SourceFile(path, fmt, [], {})
     _reject_duplicate_keys(root, path, lines, fmt)
-    responses = root.get("responses") if isinstance(root, _Map) else None
-    if isinstance(responses, _Map):
+    responses = _rasa_responses(root) if isinstance(root, _Map) else None
+    conversations = _chatterbot(root) if isinstance(root, _Map) and responses is None else None
+    if responses is not None:
         walker = _Walker(path, lines, {})
         walker.rasa(responses)
         fmt = "rasa"
+    elif conversations is not None:
+        walker = _Walker(path, lines, {})
+        walker.chatterbot(conversations)
+        fmt = "chatterbot"
     else:
         walker = _Walker(path, lines, _kinds_map(root) if isinstance(root, _Map) else {})
         if isinstance(root, _Map):
@@ -482,10 +541,61 @@ def _plain(path: str, text: str) -> SourceFile:
     return SourceFile(path, "text", templates, directives)
 
 
+# Rasa's markdown formats share one shape (``## header``, ``* intent``, ``- line``); only
+# responses.md holds replies. NLU blocks (## intent:greet) hold what users say, and a story's
+# ``- `` lines are action names (utter_greet, form{"name": …}).
+_MD_HEADER = re.compile(r"^##\s*(.*?)\s*$")
+_MD_INTENT = re.compile(r"^\s*\*\s*(.*?)\s*$")
+_MD_ITEM = re.compile(r"^(\s*-\s+)(.*?)\s*$")
+_MD_NLU_BLOCK = re.compile(r"^(intent|synonym|regex|lookup)\s*:")
+_MD_ACTION = re.compile(r"^(?:[a-z][a-z0-9]*_[\w./]*|[\w./]+\{.*\})$")
+
+
+def _rasa_markdown(path: str, text: str) -> SourceFile:
+    """Rasa 1.x ``responses.md``: ``## name`` (optionally ``* intent/sub`` under it) and one
+    ``- reply`` a line. The id is the intent when given (``faq/ask_channels``), else the
+    header (``utter_greet``); NLU blocks and action lines of stories are not replies."""
+    lines = LineIndex.of(text)
+    templates: list[Template] = []
+    directives = find_directives(text)
+    header: str | None = None
+    intent: str | None = None
+    nlu = False
+    variant = 0
+    for number, (start, line) in enumerate(zip(lines.starts, text.split("\n")), start=1):
+        line = line.rstrip("\r")
+        if m := _MD_HEADER.match(line):
+            header, intent, variant = m.group(1), None, 0
+            nlu = bool(_MD_NLU_BLOCK.match(header))
+            continue
+        if header is None or nlu:
+            continue
+        if m := _MD_INTENT.match(line):
+            intent, variant = m.group(1), 0
+            continue
+        m = _MD_ITEM.match(line)
+        if m is None or not m.group(2) or _MD_ACTION.match(m.group(2)) or m.group(2).startswith("<!--"):
+            continue
+        d = DIRECTIVE.search(line) if number in directives else None
+        reply = m.group(2) if d is None else line[m.end(1):d.start()].rstrip()
+        at = start + m.end(1)
+        templates.append(Template(path, intent or header, variant, reply, None,
+                                  tuple(range(at, at + len(reply))), at, number, lines))
+        variant += 1
+    return SourceFile(path, "rasa-markdown", templates, directives)
+
+
 def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
-    """The templates of a decoded source text (``fmt``: yaml, json or text; default from ``path``)."""
+    """The templates of a decoded source text (``fmt``: yaml, json, markdown or text; default
+    from ``path``). A YAML or JSON file is read as a Rasa file (``responses:``, 1.x
+    ``templates:``, or any Rasa data file: only its replies), a ChatterBot corpus
+    (``conversations:``: the bot's turns) or plain templates, from its top-level keys."""
     fmt = fmt or source_format(path)
-    return _plain(path, text) if fmt == "text" else _structured(path, text, fmt)
+    if fmt == "text":
+        return _plain(path, text)
+    if fmt == "markdown":
+        return _rasa_markdown(path, text)
+    return _structured(path, text, fmt)
 
 
 def read_templates(path: str, encoding: str | None = None) -> SourceFile:

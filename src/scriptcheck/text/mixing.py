@@ -3,6 +3,7 @@ half-width punctuation. A reply mixing them reads as pasted together from two so
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -64,6 +65,21 @@ def script_mix(text: str) -> Mix | None:
 _FULL = frozenset("，。？！：；（）、“”‘’【】《》…—")
 _HALF = frozenset(",.?!:;()")
 
+# Stretches whose ASCII marks belong to them, not to the Chinese sentence around them: a person
+# would not "fix" any of these to full width.
+_NOT_PROSE = re.compile(
+    r"""
+      (?:https?://|www\.)[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+   # a URL
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                      # an e-mail address
+    | (?<![A-Za-z0-9])[:;=8xX][-'^o]?[()DPpOo3\]\[|/\\*]+(?![A-Za-z0-9])  # :) :-) ;( :D =) xD
+    | \^[_\-o.ω▽]?\^                                   # ^_^ ^^ ^o^
+    | [oOヽ\\٩ฅ]?[(（][^()（）\u3400-\u9fff\n]{1,12}[)）][oOﾉノ/۶ฅ]?   # kaomoji (*^▽^*) (*￣︶￣) o(╥﹏╥)o (T_T)
+    | (?:^|(?<=[\s，。；：！？、]))[(（]?\d{1,2}[.)）、](?!\d)    # list numbering: 1. 2) (3) at a line or clause start
+    | \.{2,}                                            # ... an ASCII ellipsis
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+
 
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch in _FULL
@@ -77,19 +93,52 @@ def _neighbour(text: str, index: int, step: int) -> str:
     return text[index] if 0 <= index < len(text) else ""
 
 
+def _kaomoji(inner: str) -> bool:
+    """Whether the inside of a bracket pair is a face, not a parenthetical remark: no letters
+    or digits at all, or a few with the eyes and mouths faces are drawn with (T_T, o^o)."""
+    if not any(c.isalnum() for c in inner):
+        return True
+    return len(inner) <= 6 and any(c in "^_*~°ω▽﹏" for c in inner)
+
+
+def _exempt(text: str) -> set[int]:
+    """Offsets of ASCII marks that are part of a URL, an emoticon, a list number or an ellipsis."""
+    out: set[int] = set()
+    for m in _NOT_PROSE.finditer(text):
+        body = m.group()
+        if body[:1] in "oOヽ\\٩ฅ(（" and ("(" in body or "（" in body) and not body.lstrip("oOヽ\\٩ฅ")[:1].isdigit():
+            inner = body[body.find("(") + 1 if "(" in body else body.find("（") + 1:]
+            inner = inner[:max(inner.rfind(")"), inner.rfind("）"))]
+            if not _kaomoji(inner):
+                continue  # (详见附件) is a remark in half-width brackets: it counts
+        out.update(range(m.start(), m.end()))
+    return out
+
+
 def punctuation_mix(text: str) -> Mix | None:
     """Full-width (，。？) and half-width (,.?) sentence punctuation in one reply, or ``None``.
 
-    Half-width punctuation counts only next to Chinese text: 3.5, 10:30, a URL or an English
-    product name keep their ASCII punctuation legitimately. The reported span is the first mark
-    of the rarer width (ties: the half-width one, since Chinese text takes full-width marks).
+    A half-width mark counts only where it ends a piece of Chinese text (its left neighbour is
+    Chinese; an opening bracket: its right one). Marks that belong to something else do not:
+    3.5 and 10:30, list numbering (``1.查询`` ``2)``), emoticons and kaomoji (``:)`` ``^_^``
+    ``(*^▽^*)``), URLs and e-mail addresses, an ASCII ellipsis (``...``), and English
+    fragments or product codes (``Hello!``, ``iPhone(128G)``: their left neighbour is Latin).
+    The reported span is the first mark of the rarer width (ties: the half-width one, since
+    Chinese text takes full-width marks).
     """
     full = [i for i, c in enumerate(text) if c in _FULL]
     if not full:
         return None
-    half = [i for i, c in enumerate(text) if c in _HALF
-            and (_is_cjk(_neighbour(text, i, -1)) or _is_cjk(_neighbour(text, i, 1)))]
+    if not any(c in _HALF for c in text):
+        return None
+    exempt = _exempt(text)
+    half = [i for i, c in enumerate(text) if c in _HALF and i not in exempt
+            and _is_cjk(_neighbour(text, i, 1 if c == "(" else -1))]
     if not half:
+        return None
+    # The full-width side must be prose too: a kaomoji drawn with （ ） is no sentence mark.
+    full = [i for i in full if i not in exempt]
+    if not full:
         return None
     if len(half) <= len(full):
         return Mix(half[0], half[0] + 1, "half-width", "full-width", len(half), len(full))
