@@ -30,8 +30,11 @@ from scriptcheck.text.normalize import simplified_aligned
 
 __all__ = ["HonorificRule", "Pronoun", "pronouns", "quoted_spans"]
 
-# Text in quotes is reported speech or a product name, not the agent addressing the customer.
-_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’")
+# Text in quotes is reported speech or a product name, not the agent addressing the customer;
+# so is speech introduced by a verb of saying and a colon (我问他：你今天怎么没上班？ in a joke the
+# bot tells, A：你… in a dialogue) up to the end of its sentence. 请问： is the agent asking.
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’"
+                     r"|(?:(?<!请)[说问道讲喊答骂](?:[他她我]们?)?|(?<![A-Za-z])[A-Z])[：:][^。！？!?\n]*")
 _CANDIDATES = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer
 
 # Words that end in 你 without being the pronoun.

@@ -328,6 +328,10 @@ class _JsonScanner:
 
 # ------------------------------------------------------------------------------ walking
 
+# Keys of what users say and of what the bot replies, in question-and-answer shaped files.
+_ASKED = frozenset({"examples", "example", "questions", "question", "patterns", "utterances", "q", "ask"})
+_REPLIES = frozenset({"replies", "reply", "answers", "answer", "responses", "response", "a"})
+
 class _Walker:
     """Turns a node tree into templates (one file)."""
 
@@ -378,7 +382,12 @@ class _Walker:
             if node.get("text") is not None:
                 self.obj(node, path, None, key_at)
                 return
-            for key, at, value in node.pairs:
+            pairs = node.pairs
+            if any(k in _ASKED for k, _, _ in pairs) and any(k in _REPLIES for k, _, _ in pairs):
+                # question-and-answer pairs ({examples: […], replies: […]}, FAQ {question, answer}):
+                # what users ask is not a reply
+                pairs = [p for p in pairs if p[0] not in _ASKED]
+            for key, at, value in pairs:
                 self.walk(value, f"{path}.{key}" if path else key, at)
 
     def rasa(self, responses: _Map) -> None:

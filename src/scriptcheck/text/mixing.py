@@ -39,11 +39,23 @@ def _changed(text: str, config: str) -> set[int]:
     return {i for i, (a, b) in enumerate(zip(text, converted)) if a != b}
 
 
+# Characters s2t may change that are nonetheless standard traditional characters: one simplified
+# character stands for several traditional ones and is itself one of them (了/瞭, 里/裡, 台/臺,
+# 布/佈, 吃/喫, 群/羣, 秘/祕, 干/乾/幹, 后/後, 面/麵, 只/隻 …). Which one a word takes depends on
+# the word and on the region (Taiwan writes 台灣 and 了解), so in traditional text they are no
+# sign of a simplified source, and a person would not change them.
+_BOTH_SCRIPTS = frozenset(
+    "了里布台吃群秘干后面只系松准几斗谷丑冲范周志征制才表向家借咸卷御郁余致云朴沈卜划吁采游凶回合"
+    "折姜蒙辟杰夸栗刮喂占克伙筑舍并于托症岳胡困蜡核淀尸升曲注秋千冬出板欲愿仆挽涂恤"
+)
+
+
 def script_mix(text: str) -> Mix | None:
     """Traditional and simplified characters in one reply, or ``None``.
 
     A character counts as traditional when t2s changes it and as simplified when s2t changes
-    it; characters both conversions change are ambiguous and ignored. The reported span is the
+    it and traditional text never uses it (了, 里, 台 … are written in both scripts);
+    characters both conversions change are ambiguous and ignored. The reported span is the
     first character of the rarer script (ties: the traditional one).
     """
     if text.isascii():
@@ -52,7 +64,7 @@ def script_mix(text: str) -> Mix | None:
     simplified = _changed(text, "s2t")
     both = traditional & simplified
     traditional -= both
-    simplified -= both
+    simplified = {i for i in simplified - both if text[i] not in _BOTH_SCRIPTS}
     if not traditional or not simplified:
         return None
     if len(traditional) <= len(simplified):

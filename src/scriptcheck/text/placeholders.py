@@ -1,7 +1,7 @@
 """Placeholders in reply templates: find them, mask them, and find the broken ones.
 
 Supported syntaxes: ``{name}``, ``{{ name }}`` (also ``{{ name | filter }}`` and ``{% … %}``),
-``${name}``, ``%s``/``%d``, ``%(name)s`` and ``[name]``.
+``${name}``, ``%s``/``%d``, ``%(name)s``, ``%name%`` and ``[name]``.
 
 A delimiter is *unbalanced* only when it has no partner on its line: the fill-in brackets of
 real scripts (``[24/48]``, ``[A类/纯棉]``, ``[BPA/PC]``), markdown links and product codes in
@@ -41,6 +41,7 @@ _SCANNER = re.compile(
       | \$\{{\s*{_NAME}\s*\}}                  # ${{name}}
       | \{{\s*(?:{_NAME})?\s*\}}               # {{name}}, {{0}}, {{}}
       | %\(\s*{_ID}\s*\)[sdifrxXeEgGcoa]       # %(name)s
+      | %[A-Za-z_][A-Za-z0-9_.]{{1,40}}%          # %user.name%  (PHP and bot-studio templates)
       | %[sdif]                                # %s
       | \[{_NAME}\]                            # [name]
     )
