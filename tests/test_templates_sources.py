@@ -140,3 +140,113 @@ def test_duplicate_keys_are_errors_with_both_lines(name, text, line, first) -> N
 def test_same_key_in_different_mappings_is_fine() -> None:
     source = parse_templates("r.yaml", "a:\n  text: 您好\nb:\n  text: 再见\n")
     assert [t.text for t in source.templates] == ["您好", "再见"]
+
+
+# ----------------------------------------------------------------------------- issue 15: layouts
+
+RASA1_DOMAIN = """\
+intents:
+  - greet
+  - bye
+slots:
+  city: {type: text}
+actions:
+  - utter_greet
+  - action_lookup
+templates:
+  utter_greet:
+  - text: 您好，欢迎光临小店
+  - text: 嗨，很高兴见到您
+  utter_bye:
+  - text: 再见，祝您愉快
+    buttons:
+    - title: 好的
+      payload: /affirm
+"""
+
+
+def test_rasa_1x_templates_key_reads_only_the_replies() -> None:
+    source = parse_templates("domain.yml", RASA1_DOMAIN)
+    assert source.format == "rasa"
+    assert [(t.label, t.text) for t in source.templates] == [
+        ("utter_greet[0]", "您好，欢迎光临小店"), ("utter_greet[1]", "嗨，很高兴见到您"),
+        ("utter_bye[0]", "再见，祝您愉快")]
+    assert source.templates[0].position(0) == (11, 11)
+
+
+@pytest.mark.parametrize("text", [
+    # a Rasa 2.x/3.x domain whose responses live in data/ (intents, slots and actions only)
+    "version: '3.1'\nintents:\n  - greet\n  - goodbye\nactions:\n  - utter_greet\n"
+    "slots:\n  city:\n    type: text\n",
+    # data/nlu.yml and data/stories.yml of the same project
+    "version: '3.1'\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - 在吗\n",
+    "version: '3.1'\nstories:\n- story: happy\n  steps:\n  - intent: greet\n  - action: utter_greet\n",
+    "version: '3.1'\nrules:\n- rule: bye\n  steps:\n  - intent: bye\n  - action: utter_bye\n",
+])
+def test_rasa_files_without_replies_yield_none(text: str) -> None:
+    source = parse_templates("f.yml", text)
+    assert source.format == "rasa"
+    assert source.templates == []
+
+
+def test_rasa_responses_split_into_data_files() -> None:
+    text = "version: '3.1'\nresponses:\n  utter_wait:\n  - text: 请您稍等，马上为您查询\n"
+    source = parse_templates("data/responses/wait.yml", text)
+    assert source.format == "rasa"
+    assert [(t.id, t.text) for t in source.templates] == [("utter_wait", "请您稍等，马上为您查询")]
+
+
+def test_a_plain_file_with_an_id_named_templates_is_not_rasa() -> None:
+    source = parse_templates("r.yaml", "templates:\n  greeting: 您好\n  bye: 再见\n")
+    assert source.format == "yaml"
+    assert [t.id for t in source.templates] == ["templates.greeting", "templates.bye"]
+
+
+RESPONSES_MD = """\
+## ask opening hours
+* faq/opening_hours
+  - 我们每天九点到十八点营业
+  - 营业时间是 9:00-18:00
+
+## utter_thanks
+- 感谢您的耐心等待
+
+<!-- a comment -->
+"""
+
+
+def test_rasa_responses_md_both_shapes() -> None:
+    source = parse_templates("data/responses.md", RESPONSES_MD)
+    assert source.format == "rasa-markdown"
+    got = [(t.label, t.text) for t in source.templates]
+    assert got == [("faq/opening_hours[0]", "我们每天九点到十八点营业"),
+                   ("faq/opening_hours[1]", "营业时间是 9:00-18:00"),
+                   ("utter_thanks[0]", "感谢您的耐心等待")]
+    first = source.templates[0]
+    assert first.position(0) == (3, 5) and first.line == 3
+
+
+def test_rasa_markdown_nlu_and_stories_are_not_replies() -> None:
+    nlu = "## intent:greet\n- 你好\n- 在吗\n\n## synonym:退款\n- 退钱\n"
+    stories = "## happy path\n* greet\n  - utter_greet\n* bye\n  - action_bye\n  - form{\"name\": null}\n"
+    assert parse_templates("nlu.md", nlu).templates == []
+    assert parse_templates("stories.md", stories).templates == []
+
+
+def test_chatterbot_corpus_reads_the_bots_turns() -> None:
+    text = "categories:\n- greetings\nconversations:\n- - 你好\n  - 您好，请问有什么可以帮您？\n" \
+           "- - 在吗\n  - 在的\n  - 我想退货\n  - 好的，请提供订单号\n"
+    source = parse_templates("greetings.yml", text)
+    assert source.format == "chatterbot"
+    assert [t.text for t in source.templates] == ["您好，请问有什么可以帮您？", "在的", "好的，请提供订单号"]
+
+
+def test_question_and_answer_pairs_read_only_the_answers() -> None:
+    text = "faq.refund:\n  examples: [怎么退款, 退钱]\n  replies: [您好，退款请在订单页申请。]\n" \
+           "faq.ship:\n  question: 什么时候发货\n  answer: 付款后48小时内发货。\n"
+    got = [(t.id, t.text) for t in parse_templates("qa.yaml", text).templates]
+    assert got == [("faq.refund.replies", "您好，退款请在订单页申请。"), ("faq.ship.answer", "付款后48小时内发货。")]
+
+
+def test_markdown_suffix_is_read_as_rasa_markdown() -> None:
+    assert source_format("data/responses.md") == "markdown"
