@@ -105,6 +105,10 @@ def test_traditional_text_with_characters_both_scripts_write() -> None:
     ("这款迷你冰箱", []),
     ("页面写着“你好，欢迎”", []),
     ("老板问他：你怎么来了？", []),
+    ("他回应道：“快！你要吗？”", []),
+    ("甲：你吃了吗？乙：你呢？", []),
+    ("温馨提示：你可以在订单页申请。", ["你"]),
+    ("请问：你要哪一种？", ["你"]),
 ])
 def test_pronoun_forms_from_the_characters(text: str, forms: list[str]) -> None:
     assert [p.form for p in pronouns(text)] == forms

@@ -34,7 +34,15 @@ __all__ = ["HonorificRule", "Pronoun", "pronouns", "quoted_spans"]
 # so is speech introduced by a verb of saying and a colon (我问他：你今天怎么没上班？ in a joke the
 # bot tells, A：你… in a dialogue) up to the end of its sentence. 请问： is the agent asking.
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’"
-                     r"|(?:(?<!请)[说问道讲喊答骂](?:[他她我]们?)?|(?<![A-Za-z])[A-Z])[：:][^。！？!?\n]*")
+                     r"|(?:(?<!请)[说问道讲喊答骂释称嚷吼叹](?:[他她我]们?)?|(?<![A-Za-z])[A-Z])[：:]"
+                     r"[^。！？!?\n“”「」\"]*")
+# A dialogue reproduced in a reply (老板：……我：……): two or more speaker labels at clause starts.
+# Then every label's line is reported speech. One label alone is more often a heading the agent
+# writes to the customer (温馨提示：你可以……), so it does not count.
+# Headings (注意：, 步骤：, 温馨提示：) are the agent's own words, not a speaker.
+_HEADINGS = ("提示|提醒|注意|步骤|说明|备注|地址|电话|时间|方法|方式|原因|结果|答案|问题|链接|网址|邮箱|价格|规格|"
+             "材质|尺寸|颜色|型号|用途|第|例如|比如|如|友情|特别|温馨|重要|小贴士|贴士|总结|结论|建议")
+_LABEL = re.compile(rf"(?:^|(?<=[。！？!?…\s】”」]))(?!(?:{_HEADINGS}))[\u4e00-\u9fff]{{1,4}}[：:]")
 _CANDIDATES = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer
 
 # Words that end in 你 without being the pronoun.
@@ -104,8 +112,14 @@ def pronouns(text: str) -> list[Pronoun]:
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` inside quotation marks or book-title marks."""
-    return [m.span() for m in _QUOTED.finditer(text)]
+    """Spans of ``text`` that are not the agent speaking: inside quotation marks or book-title
+    marks, speech after a verb of saying and a colon, and the lines of a reproduced dialogue."""
+    spans = [m.span() for m in _QUOTED.finditer(text)]
+    labels = [m.end() for m in _LABEL.finditer(text)] if "：" in text or ":" in text else []
+    if len(labels) >= 2:
+        ends = [m.start() for m in _LABEL.finditer(text)][1:] + [len(text)]
+        spans.extend(zip(labels, ends))
+    return spans
 
 
 def _turn_pronouns(ctx: TranscriptContext, index: int) -> list[Pronoun]:
