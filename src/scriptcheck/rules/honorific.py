@@ -19,6 +19,7 @@ character tests per pronoun: no segmentation at all.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Literal, NamedTuple
 
 from pydantic import Field
@@ -87,7 +88,8 @@ def pronouns(text: str) -> list[Pronoun]:
     """The second-person pronouns of ``text`` (simplified or traditional), outside quotes."""
     simplified = simplified_aligned(text)
     out: list[Pronoun] = []
-    quotes = None
+    quotes: list[tuple[int, int]] | None = None
+    starts: list[int] = []
     skip_to = -1
     for m in _CANDIDATES(simplified):
         i = m.start()
@@ -96,8 +98,10 @@ def pronouns(text: str) -> list[Pronoun]:
         if i > 0 and simplified[i - 1] in _NOT_PRONOUN_BEFORE:
             continue
         if quotes is None:
-            quotes = quoted_spans(text)
-        if any(a <= i < b for a, b in quotes):
+            quotes = _merged(quoted_spans(text))
+            starts = [a for a, _ in quotes]
+        k = bisect_right(starts, i) - 1  # a pronoun per quote test would be quadratic on long text
+        if k >= 0 and i < quotes[k][1]:
             continue
         after = simplified[i + 1:i + 2]
         if after == "们":
@@ -108,6 +112,18 @@ def pronouns(text: str) -> list[Pronoun]:
             skip_to = i + 2
         else:
             out.append(Pronoun(simplified[i], i, i + 1))
+    return out
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, overlapping ones merged (for a binary search)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
     return out
 
 
