@@ -53,7 +53,7 @@ _NOT_PRONOUN_BEFORE = frozenset("迷")
 _OBJECT_OF = frozenset("祝给对为让叫帮教跟和陪使令请向替送带把被由愿望叫喊")
 # What may follow a greeting 你好: sentence-final particles, and the ways a greeting goes on
 # (你好我是…, 你好请问…, 你好欢迎…, 你好亲, 你好这里是…, 你好很高兴…, 你好有什么…).
-_GREETING_PARTICLES = frozenset("啊呀哇吖呢哦喔鸭嘛吗哈丫")
+_GREETING_PARTICLES = frozenset("啊呀哇吖呢哦喔鸭嘛吗么哈丫哟哒嘞喽")
 _GREETING_GOES_ON = ("我", "请", "欢迎", "亲", "这里", "这边", "很高兴", "有什么", "小", "朋友", "同学",
                      "感谢", "谢谢", "打扰")
 

@@ -86,7 +86,7 @@ _NOT_PROSE = re.compile(
     | (?<![A-Za-z0-9])[:;=8xX][-'^o]?[()DPpOo3\]\[|/\\*]+(?![A-Za-z0-9])  # :) :-) ;( :D =) xD
     | \^[_\-o.ω▽]?\^                                   # ^_^ ^^ ^o^
     | [oOヽ\\٩ฅ]?[(（][^()（）\u3400-\u9fff\n]{1,12}[)）][oOﾉノ/۶ฅ]?   # kaomoji (*^▽^*) (*￣︶￣) o(╥﹏╥)o (T_T)
-    | (?:^|(?<=[\s，。；：！？、]))[(（]?\d{1,2}[.)）、](?!\d)    # list numbering: 1. 2) (3) at a line or clause start
+    | (?:^|(?<=[\s，。；：！？、]))[(（]?(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.)）、](?!\d)  # list numbering: 1. 2) (3) 一. at a line or clause start
     | \.{2,}                                            # ... an ASCII ellipsis
     """,
     re.VERBOSE | re.MULTILINE,
