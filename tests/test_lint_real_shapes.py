@@ -71,6 +71,7 @@ def test_percent_name_percent_is_a_placeholder() -> None:
     "明白^_^，这就去办。",
     "请访问 https://example.com/a,b;c 查看，谢谢。",
     "Hello! 我是小安，有事请找我。",
+    "Hey! How are you?今天过得好吗？",
     "客服邮箱 help.desk@example.com，欢迎来信。",
     "正在查询...请稍候。",
     "型号iPhone(256G)，已到货。",
@@ -79,7 +80,8 @@ def test_what_templates_contain_is_not_mixed_punctuation(text: str) -> None:
     assert punctuation_mix(text) is None
 
 
-@pytest.mark.parametrize("text", ["您好,请问有什么可以帮您？", "订单已发货.请注意查收。", "详见附件(说明书)，谢谢。"])
+@pytest.mark.parametrize("text", ["您好,请问有什么可以帮您？", "订单已发货.请注意查收。", "详见附件(说明书)，谢谢。",
+                                  "Rasa,是一个开源框架。", "客服电话:4001234567，谢谢。"])
 def test_mixed_sentence_punctuation_is_still_reported(text: str) -> None:
     assert punctuation_mix(text) is not None
 

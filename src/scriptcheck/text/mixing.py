@@ -105,6 +105,18 @@ def _neighbour(text: str, index: int, step: int) -> str:
     return text[index] if 0 <= index < len(text) else ""
 
 
+def _chinese_mark(text: str, i: int, c: str) -> bool:
+    """Whether the half-width mark ``c`` at ``i`` punctuates Chinese text. A sentence end (.?!)
+    or a closing bracket belongs to what precedes it (``How are you?今天…`` ends an English
+    sentence); an opening bracket to what follows; a separator (,;:) joins two clauses, so
+    either side being Chinese makes it Chinese punctuation (``Rasa,是一个…``)."""
+    if c == "(":
+        return _is_cjk(_neighbour(text, i, 1))
+    if c in ".?!)":
+        return _is_cjk(_neighbour(text, i, -1))
+    return _is_cjk(_neighbour(text, i, -1)) or _is_cjk(_neighbour(text, i, 1))
+
+
 def _kaomoji(inner: str) -> bool:
     """Whether the inside of a bracket pair is a face, not a parenthetical remark: no letters
     or digits at all, or a few with the eyes and mouths faces are drawn with (T_T, o^o)."""
@@ -130,8 +142,8 @@ def _exempt(text: str) -> set[int]:
 def punctuation_mix(text: str) -> Mix | None:
     """Full-width (，。？) and half-width (,.?) sentence punctuation in one reply, or ``None``.
 
-    A half-width mark counts only where it ends a piece of Chinese text (its left neighbour is
-    Chinese; an opening bracket: its right one). Marks that belong to something else do not:
+    A half-width mark counts only where it punctuates Chinese text (see :func:`_chinese_mark`:
+    a sentence end after Chinese, a separator beside it). Marks that belong to something else do not:
     3.5 and 10:30, list numbering (``1.查询`` ``2)``), emoticons and kaomoji (``:)`` ``^_^``
     ``(*^▽^*)``), URLs and e-mail addresses, an ASCII ellipsis (``...``), and English
     fragments or product codes (``Hello!``, ``iPhone(128G)``: their left neighbour is Latin).
@@ -144,8 +156,7 @@ def punctuation_mix(text: str) -> Mix | None:
     if not any(c in _HALF for c in text):
         return None
     exempt = _exempt(text)
-    half = [i for i, c in enumerate(text) if c in _HALF and i not in exempt
-            and _is_cjk(_neighbour(text, i, 1 if c == "(" else -1))]
+    half = [i for i, c in enumerate(text) if c in _HALF and i not in exempt and _chinese_mark(text, i, c)]
     if not half:
         return None
     # The full-width side must be prose too: a kaomoji drawn with （ ） is no sentence mark.
