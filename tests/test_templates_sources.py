@@ -250,3 +250,52 @@ def test_question_and_answer_pairs_read_only_the_answers() -> None:
 
 def test_markdown_suffix_is_read_as_rasa_markdown() -> None:
     assert source_format("data/responses.md") == "markdown"
+
+
+AIML = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<aiml version="1.0">
+  <category>
+    <pattern>你好</pattern>
+    <template>
+      <think><set name="topic">问候</set></think>
+      <random>
+        <li>您好，<get name="user" />，
+          请问有什么可以帮您？</li>
+        <li>Hi &amp; welcome!</li>
+      </random>
+    </template>
+  </category>
+  <category>
+    <pattern>* 是谁</pattern>
+    <template><srai>WHO</srai></template>
+  </category>
+  <category>
+    <pattern>营业时间</pattern>
+    <template>我们<star/>每天九点营业。</template>
+  </category>
+</aiml>
+"""
+
+
+def test_aiml_templates_variants_and_variables() -> None:
+    source = parse_templates("bot.aiml", AIML)
+    assert source.format == "aiml"
+    got = [(t.label, t.text) for t in source.templates]
+    assert got == [("你好[0]", "您好，{user}，请问有什么可以帮您？"), ("你好[1]", "Hi & welcome!"),
+                   ("营业时间", "我们{star}每天九点营业。")]
+    first = source.templates[0]
+    assert first.position(0) == (8, 13)                       # 您
+    assert first.position(first.text.index("请")) == (9, 11)  # after the folded line break
+    assert source_format("bot.xml") == "aiml"
+
+
+def test_aiml_xml_in_a_directory_only_when_it_is_aiml(tmp_path) -> None:
+    from scriptcheck.templates.config import LintConfig
+    from scriptcheck.templates.lint import expand_paths
+
+    (tmp_path / "bot.xml").write_text(AIML, encoding="utf-8")
+    (tmp_path / "pom.xml").write_text("<project><name>x</name></project>", encoding="utf-8")
+    (tmp_path / "more.aiml").write_text(AIML, encoding="utf-8")
+    names = sorted(p.rsplit("/", 1)[-1] for p in expand_paths([str(tmp_path)], LintConfig()))
+    assert names == ["bot.xml", "more.aiml"]

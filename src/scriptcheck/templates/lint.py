@@ -41,6 +41,14 @@ def _template_file(child: Path) -> bool:
     suffix = child.suffix.lower()
     if suffix == ".md":
         return MARKDOWN_RESPONSES.search(child.stem) is not None
+    if suffix == ".aiml":
+        return True
+    if suffix == ".xml":  # only AIML: a build file or a layout is no reply template
+        try:
+            with open(child, "rb") as fh:
+                return b"<aiml" in fh.read(4096)
+        except OSError:
+            return False
     return suffix in TEMPLATE_SUFFIXES
 
 
@@ -133,7 +141,7 @@ class LintRun:
 
 def expand_paths(paths: Iterable[str], config: LintConfig) -> Iterator[str]:
     """Files to lint: files as given, directories expanded (recursively, sorted) into their
-    template files (``.yaml .yml .json .txt``, and ``*responses*.md``); hidden files and
+    template files (``.yaml .yml .json .txt .aiml``, ``*responses*.md`` and AIML ``.xml``); hidden files and
     ``exclude`` matches are skipped."""
     for source in paths:
         path = Path(source)

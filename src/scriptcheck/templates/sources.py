@@ -13,8 +13,8 @@ A Rasa file is read as ``utter_x: [{text: …}, …]`` under ``responses:`` (2.x
 or split into data/responses.yml, domain/*.yml …) or ``templates:`` (1.x domains); its other
 keys (intents, slots, actions) are never replies, and a Rasa file without replies (nlu.yml,
 stories.yml) yields none. A variation's kind may sit in ``metadata: {kind: …}``. Rasa 1.x
-``responses.md`` (``## name`` / ``* intent`` / ``- reply``) and ChatterBot corpora
-(``conversations:``, the bot's turns) are read too. A plain-text file holds one reply a line.
+``responses.md`` (``## name`` / ``* intent`` / ``- reply``), ChatterBot corpora
+(``conversations:``, the bot's turns) and AIML (``<template>``, ``<li>`` variants) are read too. A plain-text file holds one reply a line.
 
 Positions: every template carries, for each character of its text, the character index in
 the source file. YAML positions come from PyYAML's composer (node start marks) and are
@@ -461,8 +461,8 @@ def _kinds_map(root: _Map) -> dict[str, str]:
 
 
 def source_format(path: str) -> str:
-    """``yaml``, ``json``, ``markdown`` (Rasa ``responses.md``) or ``text`` from the file name
-    (``-``, stdin, is text)."""
+    """``yaml``, ``json``, ``markdown`` (Rasa ``responses.md``), ``aiml`` (``.aiml``, ``.xml``) or
+    ``text`` from the file name (``-``, stdin, is text)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"
@@ -470,6 +470,8 @@ def source_format(path: str) -> str:
         return "json"
     if suffix == ".md":
         return "markdown"
+    if suffix in (".aiml", ".xml"):
+        return "aiml"
     return "text"
 
 
@@ -594,9 +596,100 @@ def _rasa_markdown(path: str, text: str) -> SourceFile:
     return SourceFile(path, "rasa-markdown", templates, directives)
 
 
+# AIML (<aiml><category><pattern>…</pattern><template>…</template></category>): the template is
+# the reply. Its markup is read like this: <random><li> items are variants; <get name="x"/>,
+# <bot name="x"/>, <star/> and the like are variables, kept as {x}/{star} placeholders (masked
+# when linting, so they neither make nor break a match); <think>, <system>, <srai>, <sr/>,
+# <learn>, <set> … produce no text the customer reads and are dropped with what they hold;
+# other tags vanish; the layout whitespace of the XML disappears next to Chinese text.
+_AIML_CATEGORY = re.compile(r"<category\b.*?</category>", re.S)
+_AIML_PATTERN = re.compile(r"<pattern>(.*?)</pattern>", re.S)
+_AIML_TEMPLATE = re.compile(r"<template>(.*?)</template>", re.S)
+_AIML_SILENT = re.compile(r"<(think|system|srai|learn|set|gossip|javascript)\b[^>]*?(?:/>|>.*?</\1\s*>)", re.S)
+_AIML_VARIABLE = re.compile(r"<(get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date)\b"
+                            r"(?:[^>]*?\bname\s*=\s*[\"']([^\"']*)[\"'])?[^>]*?/>")
+_AIML_TAG = re.compile(r"<[^>]*>")
+_AIML_ITEM = re.compile(r"<li>(.*?)</li>", re.S)
+_XML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
+
+
+def _aiml_text(src: str, start: int, end: int) -> tuple[str, tuple[int, ...]]:
+    """The text a customer reads of the AIML markup ``src[start:end]``, with source offsets."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    # (start, rank, end, replacement): where a silent block, a variable and a bare tag start at
+    # one place, the silent block wins, then the variable.
+    spans = sorted([(m.start(), 0, m.end(), "") for m in _AIML_SILENT.finditer(src, start, end)]
+                   + [(m.start(), 1, m.end(), "{%s}" % (m.group(2) or m.group(1)))
+                      for m in _AIML_VARIABLE.finditer(src, start, end)]
+                   + [(m.start(), 2, m.end(), "") for m in _AIML_TAG.finditer(src, start, end)])
+    spans = [(a, b, r) for a, _, b, r in spans]
+    k, i = 0, start
+    while i < end:
+        while k < len(spans) and spans[k][1] <= i:
+            k += 1
+        if k < len(spans) and spans[k][0] <= i:
+            a, b, replacement = spans[k]
+            if replacement:
+                chars.extend(replacement)
+                offsets.extend([a] * len(replacement))
+            i = b
+            continue
+        entity = next((e for e in _XML_ENTITIES if src.startswith(e, i)), None)
+        if entity:
+            chars.append(_XML_ENTITIES[entity])
+            offsets.append(i)
+            i += len(entity)
+            continue
+        chars.append(src[i])
+        offsets.append(i)
+        i += 1
+    # Layout whitespace: a run of it goes, or becomes one space between two non-Chinese characters.
+    out_c: list[str] = []
+    out_o: list[int] = []
+    pending: int | None = None
+    for c, o in zip(chars, offsets):
+        if c.isspace():
+            pending = o if pending is None else pending
+            continue
+        if pending is not None and out_c and not (_cjk_or_mark(out_c[-1]) or _cjk_or_mark(c)):
+            out_c.append(" ")
+            out_o.append(pending)
+        pending = None
+        out_c.append(c)
+        out_o.append(o)
+    return "".join(out_c), tuple(out_o)
+
+
+def _cjk_or_mark(ch: str) -> bool:
+    # a variable's braces stand for words of the reply, Chinese ones in a Chinese reply
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or ch in "{}"
+
+
+def _aiml(path: str, text: str) -> SourceFile:
+    """An AIML file: one template per ``<template>`` (its ``<li>`` items as variants), named by
+    the category's ``<pattern>``."""
+    lines = LineIndex.of(text)
+    templates: list[Template] = []
+    for category in _AIML_CATEGORY.finditer(text):
+        pattern = _AIML_PATTERN.search(text, category.start(), category.end())
+        tid = " ".join(_aiml_text(text, pattern.start(1), pattern.end(1))[0].split()) if pattern else None
+        body = _AIML_TEMPLATE.search(text, category.start(), category.end())
+        if body is None:
+            continue
+        key_line = lines.position(body.start())[0]
+        items = [m for m in _AIML_ITEM.finditer(text, body.start(1), body.end(1))]
+        parts = [(m.start(1), m.end(1), i) for i, m in enumerate(items)] or [(body.start(1), body.end(1), None)]
+        for a, b, variant in parts:
+            reply, offsets = _aiml_text(text, a, b)
+            if reply.strip() and reply.strip("{}").strip():
+                templates.append(Template(path, tid or None, variant, reply, None, offsets, a, key_line, lines))
+    return SourceFile(path, "aiml", templates, {})
+
+
 def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
-    """The templates of a decoded source text (``fmt``: yaml, json, markdown or text; default
-    from ``path``). A YAML or JSON file is read as a Rasa file (``responses:``, 1.x
+    """The templates of a decoded source text (``fmt``: yaml, json, markdown, aiml or text;
+    default from ``path``). A YAML or JSON file is read as a Rasa file (``responses:``, 1.x
     ``templates:``, or any Rasa data file: only its replies), a ChatterBot corpus
     (``conversations:``: the bot's turns) or plain templates, from its top-level keys."""
     fmt = fmt or source_format(path)
@@ -604,6 +697,8 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
         return _plain(path, text)
     if fmt == "markdown":
         return _rasa_markdown(path, text)
+    if fmt == "aiml":
+        return _aiml(path, text)
     return _structured(path, text, fmt)
 
 
