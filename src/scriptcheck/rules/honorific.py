@@ -5,9 +5,9 @@ Decided on what the characters mean, not on where jieba cuts: jieba fuses 你 in
 pronoun and reports greetings that are not there. Each 你/妳 of an agent turn is read as one
 *form*:
 
-- ``你好`` — a greeting: 你好 standing on its own (start of a clause or after a form of address
-  such as 亲/朋友, and followed by the end of the clause, a particle, or how a greeting goes
-  on: 你好我是…, 你好请问…, 你好欢迎…). 祝你好梦, 给你好了, 你好像, 你好棒 are the pronoun 你.
+- ``你好`` — a greeting: 你好 not the object of a verb (祝你好梦, 给你好了, 对你好) and not followed
+  by what makes 好 an adverb or adjective (你好像, 你好棒, 你好了吗, 你好友); 你好， 你好呀,
+  你好我是…, 你好请问…, 你好今天… greet. 祝你好梦, 给你好了, 你好像, 你好棒 are the pronoun 你.
 - ``你们`` (``妳们``) — the plural pronoun, one finding for the two characters.
 - ``你`` / ``妳`` — the singular pronoun wherever it stands.
 
@@ -51,13 +51,15 @@ _NOT_PRONOUN_BEFORE = frozenset("迷")
 # Verbs and prepositions that take 你 as their object: after them 你好 is 你 + 好… (祝你好梦,
 # 给你好了, 对你好, 为你好, 让你好好休息), never a greeting.
 _OBJECT_OF = frozenset("祝给对为让叫帮教跟和陪使令请向替送带把被由愿望叫喊")
-# What may follow a greeting 你好: sentence-final particles, and the ways a greeting goes on
-# (你好我是…, 你好请问…, 你好欢迎…, 你好亲, 你好这里是…, 你好很高兴…, 你好有什么…).
-_GREETING_PARTICLES = frozenset("啊呀哇吖呢哦喔鸭嘛吗么哈丫哟哒嘞喽")
-_GREETING_GOES_ON = ("我", "请", "欢迎", "亲", "这里", "这边", "很高兴", "有什么", "小", "朋友", "同学",
-                     "感谢", "谢谢", "打扰")
-
-
+# After 你, 好 is an adverb or adjective (你好棒, 你好像, 你好厉害, 你好梦, 你好了, 你好友 …) when what
+# follows it starts one of these; otherwise 你好 greets, also when the next sentence follows
+# without a comma (你好我是…, 你好今天…, 你好欢迎…) — the reading jieba gave most such texts.
+_NOT_GREETING_NEXT = frozenset(
+    "好像厉害棒美帅漂可聪笨傻蠢坏凶狠烦累难意讨过奇差能会大多说梦了些久看听吃玩用强牛酷懂乖甜暖贴友评处运"
+    "心人坚勇怪恶丑胖瘦高矮忙闲快慢早晚远近冷热香臭辛努认细温有没不"
+)
+# ... except these, which are how a greeting goes on.
+_GREETING_GOES_ON = ("有什么", "有啥", "有问题", "很高兴", "高兴", "欢迎", "多多", "请")
 def _cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
@@ -78,10 +80,9 @@ def _greeting(text: str, i: int) -> bool:
     rest = text[i + 2:i + 5]
     if not rest or not _cjk(rest[0]):
         return True  # 你好， 你好! 你好~ 你好 (end)
-    if rest[0] in _GREETING_PARTICLES:
-        # 你好呀 — but 你好吗 is a greeting too; 你好哈哈 as well
+    if rest.startswith(_GREETING_GOES_ON):
         return True
-    return rest.startswith(_GREETING_GOES_ON)
+    return rest[0] not in _NOT_GREETING_NEXT
 
 
 def pronouns(text: str) -> list[Pronoun]:
