@@ -133,7 +133,8 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     marks, speech after a verb of saying and a colon, and the lines of a reproduced dialogue."""
     spans = [m.span() for m in _QUOTED.finditer(text)]
     labels = [m.end() for m in _LABEL.finditer(text)] if "：" in text or ":" in text else []
-    if len(labels) >= 2:
+    said = sum(1 for m in _QUOTED.finditer(text) if m.group()[:1] not in "「『“\"《‘") if labels else 0
+    if len(labels) + said >= 2:  # 我和老板说：……老板：…… is a dialogue too
         ends = [m.start() for m in _LABEL.finditer(text)][1:] + [len(text)]
         spans.extend(zip(labels, ends))
     return spans

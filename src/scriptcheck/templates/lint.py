@@ -33,14 +33,14 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
 # Markdown is read only as Rasa 1.x responses.md: in a directory, a .md file is a template file
 # when its name says it holds responses (a README or nlu.md is not); a .md named on the command
 # line is read as one whatever its name.
-MARKDOWN_RESPONSES = re.compile(r"respons", re.IGNORECASE)
+_MARKDOWN_RESPONSES = re.compile(r"respons", re.IGNORECASE)
 
 
 def _template_file(child: Path) -> bool:
     """Whether a file found in a directory is a template file."""
     suffix = child.suffix.lower()
     if suffix == ".md":
-        return MARKDOWN_RESPONSES.search(child.stem) is not None
+        return _MARKDOWN_RESPONSES.search(child.stem) is not None
     if suffix == ".aiml":
         return True
     if suffix == ".xml":  # only AIML: a build file or a layout is no reply template
