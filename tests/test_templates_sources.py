@@ -248,6 +248,19 @@ def test_question_and_answer_pairs_read_only_the_answers() -> None:
     assert got == [("faq.refund.replies", "您好，退款请在订单页申请。"), ("faq.ship.answer", "付款后48小时内发货。")]
 
 
+def test_intent_to_templates_json_reads_only_the_templates() -> None:
+    text = '{"replies": [{"intent": "问候", "templates": ["您好，请问有什么可以帮您？", "您好，欢迎咨询"]},' \
+           ' {"intent": "价格", "templates": ["这款售价{price}元"], "variables": ["price"]}]}'
+    got = [(t.label, t.text) for t in parse_templates("replies.json", text).templates]
+    assert got == [("replies[0].templates[0]", "您好，请问有什么可以帮您？"), ("replies[0].templates[1]", "您好，欢迎咨询"),
+                   ("replies[1].templates[0]", "这款售价{price}元")]
+
+
+def test_a_plain_group_named_templates_keeps_its_siblings() -> None:
+    got = [t.id for t in parse_templates("r.yaml", "greeting: 您好\ntemplates:\n  bye: 再见\n").templates]
+    assert got == ["greeting", "templates.bye"]
+
+
 def test_markdown_suffix_is_read_as_rasa_markdown() -> None:
     assert source_format("data/responses.md") == "markdown"
 

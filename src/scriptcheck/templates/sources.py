@@ -328,9 +328,13 @@ class _JsonScanner:
 
 # ------------------------------------------------------------------------------ walking
 
-# Keys of what users say and of what the bot replies, in question-and-answer shaped files.
-_ASKED = frozenset({"examples", "example", "questions", "question", "patterns", "utterances", "q", "ask"})
-_REPLIES = frozenset({"replies", "reply", "answers", "answer", "responses", "response", "a"})
+# Keys of what users say, of labels, and of what the bot replies, in question-and-answer and
+# intent-to-replies shaped files ({intent: 问候, templates: […], variables: [price]}).
+_ASKED = frozenset({"examples", "example", "questions", "question", "patterns", "utterances", "q", "ask",
+                    "intent", "intents", "tag", "tags", "category", "categories", "scenario", "keywords",
+                    "variables", "title", "label"})
+_REPLIES = frozenset({"replies", "reply", "answers", "answer", "responses", "response", "a", "templates",
+                      "content", "script", "scripts"})
 
 class _Walker:
     """Turns a node tree into templates (one file)."""
@@ -384,9 +388,9 @@ class _Walker:
                 return
             pairs = node.pairs
             if any(k in _ASKED for k, _, _ in pairs) and any(k in _REPLIES for k, _, _ in pairs):
-                # question-and-answer pairs ({examples: […], replies: […]}, FAQ {question, answer}):
-                # what users ask is not a reply
-                pairs = [p for p in pairs if p[0] not in _ASKED]
+                # question-and-answer pairs ({examples: […], replies: […]}, FAQ {question, answer},
+                # {intent: 问候, templates: […]}): what users ask and the labels are no replies
+                pairs = [p for p in pairs if p[0] in _REPLIES]
             for key, at, value in pairs:
                 self.walk(value, f"{path}.{key}" if path else key, at)
 
