@@ -182,6 +182,10 @@ def test_rasa_1x_templates_key_reads_only_the_replies() -> None:
     "version: '3.1'\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - 在吗\n",
     "version: '3.1'\nstories:\n- story: happy\n  steps:\n  - intent: greet\n  - action: utter_greet\n",
     "version: '3.1'\nrules:\n- rule: bye\n  steps:\n  - intent: bye\n  - action: utter_bye\n",
+    # config.yml, endpoints.yml, credentials.yml
+    "language: zh\npipeline:\n  - name: JiebaTokenizer\npolicies:\n  - name: RulePolicy\n",
+    "action_endpoint:\n  url: http://localhost:5055/webhook\n",
+    "rest:\nrasa:\n  url: http://localhost:5002/api\n",
 ])
 def test_rasa_files_without_replies_yield_none(text: str) -> None:
     source = parse_templates("f.yml", text)

@@ -431,7 +431,10 @@ class _Walker:
 # Top-level keys only a Rasa file has, with the shape Rasa gives them (a reply file could have
 # an id "rules", but not a list of mappings under it).
 _RASA_KEYS = {"intents": _Seq, "actions": _Seq, "entities": _Seq, "slots": _Map, "forms": _Map,
-              "session_config": _Map, "nlu": _Seq, "stories": _Seq, "rules": _Seq, "e2e_actions": _Seq}
+              "session_config": _Map, "nlu": _Seq, "stories": _Seq, "rules": _Seq, "e2e_actions": _Seq,
+              # config.yml, endpoints.yml and credentials.yml of the same project
+              "pipeline": _Seq, "policies": _Seq, "action_endpoint": _Map, "tracker_store": _Map,
+              "event_broker": _Map, "lock_store": _Map, "socketio": _Map, "rasa": _Map}
 
 
 def _rasa_responses(root: _Map) -> _Map | None:
