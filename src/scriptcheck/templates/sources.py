@@ -434,7 +434,8 @@ _RASA_KEYS = {"intents": _Seq, "actions": _Seq, "entities": _Seq, "slots": _Map,
               "session_config": _Map, "nlu": _Seq, "stories": _Seq, "rules": _Seq, "e2e_actions": _Seq,
               # config.yml, endpoints.yml and credentials.yml of the same project
               "pipeline": _Seq, "policies": _Seq, "action_endpoint": _Map, "tracker_store": _Map,
-              "event_broker": _Map, "lock_store": _Map, "socketio": _Map, "rasa": _Map}
+              "event_broker": _Map, "lock_store": _Map, "socketio": _Map, "rasa": _Map,
+              "recipe": _Str, "assistant_id": _Str}
 
 
 def _rasa_responses(root: _Map) -> _Map | None:
