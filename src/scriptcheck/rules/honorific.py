@@ -11,7 +11,8 @@ pronoun and reports greetings that are not there. Each 你/妳 of an agent turn 
 - ``你们`` (``妳们``) — the plural pronoun, one finding for the two characters.
 - ``你`` / ``妳`` — the singular pronoun wherever it stands.
 
-迷你 (mini) is no pronoun, and text in quotes or book-title marks is reported speech or a name.
+迷你 (mini) is no pronoun; text in quotes or book-title marks, speech after a verb of saying and
+a colon (他问：你…) and the lines of a reproduced dialogue are reported speech or a name.
 Only turns with a 你/妳 are looked at (most agent turns have none), and the reading is a few
 character tests per pronoun: no segmentation at all.
 """
@@ -37,10 +38,10 @@ __all__ = ["HonorificRule", "Pronoun", "pronouns", "quoted_spans"]
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’"
                      r"|(?:(?<!请)[说问道讲喊答骂释称嚷吼叹](?:[他她我]们?)?|(?<![A-Za-z])[A-Z])[：:]"
                      r"[^。！？!?\n“”「」\"]*")
-# A dialogue reproduced in a reply (老板：……我：……): two or more speaker labels at clause starts.
-# Then every label's line is reported speech. One label alone is more often a heading the agent
-# writes to the customer (温馨提示：你可以……), so it does not count.
-# Headings (注意：, 步骤：, 温馨提示：) are the agent's own words, not a speaker.
+# A dialogue reproduced in a reply (老板：……我：……): two or more speaker labels at clause starts
+# (or one and a verb of saying with a colon). Then every label's line is reported speech. One
+# label alone is more often the agent's own heading (温馨提示：你可以……), so it does not count, and
+# headings (注意：, 步骤：, 温馨提示：) are never speaker labels.
 _HEADINGS = ("提示|提醒|注意|步骤|说明|备注|地址|电话|时间|方法|方式|原因|结果|答案|问题|链接|网址|邮箱|价格|规格|"
              "材质|尺寸|颜色|型号|用途|第|例如|比如|如|友情|特别|温馨|重要|小贴士|贴士|总结|结论|建议")
 _LABEL = re.compile(rf"(?:^|(?<=[。！？!?…\s】”」]))(?!(?:{_HEADINGS}))[\u4e00-\u9fff]{{1,4}}[：:]")
@@ -50,7 +51,7 @@ _CANDIDATES = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer
 _NOT_PRONOUN_BEFORE = frozenset("迷")
 # Verbs and prepositions that take 你 as their object: after them 你好 is 你 + 好… (祝你好梦,
 # 给你好了, 对你好, 为你好, 让你好好休息), never a greeting.
-_OBJECT_OF = frozenset("祝给对为让叫帮教跟和陪使令请向替送带把被由愿望叫喊")
+_OBJECT_OF = frozenset("祝给对为让叫帮教跟和陪使令请向替送带把被由愿望喊")
 # After 你, 好 is an adverb or adjective (你好棒, 你好像, 你好厉害, 你好梦, 你好了, 你好友 …) when what
 # follows it starts one of these; otherwise 你好 greets, also when the next sentence follows
 # without a comma (你好我是…, 你好今天…, 你好欢迎…) — the reading jieba gave most such texts.
@@ -60,6 +61,8 @@ _NOT_GREETING_NEXT = frozenset(
 )
 # ... except these, which are how a greeting goes on.
 _GREETING_GOES_ON = ("有什么", "有啥", "有问题", "很高兴", "高兴", "欢迎", "多多", "请")
+
+
 def _cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
