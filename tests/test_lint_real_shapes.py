@@ -81,7 +81,7 @@ def test_what_templates_contain_is_not_mixed_punctuation(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["您好,请问有什么可以帮您？", "订单已发货.请注意查收。", "详见附件(说明书)，谢谢。",
-                                  "Rasa,是一个开源框架。", "客服电话:4001234567，谢谢。"])
+                                  "Rasa,是一个开源框架。", "客服电话:4001234567，谢谢。", "时间:3点开始，谢谢。"])
 def test_mixed_sentence_punctuation_is_still_reported(text: str) -> None:
     assert punctuation_mix(text) is not None
 

@@ -83,7 +83,7 @@ _NOT_PROSE = re.compile(
     r"""
       (?:https?://|www\.)[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+   # a URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                      # an e-mail address
-    | (?<![A-Za-z0-9])[:;=8xX][-'^o]?[()DPpOo3\]\[|/\\*]+(?![A-Za-z0-9])  # :) :-) ;( :D =) xD
+    | (?<![A-Za-z0-9])[:;=xX][-'^]?[()DPp\]\[|/\\*]+(?![A-Za-z0-9])  # :) :-) ;( :D =) xD (not 时间:3点)
     | \^[_\-o.ω▽]?\^                                   # ^_^ ^^ ^o^
     | [oOヽ\\٩ฅ]?[(（][^()（）\u3400-\u9fff\n]{1,12}[)）][oOﾉノ/۶ฅ]?   # kaomoji (*^▽^*) (*￣︶￣) o(╥﹏╥)o (T_T)
     | (?:^|(?<=[\s，。；：！？、]))[(（]?(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.)）、](?!\d)  # list numbering: 1. 2) (3) 一. at a line or clause start
@@ -130,7 +130,7 @@ def _exempt(text: str) -> set[int]:
     out: set[int] = set()
     for m in _NOT_PROSE.finditer(text):
         body = m.group()
-        if body[:1] in "oOヽ\\٩ฅ(（" and ("(" in body or "（" in body) and not body.lstrip("oOヽ\\٩ฅ")[:1].isdigit():
+        if body[:1] in "oOヽ\\٩ฅ(（" and ("(" in body or "（" in body):
             inner = body[body.find("(") + 1 if "(" in body else body.find("（") + 1:]
             inner = inner[:max(inner.rfind(")"), inner.rfind("）"))]
             if not _kaomoji(inner):
