@@ -41,6 +41,11 @@ KINDS = {
 }
 
 
+def _name(severity) -> str:
+    """A severity as it is written in profiles (``warning``), whatever its Python type."""
+    return str(getattr(severity, "value", severity))
+
+
 def repo_files(root: Path, manifest: Path) -> tuple[list[str], list[str]]:
     """The files of every repository of ``manifest`` found under ``root``, and the repositories
     not found."""
@@ -86,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"input error: {error}", file=sys.stderr)
     findings = run.findings()
     print(f"files: {len(run.files)}  templates: {len(run.results)}  findings: {len(findings)}")
-    by_rule = Counter((f.rule, f.severity.value if hasattr(f.severity, 'value') else str(f.severity))
-                      for f in findings)
+    by_rule = Counter((f.rule, _name(f.severity)) for f in findings)
     print(f"{'rule':8} {'severity':9} {'count':>5}")
     for (rule, severity), count in sorted(by_rule.items()):
         print(f"{rule:8} {severity:9} {count:5}")
@@ -98,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             where = f.file[len(root):] if root and f.file.startswith(root) else f.file
             shown = f.finding.text or ""
-            print(f"\n{f.rule} [{f.severity}] {where}:{f.line}:{f.col} {f.template.label} kind={f.kind}"
+            print(f"\n{f.rule} [{_name(f.severity)}] {where}:{f.line}:{f.col} {f.template.label} kind={f.kind}"
                   f"\n  text: {f.template.text!r}\n  hit: {shown!r}  {f.finding.message}")
     return 0
 
