@@ -316,3 +316,10 @@ def test_aiml_xml_in_a_directory_only_when_it_is_aiml(tmp_path) -> None:
     (tmp_path / "more.aiml").write_text(AIML, encoding="utf-8")
     names = sorted(p.rsplit("/", 1)[-1] for p in expand_paths([str(tmp_path)], LintConfig()))
     assert names == ["bot.xml", "more.aiml"]
+
+
+def test_labelled_faq_text_reads_the_agents_lines_without_their_labels() -> None:
+    text = "问：你们几点发货？\n答：您好，下午五点前付款当天发货。\nQ: 能开发票吗\nA: 可以的，请备注抬头。\n普通一行\n"
+    source = parse_templates("faq.txt", text)
+    got = [(t.text, t.position(0)) for t in source.templates]
+    assert got == [("您好，下午五点前付款当天发货。", (2, 3)), ("可以的，请备注抬头。", (4, 4)), ("普通一行", (5, 1))]

@@ -545,8 +545,16 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
     return SourceFile(path, fmt, walker.out, directives)
 
 
+# Script collections written as dialogues or FAQs label their lines: what the customer asks is
+# no reply, and the agent's label is no part of the reply.
+_CUSTOMER_LINE = re.compile(r"^\s*(?:问|Q|q|客户|买家|顾客|用户|访客|User|user)\s*[：:]")
+_AGENT_LABEL = re.compile(r"^\s*(?:答|A|a|客服|卖家|商家|机器人|Bot|bot)\s*[：:]\s*")
+
+
 def _plain(path: str, text: str) -> SourceFile:
-    """One reply a line; a ``# scriptcheck: disable=…`` directive may end a line or stand alone."""
+    """One reply a line; a ``# scriptcheck: disable=…`` directive may end a line or stand alone.
+    In a labelled dialogue or FAQ (``问：…`` / ``答：…``, ``Q:`` / ``A:``, ``客户：`` / ``客服：``),
+    the customer's lines are skipped and the agent's label is cut off."""
     lines = LineIndex.of(text)
     templates = []
     directives = find_directives(text)
@@ -554,9 +562,15 @@ def _plain(path: str, text: str) -> SourceFile:
         line = line.rstrip("\r")
         m = DIRECTIVE.search(line) if number in directives else None
         reply = line[:m.start()].rstrip() if m else line
+        if _CUSTOMER_LINE.match(reply):
+            continue
+        label = _AGENT_LABEL.match(reply)
+        at = start
+        if label:
+            reply, at = reply[label.end():], start + label.end()
         if reply.strip():
-            templates.append(Template(path, None, None, reply, None, tuple(range(start, start + len(reply))),
-                                      start, number, lines))
+            templates.append(Template(path, None, None, reply, None, tuple(range(at, at + len(reply))),
+                                      at, number, lines))
     return SourceFile(path, "text", templates, directives)
 
 
