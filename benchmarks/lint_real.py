@@ -36,7 +36,7 @@ KINDS = {
     "greeting": r"greet|^utter_welcome|hello",
     "closing": r"goodbye|bye|farewell",
     "waiting": r"wait|hold_on",
-    "refusal": r"default|fallback|out_of_scope|cannot|unable",
+    "refusal": r"default$|fallback|out_of_scope|cannot|unable",  # utter_default, not utter_default_delivery
     "apology": r"sorry|apolog",
 }
 
