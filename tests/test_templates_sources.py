@@ -140,3 +140,186 @@ def test_duplicate_keys_are_errors_with_both_lines(name, text, line, first) -> N
 def test_same_key_in_different_mappings_is_fine() -> None:
     source = parse_templates("r.yaml", "a:\n  text: 您好\nb:\n  text: 再见\n")
     assert [t.text for t in source.templates] == ["您好", "再见"]
+
+
+# ----------------------------------------------------------------------------- issue 15: layouts
+
+RASA1_DOMAIN = """\
+intents:
+  - greet
+  - bye
+slots:
+  city: {type: text}
+actions:
+  - utter_greet
+  - action_lookup
+templates:
+  utter_greet:
+  - text: 您好，欢迎光临小店
+  - text: 嗨，很高兴见到您
+  utter_bye:
+  - text: 再见，祝您愉快
+    buttons:
+    - title: 好的
+      payload: /affirm
+"""
+
+
+def test_rasa_1x_templates_key_reads_only_the_replies() -> None:
+    source = parse_templates("domain.yml", RASA1_DOMAIN)
+    assert source.format == "rasa"
+    assert [(t.label, t.text) for t in source.templates] == [
+        ("utter_greet[0]", "您好，欢迎光临小店"), ("utter_greet[1]", "嗨，很高兴见到您"),
+        ("utter_bye[0]", "再见，祝您愉快")]
+    assert source.templates[0].position(0) == (11, 11)
+
+
+@pytest.mark.parametrize("text", [
+    # a Rasa 2.x/3.x domain whose responses live in data/ (intents, slots and actions only)
+    "version: '3.1'\nintents:\n  - greet\n  - goodbye\nactions:\n  - utter_greet\n"
+    "slots:\n  city:\n    type: text\n",
+    # data/nlu.yml and data/stories.yml of the same project
+    "version: '3.1'\nnlu:\n- intent: greet\n  examples: |\n    - 你好\n    - 在吗\n",
+    "version: '3.1'\nstories:\n- story: happy\n  steps:\n  - intent: greet\n  - action: utter_greet\n",
+    "version: '3.1'\nrules:\n- rule: bye\n  steps:\n  - intent: bye\n  - action: utter_bye\n",
+    # config.yml, endpoints.yml, credentials.yml
+    "language: zh\npipeline:\n  - name: JiebaTokenizer\npolicies:\n  - name: RulePolicy\n",
+    "action_endpoint:\n  url: http://localhost:5055/webhook\n",
+    "rest:\nrasa:\n  url: http://localhost:5002/api\n",
+])
+def test_rasa_files_without_replies_yield_none(text: str) -> None:
+    source = parse_templates("f.yml", text)
+    assert source.format == "rasa"
+    assert source.templates == []
+
+
+def test_rasa_responses_split_into_data_files() -> None:
+    text = "version: '3.1'\nresponses:\n  utter_wait:\n  - text: 请您稍等，马上为您查询\n"
+    source = parse_templates("data/responses/wait.yml", text)
+    assert source.format == "rasa"
+    assert [(t.id, t.text) for t in source.templates] == [("utter_wait", "请您稍等，马上为您查询")]
+
+
+def test_a_plain_file_with_an_id_named_templates_is_not_rasa() -> None:
+    source = parse_templates("r.yaml", "templates:\n  greeting: 您好\n  bye: 再见\n")
+    assert source.format == "yaml"
+    assert [t.id for t in source.templates] == ["templates.greeting", "templates.bye"]
+
+
+RESPONSES_MD = """\
+## ask opening hours
+* faq/opening_hours
+  - 我们每天九点到十八点营业
+  - 营业时间是 9:00-18:00
+
+## utter_thanks
+- 感谢您的耐心等待
+
+<!-- a comment -->
+"""
+
+
+def test_rasa_responses_md_both_shapes() -> None:
+    source = parse_templates("data/responses.md", RESPONSES_MD)
+    assert source.format == "rasa-markdown"
+    got = [(t.label, t.text) for t in source.templates]
+    assert got == [("faq/opening_hours[0]", "我们每天九点到十八点营业"),
+                   ("faq/opening_hours[1]", "营业时间是 9:00-18:00"),
+                   ("utter_thanks[0]", "感谢您的耐心等待")]
+    first = source.templates[0]
+    assert first.position(0) == (3, 5) and first.line == 3
+
+
+def test_rasa_markdown_nlu_and_stories_are_not_replies() -> None:
+    nlu = "## intent:greet\n- 你好\n- 在吗\n\n## synonym:退款\n- 退钱\n"
+    stories = "## happy path\n* greet\n  - utter_greet\n* bye\n  - action_bye\n  - form{\"name\": null}\n"
+    assert parse_templates("nlu.md", nlu).templates == []
+    assert parse_templates("stories.md", stories).templates == []
+
+
+def test_chatterbot_corpus_reads_the_bots_turns() -> None:
+    text = "categories:\n- greetings\nconversations:\n- - 你好\n  - 您好，请问有什么可以帮您？\n" \
+           "- - 在吗\n  - 在的\n  - 我想退货\n  - 好的，请提供订单号\n"
+    source = parse_templates("greetings.yml", text)
+    assert source.format == "chatterbot"
+    assert [t.text for t in source.templates] == ["您好，请问有什么可以帮您？", "在的", "好的，请提供订单号"]
+
+
+def test_question_and_answer_pairs_read_only_the_answers() -> None:
+    text = "faq.refund:\n  examples: [怎么退款, 退钱]\n  replies: [您好，退款请在订单页申请。]\n" \
+           "faq.ship:\n  question: 什么时候发货\n  answer: 付款后48小时内发货。\n"
+    got = [(t.id, t.text) for t in parse_templates("qa.yaml", text).templates]
+    assert got == [("faq.refund.replies", "您好，退款请在订单页申请。"), ("faq.ship.answer", "付款后48小时内发货。")]
+
+
+def test_intent_to_templates_json_reads_only_the_templates() -> None:
+    text = '{"replies": [{"intent": "问候", "templates": ["您好，请问有什么可以帮您？", "您好，欢迎咨询"]},' \
+           ' {"intent": "价格", "templates": ["这款售价{price}元"], "variables": ["price"]}]}'
+    got = [(t.label, t.text) for t in parse_templates("replies.json", text).templates]
+    assert got == [("replies[0].templates[0]", "您好，请问有什么可以帮您？"), ("replies[0].templates[1]", "您好，欢迎咨询"),
+                   ("replies[1].templates[0]", "这款售价{price}元")]
+
+
+def test_a_plain_group_named_templates_keeps_its_siblings() -> None:
+    got = [t.id for t in parse_templates("r.yaml", "greeting: 您好\ntemplates:\n  bye: 再见\n").templates]
+    assert got == ["greeting", "templates.bye"]
+
+
+def test_markdown_suffix_is_read_as_rasa_markdown() -> None:
+    assert source_format("data/responses.md") == "markdown"
+
+
+AIML = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<aiml version="1.0">
+  <category>
+    <pattern>你好</pattern>
+    <template>
+      <think><set name="topic">问候</set></think>
+      <random>
+        <li>您好，<get name="user" />，
+          请问有什么可以帮您？</li>
+        <li>Hi &amp; welcome!</li>
+      </random>
+    </template>
+  </category>
+  <category>
+    <pattern>* 是谁</pattern>
+    <template><srai>WHO</srai></template>
+  </category>
+  <category>
+    <pattern>营业时间</pattern>
+    <template>我们<star/>每天九点营业。</template>
+  </category>
+</aiml>
+"""
+
+
+def test_aiml_templates_variants_and_variables() -> None:
+    source = parse_templates("bot.aiml", AIML)
+    assert source.format == "aiml"
+    got = [(t.label, t.text) for t in source.templates]
+    assert got == [("你好[0]", "您好，{user}，请问有什么可以帮您？"), ("你好[1]", "Hi & welcome!"),
+                   ("营业时间", "我们{star}每天九点营业。")]
+    first = source.templates[0]
+    assert first.position(0) == (8, 13)                       # 您
+    assert first.position(first.text.index("请")) == (9, 11)  # after the folded line break
+    assert source_format("bot.xml") == "aiml"
+
+
+def test_aiml_xml_in_a_directory_only_when_it_is_aiml(tmp_path) -> None:
+    from scriptcheck.templates.config import LintConfig
+    from scriptcheck.templates.lint import expand_paths
+
+    (tmp_path / "bot.xml").write_text(AIML, encoding="utf-8")
+    (tmp_path / "pom.xml").write_text("<project><name>x</name></project>", encoding="utf-8")
+    (tmp_path / "more.aiml").write_text(AIML, encoding="utf-8")
+    names = sorted(p.rsplit("/", 1)[-1] for p in expand_paths([str(tmp_path)], LintConfig()))
+    assert names == ["bot.xml", "more.aiml"]
+
+
+def test_labelled_faq_text_reads_the_agents_lines_without_their_labels() -> None:
+    text = "问：你们几点发货？\n答：您好，下午五点前付款当天发货。\nQ: 能开发票吗\nA: 可以的，请备注抬头。\n普通一行\n"
+    source = parse_templates("faq.txt", text)
+    got = [(t.text, t.position(0)) for t in source.templates]
+    assert got == [("您好，下午五点前付款当天发货。", (2, 3)), ("可以的，请备注抬头。", (4, 4)), ("普通一行", (5, 1))]

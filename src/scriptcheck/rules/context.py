@@ -63,7 +63,7 @@ class TranscriptContext:
         self.normalized: list[Normalized] = []
         # turn → the categories of its phrase hits, so that most `has` questions are one set test
         self.categories: list[frozenset[str]] = []
-        # turn → jieba tokens around its 你 (shared by the honorific rules; see check_honorific)
+        # turn → its second-person pronouns, read once for every honorific rule (rules/honorific.py)
         self.pronoun_tokens: dict[int, list] = {}
         # turn → the categories its phrases were scanned for (None: all there are to scan for)
         self._scanned: list[frozenset[str] | None] = []

@@ -5,6 +5,7 @@ inline directive or the baseline forgives them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,26 @@ __all__ = ["DEFAULT_PROFILE", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "T
 
 DEFAULT_PROFILE = "template"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
+# Markdown is read only as Rasa 1.x responses.md: in a directory, a .md file is a template file
+# when its name says it holds responses (a README or nlu.md is not); a .md named on the command
+# line is read as one whatever its name.
+_MARKDOWN_RESPONSES = re.compile(r"respons", re.IGNORECASE)
+
+
+def _template_file(child: Path) -> bool:
+    """Whether a file found in a directory is a template file."""
+    suffix = child.suffix.lower()
+    if suffix == ".md":
+        return _MARKDOWN_RESPONSES.search(child.stem) is not None
+    if suffix == ".aiml":
+        return True
+    if suffix == ".xml":  # only AIML: a build file or a layout is no reply template
+        try:
+            with open(child, "rb") as fh:
+                return b"<aiml" in fh.read(4096)
+        except OSError:
+            return False
+    return suffix in TEMPLATE_SUFFIXES
 
 
 class RuleInfo(NamedTuple):
@@ -120,12 +141,13 @@ class LintRun:
 
 def expand_paths(paths: Iterable[str], config: LintConfig) -> Iterator[str]:
     """Files to lint: files as given, directories expanded (recursively, sorted) into their
-    template files; hidden files and ``exclude`` matches are skipped."""
+    template files (``.yaml .yml .json .txt .aiml``, ``*responses*.md`` and AIML ``.xml``); hidden files and
+    ``exclude`` matches are skipped."""
     for source in paths:
         path = Path(source)
         if source != "-" and path.is_dir():
             for child in sorted(path.rglob("*")):
-                if (child.is_file() and child.suffix.lower() in TEMPLATE_SUFFIXES
+                if (child.is_file() and _template_file(child)
                         and not child.name.startswith(".") and not config.excluded(str(child))):
                     yield str(child)
         elif not config.excluded(source):

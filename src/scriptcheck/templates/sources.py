@@ -9,9 +9,12 @@ Shapes (YAML and JSON alike)::
     order: {shipped: 您的订单已发货。}              # nested ids: order.shipped
     kinds: {greeting: greeting}                   # reserved: template id → kind
 
-A Rasa domain (a top-level ``responses:`` key) is read as ``utter_x: [{text: …}, …]``; its
-other keys are ignored, and a variation's kind may sit in ``metadata: {kind: …}``. A plain-text
-file holds one reply a line.
+A Rasa file is read as ``utter_x: [{text: …}, …]`` under ``responses:`` (2.x/3.x, in the domain
+or split into data/responses.yml, domain/*.yml …) or ``templates:`` (1.x domains); its other
+keys (intents, slots, actions) are never replies, and a Rasa file without replies (nlu.yml,
+stories.yml) yields none. A variation's kind may sit in ``metadata: {kind: …}``. Rasa 1.x
+``responses.md`` (``## name`` / ``* intent`` / ``- reply``), ChatterBot corpora
+(``conversations:``, the bot's turns) and AIML (``<template>``, ``<li>`` variants) are read too. A plain-text file holds one reply a line.
 
 Positions: every template carries, for each character of its text, the character index in
 the source file. YAML positions come from PyYAML's composer (node start marks) and are
@@ -329,6 +332,14 @@ class _JsonScanner:
 
 # ------------------------------------------------------------------------------ walking
 
+# Keys of what users say, of labels, and of what the bot replies, in question-and-answer and
+# intent-to-replies shaped files ({intent: 问候, templates: […], variables: [price]}).
+_ASKED = frozenset({"examples", "example", "questions", "question", "patterns", "utterances", "q", "ask",
+                    "intent", "intents", "tag", "tags", "category", "categories", "scenario", "keywords",
+                    "variables", "title", "label"})
+_REPLIES = frozenset({"replies", "reply", "answers", "answer", "responses", "response", "a", "templates",
+                      "content", "script", "scripts"})
+
 class _Walker:
     """Turns a node tree into templates (one file)."""
 
@@ -379,7 +390,12 @@ class _Walker:
             if node.get("text") is not None:
                 self.obj(node, path, None, key_at)
                 return
-            for key, at, value in node.pairs:
+            pairs = node.pairs
+            if any(k in _ASKED for k, _, _ in pairs) and any(k in _REPLIES for k, _, _ in pairs):
+                # question-and-answer pairs ({examples: […], replies: […]}, FAQ {question, answer},
+                # {intent: 问候, templates: […]}): what users ask and the labels are no replies
+                pairs = [p for p in pairs if p[0] in _REPLIES]
+            for key, at, value in pairs:
                 self.walk(value, f"{path}.{key}" if path else key, at)
 
     def rasa(self, responses: _Map) -> None:
@@ -397,6 +413,58 @@ class _Walker:
                     self.add(item, name, i, None, at)
 
 
+    def chatterbot(self, conversations: _Seq) -> None:
+        """A ChatterBot corpus: ``conversations: [[said, reply, said, reply …], …]``. The first
+        statement of each conversation is the user's and they alternate, so the bot's replies
+        are the odd ones."""
+        for i, conversation in enumerate(conversations.items):
+            if not isinstance(conversation, _Seq):
+                continue
+            for j, item in enumerate(conversation.items):
+                if j % 2 == 1 and isinstance(item, _Str):
+                    self.add(item, f"conversations[{i}]", j, None, item.start)
+            for j, item in enumerate(conversation.items):
+                if j % 2 == 0 and isinstance(item, _Str):
+                    self.strings.append((item.start, item.end))  # said by the user: text, not comments
+
+
+# ------------------------------------------------------------------------------ layouts
+# Which reader a structured file needs is decided from its top-level keys, never its name, so
+# a domain split over several files (data/responses.yml, domain/*.yml) reads like a whole one.
+
+# Top-level keys only a Rasa file has, with the shape Rasa gives them (a reply file could have
+# an id "rules", but not a list of mappings under it).
+_RASA_KEYS = {"intents": _Seq, "actions": _Seq, "entities": _Seq, "slots": _Map, "forms": _Map,
+              "session_config": _Map, "nlu": _Seq, "stories": _Seq, "rules": _Seq, "e2e_actions": _Seq,
+              # config.yml, endpoints.yml and credentials.yml of the same project
+              "pipeline": _Seq, "policies": _Seq, "action_endpoint": _Map, "tracker_store": _Map,
+              "event_broker": _Map, "lock_store": _Map, "socketio": _Map, "rasa": _Map,
+              "recipe": _Str, "assistant_id": _Str}
+
+
+def _rasa_responses(root: _Map) -> _Map | None:
+    """The replies of a Rasa file: ``responses:`` (2.x/3.x) or ``templates:`` (1.x), or an empty
+    mapping for a Rasa file without replies (nlu, stories, a domain whose responses live
+    elsewhere); ``None`` when ``root`` is not a Rasa file."""
+    responses = root.get("responses")
+    if isinstance(responses, _Map):
+        return responses
+    rasa = any(isinstance(root.get(key), shape) for key, shape in _RASA_KEYS.items())
+    templates = root.get("templates")
+    if isinstance(templates, _Map) and (rasa or any(k.startswith("utter_") for k, _, _ in templates.pairs)):
+        return templates  # a Rasa 1.x domain
+    return _Map(root.start, []) if rasa else None
+
+
+def _chatterbot(root: _Map) -> _Seq | None:
+    """The ``conversations:`` of a ChatterBot corpus file (a list of lists), else ``None``."""
+    conversations = root.get("conversations")
+    if isinstance(conversations, _Seq) and conversations.items and all(
+            isinstance(c, _Seq) for c in conversations.items):
+        return conversations
+    return None
+
+
 def _kinds_map(root: _Map) -> dict[str, str]:
     node = root.get("kinds")
     if not isinstance(node, _Map):
@@ -405,12 +473,17 @@ def _kinds_map(root: _Map) -> dict[str, str]:
 
 
 def source_format(path: str) -> str:
-    """``yaml``, ``json`` or ``text`` from the file name (``-``, stdin, is text)."""
+    """``yaml``, ``json``, ``markdown`` (Rasa ``responses.md``), ``aiml`` (``.aiml``, ``.xml``) or
+    ``text`` from the file name (``-``, stdin, is text)."""
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"
     if suffix == ".json":
         return "json"
+    if suffix == ".md":
+        return "markdown"
+    if suffix in (".aiml", ".xml"):
+        return "aiml"
     return "text"
 
 
@@ -454,11 +527,16 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
     if root is None:
         return SourceFile(path, fmt, [], {})
     _reject_duplicate_keys(root, path, lines, fmt)
-    responses = root.get("responses") if isinstance(root, _Map) else None
-    if isinstance(responses, _Map):
+    responses = _rasa_responses(root) if isinstance(root, _Map) else None
+    conversations = _chatterbot(root) if isinstance(root, _Map) and responses is None else None
+    if responses is not None:
         walker = _Walker(path, lines, {})
         walker.rasa(responses)
         fmt = "rasa"
+    elif conversations is not None:
+        walker = _Walker(path, lines, {})
+        walker.chatterbot(conversations)
+        fmt = "chatterbot"
     else:
         walker = _Walker(path, lines, _kinds_map(root) if isinstance(root, _Map) else {})
         if isinstance(root, _Map):
@@ -468,8 +546,16 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
     return SourceFile(path, fmt, walker.out, directives)
 
 
+# Script collections written as dialogues or FAQs label their lines: what the customer asks is
+# no reply, and the agent's label is no part of the reply.
+_CUSTOMER_LINE = re.compile(r"^\s*(?:问|Q|q|客户|买家|顾客|用户|访客|User|user)\s*[：:]")
+_AGENT_LABEL = re.compile(r"^\s*(?:答|A|a|客服|卖家|商家|机器人|Bot|bot)\s*[：:]\s*")
+
+
 def _plain(path: str, text: str) -> SourceFile:
-    """One reply a line; a ``# scriptcheck: disable=…`` directive may end a line or stand alone."""
+    """One reply a line; a ``# scriptcheck: disable=…`` directive may end a line or stand alone.
+    In a labelled dialogue or FAQ (``问：…`` / ``答：…``, ``Q:`` / ``A:``, ``客户：`` / ``客服：``),
+    the customer's lines are skipped and the agent's label is cut off."""
     lines = LineIndex.of(text)
     templates = []
     directives = find_directives(text)
@@ -477,16 +563,166 @@ def _plain(path: str, text: str) -> SourceFile:
         line = line.rstrip("\r")
         m = DIRECTIVE.search(line) if number in directives else None
         reply = line[:m.start()].rstrip() if m else line
+        if _CUSTOMER_LINE.match(reply):
+            continue
+        label = _AGENT_LABEL.match(reply)
+        at = start
+        if label:
+            reply, at = reply[label.end():], start + label.end()
         if reply.strip():
-            templates.append(Template(path, None, None, reply, None, tuple(range(start, start + len(reply))),
-                                      start, number, lines))
+            templates.append(Template(path, None, None, reply, None, tuple(range(at, at + len(reply))),
+                                      at, number, lines))
     return SourceFile(path, "text", templates, directives)
 
 
+# Rasa's markdown formats share one shape (``## header``, ``* intent``, ``- line``); only
+# responses.md holds replies. NLU blocks (## intent:greet) hold what users say, and a story's
+# ``- `` lines are action names (utter_greet, form{"name": …}).
+_MD_HEADER = re.compile(r"^##\s*(.*?)\s*$")
+_MD_INTENT = re.compile(r"^\s*\*\s*(.*?)\s*$")
+_MD_ITEM = re.compile(r"^(\s*-\s+)(.*?)\s*$")
+_MD_NLU_BLOCK = re.compile(r"^(intent|synonym|regex|lookup)\s*:")
+_MD_ACTION = re.compile(r"^(?:[a-z][a-z0-9]*_[\w./]*|[\w./]+\{.*\})$")
+
+
+def _rasa_markdown(path: str, text: str) -> SourceFile:
+    """Rasa 1.x ``responses.md``: ``## name`` (optionally ``* intent/sub`` under it) and one
+    ``- reply`` a line. The id is the intent when given (``faq/ask_channels``), else the
+    header (``utter_greet``); NLU blocks and action lines of stories are not replies."""
+    lines = LineIndex.of(text)
+    templates: list[Template] = []
+    directives = find_directives(text)
+    header: str | None = None
+    intent: str | None = None
+    nlu = False
+    variant = 0
+    for number, (start, line) in enumerate(zip(lines.starts, text.split("\n")), start=1):
+        line = line.rstrip("\r")
+        if m := _MD_HEADER.match(line):
+            header, intent, variant = m.group(1), None, 0
+            nlu = bool(_MD_NLU_BLOCK.match(header))
+            continue
+        if header is None or nlu:
+            continue
+        if m := _MD_INTENT.match(line):
+            intent, variant = m.group(1), 0
+            continue
+        m = _MD_ITEM.match(line)
+        if m is None or not m.group(2) or _MD_ACTION.match(m.group(2)) or m.group(2).startswith("<!--"):
+            continue
+        d = DIRECTIVE.search(line) if number in directives else None
+        reply = m.group(2) if d is None else line[m.end(1):d.start()].rstrip()
+        at = start + m.end(1)
+        templates.append(Template(path, intent or header, variant, reply, None,
+                                  tuple(range(at, at + len(reply))), at, number, lines))
+        variant += 1
+    return SourceFile(path, "rasa-markdown", templates, directives)
+
+
+# AIML (<aiml><category><pattern>…</pattern><template>…</template></category>): the template is
+# the reply. Its markup is read like this: <random><li> items are variants; <get name="x"/>,
+# <bot name="x"/>, <star/> and the like are variables, kept as {x}/{star} placeholders (masked
+# when linting, so they neither make nor break a match); <think>, <system>, <srai>, <sr/>,
+# <learn>, <set> … produce no text the customer reads and are dropped with what they hold;
+# other tags vanish; the layout whitespace of the XML disappears next to Chinese text.
+_AIML_CATEGORY = re.compile(r"<category\b.*?</category>", re.S)
+_AIML_PATTERN = re.compile(r"<pattern>(.*?)</pattern>", re.S)
+_AIML_TEMPLATE = re.compile(r"<template>(.*?)</template>", re.S)
+_AIML_SILENT = re.compile(r"<(think|system|srai|learn|set|gossip|javascript)\b[^>]*?(?:/>|>.*?</\1\s*>)", re.S)
+_AIML_VARIABLE = re.compile(r"<(get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date)\b"
+                            r"(?:[^>]*?\bname\s*=\s*[\"']([^\"']*)[\"'])?[^>]*?/>")
+_AIML_TAG = re.compile(r"<[^>]*>")
+_AIML_ITEM = re.compile(r"<li>(.*?)</li>", re.S)
+_XML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
+
+
+def _aiml_text(src: str, start: int, end: int) -> tuple[str, tuple[int, ...]]:
+    """The text a customer reads of the AIML markup ``src[start:end]``, with source offsets."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    # (start, rank, end, replacement): where a silent block, a variable and a bare tag start at
+    # one place, the silent block wins, then the variable.
+    spans = sorted([(m.start(), 0, m.end(), "") for m in _AIML_SILENT.finditer(src, start, end)]
+                   + [(m.start(), 1, m.end(), "{%s}" % (m.group(2) or m.group(1)))
+                      for m in _AIML_VARIABLE.finditer(src, start, end)]
+                   + [(m.start(), 2, m.end(), "") for m in _AIML_TAG.finditer(src, start, end)])
+    spans = [(a, b, r) for a, _, b, r in spans]
+    k, i = 0, start
+    while i < end:
+        while k < len(spans) and spans[k][1] <= i:
+            k += 1
+        if k < len(spans) and spans[k][0] <= i:
+            a, b, replacement = spans[k]
+            if replacement:
+                chars.extend(replacement)
+                offsets.extend([a] * len(replacement))
+            i = b
+            continue
+        entity = next((e for e in _XML_ENTITIES if src.startswith(e, i)), None)
+        if entity:
+            chars.append(_XML_ENTITIES[entity])
+            offsets.append(i)
+            i += len(entity)
+            continue
+        chars.append(src[i])
+        offsets.append(i)
+        i += 1
+    # Layout whitespace: a run of it goes, or becomes one space between two non-Chinese characters.
+    out_c: list[str] = []
+    out_o: list[int] = []
+    pending: int | None = None
+    for c, o in zip(chars, offsets):
+        if c.isspace():
+            pending = o if pending is None else pending
+            continue
+        if pending is not None and out_c and not (_cjk_or_mark(out_c[-1]) or _cjk_or_mark(c)):
+            out_c.append(" ")
+            out_o.append(pending)
+        pending = None
+        out_c.append(c)
+        out_o.append(o)
+    return "".join(out_c), tuple(out_o)
+
+
+def _cjk_or_mark(ch: str) -> bool:
+    # a variable's braces stand for words of the reply, Chinese ones in a Chinese reply
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or ch in "{}"
+
+
+def _aiml(path: str, text: str) -> SourceFile:
+    """An AIML file: one template per ``<template>`` (its ``<li>`` items as variants), named by
+    the category's ``<pattern>``."""
+    lines = LineIndex.of(text)
+    templates: list[Template] = []
+    for category in _AIML_CATEGORY.finditer(text):
+        pattern = _AIML_PATTERN.search(text, category.start(), category.end())
+        tid = " ".join(_aiml_text(text, pattern.start(1), pattern.end(1))[0].split()) if pattern else None
+        body = _AIML_TEMPLATE.search(text, category.start(), category.end())
+        if body is None:
+            continue
+        key_line = lines.position(body.start())[0]
+        items = [m for m in _AIML_ITEM.finditer(text, body.start(1), body.end(1))]
+        parts = [(m.start(1), m.end(1), i) for i, m in enumerate(items)] or [(body.start(1), body.end(1), None)]
+        for a, b, variant in parts:
+            reply, offsets = _aiml_text(text, a, b)
+            if reply.strip() and reply.strip("{}").strip():
+                templates.append(Template(path, tid or None, variant, reply, None, offsets, a, key_line, lines))
+    return SourceFile(path, "aiml", templates, {})
+
+
 def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
-    """The templates of a decoded source text (``fmt``: yaml, json or text; default from ``path``)."""
+    """The templates of a decoded source text (``fmt``: yaml, json, markdown, aiml or text;
+    default from ``path``). A YAML or JSON file is read as a Rasa file (``responses:``, 1.x
+    ``templates:``, or any Rasa data file: only its replies), a ChatterBot corpus
+    (``conversations:``: the bot's turns) or plain templates, from its top-level keys."""
     fmt = fmt or source_format(path)
-    return _plain(path, text) if fmt == "text" else _structured(path, text, fmt)
+    if fmt == "text":
+        return _plain(path, text)
+    if fmt == "markdown":
+        return _rasa_markdown(path, text)
+    if fmt == "aiml":
+        return _aiml(path, text)
+    return _structured(path, text, fmt)
 
 
 def read_templates(path: str, encoding: str | None = None) -> SourceFile:

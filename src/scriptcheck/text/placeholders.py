@@ -1,7 +1,11 @@
 """Placeholders in reply templates: find them, mask them, and find the broken ones.
 
 Supported syntaxes: ``{name}``, ``{{ name }}`` (also ``{{ name | filter }}`` and ``{% … %}``),
-``${name}``, ``%s``/``%d``, ``%(name)s`` and ``[name]``.
+``${name}``, ``%s``/``%d``, ``%(name)s``, ``%name%`` and ``[name]``.
+
+A delimiter is *unbalanced* only when it has no partner on its line: the fill-in brackets of
+real scripts (``[24/48]``, ``[A类/纯棉]``, ``[BPA/PC]``), markdown links and product codes in
+parentheses (``%(VIP专享)``) are balanced, so they are neither masked nor reported.
 
 Masking replaces every character of a well-formed placeholder with :data:`MASK` (U+E000, a
 private-use character the normaliser skips like punctuation), so offsets stay identical and a
@@ -37,6 +41,7 @@ _SCANNER = re.compile(
       | \$\{{\s*{_NAME}\s*\}}                  # ${{name}}
       | \{{\s*(?:{_NAME})?\s*\}}               # {{name}}, {{0}}, {{}}
       | %\(\s*{_ID}\s*\)[sdifrxXeEgGcoa]       # %(name)s
+      | %[A-Za-z_][A-Za-z0-9_.]{{1,40}}%          # %user.name%  (PHP and bot-studio templates)
       | %[sdif]                                # %s
       | \[{_NAME}\]                            # [name]
     )
@@ -53,6 +58,40 @@ _SCANNER = re.compile(
 )
 
 Kind = Literal["placeholder", "misspelt", "unbalanced"]
+
+# Delimiters whose partner is looked for on the same line. Real scripts are full of fill-in
+# brackets a person completes or picks from — [24/48], [A类/纯棉], [X成熟/自然成熟], markdown
+# links [here](https://…), {"json": 1} — which are balanced although they are no placeholder
+# syntax; only a delimiter with no partner at all is a template that will show its code.
+_OPENERS = {"{": "}", "[": "]", "(": ")"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+
+
+def _paired(text: str) -> set[int]:
+    """Indices of ``{ } [ ] ( )`` that have a partner on the same line (one stack per kind)."""
+    paired: set[int] = set()
+    stacks: dict[str, list[int]] = {k: [] for k in _OPENERS}
+    for i, c in enumerate(text):
+        if c == "\n":
+            for stack in stacks.values():
+                stack.clear()
+        elif c in _OPENERS:
+            stacks[c].append(i)
+        elif c in _CLOSERS:
+            stack = stacks[_CLOSERS[c]]
+            if stack:
+                paired.add(stack.pop())
+                paired.add(i)
+    return paired
+
+
+def _delimiter(match: re.Match) -> int:
+    """The index of the delimiter an ``unbalanced`` match is about (its bracket or brace)."""
+    text = match.group()
+    for k, c in enumerate(text):
+        if c in "{}[]()":
+            return match.start() + k
+    return match.start()
 
 
 class Placeholder(NamedTuple):
@@ -72,7 +111,16 @@ def scan_placeholders(text: str) -> list[Placeholder]:
     """
     if not any(c in text for c in "{}[]$%"):
         return []  # most replies have no placeholder at all
-    return [Placeholder(m.lastgroup, m.start(), m.end(), m.group()) for m in _SCANNER.finditer(text)]  # type: ignore[arg-type]
+    out = []
+    paired: set[int] | None = None
+    for m in _SCANNER.finditer(text):
+        if m.lastgroup == "unbalanced":
+            if paired is None:
+                paired = _paired(text)
+            if _delimiter(m) in paired:
+                continue  # balanced after all: a fill-in bracket such as [X成熟/自然成熟]
+        out.append(Placeholder(m.lastgroup, m.start(), m.end(), m.group()))  # type: ignore[arg-type]
+    return out
 
 
 def mask_placeholders(text: str) -> str:
