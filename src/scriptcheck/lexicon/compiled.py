@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
@@ -11,7 +12,7 @@ from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
 from scriptcheck.text.normalize import normalize_phrase
 
-__all__ = ["Lexicon", "compile_lexicon"]
+__all__ = ["Lexicon", "compile_lexicon", "pattern_analyses"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,11 @@ class Lexicon:
         return self.data.entries
 
 
-def _compile_entry(path: str, entry: LexiconEntry) -> MatchEntry:
+def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:
-            patterns.append(compile_pattern(source, entry.anchors))
+            patterns.append(compile_pattern(source, entry.anchors, known=known.get(source)))
         except PatternProblem as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
     for phrase in entry.phrases:
@@ -61,9 +62,16 @@ def _compile_entry(path: str, entry: LexiconEntry) -> MatchEntry:
     )
 
 
-def compile_lexicon(model: LexiconFile, path: str) -> Lexicon:
+def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence] | None = None) -> Lexicon:
     """Compile every entry of a validated lexicon; :class:`LexiconError` names the file,
-    the entry and the pattern or phrase that cannot be used."""
-    entries = tuple(dataclasses.replace(_compile_entry(path, e), group_allow=tuple(model.allow))
+    the entry and the pattern or phrase that cannot be used. ``known`` maps pattern sources to
+    their analysis from an earlier load of the same file (see :func:`pattern_analyses`)."""
+    known = known or {}
+    entries = tuple(dataclasses.replace(_compile_entry(path, e, known), group_allow=tuple(model.allow))
                     for e in model.entries)
     return Lexicon(model, path, entries)
+
+
+def pattern_analyses(lexicon: Lexicon) -> dict[str, list]:
+    """Every pattern's analysis (anchors, end anchoring), for the lexicon cache."""
+    return {p.source: p.analysis for entry in lexicon.match_entries for p in entry.patterns}

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
-from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon
+from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses
 from scriptcheck.lexicon.schema import LexiconFile
 from scriptcheck.lexicon.specs import run_specs
 from scriptcheck.resources import packaged_names, resolve
@@ -38,7 +38,8 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
         model = LexiconFile.model_validate(data)
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data)) from None
-    lexicon = compile_lexicon(model, str(path))
+    known = spec_cache.load_analyses(path)
+    lexicon = compile_lexicon(model, str(path), known)
     if verify and not spec_cache.is_verified(path):
         failures = [r for r in run_specs(lexicon) if not r.ok]
         if failures:
@@ -47,6 +48,8 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
                 + "\n".join(f"  {r.rule}: expected {r.expect}: {r.text!r}" for r in failures)
             )
         spec_cache.mark_verified(path)
+    if known is None:
+        spec_cache.store_analyses(path, pattern_analyses(lexicon))
     return lexicon
 
 

@@ -10,13 +10,15 @@ set ``SCRIPTCHECK_CACHE_DIR=off`` to disable it. A cache that cannot be written 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 from scriptcheck.cachedir import cache_dir
 
-__all__ = ["is_verified", "mark_verified"]
+__all__ = ["is_verified", "mark_verified", "load_analyses", "store_analyses"]
 
 
 @lru_cache(maxsize=1)
@@ -29,8 +31,8 @@ def _salt() -> bytes:
             parts.append(f"{dist}=?")
     # Source checkouts change without a version bump: include the matcher's own code.
     here = Path(__file__).resolve().parent.parent
-    for module in ("text/normalize.py", "match/engine.py", "match/patterns.py", "lexicon/compiled.py",
-                   "lexicon/matcher.py", "lexicon/specs.py"):
+    for module in ("text/normalize.py", "text/regex_policy.py", "match/engine.py", "match/patterns.py",
+                   "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
         except OSError:
@@ -38,7 +40,7 @@ def _salt() -> bytes:
     return "|".join(parts).encode()
 
 
-def _marker(path: Path) -> Path | None:
+def _marker(path: Path, kind: str = "verified") -> Path | None:
     directory = cache_dir()
     if directory is None:
         return None
@@ -46,7 +48,33 @@ def _marker(path: Path) -> Path | None:
         digest = hashlib.sha256(_salt() + b"\0" + path.read_bytes()).hexdigest()
     except OSError:
         return None
-    return directory / "verified" / digest
+    return directory / kind / digest
+
+
+def load_analyses(path: Path) -> dict | None:
+    """The pattern analyses stored for this exact file and code, or ``None``."""
+    marker = _marker(path, "patterns")
+    if marker is None:
+        return None
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def store_analyses(path: Path, analyses: dict) -> None:
+    """Store the pattern analyses of a file that loaded cleanly (skipped if not writable)."""
+    marker = _marker(path, "patterns")
+    if marker is None:
+        return
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(analyses, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(marker)
+    except OSError:
+        pass
 
 
 def is_verified(path: Path) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from typing import Sequence
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -31,14 +31,53 @@ class PatternProblem(ValueError):
     """A pattern cannot be used: bad regex, unbounded, unreachable literal, or no anchor."""
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledPattern:
-    """A verified regex and the literals that must occur for it to match."""
+    """A verified regex and the literals that must occur for it to match.
 
-    source: str
-    regex: re.Pattern[str]
-    anchors: frozenset[str]
-    anchored_end: bool = False  # uses $ or \Z: only a match at the real end of the text counts
+    The regex itself is compiled on first use: most patterns of a large lexicon are never
+    tried on a short input (a one-line lint), and compiling them all is most of a warm start.
+    """
+
+    __slots__ = ("source", "anchors", "anchored_end", "_regex")
+
+    def __init__(self, source: str, regex: re.Pattern[str] | None, anchors: frozenset[str],
+                 anchored_end: bool = False) -> None:
+        self.source = source
+        self.anchors = anchors
+        self.anchored_end = anchored_end  # uses $ or \Z: only a match at the real end of the text counts
+        self._regex = regex
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled regex (MULTILINE: see :func:`compile_pattern`)."""
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = re.compile(self.source, re.MULTILINE)
+        return regex
+
+    @property
+    def analysis(self) -> list:
+        """What :func:`compile_pattern` derived, as plain data (``known=`` takes it back)."""
+        return [sorted(self.anchors), self.anchored_end]
+
+    def _key(self) -> tuple:
+        return (self.source, self.anchors, self.anchored_end)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompiledPattern) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"CompiledPattern({self.source!r}, anchors={sorted(self.anchors)}, anchored_end={self.anchored_end})"
+
+    def __getstate__(self) -> tuple:
+        return self._key()
+
+    def __setstate__(self, state: tuple) -> None:
+        self.source, self.anchors, self.anchored_end = state
+        self._regex = None
 
 
 def _exact(item) -> set[str] | None:
@@ -168,8 +207,15 @@ def _check(source: str, parsed) -> None:
             )
 
 
-def compile_pattern(source: str, anchors: list[str] | None = None) -> CompiledPattern:
-    """Validate and compile one lexicon pattern; derive its anchors unless given."""
+def compile_pattern(source: str, anchors: list[str] | None = None, *,
+                    known: Sequence | None = None) -> CompiledPattern:
+    """Validate and compile one lexicon pattern; derive its anchors unless given.
+
+    ``known`` is the :attr:`CompiledPattern.analysis` of this very pattern from an earlier load
+    of the same file by the same code (the lexicon cache): the checks passed then, so they are
+    skipped, and the regex is compiled when first used."""
+    if known is not None:
+        return CompiledPattern(source, None, frozenset(known[0]), bool(known[1]))
     try:
         # MULTILINE: the matcher verifies a transcript's turns in one string joined with
         # newlines (which no search string contains), so ^ and $ must hold at each turn's start

@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import opencc
 
+from scriptcheck.text.normalize import t2s_converter
+
 __all__ = ["Mix", "script_mix", "punctuation_mix"]
 
 
@@ -25,7 +27,8 @@ class Mix(NamedTuple):
 
 @lru_cache(maxsize=2)
 def _converter(config: str) -> opencc.OpenCC:
-    return opencc.OpenCC(config)
+    # t2s is the normaliser's own converter: each one costs a dictionary load at start-up.
+    return t2s_converter() if config == "t2s" else opencc.OpenCC(config)
 
 
 def _changed(text: str, config: str) -> set[int]:

@@ -6,17 +6,22 @@ text, so findings always report original offsets. See ``docs/lexicon-format.md``
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import metadata
 from itertools import chain, compress, count, repeat
 from operator import ne
+from pathlib import Path
 from typing import Sequence
 
 import opencc
 
+from scriptcheck.cachedir import cache_dir
+
 __all__ = ["Normalized", "normalize", "normalize_many", "fold_char", "is_skipped", "normalize_phrase",
-           "simplified_aligned", "SEARCH_SEPARATOR"]
+           "simplified_aligned", "t2s_converter", "SEARCH_SEPARATOR"]
 
 # Characters inserted to break up a phrase: separators, punctuation, symbols (emoji), controls,
 # zero-width/format characters, combining marks. They never carry the words we look for.
@@ -32,6 +37,11 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def t2s_converter() -> opencc.OpenCC:
+    """The process's one OpenCC traditional→simplified converter."""
+    return _t2s()
+
+
 # Blocks where OpenCC's t2s changes characters: CJK radicals and symbols, Ext A, the unified
 # block, compatibility ideographs, Ext B and beyond.
 _CJK_BLOCKS = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
@@ -42,6 +52,9 @@ _CJK_BLOCKS = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x
 def _traditional() -> frozenset[str]:
     """Characters t2s changes (a few thousand; built once, on first use). Text without any of them
     is already simplified, which spares most utterances the OpenCC call."""
+    remembered = _remembered_traditional()
+    if remembered is not None:
+        return remembered
     converter = _t2s()
     changed: set[str] = set()
     for low, high in _CJK_BLOCKS:
@@ -49,7 +62,44 @@ def _traditional() -> frozenset[str]:
         converted = converter.convert(block)
         if len(converted) == len(block):
             changed.update(a for a, b in zip(block, converted) if a != b)
+    _remember_traditional(changed)
     return frozenset(changed)
+
+
+def _traditional_cache() -> Path | None:
+    """Where the set is kept between runs: it depends only on the OpenCC version."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        version = metadata.version("opencc")
+    except metadata.PackageNotFoundError:
+        return None
+    return directory / f"opencc-t2s-changed-{version}.txt"
+
+
+def _remembered_traditional() -> frozenset[str] | None:
+    path = _traditional_cache()
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return frozenset(text) if text else None
+
+
+def _remember_traditional(changed: set[str]) -> None:
+    path = _traditional_cache()
+    if path is None:
+        return
+    try:  # a name of its own, then an atomic rename: two first runs may write at once
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text("".join(sorted(changed)), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
 
 
 class _FoldTable(dict):
