@@ -167,3 +167,29 @@ def test_read_verdicts_rejects_bad_lines(tmp_path):
     with pytest.raises(Exception, match="v.jsonl:1: verdict"):
         read_verdicts([str(path)])
     assert precision_table([])["precision"] is None
+
+
+def test_score_format_html_shortcut(tmp_path):
+    out = tmp_path / "s.html"
+    result = CliRunner().invoke(cli, ["score", str(CORPORA), "--format", "html", "-o", str(out), "-q", "--jobs", "1"])
+    assert result.exit_code in (0, 1), result.output
+    data = _page_data(out.read_text(encoding="utf-8"))
+    assert data["summary"]["transcripts"] == data["summary"]["with_turns"] > 0
+    assert data["summary"]["rejected"] == 0
+    assert CliRunner().invoke(cli, ["score", str(CORPORA), "--format", "html"]).exit_code == 2
+
+
+def test_parquet_results_count_rejected_rows(scored, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet", reason='Parquet needs pyarrow: pip install ".[parquet]"')
+    from scriptcheck.tables import error_row, report_row, rows_to_table
+
+    _, reports = scored
+    rows = [report_row(r, "calls.jsonl", i + 1) for i, r in enumerate(reports)]
+    rows.append(error_row("invalid JSON", source="calls.jsonl", line=99))
+    path = tmp_path / "r.parquet"
+    pq.write_table(rows_to_table(rows), path)
+    data = read_results([str(path)])
+    assert len(data.reports) == len(reports) and data.rejected == 1 and data.read == len(reports) + 1
+    payload = build_payload(data)
+    assert [t[0] for t in payload["transcripts"]] == [r["id"] for r in reports]
+    assert payload["agents"]  # agent_id from the metadata map

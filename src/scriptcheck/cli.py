@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from scriptcheck.api import Checker
+from scriptcheck.cli_report import report_command, review_command
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.models import Severity
 
@@ -145,8 +146,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
                    "`profile` field, else --default-profile).")
 @click.option("--default-profile", default="hotline", show_default=True, metavar="NAME|FILE",
               help="Profile for transcripts that name none.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "html"]), default="table",
+              show_default=True, help="html: the report page of `scriptcheck report` (needs --output).")
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt"]), default=None,
               help="Reader to use (default: from the file suffix; jsonl for stdin).")
 @click.option("--encoding", default=None, callback=_known_encoding,
@@ -176,6 +177,13 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
         scorer.scorer(profile or default_profile)
     except ScriptcheckError as exc:
         raise _fail(str(exc))
+    if fmt == "html":  # the `report` page, drawn from a JSON report of this run (cli_report)
+        from scriptcheck.cli_report import score_to_html
+
+        raise click.exceptions.Exit(score_to_html(
+            inputs, output, run_score, scorer=scorer, input_format=input_format, encoding=encoding,
+            jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict, fail_under=fail_under,
+            quiet=quiet))
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
                      jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict,
                      fail_under=fail_under, quiet=quiet, output=output)
@@ -337,91 +345,9 @@ def profile_test(profiles: tuple[str, ...]) -> None:
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
-@cli.command("report")
-@click.argument("results", nargs=-1, required=True)
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True),
-              help="The HTML file to write.")
-@click.option("--transcripts", "transcript_sources", multiple=True, metavar="FILE/DIR",
-              help="The scored transcripts (repeatable), to show the conversations.")
-@click.option("--agent-field", default="agent_id", show_default=True, metavar="KEY",
-              help="The metadata field that names the agent.")
-@click.option("--title", default="", help="Page title.")
-@click.option("--encoding", default=None, callback=_known_encoding, help="Encoding of the transcripts.")
-def report_command(results: tuple[str, ...], output: str, transcript_sources: tuple[str, ...], agent_field: str,
-                   title: str, encoding: str | None) -> None:
-    """Write one self-contained HTML page for score RESULTS (JSONL/JSON/Parquet of `score`).
-
-    Summary, score distribution, rules, steps, agents, filters, each transcript with its
-    findings highlighted, and review buttons whose verdicts export as JSONL for `review`.
-    The page is offline: no script, style or data is fetched from anywhere.
-    """
-    from scriptcheck.report.data import build_payload, read_results, read_turns
-    from scriptcheck.report.render import render_html
-
-    target = Path(output).resolve()
-    if any(Path(s).resolve() == target for s in (*results, *transcript_sources)):
-        raise _fail(f"{output}: the output would overwrite an input")
-    try:
-        data = read_results(results)
-        turns = read_turns(transcript_sources, encoding) if transcript_sources else None
-        html = render_html(build_payload(data, turns, agent_field=agent_field, title=title))
-    except InputError as exc:
-        raise _fail(exc.describe())
-    except ImportError as exc:
-        raise _fail(str(exc))
-    try:
-        Path(output).write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise _fail(f"{output}: {exc.strerror or exc}")
-    click.echo(f"{output}: {len(data.reports)} transcripts, {len(html.encode()) // 1024} KiB", err=True)
-
-
-@cli.command("review")
-@click.argument("verdicts", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lexicon-out", default=None, type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-              help="Write a lexicon overlay (allow contexts and specs) built from the verdicts.")
-@click.option("--extends", default="forbidden", show_default=True, metavar="NAME|FILE",
-              help="The lexicon the overlay adds to.")
-@click.option("--min-verdicts", default=1, show_default=True, help="Rules with fewer verdicts are not ranked.")
-@click.option("--transcripts", "transcript_sources", multiple=True, metavar="FILE/DIR",
-              help="The reviewed transcripts, for verdicts exported without their turn's text.")
-def review_command(verdicts: tuple[str, ...], fmt: str, lexicon_out: str | None, extends: str,
-                   min_verdicts: int, transcript_sources: tuple[str, ...]) -> None:
-    """Per-rule precision from reviewers' VERDICTS (JSONL exported by the report page).
-
-    Lists the rules most in need of attention (lowest precision first) and, with
-    --lexicon-out, writes an overlay: every false alarm an allow context and a `no_match`
-    spec of its rule, every confirmed finding a `match` spec. Load it with --lexicon.
-    """
-    import json
-
-    from scriptcheck.report.data import read_turns
-    from scriptcheck.report.review import build_overlay, precision_table, read_verdicts, render_precision
-
-    if lexicon_out and any(Path(v).resolve() == Path(lexicon_out).resolve() for v in verdicts):
-        raise _fail(f"{lexicon_out}: the output would overwrite an input")
-    try:
-        items = read_verdicts(verdicts)
-        table = precision_table(items, min_verdicts=min_verdicts)
-        turns = read_turns(transcript_sources) if transcript_sources else None
-        overlay = build_overlay(items, extends=extends, out_path=lexicon_out, turns=turns) if lexicon_out else None
-    except InputError as exc:
-        raise _fail(exc.describe())
-    except ScriptcheckError as exc:
-        raise _fail(str(exc))
-    if fmt == "json":
-        doc = {**table, "overlay": overlay.summary() if overlay else None}
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_precision(table))
-        if overlay:
-            click.echo(overlay.describe())
-    if overlay:
-        try:
-            overlay.write(lexicon_out)
-        except OSError as exc:
-            raise _fail(f"{lexicon_out}: {exc.strerror or exc}")
+# `report` and `review` live in cli_report (the batch page and its verdicts).
+cli.add_command(report_command)
+cli.add_command(review_command)
 
 
 def main() -> None:
