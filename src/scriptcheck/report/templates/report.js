@@ -140,6 +140,11 @@
       if (f.length) {
         var m = el("mark", { "class": "f", title: f.map(function (s) { return s[3]; }).join("; "),
                              "data-finding": String(f[0][4]) }, piece);
+        // The highlight leads to its finding (and the review buttons) below.
+        m.addEventListener("click", function (e) {
+          var card = $("finding-" + e.currentTarget.getAttribute("data-finding"));
+          if (card) { card.scrollIntoView({ block: "center" }); card.querySelector("button").focus(); }
+        });
         frag.appendChild(m);
       } else if (over.length) frag.appendChild(el("mark", { "class": "s", title: over[0][3] }, piece));
       else frag.appendChild(document.createTextNode(piece));
