@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from scriptcheck.cli import cli
 from tests.browser import chromium_path, open_browser
-from tests.conftest import CORPORA, ROOT
+from tests.conftest import CORPORA, JDDC, ROOT
 
 pytestmark = pytest.mark.skipif(chromium_path() is None,
                                 reason="no Chromium installed (apt-get install -y chromium)")
@@ -107,3 +107,38 @@ def test_report_in_chromium(report, tmp_path):
         "reviewer": "qa-1"}
     # Nothing but the file itself (twice: the load and the reload) and the export's blob.
     assert [u for u in requests if u != url and not u.startswith("blob:")] == []
+
+
+def test_jddc_report_in_chromium(tmp_path):
+    """The 1,046 real JDDC chats: right counts, every finding of a transcript highlighted, no
+    request, no console error. (How fast it opens is measured in benchmarks/bench_report.py.)"""
+    if not JDDC.exists():
+        pytest.skip(f"JDDC corpus not present at {JDDC}")
+    runner = CliRunner()
+    scores = tmp_path / "jddc.jsonl"
+    result = runner.invoke(cli, ["score", str(JDDC), "--profile", "ecommerce-chat", "--format", "jsonl",
+                                 "-o", str(scores), "-q", "--jobs", "1"])
+    assert result.exit_code in (0, 1), result.output
+    html = tmp_path / "jddc.html"
+    assert runner.invoke(cli, ["report", str(scores), "--transcripts", str(JDDC), "-o", str(html)]).exit_code == 0
+    reports = [json.loads(line) for line in scores.read_text(encoding="utf-8").splitlines()]
+    # The transcript with the most findings inside its turns, to check the highlights.
+    target = max(reports, key=lambda r: sum(f["turn"] is not None for f in r["findings"]))
+    spans = [f for f in target["findings"] if f["turn"] is not None]
+    with open_browser() as browser:
+        page = browser.new_page()
+        requests, problems = [], []
+        page.on("request", lambda req: requests.append(req.url))
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(html.as_uri())
+        assert page.text_content("#s-transcripts") == str(len(reports)) == "1046"
+        assert page.locator("#list tbody tr").count() == 50  # paged
+        page.fill("#f-search", target["id"])
+        page.click(f"#list button.open:text-is('{target['id']}')")
+        marked = {int(n) for m in page.locator(".turn mark.f").all() for n in m.get_attribute("data-finding").split()}
+        assert marked == set(range(len(target["findings"]))) - {
+            i for i, f in enumerate(target["findings"]) if f["turn"] is None}
+        assert page.locator(".finding").count() == len(target["findings"])
+        assert len(spans) >= 1 and problems == []
+    assert [u for u in requests if u != html.as_uri()] == []

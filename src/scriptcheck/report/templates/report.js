@@ -139,10 +139,10 @@
       var f = over.filter(function (s) { return s[2] === "f"; });
       if (f.length) {
         var m = el("mark", { "class": "f", title: f.map(function (s) { return s[3]; }).join("; "),
-                             "data-finding": String(f[0][4]) }, piece);
+                             "data-finding": f.map(function (s) { return s[4]; }).join(" ") }, piece);
         // The highlight leads to its finding (and the review buttons) below.
         m.addEventListener("click", function (e) {
-          var card = $("finding-" + e.currentTarget.getAttribute("data-finding"));
+          var card = $("finding-" + e.currentTarget.getAttribute("data-finding").split(" ")[0]);
           if (card) { card.scrollIntoView({ block: "center" }); card.querySelector("button").focus(); }
         });
         frag.appendChild(m);
