@@ -193,3 +193,10 @@ def test_parquet_results_count_rejected_rows(scored, tmp_path):
     payload = build_payload(data)
     assert [t[0] for t in payload["transcripts"]] == [r["id"] for r in reports]
     assert payload["agents"]  # agent_id from the metadata map
+
+
+def test_html_shortcut_names_the_scored_files(tmp_path):
+    out = tmp_path / "s.html"
+    CliRunner().invoke(cli, ["score", str(CORPORA), "--format", "html", "-o", str(out), "-q", "--jobs", "1"])
+    assert _page_data(out.read_text(encoding="utf-8")) is not None
+    assert f"<p class=\"sources\">{CORPORA}</p>" in out.read_text(encoding="utf-8")

@@ -34,11 +34,12 @@ def _known_encoding(ctx, param, value: str | None) -> str | None:
 
 
 def write_report(results, output: str, *, transcripts=(), agent_field: str = "agent_id", title: str = "",
-                 encoding: str | None = None, inputs=None) -> int:
+                 encoding: str | None = None, inputs=None, sources=None) -> int:
     """Write the HTML page for score result files; returns the number of transcripts.
 
     ``inputs`` (default: ``results`` and ``transcripts``) are the files the output must not
-    overwrite. Raises :class:`InputError` for unreadable input and ``OSError`` when the page
+    overwrite; ``sources`` (default: the result files) what the page names as its input — and
+    keys its saved verdicts on. Raises :class:`InputError` for unreadable input and ``OSError`` when the page
     cannot be written.
     """
     from scriptcheck.report.data import build_payload, read_results, read_turns
@@ -48,6 +49,8 @@ def write_report(results, output: str, *, transcripts=(), agent_field: str = "ag
     if any(Path(s).resolve() == target for s in (inputs if inputs is not None else (*results, *transcripts))):
         raise InputError("the output would overwrite an input", file=output)
     data = read_results(results)
+    if sources is not None:
+        data.sources = [str(s) for s in sources]
     turns = read_turns(transcripts, encoding) if transcripts else None
     html = render_html(build_payload(data, turns, agent_field=agent_field, title=title))
     Path(output).write_text(html, encoding="utf-8")
@@ -67,8 +70,10 @@ def score_to_html(inputs, output: str | None, run_score, **score_options) -> int
     try:
         code = run_score(inputs, fmt="json", output=temporary, **score_options)
         try:
+            # The page names the scored files, not the temporary report (whose name changes
+            # every run and would orphan the verdicts saved under it).
             write_report([temporary], output, transcripts=inputs, encoding=score_options.get("encoding"),
-                         inputs=inputs)
+                         inputs=inputs, sources=inputs)
         except (InputError, ImportError, OSError) as exc:
             raise _fail(exc.describe() if isinstance(exc, InputError) else str(exc))
         return code
