@@ -1,6 +1,7 @@
 """The HTML report in a real browser: headless Chromium opens a report of the bundled corpora,
 shows the right counts, filters by a rule, opens a transcript with its highlighted finding,
-marks a verdict (kept across a reload) and exports it — with no network request and no
+marks a verdict (kept across a reload) and exports it, and the exported verdict, through
+`review` and its overlay, removes that finding from the next run — with no network request and no
 console error. Skipped only when no Chromium is installed (CI: ``apt-get install -y chromium``).
 
 ``SCRIPTCHECK_SCREENSHOTS=docs`` also saves the screenshots of the documentation
@@ -69,8 +70,9 @@ def test_report_in_chromium(report, tmp_path):
         assert f"{len(reports)} / {len(reports)}" in page.text_content("#match-count")
         page.locator("#summary").screenshot(path=str(_shots_dir(tmp_path) / "report-summary.png"))
 
-        # Clicking a rule in the rules table filters the transcripts.
-        page.click(f"#rules-table button.rule-filter[data-rule='{finding['rule']}']")
+        # A rule in the rules table filters the transcripts (with the keyboard: focus, Enter).
+        page.focus(f"#rules-table button.rule-filter[data-rule='{finding['rule']}']")
+        page.keyboard.press("Enter")
         assert page.text_content("#match-count").startswith(f"显示 {with_rule} / {len(reports)}")
         assert page.locator("#list tbody tr").count() == with_rule
 
@@ -90,11 +92,14 @@ def test_report_in_chromium(report, tmp_path):
         item.locator("button.false-alarm").click()
         assert item.locator("button.false-alarm").get_attribute("aria-pressed") == "true"
         page.locator("#detail").screenshot(path=str(_shots_dir(tmp_path) / "report-transcript.png"))
+        page.keyboard.press("Escape")  # closes the transcript view
+        assert not page.is_visible("#detail")
         page.reload()
         assert page.text_content("#verdict-count").startswith("1 ")
         with page.expect_download() as download:
             page.click("#export")
-        path = download.value.path()
+        path = str(tmp_path / "verdicts.jsonl")
+        download.value.save_as(path)
         lines = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line]
         assert problems == []
         context.close()
@@ -107,6 +112,17 @@ def test_report_in_chromium(report, tmp_path):
         "reviewer": "qa-1"}
     # Nothing but the file itself (twice: the load and the reload) and the export's blob.
     assert [u for u in requests if u != url and not u.startswith("blob:")] == []
+
+    # The exported verdict goes all the way: review → overlay → score again without it.
+    assert got["context"] and got["context"][got["start"]:got["end"]] == got["text"]
+    runner = CliRunner()
+    overlay = tmp_path / "reviewed.yaml"
+    result = runner.invoke(cli, ["review", path, "--lexicon-out", str(overlay)])
+    assert result.exit_code == 0 and "1 false alarms" in result.output, result.output
+    again = runner.invoke(cli, ["score", str(CORPORA), "--format", "jsonl", "-q", "--jobs", "1",
+                                "--lexicon", str(overlay)])
+    after = {r["id"]: r for r in map(json.loads, again.output.splitlines())}
+    assert not [f for f in after[rid]["findings"] if f["rule"] == finding["rule"] and f["turn"] == finding["turn"]]
 
 
 def test_jddc_report_in_chromium(tmp_path):
