@@ -92,3 +92,19 @@ entries:
     checker = Checker.from_lexicons([base, overlay], defaults=False)
     assert not checker.check("你走开一点就能看到了")
     assert [f.rule for f in checker.check("你走开")] == ["FB901"]
+
+
+def test_verified_overlay_is_remembered_and_an_edited_one_is_not(tmp_path, monkeypatch):
+    from scriptcheck.lexicon import loader
+
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    runs = []
+    real = loader.run_specs
+    monkeypatch.setattr(loader, "run_specs", lambda lexicon: runs.append(lexicon.name) or real(lexicon))
+    path = _write(tmp_path, OVERLAY)
+    load_lexicons(["forbidden", path])
+    load_lexicons(["forbidden", path])
+    assert runs.count("forbidden") == 2  # the base once, the merged lexicon once; nothing the second time
+    path.write_text(OVERLAY.replace("你怎么连这都不懂啊", "你怎么连这个也不懂"), encoding="utf-8")
+    load_lexicons(["forbidden", path])
+    assert runs.count("forbidden") == 3

@@ -68,9 +68,11 @@ def _overlaid(path: Path, data: object, loaded: list[Lexicon], verify: bool) -> 
     index = next((i for i, lex in enumerate(loaded) if Path(lex.path).resolve() == base_path), None)
     base = loaded[index] if index is not None else load_lexicon(base_path, verify=verify)
     merged = apply_overlay(base, overlay, str(path))
-    # Not cached: the result depends on the base file as much as on the overlay's bytes.
-    if verify:
+    # Cached on the merged lexicon itself: it depends on the base as much as on the overlay.
+    content = merged.data.model_dump_json().encode()
+    if verify and not spec_cache.is_verified_content(content):
         _raise_failures(path, merged)
+        spec_cache.mark_verified_content(content)
     return merged, index
 
 

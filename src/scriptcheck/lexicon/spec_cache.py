@@ -16,7 +16,7 @@ from pathlib import Path
 
 from scriptcheck.cachedir import cache_dir
 
-__all__ = ["is_verified", "mark_verified"]
+__all__ = ["is_verified", "mark_verified", "is_verified_content", "mark_verified_content"]
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +30,7 @@ def _salt() -> bytes:
     # Source checkouts change without a version bump: include the matcher's own code.
     here = Path(__file__).resolve().parent.parent
     for module in ("text/normalize.py", "match/engine.py", "match/patterns.py", "lexicon/compiled.py",
-                   "lexicon/matcher.py", "lexicon/specs.py"):
+                   "lexicon/matcher.py", "lexicon/specs.py", "lexicon/overlay.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
         except OSError:
@@ -39,14 +39,17 @@ def _salt() -> bytes:
 
 
 def _marker(path: Path) -> Path | None:
+    try:
+        return _content_marker(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _content_marker(content: bytes) -> Path | None:
     directory = cache_dir()
     if directory is None:
         return None
-    try:
-        digest = hashlib.sha256(_salt() + b"\0" + path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-    return directory / "verified" / digest
+    return directory / "verified" / hashlib.sha256(_salt() + b"\0" + content).hexdigest()
 
 
 def is_verified(path: Path) -> bool:
@@ -57,7 +60,22 @@ def is_verified(path: Path) -> bool:
 
 def mark_verified(path: Path) -> None:
     """Record that the file passed its specs (silently skipped if the cache is not writable)."""
-    marker = _marker(path)
+    _touch(_marker(path))
+
+
+def is_verified_content(content: bytes) -> bool:
+    """Whether a lexicon that is not one file's bytes (an overlay applied to its base, given
+    as its serialised form) already passed its specs with this exact matcher."""
+    marker = _content_marker(content)
+    return marker is not None and marker.exists()
+
+
+def mark_verified_content(content: bytes) -> None:
+    """Record that this serialised lexicon passed its specs."""
+    _touch(_content_marker(content))
+
+
+def _touch(marker: Path | None) -> None:
     if marker is None:
         return
     try:
