@@ -200,3 +200,20 @@ def test_html_shortcut_names_the_scored_files(tmp_path):
     CliRunner().invoke(cli, ["score", str(CORPORA), "--format", "html", "-o", str(out), "-q", "--jobs", "1"])
     assert _page_data(out.read_text(encoding="utf-8")) is not None
     assert f"<p class=\"sources\">{CORPORA}</p>" in out.read_text(encoding="utf-8")
+
+
+def test_read_turns_quick_path_equals_validated_transcripts(tmp_path):
+    from scriptcheck.io.transcripts import iter_input_files, read_transcripts
+
+    odd = tmp_path / "odd.jsonl"  # records the quick path hands to full validation
+    odd.write_text('{"id": 7, "turns": [{"speaker": "客服", "text": "您好"}]}\n'
+                   '{"id": "x", "turns": [{"speaker": "robot", "text": "hi"}]}\n'
+                   '{"id": "y", "turns": []}\nnot json\n', encoding="utf-8")
+    sources = [str(CORPORA), str(odd)]
+    expected = {}
+    for source in iter_input_files(sources):
+        for record in read_transcripts(source):
+            if record.transcript is not None:
+                expected[record.transcript.id] = [(str(getattr(t.speaker, "value", t.speaker)), t.text)
+                                                  for t in record.transcript.turns]
+    assert read_turns(sources) == expected and expected["7"] == [("agent", "您好")]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.records import normalize_speaker
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 
 __all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "RESULT_SUFFIXES"]
@@ -133,10 +134,38 @@ def read_turns(sources: Iterable[str], encoding: str | None = None) -> dict[str,
     """
     turns: dict[str, list[tuple[str, str]]] = {}
     for source in iter_input_files(sources):
-        for record in read_transcripts(source, encoding=encoding):
+        for record in read_transcripts(source, encoding=encoding, validate=False):
+            quick = _quick_turns(record.raw)
+            if quick is not None:
+                turns[quick[0]] = quick[1]
+                continue
+            record = record.validated()
             if record.transcript is not None:
-                turns[record.transcript.id] = [(str(getattr(t.speaker, "value", t.speaker)), t.text) for t in record.transcript.turns]
+                turns[record.transcript.id] = [(str(getattr(t.speaker, "value", t.speaker)), t.text)
+                                               for t in record.transcript.turns]
     return turns
+
+
+def _quick_turns(raw: Any) -> tuple[str, list[tuple[str, str]]] | None:
+    """``(id, turns)`` of a plainly well-formed record without building the pydantic model
+    (which is most of the time a page of 10⁵ conversations takes); ``None`` sends anything
+    less plain through full validation."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), (str, int)) or not isinstance(raw.get("turns"), list):
+        return None
+    out = []
+    for turn in raw["turns"]:
+        if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
+            return None
+        speaker = normalize_speaker(turn.get("speaker"))
+        if speaker is None:
+            return None
+        out.append((speaker, turn["text"]))
+    return (str(raw["id"]), out) if out else None
 
 
 class _Table:
