@@ -28,10 +28,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("api", ("scriptcheck.api", "scriptcheck.__init__")),
     # Everything that uses the public API: readers, batches, docs, the linter, the CLI and
     # the integrations; ordered among themselves too.
-    ("io", ("scriptcheck.io",)),
-    ("batch", ("scriptcheck.batch", "scriptcheck.schemas", "scriptcheck.ruledoc", "scriptcheck.tables")),
+    ("io", ("scriptcheck.io", "scriptcheck.tables")),
+    ("batch", ("scriptcheck.batch", "scriptcheck.schemas", "scriptcheck.ruledoc")),
     ("linter", ("scriptcheck.templates",)),
-    ("commands", ("scriptcheck.cli_score", "scriptcheck.cli", "scriptcheck.__main__", "scriptcheck.integrations")),
+    # The report page and the review of its verdicts: read reports and transcripts (io),
+    # write lexicon overlays (lexicon); used only by the CLI.
+    ("report", ("scriptcheck.report",)),
+    ("commands", ("scriptcheck.cli_score", "scriptcheck.cli_report", "scriptcheck.cli", "scriptcheck.__main__", "scriptcheck.integrations")),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``scriptcheck lint | score | rule | rules | lexicon | profile | schema``."""
+"""The command line: ``scriptcheck lint | score | report | review | rule | rules | lexicon | profile | schema``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from scriptcheck.api import Checker
+from scriptcheck.cli_report import report_command, review_command
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.paths import describe_os_error
 from scriptcheck.models import Severity
@@ -176,8 +177,8 @@ def _jobs(ctx, param, value: str) -> int:
                    "`profile` field, else --default-profile).")
 @click.option("--default-profile", default="hotline", show_default=True, metavar="NAME|FILE",
               help="Profile for transcripts that name none.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "html"]), default="table",
+              show_default=True, help="html: the report page of `scriptcheck report` (needs --output).")
 @click.option("--input-format", type=click.Choice(["jsonl", "json", "csv", "txt"]), default=None,
               help="Reader to use (default: from the file suffix; jsonl for stdin).")
 @click.option("--encoding", default=None, callback=_known_encoding,
@@ -228,6 +229,13 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
         scorer.scorer(profile or default_profile)
     except ScriptcheckError as exc:
         raise _fail(str(exc))
+    if fmt == "html":  # the `report` page, drawn from a JSON report of this run (cli_report)
+        from scriptcheck.cli_report import score_to_html
+
+        raise click.exceptions.Exit(score_to_html(
+            inputs, output, run_score, scorer=scorer, input_format=input_format, encoding=encoding,
+            jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict, fail_under=fail_under,
+            quiet=quiet))
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
                      jobs=worker_count(jobs), errors_file=errors_file, strict=strict,
                      fail_under=fail_under, quiet=quiet, output=output)
@@ -405,6 +413,11 @@ def profile_test(profiles: tuple[str, ...]) -> None:
                 click.echo(f"  FAIL {r.name}: {r.detail}")
     click.echo(f"{total - failed} passed, {failed} failed")
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+# `report` and `review` live in cli_report (the batch page and its verdicts).
+cli.add_command(report_command)
+cli.add_command(review_command)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,6 +231,9 @@ def score_json_lines(spark: SparkSession, records: Iterable[Record], files: JobF
 def spark_session(master: str = "local[2]", app: str = "scriptcheck") -> SparkSession:
     """A Spark session for the CLI (quiet: no UI, few shuffle partitions for local runs)."""
     os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
+    # Spark starts its Python workers with `python3` from PATH unless told: they must run this
+    # interpreter, the one scriptcheck is installed in.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master).appName(app).config("spark.ui.enabled", "false")
     if master.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", "8")

@@ -11,6 +11,7 @@ from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses
+from scriptcheck.lexicon.overlay import OverlayFile, apply_overlay, is_overlay
 from scriptcheck.lexicon.schema import LexiconFile
 from scriptcheck.lexicon.specs import run_specs
 from scriptcheck.resources import packaged_names, resolve
@@ -34,6 +35,8 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
     """
     path = resolve("lexicon", source, relative_to=relative_to)
     data = read_yaml(path, LexiconError)
+    if is_overlay(data):  # an overlay loaded alone: its base with the additions
+        return _overlaid(path, data, [], verify)[0]
     try:
         model = LexiconFile.model_validate(data)
     except ValidationError as exc:
@@ -41,19 +44,55 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
     known = spec_cache.load_analyses(path)
     lexicon = compile_lexicon(model, str(path), known)
     if verify and not spec_cache.is_verified(path):
-        failures = [r for r in run_specs(lexicon) if not r.ok]
-        if failures:
-            raise SpecFailure(
-                f"{path}: {len(failures)} spec(s) fail:\n"
-                + "\n".join(f"  {r.rule}: expected {r.expect}: {r.text!r}" for r in failures)
-            )
+        _raise_failures(path, lexicon)
         spec_cache.mark_verified(path)
     if known is None:
         spec_cache.store_analyses(path, pattern_analyses(lexicon))
     return lexicon
 
 
+def _raise_failures(path: Path, lexicon: Lexicon) -> None:
+    failures = [r for r in run_specs(lexicon) if not r.ok]
+    if failures:
+        raise SpecFailure(
+            f"{path}: {len(failures)} spec(s) fail:\n"
+            + "\n".join(f"  {r.rule}: expected {r.expect}: {r.text!r}" for r in failures)
+        )
+
+
+def _overlaid(path: Path, data: object, loaded: list[Lexicon], verify: bool) -> tuple[Lexicon, int | None]:
+    """The overlay at ``path`` applied to its base — the one among ``loaded`` when it is there
+    (its index is returned too), else the base loaded from the overlay's ``extends``."""
+    try:
+        overlay = OverlayFile.model_validate(data)
+    except ValidationError as exc:
+        raise LexiconError(format_validation_error(path, exc, data)) from None
+    base_path = resolve("lexicon", overlay.extends, relative_to=path.parent).resolve()
+    index = next((i for i, lex in enumerate(loaded) if Path(lex.path).resolve() == base_path), None)
+    base = loaded[index] if index is not None else load_lexicon(base_path, verify=verify)
+    merged = apply_overlay(base, overlay, str(path))
+    # Cached on the merged lexicon itself: it depends on the base as much as on the overlay.
+    content = merged.data.model_dump_json().encode()
+    if verify and not spec_cache.is_verified_content(content):
+        _raise_failures(path, merged)
+        spec_cache.mark_verified_content(content)
+    return merged, index
+
+
 def load_lexicons(sources: Iterable[str | Path], *, verify: bool = True,
                   relative_to: Path | None = None) -> list[Lexicon]:
-    """:func:`load_lexicon` for each source, in order."""
-    return [load_lexicon(s, verify=verify, relative_to=relative_to) for s in sources]
+    """:func:`load_lexicon` for each source, in order; an overlay (see ``lexicon.overlay``)
+    replaces its base in place when the base is among the sources before it."""
+    loaded: list[Lexicon] = []
+    for source in sources:
+        path = resolve("lexicon", source, relative_to=relative_to)
+        data = read_yaml(path, LexiconError)
+        if not is_overlay(data):
+            loaded.append(load_lexicon(path, verify=verify))
+            continue
+        merged, index = _overlaid(path, data, loaded, verify)
+        if index is None:
+            loaded.append(merged)
+        else:
+            loaded[index] = merged
+    return loaded

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from scriptcheck.cachedir import cache_dir
 
-__all__ = ["is_verified", "mark_verified", "load_analyses", "store_analyses"]
+__all__ = ["is_verified", "mark_verified", "is_verified_content", "mark_verified_content", "load_analyses",
+           "store_analyses"]
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +33,7 @@ def _salt() -> bytes:
     # Source checkouts change without a version bump: include the matcher's own code.
     here = Path(__file__).resolve().parent.parent
     for module in ("text/normalize.py", "text/regex_policy.py", "match/engine.py", "match/patterns.py",
-                   "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py"):
+                   "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py", "lexicon/overlay.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
         except OSError:
@@ -41,14 +42,17 @@ def _salt() -> bytes:
 
 
 def _marker(path: Path, kind: str = "verified") -> Path | None:
+    try:
+        return _content_marker(path.read_bytes(), kind)
+    except OSError:
+        return None
+
+
+def _content_marker(content: bytes, kind: str = "verified") -> Path | None:
     directory = cache_dir()
     if directory is None:
         return None
-    try:
-        digest = hashlib.sha256(_salt() + b"\0" + path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-    return directory / kind / digest
+    return directory / kind / hashlib.sha256(_salt() + b"\0" + content).hexdigest()
 
 
 def load_analyses(path: Path) -> dict | None:
@@ -85,7 +89,22 @@ def is_verified(path: Path) -> bool:
 
 def mark_verified(path: Path) -> None:
     """Record that the file passed its specs (silently skipped if the cache is not writable)."""
-    marker = _marker(path)
+    _touch(_marker(path))
+
+
+def is_verified_content(content: bytes) -> bool:
+    """Whether a lexicon that is not one file's bytes (an overlay applied to its base, given
+    as its serialised form) already passed its specs with this exact matcher."""
+    marker = _content_marker(content)
+    return marker is not None and marker.exists()
+
+
+def mark_verified_content(content: bytes) -> None:
+    """Record that this serialised lexicon passed its specs."""
+    _touch(_content_marker(content))
+
+
+def _touch(marker: Path | None) -> None:
     if marker is None:
         return
     try:

@@ -1,0 +1,105 @@
+"""Lexicon overlays: allow contexts and specs added to the entries of ANOTHER lexicon.
+
+An overlay is how reviewers' verdicts reach a lexicon without editing it: each false alarm
+becomes an allow context of its entry (so that exact wording is no longer flagged) and a
+``no_match`` spec (so a later edit of the base cannot bring it back); each confirmed finding a
+``match`` spec (so a later edit cannot lose it). ``scriptcheck review --lexicon-out`` writes one.
+
+```yaml
+version: 1
+extends: forbidden          # the lexicon it adds to: a packaged name or a file (relative to this one)
+name: reviewed-2026-11      # optional; for messages only
+entries:
+  - id: FB003               # an entry of the base lexicon
+    allow: [不知道您说的是不是这个订单]
+    specs: {match: [...], no_match: [...]}
+```
+
+An overlay adds, it never removes or rewrites: the base's phrases, patterns, severity and
+existing allow/specs stay. Loaded alone (``load_lexicon``, ``scriptcheck lexicon test``) it
+gives the base with the additions; among other lexicons (``load_lexicons``, ``--lexicon``) it
+replaces its base in place. Kept apart from ``schema.py`` on purpose: the base format stays
+as it is, and an overlay file is recognised by its ``extends`` key.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon
+from scriptcheck.lexicon.schema import RULE_CODE, Specs
+
+__all__ = ["OverlayEntry", "OverlayFile", "is_overlay", "apply_overlay"]
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OverlayEntry(_FileModel):
+    """What an overlay adds to one entry of its base lexicon."""
+
+    id: str = Field(description="The code of an entry of the base lexicon, e.g. FB003.")
+    allow: list[str] = Field(default_factory=list, description="Allow contexts added to the entry.")
+    specs: Specs = Field(default_factory=Specs, description="Specs added to the entry's own.")
+    note: str = Field(default="", description="Why (e.g. the reviewers' notes); not used for matching.")
+
+    @field_validator("id")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not RULE_CODE.match(value):
+            raise ValueError(f"{value!r} is not a rule code (two capital letters + three digits, e.g. FB001)")
+        return value
+
+    @field_validator("allow")
+    @classmethod
+    def _non_empty(cls, value: list[str]) -> list[str]:
+        if any(not item.strip() for item in value):
+            raise ValueError("empty allow context")
+        return value
+
+
+class OverlayFile(_FileModel):
+    """A whole overlay file (``version: 1`` with ``extends:``)."""
+
+    version: int = Field(ge=1, le=1)
+    extends: str = Field(min_length=1, description="The base lexicon: a packaged name or a file.")
+    name: str = ""
+    description: str = ""
+    entries: list[OverlayEntry] = Field(default_factory=list)
+
+
+def is_overlay(data: object) -> bool:
+    """Whether parsed YAML is an overlay rather than a lexicon (it has an ``extends`` key)."""
+    return isinstance(data, dict) and "extends" in data
+
+
+def apply_overlay(base: Lexicon, overlay: OverlayFile, path: str) -> Lexicon:
+    """The base lexicon with the overlay's allow contexts and specs added to its entries.
+
+    Raises :class:`LexiconError` naming the overlay file when an id is not an entry of the
+    base (a typo must not silently add nothing). Additions already present are not repeated,
+    so applying the same overlay twice changes nothing.
+    """
+    by_id = {entry.id: entry for entry in base.entries}
+    additions: dict[str, list[OverlayEntry]] = {}
+    for index, item in enumerate(overlay.entries):
+        if item.id not in by_id:
+            raise LexiconError(f"{path}: entries[{index}]: {item.id} is not an entry of lexicon "
+                               f"{base.name!r} ({base.path})")
+        additions.setdefault(item.id, []).append(item)
+    entries = []
+    for entry in base.entries:
+        items = additions.get(entry.id)
+        if not items:
+            entries.append(entry)
+            continue
+        allow, match, no_match = list(entry.allow), list(entry.specs.match), list(entry.specs.no_match)
+        for item in items:
+            allow += [a for a in item.allow if a not in allow]
+            match += [t for t in item.specs.match if t not in match]
+            no_match += [t for t in item.specs.no_match if t not in no_match]
+        entries.append(entry.model_copy(update={"allow": allow, "specs": Specs(match=match, no_match=no_match)}))
+    # Recompiled as a whole (not patched) so the matcher sees exactly what a merged file gives.
+    return compile_lexicon(base.data.model_copy(update={"entries": entries}), base.path)

@@ -1,0 +1,294 @@
+"""Score reports and transcripts → the compact payload the HTML report embeds.
+
+The page may hold 10⁵ transcripts, so the payload is shaped for size and for one pass in the
+browser: repeated strings (rule codes, step names, dimensions, agents) are stored once in tables
+and referenced by index; each transcript is one array. Statistics that do not depend on the
+filters (summary, rules, steps, agents, score histogram) are computed here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from scriptcheck.errors import InputError
+from scriptcheck.io.records import normalize_speaker
+from scriptcheck.io.transcripts import iter_input_files, read_transcripts
+
+__all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "RESULT_SUFFIXES"]
+
+RESULT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet")
+
+
+@dataclass
+class ReportInput:
+    """What the results files held: reports in their wire form, and what they say was rejected."""
+
+    reports: list[dict] = field(default_factory=list)
+    rejected: int | None = None  # None: the input does not say
+    read: int | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+def _iter_result_files(sources: Iterable[str]) -> Iterator[Path]:
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            yield from (p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in RESULT_SUFFIXES)
+        else:
+            yield path
+
+
+def _add_count(current: int | None, value: Any) -> int | None:
+    if not isinstance(value, int):
+        return current
+    return (current or 0) + value
+
+
+def read_results(sources: Iterable[str]) -> ReportInput:
+    """Read score reports from ``scriptcheck score --format jsonl|json`` (or Parquet) files.
+
+    A JSON file's ``summary`` gives the read and rejected counts; Parquet rows with an
+    ``error`` are rejected records. Raises :class:`InputError` (file, line) for a file that is
+    not a report file, rather than drawing a page from half of it.
+    """
+    out = ReportInput()
+    for path in _iter_result_files(sources):
+        out.sources.append(str(path))
+        if not path.is_file():
+            raise InputError("no such file", file=str(path))
+        suffix = path.suffix.lower()
+        if suffix == ".parquet":
+            _read_parquet(path, out)
+            continue
+        with open(path, encoding="utf-8-sig") as stream:
+            head = stream.read(1)
+            stream.seek(0)
+            if suffix == ".json" and head == "{":
+                try:
+                    doc = json.load(stream)
+                except json.JSONDecodeError as exc:
+                    if exc.msg != "Extra data":
+                        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+                    doc = None  # one report a line in a .json file: read it as JSONL below
+                    stream.seek(0)
+                if doc is None:
+                    pass
+                elif isinstance(doc, dict) and isinstance(doc.get("reports"), list):
+                    out.reports.extend(r for r in doc["reports"] if _is_report(r))
+                    summary = doc.get("summary") or {}
+                    out.read = _add_count(out.read, summary.get("read"))
+                    out.rejected = _add_count(out.rejected, summary.get("rejected"))
+                    continue
+                elif _is_report(doc):
+                    out.reports.append(doc)
+                    continue
+                else:
+                    raise InputError('not a score report (expected {"reports": [...]})', file=str(path))
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    doc = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=number) from None
+                if _is_report(doc):
+                    out.reports.append(doc)
+                elif isinstance(doc, dict) and "error" in doc:  # an --errors file given as input
+                    out.rejected = (out.rejected or 0) + 1
+                else:
+                    raise InputError("not a score report (no id/score/findings)", file=str(path), line=number)
+    if out.rejected is not None and out.read is None:
+        out.read = len(out.reports) + out.rejected
+    return out
+
+
+def _is_report(doc: Any) -> bool:
+    return isinstance(doc, dict) and "score" in doc and "findings" in doc and "id" in doc
+
+
+def _read_parquet(path: Path, out: ReportInput) -> None:
+    from scriptcheck.tables import row_to_report
+
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError('reading Parquet needs pyarrow: pip install "scriptcheck[parquet]"', file=str(path)) from None
+    rejected = 0
+    for row in pq.read_table(path).to_pylist():
+        if row.get("error"):
+            rejected += 1
+        else:
+            out.reports.append(row_to_report(row))
+    out.rejected = (out.rejected or 0) + rejected
+
+
+def read_turns(sources: Iterable[str], encoding: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """``id → [(speaker, text), …]`` for every readable transcript of the files/directories.
+
+    Unreadable records are skipped: the report only shows conversations, it scores nothing.
+    """
+    turns: dict[str, list[tuple[str, str]]] = {}
+    for source in iter_input_files(sources):
+        for record in read_transcripts(source, encoding=encoding, validate=False):
+            quick = _quick_turns(record.raw)
+            if quick is not None:
+                turns[quick[0]] = quick[1]
+                continue
+            record = record.validated()
+            if record.transcript is not None:
+                turns[record.transcript.id] = [(str(getattr(t.speaker, "value", t.speaker)), t.text)
+                                               for t in record.transcript.turns]
+    return turns
+
+
+def _quick_turns(raw: Any) -> tuple[str, list[tuple[str, str]]] | None:
+    """``(id, turns)`` of a plainly well-formed record without building the pydantic model
+    (which is most of the time a page of 10⁵ conversations takes); ``None`` sends anything
+    less plain through full validation."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), (str, int)) or not isinstance(raw.get("turns"), list):
+        return None
+    out = []
+    for turn in raw["turns"]:
+        if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
+            return None
+        speaker = normalize_speaker(turn.get("speaker"))
+        if speaker is None:
+            return None
+        out.append((speaker, turn["text"]))
+    return (str(raw["id"]), out) if out else None
+
+
+class _Table:
+    """Strings stored once; referenced by index."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, value: str) -> int:
+        index = self._index.get(value)
+        if index is None:
+            index = self._index[value] = len(self.items)
+            self.items.append(value)
+        return index
+
+
+def _agent_of(report: dict, agent_field: str) -> str | None:
+    value = (report.get("metadata") or {}).get(agent_field)
+    if value is None and agent_field == "agent_id":
+        value = report.get("agent_id")
+    return None if value in (None, "") else str(value)
+
+
+def build_payload(data: ReportInput, turns: dict[str, list[tuple[str, str]]] | None = None, *,
+                  agent_field: str = "agent_id", title: str = "") -> dict:
+    """The page's data: tables of strings, one array per transcript, batch statistics.
+
+    A transcript is ``[id, score, passed, vetoed, agent, dims, findings, steps, deductions,
+    turns]`` with findings ``[rule, turn, start, end, text, message?, suggestion?]`` (message
+    and suggestion only when they differ from the rule's usual ones), steps ``[step, satisfied,
+    turn, start, end]``, deductions ``[rule, dimension, points, count]`` and turns
+    ``[[speaker, text], …]`` (``0`` agent, ``1`` customer) or ``null``.
+    """
+    rules, steps, dims, agents = _Table(), _Table(), _Table(), _Table()
+    rule_info: dict[str, dict] = {}
+    rows = []
+    scores = []
+    rule_findings: Counter = Counter()
+    rule_transcripts: Counter = Counter()
+    step_total: Counter = Counter()
+    step_ok: Counter = Counter()
+    dim_sum: Counter = Counter()
+    dim_n: Counter = Counter()
+    agent_stats: dict[str, list] = {}
+    for report in data.reports:
+        score = float(report.get("score") or 0.0)
+        scores.append(score)
+        findings = []
+        seen_rules = set()
+        for f in report.get("findings") or []:
+            code = f.get("rule") or "?"
+            info = rule_info.setdefault(code, {"category": f.get("category") or "", "severity": f.get("severity") or "",
+                                               "message": f.get("message") or "", "suggestion": f.get("suggestion") or ""})
+            item = [rules(code), f.get("turn"), f.get("start"), f.get("end"), f.get("text") or ""]
+            message, suggestion = f.get("message") or "", f.get("suggestion") or ""
+            if message != info["message"] or suggestion != info["suggestion"]:
+                item += [message, suggestion]
+            findings.append(item)
+            rule_findings[code] += 1
+            seen_rules.add(code)
+        rule_transcripts.update(seen_rules)
+        step_items = []
+        for s in report.get("steps") or []:
+            name = s.get("name") or s.get("rule") or "?"
+            step_total[name] += 1
+            step_ok[name] += bool(s.get("satisfied"))
+            step_items.append([steps(name), 1 if s.get("satisfied") else 0, s.get("turn"), s.get("start"), s.get("end")])
+        dim_values = {}
+        for name, value in (report.get("dimensions") or {}).items():
+            dims(name)
+            dim_values[name] = value
+            dim_sum[name] += value
+            dim_n[name] += 1
+        deductions = [[rules(d.get("rule") or "?"), dims(d.get("dimension") or "?"), d.get("points"), d.get("count")]
+                      for d in report.get("deductions") or []]
+        agent = _agent_of(report, agent_field)
+        if agent is not None:
+            entry = agent_stats.setdefault(agent, [0, 0.0, 0, Counter()])
+            entry[0] += 1
+            entry[1] += score
+            entry[2] += bool(report.get("passed"))
+            entry[3].update(f.get("rule") for f in report.get("findings") or [])
+        rid = str(report.get("id"))
+        convo = turns.get(rid) if turns is not None else None
+        rows.append([rid, score, 1 if report.get("passed") else 0, 1 if report.get("vetoed") else 0,
+                     agents(agent) if agent is not None else -1, dim_values, findings, step_items, deductions,
+                     [[0 if sp == "agent" else 1, text] for sp, text in convo] if convo is not None else None])
+    # Dimensions as positional arrays once every name is known (reports may differ in which they carry).
+    for row in rows:
+        row[5] = [row[5].get(name) for name in dims.items]
+    n = len(rows)
+    passed = sum(r[2] for r in rows)
+    summary = {
+        "transcripts": n, "passed": passed, "pass_rate": round(passed / n, 4) if n else None,
+        "mean": round(statistics.fmean(scores), 2) if scores else None,
+        "median": round(statistics.median(scores), 2) if scores else None,
+        "vetoed": sum(r[3] for r in rows), "rejected": data.rejected, "read": data.read,
+        "with_turns": sum(1 for r in rows if r[9] is not None),
+    }
+    rule_rows = [{"rule": code, **rule_info.get(code, {"category": "", "severity": "", "message": "", "suggestion": ""}),
+                  "findings": rule_findings[code], "transcripts": rule_transcripts[code],
+                  "share": round(rule_transcripts[code] / n, 4) if n else 0}
+                 for code in rules.items if rule_findings[code]]
+    rule_rows.sort(key=lambda r: (-r["findings"], r["rule"]))
+    step_rows = [{"name": name, "total": step_total[name], "satisfied": step_ok[name],
+                  "rate": round(step_ok[name] / step_total[name], 4) if step_total[name] else None}
+                 for name in steps.items]
+    agent_rows = [{"agent": a, "transcripts": v[0], "mean": round(v[1] / v[0], 2), "pass_rate": round(v[2] / v[0], 4),
+                   "top": [r for r, _ in v[3].most_common(3)]} for a, v in sorted(agent_stats.items())]
+    return {
+        "title": title, "sources": data.sources, "summary": summary,
+        "rules": rules.items, "rule_info": {c: rule_info.get(c, {}) for c in rules.items},
+        "steps": steps.items, "dims": dims.items, "agents": agents.items, "agent_field": agent_field,
+        "dim_means": {name: round(dim_sum[name] / dim_n[name], 2) for name in dims.items if dim_n[name]},
+        "histogram": histogram(scores), "rule_rows": rule_rows, "step_rows": step_rows, "agent_rows": agent_rows,
+        "transcripts": rows,
+    }
+
+
+def histogram(scores: list[float], bins: int = 10) -> list[int]:
+    """Counts of scores in ``bins`` equal bins over 0–100 (100 in the last; below 0 in the first)."""
+    counts = [0] * bins
+    for score in scores:
+        counts[min(bins - 1, max(0, int(score * bins // 100)))] += 1
+    return counts
