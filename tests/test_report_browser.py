@@ -22,6 +22,9 @@ from scriptcheck.cli import cli
 from tests.browser import chromium_path, open_browser
 from tests.conftest import CORPORA, JDDC, ROOT
 
+# CI installs Chromium (.ci/run sets CI=true): there, a missing browser is a failure, not a skip.
+if chromium_path() is None and os.environ.get("CI"):
+    raise RuntimeError("CI=true but no Chromium found: .ci/run installs Debian's chromium package")
 pytestmark = pytest.mark.skipif(chromium_path() is None,
                                 reason="no Chromium installed (apt-get install -y chromium)")
 # Playwright is in the `test` extra: with a Chromium present, its absence is an error, not a skip.
