@@ -37,7 +37,8 @@ from scriptcheck.models import Report, Severity, Transcript
 from scriptcheck.profile.loader import default_profile_names
 from scriptcheck.scoring import ProfileScorer, score_findings
 
-__all__ = ["BatchStats", "Scored", "Scorer", "WorkerDied", "score_records", "score_transcripts", "worker_count"]
+__all__ = ["BatchStats", "Scored", "Scorer", "Summary", "WorkerDied", "score_record", "scored_from", "score_records",
+           "score_transcripts", "worker_count"]
 
 _CHUNK = 64
 
@@ -235,8 +236,9 @@ def _summary(report: Report) -> Summary:
                    report.metadata.get("agent_id"))
 
 
-def _score_one(scorer: Scorer, record: Record, serialize: bool) -> tuple:
-    """Validate and score one record; returns a picklable outcome."""
+def score_record(scorer: Scorer, record: Record, serialize: bool) -> tuple:
+    """Validate and score one record; returns a picklable outcome (``("ok", report or its JSON,
+    summary)`` or ``("error", reason, field, line)``): the one scoring step of every engine."""
     record = record.validated()
     if record.error is not None:
         e = record.error
@@ -251,7 +253,8 @@ def _score_one(scorer: Scorer, record: Record, serialize: bool) -> tuple:
     return ("ok", report.model_dump_json() if serialize else report, summary)
 
 
-def _outcome(record: Record, outcome: tuple) -> Scored:
+def scored_from(record: Record, outcome: tuple) -> Scored:
+    """The :class:`Scored` of ``record`` from the outcome :func:`score_record` gave."""
     if outcome[0] == "error":
         _, reason, field_name, line = outcome
         return Scored(record._replace(raw=None, error=InputError(reason, file=record.source, line=line,
@@ -306,7 +309,7 @@ def _worker_main(conn, scorer: Scorer) -> None:
                 return
             seq, records = task
             try:
-                outcomes = [_score_one(scorer, record, serialize=True) for record in records]
+                outcomes = [score_record(scorer, record, serialize=True) for record in records]
             except Exception:  # a bug, not bad input: report it in one piece, not a traceback on stderr
                 conn.send((seq, "crash", traceback.format_exc(limit=-3)))
                 return
@@ -471,13 +474,13 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
             if record.error is not None:
                 yield Scored(record)
             else:
-                yield _outcome(record, _score_one(scorer, record, serialize=False))
+                yield scored_from(record, score_record(scorer, record, serialize=False))
         return
 
     def resolve(chunk: list[Record], outcomes: list[tuple]) -> Iterator[Scored]:
         it = iter(outcomes)
         for record in chunk:
-            yield Scored(record) if record.error is not None else _outcome(record, next(it))
+            yield Scored(record) if record.error is not None else scored_from(record, next(it))
 
     supervisor = _Supervisor(scorer, jobs)
     finished = False

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -36,13 +37,13 @@ except ImportError as exc:  # an optional extra: say how to get it
     raise ImportError('scriptcheck.integrations.spark needs PySpark: pip install "scriptcheck[spark]"',
                       name=exc.name) from exc
 
-from scriptcheck.batch import Scorer
+from scriptcheck.batch import Scored, Scorer, Summary, score_record, scored_from
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.records import Record, build_transcript
 from scriptcheck.resources import is_path_reference
 from scriptcheck.tables import error_row, report_row, report_schema
 
-__all__ = ["JobFiles", "score_dataframe", "score_utterances", "score_json_lines", "spark_session",
+__all__ = ["JobFiles", "score_dataframe", "score_utterances", "score_records_spark", "spark_session",
            "SPARK_REPORT_SCHEMA"]
 
 REPORT_ARROW_SCHEMA = report_schema()
@@ -179,53 +180,72 @@ def score_utterances(df: DataFrame, *, conversation: str = "conversation_id", or
     return score_dataframe(conversations, profile, lexicons, default_profile=default_profile, source="<utterances>")
 
 
-def _json_scorer(files: JobFiles):
+_CLI_SCHEMA = ("position long, outcome string, payload string, field string, line long, score double, "
+               "passed boolean, vetoed boolean, rules array<string>, agent_id string")
+
+
+def _cli_scorer(scorer: Scorer, key: str):
+    """The executors' side of ``score --engine spark``: the local engine's own scoring step
+    (``batch.score_record``) on each record, so a report is byte for byte the local one."""
     def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        scorer = _scorer(files)
+        mine = _WORKER_SCORERS.setdefault(key, scorer)  # one per worker, whatever the tasks
         for batch in batches:
-            rows = []
+            out = []
             for row in batch.to_pylist():
-                if row["error"] is not None:  # the driver could not read it
-                    rows.append(error_row(row["error"], source=row["source"], line=row["line"]))
-                    continue
-                record = Record(row["source"], row["line"], raw=row["raw"]).validated()
-                if record.error is not None:
-                    e = record.error
-                    rows.append(error_row(e.describe(), ident=_raw_id(row["raw"]), source=row["source"],
-                                          line=e.line or row["line"]))
+                outcome = score_record(mine, Record(row["source"], row["line"], raw=row["raw"]), serialize=True)
+                if outcome[0] == "error":
+                    _, reason, field, line = outcome
+                    out.append({"position": row["position"], "outcome": "error", "payload": reason,
+                                "field": field, "line": line})
                 else:
-                    rows.append(_score_transcript(scorer, record.transcript, row["source"], row["line"]))
-            out = pa.RecordBatch.from_pylist(rows, schema=REPORT_ARROW_SCHEMA)
-            # The input's position travels with each row, so the driver can restore input order.
-            yield out.append_column("position", pa.array([r["position"] for r in batch.to_pylist()], pa.int64()))
+                    _, report_json, summary = outcome
+                    out.append({"position": row["position"], "outcome": "ok", "payload": report_json,
+                                "score": summary.score, "passed": summary.passed, "vetoed": summary.vetoed,
+                                "rules": list(summary.rules), "agent_id": json.dumps(summary.agent_id)})
+            yield pa.RecordBatch.from_pylist(out, schema=_CLI_ARROW_SCHEMA)
     return score_batches
 
 
-_RAW_SCHEMA = "position long, source string, line long, raw string, error string"
+_CLI_ARROW_SCHEMA = pa.schema([
+    ("position", pa.int64()), ("outcome", pa.string()), ("payload", pa.string()), ("field", pa.string()),
+    ("line", pa.int64()), ("score", pa.float64()), ("passed", pa.bool_()), ("vetoed", pa.bool_()),
+    ("rules", pa.list_(pa.string())), ("agent_id", pa.string()),
+])
 
 
-def score_json_lines(spark: SparkSession, records: Iterable[Record], files: JobFiles,
-                     partitions: int | None = None) -> Iterator[tuple[int, dict]]:
-    """The Spark engine of ``scriptcheck score``: records read on the driver (as the local
-    engine reads them) are validated and scored by the executors; yields ``(input position,
-    row)`` in input order."""
+def score_records_spark(spark: SparkSession, records: Iterable[Record], scorer: Scorer,
+                        partitions: int | None = None) -> Iterator[Scored]:
+    """The Spark engine of ``scriptcheck score``: what :func:`scriptcheck.batch.score_records`
+    yields — a :class:`Scored` per record, in input order — with the validation and scoring done
+    by Spark's executors. Records are read on the driver by the local readers (a record that
+    could not be read never leaves it), so inputs, outputs and counts are the local engine's.
+    The batch is collected on the driver first: for data that lives in a lake, use
+    :func:`score_dataframe` on its tables."""
+    records = list(records)
     rows = []
     for position, record in enumerate(records):
+        if record.error is not None:
+            continue
         raw = record.raw
         if raw is None and record.transcript is not None:
             raw = record.transcript.model_dump_json()
-        elif raw is not None and not isinstance(raw, str):
+        elif not isinstance(raw, str):
             raw = json.dumps(raw, ensure_ascii=False)
-        error = record.error.describe() if record.error is not None else None
-        rows.append((position, record.source, record.line, raw, error))
-    if not rows:
-        return iter(())
-    df = spark.createDataFrame(rows, _RAW_SCHEMA)
-    if partitions:
-        df = df.repartition(partitions)
-    schema = from_arrow_schema(REPORT_ARROW_SCHEMA.append(pa.field("position", pa.int64())))
-    scored = df.mapInArrow(_json_scorer(files), schema).orderBy("position")
-    return ((row["position"], row.asDict(recursive=True)) for row in scored.toLocalIterator())
+        rows.append((position, record.source, record.line, raw))
+    outcomes: dict[int, tuple] = {}
+    if rows:
+        key = hashlib.sha256(pickle.dumps(scorer)).hexdigest()
+        df = spark.createDataFrame(rows, "position long, source string, line long, raw string")
+        df = df.repartition(partitions or spark.sparkContext.defaultParallelism)
+        for row in df.mapInArrow(_cli_scorer(scorer, key), _CLI_SCHEMA).toLocalIterator():
+            if row["outcome"] == "error":
+                outcomes[row["position"]] = ("error", row["payload"], row["field"], row["line"])
+            else:
+                summary = Summary(row["score"], row["passed"], row["vetoed"], tuple(row["rules"]),
+                                  json.loads(row["agent_id"]))
+                outcomes[row["position"]] = ("ok", row["payload"], summary)
+    for position, record in enumerate(records):
+        yield Scored(record) if record.error is not None else scored_from(record, outcomes[position])
 
 
 def spark_session(master: str = "local[2]", app: str = "scriptcheck") -> SparkSession:
