@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Mapping, NamedTuple
 
 import yaml
 from pydantic import ValidationError
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from scriptcheck.errors import LexiconError, ScriptcheckError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
+from scriptcheck.lexicon.slots import SlotError, expand_slots
 from scriptcheck.match.engine import MatchEntry, Matcher
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
 from scriptcheck.text.normalize import normalize, normalize_phrase
@@ -162,12 +163,12 @@ def _resolve(source: str | Path) -> Path:
     )
 
 
-def _compile_entry(path: Path, entry: LexiconEntry) -> MatchEntry:
+def _compile_entry(path: Path, entry: LexiconEntry, slots: Mapping[str, str] = {}) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
-        try:
-            patterns.append(compile_pattern(source, entry.anchors))
-        except PatternProblem as exc:
+        try:  # slots ({{name}}) expand before the pattern is checked and compiled
+            patterns.append(compile_pattern(expand_slots(source, slots), entry.anchors))
+        except (PatternProblem, SlotError) as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
     for phrase in entry.phrases:
         if not normalize_phrase(phrase):  # cached: the matcher asks for the same form
@@ -197,7 +198,8 @@ def load_lexicon(source: str | Path, *, verify: bool = True) -> Lexicon:
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data)) from None
     entries = tuple(
-        dataclasses.replace(_compile_entry(path, e), group_allow=tuple(model.allow)) for e in model.entries
+        dataclasses.replace(_compile_entry(path, e, model.slots), group_allow=tuple(model.allow))
+        for e in model.entries
     )
     lexicon = Lexicon(model, str(path), entries)
     if verify and not spec_cache.is_verified(path):
