@@ -198,7 +198,9 @@ def load_lexicon(source: str | Path, *, verify: bool = True) -> Lexicon:
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data)) from None
     entries = tuple(
-        dataclasses.replace(_compile_entry(path, e, model.slots), group_allow=tuple(model.allow))
+        dataclasses.replace(_compile_entry(path, e, model.slots), group_allow=tuple(model.allow),
+                            skip_contexts=tuple(model.skip_contexts if e.options.skip_contexts is None
+                                                else e.options.skip_contexts))
         for e in model.entries
     )
     lexicon = Lexicon(model, str(path), entries)

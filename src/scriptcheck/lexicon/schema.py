@@ -38,6 +38,11 @@ class EntryOptions(_FileModel):
         default=40, ge=4, le=400,
         description="Patterns are verified within this many search characters around an anchor.",
     )
+    skip_contexts: list[Literal["quoted", "reported"]] | None = Field(
+        default=None,
+        description="Drop a hit inside quotation marks (quoted) or reported speech (reported); "
+        "None: the lexicon's skip_contexts.",
+    )
 
 
 class Specs(_FileModel):
@@ -98,6 +103,10 @@ class LexiconFile(_FileModel):
     categories: list[str] = Field(default_factory=list, description="Allowed entry categories (empty: any).")
     min_specs: int = Field(default=0, ge=0, description="Each entry needs at least this many match and no_match specs.")
     allow: list[str] = Field(default_factory=list)
+    skip_contexts: list[Literal["quoted", "reported"]] = Field(
+        default_factory=list,
+        description="Default options.skip_contexts of every entry (match/contexts.py).",
+    )
     slots: dict[str, str] = Field(
         default_factory=dict,
         description="Named regex fragments; a pattern writes {{name}} for (?:fragment) (docs/lexicon-format.md).",
