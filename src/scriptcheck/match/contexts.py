@@ -14,9 +14,10 @@ Contexts:
 
 - ``quoted``: the hit lies inside a pair of quotation marks (“…”, 「…」, 『…』, ‘…’, "…", '…')
   of the same utterance.
-- ``reported``: earlier in the same sentence someone other than the agent is the subject of a
-  reporting verb (您说 / 您反映 / 同事跟您讲 / 他们回复您 …), so the hit is what that person said.
-  A sentence where the agent reports himself (我跟您说 / 我说过) is NOT reported speech.
+- ``reported``: earlier in the same sentence a third party (a colleague, the courier …) is the
+  subject of a reporting verb (同事跟您讲 / 他们回复您 …), or the customer reports what such a
+  person said (您说之前的同事… / 您反映客服…), so the hit is that person's words. A sentence where
+  the agent reports himself (我跟您说 / 我说过) or merely echoes the customer is NOT reported.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ _SYMMETRIC = ('"', "＂", "'", "＇")
 # A sentence ends at these; a report never reaches across them.
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
-# Someone other than the agent, then (within a few characters) a verb of saying. The subject
-# must not be the object of 我跟/我对/我给 (我跟您说 is the agent speaking) — checked below.
+# Someone other than the agent or the customer (a colleague, the courier, "someone") as the
+# subject of a verb of saying; or the customer reporting what such a person said (您说之前的同事…,
+# 您反映客服…). The customer's own words (你是第一个说这个有问题的…) are NOT a report: in a rude
+# reply the agent often echoes them, so treating every 你…说 as reported speech would hide it.
+_THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
+          r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理)")
+_VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释)"
 _REPORT = re.compile(
-    r"(您|你|他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
-    r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口)"
-    r"[^，,。！？!?；;]{0,14}?"
-    r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释)"
-    r"(?!的|什么|啥|呢|吗|清|不|明白)"  # 你说的… / 你说什么 / 说不清: not a report
+    _THIRD + r"[^，,。！？!?；;]{0,14}?" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白)"
+    r"|(您|你)(刚才|之前|刚刚|上次)?(说|反映|提到|表示|讲|投诉|称|告诉我)(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
 )
 _AGENT_BEFORE = re.compile(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 
