@@ -93,7 +93,9 @@ def main(argv: list[str]) -> int:
         by_scope[item["scope"]].append(item)
     for scope, items in sorted(by_scope.items()):
         pack = PACKS / f"{scope}.yaml"
-        scoped = checker if scope == "general" or not pack.exists() else _checker([*args.lexicon, str(pack)])
+        loaded = {Path(x).resolve() for x in args.lexicon}
+        own = scope != "general" and pack.exists() and pack.resolve() not in loaded
+        scoped = _checker([*args.lexicon, str(pack)]) if own else checker
         found = [bool(scoped.check(i["text"])) for i in items]
         label = scope if scope == "general" or pack.exists() else f"{scope} (no pack)"
         print(f"  {label:14} {_rate(sum(found), len(found))}")
