@@ -6,6 +6,7 @@ Usage: python benchmarks/taboo_recall.py [--data benchmarks/data/taboo_dev.yaml]
 
 - rude replies (``rude:``): recall by category and by family; every miss is listed.
 - polite scripts (``polite:``): every flagged one is a false alarm and is listed.
+- held-out rounds (``heldout:``, ``polite_heldout:``): recall per round, false alarms.
 - published lists (``published:``): recall by scope; ``general`` runs on the default lexicons,
   an industry scope (``bank``, ``hospital`` …) adds ``lexicons/packs/<scope>.yaml`` when present.
 - JDDC: ``$SCRIPTCHECK_JDDC`` or ``--jddc``, else ``../shared/corpora/jddc_dialogues.jsonl``
@@ -86,6 +87,25 @@ def main(argv: list[str]) -> int:
             alarms += 1
             print(f"  FALSE ALARM {[(f.rule, f.text) for f in findings]} {item['text']}")
     print(f"  false alarms {alarms}/{len(polite)}")
+
+    print("== held-out rounds (regression: each round was written before the patterns that catch it)")
+    rounds: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for item in data.get("heldout", []):
+        flagged = bool(checker.check(item["text"]))
+        rounds[item["round"]][0] += flagged
+        rounds[item["round"]][1] += 1
+        if not flagged:
+            print(f"  MISSED [round {item['round']}] {item['text']}")
+    for number, (hit, total) in sorted(rounds.items()):
+        print(f"  round {number}  {_rate(hit, total)}")
+    polite_heldout = data.get("polite_heldout", [])
+    alarms_heldout = 0
+    for item in polite_heldout:
+        findings = checker.check(item["text"])
+        if findings:
+            alarms_heldout += 1
+            print(f"  FALSE ALARM {[(f.rule, f.text) for f in findings]} {item['text']}")
+    print(f"  false alarms on held-out polite items {alarms_heldout}/{len(polite_heldout)}")
 
     print("== published lists, by scope")
     by_scope: dict[str, list] = defaultdict(list)
