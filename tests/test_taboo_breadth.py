@@ -149,3 +149,20 @@ def test_pack_adds_industry_phrases(checker):
     bank = Checker([load_lexicon(n) for n in ("forbidden", "polite", "cues")] + [load_lexicon(REPO / "lexicons/packs/bank.yaml")])
     assert not checker.check("这么散的钱，自己整理好了再存！")
     assert bank.check("这么散的钱，自己整理好了再存！")
+
+
+@pytest.mark.parametrize("text", [
+    "我们绝对不会对客户说你不懂这种话",
+    "服务规范禁止说这是规定我也没办法之类的话",
+    "有客户说我们客服讲爱买不买，我们已经整改",
+])
+def test_mentioned_or_reported_taboo_is_not_flagged(checker, text):
+    assert checker.check(text) == [], [(f.rule, f.text) for f in checker.check(text)]
+
+
+def test_a_mention_needs_a_verb_of_saying_and_a_noun_after():
+    text = "我们绝对不会说你不懂这种话"
+    start = text.index("你不懂")
+    assert in_reported_speech(text, start, start + 3)
+    text = "你不懂这种话的意思"  # no verb of saying before: the agent's own words
+    assert not in_reported_speech(text, 0, 3)
