@@ -118,3 +118,23 @@ def test_checker_never_crashes_and_spans_index_the_text(checker, text: str) -> N
     for f in checker.check(text):
         assert 0 <= f.start < f.end <= len(text)
         assert f.text == text[f.start:f.end]
+
+
+def test_one_fault_described_by_two_entries_counts_once(checker) -> None:
+    # 怎么连这都不懂 (FB006) and 这都不懂啊 (FB137) share most of their words: one fault.
+    assert [f.rule for f in checker.check("你怎么连这都不懂啊")] == ["FB006"]
+
+
+def test_overlap_never_hides_a_worse_finding() -> None:
+    from scriptcheck.lexicon.matcher import drop_nested
+    from scriptcheck.models import Finding
+
+    def finding(rule, start, end, severity):
+        return Finding(rule=rule, category="x", severity=severity, start=start, end=end, text="x" * (end - start),
+                       message="", turn=None)
+
+    first, worse, same = (finding("FB001", 0, 6, "error"), finding("FB002", 2, 8, "critical"),
+                          finding("FB003", 2, 8, "error"))
+    assert drop_nested([first, same]) == [first]            # mostly inside, no worse: dropped
+    assert drop_nested([first, worse]) == [first, worse]    # more severe: kept
+    assert drop_nested([first, finding("FB004", 4, 10, "error")]) == [first, finding("FB004", 4, 10, "error")]

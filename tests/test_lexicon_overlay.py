@@ -47,16 +47,16 @@ def test_overlay_replaces_its_base_among_lexicons(tmp_path):
     lexicons = load_lexicons(["forbidden", "polite", path])
     assert [lex.name for lex in lexicons] == ["forbidden", "polite"]
     checker = Checker.from_lexicons([path])
-    assert not checker.check(FALSE_ALARM)
+    assert "FB006" not in {f.rule for f in checker.check(FALSE_ALARM)}
     assert [f.rule for f in checker.check("你怎么连这个也不懂")] == ["FB006"]
-    assert [f.rule for f in Checker.default().check(FALSE_ALARM)] == ["FB006"]
+    assert "FB006" in [f.rule for f in Checker.default().check(FALSE_ALARM)]
 
 
 def test_two_overlays_on_one_base_both_apply(tmp_path):
     second = _write(tmp_path, "version: 1\nextends: forbidden\nentries:\n  - id: FB006\n"
                               "    allow: [你怎么连这个也不懂的也没关系]\n", "second.yaml")
     checker = Checker.from_lexicons([_write(tmp_path, OVERLAY), second])
-    assert not checker.check(FALSE_ALARM) and not checker.check("你怎么连这个也不懂的也没关系")
+    assert "FB006" not in {f.rule for f in checker.check(FALSE_ALARM) + checker.check("你怎么连这个也不懂的也没关系")}
 
 
 def test_unknown_entry_is_an_error(tmp_path):

@@ -159,9 +159,9 @@ def test_missing_spacy_gives_an_install_hint() -> None:
 @pytest.mark.parametrize("text", DISGUISED)
 def test_disguised_taboo_becomes_an_aligned_span(nlp, checker, text: str) -> None:
     doc = nlp(text)
-    expected = checker.check(text)
-    assert [f.rule for f in expected] == ["FB006"]
-    [span] = doc.spans["scriptcheck"]
+    expected = [f for f in checker.check(text) if f.rule == "FB006"]
+    assert len(expected) == 1
+    [span] = [s for s in doc.spans["scriptcheck"] if s.label_ == "FB006"]
     assert span.label_ == "FB006"
     assert span._.scriptcheck_chars == (expected[0].start, expected[0].end)
     assert span.start_char <= expected[0].start and span.end_char >= expected[0].end

@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
+from scriptcheck.lexicon.slots import SlotError, expand_slots
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
 from scriptcheck.text.normalize import normalize_phrase
@@ -40,12 +41,14 @@ class Lexicon:
         return self.data.entries
 
 
-def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]) -> MatchEntry:
+def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
+                   slots: Mapping[str, str]) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
-        try:
-            patterns.append(compile_pattern(source, entry.anchors, known=known.get(source)))
-        except PatternProblem as exc:
+        try:  # slots ({{name}}) expand before the pattern is checked and compiled
+            expanded = expand_slots(source, slots)
+            patterns.append(compile_pattern(expanded, entry.anchors, known=known.get(expanded)))
+        except (PatternProblem, SlotError) as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
     for phrase in entry.phrases:
         if not normalize_phrase(phrase):  # cached: the matcher asks for the same form
@@ -67,8 +70,11 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     the entry and the pattern or phrase that cannot be used. ``known`` maps pattern sources to
     their analysis from an earlier load of the same file (see :func:`pattern_analyses`)."""
     known = known or {}
-    entries = tuple(dataclasses.replace(_compile_entry(path, e, known), group_allow=tuple(model.allow))
-                    for e in model.entries)
+    entries = tuple(
+        dataclasses.replace(_compile_entry(path, e, known, model.slots), group_allow=tuple(model.allow),
+                            skip_contexts=tuple(model.skip_contexts if e.options.skip_contexts is None
+                                                else e.options.skip_contexts))
+        for e in model.entries)
     return Lexicon(model, path, entries)
 
 

@@ -218,7 +218,9 @@ class PhraseMatcher:
 def drop_nested(findings: list[Finding]) -> list[Finding]:
     """Keep only the most specific taboo for the same words: a finding whose span lies inside
     another rule's longer finding — or has the same span and is less severe — is the same fault
-    counted twice (这是规定，我也没办法 is one 推卸责任, not two). Linear after a sort."""
+    counted twice (这是规定，我也没办法 is one 推卸责任, not two). So is one that starts inside
+    an earlier finding and shares most of its words with it (怎么连这都不懂 and 这都不懂啊): with
+    hundreds of entries, several describe the same words. Linear after a sort."""
     best: dict[tuple[int, int], Finding] = {}
     for f in findings:
         kept = best.get((f.start, f.end))
@@ -226,10 +228,14 @@ def drop_nested(findings: list[Finding]) -> list[Finding]:
             best[(f.start, f.end)] = f
     out = []
     reach = -1  # the furthest end among spans that start earlier (or same start, longer)
-    for (_start, end), f in sorted(best.items(), key=lambda item: (item[0][0], -item[0][1])):
+    reached: Finding | None = None  # the finding that reaches that far
+    for (start, end), f in sorted(best.items(), key=lambda item: (item[0][0], -item[0][1])):
         if end <= reach:
-            continue
-        reach = end
+            continue  # inside what is already reported
+        if (3 * (reach - start) >= 2 * (end - start) and reached is not None
+                and f.severity.rank <= reached.severity.rank):
+            continue  # mostly inside it, and no worse: the same words, the same fault
+        reach, reached = end, f
         out.append(f)
     out.sort(key=lambda f: (f.start, -f.end, f.rule))
     return out

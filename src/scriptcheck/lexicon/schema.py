@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scriptcheck.lexicon.slots import check_slots
 from scriptcheck.models import Severity
 
 __all__ = ["EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "RULE_CODE"]
@@ -36,6 +37,11 @@ class EntryOptions(_FileModel):
     window: int = Field(
         default=40, ge=4, le=400,
         description="Patterns are verified within this many search characters around an anchor.",
+    )
+    skip_contexts: list[Literal["quoted", "reported"]] | None = Field(
+        default=None,
+        description="Drop a hit inside quotation marks (quoted) or reported speech (reported); "
+        "None: the lexicon's skip_contexts.",
     )
 
 
@@ -97,7 +103,21 @@ class LexiconFile(_FileModel):
     categories: list[str] = Field(default_factory=list, description="Allowed entry categories (empty: any).")
     min_specs: int = Field(default=0, ge=0, description="Each entry needs at least this many match and no_match specs.")
     allow: list[str] = Field(default_factory=list)
+    skip_contexts: list[Literal["quoted", "reported"]] = Field(
+        default_factory=list,
+        description="Default options.skip_contexts of every entry (match/contexts.py).",
+    )
+    slots: dict[str, str] = Field(
+        default_factory=dict,
+        description="Named regex fragments; a pattern writes {{name}} for (?:fragment) (docs/lexicon-format.md).",
+    )
     entries: list[LexiconEntry] = Field(min_length=1)
+
+    @field_validator("slots")
+    @classmethod
+    def _slots(cls, value: dict[str, str]) -> dict[str, str]:
+        check_slots(value)  # unknown names, cycles, bad regex: reported once, per slot
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> "LexiconFile":

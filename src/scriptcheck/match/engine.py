@@ -11,6 +11,7 @@ from itertools import accumulate
 from typing import NamedTuple, Sequence
 
 from scriptcheck.match.automaton import LiteralAutomaton
+from scriptcheck.match.contexts import in_context
 from scriptcheck.match.patterns import CompiledPattern
 from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped, normalize_phrase,
                                         simplified_aligned)
@@ -34,6 +35,7 @@ class MatchEntry:
     window: int = 40
     group: int = 0  # entries of one group share the group's allow-list
     group_allow: tuple[str, ...] = field(default=(), compare=False)
+    skip_contexts: tuple[str, ...] = ()  # allow-contexts (match/contexts.py): quoted, reported
 
 
 class Hit(NamedTuple):
@@ -205,6 +207,14 @@ class Matcher:
             o_start, o_end = norm.span(start - base, end - base)
             if not entry.gaps and any(is_skipped(c) for c in norm.original[o_start:o_end]):
                 continue
+            # --- allow-contexts hook (match/contexts.py): reported or quoted speech is not the
+            # agent's own words; checked on the original text, only for entries that ask.
+            if entry.skip_contexts:
+                if segmentable is None:
+                    segmentable = simplified_aligned(norm.original)
+                if in_context(segmentable, o_start, o_end, entry.skip_contexts):
+                    continue
+            # --- end of hook
             if entry.boundary:
                 if segmentable is None:
                     segmentable = simplified_aligned(norm.original)

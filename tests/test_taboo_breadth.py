@@ -1,0 +1,168 @@
+"""Issue 14: catch the rudeness nobody listed, and never the politeness that looks like it.
+
+Through the public API only (``Checker.default()``), plus the allow-contexts of
+``scriptcheck.match.contexts`` and the industry packs under ``lexicons/packs/``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from scriptcheck import Checker
+from scriptcheck.lexicon.loader import load_lexicon, run_specs
+from scriptcheck.match.contexts import in_context, in_quotes, in_reported_speech
+
+REPO = Path(__file__).resolve().parents[1]
+PACKS = sorted((REPO / "lexicons" / "packs").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker.default()
+
+
+# ---------------------------------------------------------------- the issue's examples
+@pytest.mark.parametrize("text", ["你不懂", "我早就告诉过你了", "我们公司的政策就是这样的", "不会用就别用"])
+def test_missed_rude_replies_are_flagged(checker, text):
+    assert checker.check(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "对不起！请您大声一点，好吗？",
+    "请到滚天沟停车场取车",
+    "您说之前的同事对您说“这是规定，我也没办法”，这样的回答确实不对",
+])
+def test_former_false_alarms_are_gone(checker, text):
+    assert checker.check(text) == [], [(f.rule, f.text) for f in checker.check(text)]
+
+
+@pytest.mark.parametrize("text", ["不客气", "请慢走", "您过奖了", "这是我应该做的", "很高兴认识您", "没问题，我马上去办"])
+def test_polite_phrases_are_found(checker, text):
+    assert checker.find_phrases(text), text
+    assert checker.check(text) == []
+
+
+# ---------------------------------------------------------------- disguises and short words
+@pytest.mark.parametrize("text", ["你 不 懂", "我早就告訴過你了", "我們公司的政策就是這樣的", "不會用就別用", "ｓｂ"])
+def test_disguised_rudeness_is_flagged(checker, text):
+    assert checker.check(text), text
+
+
+@pytest.mark.parametrize("text", ["祝您财源滚滚", "页面可以向下滚动", "这款行李箱有点笨重", "傻瓜相机很好用",
+                                  "是我太笨了，没讲清楚", "滚天沟景区今天开放"])
+def test_short_words_inside_other_words_are_not_flagged(checker, text):
+    assert checker.check(text) == [], [(f.rule, f.text) for f in checker.check(text)]
+
+
+def test_severity_follows_the_target(checker):
+    aimed = checker.check("你真笨")
+    bare = checker.check("笨！")
+    assert aimed and max(f.severity.value for f in aimed) in ("critical", "error")
+    assert {f.rule for f in aimed} != {f.rule for f in bare}
+    assert bare and {f.severity.value for f in bare} == {"warning"}
+
+
+# ---------------------------------------------------------------- allow-contexts
+def test_in_quotes():
+    text = "您说同事讲“这是规定”，非常抱歉"
+    start = text.index("这是规定")
+    assert in_quotes(text, start, start + 4)
+    assert not in_quotes("这是规定，我也没办法", 0, 4)
+    assert in_quotes('他说"不归我管"', 3, 7)
+
+
+def test_reported_speech_needs_a_third_party_or_a_report_of_one():
+    text = "您反映客服跟您讲不归我们管"
+    assert in_reported_speech(text, text.index("不归"))
+    text = "快递员说不归他管"
+    assert in_reported_speech(text, text.index("不归"))
+    # the agent speaking for himself is not a report
+    text = "我跟您说了这是规定，我也没办法"
+    assert not in_reported_speech(text, text.index("这是"))
+    # echoing the customer is not a report either
+    text = "你是第一个说这个有问题的，你自己的问题吧"
+    assert not in_reported_speech(text, text.index("你自己"))
+    # a report does not reach past the end of its sentence
+    text = "同事说会回电。这是规定，我也没办法"
+    assert not in_reported_speech(text, text.index("这是"))
+
+
+def test_in_context_dispatch():
+    text = "他说“滚”"
+    assert in_context(text, 3, 4, ("quoted",))
+    assert not in_context(text, 3, 4, ())
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("这是规定，我也没办法", True),
+    ("我跟您说了这是规定，我也没办法", True),
+    ("您反映客服跟您讲“这是规定，我也没办法”，这是我们的问题", False),
+])
+def test_reported_rudeness_is_not_the_agents(checker, text, flagged):
+    assert bool(checker.check(text)) is flagged
+
+
+def test_entry_option_overrides_the_lexicon_default(tmp_path):
+    path = tmp_path / "ctx.yaml"
+    path.write_text(textwrap.dedent("""\
+        version: 1
+        name: ctx
+        kind: forbidden
+        skip_contexts: [quoted]
+        entries:
+          - id: XC001
+            name: rules
+            category: 推卸责任
+            description: 这是规定
+            phrases: [这是规定]
+            specs:
+              match: [这是规定]
+              no_match: [他说“这是规定”]
+          - id: XC002
+            name: rules-even-quoted
+            category: 推卸责任
+            description: 没办法（引号内也算）
+            phrases: [没办法]
+            options:
+              skip_contexts: []
+            specs:
+              match: [没办法, 他说“没办法”]
+              no_match: [有办法, 规定]
+        """), encoding="utf-8")
+    lexicon = load_lexicon(path)
+    assert all(r.ok for r in run_specs(lexicon))
+
+
+# ---------------------------------------------------------------- industry packs
+@pytest.mark.parametrize("pack", PACKS, ids=[p.stem for p in PACKS])
+def test_pack_loads_and_its_specs_pass(pack):
+    lexicon = load_lexicon(pack, verify=False)
+    assert lexicon.kind == "forbidden" and lexicon.name == pack.stem
+    failures = [r for r in run_specs(lexicon) if not r.ok]
+    assert not failures, failures
+
+
+def test_pack_adds_industry_phrases(checker):
+    bank = Checker([load_lexicon(n) for n in ("forbidden", "polite", "cues")] + [load_lexicon(REPO / "lexicons/packs/bank.yaml")])
+    assert not checker.check("这么散的钱，自己整理好了再存！")
+    assert bank.check("这么散的钱，自己整理好了再存！")
+
+
+@pytest.mark.parametrize("text", [
+    "我们绝对不会对客户说你不懂这种话",
+    "服务规范禁止说这是规定我也没办法之类的话",
+    "有客户说我们客服讲爱买不买，我们已经整改",
+])
+def test_mentioned_or_reported_taboo_is_not_flagged(checker, text):
+    assert checker.check(text) == [], [(f.rule, f.text) for f in checker.check(text)]
+
+
+def test_a_mention_needs_a_verb_of_saying_and_a_noun_after():
+    text = "我们绝对不会说你不懂这种话"
+    start = text.index("你不懂")
+    assert in_reported_speech(text, start, start + 3)
+    text = "你不懂这种话的意思"  # no verb of saying before: the agent's own words
+    assert not in_reported_speech(text, 0, 3)
