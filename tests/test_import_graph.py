@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Everything that uses the public API: readers, batches, docs, the linter, the CLI and
     # the integrations; ordered among themselves too.
     ("io", ("scriptcheck.io", "scriptcheck.tables")),
-    ("batch", ("scriptcheck.batch", "scriptcheck.schemas", "scriptcheck.ruledoc")),
+    ("batch", ("scriptcheck.batch", "scriptcheck.schemas", "scriptcheck.ruledoc", "scriptcheck.score_writers")),
     ("linter", ("scriptcheck.templates",)),
     # The report page and the review of its verdicts: read reports and transcripts (io),
     # write lexicon overlays (lexicon); used only by the CLI.

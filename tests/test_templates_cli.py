@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from scriptcheck.cli import cli
-from scriptcheck.io.lint_writers import escape_data, escape_property
+from scriptcheck.templates.writers import escape_data, escape_property
 from tests.test_templates_repo import lint, repo  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -95,8 +95,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     github (workflow annotations) or junit. Exit 0 clean, 1 findings at or above --fail-on,
     2 usage or input error.
     """
-    from scriptcheck.io.lint_writers import render
-    from scriptcheck.io.report_writers import escape_controls
+    from scriptcheck.templates.writers import render
+    from scriptcheck.score_writers import escape_controls
     from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
@@ -177,9 +177,11 @@ def _jobs(ctx, param, value: str) -> int:
                    "`profile` field, else --default-profile).")
 @click.option("--default-profile", default="hotline", show_default=True, metavar="NAME|FILE",
               help="Profile for transcripts that name none.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "html"]), default="table",
-              show_default=True, help="html: the report page of `scriptcheck report` (needs --output).")
-@click.option("--input-format", type=click.Choice(["jsonl", "json", "csv", "txt"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "parquet", "html"]),
+              default="table", show_default=True,
+              help="parquet: the Spark engine's table (needs --output and pyarrow); html: the report "
+                   "page of `scriptcheck report` (needs --output).")
+@click.option("--input-format", type=click.Choice(["jsonl", "json", "csv", "txt", "parquet"]), default=None,
               help="Reader to use (default: from the file suffix; jsonl for stdin).")
 @click.option("--encoding", default=None, callback=_known_encoding,
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
@@ -198,9 +200,13 @@ def _jobs(ctx, param, value: str) -> int:
               help="Configuration file (default: the nearest scriptcheck.toml or pyproject.toml "
                    "with [tool.scriptcheck]); its `lexicons` and `severity` apply.")
 @click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="spark: validate and score on Spark (the `spark` extra); same inputs, outputs and counts.")
+@click.option("--master", default=None, metavar="URL",
+              help="Spark master for --engine spark (default local[N], N from --jobs or the CPUs).")
 @lexicon_option
 def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, errors_file, strict,
-          fail_under, quiet, output, config_path, isolated, lexicons) -> None:
+          fail_under, quiet, output, config_path, isolated, engine, master, lexicons) -> None:
     """Score transcript files or directories (JSONL, JSON, CSV, TXT; '-' for stdin).
 
     Reports stream out in input order; a record that cannot be read is reported with file,
@@ -236,10 +242,31 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
             inputs, output, run_score, scorer=scorer, input_format=input_format, encoding=encoding,
             jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict, fail_under=fail_under,
             quiet=quiet))
+    if fmt == "parquet" and not output:
+        raise _fail("--format parquet writes a binary file: give it with -o FILE")
+    runner = None
+    if engine == "spark":
+        runner = _spark_runner(master or f"local[{worker_count(jobs)}]")
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
                      jobs=worker_count(jobs), errors_file=errors_file, strict=strict,
-                     fail_under=fail_under, quiet=quiet, output=output)
+                     fail_under=fail_under, quiet=quiet, output=output, runner=runner)
     raise click.exceptions.Exit(code)
+
+
+def _spark_runner(master: str):
+    """``score_records`` for ``--engine spark``: the same records in, the same results out."""
+    try:
+        from scriptcheck.integrations.spark import score_records_spark, spark_session
+    except ImportError as exc:
+        raise _fail(str(exc))
+
+    def run(records, scorer, jobs):
+        spark = spark_session(master)
+        try:
+            yield from score_records_spark(spark, records, scorer)
+        finally:
+            spark.stop()
+    return run
 
 
 @cli.command()

@@ -16,7 +16,7 @@ import click
 from scriptcheck.batch import BatchStats, Scorer, WorkerDied, score_records
 from scriptcheck.io.paths import GuardedOutput, OutputError
 from scriptcheck.io.records import Record
-from scriptcheck.io.report_writers import WRITERS, escape_controls, render_summary
+from scriptcheck.score_writers import WRITERS, escape_controls, render_summary
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 
 __all__ = ["run_score", "EXIT_WORKER_DIED"]
@@ -86,12 +86,14 @@ def _freeze_gc() -> None:
 
 
 def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs: int, errors_file,
-              strict: bool, fail_under, quiet: bool, output) -> int:
+              strict: bool, fail_under, quiet: bool, output, runner=None) -> int:
     """Run a batch and return the exit code: 0 ok, 1 a transcript below --fail-under (or vetoed),
     2 an input file that cannot be opened, an output that cannot be written, or any rejected
     record with --strict, 3 a worker process died, 130 interrupted.
 
     ``output``/``errors_file`` must already have passed :func:`scriptcheck.io.paths.check_outputs`.
+    ``runner`` replaces :func:`scriptcheck.batch.score_records` (same arguments, same results):
+    the Spark engine.
     """
     stats = BatchStats()
     below = unreadable = 0
@@ -135,7 +137,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                 task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
             try:
                 writer.begin()
-                batch = score_records(_records(inputs, input_format, encoding), scorer, jobs)
+                batch = (runner or score_records)(_records(inputs, input_format, encoding), scorer, jobs)
                 for scored in batch:
                     stop.busy = True
                     record = scored.record

@@ -141,6 +141,11 @@ class GuardedOutput:
         except OSError as exc:
             raise self._failed(exc) from None
 
+    def binary(self) -> IO[bytes]:
+        """The byte stream under the text stream, for binary formats (Parquet); text written
+        before must be flushed first."""
+        return self._stream.buffer
+
     def close(self) -> None:
         """Close the underlying stream (its last buffered bytes are written now)."""
         try:

@@ -17,12 +17,13 @@ from typing import BinaryIO, Iterable, Iterator
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding
 from scriptcheck.io.lines import open_input
+from scriptcheck.io.parquet import read_parquet
 from scriptcheck.io.records import Record, normalize_speaker
 
 __all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "MAX_JSON_ELEMENT", "MAX_LINE"]
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "txt",
-           ".tsv": "csv"}
+           ".tsv": "csv", ".parquet": "parquet"}
 
 # A .json file is read element by element; one element (one transcript) may not exceed this.
 MAX_JSON_ELEMENT = 64 * 1024 * 1024
@@ -89,6 +90,10 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
     """
     try:
         fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
+        if fmt == "parquet":  # columnar, read by pyarrow (io/parquet.py), not line by line
+            for record in read_parquet(source):
+                yield record.validated() if validate else record
+            return
         stream = open_input(source)
     except InputError as exc:
         yield Record(source, 0, error=exc)

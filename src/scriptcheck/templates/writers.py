@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
-from scriptcheck.io.report_writers import escape_controls
+from scriptcheck.score_writers import escape_controls
 from scriptcheck.models import Severity
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ import json
 import re
 from typing import IO, TYPE_CHECKING
 
+from scriptcheck.io.paths import OutputError
 from scriptcheck.models import Report
 from scriptcheck.profile.schema import DIMENSIONS
 
@@ -160,4 +161,51 @@ def render_summary(stats: "BatchStats") -> str:
     return "\n".join(lines) + "\n"
 
 
-WRITERS = {"table": TableWriter, "json": JsonWriter, "jsonl": JsonlWriter, "csv": CsvWriter}
+class ParquetWriter(ReportWriter):
+    """Reports as a Parquet table with the columns of :mod:`scriptcheck.tables` (those of the
+    Spark engine), written in row groups as they come; an interrupted run still closes the
+    file, so it holds the complete row groups written. Needs pyarrow (the ``parquet`` extra)."""
+
+    _ROWS_PER_GROUP = 4096
+
+    def begin(self) -> None:
+        import pyarrow.parquet as pq
+
+        from scriptcheck.tables import report_schema
+
+        if self.out.binary().isatty():
+            raise OutputError("--format parquet writes a binary file: give it with -o FILE")
+        self._rows: list[dict] = []
+        self._writer = pq.ParquetWriter(self.out.binary(), report_schema())
+
+    def write(self, report: Report) -> None:
+        self._add(report.model_dump(mode="json"))
+
+    def write_scored(self, scored: "Scored") -> None:
+        self._add(json.loads(scored.get_json()))
+
+    def _add(self, report: dict) -> None:
+        from scriptcheck.tables import report_row
+
+        self._rows.append(report_row(report))
+        if len(self._rows) >= self._ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        from scriptcheck.tables import rows_to_table
+
+        if self._rows:
+            self._writer.write_table(rows_to_table(self._rows))
+            self._rows = []
+
+    def end(self, stats: "BatchStats") -> None:
+        self._flush()
+        self._writer.close()
+
+    def abort(self, stats: "BatchStats") -> None:
+        if getattr(self, "_writer", None) is not None:
+            self.end(stats)
+
+
+WRITERS = {"table": TableWriter, "json": JsonWriter, "jsonl": JsonlWriter, "csv": CsvWriter,
+           "parquet": ParquetWriter}
