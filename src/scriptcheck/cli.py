@@ -160,9 +160,16 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-record error lines.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write reports here instead of stdout.")
+# -- call-analytics (speech-to-text) exports, issue 16: see scriptcheck.io.calls
+@click.option("--speaker-map", default=None, metavar="LABEL=ROLE,…",
+              help="Read call-analytics exports (utterance rows, A/B or 0/1 speakers): e.g. "
+                   "A=agent,B=customer or 0=坐席,1=客户 (speaker labels, else channels).")
+@click.option("--time-unit", type=click.Choice(["auto", "s", "ms"]), default=None,
+              help="Read call-analytics exports with times in this unit (auto: milliseconds are "
+                   "detected per call).")
 @lexicon_option
 def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, errors_file, strict,
-          fail_under, quiet, output, lexicons) -> None:
+          fail_under, quiet, output, speaker_map, time_unit, lexicons) -> None:
     """Score transcript files or directories (JSONL, CSV, TXT; '-' for stdin).
 
     Reports stream out in input order; a record that cannot be read is reported with file,
@@ -176,9 +183,20 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
         scorer.scorer(profile or default_profile)
     except ScriptcheckError as exc:
         raise _fail(str(exc))
+    reader = None
+    if speaker_map is not None or time_unit is not None:
+        from functools import partial
+
+        from scriptcheck.io.calls import parse_speaker_map, read_calls
+
+        try:
+            mapping = parse_speaker_map(speaker_map)
+        except ValueError as exc:
+            raise _fail(str(exc))
+        reader = partial(read_calls, speaker_map=mapping, time_unit=time_unit or "auto")
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
                      jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict,
-                     fail_under=fail_under, quiet=quiet, output=output)
+                     fail_under=fail_under, quiet=quiet, output=output, reader=reader)
     raise click.exceptions.Exit(code)
 
 

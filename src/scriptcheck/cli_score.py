@@ -20,10 +20,10 @@ from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 __all__ = ["run_score"]
 
 
-def _records(inputs, input_format, encoding) -> Iterator[Record]:
+def _records(inputs, input_format, encoding, reader=None) -> Iterator[Record]:
     for source in iter_input_files(inputs):
         # Validation happens where scoring happens (in the workers with --jobs > 1).
-        yield from read_transcripts(source, input_format, encoding, validate=False)
+        yield from (reader or read_transcripts)(source, input_format, encoding, validate=False)
 
 
 def _progress(quiet: bool):
@@ -69,11 +69,14 @@ class _StopRequest:
 
 
 def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs: int, errors_file,
-              strict: bool, fail_under, quiet: bool, output) -> int:
+              strict: bool, fail_under, quiet: bool, output, reader=None) -> int:
     """Run a batch and return the exit code: 0 ok, 1 a transcript below --fail-under (or vetoed),
-    2 an input file that cannot be opened, or any rejected record with --strict."""
+    2 an input file that cannot be opened, or any rejected record with --strict.
+
+    ``reader`` replaces :func:`read_transcripts` (``--speaker-map``/``--time-unit`` read
+    call-analytics exports with :func:`scriptcheck.io.calls.read_calls`)."""
     stats = BatchStats()
-    below = unreadable = 0
+    below = unreadable = defaulted = 0
     started = time.perf_counter()
     with ExitStack() as stack:
         out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
@@ -87,7 +90,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
         writer.begin()
         stop = stack.enter_context(_StopRequest())
         try:
-            for scored in score_records(_records(inputs, input_format, encoding), scorer, jobs):
+            for scored in score_records(_records(inputs, input_format, encoding, reader), scorer, jobs):
                 stop.busy = True
                 record = scored.record
                 if record.error is not None and record.line == 0:
@@ -106,6 +109,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                 else:
                     summary = scored.summary
                     stats.add_scored(summary)
+                    defaulted += scorer.profile is None and not summary.named_profile
                     if fail_under is not None and (summary.score < fail_under or summary.vetoed):
                         below += 1
                     writer.write_scored(scored)
@@ -128,6 +132,11 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
         writer.end(stats)
         if fmt != "table" and not quiet:
             click.echo(render_summary(stats).lstrip("\n"), err=True, nl=False)
+        if defaulted:
+            # Said where a user sees it: a chat export scored as hotline calls looks plausible.
+            click.echo(f"  note: {defaulted} transcript(s) named no profile and were scored under the "
+                       f"default profile '{scorer.default_profile}' (--default-profile; or --profile NAME)",
+                       err=True)
     if stats.read == 0 and not unreadable:
         click.echo("scriptcheck: warning: no transcripts found in the inputs "
                    "(looked for .jsonl, .ndjson, .json, .csv, .tsv, .txt)", err=True)

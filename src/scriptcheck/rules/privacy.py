@@ -28,6 +28,7 @@ _DIGITS = "privacy-digits"
 # Longest number looked for (a 19-digit bank card) and most digit groups one may be said in.
 _MAX_DIGITS = 19
 _MAX_GROUPS = 12
+_STRAY_DIGITS = 3
 _SEPARATORS_AT_EDGE = " \t\u3000,，、.。-－—…~～"
 
 # Full-width digits and X fold to ASCII one for one, so offsets stay those of the original.
@@ -127,6 +128,7 @@ class PrivacyRule(RuleBase):
         found = []
         i = 0
         n = min(len(sequence), _MAX_GROUPS)
+        total = sum(len(c.digits) for c in sequence[:n])
         while i < n:
             best = None
             length = 0
@@ -136,6 +138,11 @@ class PrivacyRule(RuleBase):
                     break
                 if regex.fullmatch("".join(c.digits for c in sequence[i:j + 1])):
                     best = j
+            # A number inside a longer spoken one (the middle of an ID number that happens to
+            # look like a phone) is not that number; a stray digit or two around it (a
+            # stutter, a misheard group) may be.
+            if best is not None and total - sum(len(c.digits) for c in sequence[i:best + 1]) > _STRAY_DIGITS:
+                best = None
             if best is None:
                 i += 1
             else:

@@ -11,7 +11,7 @@ from pydantic import Field
 from scriptcheck.models import Transcript, make_finding
 from scriptcheck.rules.base import Dimension, Outcome, RuleBase, ScanNeeds, register
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.text.speech import is_backchannel
+from scriptcheck.text.speech import is_backchannel, strip_fillers
 
 __all__ = ["TimingRule", "time_scale", "CALL_END_KEYS"]
 
@@ -22,12 +22,15 @@ CALL_END_KEYS = ("call_end", "duration", "call_duration")
 _UNIT_KEY = "time_unit"
 # Outcome.shared key: the turns whose times are inconsistent (no gap is measured across them).
 _BAD_TIMES = "timing-bad"
+# Agent turns in a row, back from the silence, in which a hold announcement counts.
+_HOLD_BLOCK = 3
 
 
 def time_scale(transcript: Transcript) -> float:
     """Seconds per unit of the transcript's times: 1, or 0.001 when they are milliseconds —
     said by ``metadata.time_unit`` (``ms``/``s``), else detected: call-analytics exports write
-    milliseconds, and no utterance lasts a minute on median nor a call ten hours."""
+    milliseconds, and no call's utterances last a minute on median (nor, without durations,
+    does a call last ten hours)."""
     unit = str(transcript.metadata.get(_UNIT_KEY) or "").lower()
     if unit in ("ms", "millisecond", "milliseconds", "毫秒"):
         return 0.001
@@ -35,10 +38,12 @@ def time_scale(transcript: Transcript) -> float:
         return 1.0
     durations = [t.end - t.start for t in transcript.turns
                  if t.start is not None and t.end is not None and t.end >= t.start]
+    if durations:
+        # Decided by how long utterances last, not by how large the times are: times may
+        # count from an epoch (seconds since 1970 are large, their durations are not).
+        return 0.001 if median(durations) > 60 else 1.0
     latest = max((t.end for t in transcript.turns if t.end is not None), default=0.0)
-    if latest > 36_000 or (durations and median(durations) > 60):
-        return 0.001
-    return 1.0
+    return 0.001 if latest > 36_000 else 1.0
 
 
 def _times_problems(ctx: TranscriptContext, tolerance: float, scale: float) -> dict[int, str]:
@@ -142,21 +147,31 @@ class TimingRule(RuleBase):
         return ["waiting"] if "waiting" in ctx.matcher.phrase_categories else []
 
     def _held(self, ctx: TranscriptContext, floor: int) -> bool:
-        """Whether the silence after turn ``floor`` is a hold: the agent's last words announced
-        one and the customer's words since (if any) accept it — or the customer asked to wait."""
+        """Whether the silence after turn ``floor`` is a hold: the agent's last words (the last
+        few agent turns in a row: ASR cuts 「请您稍等，我帮您查一下，好吗」 into pieces; a 好的 or
+        嗯 after the customer's answer does not count) announced one, and the customer's words
+        since (if any) accept it — or the customer asked to wait."""
         turns = ctx.transcript.turns
+        hold = self._hold_categories(ctx)
         index = floor
         while index >= 0:
             turn = turns[index]
             if turn.speaker == "agent":
-                if is_backchannel(turn.text) and index != floor:
+                if is_backchannel(turn.text):
                     index -= 1
                     continue
-                return ctx.has(index, self._hold_categories(ctx))
-            # A customer turn between the announcement and the silence must accept the hold.
-            accepted = is_backchannel(turn.text) or (self.accept_categories and ctx.has(index, self.accept_categories))
+                block = 0
+                while index >= 0 and turns[index].speaker == "agent" and block < _HOLD_BLOCK:
+                    if ctx.has(index, hold):
+                        return True
+                    index -= 1
+                    block += 1
+                return False
             if index == floor and self.customer_hold_categories and ctx.has(index, self.customer_hold_categories):
                 return True
+            # A customer turn between the announcement and the silence must accept the hold.
+            accepted = (is_backchannel(turn.text) or is_backchannel(strip_fillers(turn.text).text)
+                        or bool(self.accept_categories and ctx.has(index, self.accept_categories)))
             if not accepted:
                 return False
             index -= 1

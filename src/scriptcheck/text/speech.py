@@ -61,7 +61,7 @@ FILLERS: tuple[str, ...] = ("就是说", "然后呢", "那个", "这个", "就�
 _CLAUSE_FILLERS = tuple(f for f in FILLERS if f not in _HESITATIONS)
 _CLAUSE_PUNCT = frozenset("，,。.！!？?；;：:、…~～\n\r\t \u3000\u00a0")
 _BACKCHANNEL = re.compile(r"[\s,，。.!！?？、~～…]*(?:(?:嗯+|呃+|啊+|哦+|噢+|唔+|额+|对+|是+|好+|行|好的|是的|对的|"
-                          r"嗯哼|对对|明白|知道了|ok|OK|okay)[\s,，。.!！?？、~～…]*){1,4}")
+                          r"嗯哼|对对|明白|知道了|可以|没问题|没事|ok|OK|okay)[\s,，。.!！?？、~～…]*){1,4}")
 
 
 class SpokenText(NamedTuple):
@@ -179,7 +179,10 @@ def number_chunks(text: str) -> list[NumberChunk]:
                 continue
         positions = [k for k in range(i, j) if text[k] in values]
         digits = "".join(values[text[k]] for k in positions)
-        if j < n and text[j] in _CHECK_X and len(digits) >= 14:
+        # The X of an ID number ends its last group (「…七五二叉」): attached to any digits
+        # right before it, and a group ending in X never continues (see _linked).
+        if j < n and text[j] in _CHECK_X and digits and not (j + 1 < n and text[j + 1].isascii()
+                                                             and text[j + 1].isalnum()):
             positions.append(j)
             digits += "X"
             end = j + 1

@@ -1,0 +1,87 @@
+"""Privacy leaks and silences on ASR-style calls: found, missed, and charged falsely.
+
+Scores the annotated calls of ``benchmarks/data/asr_calls.jsonl`` (written by
+``make_asr_calls.py``; each call carries ``expected.leaks`` and ``expected.silences``) under
+their profile (``hotline-asr``) and prints, for privacy leaks (PV*) and silences (TM001): how
+many were expected, found, missed, and reported where none was expected; then the other
+speech-to-text phenomena (rude openers, complaints, inconsistent times) as counts.
+
+    python benchmarks/asr_calls.py [FILE …] [--profile NAME] [--list]
+
+A leak counts as found when a finding of its rule sits on its turn; a silence when a TM001
+finding sits on its turn. Any other PV or TM001 finding is a false one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from scriptcheck import Transcript
+from scriptcheck.batch import Scorer
+
+__all__ = ["evaluate", "main"]
+
+DEFAULT = Path(__file__).resolve().parent / "data" / "asr_calls.jsonl"
+
+
+def evaluate(calls: list[dict], profile: str | None = None, listing: bool = False) -> dict:
+    """Score ``calls`` and count leaks and silences found, missed and false."""
+    scorer = Scorer(profile)
+    counts: Counter = Counter()
+    problems = []
+    for call in calls:
+        expected = call.get("expected", {})
+        data = {k: v for k, v in call.items() if k not in ("expected", "phenomena")}
+        transcript = Transcript.model_validate({"id": data.pop("id"), "turns": data.pop("turns"), "metadata": data})
+        report = scorer.score(transcript)
+        leaks = {(f.turn, f.rule) for f in report.findings if f.rule.startswith("PV")}
+        silences = {f.turn for f in report.findings if f.rule == "TM001"}
+        want_leaks = {(x["turn"], x["rule"]) for x in expected.get("leaks", [])}
+        want_silences = set(expected.get("silences", []))
+        counts["calls"] += 1
+        counts["leaks expected"] += len(want_leaks)
+        counts["leaks found"] += len(want_leaks & leaks)
+        counts["leaks missed"] += len(want_leaks - leaks)
+        counts["leaks false"] += len(leaks - want_leaks)
+        counts["silences expected"] += len(want_silences)
+        counts["silences found"] += len(want_silences & silences)
+        counts["silences missed"] += len(want_silences - silences)
+        counts["silences false"] += len(silences - want_silences)
+        for f in report.findings:
+            if f.rule in ("FB800", "FB801", "PR002", "TM004"):
+                counts[f"{f.rule} findings"] += 1
+        if listing and (want_leaks != leaks or want_silences != silences):
+            problems.append((call["id"], sorted(want_leaks ^ leaks), sorted(want_silences ^ silences)))
+    for ident, leak_diff, silence_diff in problems:
+        print(f"  {ident}: leaks differ at {leak_diff}; silences differ at {silence_diff}")
+    return dict(counts)
+
+
+def main() -> None:
+    """Print the figures (exit 1 when a leak is missed or a silence is charged falsely)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", default=[str(DEFAULT)])
+    parser.add_argument("--profile", default=None, help="score under this profile (default: each call's own)")
+    parser.add_argument("--list", action="store_true", help="list the calls where a figure differs")
+    args = parser.parse_args()
+    calls = [json.loads(line) for name in args.files
+             for line in Path(name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    counts = evaluate(calls, args.profile, args.list)
+    leaks_expected = counts.get("leaks expected", 0)
+    silences_expected = counts.get("silences expected", 0)
+    print(f"calls: {counts['calls']}")
+    print(f"privacy leaks: expected {leaks_expected}, found {counts.get('leaks found', 0)}, "
+          f"missed {counts.get('leaks missed', 0)}, false {counts.get('leaks false', 0)}"
+          + (f"  (recall {counts.get('leaks found', 0) / leaks_expected:.1%})" if leaks_expected else ""))
+    print(f"silences: expected {silences_expected}, found {counts.get('silences found', 0)}, "
+          f"missed {counts.get('silences missed', 0)}, false {counts.get('silences false', 0)}")
+    print("other: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k.endswith("findings")))
+    sys.exit(1 if counts.get("leaks missed") or counts.get("silences false") else 0)
+
+
+if __name__ == "__main__":
+    main()
