@@ -12,7 +12,7 @@ from pydantic import Field
 from scriptcheck.models import Severity, make_finding
 from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.text.speech import NumberChunk, has_numeral_run, number_sequences
+from scriptcheck.text.speech import NumberChunk, has_numeral_run, is_backchannel, number_sequences
 
 __all__ = ["PrivacyRule", "luhn_valid", "id_card_valid"]
 
@@ -29,6 +29,7 @@ _DIGITS = "privacy-digits"
 _MAX_DIGITS = 19
 _MAX_GROUPS = 12
 _STRAY_DIGITS = 3
+_MAX_PIECES = 4  # agent turns a number may be cut into
 _SEPARATORS_AT_EDGE = " \t\u3000,，、.。-－—…~～"
 
 # Full-width digits and X fold to ASCII one for one, so offsets stay those of the original.
@@ -200,15 +201,31 @@ def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tupl
         if not has_numeral_run(text) and not _edge_digits(text):
             continue
         sequences = [(list(seq), 0) for seq in sequences_of(index)]
-        # ASR cuts turns mid-sentence: a number running to the end of this turn may go on at
-        # the start of the agent's next turn.
-        following = index + 1
-        if sequences and following in agent and following < len(turns):
-            last = sequences[-1][0]
-            rest = sequences_of(following)
-            if rest and text[last[-1].end:].strip(_SEPARATORS_AT_EDGE) == "" \
-                    and turns[following].text[:rest[0][0].start].strip(_SEPARATORS_AT_EDGE) == "":
-                sequences[-1] = (last + rest[0], len(rest[0]))
+        # ASR cuts turns mid-sentence, and a customer's 嗯/对 may sit between the pieces: a
+        # number running to the end of this turn may go on at the start of the agent's next
+        # turns (「一三八」「对」「一二三四」「嗯」「五六七八」).
+        if sequences and text[sequences[-1][0][-1].end:].strip(_SEPARATORS_AT_EDGE) == "":
+            chunks, continued = sequences[-1]
+            following = index + 1
+            pieces = 0
+            while following < len(turns) and pieces < _MAX_PIECES:
+                if following not in agent:
+                    if not is_backchannel(turns[following].text):
+                        break
+                    following += 1
+                    continue
+                rest = sequences_of(following)
+                next_text = turns[following].text
+                if not rest or next_text[:rest[0][0].start].strip(_SEPARATORS_AT_EDGE) != "":
+                    break
+                chunks = chunks + rest[0]
+                continued += len(rest[0])
+                pieces += 1
+                # Only a turn that is nothing but this number may lead on to a further one.
+                if len(rest) > 1 or next_text[rest[0][-1].end:].strip(_SEPARATORS_AT_EDGE) != "":
+                    break
+                following += 1
+            sequences[-1] = (chunks, continued)
         if sequences:
             result[index] = sequences
     out.shared[_SPOKEN] = result

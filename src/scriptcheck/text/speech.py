@@ -33,7 +33,7 @@ DIGIT_VALUES: dict[str, str] = {
     **{str(i): str(i) for i in range(10)},
     **{chr(0xFF10 + i): str(i) for i in range(10)},
     "零": "0", "〇": "0", "○": "0", "洞": "0",
-    "一": "1", "壹": "1", "幺": "1", "么": "1",
+    "一": "1", "壹": "1", "幺": "1", "么": "1", "腰": "1", "妖": "1",
     "二": "2", "贰": "2", "两": "2", "俩": "2",
     "三": "3", "叁": "3", "四": "4", "肆": "4", "五": "5", "伍": "5",
     "六": "6", "陆": "6", "七": "7", "柒": "7", "八": "8", "捌": "8", "九": "9", "玖": "9",
@@ -43,15 +43,16 @@ _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000
 _BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000}
 # The check character of an ID number (X), also as ASR writes it when said aloud (叉).
 _CHECK_X = {"X": "X", "x": "X", "Ｘ": "X", "ｘ": "X", "叉": "X"}
-# 么 and 洞 are ordinary characters in 什么/怎么/这么 and 漏洞: they count as digits only
-# inside a run of other numerals (never as its first character after these).
-_WEAK_DIGITS = frozenset("么洞俩")
+# 么 and 洞 are ordinary characters in 什么/怎么/这么 and 漏洞, and 腰/妖 are how ASR mishears
+# 幺 (yāo): they count as digits only before another numeral (never after 什/怎/这/那/多/要).
+_WEAK_DIGITS = frozenset("么洞俩腰妖")
 _NUMERAL_CHARS = frozenset(DIGIT_VALUES) | frozenset(_UNITS) | frozenset(_BIG_UNITS)
 # What may sit between the groups of one spoken number: pauses (spaces), dashes, commas and
 # ASR's full stops, and hesitations.
 _SOFT_SEPARATORS = frozenset(" \t\u3000\u00a0-－—–_,，、.。;；:：…~～/杠")
 _SEPARATOR_FILLERS = frozenset("嗯呃额唔啊哦噢")
 _MAX_GAP = 4  # characters between two groups of one number
+_LIST_PUNCT = frozenset(",，、.。;；")  # between single digits: a list (三，五), not one number
 
 # Fillers: hesitations removed anywhere, discourse fillers only where a clause starts (那个 and
 # 就是 are words inside a clause: 这就是规定 must keep its 就是).
@@ -193,9 +194,10 @@ def number_chunks(text: str) -> list[NumberChunk]:
     return chunks
 
 
-def _linked(text: str, left: NumberChunk, right: NumberChunk) -> bool:
-    """Whether ``right`` continues the number ``left`` began: both read digit by digit, and
-    only a short pause, dash, comma or hesitation between them."""
+def _linked(text: str, left: NumberChunk, right: NumberChunk, so_far: int) -> bool:
+    """Whether ``right`` continues the number whose last group is ``left`` (``so_far`` digits
+    up to it): both read digit by digit, and only a short pause, dash, comma or hesitation
+    between them."""
     if left.positional or right.positional or left.digits.endswith("X"):
         return False
     gap = text[left.end:right.start]
@@ -204,7 +206,7 @@ def _linked(text: str, left: NumberChunk, right: NumberChunk) -> bool:
     if not all(c in _SOFT_SEPARATORS or c in _SEPARATOR_FILLERS for c in gap):
         return False
     # A comma or a full stop between two single digits is a list (三，五), not one number.
-    if len(left.digits) < 2 and len(right.digits) < 2 and not gap.isspace():
+    if so_far < 2 and len(right.digits) < 2 and any(c in _LIST_PUNCT for c in gap):
         return False
     return True
 
@@ -213,11 +215,14 @@ def number_sequences(text: str) -> list[list[NumberChunk]]:
     """The chunks of :func:`number_chunks` grouped into spoken numbers: consecutive chunks one
     pause, dash, comma or hesitation apart (「一三八，一二三四 嗯 五六七八」) form one sequence."""
     sequences: list[list[NumberChunk]] = []
+    so_far = 0
     for chunk in number_chunks(text):
-        if sequences and _linked(text, sequences[-1][-1], chunk):
+        if sequences and _linked(text, sequences[-1][-1], chunk, so_far):
             sequences[-1].append(chunk)
+            so_far += len(chunk.digits)
         else:
             sequences.append([chunk])
+            so_far = len(chunk.digits)
     return sequences
 
 
@@ -226,8 +231,10 @@ def normalize_numbers(text: str) -> SpokenText:
     → ``13812345678``, 「两千三」 → ``2300``; the separators inside one number are dropped.
     Each output character maps back to the original characters it came from.
 
-    Idempotent on text whose numbers are read digit by digit (a positional value such as
-    一千 becomes 1000, which a second pass may join to a following digit group).
+    Idempotent on text whose numbers are read digit by digit and grouped by pauses, dashes or
+    hesitations. Not quite elsewhere, on purpose: a positional value (一千 → 1000) is never
+    joined to a group, but a second pass sees digits; and a comma between single digits is a
+    list (三，五), which a second pass may judge differently once a neighbour was joined.
     """
     out: list[str] = []
     starts: list[int] = []
