@@ -186,8 +186,12 @@ def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tupl
     if cached is not None:
         return cached
     turns = ctx.transcript.turns
-    agent = set(ctx.agent_turns)
     result: dict[int, list[tuple[list[NumberChunk], int]]] = {}
+    # One search over all the agent's words first: most transcripts say no number at all.
+    if not has_numeral_run("\n".join([turns[i].text for i in ctx.agent_turns])):
+        out.shared[_SPOKEN] = result
+        return result
+    agent = set(ctx.agent_turns)
     parsed: dict[int, list[list[NumberChunk]]] = {}
 
     def sequences_of(i: int) -> list[list[NumberChunk]]:
@@ -198,7 +202,9 @@ def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tupl
 
     for index in ctx.agent_turns:
         text = turns[index].text
-        if not has_numeral_run(text) and not _edge_digits(text):
+        # A number worth reporting has three numerals in a row somewhere; a short piece of one
+        # (a turn that is only 「五」) is read only as the continuation of an earlier turn.
+        if not has_numeral_run(text):
             continue
         sequences = [(list(seq), 0) for seq in sequences_of(index)]
         # ASR cuts turns mid-sentence, and a customer's 嗯/对 may sit between the pieces: a

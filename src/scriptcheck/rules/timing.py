@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from scriptcheck.models import Transcript, make_finding
-from scriptcheck.rules.base import Dimension, Outcome, RuleBase, ScanNeeds, register
+from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import TranscriptContext
 from scriptcheck.text.speech import is_backchannel, strip_fillers
 
@@ -69,6 +69,17 @@ def _times_problems(ctx: TranscriptContext, tolerance: float, scale: float) -> d
     return problems
 
 
+def _has(ctx: TranscriptContext, index: int, categories) -> bool:
+    """Whether turn ``index`` has a phrase of ``categories``, looked up now (the scan plan does
+    not scan for these: see :meth:`TimingRule.lazy_categories`)."""
+    if not categories:
+        return False
+    wanted = frozenset(categories)
+    if ctx.categories[index] & wanted:
+        return True
+    return bool(ctx.matcher.phrases_many([ctx.normalized[index]], wanted)[0])
+
+
 @register
 class TimingRule(RuleBase):
     """Timing of a call, when turns carry start/end times (seconds, or milliseconds: see
@@ -107,12 +118,14 @@ class TimingRule(RuleBase):
 
     scores = "timing"
 
-    def needs(self) -> ScanNeeds:
-        """The hold phrases in agent turns and the acceptance cues in customer turns."""
+    def lazy_categories(self) -> frozenset[str]:
+        """The hold phrases and the customer's acceptance or wait cues: looked up only at a long
+        silence (most transcripts have none, and many have no times at all), never scanned in
+        advance."""
         if self.check != "silence":
-            return ScanNeeds()
-        return ScanNeeds(agent=frozenset(self.hold_categories or ()),
-                         customer=frozenset(self.accept_categories) | frozenset(self.customer_hold_categories))
+            return frozenset()
+        return frozenset(self.hold_categories or ()) | frozenset(self.accept_categories) \
+            | frozenset(self.customer_hold_categories)
 
     def applies(self, ctx: TranscriptContext) -> bool:
         """Only transcripts whose turns carry times."""
@@ -162,16 +175,16 @@ class TimingRule(RuleBase):
                     continue
                 block = 0
                 while index >= 0 and turns[index].speaker == "agent" and block < _HOLD_BLOCK:
-                    if ctx.has(index, hold):
+                    if _has(ctx, index, hold):
                         return True
                     index -= 1
                     block += 1
                 return False
-            if index == floor and self.customer_hold_categories and ctx.has(index, self.customer_hold_categories):
+            if index == floor and _has(ctx, index, self.customer_hold_categories):
                 return True
             # A customer turn between the announcement and the silence must accept the hold.
             accepted = (is_backchannel(turn.text) or is_backchannel(strip_fillers(turn.text).text)
-                        or bool(self.accept_categories and ctx.has(index, self.accept_categories)))
+                        or _has(ctx, index, self.accept_categories))
             if not accepted:
                 return False
             index -= 1
