@@ -111,7 +111,9 @@ def _groups(digits: str, kind: str) -> list[str]:
 def say_number(digits: str, kind: str, rng: random.Random) -> str:
     """The number as ASR writes it when it is said: typed, spaced, in Chinese numerals, in
     groups split by spaces, commas or hesitations."""
-    style = rng.choice(["typed", "spaced", "cn", "cn-groups", "cn-fillers", "mixed", "yao"])
+    style = rng.choice(["typed", "spaced", "cn", "cn-groups", "cn-fillers", "mixed", "yao", "one-by-one"])
+    if style == "one-by-one":  # each digit a pause apart, as ASR with ITN writes slow dictation
+        return " ".join(_cn_digits(d, rng, yao=False) if rng.random() < 0.5 else d for d in digits)
     yao = style == "yao" or (kind == "phone" and rng.random() < 0.4)
     if style == "typed":
         return digits
@@ -307,9 +309,18 @@ def scene_amounts(call: Call) -> None:
 def scene_hold(call: Call, accepted: bool = True) -> None:
     rng = call.rng
     call.say("customer", [rng.choice(["我家宽带连不上了", "我的卡被锁了", "燃气费交了怎么还没到账"])])
-    call.say("agent", [rng.choice(["请您稍等", "麻烦您稍等一下", "请稍等"]), "我帮您查一下", "好吗"], question=True)
+    announcement = rng.choice([["请您稍等", "我帮您查一下", "好吗"], ["麻烦您稍等一下", "我帮您查一下", "好吗"],
+                               ["请稍等", "好吗"], ["我这边给您看一下", "您先别挂"], ["我查一下", "请您耐心等待"]])
+    if rng.random() < 0.3:  # ASR cuts the announcement into two turns
+        call.say("agent", announcement[:1])
+        call.say("agent", announcement[1:], question=True, gap=rng.uniform(0.1, 0.5))
+    else:
+        call.say("agent", announcement, question=True)
     if accepted:
-        call.say("customer", [rng.choice(["好", "好的", "嗯好", "行", "可以", "嗯", "好的你查吧"])])
+        call.say("customer", [rng.choice(["好", "好的", "嗯好", "行", "可以", "嗯", "好的你查吧", "嗯嗯", "好的好的",
+                                          "那你查吧", "可以的", "没问题"])])
+        if rng.random() < 0.3:
+            call.say("agent", ["好的"])
         call.say("agent", ["让您久等了", "系统显示正在处理"], gap=rng.uniform(12, 45))
         call.phenomena.add("hold-accepted")
     else:
@@ -320,12 +331,29 @@ def scene_hold(call: Call, accepted: bool = True) -> None:
 
 
 def scene_silence(call: Call) -> None:
-    """The customer asks, the agent says nothing for a while."""
+    """The customer asks, the agent says nothing for a while (the customer may call 喂 into it)."""
     rng = call.rng
     call.say("customer", [rng.choice(["那我这个套餐能改吗", "为什么扣了我两次钱", "什么时候能修好"])], question=True)
-    i = call.say("agent", ["可以的", "我这边给您处理"], gap=rng.uniform(12, 25))
+    if rng.random() < 0.4:
+        call.say("customer", [rng.choice(["喂", "喂喂", "还在吗"])], gap=rng.uniform(6, 9), question=True)
+        i = call.say("agent", ["可以的", "我这边给您处理"], gap=rng.uniform(5, 9))
+        call.phenomena.add("hello-into-silence")
+    else:
+        i = call.say("agent", ["可以的", "我这边给您处理"], gap=rng.uniform(12, 25))
     call.silences.append(i)
     call.phenomena.add("silence")
+
+
+def scene_customer_slow(call: Call) -> None:
+    """The agent asks; the customer takes a while or checks the line: not the agent's silence."""
+    rng = call.rng
+    call.say("agent", ["请问您是什么时候办理的这个业务"], question=True)
+    if rng.random() < 0.5:
+        call.say("customer", ["喂", "听得到吗"], gap=rng.uniform(11, 16), question=True)
+        call.say("agent", ["能听到的", "请问您是什么时候办理的"], gap=rng.uniform(0.5, 2))
+    call.say("customer", ["我想想啊", "应该是去年三月份"], gap=rng.uniform(11, 18))
+    call.say("agent", ["好的"])
+    call.phenomena.add("customer-slow")
 
 
 def scene_customer_wait(call: Call) -> None:
@@ -353,7 +381,7 @@ def scene_overlap(call: Call) -> None:
 
 
 SCENES = [scene_phone, scene_id, scene_card, scene_amounts, scene_hold, scene_silence, scene_customer_wait,
-          scene_complaint, scene_overlap]
+          scene_complaint, scene_overlap, scene_customer_slow]
 
 
 def _finish(call: Call) -> None:
@@ -362,7 +390,12 @@ def _finish(call: Call) -> None:
     # open after them (call_end in metadata).
     if rng.random() < 0.15:
         call.say("customer", ["那我这个怎么办"], question=True)
-        i = call.say("customer", ["喂", "喂", "还在吗"], gap=rng.uniform(25, 40), question=True)
+        if rng.random() < 0.5:
+            i = call.say("customer", ["喂", "喂", "还在吗"], gap=rng.uniform(25, 40), question=True)
+        else:  # several 喂, none 10 s after the last, 30 s and more in all
+            for _ in range(4):
+                i = call.say("customer", [rng.choice(["喂", "喂喂", "还在吗", "有人吗", "听得到吗"])],
+                             gap=rng.uniform(6, 9.5), question=True)
         call.silences.append(i)
         call.phenomena.add("silence-at-end")
         return

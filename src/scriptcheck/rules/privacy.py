@@ -27,10 +27,11 @@ _SPOKEN = "privacy-spoken"
 _DIGITS = "privacy-digits"
 # Longest number looked for (a 19-digit bank card) and most digit groups one may be said in.
 _MAX_DIGITS = 19
-_MAX_GROUPS = 12
+_MAX_GROUPS = 20  # an ID read one digit at a time, each a group
 _STRAY_DIGITS = 3
+_LIST_GAP = frozenset(",，、;；。")
 _MAX_PIECES = 4  # agent turns a number may be cut into
-_SEPARATORS_AT_EDGE = " \t\u3000,，、.。-－—…~～"
+_SEPARATORS_AT_EDGE = " \t\u3000,，、.。-－—…~～嗯呃额啊"  # and hesitations
 
 # Full-width digits and X fold to ASCII one for one, so offsets stay those of the original.
 _FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "x"})
@@ -115,7 +116,7 @@ class PrivacyRule(RuleBase):
                 compact = "".join(c for c in m.group() if c.isalnum())
                 self._report(ctx, out, taken, said, index, start, end, compact)
             for sequence, continued in spoken.get(index, ()):
-                for first, last in self._matches(regex, sequence):
+                for first, last in self._matches(regex, sequence, text, len(sequence) - continued):
                     if first >= len(sequence) - continued:
                         continue  # wholly in the next turn: found there
                     start = sequence[first].start
@@ -123,9 +124,18 @@ class PrivacyRule(RuleBase):
                     digits = "".join(c.digits for c in sequence[first:last + 1])
                     self._report(ctx, out, taken, said, index, start, min(end, len(text)), digits)
 
-    def _matches(self, regex: re.Pattern[str], sequence: list[NumberChunk]) -> list[tuple[int, int]]:
+    def _matches(self, regex: re.Pattern[str], sequence: list[NumberChunk], text: str,
+                 in_turn: int) -> list[tuple[int, int]]:
         """Runs of whole digit groups (first, last) whose digits the pattern matches in full,
-        longest first, left to right, not overlapping."""
+        longest first, left to right, not overlapping. A run that is not the whole sequence
+        must be set off from the rest by a comma (「金额五十八，一三八…」) and leave at most a
+        few digits out: the middle of a longer number (an ID, an order number read digit by
+        digit) is not a phone number. ``text`` is the turn of the first ``in_turn`` groups."""
+
+        def list_boundary(k: int) -> bool:
+            # between groups k-1 and k, inside this turn
+            return 0 < k < in_turn and any(c in _LIST_GAP for c in text[sequence[k - 1].end:sequence[k].start])
+
         found = []
         i = 0
         n = min(len(sequence), _MAX_GROUPS)
@@ -142,8 +152,10 @@ class PrivacyRule(RuleBase):
             # A number inside a longer spoken one (the middle of an ID number that happens to
             # look like a phone) is not that number; a stray digit or two around it (a
             # stutter, a misheard group) may be.
-            if best is not None and total - sum(len(c.digits) for c in sequence[i:best + 1]) > _STRAY_DIGITS:
-                best = None
+            if best is not None and (i > 0 or best < n - 1):
+                if total - sum(len(c.digits) for c in sequence[i:best + 1]) > _STRAY_DIGITS \
+                        or (i > 0 and not list_boundary(i)) or (best < n - 1 and not list_boundary(best + 1)):
+                    best = None
             if best is None:
                 i += 1
             else:

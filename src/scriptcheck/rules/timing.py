@@ -11,7 +11,7 @@ from pydantic import Field
 from scriptcheck.models import Transcript, make_finding
 from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.text.speech import is_backchannel, strip_fillers
+from scriptcheck.text.speech import is_backchannel, is_line_check
 
 __all__ = ["TimingRule", "time_scale", "CALL_END_KEYS"]
 
@@ -183,39 +183,63 @@ class TimingRule(RuleBase):
             if index == floor and _has(ctx, index, self.customer_hold_categories):
                 return True
             # A customer turn between the announcement and the silence must accept the hold.
-            accepted = (is_backchannel(turn.text) or is_backchannel(strip_fillers(turn.text).text)
-                        or _has(ctx, index, self.accept_categories))
+            accepted = is_backchannel(turn.text) or _has(ctx, index, self.accept_categories)
             if not accepted:
                 return False
             index -= 1
         return False
 
     def _silences(self, ctx: TranscriptContext, out: Outcome, scale: float, bad: dict[int, str]) -> None:
-        """One finding per silence the agent owes: between turns, and before the call ends."""
+        """One finding per silence the agent owes: between turns, and before the call ends.
+
+        The customer's 「喂？」「还在吗？」 while waiting for an answer do not end the agent's
+        silence (they are what it sounds like from the other end): the stretch runs from the
+        customer's last real words to the agent's answer, the customer's next real words, or
+        the end of the call, however many 喂 lie between."""
         turns = ctx.transcript.turns
-        floor_end = None  # when the line last fell silent
-        floor = -1        # the turn whose end that was
+        floor_end = None   # when the line last fell silent
+        floor = -1         # the turn whose end that was
+        since = None       # while the customer only checks the line: when the agent's silence began
+        since_floor = -1   # and the turn after which it began
         for index, turn in enumerate(turns):
             if turn.start is None or turn.end is None:
                 continue
             if index in bad:
-                floor_end, floor = None, -1  # no gap is measured across inconsistent times
+                floor_end, floor, since = None, -1, None  # no gap is measured across inconsistent times
                 continue
             start, end = turn.start * scale, turn.end * scale
+            checking = turn.speaker == "customer" and is_line_check(turn.text)
             if floor_end is not None:
-                self._gap(ctx, out, floor, index, start - floor_end)
+                if checking and (since is not None or turns[floor].speaker == "customer"):
+                    if since is None:
+                        since, since_floor = floor_end, floor
+                elif since is not None:
+                    self._gap(ctx, out, since_floor, index, start - since)
+                    since = None
+                else:
+                    self._gap(ctx, out, floor, index, start - floor_end)
             if floor_end is None or end > floor_end:
                 floor_end, floor = end, index
-        if floor_end is not None:
-            for key in CALL_END_KEYS:
-                value = ctx.transcript.metadata.get(key)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    self._gap(ctx, out, floor, None, value * scale - floor_end)
-                    break
+        if floor_end is None:
+            return
+        call_end = None
+        for key in CALL_END_KEYS:
+            value = ctx.transcript.metadata.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                call_end = value * scale
+                break
+        if since is not None:
+            # The call ends while the customer is still asking whether anyone is there.
+            self._gap(ctx, out, since_floor, None, (call_end if call_end is not None else floor_end) - since,
+                      at=floor)
+        elif call_end is not None:
+            self._gap(ctx, out, floor, None, call_end - floor_end)
 
-    def _gap(self, ctx: TranscriptContext, out: Outcome, floor: int, following: int | None, gap: float) -> None:
+    def _gap(self, ctx: TranscriptContext, out: Outcome, floor: int, following: int | None, gap: float,
+             at: int | None = None) -> None:
         """Judge ``gap`` seconds of silence after turn ``floor`` (before ``following``, or
-        before the call ended when ``None``)."""
+        before the call ended when ``None``); the finding goes on ``following``, else on ``at``
+        (default: ``floor``)."""
         if gap <= self.max_silence:
             return
         turns = ctx.transcript.turns
@@ -228,7 +252,7 @@ class TimingRule(RuleBase):
             message = f"{self.description} ({gap:.1f} s on hold {where}, limit {self.max_hold:g} s)"
         else:
             message = f"{self.description} ({gap:.1f} s of silence {where}, limit {self.max_silence:g} s)"
-        self._add(ctx, out, floor if following is None else following, message)
+        self._add(ctx, out, following if following is not None else (floor if at is None else at), message)
 
     def _per_turn(self, ctx: TranscriptContext, out: Outcome, scale: float, bad: dict[int, str]) -> None:
         """Interruption and speech rate, per agent turn."""

@@ -24,7 +24,7 @@ import re
 from typing import NamedTuple
 
 __all__ = ["SpokenText", "NumberChunk", "number_chunks", "number_sequences", "normalize_numbers",
-           "strip_fillers", "clauses", "is_backchannel", "has_numeral_run", "DIGIT_VALUES", "FILLERS"]
+           "strip_fillers", "clauses", "is_backchannel", "is_line_check", "has_numeral_run", "DIGIT_VALUES", "FILLERS"]
 
 # One numeral character → its digit, as ASR writes digits read one by one. 幺 is how 1 is said
 # in numbers on the phone (and 么 is how ASR often writes it); 两/俩 are 2; 〇 (and the ring ○
@@ -92,12 +92,14 @@ class NumberChunk(NamedTuple):
     spoken: bool      # holds a Chinese numeral (the number was said, not typed)
 
 
-_NUMERAL_RUN = re.compile("[0-9０-９〇零○一二三四五六七八九两幺壹贰叁肆伍陆柒捌玖]{3}")
+_NUMERAL = "[0-9０-９〇零○一二三四五六七八九两幺壹贰叁肆伍陆柒捌玖]"
+_NUMERAL_RUN = re.compile(_NUMERAL + "(?:[ \t\u3000,，、-]?" + _NUMERAL + "){2}")
 
 
 def has_numeral_run(text: str) -> bool:
-    """Whether ``text`` has three numeral characters in a row (a cheap test: a number worth
-    reading in full has at least that; most turns have none)."""
+    """Whether ``text`` has three numeral characters in a row, or one at a time with a space or
+    a comma between (「1 3 8」) — a cheap test: a number worth reading in full has that; most
+    turns have none."""
     return _NUMERAL_RUN.search(text) is not None
 
 
@@ -365,4 +367,23 @@ def is_backchannel(text: str) -> bool:
     """Whether a turn only signals listening or assent (嗯, 对, 好的, 是的 …): in a call it
     neither takes the floor nor interrupts."""
     stripped = text.strip()
-    return bool(stripped) and len(stripped) <= 12 and _BACKCHANNEL.fullmatch(stripped) is not None
+    if not stripped or len(stripped) > 16:
+        return False
+    if _BACKCHANNEL.fullmatch(stripped) is not None:
+        return True
+    bare = strip_fillers(stripped).text  # 「然后嗯好的」: fillers around an assent
+    return bool(bare) and bare != stripped and _BACKCHANNEL.fullmatch(bare) is not None
+
+
+_LINE_CHECK = re.compile(r"[\s,，。.!！?？、~～…]*(?:(?:嗯|呃|啊|哎|诶|那个)?(?:喂+|还在吗|在吗|在不在|有人吗|人呢|听得到吗|听得见吗|"
+                         r"能听到吗|听到吗|能听见吗|听见没|听到没有?|你好|您好|hello|哈喽|说话啊?|怎么不说话了?|"
+                         r"怎么没声音?了?|没声音了?)[呀啊吗呢了]*[\s,，。.!！?？、~～…]*){1,6}", re.IGNORECASE)
+
+
+def is_line_check(text: str) -> bool:
+    """Whether a turn only checks that someone is on the line (「喂？喂？还在吗？」): said into a
+    silence, it does not end the silence."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > 30:
+        return False
+    return _LINE_CHECK.fullmatch(stripped) is not None or _LINE_CHECK.fullmatch(strip_fillers(stripped).text) is not None
