@@ -239,3 +239,21 @@ def test_benchmark_calls_every_leak_found_no_false_silence() -> None:
     assert counts["leaks expected"] > 0 and counts.get("leaks missed", 0) == 0
     assert counts.get("silences false", 0) == 0 and counts.get("silences missed", 0) == 0
     assert counts.get("leaks false", 0) == 0
+
+
+def test_plain_reader_takes_an_export_shaped_call_as_it_is(tmp_path) -> None:
+    from scriptcheck.io.transcripts import read_transcripts
+
+    path = tmp_path / "calls.jsonl"
+    call = {"call_id": "c9", "sentences": [
+        {"role": "坐席", "content": "您好请讲", "begin_time": 0, "end_time": 1500},
+        {"role": "客户", "content": "我要查话费", "begin_time": 2000, "end_time": 3500},
+        {"role": "坐席", "content": "您的话费是五十八元", "begin_time": 18000, "end_time": 21000}]}
+    path.write_text(json.dumps(call, ensure_ascii=False) + "\n", encoding="utf-8")
+    (record,) = read_transcripts(str(path))
+    assert record.error is None
+    transcript = record.transcript
+    assert transcript.id == "c9" and [t.speaker for t in transcript.turns] == ["agent", "customer", "agent"]
+    assert transcript.turns[2].start == 18000
+    report = _checker("base").score(transcript)
+    assert [(f.rule, f.turn) for f in report.findings if f.rule == "TM001"] == [("TM001", 2)]

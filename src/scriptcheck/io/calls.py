@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS, START_KEYS, TEXT_KEYS,
+                                   TURN_LIST_KEYS, first_key)
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 from scriptcheck.io.transcripts import _decoded_lines, format_of
@@ -37,13 +39,15 @@ __all__ = ["parse_speaker_map", "read_calls", "adapt_call", "TIME_UNITS"]
 
 TIME_UNITS = ("auto", "s", "ms")
 
-_ID_KEYS = ("conversation_id", "call_id", "session_id", "transcript_id", "task_id", "id", "会话id", "通话id")
-_TURN_LIST_KEYS = ("turns", "sentences", "utterances", "segments", "dialogue", "sentence_list")
-_SPEAKER_KEYS = ("speaker", "role", "spk", "speaker_id", "speaker_label", "角色", "说话人")
-_CHANNEL_KEYS = ("channel", "channel_id", "channelid", "声道")
-_TEXT_KEYS = ("text", "content", "words", "sentence", "transcript", "utterance", "onebest", "内容", "文本")
-_START_KEYS = ("start", "begin", "begin_time", "start_time", "begin_offset", "bg", "start_ms", "开始时间")
-_END_KEYS = ("end", "end_time", "end_offset", "ed", "end_ms", "结束时间")
+# The exports' field names (shared with the plain reader): see scriptcheck.io.fields.
+_ID_KEYS = ID_KEYS[1:] + ("id",)  # a row's call id before a row id
+_TURN_LIST_KEYS = TURN_LIST_KEYS
+_SPEAKER_KEYS = SPEAKER_KEYS
+_CHANNEL_KEYS = CHANNEL_KEYS
+_TEXT_KEYS = TEXT_KEYS
+_START_KEYS = START_KEYS
+_END_KEYS = END_KEYS
+_first = first_key
 
 
 def parse_speaker_map(value: str | None) -> dict[str, str]:
@@ -61,17 +65,6 @@ def parse_speaker_map(value: str | None) -> dict[str, str]:
             raise ValueError(f"bad speaker mapping {pair.strip()!r} (expected LABEL=agent or LABEL=customer)")
         mapping[label.strip().lower()] = speaker
     return mapping
-
-
-def _first(data: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
-    for key in keys:
-        if key in data:
-            return key, data[key]
-    lowered = {str(k).lower(): k for k in data}
-    for key in keys:
-        if key in lowered:
-            return lowered[key], data[lowered[key]]
-    return None, None
 
 
 def _speaker(utterance: Mapping[str, Any], speaker_map: Mapping[str, str]) -> tuple[Any, str | None]:

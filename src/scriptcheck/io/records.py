@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
 from scriptcheck.models import Transcript
 from scriptcheck.speakers import SPEAKER_ALIASES, normalize_speaker
 
@@ -52,10 +53,18 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
     metadata = dict(data.pop("metadata", None) or {})
     turns = data.pop("turns", None)
     ident = data.pop("id", None)
+    # -- call-analytics exports (issue 16): the same fields under the exports' names
+    if turns is None:
+        turns = pop_alias(data, TURN_LIST_KEYS)
+    if ident is None:
+        ident = pop_alias(data, ID_KEYS)
+    # --
     metadata.update(data)
     if isinstance(turns, list):
         fixed = []
         for i, turn in enumerate(turns):
+            if isinstance(turn, dict):
+                turn = with_standard_names(turn)
             if isinstance(turn, dict) and "speaker" in turn:
                 speaker = normalize_speaker(turn["speaker"])
                 if speaker is None:
