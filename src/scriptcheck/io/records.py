@@ -68,7 +68,8 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
             if isinstance(turn, dict) and "speaker" in turn:
                 speaker = normalize_speaker(turn["speaker"])
                 if speaker is None:
-                    raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer)",
+                    raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer; "
+                                     "map other labels with --speaker-map A=agent,B=customer)",
                                      file=source, line=line, field=f"turns.{i}.speaker")
                 extra = {k: v for k, v in turn.items() if k not in ("speaker", "text", "start", "end", "metadata")}
                 turn = {k: v for k, v in turn.items() if k in ("text", "start", "end", "metadata")}
