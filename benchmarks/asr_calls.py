@@ -8,8 +8,10 @@ speech-to-text phenomena (rude openers, complaints, inconsistent times) as count
 
     python benchmarks/asr_calls.py [FILE …] [--profile NAME] [--list]
 
-A leak counts as found when a finding of its rule sits on its turn; a silence when a TM001
-finding sits on its turn. Any other PV or TM001 finding is a false one.
+A leak counts as found when a finding of its rule sits on its turn (an annotation may give a
+``type`` — phone, id, card — instead of the rule, or just the turn); a silence when a TM001
+finding sits on its turn (``"end"`` for the end of the call: the last turn). Any other PV or
+TM001 finding is a false one.
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ def evaluate(calls: list[dict], profile: str | None = None, listing: bool = Fals
         data = {k: v for k, v in call.items() if k not in ("expected", "phenomena")}
         transcript = Transcript.model_validate({"id": data.pop("id"), "turns": data.pop("turns"), "metadata": data})
         report = scorer.score(transcript)
-        leaks = {(f.turn, f.rule) for f in report.findings if f.rule.startswith("PV")}
+        last = len(transcript.turns) - 1
+        want_leaks = {_leak_key(x) for x in expected.get("leaks", [])}
+        want_silences = {_silence_turn(x, last) for x in expected.get("silences", [])}
+        # An annotation that names no rule is matched by any privacy finding on its turn.
+        leaks = {(f.turn, f.rule if (f.turn, f.rule) in want_leaks or (f.turn, None) not in want_leaks else None)
+                 for f in report.findings if f.rule.startswith("PV")}
         silences = {f.turn for f in report.findings if f.rule == "TM001"}
-        want_leaks = {(x["turn"], x["rule"]) for x in expected.get("leaks", [])}
-        want_silences = set(expected.get("silences", []))
         counts["calls"] += 1
         counts["leaks expected"] += len(want_leaks)
         counts["leaks found"] += len(want_leaks & leaks)
@@ -58,7 +63,32 @@ def evaluate(calls: list[dict], profile: str | None = None, listing: bool = Fals
             problems.append((call["id"], sorted(want_leaks ^ leaks), sorted(want_silences ^ silences)))
     for ident, leak_diff, silence_diff in problems:
         print(f"  {ident}: leaks differ at {leak_diff}; silences differ at {silence_diff}")
+    sys.stdout.flush()
     return dict(counts)
+
+
+_KIND_RULES = {"phone": "PV001", "mobile": "PV001", "id": "PV002", "id-card": "PV002", "id_card": "PV002",
+               "身份证": "PV002", "card": "PV003", "bank-card": "PV003", "bank_card": "PV003", "银行卡": "PV003",
+               "手机号": "PV001"}
+
+
+def _leak_key(item) -> tuple:
+    """(turn, rule) of an annotated leak: ``{"turn", "rule"}``, or ``{"turn", "type"}`` with a
+    kind (phone, id, card), or a bare turn number (any privacy rule)."""
+    if isinstance(item, int):
+        return item, None
+    rule = item.get("rule") or _KIND_RULES.get(str(item.get("type") or item.get("kind") or "").lower())
+    return item.get("turn"), rule
+
+
+def _silence_turn(item, last: int) -> int:
+    """The turn an annotated silence is charged on: a number, ``{"turn": n}``, or the end of
+    the call (``"end"``, ``{"turn": null}`` or ``{"at": "end"}``: the last turn)."""
+    if isinstance(item, int):
+        return item
+    if isinstance(item, dict) and isinstance(item.get("turn"), int) and item.get("at") != "end":
+        return item["turn"]
+    return last
 
 
 def main() -> None:

@@ -257,3 +257,18 @@ def test_plain_reader_takes_an_export_shaped_call_as_it_is(tmp_path) -> None:
     assert transcript.turns[2].start == 18000
     report = _checker("base").score(transcript)
     assert [(f.rule, f.turn) for f in report.findings if f.rule == "TM001"] == [("TM001", 2)]
+
+
+def test_no_end_silence_after_goodbyes_and_clock_times(tmp_path) -> None:
+    turns = [("agent", "感谢您的来电再见", 0.0, 2.0), ("customer", "好的再见", 2.5, 3.5)]
+    assert _rules(_score(turns, call_end=40.0), "TM001") == []
+    from scriptcheck.io.transcripts import read_transcripts
+
+    path = tmp_path / "clock.jsonl"
+    path.write_text(json.dumps({"id": "k", "turns": [
+        {"speaker": "customer", "text": "我要查话费", "start": "00:00:01.5", "end": "00:00:03"},
+        {"speaker": "agent", "text": "您的话费是五十八元", "start": "00:00:20", "end": "00:00:23"}]},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    (record,) = read_transcripts(str(path))
+    assert record.error is None and record.transcript.turns[0].start == 1.5
+    assert _rules(_checker("base").score(record.transcript), "TM001") == [("TM001", 1, Severity.warning)]

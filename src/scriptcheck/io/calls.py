@@ -30,7 +30,7 @@ from typing import Any, Iterator, Mapping
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS, START_KEYS, TEXT_KEYS,
-                                   TURN_LIST_KEYS, first_key)
+                                   TURN_LIST_KEYS, clock_seconds, first_key)
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 from scriptcheck.io.transcripts import _decoded_lines, format_of
@@ -82,6 +82,8 @@ def _speaker(utterance: Mapping[str, Any], speaker_map: Mapping[str, str]) -> tu
 
 def _time(value: Any, scale: float) -> Any:
     if isinstance(value, str) and value.strip():
+        if ":" in value:
+            return clock_seconds(value)  # a clock time is seconds whatever the unit of the rest
         try:
             value = float(value)
         except ValueError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 __all__ = ["ID_KEYS", "TURN_LIST_KEYS", "SPEAKER_KEYS", "CHANNEL_KEYS", "TEXT_KEYS", "START_KEYS", "END_KEYS",
-           "first_key", "with_standard_names", "pop_alias"]
+           "first_key", "with_standard_names", "pop_alias", "clock_seconds"]
 
 # The standard name first, then the exports' names, most common first.
 ID_KEYS = ("id", "conversation_id", "call_id", "session_id", "transcript_id", "task_id", "会话id", "通话id")
@@ -49,7 +49,7 @@ def with_standard_names(turn: dict) -> dict:
     """``turn`` with ``speaker``/``text``/``start``/``end`` taken from an export's names
     (``role``, ``content``, ``begin_time`` …) where the standard one is missing; a turn that
     has the standard names is returned as it is."""
-    if "speaker" in turn and "text" in turn and ("start" in turn or len(turn) <= 2):
+    if "speaker" in turn and "text" in turn and (len(turn) <= 2 or ("start" in turn and not isinstance(turn["start"], str))):
         return turn
     out = dict(turn)
     for name, keys in _STANDARD:
@@ -58,4 +58,23 @@ def with_standard_names(turn: dict) -> dict:
             if key is not None:
                 del out[key]
                 out[name] = value
+    for name in ("start", "end"):
+        if isinstance(out.get(name), str):
+            out[name] = clock_seconds(out[name])
     return out
+
+
+def clock_seconds(value: str) -> Any:
+    """``"00:01:05.300"`` or ``"01:05"`` → seconds (65.3); a plain number string is left to
+    validation (``"65.3"`` is a number already); anything else is returned unchanged."""
+    parts = value.strip().split(":")
+    if len(parts) < 2 or len(parts) > 3:
+        return value
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return value
+    seconds = 0.0
+    for number in numbers:
+        seconds = seconds * 60 + number
+    return seconds

@@ -3,6 +3,7 @@ turns have times."""
 
 from __future__ import annotations
 
+import re
 from statistics import median
 from typing import Literal
 
@@ -67,6 +68,19 @@ def _times_problems(ctx: TranscriptContext, tolerance: float, scale: float) -> d
         if end >= start:
             last_of[turn.speaker] = (index, end)
     return problems
+
+
+# Words that close a call: after them nobody owes an answer, however long the line stays open.
+_GOODBYE = re.compile(r"再见|拜拜|bye|没有了|没了|不用了|就这样|挂了")
+
+
+def _said_goodbye(turns, last: int) -> bool:
+    """Whether the call was closed by its last words (再见/没有了 in the last turn, or in the
+    turn before a last 嗯/好的): the silence after them is the hang-up, not the agent's. A
+    customer who speaks up after the goodbyes (「等一下，我还有个问题」) has reopened it."""
+    if _GOODBYE.search(turns[last].text.lower()):
+        return True
+    return last > 0 and is_backchannel(turns[last].text) and _GOODBYE.search(turns[last - 1].text.lower()) is not None
 
 
 def _has(ctx: TranscriptContext, index: int, categories) -> bool:
@@ -232,7 +246,7 @@ class TimingRule(RuleBase):
             # The call ends while the customer is still asking whether anyone is there.
             self._gap(ctx, out, since_floor, None, (call_end if call_end is not None else floor_end) - since,
                       at=floor)
-        elif call_end is not None:
+        elif call_end is not None and not _said_goodbye(ctx.transcript.turns, floor):
             self._gap(ctx, out, floor, None, call_end - floor_end)
 
     def _gap(self, ctx: TranscriptContext, out: Outcome, floor: int, following: int | None, gap: float,
