@@ -375,9 +375,9 @@ def is_backchannel(text: str) -> bool:
     return bool(bare) and bare != stripped and _BACKCHANNEL.fullmatch(bare) is not None
 
 
-_LINE_CHECK = re.compile(r"[\s,，。.!！?？、~～…]*(?:(?:嗯|呃|啊|哎|诶|那个)?(?:喂+|还在吗|在吗|在不在|有人吗|人呢|听得到吗|听得见吗|"
-                         r"能听到吗|听到吗|能听见吗|听见没|听到没有?|你好|您好|hello|哈喽|说话啊?|怎么不说话了?|"
-                         r"怎么没声音?了?|没声音了?)[呀啊吗呢了]*[\s,，。.!！?？、~～…]*){1,6}", re.IGNORECASE)
+_LINE_CHECK = re.compile(r"[\s,，。.!！?？、~～…]*(?:(?:嗯|呃|啊|哎|诶|那个)?(?:喂+|还在吗|在吗|在不在|在没在|有人吗|有人没有?|有没有人|人呢|听得到吗|听得见吗|"
+                         r"听得清吗|能听到吗|听到吗|能听见吗|听见没|听到没有?|听不到|听不见|你好|您好|hello|哈喽|"
+                         r"说话啊?|怎么不说话了?|怎么没声音?了?|没声音了?)[呀啊吗呢了]*[\s,，。.!！?？、~～…]*){1,6}", re.IGNORECASE)
 
 
 def is_line_check(text: str) -> bool:
