@@ -129,3 +129,15 @@ def test_clauses_are_ordered_disjoint_and_inside(text: str) -> None:
         assert last <= s < e <= len(text)
         last = e
     is_backchannel(text)  # never raises
+
+
+def test_hesitations_never_break_a_phrase() -> None:
+    from scriptcheck import Checker
+    from scriptcheck.text.normalize import normalize
+
+    assert normalize("请您稍嗯等").text == "请你稍等"
+    assert normalize("金额额度").text == "金额度"          # 额 is a word's character, kept
+    checker = Checker.from_profile("hotline")
+    (finding,) = [f for f in checker.check("你怎么呃连这都不懂") if f.rule == "FB006"]
+    assert finding.text == "怎么呃连这都不懂"
+    assert "waiting" in {p.category for p in checker.find_phrases("请您稍嗯等")}
