@@ -67,6 +67,18 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+@lru_cache(maxsize=64)
+def _min_width(pattern: str) -> int:
+    """The fewest characters ``pattern`` can match (0 when unknown): spoken numbers with fewer
+    digits are not tried at all (most numbers said in a call are short: prices, dates)."""
+    try:
+        from re import _parser  # the parser re itself uses; private, hence the fallback
+
+        return int(_parser.parse(pattern).getwidth()[0])
+    except Exception:  # noqa: BLE001 - any failure only costs speed
+        return 0
+
+
 @register
 class PrivacyRule(RuleBase):
     """An agent turn spelling out a full number (phone, ID card, bank card), typed or spoken.
@@ -107,6 +119,7 @@ class PrivacyRule(RuleBase):
         regex = _compiled(self.pattern)
         turns = ctx.transcript.turns
         spoken = _spoken_numbers(ctx, out) if self.spoken else {}
+        shortest = _min_width(self.pattern)
         typed = ctx.agent_turns_with_numbers
         # Turn order, so that a number read out twice is reported where it was first said.
         for index in sorted(set(typed).union(spoken)) if spoken else typed:
@@ -116,6 +129,8 @@ class PrivacyRule(RuleBase):
                 compact = "".join(c for c in m.group() if c.isalnum())
                 self._report(ctx, out, taken, said, index, start, end, compact)
             for sequence, continued in spoken.get(index, ()):
+                if sum(len(c.digits) for c in sequence) < shortest:
+                    continue
                 for first, last in self._matches(regex, sequence, text, len(sequence) - continued):
                     if first >= len(sequence) - continued:
                         continue  # wholly in the next turn: found there
