@@ -24,6 +24,9 @@ from pathlib import Path
 
 from scriptcheck import Transcript
 from scriptcheck.batch import Scorer
+from scriptcheck.errors import InputError
+from scriptcheck.io.calls import AUTO, adapt_call
+from scriptcheck.io.records import build_transcript
 
 __all__ = ["evaluate", "main"]
 
@@ -32,17 +35,17 @@ DEFAULT = Path(__file__).resolve().parent / "data" / "asr_calls.jsonl"
 
 def evaluate(calls: list[dict], profile: str | None = None, listing: bool = False) -> dict:
     """Score ``calls`` and count leaks and silences found, missed and false."""
-    scorer = Scorer(profile)
+    scorer = Scorer(profile, default_profile="hotline-asr")
     counts: Counter = Counter()
     problems = []
-    for call in calls:
-        expected = call.get("expected", {})
-        data = {k: v for k, v in call.items() if k not in ("expected", "phenomena")}
-        transcript = Transcript.model_validate({"id": data.pop("id"), "turns": data.pop("turns"), "metadata": data})
+    for number, call in enumerate(calls, start=1):
+        expected = next((call[k] for k in _ANNOTATION_KEYS if isinstance(call.get(k), dict)), {})
+        data = {k: v for k, v in call.items() if k not in _ANNOTATION_KEYS and k != "phenomena"}
+        transcript = _transcript(data, number)
         report = scorer.score(transcript)
         last = len(transcript.turns) - 1
-        want_leaks = {_leak_key(x) for x in expected.get("leaks", [])}
-        want_silences = {_silence_turn(x, last) for x in expected.get("silences", [])}
+        want_leaks = {_leak_key(x) for x in _first_list(expected, ("leaks", "privacy", "privacy_leaks"))}
+        want_silences = {_silence_turn(x, last) for x in _first_list(expected, ("silences", "silence"))}
         # An annotation that names no rule is matched by any privacy finding on its turn.
         leaks = {(f.turn, f.rule if (f.turn, f.rule) in want_leaks or (f.turn, None) not in want_leaks else None)
                  for f in report.findings if f.rule.startswith("PV")}
@@ -65,6 +68,25 @@ def evaluate(calls: list[dict], profile: str | None = None, listing: bool = Fals
         print(f"  {ident}: leaks differ at {leak_diff}; silences differ at {silence_diff}")
     sys.stdout.flush()
     return dict(counts)
+
+
+_ANNOTATION_KEYS = ("expected", "annotations", "labels", "gold")
+
+
+def _first_list(expected: dict, keys: tuple[str, ...]) -> list:
+    for key in keys:
+        if isinstance(expected.get(key), list):
+            return expected[key]
+    return []
+
+
+def _transcript(data: dict, number: int) -> Transcript:
+    """The call as the readers take it: export field names (sentences, role, content,
+    begin_time …) and, when the labels are not 坐席/客户/agent/customer, roles guessed."""
+    try:
+        return build_transcript(data, source="asr_calls", line=number)
+    except InputError:
+        return build_transcript(adapt_call(data, speaker_map={AUTO: "auto"}), source="asr_calls", line=number)
 
 
 _KIND_RULES = {"phone": "PV001", "mobile": "PV001", "id": "PV002", "id-card": "PV002", "id_card": "PV002",
@@ -95,7 +117,8 @@ def main() -> None:
     """Print the figures (exit 1 when a leak is missed or a silence is charged falsely)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", default=[str(DEFAULT)])
-    parser.add_argument("--profile", default=None, help="score under this profile (default: each call's own)")
+    parser.add_argument("--profile", default=None,
+                        help="score under this profile (default: each call's own, else hotline-asr)")
     parser.add_argument("--list", action="store_true", help="list the calls where a figure differs")
     args = parser.parse_args()
     calls = [json.loads(line) for name in args.files

@@ -272,3 +272,18 @@ def test_no_end_silence_after_goodbyes_and_clock_times(tmp_path) -> None:
     (record,) = read_transcripts(str(path))
     assert record.error is None and record.transcript.turns[0].start == 1.5
     assert _rules(_checker("base").score(record.transcript), "TM001") == [("TM001", 1, Severity.warning)]
+
+
+def test_roles_guessed_from_what_each_label_says(tmp_path) -> None:
+    from scriptcheck.io.calls import AUTO, guess_roles
+
+    assert guess_roles([("B", "喂你好我想查一下话费"), ("A", "您好工号幺零二三为您服务请您稍等")]) == \
+        {"b": "customer", "a": "agent"}
+    assert guess_roles([("1", "喂"), ("0", "嗯")]) == {"1": "agent", "0": "customer"}  # a tie: first speaker
+    path = tmp_path / "rows.jsonl"
+    rows = [{"call_id": "c1", "spk": "B", "content": "喂我要投诉你们乱扣费", "bg": 0, "ed": 2000},
+            {"call_id": "c1", "spk": "A", "content": "非常抱歉请您稍等我帮您查一下", "bg": 2500, "ed": 5000}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    (record,) = read_calls(str(path), speaker_map={AUTO: "auto"})
+    assert [t.speaker for t in record.transcript.turns] == ["customer", "agent"]
+    assert parse_speaker_map("auto") == {AUTO: "auto"}

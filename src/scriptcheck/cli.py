@@ -163,7 +163,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
 # -- call-analytics (speech-to-text) exports, issue 16: see scriptcheck.io.calls
 @click.option("--speaker-map", default=None, metavar="LABEL=ROLE,…",
               help="Read call-analytics exports (utterance rows, A/B or 0/1 speakers): e.g. "
-                   "A=agent,B=customer or 0=坐席,1=客户 (speaker labels, else channels).")
+                   "A=agent,B=customer or 0=坐席,1=客户 (speaker labels, else channels); auto: "
+                   "guess each call's agent from what it says.")
 @click.option("--time-unit", type=click.Choice(["auto", "s", "ms"]), default=None,
               help="Read call-analytics exports with times in this unit (auto: milliseconds are "
                    "detected per call).")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -35,9 +36,11 @@ from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 from scriptcheck.io.transcripts import _decoded_lines, format_of
 
-__all__ = ["parse_speaker_map", "read_calls", "adapt_call", "TIME_UNITS"]
+__all__ = ["parse_speaker_map", "read_calls", "adapt_call", "guess_roles", "TIME_UNITS", "AUTO"]
 
 TIME_UNITS = ("auto", "s", "ms")
+# The key of a speaker map that asks for each call's roles to be guessed (--speaker-map auto).
+AUTO = "*"
 
 # The exports' field names (shared with the plain reader): see scriptcheck.io.fields.
 _ID_KEYS = ID_KEYS[1:] + ("id",)  # a row's call id before a row id
@@ -52,10 +55,13 @@ _first = first_key
 
 def parse_speaker_map(value: str | None) -> dict[str, str]:
     """``"A=agent,B=customer"`` (also ``0=坐席,1=客户``) → ``{"a": "agent", "b": "customer"}``
-    (keys lower-cased); raises :class:`ValueError` on a malformed pair or an unknown role."""
+    (keys lower-cased); ``"auto"`` → guess each call's roles (:func:`guess_roles`); raises
+    :class:`ValueError` on a malformed pair or an unknown role."""
     mapping: dict[str, str] = {}
     if not value:
         return mapping
+    if value.strip().lower() == "auto":
+        return {AUTO: "auto"}
     for pair in value.split(","):
         if not pair.strip():
             continue
@@ -122,6 +128,46 @@ def _turn(utterance: Mapping[str, Any], speaker_map: Mapping[str, str], scale: f
     return turn
 
 
+# What only the agent of a service call says, and what only the caller says: enough to tell
+# the two labels of an export apart when nobody said which is which.
+_AGENT_WORDS = re.compile(r"工号|为您服务|有什么可以帮|请问您|请您|您的|为您|帮您|给您|稍等|感谢您|久等|再见|"
+                          r"不好意思|非常抱歉|您好")
+_CUSTOMER_WORDS = re.compile(r"我想|我要|我的|我家|我这个|你们|怎么回事|为什么|能不能|投诉|帮我|给我")
+
+
+def guess_roles(utterances: list[tuple[Any, str]]) -> dict[str, str]:
+    """Label (lower-cased) → agent/customer for the labels of one call, from what each says:
+    the label whose words sound most like an agent's (工号, 为您服务, 请您, 稍等 …) is the
+    agent, the others customers; on a tie, whoever spoke first (an inbound call is answered
+    by the agent)."""
+    scores: dict[str, int] = {}
+    order: list[str] = []
+    for label, text in utterances:
+        key = str(label).strip().lower()
+        if key not in scores:
+            scores[key] = 0
+            order.append(key)
+        text = str(text)
+        scores[key] += len(_AGENT_WORDS.findall(text)) - len(_CUSTOMER_WORDS.findall(text))
+    if not order:
+        return {}
+    agent = max(order, key=lambda k: (scores[k], -order.index(k)))
+    return {k: "agent" if k == agent else "customer" for k in order}
+
+
+def _with_guessed_roles(utterances: list, speaker_map: Mapping[str, str]) -> Mapping[str, str]:
+    """``speaker_map`` with the call's unknown labels guessed, when it asks for that (auto)."""
+    if AUTO not in speaker_map:
+        return speaker_map
+    labelled = []
+    for u in utterances:
+        if isinstance(u, Mapping):
+            label, known = _speaker(u, speaker_map)
+            if label is not None and known is None:
+                labelled.append((label, _first(u, _TEXT_KEYS)[1] or ""))
+    return {**speaker_map, **guess_roles(labelled)}
+
+
 def adapt_call(data: Mapping[str, Any], *, speaker_map: Mapping[str, str] | None = None,
                time_unit: str = "auto") -> dict:
     """A whole-call record in any of the export shapes → the transcript dict
@@ -137,6 +183,7 @@ def adapt_call(data: Mapping[str, Any], *, speaker_map: Mapping[str, str] | None
         data.pop(id_key)
     if not isinstance(turns, list):
         raise InputError("no list of utterances (turns, sentences, utterances, segments)", field="turns")
+    speaker_map = _with_guessed_roles(turns, speaker_map)
     out = [_turn(u, speaker_map, scale, f"turns.{i}") if isinstance(u, dict) else u for i, u in enumerate(turns)]
     for call_end in ("call_end", "duration", "call_duration"):
         if call_end in data:
@@ -166,14 +213,8 @@ class _Grouper:
         done = None
         if self.current is None or ident != self.current["id"]:
             done = self.flush()
-            self.current = {"id": ident or f"{Path(self.source).stem}-{line}", "line": line, "turns": [],
-                            "error": None}
-        conv = self.current
-        if conv["error"] is None:
-            try:
-                conv["turns"].append(_turn(row, self.speaker_map, self.scale, f"turns.{len(conv['turns'])}"))
-            except InputError as exc:
-                conv["error"] = InputError(exc.reason, file=self.source, line=line, field="speaker")
+            self.current = {"id": ident or f"{Path(self.source).stem}-{line}", "line": line, "rows": []}
+        self.current["rows"].append((line, row))
         return done
 
     def flush(self) -> Record | None:
@@ -181,9 +222,16 @@ class _Grouper:
         conv, self.current = self.current, None
         if conv is None:
             return None
-        if conv["error"] is not None:
-            return Record(self.source, conv["line"], error=conv["error"])
-        return Record(self.source, conv["line"], raw={"id": conv["id"], "turns": conv["turns"]})
+        rows = conv["rows"]
+        speaker_map = _with_guessed_roles([row for _, row in rows], self.speaker_map)
+        turns = []
+        for line, row in rows:
+            try:
+                turns.append(_turn(row, speaker_map, self.scale, f"turns.{len(turns)}"))
+            except InputError as exc:
+                return Record(self.source, conv["line"], error=InputError(exc.reason, file=self.source, line=line,
+                                                                          field="speaker"))
+        return Record(self.source, conv["line"], raw={"id": conv["id"], "turns": turns})
 
 
 def read_calls(source: str, fmt: str | None = None, encoding: str | None = None, *,
