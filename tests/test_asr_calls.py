@@ -287,3 +287,24 @@ def test_roles_guessed_from_what_each_label_says(tmp_path) -> None:
     (record,) = read_calls(str(path), speaker_map={AUTO: "auto"})
     assert [t.speaker for t in record.transcript.turns] == ["customer", "agent"]
     assert parse_speaker_map("auto") == {AUTO: "auto"}
+
+
+# -- no input crashes the speech-aware rules ----------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_spoken = st.text(alphabet="零〇一二三四五六七八九两幺腰十百千X叉0123456789 ，、-嗯呃喂好的请您稍等再见投诉身份证卡号", max_size=40)
+_time = st.one_of(st.none(), st.floats(min_value=0, max_value=5e6, allow_nan=False), st.integers(0, 5_000_000))
+_turn = st.fixed_dictionaries({"speaker": st.sampled_from(["agent", "customer"]),
+                               "text": st.one_of(_spoken, st.text(max_size=20)), "start": _time, "end": _time})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_turn, min_size=1, max_size=12), st.one_of(st.none(), _time))
+def test_any_call_scores_and_findings_point_into_their_turns(turns, call_end) -> None:
+    metadata = {} if call_end is None else {"call_end": call_end}
+    transcript = Transcript.model_validate({"id": "h", "turns": turns, "metadata": metadata})
+    report = _checker("hotline-asr").score(transcript)
+    for f in report.findings:
+        if f.start is not None:
+            assert transcript.turns[f.turn].text[f.start:f.end] == f.text
