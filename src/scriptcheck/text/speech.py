@@ -46,6 +46,9 @@ _CHECK_X = {"X": "X", "x": "X", "Ｘ": "X", "ｘ": "X", "叉": "X"}
 # 么 and 洞 are ordinary characters in 什么/怎么/这么 and 漏洞, and 腰/妖 are how ASR mishears
 # 幺 (yāo): they count as digits only before another numeral (never after 什/怎/这/那/多/要).
 _WEAK_DIGITS = frozenset("么洞俩腰妖")
+# 要 is how ASR often writes 幺 too, but it is also the commonest verb (我要…): a digit only
+# between two numerals (「一三八要二三四」), never at a number's start or end.
+_INNER_ONLY = {"要": "1"}
 _NUMERAL_CHARS = frozenset(DIGIT_VALUES) | frozenset(_UNITS) | frozenset(_BIG_UNITS)
 # What may sit between the groups of one spoken number: pauses (spaces), dashes, commas and
 # ASR's full stops, and hesitations.
@@ -167,7 +170,7 @@ def number_chunks(text: str) -> list[NumberChunk]:
             i += 1
             continue
         j = i
-        while j < n and text[j] in numeral:
+        while j < n and (text[j] in numeral or (text[j] in _INNER_ONLY and j + 1 < n and text[j + 1] in values)):
             j += 1
         run = text[i:j]
         has_unit = any(c in _UNITS or c in _BIG_UNITS for c in run)
@@ -180,8 +183,8 @@ def number_chunks(text: str) -> list[NumberChunk]:
                 chunks.append(NumberChunk(digits, (i,) * len(digits), (j,) * len(digits), i, j, True, spoken))
                 i = j
                 continue
-        positions = [k for k in range(i, j) if text[k] in values]
-        digits = "".join(values[text[k]] for k in positions)
+        positions = [k for k in range(i, j) if text[k] in values or text[k] in _INNER_ONLY]
+        digits = "".join(values.get(text[k]) or _INNER_ONLY[text[k]] for k in positions)
         # The X of an ID number ends its last group (「…七五二叉」): attached to any digits
         # right before it, and a group ending in X never continues (see _linked).
         if j < n and text[j] in _CHECK_X and digits and not (j + 1 < n and text[j + 1].isascii()
