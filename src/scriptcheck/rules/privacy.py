@@ -31,6 +31,11 @@ _MAX_GROUPS = 20  # an ID read one digit at a time, each a group
 _STRAY_DIGITS = 3
 _LIST_GAP = frozenset(",，、;；。")
 _MAX_PIECES = 4  # agent turns a number may be cut into
+# What makes a turn's numbers worth reading as speech: a Chinese numeral next to another, or
+# digits in groups (a pause, comma or dash between them).
+_SPOKEN_OR_SPACED = re.compile("[〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖要][〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖0-9０-９]"
+                               "|[0-9０-９][〇零○一二三四五六七八九两幺]"
+                               "|[0-9０-９〇零○一二三四五六七八九两幺][ \t\u3000,，、.。－—_/杠嗯呃-]{1,4}[0-9０-９〇零○一二三四五六七八九两幺]")
 _SEPARATORS_AT_EDGE = " \t\u3000,，、.。-－—…~～嗯呃额啊"  # and hesitations
 
 # Full-width digits and X fold to ASCII one for one, so offsets stay those of the original.
@@ -233,6 +238,8 @@ def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tupl
         # (a turn that is only 「五」) is read only as the continuation of an earlier turn.
         if not has_numeral_run(text):
             continue
+        if _SPOKEN_OR_SPACED.search(text) is None and not _edge_digits(text):
+            continue  # only typed digits in one piece: the pattern over the text has seen them
         sequences = [(list(seq), 0) for seq in sequences_of(index)]
         # ASR cuts turns mid-sentence, and a customer's 嗯/对 may sit between the pieces: a
         # number running to the end of this turn may go on at the start of the agent's next
