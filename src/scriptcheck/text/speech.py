@@ -126,11 +126,13 @@ def _positional_value(chars: str) -> int | None:
             section += digit or 0
             total = (total + section) * big
             section, digit, last_unit = 0, None, big
-        else:
+        elif ch in DIGIT_VALUES:
             value = int(DIGIT_VALUES[ch])
             if digit is not None:  # two digits in a row: not a positional numeral
                 return None
             digit = value
+        else:  # 要 between numerals is a digit read one by one, never part of a value
+            return None
     if digit is not None:
         # 两千三: a trailing digit right after a unit counts in the next lower unit.
         if last_unit is not None and last_unit >= 100 and last_unit in (100, 1000, 10_000, 100_000_000):
