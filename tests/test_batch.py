@@ -75,7 +75,7 @@ def test_fail_under(runner) -> None:
 def test_table_summary_has_agents_and_top_rules(runner) -> None:
     result = runner.invoke(cli, ["score", str(CORPORA), "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert "transcripts read 24 = scored 24 + rejected 0" in result.stdout
+    assert "transcripts read 34 = scored 34 + rejected 0" in result.stdout  # 24 + 10 in asr/
     assert "per agent:" in result.stdout and "A035" in result.stdout and "top rules:" in result.stdout
 
 

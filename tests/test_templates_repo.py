@@ -38,6 +38,7 @@ EXPECTED = {
     "replies.yaml": """\
 replies.yaml:6:13: TP007 [warning]
 replies.yaml:6:13: TP008 [warning]
+replies.yaml:6:13: FB800 [error]
 replies.yaml:9:5: TP004 [warning]
 replies.yaml:11:12: TP001 [warning]
 replies.yaml:14:22: TP005 [warning]

@@ -229,11 +229,13 @@ class Summary(NamedTuple):
     vetoed: bool
     rules: tuple[str, ...]
     agent_id: object
+    # Whether the transcript named its own profile (one that did not got the default profile).
+    named_profile: bool = True
 
 
 def _summary(report: Report) -> Summary:
     return Summary(report.score, report.passed, report.vetoed, tuple(f.rule for f in report.findings),
-                   report.metadata.get("agent_id"))
+                   report.metadata.get("agent_id"), bool(report.metadata.get("profile")))
 
 
 def score_record(scorer: Scorer, record: Record, serialize: bool) -> tuple:

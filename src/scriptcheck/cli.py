@@ -204,9 +204,18 @@ def _jobs(ctx, param, value: str) -> int:
               help="spark: validate and score on Spark (the `spark` extra); same inputs, outputs and counts.")
 @click.option("--master", default=None, metavar="URL",
               help="Spark master for --engine spark (default local[N], N from --jobs or the CPUs).")
+# -- call-analytics (speech-to-text) exports, issue 16: see scriptcheck.io.calls
+@click.option("--speaker-map", default=None, metavar="LABEL=ROLE,…",
+              help="Read call-analytics exports (utterance rows, A/B or 0/1 speakers): e.g. "
+                   "A=agent,B=customer or 0=坐席,1=客户 (speaker labels, else channels); auto: "
+                   "guess each call's agent from what it says.")
+@click.option("--time-unit", type=click.Choice(["auto", "s", "ms"]), default=None,
+              help="Read call-analytics exports with times in this unit (auto: milliseconds are "
+                   "detected per call).")
 @lexicon_option
 def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, errors_file, strict,
-          fail_under, quiet, output, config_path, isolated, engine, master, lexicons) -> None:
+          fail_under, quiet, output, config_path, isolated, engine, master, speaker_map, time_unit,
+          lexicons) -> None:
     """Score transcript files or directories (JSONL, JSON, CSV, TXT; '-' for stdin).
 
     Reports stream out in input order; a record that cannot be read is reported with file,
@@ -242,6 +251,17 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
             inputs, output, run_score, scorer=scorer, input_format=input_format, encoding=encoding,
             jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict, fail_under=fail_under,
             quiet=quiet))
+    reader = None
+    if speaker_map is not None or time_unit is not None:
+        from functools import partial
+
+        from scriptcheck.io.calls import parse_speaker_map, read_calls
+
+        try:
+            mapping = parse_speaker_map(speaker_map)
+        except ValueError as exc:
+            raise _fail(str(exc))
+        reader = partial(read_calls, speaker_map=mapping, time_unit=time_unit or "auto")
     if fmt == "parquet" and not output:
         raise _fail("--format parquet writes a binary file: give it with -o FILE")
     runner = None
@@ -249,7 +269,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
         runner = _spark_runner(master or f"local[{worker_count(jobs)}]")
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
                      jobs=worker_count(jobs), errors_file=errors_file, strict=strict,
-                     fail_under=fail_under, quiet=quiet, output=output, runner=runner)
+                     fail_under=fail_under, quiet=quiet, output=output, runner=runner, reader=reader)
     raise click.exceptions.Exit(code)
 
 

@@ -25,10 +25,10 @@ __all__ = ["run_score", "EXIT_WORKER_DIED"]
 EXIT_WORKER_DIED = 3
 
 
-def _records(inputs, input_format, encoding) -> Iterator[Record]:
+def _records(inputs, input_format, encoding, reader=None) -> Iterator[Record]:
     for source in iter_input_files(inputs):
         # Validation happens where scoring happens (in the workers with --jobs > 1).
-        yield from read_transcripts(source, input_format, encoding, validate=False)
+        yield from (reader or read_transcripts)(source, input_format, encoding, validate=False)
 
 
 def _progress(quiet: bool):
@@ -86,17 +86,18 @@ def _freeze_gc() -> None:
 
 
 def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs: int, errors_file,
-              strict: bool, fail_under, quiet: bool, output, runner=None) -> int:
+              strict: bool, fail_under, quiet: bool, output, runner=None, reader=None) -> int:
     """Run a batch and return the exit code: 0 ok, 1 a transcript below --fail-under (or vetoed),
     2 an input file that cannot be opened, an output that cannot be written, or any rejected
     record with --strict, 3 a worker process died, 130 interrupted.
 
     ``output``/``errors_file`` must already have passed :func:`scriptcheck.io.paths.check_outputs`.
     ``runner`` replaces :func:`scriptcheck.batch.score_records` (same arguments, same results):
-    the Spark engine.
+    the Spark engine. ``reader`` replaces :func:`read_transcripts` (``--speaker-map`` /
+    ``--time-unit`` read call-analytics exports with :func:`scriptcheck.io.calls.read_calls`).
     """
     stats = BatchStats()
-    below = unreadable = 0
+    below = unreadable = defaulted = 0
     started = time.perf_counter()
     _freeze_gc()
     frozen = scorer.loaded
@@ -137,7 +138,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                 task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
             try:
                 writer.begin()
-                batch = (runner or score_records)(_records(inputs, input_format, encoding), scorer, jobs)
+                batch = (runner or score_records)(_records(inputs, input_format, encoding, reader), scorer, jobs)
                 for scored in batch:
                     stop.busy = True
                     record = scored.record
@@ -158,6 +159,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                     else:
                         summary = scored.summary
                         stats.add_scored(summary)
+                        defaulted += scorer.profile is None and not summary.named_profile
                         if fail_under is not None and (summary.score < fail_under or summary.vetoed):
                             below += 1
                         writer.write_scored(scored)
@@ -182,6 +184,11 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
             out.flush()
             if fmt != "table" and not quiet:
                 click.echo(render_summary(stats).lstrip("\n"), err=True, nl=False)
+            if defaulted:
+                # Said where a user sees it: a chat export scored as hotline calls looks plausible.
+                click.echo(f"  note: {defaulted} transcript(s) named no profile and were scored under the "
+                           f"default profile '{scorer.default_profile}' (--default-profile; or --profile NAME)",
+                           err=True)
     except OutputError as exc:
         if progress is not None:
             progress.stop()

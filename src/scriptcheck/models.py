@@ -94,7 +94,7 @@ Speaker = Literal["agent", "customer"]
 # One set of accepted shapes, whichever door a record comes in by (a reader, or
 # ``Transcript.model_validate`` in the Python API): speaker labels of contact-centre exports.
 SPEAKER_ALIASES = {
-    "agent": "agent", "客服": "agent", "坐席": "agent", "话务员": "agent", "staff": "agent",
+    "agent": "agent", "客服": "agent", "坐席": "agent", "座席": "agent", "客服人员": "agent", "话务员": "agent", "staff": "agent",
     "bot": "agent", "assistant": "agent", "客服代表": "agent", "售后": "agent", "售前": "agent",
     "customer": "customer", "客户": "customer", "顾客": "customer", "用户": "customer",
     "user": "customer", "client": "customer", "买家": "customer",

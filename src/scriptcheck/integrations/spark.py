@@ -181,7 +181,7 @@ def score_utterances(df: DataFrame, *, conversation: str = "conversation_id", or
 
 
 _CLI_SCHEMA = ("position long, outcome string, payload string, field string, line long, score double, "
-               "passed boolean, vetoed boolean, rules array<string>, agent_id string")
+               "passed boolean, vetoed boolean, rules array<string>, agent_id string, named_profile boolean")
 
 
 def _cli_scorer(scorer: Scorer, key: str):
@@ -201,7 +201,8 @@ def _cli_scorer(scorer: Scorer, key: str):
                     _, report_json, summary = outcome
                     out.append({"position": row["position"], "outcome": "ok", "payload": report_json,
                                 "score": summary.score, "passed": summary.passed, "vetoed": summary.vetoed,
-                                "rules": list(summary.rules), "agent_id": json.dumps(summary.agent_id)})
+                                "rules": list(summary.rules), "agent_id": json.dumps(summary.agent_id),
+                                "named_profile": summary.named_profile})
             yield pa.RecordBatch.from_pylist(out, schema=_CLI_ARROW_SCHEMA)
     return score_batches
 
@@ -209,7 +210,7 @@ def _cli_scorer(scorer: Scorer, key: str):
 _CLI_ARROW_SCHEMA = pa.schema([
     ("position", pa.int64()), ("outcome", pa.string()), ("payload", pa.string()), ("field", pa.string()),
     ("line", pa.int64()), ("score", pa.float64()), ("passed", pa.bool_()), ("vetoed", pa.bool_()),
-    ("rules", pa.list_(pa.string())), ("agent_id", pa.string()),
+    ("rules", pa.list_(pa.string())), ("agent_id", pa.string()), ("named_profile", pa.bool_()),
 ])
 
 
@@ -242,7 +243,7 @@ def score_records_spark(spark: SparkSession, records: Iterable[Record], scorer: 
                 outcomes[row["position"]] = ("error", row["payload"], row["field"], row["line"])
             else:
                 summary = Summary(row["score"], row["passed"], row["vetoed"], tuple(row["rules"]),
-                                  json.loads(row["agent_id"]))
+                                  json.loads(row["agent_id"]), row["named_profile"])
                 outcomes[row["position"]] = ("ok", row["payload"], summary)
     for position, record in enumerate(records):
         yield Scored(record) if record.error is not None else scored_from(record, outcomes[position])

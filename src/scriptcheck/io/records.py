@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
 from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript"]
@@ -55,13 +56,26 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
     """
     if not isinstance(raw, dict):
         raise InputError(f"expected a JSON object, got {type(raw).__name__}", file=source, line=line)
+    # Call-analytics exports (issue 16) name the same fields their own way: standard names first.
+    if "turns" not in raw or "id" not in raw:
+        raw = dict(raw)
+        if "turns" not in raw and (turns := pop_alias(raw, TURN_LIST_KEYS)) is not None:
+            raw["turns"] = turns
+        if "id" not in raw and (ident := pop_alias(raw, ID_KEYS)) is not None:
+            raw["id"] = ident
     turns = raw.get("turns")
+    if isinstance(turns, list):
+        named = [with_standard_names(t) if isinstance(t, dict) else t for t in turns]
+        if any(a is not b for a, b in zip(named, turns)):
+            raw = {**raw, "turns": named}
+            turns = named
     if isinstance(turns, list):
         for i, turn in enumerate(turns):
             # Named here rather than left to the model: "unknown speaker '主持人'" says more
             # than "Input should be 'agent' or 'customer'".
             if isinstance(turn, dict) and "speaker" in turn and normalize_speaker(turn["speaker"]) is None:
-                raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer)",
+                raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer; "
+                                 "map other labels with --speaker-map A=agent,B=customer)",
                                  file=source, line=line, field=f"turns.{i}.speaker")
     if turns == []:
         raise InputError("empty transcript (no turns)", file=source, line=line, field="turns")

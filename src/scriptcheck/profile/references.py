@@ -16,7 +16,7 @@ def check_categories(profile: Profile, known: Iterable[str]) -> None:
     known = frozenset(known)
     for rule in profile.data.rules:
         needs = rule.needs()
-        for name in sorted(needs.agent | needs.customer | needs.windowed):
+        for name in sorted(needs.agent | needs.customer | needs.windowed | rule.lazy_categories()):
             if name not in known:
                 raise unknown_name_error(profile.where(rule.id, name), "category", name, known,
                                          f" in rule {rule.id} (not in the profile's lexicons)")

@@ -113,6 +113,12 @@ class RuleBase(FileModel):
         """Add this rule's findings (and step results) for the transcript to ``out``."""
         raise NotImplementedError
 
+    def lazy_categories(self) -> frozenset[str]:
+        """Phrase categories the rule asks about only now and then (the timing rule, at a long
+        silence): not scanned in advance, looked up when asked, but checked to exist like
+        those of :meth:`needs`."""
+        return frozenset()
+
     def problems(self, rules: list["RuleBase"]) -> list[str]:
         """What this rule names among the profile's other ``rules`` that does not exist."""
         return []

@@ -27,6 +27,11 @@ __all__ = ["Normalized", "normalize", "normalize_many", "fold_char", "is_skipped
 # zero-width/format characters, combining marks. They never carry the words we look for.
 _SKIPPED_CATEGORIES = frozenset("ZPSCM")
 
+# Hesitations of speech-to-text output (「请您稍嗯等」, 「你怎么呃连这都不懂」): skipped like
+# punctuation, so that a filler never breaks a phrase (issue 16; text/speech.py has the rest).
+# Only characters that are never part of a word: not 额 (金额, 额度) nor 唔 (Cantonese 唔该).
+_HESITATIONS = frozenset("嗯呃")
+
 # Honorific and gendered forms of "you" all count as 你 for phrase matching; the honorific rule
 # looks at the original text, not at this string.
 _PRONOUN_FOLD = {"您": "你", "妳": "你", "祢": "你"}
@@ -110,7 +115,7 @@ class _FoldTable(dict):
         ch = chr(code)
         out = []
         for c in unicodedata.normalize("NFKC", ch).lower():
-            if unicodedata.category(c)[0] in _SKIPPED_CATEGORIES:
+            if unicodedata.category(c)[0] in _SKIPPED_CATEGORIES or c in _HESITATIONS:
                 continue
             out.append(_PRONOUN_FOLD.get(c, c))
         folded = "".join(out)
