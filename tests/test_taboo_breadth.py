@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scriptcheck import Checker
+from scriptcheck import Checker, Severity
 from scriptcheck.lexicon.loader import load_lexicon, run_specs
 from scriptcheck.match.contexts import in_context, in_quotes, in_reported_speech
 
@@ -60,9 +60,10 @@ def test_short_words_inside_other_words_are_not_flagged(checker, text):
 def test_severity_follows_the_target(checker):
     aimed = checker.check("你真笨")
     bare = checker.check("笨！")
-    assert aimed and max(f.severity.value for f in aimed) in ("critical", "error")
+    assert aimed and max(f.severity for f in aimed) >= Severity.error
     assert {f.rule for f in aimed} != {f.rule for f in bare}
-    assert bare and {f.severity.value for f in bare} == {"warning"}
+    # A bare 笨 is aimed at nobody in particular (莫欺少年蠢, a bot named 小笨): a remark to review.
+    assert bare and {f.severity for f in bare} == {Severity.info}
 
 
 # ---------------------------------------------------------------- allow-contexts
