@@ -255,7 +255,8 @@ def spark_session(master: str = "local[2]", app: str = "scriptcheck") -> SparkSe
     # Spark starts its Python workers with `python3` from PATH unless told: they must run this
     # interpreter, the one scriptcheck is installed in.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.master(master).appName(app).config("spark.ui.enabled", "false")
+    builder = (SparkSession.builder.master(master).appName(app).config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false"))
     if master.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", "8")
     spark = builder.getOrCreate()
