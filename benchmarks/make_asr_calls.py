@@ -374,7 +374,6 @@ def scene_complaint(call: Call) -> None:
 
 
 def scene_overlap(call: Call) -> None:
-    rng = call.rng
     i = call.say("customer", ["我就是想问一下那个", "我上个月办的那个流量包", "怎么这个月又没了"])
     call.backchannel(i)
     call.say("agent", ["您办的是月包", "每个月一号会重置的"])

@@ -34,7 +34,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # The report page and the review of its verdicts: read reports and transcripts (io),
     # write lexicon overlays (lexicon); used only by the CLI.
     ("report", ("scriptcheck.report",)),
-    ("commands", ("scriptcheck.cli_score", "scriptcheck.cli_report", "scriptcheck.cli", "scriptcheck.__main__", "scriptcheck.integrations")),
+    ("commands", ("scriptcheck.cli_options", "scriptcheck.cli_score", "scriptcheck.cli_report", "scriptcheck.cli", "scriptcheck.__main__", "scriptcheck.integrations")),
 ]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import codecs
 import os
 import sys
 from pathlib import Path
 
 import click
+
+from scriptcheck.cli_options import known_encoding
 
 from scriptcheck.api import Checker
 from scriptcheck.cli_report import report_command, review_command
@@ -31,15 +32,6 @@ def _checker(lexicons: tuple[str, ...], no_defaults: bool) -> Checker:
     if not lexicons and not no_defaults:
         return Checker.default()
     return Checker.from_lexicons(lexicons, defaults=not no_defaults)
-
-
-def _known_encoding(ctx, param, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise click.BadParameter(f"unknown encoding {value!r}") from None
-    return value
 
 
 lexicon_option = click.option(
@@ -66,7 +58,7 @@ def _codes(value: str | None) -> list[str]:
               show_default=True)
 @click.option("--fail-on", type=click.Choice(_SEVERITIES), default=None,
               help="Exit 1 when a finding is at or above this severity (default: config, else error).")
-@click.option("--encoding", default=None, callback=_known_encoding,
+@click.option("--encoding", default=None, callback=known_encoding,
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--profile", default=None, metavar="NAME|FILE", help="Profile (default: config, else template).")
 @click.option("--config", "config_path", default=None, metavar="FILE",
@@ -183,7 +175,7 @@ def _jobs(ctx, param, value: str) -> int:
                    "page of `scriptcheck report` (needs --output).")
 @click.option("--input-format", type=click.Choice(["jsonl", "json", "csv", "txt", "parquet"]), default=None,
               help="Reader to use (default: from the file suffix; jsonl for stdin).")
-@click.option("--encoding", default=None, callback=_known_encoding,
+@click.option("--encoding", default=None, callback=known_encoding,
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
               help="Worker processes (default 0 = auto: one per CPU; never more than the CPUs or "

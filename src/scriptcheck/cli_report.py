@@ -4,13 +4,14 @@ the page's commands change without touching the others."""
 
 from __future__ import annotations
 
-import codecs
 import json
 import os
 import tempfile
 from pathlib import Path
 
 import click
+
+from scriptcheck.cli_options import known_encoding
 
 from scriptcheck.errors import InputError, ScriptcheckError
 
@@ -22,15 +23,6 @@ EXIT_ERROR = 2
 def _fail(message: str) -> "click.exceptions.Exit":
     click.echo(f"scriptcheck: error: {message}", err=True)
     return click.exceptions.Exit(EXIT_ERROR)
-
-
-def _known_encoding(ctx, param, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise click.BadParameter(f"unknown encoding {value!r}") from None
-    return value
 
 
 def write_report(results, output: str, *, transcripts=(), agent_field: str = "agent_id", title: str = "",
@@ -90,7 +82,7 @@ def score_to_html(inputs, output: str | None, run_score, **score_options) -> int
 @click.option("--agent-field", default="agent_id", show_default=True, metavar="KEY",
               help="The metadata field that names the agent.")
 @click.option("--title", default="", help="Page title.")
-@click.option("--encoding", default=None, callback=_known_encoding, help="Encoding of the transcripts.")
+@click.option("--encoding", default=None, callback=known_encoding, help="Encoding of the transcripts.")
 def report_command(results: tuple[str, ...], output: str, transcript_sources: tuple[str, ...], agent_field: str,
                    title: str, encoding: str | None) -> None:
     """Write one self-contained HTML page for score RESULTS (JSONL/JSON/Parquet of `score`).

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-__all__ = ["report_schema", "report_row", "error_row", "rows_to_table", "row_to_report", "TABLE_COLUMNS"]
+__all__ = ["report_schema", "report_row", "error_row", "rows_to_table", "row_to_report", "without_nulls",
+           "TABLE_COLUMNS"]
 
 TABLE_COLUMNS = ("schema_version", "id", "profile", "score", "passed", "vetoed", "dimensions", "deductions",
                  "findings", "steps", "metadata", "source", "line", "error")
@@ -89,3 +90,13 @@ def row_to_report(row: dict) -> dict:
     for key in ("deductions", "findings", "steps"):
         out[key] = [dict(item) for item in row[key] or []]
     return out
+
+
+def without_nulls(value: Any) -> Any:
+    """A row read from Arrow with its nulls dropped, recursively: a table has every column of
+    its schema, and a null there means "not given" (so a transcript's defaults apply)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value

@@ -41,7 +41,7 @@ from scriptcheck.batch import Scored, Scorer, Summary, score_record, scored_from
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.records import Record, build_transcript
 from scriptcheck.resources import is_path_reference
-from scriptcheck.tables import error_row, report_row, report_schema
+from scriptcheck.tables import error_row, report_row, report_schema, without_nulls
 
 __all__ = ["JobFiles", "score_dataframe", "score_utterances", "score_records_spark", "spark_session",
            "SPARK_REPORT_SCHEMA"]
@@ -118,22 +118,13 @@ def _raw_id(raw: Any) -> str | None:
     return str(ident) if isinstance(ident, (str, int)) and not isinstance(ident, bool) else None
 
 
-def _clean(value: Any) -> Any:
-    """Arrow rows have every column of the schema; a null means "not given" here."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _conversation_scorer(files: JobFiles, source: str):
     def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         scorer = _scorer(files)
         for batch in batches:
             rows = []
             for row in batch.to_pylist():
-                raw = _clean(row)
+                raw = without_nulls(row)
                 try:
                     transcript = build_transcript(raw, source=source, line=None)
                 except InputError as exc:

@@ -7,10 +7,11 @@ pyarrow is an optional extra (``pip install "scriptcheck[parquet]"``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.records import Record
+from scriptcheck.tables import without_nulls
 
 __all__ = ["UtteranceColumns", "read_parquet"]
 
@@ -33,17 +34,9 @@ class UtteranceColumns:
 def _pyarrow_parquet():
     try:
         import pyarrow.parquet as pq
-    except ImportError as exc:  # an optional extra: say how to get it
+    except ImportError:  # an optional extra: say how to get it
         raise InputError('reading Parquet needs pyarrow: pip install "scriptcheck[parquet]"') from None
     return pq
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def read_parquet(path: str, columns: UtteranceColumns | None = None) -> Iterator[Record]:
@@ -68,7 +61,7 @@ def _nested(handle, path: str) -> Iterator[Record]:
     for batch in handle.iter_batches(batch_size=_BATCH_ROWS):
         for row in batch.to_pylist():
             row_number += 1
-            yield Record(path, row_number, raw=_clean(row))
+            yield Record(path, row_number, raw=without_nulls(row))
 
 
 def _utterances(handle, path: str, cols: UtteranceColumns, names: list[str]) -> Iterator[Record]:
