@@ -21,14 +21,9 @@ _JDDC = Path(os.environ.get("SCRIPTCHECK_JDDC") or Path(__file__).resolve().pare
 DEFAULT = _JDDC / "jddc_dialogues.jsonl" if _JDDC.is_dir() else _JDDC
 
 
-def main(argv: list[str]) -> int:
-    """Print counts per rule and (with --list) every flagged agent turn."""
-    paths = [a for a in argv if not a.startswith("--")]
-    path = Path(paths[0]) if paths else DEFAULT
-    if not path.exists():
-        print(f"JDDC corpus not found at {path}; nothing to measure")
-        return 0
-    checker = Checker.default()
+def flagged_agent_turns(checker, path: Path) -> tuple[int, int, Counter, list]:
+    """Check every agent turn of the JDDC file at ``path``: (agent turns, turns flagged,
+    findings per rule, [(dialogue id, [(rule, text)], turn text)] of the flagged ones)."""
     turns = flagged = 0
     by_rule: Counter = Counter()
     listing = []
@@ -44,6 +39,17 @@ def main(argv: list[str]) -> int:
                     flagged += 1
                     by_rule.update(f.rule for f in findings)
                     listing.append((dialogue["id"], [(f.rule, f.text) for f in findings], turn["text"]))
+    return turns, flagged, by_rule, listing
+
+
+def main(argv: list[str]) -> int:
+    """Print counts per rule and (with --list) every flagged agent turn."""
+    paths = [a for a in argv if not a.startswith("--")]
+    path = Path(paths[0]) if paths else DEFAULT
+    if not path.exists():
+        print(f"JDDC corpus not found at {path}; nothing to measure")
+        return 0
+    turns, flagged, by_rule, listing = flagged_agent_turns(Checker.default(), path)
     print(f"agent turns: {turns}")
     print(f"flagged:     {flagged} ({flagged / turns:.2%})")
     print("by rule:     " + ", ".join(f"{r}×{c}" for r, c in by_rule.most_common()))

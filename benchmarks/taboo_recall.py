@@ -17,21 +17,21 @@ Usage: python benchmarks/taboo_recall.py [--data benchmarks/data/taboo_dev.yaml]
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import yaml
 
 from scriptcheck import Checker
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from jddc_false_positives import DEFAULT as JDDC_DEFAULT, flagged_agent_turns  # noqa: E402
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicon
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "benchmarks" / "data" / "taboo_dev.yaml"
 PACKS = REPO / "lexicons" / "packs"
-JDDC = REPO.parent / "shared" / "corpora" / "jddc_dialogues.jsonl"
 
 
 def _checker(extra: list[str]) -> Checker:
@@ -40,7 +40,18 @@ def _checker(extra: list[str]) -> Checker:
 
 
 def _jddc_path(arg: str | None) -> Path:
-    return Path(arg or os.environ.get("SCRIPTCHECK_JDDC") or JDDC)
+    return Path(arg) if arg else JDDC_DEFAULT
+
+
+def _false_alarms(checker, items: list[dict]) -> int:
+    """How many polite ``items`` get a finding (each one printed)."""
+    alarms = 0
+    for item in items:
+        findings = checker.check(item["text"])
+        if findings:
+            alarms += 1
+            print(f"  FALSE ALARM {[(f.rule, f.text) for f in findings]} {item['text']}")
+    return alarms
 
 
 def _rate(hit: int, total: int) -> str:
@@ -79,14 +90,8 @@ def main(argv: list[str]) -> int:
         print(f"  MISSED [{item['category']}] {item['text']}")
 
     print("== polite scripts (must not be flagged)")
-    alarms = 0
     polite = data.get("polite", [])
-    for item in polite:
-        findings = checker.check(item["text"])
-        if findings:
-            alarms += 1
-            print(f"  FALSE ALARM {[(f.rule, f.text) for f in findings]} {item['text']}")
-    print(f"  false alarms {alarms}/{len(polite)}")
+    print(f"  false alarms {_false_alarms(checker, polite)}/{len(polite)}")
 
     print("== held-out rounds (regression: each round was written before the patterns that catch it)")
     rounds: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -99,13 +104,7 @@ def main(argv: list[str]) -> int:
     for number, (hit, total) in sorted(rounds.items()):
         print(f"  round {number}  {_rate(hit, total)}")
     polite_heldout = data.get("polite_heldout", [])
-    alarms_heldout = 0
-    for item in polite_heldout:
-        findings = checker.check(item["text"])
-        if findings:
-            alarms_heldout += 1
-            print(f"  FALSE ALARM {[(f.rule, f.text) for f in findings]} {item['text']}")
-    print(f"  false alarms on held-out polite items {alarms_heldout}/{len(polite_heldout)}")
+    print(f"  false alarms on held-out polite items {_false_alarms(checker, polite_heldout)}/{len(polite_heldout)}")
 
     print("== published lists, by scope")
     by_scope: dict[str, list] = defaultdict(list)
@@ -128,21 +127,7 @@ def main(argv: list[str]) -> int:
     if not path.exists():
         print(f"  JDDC corpus not found at {path}; skipped (set SCRIPTCHECK_JDDC to measure)")
         return 0
-    turns = flagged = 0
-    rules: Counter = Counter()
-    listing = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            dialogue = json.loads(line)
-            for turn in dialogue["turns"]:
-                if turn["speaker"] != "agent":
-                    continue
-                turns += 1
-                findings = checker.check(turn["text"])
-                if findings:
-                    flagged += 1
-                    rules.update(f.rule for f in findings)
-                    listing.append((dialogue["id"], [(f.rule, f.text) for f in findings], turn["text"]))
+    turns, flagged, rules, listing = flagged_agent_turns(checker, path)
     print(f"  flagged {flagged}/{turns} = {flagged / max(turns, 1):.2%}  "
           + ", ".join(f"{r}×{c}" for r, c in rules.most_common()))
     if args.list:

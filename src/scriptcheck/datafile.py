@@ -9,24 +9,34 @@ from pydantic import ValidationError
 from scriptcheck.errors import ScriptcheckError
 from scriptcheck.safe_yaml import MAX_BYTES, load_yaml
 
-__all__ = ["read_yaml", "format_validation_error"]
+__all__ = ["read_data", "parse_yaml", "read_yaml", "format_validation_error"]
 
 
-def read_yaml(path: Path, error: type[ScriptcheckError]) -> object:
-    """Read a YAML data file with the one safe loader (:mod:`scriptcheck.safe_yaml`: safe
-    subset, duplicate keys refused, aliases and size bounded), turning I/O and syntax problems
-    into ``error`` with the file and line. At most ``MAX_BYTES + 1`` bytes are read, so a
-    device or an endless file is refused, not read whole."""
+def read_data(path: Path, error: type[ScriptcheckError]) -> bytes:
+    """The bytes of a data file, I/O problems turned into ``error`` with the file. At most
+    ``MAX_BYTES + 1`` bytes are read, so a device or an endless file is refused (by
+    :func:`parse_yaml`), not read whole."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            return handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except IsADirectoryError:
         raise error(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def parse_yaml(data: bytes, path: Path, error: type[ScriptcheckError]) -> object:
+    """The plain data of a YAML file's bytes, with the one safe loader
+    (:mod:`scriptcheck.safe_yaml`: safe subset, duplicate keys refused, aliases and size
+    bounded); syntax problems become ``error`` with the file and line."""
     return load_yaml(data, source=str(path), error=error)
+
+
+def read_yaml(path: Path, error: type[ScriptcheckError]) -> object:
+    """:func:`read_data` then :func:`parse_yaml`."""
+    return parse_yaml(read_data(path, error), path, error)
 
 
 def format_validation_error(path: Path, exc: ValidationError, data: object, list_key: str = "entries") -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import BinaryIO
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from scriptcheck.errors import InputError
 
-__all__ = ["open_input", "read_bytes"]
+__all__ = ["open_input", "read_bytes", "json_lines"]
 
 
 def open_input(source: str) -> BinaryIO:
@@ -36,3 +37,15 @@ def read_bytes(source: str, limit: int | None = None) -> bytes:
             return stream.read(size)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=source) from None
+
+
+def json_lines(lines: Iterable[str], source: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, parsed value)`` for each non-blank line of a JSON Lines text;
+    :class:`InputError` (file, line, reason) at the first line that is not JSON."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", file=source, line=number) from None

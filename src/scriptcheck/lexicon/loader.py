@@ -7,7 +7,7 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from scriptcheck.datafile import format_validation_error, read_yaml
+from scriptcheck.datafile import format_validation_error, parse_yaml, read_data
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses
@@ -34,20 +34,28 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
     invalid, and :class:`SpecFailure` listing every failing spec when ``verify`` is true.
     """
     path = resolve("lexicon", source, relative_to=relative_to)
-    data = read_yaml(path, LexiconError)
+    content = read_data(path, LexiconError)  # read once: parsed, and the key of the caches
+    data = parse_yaml(content, path, LexiconError)
     if is_overlay(data):  # an overlay loaded alone: its base with the additions
         return _overlaid(path, data, [], verify)[0]
+    return _compiled(path, content, data, verify)
+
+
+def _compiled(path: Path, content: bytes, data: object, verify: bool) -> Lexicon:
+    """A lexicon file's parsed ``data`` validated, compiled and verified (``content``, its
+    bytes, keys the caches)."""
     try:
         model = LexiconFile.model_validate(data)
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data)) from None
-    known = spec_cache.load_analyses(path)
+    key = spec_cache.key(content)
+    known = spec_cache.load_analyses(key)
     lexicon = compile_lexicon(model, str(path), known)
-    if verify and not spec_cache.is_verified(path):
+    if verify and not spec_cache.is_verified(key):
         _raise_failures(path, lexicon)
-        spec_cache.mark_verified(path)
+        spec_cache.mark_verified(key)
     if known is None:
-        spec_cache.store_analyses(path, pattern_analyses(lexicon))
+        spec_cache.store_analyses(key, pattern_analyses(lexicon))
     return lexicon
 
 
@@ -72,10 +80,10 @@ def _overlaid(path: Path, data: object, loaded: list[Lexicon], verify: bool) -> 
     base = loaded[index] if index is not None else load_lexicon(base_path, verify=verify)
     merged = apply_overlay(base, overlay, str(path))
     # Cached on the merged lexicon itself: it depends on the base as much as on the overlay.
-    content = merged.data.model_dump_json().encode()
-    if verify and not spec_cache.is_verified_content(content):
+    key = spec_cache.key(merged.data.model_dump_json().encode())
+    if verify and not spec_cache.is_verified(key):
         _raise_failures(path, merged)
-        spec_cache.mark_verified_content(content)
+        spec_cache.mark_verified(key)
     return merged, index
 
 
@@ -86,9 +94,10 @@ def load_lexicons(sources: Iterable[str | Path], *, verify: bool = True,
     loaded: list[Lexicon] = []
     for source in sources:
         path = resolve("lexicon", source, relative_to=relative_to)
-        data = read_yaml(path, LexiconError)
+        content = read_data(path, LexiconError)
+        data = parse_yaml(content, path, LexiconError)
         if not is_overlay(data):
-            loaded.append(load_lexicon(path, verify=verify))
+            loaded.append(_compiled(path, content, data, verify))
             continue
         merged, index = _overlaid(path, data, loaded, verify)
         if index is None:

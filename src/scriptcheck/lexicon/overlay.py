@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon
-from scriptcheck.lexicon.schema import RULE_CODE, Specs
+from scriptcheck.lexicon.schema import RuleCode, Specs
 
 __all__ = ["OverlayEntry", "OverlayFile", "is_overlay", "apply_overlay"]
 
@@ -40,17 +40,10 @@ class _FileModel(BaseModel):
 class OverlayEntry(_FileModel):
     """What an overlay adds to one entry of its base lexicon."""
 
-    id: str = Field(description="The code of an entry of the base lexicon, e.g. FB003.")
+    id: RuleCode = Field(description="The code of an entry of the base lexicon, e.g. FB003.")
     allow: list[str] = Field(default_factory=list, description="Allow contexts added to the entry.")
     specs: Specs = Field(default_factory=Specs, description="Specs added to the entry's own.")
     note: str = Field(default="", description="Why (e.g. the reviewers' notes); not used for matching.")
-
-    @field_validator("id")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not RULE_CODE.match(value):
-            raise ValueError(f"{value!r} is not a rule code (two capital letters + three digits, e.g. FB001)")
-        return value
 
     @field_validator("allow")
     @classmethod

@@ -7,16 +7,26 @@ ignored option. ``docs/lexicon-format.md`` documents the format with an example.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scriptcheck.lexicon.slots import check_slots
 from scriptcheck.models import Severity
 
-__all__ = ["EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "RULE_CODE"]
+__all__ = ["EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "RULE_CODE", "RuleCode"]
 
 RULE_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+
+
+def _rule_code(value: str) -> str:
+    if not RULE_CODE.match(value):
+        raise ValueError(f"{value!r} is not a rule code (two capital letters + three digits, e.g. FB001)")
+    return value
+
+
+# A rule code field (an entry's id, or the id an overlay adds to).
+RuleCode = Annotated[str, AfterValidator(_rule_code)]
 
 
 class _FileModel(BaseModel):
@@ -55,7 +65,7 @@ class Specs(_FileModel):
 class LexiconEntry(_FileModel):
     """One rule of a lexicon: what to find, how bad it is, what to say instead, and its specs."""
 
-    id: str = Field(description="Rule code: two capital letters and three digits, e.g. FB001.")
+    id: RuleCode = Field(description="Rule code: two capital letters and three digits, e.g. FB001.")
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="kebab-case slug")
     category: str = Field(min_length=1)
     severity: Severity = Severity.error
@@ -69,13 +79,6 @@ class LexiconEntry(_FileModel):
     allow: list[str] = Field(default_factory=list)
     options: EntryOptions = Field(default_factory=EntryOptions)
     specs: Specs = Field(default_factory=Specs)
-
-    @field_validator("id")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not RULE_CODE.match(value):
-            raise ValueError(f"{value!r} is not a rule code (two capital letters + three digits, e.g. FB001)")
-        return value
 
     @field_validator("phrases", "anchors", "allow")
     @classmethod

@@ -1,8 +1,10 @@
-"""Remember which lexicon files already passed their specs, so a warm start skips re-running them.
+"""Remember what a lexicon's load found out, so a warm start skips it: that its specs passed, and
+its patterns' analyses.
 
-A file is identified by the SHA-256 of its bytes together with the scriptcheck version and the
-versions of the libraries that decide matching (OpenCC, jieba), so any change to the file or to
-the matcher runs the specs again. The cache is a directory of empty marker files under
+A lexicon is identified by its :func:`key`: the SHA-256 of its bytes (a file's, or an overlaid
+lexicon's serialised form) together with the scriptcheck version, the versions of the libraries
+that decide matching (OpenCC, jieba) and the matcher's own source, so any change to the file or
+to the matcher loads it afresh. The cache is a directory of marker files under
 ``$SCRIPTCHECK_CACHE_DIR`` (default ``$XDG_CACHE_HOME/scriptcheck`` or ``~/.cache/scriptcheck``);
 set ``SCRIPTCHECK_CACHE_DIR=off`` to disable it. A cache that cannot be written is ignored.
 """
@@ -18,8 +20,7 @@ from pathlib import Path
 
 from scriptcheck.cachedir import cache_dir
 
-__all__ = ["is_verified", "mark_verified", "is_verified_content", "mark_verified_content", "load_analyses",
-           "store_analyses"]
+__all__ = ["key", "is_verified", "mark_verified", "load_analyses", "store_analyses"]
 
 
 @lru_cache(maxsize=1)
@@ -41,23 +42,19 @@ def _salt() -> bytes:
     return "|".join(parts).encode()
 
 
-def _marker(path: Path, kind: str = "verified") -> Path | None:
-    try:
-        return _content_marker(path.read_bytes(), kind)
-    except OSError:
-        return None
+def key(content: bytes) -> str:
+    """The cache key of a lexicon's bytes under this exact code (computed once per load)."""
+    return hashlib.sha256(_salt() + b"\0" + content).hexdigest()
 
 
-def _content_marker(content: bytes, kind: str = "verified") -> Path | None:
+def _marker(key: str, kind: str) -> Path | None:
     directory = cache_dir()
-    if directory is None:
-        return None
-    return directory / kind / hashlib.sha256(_salt() + b"\0" + content).hexdigest()
+    return None if directory is None else directory / kind / key
 
 
-def load_analyses(path: Path) -> dict | None:
-    """The pattern analyses stored for this exact file and code, or ``None``."""
-    marker = _marker(path, "patterns")
+def load_analyses(key: str) -> dict | None:
+    """The pattern analyses stored for this lexicon and code, or ``None``."""
+    marker = _marker(key, "patterns")
     if marker is None:
         return None
     try:
@@ -67,9 +64,9 @@ def load_analyses(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def store_analyses(path: Path, analyses: dict) -> None:
-    """Store the pattern analyses of a file that loaded cleanly (skipped if not writable)."""
-    marker = _marker(path, "patterns")
+def store_analyses(key: str, analyses: dict) -> None:
+    """Store the pattern analyses of a lexicon that loaded cleanly (skipped if not writable)."""
+    marker = _marker(key, "patterns")
     if marker is None:
         return
     try:
@@ -81,30 +78,15 @@ def store_analyses(path: Path, analyses: dict) -> None:
         pass
 
 
-def is_verified(path: Path) -> bool:
-    """Whether this exact file already passed its specs with this exact matcher."""
-    marker = _marker(path)
+def is_verified(key: str) -> bool:
+    """Whether this lexicon already passed its specs with this exact matcher."""
+    marker = _marker(key, "verified")
     return marker is not None and marker.exists()
 
 
-def mark_verified(path: Path) -> None:
-    """Record that the file passed its specs (silently skipped if the cache is not writable)."""
-    _touch(_marker(path))
-
-
-def is_verified_content(content: bytes) -> bool:
-    """Whether a lexicon that is not one file's bytes (an overlay applied to its base, given
-    as its serialised form) already passed its specs with this exact matcher."""
-    marker = _content_marker(content)
-    return marker is not None and marker.exists()
-
-
-def mark_verified_content(content: bytes) -> None:
-    """Record that this serialised lexicon passed its specs."""
-    _touch(_content_marker(content))
-
-
-def _touch(marker: Path | None) -> None:
+def mark_verified(key: str) -> None:
+    """Record that the lexicon passed its specs (silently skipped if the cache is not writable)."""
+    marker = _marker(key, "verified")
     if marker is None:
         return
     try:

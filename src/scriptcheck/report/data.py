@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.lines import json_lines
 from scriptcheck.io.records import normalize_speaker
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 
@@ -89,13 +90,7 @@ def read_results(sources: Iterable[str]) -> ReportInput:
                     continue
                 else:
                     raise InputError('not a score report (expected {"reports": [...]})', file=str(path))
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    doc = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=number) from None
+            for number, doc in json_lines(stream, str(path)):
                 if _is_report(doc):
                     out.reports.append(doc)
                 elif isinstance(doc, dict) and "error" in doc:  # an --errors file given as input

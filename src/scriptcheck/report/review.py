@@ -11,13 +11,13 @@ context silences that wording, not the rule.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from scriptcheck.errors import InputError, LexiconError
+from scriptcheck.io.lines import json_lines
 from scriptcheck.lexicon.loader import load_lexicon
 from scriptcheck.lexicon.overlay import OverlayEntry, OverlayFile, apply_overlay
 from scriptcheck.lexicon.schema import Specs
@@ -61,13 +61,7 @@ def read_verdicts(sources: Iterable[str]) -> list[Verdict]:
             lines = Path(source).read_text(encoding="utf-8-sig").splitlines()
         except OSError as exc:
             raise InputError(exc.strerror or str(exc), file=source) from None
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON: {exc.msg}", file=source, line=number) from None
+        for number, doc in json_lines(lines, source):
             if not isinstance(doc, dict):
                 raise InputError("expected a JSON object", file=source, line=number)
             for name in ("id", "rule", "verdict"):

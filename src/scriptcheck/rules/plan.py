@@ -37,11 +37,6 @@ class ScanPlan:
         self.windowed = tuple(windowed)
         self._plans: dict[int, list[frozenset[str]]] = {}
 
-    @property
-    def categories(self) -> frozenset[str]:
-        """Every category some rule asks about (what the lexicons must define)."""
-        return self.customer | self.anywhere | frozenset().union(*[c for _, c in self.windowed])
-
     def agent_categories(self, count: int) -> list[frozenset[str]]:
         """For a transcript of ``count`` agent turns, the categories to scan each one for."""
         plan = self._plans.get(count)

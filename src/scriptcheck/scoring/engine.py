@@ -38,12 +38,11 @@ class ProfileScorer:
         self.profile = profile
         self.matcher = matcher
         self.plan = ScanPlan(profile.data.rules)
-        # Rules in the order they run: by stage, then as written (sorted() is stable).
-        self.rules = tuple(sorted(profile.data.rules, key=lambda rule: rule.stage))
-        # (rule, its applies() or None when it applies to every transcript, what it scores):
-        # the loop below runs for every transcript, and most kinds always apply.
+        # (rule, its applies() or None when it applies to every transcript, what it scores), in
+        # the order the rules run: by stage, then as written (sorted() is stable). The loop in
+        # score() runs for every transcript, and most kinds always apply.
         self._steps = tuple((rule, None if type(rule).applies is RuleBase.applies else rule.applies, rule.scores)
-                            for rule in self.rules)
+                            for rule in sorted(profile.data.rules, key=lambda rule: rule.stage))
 
     def __repr__(self) -> str:
         return f"ProfileScorer({self.profile.name!r}, {self.matcher!r})"
