@@ -119,12 +119,43 @@ def test_stdin(runner) -> None:
     assert len(result.stdout.splitlines()) == 12
 
 
-def test_two_jobs_give_the_same_reports_in_order() -> None:
+@pytest.mark.parametrize("lead", [0, 10, 1024])
+def test_two_jobs_give_the_same_reports_in_order(monkeypatch, lead: int) -> None:
+    # lead 0: all in workers; 10: ten in this process, then workers; 1024: all in this process.
+    import scriptcheck.batch as batch
+
+    monkeypatch.setattr(batch, "_IN_PROCESS_LEAD", lead)
+    started = []
+    original = batch._Supervisor.start_worker
+    monkeypatch.setattr(batch._Supervisor, "start_worker", lambda self: started.append(1) or original(self))
     transcripts = [r.transcript for name in ("calls.jsonl", "chats.csv", "presale.txt")
                    for r in read_transcripts(str(CORPORA / name))] * 3
     one = [r.model_dump() for r in score_transcripts(transcripts, jobs=1)]
     two = [r.model_dump() for r in score_transcripts(transcripts, jobs=2)]
     assert one == two and len(one) == 72
+    assert bool(started) == (lead < 72)
+
+
+def test_a_batch_smaller_than_the_lead_starts_no_worker(monkeypatch, tmp_path) -> None:
+    import scriptcheck.batch as batch
+
+    def refuse(self):
+        raise AssertionError("a worker process was started for a small batch")
+
+    monkeypatch.setattr(batch._Supervisor, "start_worker", refuse)
+    transcripts = [Transcript.model_validate({**GOOD, "id": f"g{i}"}) for i in range(batch._IN_PROCESS_LEAD)]
+    assert len(list(score_transcripts(transcripts, "hotline", jobs=2))) == batch._IN_PROCESS_LEAD
+
+
+def test_auto_jobs_leave_out_the_cpus_other_processes_use(monkeypatch) -> None:
+    import scriptcheck.batch as batch
+
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (2.6, 1.0, 1.0))
+    assert batch.worker_count(0) == 2      # auto: 4 CPUs, 2 busy
+    assert batch.worker_count(4) == 4      # an explicit count is the user's choice
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    assert batch.worker_count(0) == 1      # a saturated machine: work in this process
 
 
 def test_api_scores_plain_transcripts() -> None:

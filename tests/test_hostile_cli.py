@@ -202,7 +202,9 @@ def test_worker_killed_mid_batch_ends_the_run(tmp_path, fmt) -> None:
                             preexec_fn=lambda: limit_process(MEMORY_CEILING))
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 50_000):
+        # The first records are scored in the parent (batch._IN_PROCESS_LEAD): wait for workers.
+        while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 50_000
+                                                 or not _children(proc.pid)):
             time.sleep(0.05)
         workers = _children(proc.pid)
         assert workers, "no worker process found"

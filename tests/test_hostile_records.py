@@ -153,6 +153,9 @@ def test_score_honours_config_severity_and_lexicons(tmp_path, monkeypatch) -> No
 # -- item 7: per-batch worker state, no process-wide GC change in the library ---------------------
 
 def test_two_batches_in_one_process_keep_their_own_scorer(monkeypatch) -> None:
+    import scriptcheck.batch as batch
+
+    monkeypatch.setattr(batch, "_IN_PROCESS_LEAD", 0)  # straight to the workers
     transcripts = [Transcript.model_validate(c) for c in CALLS]
     hotline = score_transcripts(transcripts, "hotline", jobs=2)
     callback = score_transcripts(transcripts, "callback", jobs=2)
@@ -177,6 +180,7 @@ def test_workers_start_only_for_the_work_there_is(monkeypatch) -> None:
         return original(self)
 
     monkeypatch.setattr(batch._Supervisor, "start_worker", counting)
+    monkeypatch.setattr(batch, "_IN_PROCESS_LEAD", 0)  # straight to the workers
     transcripts = [Transcript.model_validate(c) for c in CALLS * 2]  # 24 transcripts: one chunk
     assert len(list(score_transcripts(transcripts, "hotline", jobs=1000))) == 24
     assert len(started) == 1

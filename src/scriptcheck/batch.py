@@ -41,6 +41,12 @@ __all__ = ["BatchStats", "Scored", "Scorer", "Summary", "WorkerDied", "score_rec
            "score_transcripts", "worker_count"]
 
 _CHUNK = 64
+# Records scored in this process before any worker starts: a batch smaller than this never
+# pays for worker processes (it would only be slower), and by the time workers fork, this
+# process has built its scorers and loaded jieba's dictionary, which they then share
+# copy-on-write instead of each loading their own. About half a second of work at the
+# speeds of benchmarks/bench_process.py; see benchmarks/RESULTS.md.
+_IN_PROCESS_LEAD = 1024
 
 
 class WorkerDied(ScriptcheckError):
@@ -279,17 +285,30 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def worker_count(jobs: int, records: int | None = None) -> int:
-    """How many worker processes ``jobs`` asks for: ``0`` means one per CPU; an explicit count
-    is capped at the CPUs (but an explicit ``jobs >= 2`` keeps at least two, so a one-CPU
-    machine still runs the parallel path it was asked for), and at the chunks there are to
-    score when the number of records is known. ``jobs`` below 0 is a :class:`ValueError`."""
+    """How many worker processes ``jobs`` asks for: ``0`` (auto) means one per CPU that is not
+    already busy (the CPUs this process may run on, less the 1-minute load average of the
+    machine, so a shared machine does not get more processes than it has room for); an
+    explicit count is capped at the CPUs (but an explicit ``jobs >= 2`` keeps at least two,
+    so a one-CPU machine still runs the parallel path it was asked for), and at the chunks
+    there are to score when the number of records is known. ``jobs`` below 0 is a
+    :class:`ValueError`."""
     if jobs < 0:
         raise ValueError(f"jobs must be 0 (one per CPU) or more, not {jobs}")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    count = min(jobs, max(cpus, 2)) if jobs else cpus
+    count = min(jobs, max(cpus, 2)) if jobs else max(1, cpus - _busy_cpus(cpus))
     if records is not None:
         count = min(count, max(1, -(-records // _CHUNK)))
     return max(1, count)
+
+
+def _busy_cpus(cpus: int) -> int:
+    """CPUs other processes keep busy, from the 1-minute load average (0 where unknown)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0
+    # Rounded down: a load of 0.9 on two CPUs leaves both mostly free.
+    return min(cpus, int(load))
 
 
 # -- the worker side -----------------------------------------------------------------------------
@@ -458,7 +477,7 @@ class _Supervisor:
 
 
 def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
-                  chunk_size: int = _CHUNK) -> Iterator[Scored]:
+                  chunk_size: int = _CHUNK, lead: int | None = None) -> Iterator[Scored]:
     """Score a stream of records, yielding a :class:`Scored` per record in input order.
 
     With ``jobs > 1`` parsing, validation, scoring and serialisation all happen in worker
@@ -466,18 +485,38 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
     results, so it does not become the bottleneck. A worker that dies ends the batch with
     :class:`WorkerDied`; closing the generator early (or an exception, Ctrl-C included, in
     the consumer) terminates every worker at once.
+
+    Even then the first ``lead`` records (default ``_IN_PROCESS_LEAD``) are scored in this
+    process, and workers start only if more follow: a small batch is never slower for
+    asking for more jobs.
     """
     if jobs > 1:
         # Never more processes than CPUs (a library caller's jobs=1000 included); workers
         # start only when there is a chunk for them.
         jobs = worker_count(jobs)
+    records = iter(records)
+    # Every batch starts in this process; only one that outlasts the lead goes to workers
+    # (the lead is yielded first, so the output keeps input order).
     if jobs <= 1:
-        for record in records:
+        lead = None
+    elif lead is None:
+        lead = _IN_PROCESS_LEAD
+    if lead != 0:
+        for count, record in enumerate(records, start=1):
             if record.error is not None:
                 yield Scored(record)
             else:
                 yield scored_from(record, score_record(scorer, record, serialize=False))
-        return
+            if count == lead:
+                break
+        else:
+            return
+    yield from _score_in_workers(records, scorer, jobs, chunk_size)
+
+
+def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chunk_size: int) -> Iterator[Scored]:
+    """The rest of :func:`score_records` when it goes parallel: ``records`` scored by ``jobs``
+    worker processes, yielded in input order."""
 
     def resolve(chunk: list[Record], outcomes: list[tuple]) -> Iterator[Scored]:
         it = iter(outcomes)

@@ -101,6 +101,9 @@ SPEAKER_ALIASES = {
 }
 _TURN_FIELDS = ("speaker", "text", "start", "end", "metadata")
 _TRANSCRIPT_FIELDS = ("id", "turns", "metadata")
+_TURN_KEYS = frozenset(_TURN_FIELDS)
+_TRANSCRIPT_KEYS = frozenset(_TRANSCRIPT_FIELDS)
+_CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` must not hash a list-valued speaker
 
 
 def normalize_speaker(value: Any) -> str | None:
@@ -137,6 +140,10 @@ class Turn(BaseModel):
         """Speaker aliases (``客服`` → agent) and unknown keys into ``metadata``, as the readers do."""
         if not isinstance(data, dict):
             return data
+        # The canonical shape, nearly every turn of a batch: nothing to rename or fold. Checked
+        # first because this runs for every turn of every transcript.
+        if data.get("speaker") in _CANONICAL_SPEAKERS and data.keys() <= _TURN_KEYS:
+            return data
         speaker = normalize_speaker(data.get("speaker"))
         if speaker is not None and speaker != data["speaker"]:
             data = {**data, "speaker": speaker}
@@ -166,6 +173,8 @@ class Transcript(BaseModel):
         ident = data.get("id")
         if isinstance(ident, int) and not isinstance(ident, str):
             data = {**data, "id": str(ident)}
+        if data.keys() <= _TRANSCRIPT_KEYS:
+            return data
         return _fold_extra(data, _TRANSCRIPT_FIELDS)
 
     @property

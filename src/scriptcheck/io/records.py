@@ -11,6 +11,8 @@ from scriptcheck.errors import InputError
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
 from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
 
+_CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` compares, never hashes a list
+
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript"]
 
 class Record(NamedTuple):
@@ -73,7 +75,8 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
         for i, turn in enumerate(turns):
             # Named here rather than left to the model: "unknown speaker '主持人'" says more
             # than "Input should be 'agent' or 'customer'".
-            if isinstance(turn, dict) and "speaker" in turn and normalize_speaker(turn["speaker"]) is None:
+            if (isinstance(turn, dict) and "speaker" in turn and turn["speaker"] not in _CANONICAL_SPEAKERS
+                    and normalize_speaker(turn["speaker"]) is None):
                 raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer; "
                                  "map other labels with --speaker-map A=agent,B=customer)",
                                  file=source, line=line, field=f"turns.{i}.speaker")
