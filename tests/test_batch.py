@@ -119,12 +119,14 @@ def test_stdin(runner) -> None:
     assert len(result.stdout.splitlines()) == 12
 
 
-@pytest.mark.parametrize("lead", [0, 10, 1024])
-def test_two_jobs_give_the_same_reports_in_order(monkeypatch, lead: int) -> None:
-    # lead 0: all in workers; 10: ten in this process, then workers; 1024: all in this process.
+@pytest.mark.parametrize("lead, rest", [(0, 0), (10, 20), (10, 70), (1024, 0)])
+def test_two_jobs_give_the_same_reports_in_order(monkeypatch, lead: int, rest: int) -> None:
+    # (0, 0): all in workers; (10, 20): ten here, then workers; (10, 70): the rest is too
+    # short to go parallel, all here; (1024, 0): all here.
     import scriptcheck.batch as batch
 
     monkeypatch.setattr(batch, "_IN_PROCESS_LEAD", lead)
+    monkeypatch.setattr(batch, "_PARALLEL_MIN_REST", rest)
     started = []
     original = batch._Supervisor.start_worker
     monkeypatch.setattr(batch._Supervisor, "start_worker", lambda self: started.append(1) or original(self))
@@ -133,7 +135,7 @@ def test_two_jobs_give_the_same_reports_in_order(monkeypatch, lead: int) -> None
     one = [r.model_dump() for r in score_transcripts(transcripts, jobs=1)]
     two = [r.model_dump() for r in score_transcripts(transcripts, jobs=2)]
     assert one == two and len(one) == 72
-    assert bool(started) == (lead < 72)
+    assert bool(started) == (lead + rest < 72)
 
 
 def test_a_batch_smaller_than_the_lead_starts_no_worker(monkeypatch, tmp_path) -> None:
@@ -143,8 +145,10 @@ def test_a_batch_smaller_than_the_lead_starts_no_worker(monkeypatch, tmp_path) -
         raise AssertionError("a worker process was started for a small batch")
 
     monkeypatch.setattr(batch._Supervisor, "start_worker", refuse)
-    transcripts = [Transcript.model_validate({**GOOD, "id": f"g{i}"}) for i in range(batch._IN_PROCESS_LEAD)]
-    assert len(list(score_transcripts(transcripts, "hotline", jobs=2))) == batch._IN_PROCESS_LEAD
+    size = batch._IN_PROCESS_LEAD + batch._PARALLEL_MIN_REST - 1
+    transcripts = [Transcript.model_validate({**GOOD, "id": f"g{i}"}) for i in range(size)]
+    reports = list(score_transcripts(transcripts, "hotline", jobs=2))
+    assert [r.id for r in reports] == [f"g{i}" for i in range(size)]
 
 
 def test_auto_jobs_leave_out_the_cpus_other_processes_use(monkeypatch) -> None:

@@ -27,6 +27,7 @@ import os
 import signal
 import traceback
 from collections import Counter, defaultdict, deque
+from itertools import chain
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait as wait_any
 from typing import Iterable, Iterator, Mapping, NamedTuple
@@ -41,12 +42,14 @@ __all__ = ["BatchStats", "Scored", "Scorer", "Summary", "WorkerDied", "score_rec
            "score_transcripts", "worker_count"]
 
 _CHUNK = 64
-# Records scored in this process before any worker starts: a batch smaller than this never
-# pays for worker processes (it would only be slower), and by the time workers fork, this
-# process has built its scorers and loaded jieba's dictionary, which they then share
-# copy-on-write instead of each loading their own. About half a second of work at the
-# speeds of benchmarks/bench_process.py; see benchmarks/RESULTS.md.
-_IN_PROCESS_LEAD = 1024
+# Records scored in this process before any worker starts, and how many more must follow for
+# workers to be worth starting (else they are scored here too). A batch smaller than the sum
+# never pays for worker processes, which would only make it slower; and by the time workers
+# fork, this process has built its scorers and loaded jieba's dictionary, which they share
+# copy-on-write instead of loading their own. 512 records are about 0.15 s of work at the
+# speeds of benchmarks/bench_process.py (the cross-over measured there: benchmarks/RESULTS.md).
+_IN_PROCESS_LEAD = 512
+_PARALLEL_MIN_REST = 512
 
 
 class WorkerDied(ScriptcheckError):
@@ -487,8 +490,8 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
     the consumer) terminates every worker at once.
 
     Even then the first ``lead`` records (default ``_IN_PROCESS_LEAD``) are scored in this
-    process, and workers start only if more follow: a small batch is never slower for
-    asking for more jobs.
+    process, and workers start only if at least ``_PARALLEL_MIN_REST`` more follow: a small
+    batch is never slower for asking for more jobs. ``lead=0`` goes to the workers at once.
     """
     if jobs > 1:
         # Never more processes than CPUs (a library caller's jobs=1000 included); workers
@@ -501,17 +504,23 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
         lead = None
     elif lead is None:
         lead = _IN_PROCESS_LEAD
+    ahead: list[Record] = []
     if lead != 0:
         for count, record in enumerate(records, start=1):
-            if record.error is not None:
+            if lead is not None and count > lead:
+                ahead.append(record)  # read ahead: are there enough left to go parallel?
+                if len(ahead) >= _PARALLEL_MIN_REST:
+                    break
+            elif record.error is not None:
                 yield Scored(record)
             else:
                 yield scored_from(record, score_record(scorer, record, serialize=False))
-            if count == lead:
-                break
-        else:
+        else:  # the input ended first: whatever was read ahead is scored here too
+            for record in ahead:
+                yield Scored(record) if record.error is not None else scored_from(
+                    record, score_record(scorer, record, serialize=False))
             return
-    yield from _score_in_workers(records, scorer, jobs, chunk_size)
+    yield from _score_in_workers(chain(ahead, records), scorer, jobs, chunk_size)
 
 
 def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chunk_size: int) -> Iterator[Scored]:

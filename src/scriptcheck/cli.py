@@ -178,8 +178,9 @@ def _jobs(ctx, param, value: str) -> int:
 @click.option("--encoding", default=None, callback=known_encoding,
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
-              help="Worker processes (default 0 = auto: one per CPU; never more than the CPUs or "
-                   "than there is work for).")
+              help="Worker processes (default 0 = auto: one per CPU the load average leaves idle; "
+                   "never more than the CPUs or than there is work for; the first 1,024 transcripts "
+                   "are scored in this process, so a small batch starts no worker).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write rejected records as JSONL to this file.")
 @click.option("--strict", is_flag=True, help="Exit 2 if any record was rejected.")
@@ -241,7 +242,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
 
         raise click.exceptions.Exit(score_to_html(
             inputs, output, run_score, scorer=scorer, input_format=input_format, encoding=encoding,
-            jobs=jobs or (os.cpu_count() or 1), errors_file=errors_file, strict=strict, fail_under=fail_under,
+            jobs=worker_count(jobs), errors_file=errors_file, strict=strict, fail_under=fail_under,
             quiet=quiet))
     reader = None
     if speaker_map is not None or time_unit is not None:
