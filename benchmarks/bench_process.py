@@ -11,7 +11,11 @@ floor CPU / score CPU ("score is N x cheaper than the floor").
 `--parallel` also runs `--jobs 2` and `--jobs auto` (the default) against `--jobs 1` in wall time,
 since that is what a second core buys.
 
+`--sweep` instead times `--jobs 1`, `--jobs 2` and the default on small to medium batches
+(wall time, alternating, median of rounds): more jobs must never be slower.
+
     python benchmarks/bench_process.py [--transcripts 20000] [--rounds 3] [--parallel]
+    python benchmarks/bench_process.py --sweep 100,600,1100,2000,5000 [--rounds 5]
 """
 
 from __future__ import annotations
@@ -78,9 +82,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default="ecommerce-chat")
     parser.add_argument("--parallel", action="store_true", help="also time --jobs 2 and the default")
+    parser.add_argument("--sweep", default=None, metavar="N,N,…", help="batch sizes (transcripts) to sweep")
     args = parser.parse_args()
     exe = shutil.which("scriptcheck")
     command = [exe] if exe else [sys.executable, "-m", "scriptcheck"]
+    if args.sweep:
+        sweep([int(n) for n in args.sweep.split(",")], args.rounds, command, args.profile)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         corpus, out = Path(tmp) / "chats.jsonl", Path(tmp) / "out.jsonl"
         turns = write_corpus(corpus, args.transcripts)
@@ -111,6 +119,25 @@ def main() -> None:
                 cpu = [r["cpu"] / o["cpu"] for o, r in zip(runs["jobs1"], runs[name])]
                 print(f"{name}: wall speed-up over --jobs 1 median {statistics.median(speedups):.2f}x "
                       f"(rounds {', '.join(f'{s:.2f}' for s in speedups)}), CPU {statistics.median(cpu):.2f}x")
+
+
+def sweep(sizes: list[int], rounds: int, command: list[str], profile: str) -> None:
+    """Wall time of --jobs 1, --jobs 2 and the default per batch size, median of ``rounds``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            corpus, out = Path(tmp) / f"chats-{size}.jsonl", Path(tmp) / "out.jsonl"
+            turns = write_corpus(corpus, size)
+            base = [*command, "score", str(corpus), "--format", "jsonl", "-o", str(out), "-q",
+                    "--default-profile", profile]
+            variants = {"jobs1": [*base, "--jobs", "1"], "jobs2": [*base, "--jobs", "2"], "auto": base}
+            walls: dict[str, list[float]] = {name: [] for name in variants}
+            for _ in range(rounds):
+                for name, cmd in variants.items():
+                    walls[name].append(measure(cmd)["wall"])
+            one = statistics.median(walls["jobs1"])
+            print(f"{size:>6,} transcripts ({turns:,} turns): --jobs 1 {one:.2f} s; " + "; ".join(
+                f"{name} {statistics.median(walls[name]):.2f} s = {one / statistics.median(walls[name]):.2f}x"
+                for name in ("jobs2", "auto")))
 
 
 if __name__ == "__main__":
