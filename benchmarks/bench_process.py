@@ -113,6 +113,10 @@ def main() -> None:
         one_wall = statistics.median(r["wall"] for r in runs["jobs1"])
         print(f"score --jobs 1: {one_wall:.2f} s wall, {turns / one_wall:,.0f} turns/s, "
               f"peak {max(r['peak_mb'] for r in runs['jobs1']):.0f} MB")
+        print("where the CPU of one scoring process goes (library calls, same corpus):")
+        for stage, seconds in stages(corpus, args.profile).items():
+            print(f"  {seconds:6.2f} s  {stage}")
+        print(f"  floor process for comparison: {statistics.median(r['cpu'] for r in runs['floor']):.2f} s")
         for name in ("jobs2", "auto"):
             if name in runs:
                 speedups = [o["wall"] / r["wall"] for o, r in zip(runs["jobs1"], runs[name])]
@@ -138,6 +142,42 @@ def sweep(sizes: list[int], rounds: int, command: list[str], profile: str) -> No
             print(f"{size:>6,} transcripts ({turns:,} turns): --jobs 1 {one:.2f} s; " + "; ".join(
                 f"{name} {statistics.median(walls[name]):.2f} s = {one / statistics.median(walls[name]):.2f}x"
                 for name in ("jobs2", "auto")))
+
+
+STAGES = r"""
+import json, sys, time
+clock = time.process_time
+t0 = clock()
+from scriptcheck.batch import Scorer
+from scriptcheck.io.records import Record
+t1 = clock()
+scorer = Scorer(None, sys.argv[2])
+scorer.scorer(sys.argv[2])
+t2 = clock()
+with open(sys.argv[1], encoding="utf-8") as fh:
+    lines = fh.read().splitlines()
+records = [Record(sys.argv[1], n, raw=line).validated() for n, line in enumerate(lines, 1)]
+t3 = clock()
+from scriptcheck.text.segment import Segmenter
+Segmenter().tokens("预热分词词典")  # the process-wide dictionary a scoring run loads when a rule needs words
+import gc
+gc.collect()
+gc.freeze()  # as the command does (cli_score._freeze_gc)
+t4 = clock()
+reports = [scorer.score(r.transcript) for r in records]
+t5 = clock()
+dumped = [r.model_dump_json() for r in reports]
+t6 = clock()
+print(json.dumps({"import": t1 - t0, "load profile and lexicons": t2 - t1, "read, parse, validate": t3 - t2,
+                  "segmenter dictionary": t4 - t3, "score": t5 - t4, "report JSON": t6 - t5}))
+"""
+
+
+def stages(corpus: Path, profile: str) -> dict[str, float]:
+    """CPU seconds of each stage of scoring ``corpus`` in one fresh process (library calls)."""
+    out = subprocess.run([sys.executable, "-c", STAGES, str(corpus), profile], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
