@@ -8,10 +8,9 @@ import os
 import re
 import threading
 from bisect import bisect_left
-from importlib import metadata
 from typing import NamedTuple
 
-from scriptcheck.cachedir import cache_dir
+from scriptcheck.cachedir import cache_dir, dist_version
 
 __all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
 
@@ -163,10 +162,7 @@ class Segmenter:
         directory = cache_dir()
         if directory is None:
             return
-        try:
-            version = metadata.version(self.backend)
-        except metadata.PackageNotFoundError:
-            version = "unknown"
+        version = dist_version(self.backend) or "unknown"
         self._memo_path = directory / f"segments-{self.backend}-{version}.json"
         try:
             raw = json.loads(self._memo_path.read_text(encoding="utf-8"))
