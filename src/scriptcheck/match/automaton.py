@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Hashable
+from typing import Callable, Hashable, Iterable
 
 import ahocorasick_rs
 
@@ -50,6 +50,16 @@ class LiteralAutomaton:
         if not literal:
             raise ValueError("empty literal")
         self._payloads[literal].append(payload)
+        self._automaton = None
+        self._table = None
+
+    def add_all(self, literals: Iterable[str], payload: Hashable) -> None:
+        """:meth:`add` ``payload`` under each of ``literals`` (a pattern's anchors)."""
+        table = self._payloads
+        for literal in literals:
+            if not literal:
+                raise ValueError("empty literal")
+            table[literal].append(payload)
         self._automaton = None
         self._table = None
 
