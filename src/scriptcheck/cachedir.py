@@ -55,7 +55,8 @@ def dist_version(name: str) -> str | None:
     version = _installed().get(_canonical(name))
     if version is not None:
         return version
-    from importlib import metadata  # an egg-info or unusual install: the slow, general way
+    # An egg-info or unusual install: the slow, general way.
+    from importlib import metadata
 
     try:
         return metadata.version(name)

@@ -23,13 +23,10 @@ from typing import Any
 import yaml
 
 from scriptcheck.errors import InputError, ScriptcheckError
+from scriptcheck.limits import MAX_BYTES, MAX_NODES
 
 __all__ = ["MAX_BYTES", "MAX_NODES", "YamlLimitError", "compose_yaml", "load_yaml", "StrictSafeLoader"]
 
-# Far above any real lexicon (the packaged ones: < 300 KB, < 20 000 nodes) or template file,
-# far below what takes noticeable time or memory to build.
-MAX_BYTES = 16 * 1024 * 1024
-MAX_NODES = 1_000_000
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

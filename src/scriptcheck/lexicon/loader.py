@@ -7,7 +7,7 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from scriptcheck.datafile import format_validation_error, parse_yaml, paused_gc, read_data
+from scriptcheck.datafile import format_validation_error, load_parsed, parse_yaml, paused_gc, read_data, store_parsed
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses
@@ -47,10 +47,10 @@ def _read(path: Path) -> tuple[str, object]:
     (and remembered)."""
     content = read_data(path, LexiconError)
     key = spec_cache.key(content)
-    data = spec_cache.load_parsed(key)
+    data = load_parsed(key)
     if data is None:
         data = parse_yaml(content, path, LexiconError)
-        spec_cache.store_parsed(key, data)
+        store_parsed(key, data)
     return key, data
 
 

@@ -1,5 +1,6 @@
 """Remember what a lexicon's load found out, so a warm start skips it: the file's parsed data
-(no YAML parse), that its specs passed, and its patterns' analyses.
+(no YAML parse: ``datafile``'s parse cache, under this wider key), that its specs passed, and
+its patterns' analyses.
 
 A lexicon is identified by its :func:`key`: the SHA-256 of its bytes (a file's, or an overlaid
 lexicon's serialised form) together with the scriptcheck version, the versions of the libraries
@@ -19,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from scriptcheck.cachedir import cache_dir, dist_version
+from scriptcheck.datafile import write_cache_file
 
-__all__ = ["key", "is_verified", "mark_verified", "load_analyses", "store_analyses", "load_parsed", "store_parsed"]
+__all__ = ["key", "is_verified", "mark_verified", "load_analyses", "store_analyses"]
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +39,7 @@ def _salt() -> bytes:
     for module in ("text/normalize.py", "text/regex_policy.py", "match/engine.py", "match/patterns.py",
                    "match/automaton.py", "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py",
                    "lexicon/overlay.py", "lexicon/schema.py", "lexicon/slots.py", "lexicon/loader.py",
-                   "lexicon/spec_cache.py", "safe_yaml.py", "datafile.py"):
+                   "lexicon/spec_cache.py", "safe_yaml.py", "datafile.py", "limits.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
         except OSError:
@@ -54,54 +55,6 @@ def key(content: bytes) -> str:
 def _marker(key: str, kind: str) -> Path | None:
     directory = cache_dir()
     return None if directory is None else directory / kind / key
-
-
-# The parsed-data file: its format, and the key it was written for (a file copied or renamed
-# into another key's place is ignored).
-_PARSED_FORMAT = "scriptcheck-lexicon-data/1"
-
-
-def load_parsed(key: str) -> object | None:
-    """The plain data a lexicon file with this key parsed to, or ``None`` (not cached, or the
-    cache file is unreadable, corrupt or written for another key)."""
-    marker = _marker(key, "parsed")
-    if marker is None:
-        return None
-    try:
-        stored = json.loads(marker.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    if (not isinstance(stored, dict) or stored.get("format") != _PARSED_FORMAT or stored.get("key") != key
-            or "data" not in stored):
-        return None
-    return stored["data"]
-
-
-def store_parsed(key: str, data: object) -> None:
-    """Remember the parsed data of a lexicon file, when JSON holds it exactly (a YAML date or a
-    number as a mapping key does not survive JSON: such a file is simply parsed every time)."""
-    marker = _marker(key, "parsed")
-    if marker is None:
-        return
-    try:
-        text = json.dumps({"format": _PARSED_FORMAT, "key": key, "data": data}, ensure_ascii=False,
-                          allow_nan=False)
-        if json.loads(text)["data"] != data:
-            return
-    except (TypeError, ValueError, RecursionError):
-        return
-    _write(marker, text)
-
-
-def _write(marker: Path, text: str) -> None:
-    """Write a cache file atomically (a name of its own, then a rename); skipped if not writable."""
-    try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(marker)
-    except OSError:
-        pass
 
 
 def load_analyses(key: str) -> dict | None:
@@ -125,7 +78,7 @@ def store_analyses(key: str, analyses: dict) -> None:
     marker = _marker(key, "patterns")
     if marker is None:
         return
-    _write(marker, json.dumps(analyses, ensure_ascii=False))
+    write_cache_file(marker, json.dumps(analyses, ensure_ascii=False))
 
 
 def is_verified(key: str) -> bool:
