@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Callable, Hashable, Iterable
 
 import ahocorasick_rs
@@ -33,7 +32,8 @@ class LiteralAutomaton:
 
     def __init__(self, literals: dict[str, list[Hashable]] | None = None,
                  pack: Callable[[str, tuple], object] | None = None) -> None:
-        self._payloads: dict[str, list[Hashable]] = defaultdict(list)
+        # literal → [its number (insertion order, as the automaton numbers literals), payload, …]
+        self._payloads: dict[str, list] = {}
         self._automaton: ahocorasick_rs.AhoCorasick | None = None
         self._values: list[object] = []
         # What a hit reports for a literal, given the literal and its payloads (called when
@@ -49,7 +49,12 @@ class LiteralAutomaton:
         """Register ``payload`` under ``literal`` (a literal may carry many payloads)."""
         if not literal:
             raise ValueError("empty literal")
-        self._payloads[literal].append(payload)
+        table = self._payloads
+        entry = table.get(literal)
+        if entry is None:
+            table[literal] = [len(table), payload]
+        else:
+            entry.append(payload)
         self._automaton = None
         self._table = None
 
@@ -57,9 +62,13 @@ class LiteralAutomaton:
         """:meth:`add` ``payload`` under each of ``literals`` (a pattern's anchors)."""
         table = self._payloads
         for literal in literals:
-            if not literal:
-                raise ValueError("empty literal")
-            table[literal].append(payload)
+            entry = table.get(literal)
+            if entry is None:
+                if not literal:
+                    raise ValueError("empty literal")
+                table[literal] = [len(table), payload]
+            else:
+                entry.append(payload)
         self._automaton = None
         self._table = None
 
@@ -74,7 +83,7 @@ class LiteralAutomaton:
     def _built(self) -> ahocorasick_rs.AhoCorasick | None:
         if self._automaton is None and self._payloads:
             literals = list(self._payloads)
-            self._values = [self._pack(literal, tuple(self._payloads[literal])) for literal in literals]
+            self._values = [self._pack(literal, tuple(entry[1:])) for literal, entry in self._payloads.items()]
             # Contiguous NFA, not the size-based default: as quick to build, and the default's
             # pick for 10,000-entry lexicons scanned 15% slower (benchmarks/bench_scaling.py).
             # A DFA scans a little faster still but takes 4x as long to build, at every start.
@@ -109,7 +118,7 @@ class LiteralAutomaton:
                 return []
             table = self._lookup_table()
             cost = len(text) * len(table.lengths)
-            if self._lookups + cost <= _LOOKUPS_PER_LITERAL * len(table.numbers):
+            if self._lookups + cost <= _LOOKUPS_PER_LITERAL * table.count:
                 self._lookups += cost
                 return table.find(text)
             automaton = self._built()
@@ -125,43 +134,45 @@ class LiteralAutomaton:
 
 
 class _Table:
-    """The literals as a lookup table: literal → number (insertion order, as the automaton
-    numbers them), the distinct lengths longest first, and the packed payloads on demand."""
+    """The literals as a lookup table (the literal → [number, payloads…] map itself), their
+    distinct lengths longest first, and the packed payloads on demand."""
 
-    __slots__ = ("numbers", "lengths", "values")
+    __slots__ = ("entries", "lengths", "values", "count")
 
-    def __init__(self, payloads: dict[str, list[Hashable]], pack: Callable[[str, tuple], object]) -> None:
-        self.numbers = {literal: number for number, literal in enumerate(payloads)}
-        self.lengths = tuple(sorted({len(literal) for literal in payloads}, reverse=True))
-        self.values = _Packed(list(payloads), payloads, pack)
+    def __init__(self, payloads: dict[str, list], pack: Callable[[str, tuple], object]) -> None:
+        self.entries = payloads
+        self.count = len(payloads)
+        self.lengths = tuple(sorted(set(map(len, payloads)), reverse=True))
+        self.values = _Packed(payloads, pack)
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """What the automaton reports for ``text``: by end, then longest first."""
-        get = self.numbers.get
+        get = self.entries.get
         lengths = self.lengths
         found = []
         for end in range(1, len(text) + 1):
             for size in lengths:
                 if size <= end:
-                    number = get(text[end - size:end])
-                    if number is not None:
-                        found.append((number, end - size, end))
+                    entry = get(text[end - size:end])
+                    if entry is not None:
+                        found.append((entry[0], end - size, end))
         return found
 
 
 class _Packed(dict):
     """Literal number → packed payloads, packed when first asked for."""
 
-    def __init__(self, literals: list[str], payloads: dict[str, list[Hashable]],
-                 pack: Callable[[str, tuple], object]) -> None:
+    def __init__(self, payloads: dict[str, list], pack: Callable[[str, tuple], object]) -> None:
         super().__init__()
-        self._literals = literals
         self._payloads = payloads
+        self._literals: list[str] | None = None
         self._pack = pack
 
     def __missing__(self, number: int) -> object:
+        if self._literals is None:
+            self._literals = list(self._payloads)
         literal = self._literals[number]
-        value = self[number] = self._pack(literal, tuple(self._payloads[literal]))
+        value = self[number] = self._pack(literal, tuple(self._payloads[literal][1:]))
         return value
 
 
