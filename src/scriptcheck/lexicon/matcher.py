@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, NamedTuple, Sequence
 
+from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
@@ -67,10 +68,12 @@ class PhraseMatcher:
                     )
                 seen[entry.id] = lexicon.path
                 self._entries.append((lexicon, entry))
-                match_entries.append(dataclasses.replace(compiled, group=group))
+                match_entries.append(compiled if compiled.group == group
+                                     else dataclasses.replace(compiled, group=group))
         self._by_id = {entry.id: entry for _, entry in self._entries}
         self.segmenter = segmenter or Segmenter()
-        self._matcher = Matcher(match_entries, self.segmenter)
+        with paused_gc():  # tens of thousands of literals: see datafile.paused_gc
+            self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
         kinds = [lexicon.kind for lexicon, _ in self._entries]
