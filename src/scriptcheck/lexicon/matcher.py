@@ -56,6 +56,10 @@ class PhraseMatcher:
     """
 
     def __init__(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None = None) -> None:
+        with paused_gc():  # an object or more per entry and per literal: see datafile.paused_gc
+            self._build(lexicons, segmenter)
+
+    def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None) -> None:
         self.lexicons = tuple(lexicons)
         self._entries: list[tuple[Lexicon, LexiconEntry]] = []
         match_entries = []
@@ -72,8 +76,7 @@ class PhraseMatcher:
                                      else dataclasses.replace(compiled, group=group))
         self._by_id = {entry.id: entry for _, entry in self._entries}
         self.segmenter = segmenter or Segmenter()
-        with paused_gc():  # tens of thousands of literals: see datafile.paused_gc
-            self._matcher = Matcher(match_entries, self.segmenter)
+        self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
         kinds = [lexicon.kind for lexicon, _ in self._entries]

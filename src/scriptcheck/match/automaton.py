@@ -6,6 +6,8 @@ from typing import Callable, Hashable, Iterable
 
 import ahocorasick_rs
 
+from scriptcheck.datafile import paused_gc
+
 __all__ = ["LiteralAutomaton"]
 
 # Short texts are searched by looking their substrings up in the literal table until this many
@@ -83,7 +85,8 @@ class LiteralAutomaton:
     def _built(self) -> ahocorasick_rs.AhoCorasick | None:
         if self._automaton is None and self._payloads:
             literals = list(self._payloads)
-            self._values = [self._pack(literal, tuple(entry[1:])) for literal, entry in self._payloads.items()]
+            with paused_gc():  # one tuple per literal: see datafile.paused_gc
+                self._values = [self._pack(literal, tuple(entry[1:])) for literal, entry in self._payloads.items()]
             # Contiguous NFA, not the size-based default: as quick to build, and the default's
             # pick for 10,000-entry lexicons scanned 15% slower (benchmarks/bench_scaling.py).
             # A DFA scans a little faster still but takes 4x as long to build, at every start.
