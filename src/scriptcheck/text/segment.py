@@ -64,8 +64,10 @@ class Segmenter:
     segments.
 
     ``backend="rjieba"`` (or ``SCRIPTCHECK_SEGMENTER=rjieba``) uses the Rust port of jieba,
-    much faster with the same dictionary; it differs from jieba only on ASCII words joined by
-    hyphens (TP-LINK), which no rule looks at (see benchmarks/RESULTS.md).
+    much faster with the same dictionary; it differs from jieba on ASCII words joined by
+    hyphens, underscores or dots (TP-LINK, order_id, replies.yaml), which no rule looks at: the
+    reports are the same, the tokens are not, so jieba stays the default
+    (benchmarks/compare_segmenters.py, benchmarks/RESULTS.md).
     """
 
     def __init__(self, backend: str | None = None) -> None:
