@@ -98,7 +98,8 @@ def main() -> None:
             if a != b:
                 diff += 1
                 if len(examples) < 5:
-                    examples.append((text[:60], [t.text for t in a if t not in b][:6], [t.text for t in b if t not in a][:6]))
+                    examples.append((text[:60], [t.text for t in a if t not in b][:6],
+                                     [t.text for t in b if t not in a][:6]))
         total_texts += len(texts)
         total_diff += diff
         print(f"tokens  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "

@@ -39,7 +39,7 @@ def _salt() -> bytes:
     for module in ("text/normalize.py", "text/regex_policy.py", "match/engine.py", "match/patterns.py",
                    "match/automaton.py", "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py",
                    "lexicon/overlay.py", "lexicon/schema.py", "lexicon/slots.py", "lexicon/loader.py",
-                   "lexicon/spec_cache.py", "safe_yaml.py", "datafile.py", "limits.py"):
+                   "lexicon/spec_cache.py", "safe_yaml.py", "datafile.py", "limits.py", "models.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
         except OSError:
