@@ -3,8 +3,8 @@ and the parse cache that spares a warm start the YAML.
 
 The parse cache keeps the plain data a file's bytes parsed to, as JSON, under
 ``<cache dir>/parsed/<key>`` (see :mod:`scriptcheck.cachedir`; ``SCRIPTCHECK_CACHE_DIR=off``
-disables it). The key is the SHA-256 of the bytes together with PyYAML's version and this
-module's and the loader's source (lexicons use their own, wider key: ``lexicon.spec_cache``).
+disables it). The key is the SHA-256 of the bytes together with scriptcheck's and PyYAML's
+versions and this module's and the loader's source (lexicons use their own, wider key: ``lexicon.spec_cache``).
 A cache file that does not parse, has another shape or names another key is ignored. Parsed
 data is validated (pydantic) on every load exactly as freshly parsed data is, so the cache can
 spare reading YAML, never let through what the file itself would not.
@@ -92,7 +92,7 @@ def read_yaml(path: Path, error: type[ScriptcheckError]) -> object:
 @lru_cache(maxsize=1)
 def _parse_salt() -> bytes:
     here = Path(__file__).resolve().parent
-    parts = [f"pyyaml={dist_version('pyyaml')}"]
+    parts = [f"scriptcheck={dist_version('scriptcheck')}", f"pyyaml={dist_version('pyyaml')}"]
     for module in ("datafile.py", "safe_yaml.py", "limits.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
