@@ -86,7 +86,8 @@ class LiteralAutomaton:
         if self._automaton is None and self._payloads:
             literals = list(self._payloads)
             with paused_gc():  # one tuple per literal: see datafile.paused_gc
-                self._values = [self._pack(literal, tuple(entry[1:])) for literal, entry in self._payloads.items()]
+                self._values = [self._pack(literal, tuple(entry[1:]))
+                                for literal, entry in self._payloads.items()]
             # Contiguous NFA, not the size-based default: as quick to build, and the default's
             # pick for 10,000-entry lexicons scanned 15% slower (benchmarks/bench_scaling.py).
             # A DFA scans a little faster still but takes 4x as long to build, at every start.
