@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scriptcheck import Checker, load_lexicon
-from scriptcheck import safe_yaml
+from scriptcheck import Checker, load_lexicon, safe_yaml
 from scriptcheck.datafile import load_parsed, parse_key, store_parsed
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons

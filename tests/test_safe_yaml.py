@@ -3,10 +3,15 @@ file:line, ordinary anchors still work (issue 13, item 4)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scriptcheck.errors import InputError, LexiconError
-from scriptcheck.safe_yaml import compose_yaml, load_yaml
+from scriptcheck.safe_yaml import StrictSafeLoader, compose_yaml, load_yaml
 from tests.hostile import run_cli
 
 BOMB = "\n".join(
@@ -59,12 +64,6 @@ def test_lint_alias_bomb_fails_fast(tmp_path) -> None:
 
 # --- the direct walk for alias-free documents builds what PyYAML's constructor builds -------
 
-import re  # noqa: E402
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
-import yaml  # noqa: E402
-
-from scriptcheck.safe_yaml import StrictSafeLoader  # noqa: E402
 
 _scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
             | st.text(st.characters(blacklist_categories=("Cs",)), max_size=8))

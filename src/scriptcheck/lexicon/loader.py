@@ -7,7 +7,8 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from scriptcheck.datafile import format_validation_error, load_parsed, parse_yaml, paused_gc, read_data, store_parsed
+from scriptcheck.datafile import (format_validation_error, load_parsed, parse_yaml, paused_gc, read_data,
+                                  store_parsed)
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses

@@ -141,7 +141,7 @@ class _Table:
     """The literals as a lookup table (the literal → [number, payloads…] map itself), their
     distinct lengths longest first, and the packed payloads on demand."""
 
-    __slots__ = ("entries", "lengths", "values", "count")
+    __slots__ = ("count", "entries", "lengths", "values")
 
     def __init__(self, payloads: dict[str, list], pack: Callable[[str, tuple], object]) -> None:
         self.entries = payloads
