@@ -9,15 +9,21 @@ Extra entries are generated, one in ten a bounded pattern. Two ways (``--mode``)
   hundreds of them do occur and every hit must be verified and reported.
 
 The automaton scan costs per text character, not per entry: 10,000 entries should cost at most
-1.5x what 100 cost.
+1.3x what 100 cost. Loading (read, parse, validate, compile, build the checker and its
+automaton) is measured in a fresh interpreter per load, rounds alternating over the sizes, both
+cold (``SCRIPTCHECK_CACHE_DIR=off``: parsed from YAML) and warm (from the lexicon cache);
+medians are printed with the ratio to 100 entries.
 
-    python benchmarks/bench_scaling.py [--turns 50000] [--repeats 3] [--mode taboo|stress]
+    python benchmarks/bench_scaling.py [--turns 50000] [--repeats 3] [--mode taboo|stress] [--load-rounds 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,12 +82,43 @@ def synthetic_lexicon(size: int, chars: list[str], weights: list[int], seed: int
     return {"version": 1, "name": f"synthetic-{size}", "kind": "forbidden", "entries": entries}
 
 
+_LOAD = r"""
+import sys, time
+from pathlib import Path
+from scriptcheck import Checker, load_lexicon
+start = time.perf_counter()
+checker = Checker([load_lexicon(Path(sys.argv[1]), verify=False)])
+checker.check("预热")
+checker._matcher._automaton._built()  # the automaton is built on first need: count it here
+print(time.perf_counter() - start)
+"""
+
+
+def load_times(paths: dict[int, Path], rounds: int, cache: Path) -> dict[str, dict[int, float]]:
+    """Median load time per size, cold and warm, each in a fresh interpreter: the load itself
+    (``cold``, ``warm``) and the whole process, interpreter start and imports included
+    (``cold process``, ``warm process``: what a command that loads the lexicon costs)."""
+    modes = ("cold", "warm", "cold process", "warm process")
+    times: dict[str, dict[int, list[float]]] = {mode: {} for mode in modes}
+    for _ in range(rounds):
+        for size, path in paths.items():
+            for mode in ("cold", "warm"):
+                env = {**os.environ, "SCRIPTCHECK_CACHE_DIR": "off" if mode == "cold" else str(cache)}
+                started = time.perf_counter()
+                out = subprocess.run([sys.executable, "-c", _LOAD, str(path)], env=env, capture_output=True,
+                                     text=True, check=True)
+                times[f"{mode} process"].setdefault(size, []).append(time.perf_counter() - started)
+                times[mode].setdefault(size, []).append(float(out.stdout))
+    return {mode: {size: statistics.median(v) for size, v in by_size.items()} for mode, by_size in times.items()}
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=50_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--mode", choices=["taboo", "stress"], default="taboo")
+    parser.add_argument("--load-rounds", type=int, default=5)
     args = parser.parse_args()
     fragments = taboo_fragments() if args.mode == "taboo" else None
     texts = [t["text"] for d in generate(args.turns) for t in d["turns"] if t["speaker"] == "agent"]
@@ -89,14 +126,21 @@ def main() -> None:
     chars, weights = zip(*[(c, n) for c, n in counts.items() if "\u4e00" <= c <= "\u9fff"])
     checkers = {}
     with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
         for size in SIZES:
-            path = Path(tmp) / f"synthetic-{size}.yaml"
+            path = paths[size] = Path(tmp) / f"synthetic-{size}.yaml"
             path.write_text(yaml.safe_dump(synthetic_lexicon(size, list(chars), list(weights), fragments=fragments),
                                            allow_unicode=True), encoding="utf-8")
             started = time.perf_counter()
             checkers[size] = Checker([load_lexicon(path, verify=False)])
             checkers[size].check("预热")
-            print(f"{size:>6} entries: load + compile {time.perf_counter() - started:.2f} s")
+            checkers[size]._matcher._automaton._built()
+            print(f"{size:>6} entries: load + compile in this process {time.perf_counter() - started:.2f} s")
+        loads = load_times(paths, args.load_rounds, Path(tmp) / "cache")
+        for mode in loads:
+            for size in SIZES:
+                print(f"{size:>6} entries: load {mode} (fresh interpreter, median of {args.load_rounds}) "
+                      f"{loads[mode][size] * 1000:7.1f} ms  ratio to 100 = {loads[mode][size] / loads[mode][100]:.1f}x")
     best = {size: float("inf") for size in SIZES}
     hits = {}
     for _ in range(args.repeats):

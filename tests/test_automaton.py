@@ -51,3 +51,37 @@ def test_automaton_and_checker_pickle() -> None:
     checker = Checker.default()
     text = "你怎么连这个也不懂，请问还有什么可以帮您"
     assert pickle.loads(pickle.dumps(checker)).scan(text) == checker.scan(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(literal, min_size=1, max_size=12), st.text(ALPHABET, max_size=40))
+def test_lookup_search_before_the_build_reports_what_the_automaton_does(literals: list[str], text: str) -> None:
+    lookup, built = LiteralAutomaton(), LiteralAutomaton()
+    for number, word in enumerate(literals):
+        lookup.add(word, number)
+        built.add(word, number)
+    built._built()
+    assert lookup.find(text) == built.find(text)
+    assert lookup.payloads(text) == built.payloads(text)
+    assert lookup._lookup_table().find(text) == built.find(text)  # whichever path find() took
+
+
+def test_the_automaton_is_built_once_the_lookups_would_cost_more() -> None:
+    automaton = LiteralAutomaton({"你好": ["greeting"], "再见": ["farewell"]})
+    assert automaton.payloads("你好") == [(0, 2, ("greeting",))]
+    assert automaton._automaton is None  # a short text: looked up, nothing built
+    long_text = "你好" * 50 + "再见"
+    assert automaton.payloads(long_text)[-1] == (100, 102, ("farewell",))
+    assert automaton._automaton is not None
+    automaton.add("好再", "new")  # a new literal: rebuilt on need, numbers kept
+    assert automaton.payloads("你好再见") == [(0, 2, ("greeting",)), (1, 3, ("new",)), (2, 4, ("farewell",))]
+
+
+def test_checker_finds_the_same_before_and_after_the_automaton_is_built() -> None:
+    texts = ["你怎么连这个也不懂", "请问还有什么可以帮您", "这是规定，我也没办法，您自己看着办吧", "您好"]
+    fresh = pickle.loads(pickle.dumps(Checker.default()))  # a copy: no automaton yet
+    assert fresh._matcher._automaton._automaton is None
+    before = [fresh.scan(t, cues=True) for t in texts]
+    assert fresh._matcher._automaton._automaton is None
+    fresh._matcher._automaton._built()
+    assert [fresh.scan(t, cues=True) for t in texts] == before

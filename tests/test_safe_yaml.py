@@ -3,10 +3,15 @@ file:line, ordinary anchors still work (issue 13, item 4)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scriptcheck.errors import InputError, LexiconError
-from scriptcheck.safe_yaml import compose_yaml, load_yaml
+from scriptcheck.safe_yaml import StrictSafeLoader, compose_yaml, load_yaml
 from tests.hostile import run_cli
 
 BOMB = "\n".join(
@@ -55,3 +60,72 @@ def test_lint_alias_bomb_fails_fast(tmp_path) -> None:
     result = run_cli("lint", "--isolated", str(bomb), timeout=60)
     assert result.returncode == 2, result.stderr.decode()
     assert "alias bomb" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+# --- the direct walk for alias-free documents builds what PyYAML's constructor builds -------
+
+
+_scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+            | st.text(st.characters(blacklist_categories=("Cs",)), max_size=8))
+_documents = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
+                          | st.dictionaries(_scalars, inner, max_size=4), max_leaves=25)
+
+
+def _general(text: str):
+    """What the general path (PyYAML's constructor, duplicate keys refused) builds."""
+    loader = StrictSafeLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_documents, st.sampled_from([None, False, True]))
+def test_direct_walk_builds_what_the_constructor_builds(data, flow) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow)
+    if "*" in text or "&" in text:
+        return
+    built = load_yaml(text, source="f.yaml")
+    assert built == _general(text)
+    assert repr(built) == repr(_general(text))  # same types too (1 vs 1.0 vs True)
+
+
+@pytest.mark.parametrize("text", [
+    "a: 2026-11-29\nb: !!binary aGVsbG8=\nc: 0x1f\nd: 1_000\ne: .inf\nf: ~\ng: 1:20\n",
+    "? [a, b]\n: 1\n",                  # a sequence as a key: the general path decides
+    "s: !!set {a, b}\n",                 # tagged collections: the general path
+    "o: !!omap [{a: 1}, {b: 2}]\n",
+    "x: {1: a, 1.5: b, true: c, null: d}\n",   # true == 1: a duplicate key, both ways
+    "x: {2: a, 1.5: b, true: c, null: d}\n",
+    "'=': 1\n",                          # a quoted key that looks like a value key
+    "k: !!str 12\n",
+    "- [1, [2, [3, {a: b}]]]\n",
+])
+def test_unusual_documents_load_as_before(text) -> None:
+    try:
+        expected = repr(_general(text))
+    except yaml.YAMLError as exc:  # an error either way, the same one
+        with pytest.raises(InputError, match=re.escape(str(getattr(exc, "problem", None) or exc))):
+            load_yaml(text, source="f.yaml")
+    else:
+        assert repr(load_yaml(text, source="f.yaml")) == expected
+
+
+@pytest.mark.parametrize("text", ["a: 1\na: 2\n", "x: {1: a, 1.0: b}\n", "x: {1: a, true: b}\n", "!foo 1\n",
+                                  "= : 1\n", "a: [1, 2\n"])
+def test_errors_are_those_of_the_general_path(text) -> None:
+    with pytest.raises(InputError) as new:
+        load_yaml(text, source="f.yaml")
+    try:
+        _general(text)
+    except yaml.YAMLError as exc:
+        assert str(getattr(exc, "problem", None) or exc) in str(new.value)
+    else:  # pragma: no cover - every case above is an error
+        raise AssertionError(text)
+
+
+def test_node_bound_without_aliases_refused_as_before() -> None:
+    with pytest.raises(InputError, match="expand to more than 10 nodes"):
+        load_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n", source="f.yaml", max_nodes=10)
+    assert load_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9]\n", source="f.yaml", max_nodes=10) == list(range(1, 10))

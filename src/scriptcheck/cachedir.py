@@ -1,11 +1,15 @@
-"""Where scriptcheck keeps what it may reuse across runs (spec results, segmentations)."""
+"""Where scriptcheck keeps what it may reuse across runs (spec results, segmentations), and the
+versions of the installed libraries its cache keys name."""
 
 from __future__ import annotations
 
 import os
+import re
+import sys
+from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["cache_dir"]
+__all__ = ["cache_dir", "dist_version"]
 
 
 def cache_dir() -> Path | None:
@@ -21,3 +25,40 @@ def cache_dir() -> Path | None:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "scriptcheck"
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@lru_cache(maxsize=1)
+def _installed() -> dict[str, str]:
+    """Distribution name → version, from the ``name-version.dist-info`` folders on ``sys.path``
+    (the first one found wins, as for imports). One directory listing per path entry:
+    ``importlib.metadata.version`` costs about 3 ms a call, a noticeable part of a warm start."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                dist, _, version = name[:-len(".dist-info")].partition("-")
+                if version:
+                    found.setdefault(_canonical(dist), version)
+    return found
+
+
+def dist_version(name: str) -> str | None:
+    """The installed version of distribution ``name`` (``None`` when it is not installed)."""
+    version = _installed().get(_canonical(name))
+    if version is not None:
+        return version
+    # An egg-info or unusual install: the slow, general way.
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None

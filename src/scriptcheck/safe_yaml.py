@@ -3,7 +3,9 @@
 YAML files come from pull requests and exports, so they are untrusted:
 
 - only the safe subset of YAML is built (no Python objects), with libyaml's parser where it is
-  installed (``CSafeLoader``: ~7x faster on the lexicons);
+  installed (``CSafeLoader``: ~7x faster on the lexicons); a document without aliases made of
+  strings, scalars, lists and mappings (every lexicon and profile) is built from libyaml's
+  nodes by a direct walk, others by PyYAML's constructor (the same values either way);
 - a key given twice in one mapping is an error (plain YAML keeps the last one silently, so an
   entry with two ``patterns:`` would lose the first list without a word);
 - aliases are bounded: a "billion laughs" file of ten lines whose aliases expand to billions of
@@ -23,13 +25,10 @@ from typing import Any
 import yaml
 
 from scriptcheck.errors import InputError, ScriptcheckError
+from scriptcheck.limits import MAX_BYTES, MAX_NODES
 
 __all__ = ["MAX_BYTES", "MAX_NODES", "YamlLimitError", "compose_yaml", "load_yaml", "StrictSafeLoader"]
 
-# Far above any real lexicon (the packaged ones: < 300 KB, < 20 000 nodes) or template file,
-# far below what takes noticeable time or memory to build.
-MAX_BYTES = 16 * 1024 * 1024
-MAX_NODES = 1_000_000
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -113,6 +112,63 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
     return sizes[id(root)]
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+# Scalar key tags whose value the plain walk builds as PyYAML does (a merge key `<<`, a value
+# key `=` and anything tagged go the general way).
+_KEY_TAGS = frozenset({_STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                       "tag:yaml.org,2002:null"})
+_UNUSUAL = object()
+
+
+class _Unusual(Exception):
+    """Something the plain walk leaves to PyYAML's constructor."""
+
+
+def _plain_data(loader, root: yaml.Node, limit: int) -> object:
+    """The plain data of an alias-free node tree, built directly; or ``_UNUSUAL`` when the tree
+    holds anything but strings, scalars, plain lists and mappings with distinct scalar keys, or
+    more than ``limit`` nodes (then PyYAML's constructor decides, and reports, as before).
+
+    PyYAML's constructor is generic (generators, per-node dispatch, the duplicate-key check
+    building every key twice) and was 40% of parsing a large lexicon; this builds the same
+    values: strings are the scalar's value as PyYAML's ``str`` constructor returns it, every
+    other scalar goes through PyYAML's own constructor (ints, floats, booleans, nulls, dates)."""
+    count = 0
+    scalar_node, sequence_node, mapping_node = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+    construct = loader.construct_object
+
+    def build(node):
+        nonlocal count
+        count += 1
+        if count > limit:
+            raise _Unusual
+        kind = node.__class__
+        if kind is scalar_node:
+            return node.value if node.tag == _STR else construct(node, deep=True)
+        if kind is sequence_node:
+            if node.tag != _SEQ:
+                raise _Unusual
+            return [build(item) for item in node.value]
+        if kind is mapping_node and node.tag == _MAP:
+            out = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not scalar_node or key_node.tag not in _KEY_TAGS:
+                    raise _Unusual
+                key = build(key_node)
+                if key in out:
+                    raise _Unusual  # a duplicate key: reported, with both lines, the general way
+                out[key] = build(value_node)
+            return out
+        raise _Unusual
+
+    try:
+        return build(root)
+    except (_Unusual, RecursionError):
+        return _UNUSUAL
+
+
 def _text(data: str | bytes, source: str, max_bytes: int, error: type[ScriptcheckError]) -> str:
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
     if size > max_bytes:
@@ -135,12 +191,12 @@ def _error(error: type[ScriptcheckError], source: str, mark, problem: str) -> Sc
 
 
 def _compose(text: str, source: str, max_nodes: int, error: type[ScriptcheckError],
-             loader_class: type = StrictSafeLoader):
+             loader_class: type = StrictSafeLoader, bound: bool = True):
     loader = None
     try:
         loader = loader_class(text)  # the pure reader checks every character here already
         node = loader.get_single_node()
-        if node is not None:
+        if node is not None and bound:
             _expanded_size(node, max_nodes)
         return loader, node
     except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
@@ -179,9 +235,20 @@ def load_yaml(data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max
     ``file:line:column`` and the problem) for a syntax error, a duplicate key, an alias
     expansion past ``max_nodes`` nodes or a text over ``max_bytes`` bytes.
     """
-    loader, node = _compose(_text(data, source, max_bytes, error), source, max_nodes, error)
+    text = _text(data, source, max_bytes, error)
+    # Without an alias (whose token is `*name`) the node graph is a tree: its expanded size is
+    # its node count, which the plain-data walk counts as it goes.
+    aliases = "*" in text
+    loader, node = _compose(text, source, max_nodes, error, bound=aliases)
     try:
-        return loader.construct_document(node) if node is not None else None
+        if node is None:
+            return None
+        if not aliases:
+            plain = _plain_data(loader, node, max_nodes)
+            if plain is not _UNUSUAL:
+                return plain
+            _expanded_size(node, max_nodes)  # over the bound: refused as the general path refuses it
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise _error(error, source, mark, getattr(exc, "problem", None) or str(exc)) from None

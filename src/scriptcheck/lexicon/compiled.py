@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -42,7 +41,8 @@ class Lexicon:
 
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
-                   slots: Mapping[str, str]) -> MatchEntry:
+                   slots: Mapping[str, str], group_allow: tuple[str, ...],
+                   skip_contexts: tuple[str, ...]) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
@@ -62,6 +62,9 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         boundary=entry.options.boundary,
         gaps=entry.options.gaps,
         window=entry.options.window,
+        group_allow=group_allow,
+        skip_contexts=(skip_contexts if entry.options.skip_contexts is None
+                       else tuple(entry.options.skip_contexts)),
     )
 
 
@@ -70,11 +73,9 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     the entry and the pattern or phrase that cannot be used. ``known`` maps pattern sources to
     their analysis from an earlier load of the same file (see :func:`pattern_analyses`)."""
     known = known or {}
-    entries = tuple(
-        dataclasses.replace(_compile_entry(path, e, known, model.slots), group_allow=tuple(model.allow),
-                            skip_contexts=tuple(model.skip_contexts if e.options.skip_contexts is None
-                                                else e.options.skip_contexts))
-        for e in model.entries)
+    group_allow, skip_contexts = tuple(model.allow), tuple(model.skip_contexts)
+    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts)
+                    for e in model.entries)
     return Lexicon(model, path, entries)
 
 

@@ -7,7 +7,8 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from scriptcheck.datafile import format_validation_error, parse_yaml, read_data
+from scriptcheck.datafile import (format_validation_error, load_parsed, parse_yaml, paused_gc, read_data,
+                                  store_parsed)
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses
@@ -34,21 +35,33 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
     invalid, and :class:`SpecFailure` listing every failing spec when ``verify`` is true.
     """
     path = resolve("lexicon", source, relative_to=relative_to)
-    content = read_data(path, LexiconError)  # read once: parsed, and the key of the caches
-    data = parse_yaml(content, path, LexiconError)
-    if is_overlay(data):  # an overlay loaded alone: its base with the additions
-        return _overlaid(path, data, [], verify)[0]
-    return _compiled(path, content, data, verify)
+    with paused_gc():
+        key, data = _read(path)
+        if is_overlay(data):  # an overlay loaded alone: its base with the additions
+            return _overlaid(path, data, [], verify)[0]
+        return _compiled(path, key, data, verify)
 
 
-def _compiled(path: Path, content: bytes, data: object, verify: bool) -> Lexicon:
-    """A lexicon file's parsed ``data`` validated, compiled and verified (``content``, its
-    bytes, keys the caches)."""
+def _read(path: Path) -> tuple[str, object]:
+    """The cache key of a lexicon file's bytes (read once) and the plain data they parse to:
+    from the lexicon cache when this exact file was parsed before by this code, else parsed
+    (and remembered)."""
+    content = read_data(path, LexiconError)
+    key = spec_cache.key(content)
+    data = load_parsed(key)
+    if data is None:
+        data = parse_yaml(content, path, LexiconError)
+        store_parsed(key, data)
+    return key, data
+
+
+def _compiled(path: Path, key: str, data: object, verify: bool) -> Lexicon:
+    """A lexicon file's parsed ``data`` validated, compiled and verified (``key``, the cache
+    key of its bytes, keys the caches)."""
     try:
         model = LexiconFile.model_validate(data)
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data)) from None
-    key = spec_cache.key(content)
     known = spec_cache.load_analyses(key)
     lexicon = compile_lexicon(model, str(path), known)
     if verify and not spec_cache.is_verified(key):
@@ -94,12 +107,12 @@ def load_lexicons(sources: Iterable[str | Path], *, verify: bool = True,
     loaded: list[Lexicon] = []
     for source in sources:
         path = resolve("lexicon", source, relative_to=relative_to)
-        content = read_data(path, LexiconError)
-        data = parse_yaml(content, path, LexiconError)
-        if not is_overlay(data):
-            loaded.append(_compiled(path, content, data, verify))
-            continue
-        merged, index = _overlaid(path, data, loaded, verify)
+        with paused_gc():
+            key, data = _read(path)
+            if not is_overlay(data):
+                loaded.append(_compiled(path, key, data, verify))
+                continue
+            merged, index = _overlaid(path, data, loaded, verify)
         if index is None:
             loaded.append(merged)
         else:

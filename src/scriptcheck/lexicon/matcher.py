@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, NamedTuple, Sequence
 
+from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
@@ -55,6 +56,10 @@ class PhraseMatcher:
     """
 
     def __init__(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None = None) -> None:
+        with paused_gc():  # an object or more per entry and per literal: see datafile.paused_gc
+            self._build(lexicons, segmenter)
+
+    def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None) -> None:
         self.lexicons = tuple(lexicons)
         self._entries: list[tuple[Lexicon, LexiconEntry]] = []
         match_entries = []
@@ -67,7 +72,8 @@ class PhraseMatcher:
                     )
                 seen[entry.id] = lexicon.path
                 self._entries.append((lexicon, entry))
-                match_entries.append(dataclasses.replace(compiled, group=group))
+                match_entries.append(compiled if compiled.group == group
+                                     else dataclasses.replace(compiled, group=group))
         self._by_id = {entry.id: entry for _, entry in self._entries}
         self.segmenter = segmenter or Segmenter()
         self._matcher = Matcher(match_entries, self.segmenter)

@@ -1,24 +1,30 @@
-"""Remember what a lexicon's load found out, so a warm start skips it: that its specs passed, and
+"""Remember what a lexicon's load found out, so a warm start skips it: the file's parsed data
+(no YAML parse: ``datafile``'s parse cache, under this wider key), that its specs passed, and
 its patterns' analyses.
 
 A lexicon is identified by its :func:`key`: the SHA-256 of its bytes (a file's, or an overlaid
 lexicon's serialised form) together with the scriptcheck version, the versions of the libraries
-that decide matching (OpenCC, jieba) and the matcher's own source, so any change to the file or
-to the matcher loads it afresh. The cache is a directory of marker files under
-``$SCRIPTCHECK_CACHE_DIR`` (default ``$XDG_CACHE_HOME/scriptcheck`` or ``~/.cache/scriptcheck``);
-set ``SCRIPTCHECK_CACHE_DIR=off`` to disable it. A cache that cannot be written is ignored.
+that decide parsing and matching (PyYAML, pydantic, OpenCC, jieba, ahocorasick-rs) and the
+source of the modules that read, validate and compile it, so any change to the file or to that
+code loads it afresh. The cache is a directory of files under ``$SCRIPTCHECK_CACHE_DIR``
+(default ``$XDG_CACHE_HOME/scriptcheck`` or ``~/.cache/scriptcheck``); set
+``SCRIPTCHECK_CACHE_DIR=off`` to disable it. A cache that cannot be written is ignored.
+
+Everything cached is JSON (never pickle) and is checked when read: a file that does not parse,
+is not of the expected shape or names another key is ignored, as if absent. Parsed data still
+goes through the pydantic models and the compiler on every load, so a cache file can spare the
+work of reading YAML, never produce a lexicon the file itself would not.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
-from scriptcheck.cachedir import cache_dir
+from scriptcheck.cachedir import cache_dir, dist_version
+from scriptcheck.datafile import write_cache_file
 
 __all__ = ["key", "is_verified", "mark_verified", "load_analyses", "store_analyses"]
 
@@ -26,15 +32,14 @@ __all__ = ["key", "is_verified", "mark_verified", "load_analyses", "store_analys
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
     parts = []
-    for dist in ("scriptcheck", "opencc", "jieba", "ahocorasick-rs"):
-        try:
-            parts.append(f"{dist}={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{dist}=?")
+    for dist in ("scriptcheck", "opencc", "jieba", "ahocorasick-rs", "pyyaml", "pydantic", "pydantic-core"):
+        parts.append(f"{dist}={dist_version(dist) or '?'}")
     # Source checkouts change without a version bump: include the matcher's own code.
     here = Path(__file__).resolve().parent.parent
     for module in ("text/normalize.py", "text/regex_policy.py", "match/engine.py", "match/patterns.py",
-                   "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py", "lexicon/overlay.py"):
+                   "match/automaton.py", "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py",
+                   "lexicon/overlay.py", "lexicon/schema.py", "lexicon/slots.py", "lexicon/loader.py",
+                   "lexicon/spec_cache.py", "safe_yaml.py", "datafile.py", "limits.py", "models.py"):
         try:
             parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
         except OSError:
@@ -58,10 +63,14 @@ def load_analyses(key: str) -> dict | None:
     if marker is None:
         return None
     try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(marker.read_bytes())
+    except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and isinstance(v[0], list) and all(isinstance(a, str) for a in v[0])
+            for v in data.values()):
+        return None  # not what store_analyses writes: ignored
+    return data
 
 
 def store_analyses(key: str, analyses: dict) -> None:
@@ -69,13 +78,7 @@ def store_analyses(key: str, analyses: dict) -> None:
     marker = _marker(key, "patterns")
     if marker is None:
         return
-    try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(analyses, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(marker)
-    except OSError:
-        pass
+    write_cache_file(marker, json.dumps(analyses, ensure_ascii=False))
 
 
 def is_verified(key: str) -> bool:

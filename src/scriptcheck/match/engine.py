@@ -64,8 +64,7 @@ class Matcher:
                     automaton.add(literal, (_PHRASE, index))
             for pattern in entry.patterns:
                 self._patterns.append((index, pattern))
-                for anchor in pattern.anchors:
-                    automaton.add(anchor, (_ANCHOR, len(self._patterns) - 1))
+                automaton.add_all(pattern.anchors, (_ANCHOR, len(self._patterns) - 1))
             if entry.allow:
                 self._allow_scopes.append(frozenset({index}))
                 for phrase in entry.allow:

@@ -12,7 +12,6 @@ from functools import cached_property, lru_cache
 from typing import Callable, Literal, NamedTuple
 
 from pydantic import Field, model_validator
-from rapidfuzz import fuzz
 
 from scriptcheck.models import Finding, StepResult, make_finding, make_step_result
 from scriptcheck.rules.base import CategorySet, Dimension, FileModel, Outcome, RuleBase, ScanNeeds, register
@@ -144,6 +143,8 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
                 continue
             if len(searched) >= len(ref) and not _may_align(ref, searched, threshold):
                 continue
+            from rapidfuzz import fuzz  # here: its import is a cost most runs never pay
+
             alignment = fuzz.partial_ratio_alignment(ref, searched, score_cutoff=threshold)
             if alignment is None or alignment.dest_end <= alignment.dest_start:
                 continue

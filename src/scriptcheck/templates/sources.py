@@ -32,16 +32,16 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
-
-import yaml
-from yaml.scanner import Scanner
+from typing import TYPE_CHECKING, Union
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes
 from scriptcheck.io.lines import read_bytes
-from scriptcheck.safe_yaml import MAX_BYTES, compose_yaml
+from scriptcheck.limits import MAX_BYTES
 from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templates", "source_format"]
 
@@ -186,6 +186,8 @@ def _align(value: str, units: list[tuple[str, int]], fallback: int) -> tuple[int
 
 def _yaml_units(src: str, node: yaml.ScalarNode) -> list[tuple[str, int]]:
     """The decoded characters of a scalar's source text, each with its source index."""
+    from yaml.scanner import Scanner  # PyYAML only for YAML files (see _structured)
+
     start, end = node.start_mark.index, node.end_mark.index
     style = node.style
     if style in ("|", ">"):
@@ -221,6 +223,8 @@ def _yaml_units(src: str, node: yaml.ScalarNode) -> list[tuple[str, int]]:
 
 
 def _from_yaml(src: str, node: yaml.Node) -> _Node:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         if node.tag != _STR_TAG:
             return _Other(node.start_mark.index)
@@ -518,7 +522,10 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
         except RecursionError:
             raise InputError("invalid JSON: nested too deeply", file=path) from None
     else:
-        # One safe loader for every YAML (safe_yaml): aliases bounded, size bounded.
+        # One safe loader for every YAML (safe_yaml): aliases bounded, size bounded. Imported
+        # here: PyYAML is a cost a run over .txt or JSON templates need not pay.
+        from scriptcheck.safe_yaml import compose_yaml
+
         composed = compose_yaml(text, source=path, max_nodes=TEMPLATE_MAX_NODES)
         try:
             root = _from_yaml(text, composed) if composed is not None else None

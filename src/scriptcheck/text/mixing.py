@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import opencc
 
-from scriptcheck.text.normalize import t2s_converter
+from scriptcheck.text.normalize import t2s_converter, traditional_free
 
 __all__ = ["Mix", "script_mix", "punctuation_mix"]
 
@@ -61,9 +61,11 @@ def script_mix(text: str) -> Mix | None:
     characters both conversions change are ambiguous and ignored. The reported span is the
     first character of the rarer script (ties: the traditional one).
     """
-    if text.isascii():
-        return None
+    if text.isascii() or traditional_free(text):
+        return None  # no character t2s changes: nothing traditional (the normaliser's test)
     traditional = _changed(text, "t2s")
+    if not traditional:
+        return None  # decided without the s2t dictionary (a load at every start)
     simplified = _changed(text, "s2t")
     both = traditional & simplified
     traditional -= both

@@ -10,7 +10,6 @@ import os
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import metadata
 from itertools import chain, compress, count, repeat
 from operator import ne
 from pathlib import Path
@@ -18,10 +17,10 @@ from typing import Sequence
 
 import opencc
 
-from scriptcheck.cachedir import cache_dir
+from scriptcheck.cachedir import cache_dir, dist_version
 
 __all__ = ["Normalized", "normalize", "normalize_many", "fold_char", "is_skipped", "normalize_phrase",
-           "simplified_aligned", "t2s_converter", "SEARCH_SEPARATOR"]
+           "simplified_aligned", "t2s_converter", "traditional_free", "SEARCH_SEPARATOR"]
 
 # Characters inserted to break up a phrase: separators, punctuation, symbols (emoji), controls,
 # zero-width/format characters, combining marks. They never carry the words we look for.
@@ -71,14 +70,19 @@ def _traditional() -> frozenset[str]:
     return frozenset(changed)
 
 
+def traditional_free(text: str) -> bool:
+    """Whether no character of ``text`` is one OpenCC's t2s changes (then the text is already
+    simplified and converting it is skipped; the set is cached across runs)."""
+    return text.isascii() or _traditional().isdisjoint(text)
+
+
 def _traditional_cache() -> Path | None:
     """Where the set is kept between runs: it depends only on the OpenCC version."""
     directory = cache_dir()
     if directory is None:
         return None
-    try:
-        version = metadata.version("opencc")
-    except metadata.PackageNotFoundError:
+    version = dist_version("opencc")
+    if version is None:
         return None
     return directory / f"opencc-t2s-changed-{version}.txt"
 

@@ -8,10 +8,9 @@ import os
 import re
 import threading
 from bisect import bisect_left
-from importlib import metadata
 from typing import NamedTuple
 
-from scriptcheck.cachedir import cache_dir
+from scriptcheck.cachedir import cache_dir, dist_version
 
 __all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
 
@@ -65,8 +64,10 @@ class Segmenter:
     segments.
 
     ``backend="rjieba"`` (or ``SCRIPTCHECK_SEGMENTER=rjieba``) uses the Rust port of jieba,
-    much faster with the same dictionary; it differs from jieba only on ASCII words joined by
-    hyphens (TP-LINK), which no rule looks at (see benchmarks/RESULTS.md).
+    much faster with the same dictionary; it differs from jieba on ASCII words joined by
+    hyphens, underscores or dots (TP-LINK, order_id, replies.yaml), which no rule looks at: the
+    reports are the same, the tokens are not, so jieba stays the default
+    (benchmarks/compare_segmenters.py, benchmarks/RESULTS.md).
     """
 
     def __init__(self, backend: str | None = None) -> None:
@@ -163,10 +164,7 @@ class Segmenter:
         directory = cache_dir()
         if directory is None:
             return
-        try:
-            version = metadata.version(self.backend)
-        except metadata.PackageNotFoundError:
-            version = "unknown"
+        version = dist_version(self.backend) or "unknown"
         self._memo_path = directory / f"segments-{self.backend}-{version}.json"
         try:
             raw = json.loads(self._memo_path.read_text(encoding="utf-8"))

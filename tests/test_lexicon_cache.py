@@ -1,0 +1,163 @@
+"""The warm-start caches (parsed data, pattern analyses, verified specs) change nothing a lexicon
+or profile finds, are keyed on content, ignore a corrupt or foreign file, and are off with
+``SCRIPTCHECK_CACHE_DIR=off``; a lint that needs no word boundaries never loads jieba.
+
+Timing is never asserted here (benchmarks/bench_startup.py and bench_scaling.py measure it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scriptcheck import Checker, load_lexicon, safe_yaml
+from scriptcheck.datafile import load_parsed, parse_key, store_parsed
+from scriptcheck.lexicon import spec_cache
+from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
+from scriptcheck.profile.loader import load_profile
+from scriptcheck.resources import resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = [
+    "你怎么连这个也不懂", "您怎麼連這個也不懂！", "这是规定，我也没办法，您自己看着办吧", "您好，请问有什么可以帮您？",
+    "不知道我刚才是否将您的问题解释清楚了?", "感谢您的来电，再见", "我要投诉你们，乱扣费", "请您稍等，好吗？",
+    "你 怎 么 连 这 都 不 懂 啊", "同事跟您说“这是规定，我也没办法”，这样的回答确实不对",
+]
+
+
+def _scans(lexicons) -> list:
+    checker = Checker(lexicons)
+    return [checker.scan(text, cues=True) for text in TEXTS]
+
+
+def _files(directory: Path, kind: str) -> list[Path]:
+    return sorted(p for p in (directory / kind).glob("*") if not p.name.endswith(".tmp"))
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(directory))
+    return directory
+
+
+def test_cached_and_uncached_lexicons_find_the_same(cache, monkeypatch) -> None:
+    cold = load_lexicons(DEFAULT_LEXICONS)
+    assert len(_files(cache, "parsed")) == len(DEFAULT_LEXICONS)
+    assert len(_files(cache, "patterns")) == len(DEFAULT_LEXICONS)
+
+    def no_yaml(*args, **kwargs):
+        raise AssertionError("a warm load parsed YAML")
+
+    monkeypatch.setattr(safe_yaml, "load_yaml", no_yaml)
+    warm = load_lexicons(DEFAULT_LEXICONS)
+    monkeypatch.undo()
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
+    uncached = load_lexicons(DEFAULT_LEXICONS)
+    for a, b, c in zip(cold, warm, uncached):
+        assert a.data == b.data == c.data
+        assert a.match_entries == b.match_entries == c.match_entries
+    assert _scans(cold) == _scans(warm) == _scans(uncached)
+    assert any(scan.findings for scan in _scans(warm))
+
+
+def test_a_corrupt_cache_file_is_ignored(cache) -> None:
+    expected = _scans(load_lexicons(DEFAULT_LEXICONS))
+    for kind, garbage in (("parsed", b"\x00not json{"), ("patterns", b'{"x": 1}')):
+        for path in _files(cache, kind):
+            path.write_bytes(garbage)
+    assert _scans(load_lexicons(DEFAULT_LEXICONS)) == expected
+    for kind, shape in (("parsed", "[]"), ("patterns", '{"a": [["x"]]}')):
+        for path in _files(cache, kind):
+            path.write_text(shape, encoding="utf-8")
+    assert _scans(load_lexicons(DEFAULT_LEXICONS)) == expected
+
+
+def test_a_foreign_cache_file_is_ignored(cache) -> None:
+    load_lexicon("polite")
+    load_lexicon("forbidden")
+    content = resolve("lexicon", "forbidden").read_bytes()
+    key = spec_cache.key(content)
+    own = cache / "parsed" / key
+    foreign = next(p for p in _files(cache, "parsed") if p.name != key)
+    own.write_bytes(foreign.read_bytes())  # polite's data under forbidden's key
+    assert load_parsed(key) is None
+    lexicon = load_lexicon("forbidden")
+    assert lexicon.name == "forbidden"
+    assert json.loads(own.read_text(encoding="utf-8"))["key"] == key  # rewritten with its own data
+
+
+def test_the_key_follows_the_content(tmp_path, cache) -> None:
+    source = (ROOT / "lexicons" / "cues.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "mine.yaml"
+    path.write_text(source, encoding="utf-8")
+    first = load_lexicon(path)
+    path.write_text(source.replace("name: cues", "name: my-cues", 1), encoding="utf-8")
+    second = load_lexicon(path)
+    assert (first.name, second.name) == ("cues", "my-cues")
+    assert len(_files(cache, "parsed")) == 2
+
+
+def test_cache_off_writes_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    load_lexicons(DEFAULT_LEXICONS)
+    load_profile("template")
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+    assert load_parsed(parse_key(b"x: 1")) is None
+
+
+def test_data_json_cannot_hold_is_not_cached(cache) -> None:
+    import datetime
+
+    store_parsed("k1", {"when": datetime.date(2026, 11, 29)})
+    store_parsed("k2", {1: "a number as a key"})
+    store_parsed("k3", {"x": float("nan")})
+    assert not (cache / "parsed").exists() or _files(cache, "parsed") == []
+    store_parsed("k4", {"a": [1, 2.5, True, None, "文"]})
+    assert load_parsed("k4") == {"a": [1, 2.5, True, None, "文"]}
+
+
+def test_profiles_load_from_the_parse_cache(cache, monkeypatch) -> None:
+    cold = load_profile("hotline-asr")  # extends hotline: two files
+
+    def no_yaml(*args, **kwargs):
+        raise AssertionError("a warm load parsed YAML")
+
+    monkeypatch.setattr(safe_yaml, "load_yaml", no_yaml)
+    warm = load_profile("hotline-asr")
+    assert warm.data == cold.data and warm.origins == cold.origins
+
+
+_PROBE = r"""
+import sys
+from click.testing import CliRunner
+from scriptcheck.cli import cli
+result = CliRunner().invoke(cli, ["lint", sys.argv[1]])
+print(result.exit_code, "jieba" in sys.modules, "yaml" in sys.modules)
+"""
+
+
+def _lint_in_fresh_process(path: Path, env: dict) -> tuple[str, bool, bool]:
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True, env=env,
+                         check=True).stdout.split()
+    return out[0], out[1] == "True", out[2] == "True"
+
+
+def test_lint_needing_no_words_never_loads_jieba(tmp_path) -> None:
+    env = {**os.environ, "SCRIPTCHECK_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    polite = tmp_path / "polite.txt"
+    polite.write_text("您好，请问有什么可以帮您？\n", encoding="utf-8")
+    rude = tmp_path / "rude.txt"
+    rude.write_text("你自己看着办吧\n", encoding="utf-8")  # 你: the honorific rule needs jieba's words
+    _lint_in_fresh_process(polite, env)  # cold: the lexicons' specs run (and need jieba), once
+    code, jieba_loaded, yaml_loaded = _lint_in_fresh_process(polite, env)
+    assert (code, jieba_loaded, yaml_loaded) == ("0", False, False)  # warm: nor PyYAML
+    assert _lint_in_fresh_process(rude, {**env, "SCRIPTCHECK_CACHE_DIR": "off"})[1] is True
