@@ -180,8 +180,8 @@ def _jobs(ctx, param, value: str) -> int:
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
               help="Worker processes (default 0 = auto: one per CPU the load average leaves idle; "
-                   "never more than the CPUs or than there is work for; the first 1,024 transcripts "
-                   "are scored in this process, so a small batch starts no worker).")
+                   "never more than the CPUs or than there is work for; a batch of under 1,024 transcripts "
+                   "is scored in this process and starts no worker).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write rejected records as JSONL to this file.")
 @click.option("--strict", is_flag=True, help="Exit 2 if any record was rejected.")
