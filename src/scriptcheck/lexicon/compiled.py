@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
 from scriptcheck.lexicon.slots import SlotError, expand_slots
+from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
+from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["Lexicon", "compile_lexicon", "pattern_analyses"]
@@ -65,15 +68,33 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
     )
 
 
+def _mitigators(model: LexiconFile, path: str) -> tuple[Mitigation, ...]:
+    out = []
+    for m in model.mitigators:
+        try:  # the same regex policy as patterns (bounded repeats, bounded work)
+            expanded = expand_slots(m.pattern, model.slots)
+            check_regex(expanded)
+            regex = re.compile(expanded)
+        except (re.error, SlotError, UnsafePattern) as exc:
+            raise LexiconError(f"{path}: mitigator {m.name}: {exc}") from None
+        out.append(Mitigation(regex, m.scope == "sentence", m.boundary))
+    return tuple(out)
+
+
 def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence] | None = None) -> Lexicon:
     """Compile every entry of a validated lexicon; :class:`LexiconError` names the file,
     the entry and the pattern or phrase that cannot be used. ``known`` maps pattern sources to
     their analysis from an earlier load of the same file (see :func:`pattern_analyses`)."""
     known = known or {}
+    mitigators = _mitigators(model, path)
+
+    def contexts(e) -> tuple[str, ...]:
+        return tuple(model.skip_contexts if e.options.skip_contexts is None else e.options.skip_contexts)
+
     entries = tuple(
         dataclasses.replace(_compile_entry(path, e, known, model.slots), group_allow=tuple(model.allow),
-                            skip_contexts=tuple(model.skip_contexts if e.options.skip_contexts is None
-                                                else e.options.skip_contexts))
+                            skip_contexts=contexts(e),
+                            mitigators=mitigators if "mitigated" in contexts(e) else ())
         for e in model.entries)
     return Lexicon(model, path, entries)
 
