@@ -85,3 +85,14 @@ def test_mitigated_needs_mitigators(tmp_path):
     with pytest.raises(LexiconError, match="mitigators"):
         load_lexicon(path, verify=False)
 
+
+def test_default_lexicon_skeletons_and_their_polite_twins():
+    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS])
+    rude = ["那你当时干嘛不拍照留证", "再闹我就叫保安了", "你是不是没看短信啊", "别在这跟我吵"]
+    polite = ["请问您当时为什么没有拍照呢？我帮您查一下物流记录", "您是不是没看到短信？我重新给您发一条",
+              "这个不归我们管，不过我帮您转给物业，稍后回复您", "我们不会拉黑任何客户"]
+    for text in rude:
+        assert checker.check(text), text
+    for text in polite:
+        assert not checker.check(text), text
