@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
 from scriptcheck.lexicon.slots import SlotError, expand_slots
+from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
+from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["Lexicon", "compile_lexicon", "pattern_analyses"]
@@ -42,7 +45,7 @@ class Lexicon:
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
                    slots: Mapping[str, str], group_allow: tuple[str, ...],
-                   skip_contexts: tuple[str, ...]) -> MatchEntry:
+                   skip_contexts: tuple[str, ...], mitigators: tuple[Mitigation, ...]) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
@@ -55,6 +58,7 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
             raise LexiconError(
                 f"{path}: entry {entry.id} ({entry.name}): phrase {phrase!r} is empty once normalised"
             )
+    contexts = skip_contexts if entry.options.skip_contexts is None else tuple(entry.options.skip_contexts)
     return MatchEntry(
         phrases=tuple(entry.phrases),
         patterns=tuple(patterns),
@@ -63,9 +67,22 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         gaps=entry.options.gaps,
         window=entry.options.window,
         group_allow=group_allow,
-        skip_contexts=(skip_contexts if entry.options.skip_contexts is None
-                       else tuple(entry.options.skip_contexts)),
+        skip_contexts=contexts,
+        mitigators=mitigators if "mitigated" in contexts else (),
     )
+
+
+def _mitigators(model: LexiconFile, path: str) -> tuple[Mitigation, ...]:
+    out = []
+    for m in model.mitigators:
+        try:  # the same regex policy as patterns (bounded repeats, bounded work)
+            expanded = expand_slots(m.pattern, model.slots)
+            check_regex(expanded)
+            regex = re.compile(expanded)
+        except (re.error, SlotError, UnsafePattern) as exc:
+            raise LexiconError(f"{path}: mitigator {m.name}: {exc}") from None
+        out.append(Mitigation(regex, m.scope == "sentence", m.boundary))
+    return tuple(out)
 
 
 def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence] | None = None) -> Lexicon:
@@ -74,7 +91,8 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     their analysis from an earlier load of the same file (see :func:`pattern_analyses`)."""
     known = known or {}
     group_allow, skip_contexts = tuple(model.allow), tuple(model.skip_contexts)
-    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts)
+    mitigators = _mitigators(model, path)
+    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators)
                     for e in model.entries)
     return Lexicon(model, path, entries)
 

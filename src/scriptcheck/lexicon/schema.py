@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from scriptcheck.lexicon.slots import check_slots
 from scriptcheck.models import Severity
 
-__all__ = ["EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "RULE_CODE", "RuleCode"]
+__all__ = ["EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "Mitigator", "RULE_CODE", "RuleCode"]
 
 RULE_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 
@@ -33,6 +33,10 @@ class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# The allow-contexts an entry's hits may be dropped in (match/contexts.py).
+Context = Literal["quoted", "reported", "mitigated"]
+
+
 class EntryOptions(_FileModel):
     """How strictly an entry matches."""
 
@@ -48,10 +52,31 @@ class EntryOptions(_FileModel):
         default=40, ge=4, le=400,
         description="Patterns are verified within this many search characters around an anchor.",
     )
-    skip_contexts: list[Literal["quoted", "reported"]] | None = Field(
+    skip_contexts: list[Context] | None = Field(
         default=None,
-        description="Drop a hit inside quotation marks (quoted) or reported speech (reported); "
+        description="Drop a hit inside quotation marks (quoted), reported speech (reported), or a "
+        "clause/sentence holding one of the lexicon's mitigators (mitigated); "
         "None: the lexicon's skip_contexts.",
+    )
+
+
+class Mitigator(_FileModel):
+    """Words that turn a taboo shape polite when they share its clause or sentence (a softener,
+    an apology, an offer of help): entries with ``mitigated`` in their skip_contexts drop such hits."""
+
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="kebab-case slug")
+    pattern: str = Field(
+        min_length=1,
+        description="Regex over the NORMALISED clause or sentence (slots allowed: {{name}}).",
+    )
+    scope: Literal["clause", "sentence"] = Field(
+        default="clause",
+        description="clause: between commas, pauses (spaces) and sentence ends; sentence: between "
+        "sentence ends (。！？；, new line) only.",
+    )
+    boundary: bool = Field(
+        default=True,
+        description="The mitigator must start and end on jieba word boundaries (请 not in 申请).",
     )
 
 
@@ -106,9 +131,13 @@ class LexiconFile(_FileModel):
     categories: list[str] = Field(default_factory=list, description="Allowed entry categories (empty: any).")
     min_specs: int = Field(default=0, ge=0, description="Each entry needs at least this many match and no_match specs.")
     allow: list[str] = Field(default_factory=list)
-    skip_contexts: list[Literal["quoted", "reported"]] = Field(
+    skip_contexts: list[Context] = Field(
         default_factory=list,
         description="Default options.skip_contexts of every entry (match/contexts.py).",
+    )
+    mitigators: list[Mitigator] = Field(
+        default_factory=list,
+        description="What makes a hit polite in its clause or sentence (the `mitigated` context).",
     )
     slots: dict[str, str] = Field(
         default_factory=dict,
@@ -125,6 +154,9 @@ class LexiconFile(_FileModel):
     @model_validator(mode="after")
     def _consistent(self) -> "LexiconFile":
         seen: set[str] = set()
+        if not self.mitigators and any(
+                "mitigated" in (e.options.skip_contexts or self.skip_contexts) for e in self.entries):
+            raise ValueError("the `mitigated` context needs a lexicon-wide `mitigators:` list")
         for entry in self.entries:
             if entry.id in seen:
                 raise ValueError(f"duplicate entry id {entry.id}")

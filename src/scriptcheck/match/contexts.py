@@ -20,13 +20,30 @@ Contexts:
   the agent reports himself (我跟您说 / 我说过) or merely echoes the customer is NOT reported.
   A phrase only mentioned — after a verb of saying and followed by 这种话/之类的说法 (我们绝不会
   说你不懂这种话) — counts as reported too.
+- ``mitigated``: the clause around the hit (between commas, pauses — spaces — and sentence ends)
+  or, for a mitigator of scope ``sentence``, the sentence around it, holds one of the lexicon's
+  ``mitigators`` (a softener 请/麻烦, an apology, an offer of help 我帮您…) on jieba word
+  boundaries. The mitigators are data in the lexicon; each is a regex over the normalised
+  clause (您→你, no punctuation), so "别着急，我帮您查一下" is not the same act as "别急".
 """
 
 from __future__ import annotations
 
 import re
+from typing import Callable, NamedTuple, Sequence
 
-__all__ = ["CONTEXTS", "in_context", "in_quotes", "in_reported_speech"]
+from scriptcheck.text.normalize import normalize
+
+__all__ = ["CONTEXTS", "Mitigation", "in_context", "in_quotes", "in_reported_speech", "is_mitigated"]
+
+
+class Mitigation(NamedTuple):
+    """A compiled mitigator: its regex over the normalised clause, whether it reaches the whole
+    sentence rather than the clause, and whether it must sit on jieba word boundaries."""
+
+    regex: re.Pattern
+    sentence: bool
+    boundary: bool
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
@@ -51,7 +68,10 @@ _AGENT_BEFORE = re.compile(r"(我|我们)(刚才|刚刚|已经|都|早就|之前
 _MENTION_AFTER = re.compile(r"[”\"’']?(这种|这样的|这类|之类的|一类的|类似的|等)(话|说法|字眼|语言|用语|忌语)")
 _SAY_BEFORE = re.compile(r"(说|讲|用|使用|讲出|说出)[^。！？!?；;]{0,20}$")
 
-CONTEXTS = ("quoted", "reported")
+# A clause ends at a sentence end, a comma-like mark or a pause (whitespace in speech-to-text).
+_CLAUSE_END = re.compile(r"[。！？!?；;\n，,、：:…~～\s]")
+
+CONTEXTS = ("quoted", "reported", "mitigated")
 
 
 def in_quotes(text: str, start: int, end: int) -> bool:
@@ -90,9 +110,45 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     return False
 
 
-def in_context(text: str, start: int, end: int, contexts: tuple[str, ...]) -> bool:
-    """Whether the hit ``text[start:end]`` (original offsets) is in any of ``contexts``."""
+def _around(text: str, start: int, end: int, ends: re.Pattern) -> tuple[int, int]:
+    """The span of the clause (or sentence) of ``text`` holding ``[start, end)``."""
+    lo = 0
+    for m in ends.finditer(text, 0, start):
+        lo = m.end()
+    m = ends.search(text, end)
+    return lo, (m.start() if m else len(text))
+
+
+def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigation],
+                 on_boundaries: Callable[[str, int, int], bool] | None = None) -> bool:
+    """Whether the clause (or sentence) around the hit ``text[start:end]`` holds one of
+    ``mitigators``; ``on_boundaries(text, s, e)`` checks jieba word boundaries."""
+    pieces: dict[bool, object] = {}
+    for mitigation in mitigators:
+        piece = pieces.get(mitigation.sentence)
+        if piece is None:
+            lo, hi = _around(text, start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END)
+            piece = pieces[mitigation.sentence] = (text[lo:hi], normalize(text[lo:hi]))
+        original, norm = piece
+        for m in mitigation.regex.finditer(norm.text):
+            if m.end() <= m.start():
+                continue
+            if mitigation.boundary and on_boundaries is not None:
+                o_start, o_end = norm.span(m.start(), m.end())
+                if not on_boundaries(original, o_start, o_end):
+                    continue
+            return True
+    return False
+
+
+def in_context(text: str, start: int, end: int, contexts: tuple[str, ...],
+               mitigators: Sequence[Mitigation] = (),
+               on_boundaries: Callable[[str, int, int], bool] | None = None) -> bool:
+    """Whether the hit ``text[start:end]`` (original offsets) is in any of ``contexts``
+    (``mitigators`` and ``on_boundaries``: for the ``mitigated`` context)."""
     for context in contexts:
+        if context == "mitigated" and mitigators and is_mitigated(text, start, end, mitigators, on_boundaries):
+            return True
         if context == "quoted" and in_quotes(text, start, end):
             return True
         if context == "reported" and in_reported_speech(text, start, end):

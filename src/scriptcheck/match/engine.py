@@ -11,7 +11,7 @@ from itertools import accumulate
 from typing import NamedTuple, Sequence
 
 from scriptcheck.match.automaton import LiteralAutomaton
-from scriptcheck.match.contexts import in_context
+from scriptcheck.match.contexts import Mitigation, in_context
 from scriptcheck.match.patterns import CompiledPattern
 from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped, normalize_phrase,
                                         simplified_aligned)
@@ -35,7 +35,8 @@ class MatchEntry:
     window: int = 40
     group: int = 0  # entries of one group share the group's allow-list
     group_allow: tuple[str, ...] = field(default=(), compare=False)
-    skip_contexts: tuple[str, ...] = ()  # allow-contexts (match/contexts.py): quoted, reported
+    skip_contexts: tuple[str, ...] = ()  # allow-contexts (match/contexts.py): quoted, reported, mitigated
+    mitigators: tuple[Mitigation, ...] = ()  # what the `mitigated` context looks for
 
 
 class Hit(NamedTuple):
@@ -211,7 +212,8 @@ class Matcher:
             if entry.skip_contexts:
                 if segmentable is None:
                     segmentable = simplified_aligned(norm.original)
-                if in_context(segmentable, o_start, o_end, entry.skip_contexts):
+                if in_context(segmentable, o_start, o_end, entry.skip_contexts, entry.mitigators,
+                              self.segmenter.on_boundaries):
                     continue
             # --- end of hook
             if entry.boundary:
