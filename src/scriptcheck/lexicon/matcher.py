@@ -155,12 +155,12 @@ class PhraseMatcher:
         else:
             only = self._kind_entries[forbidden, polite, cues]
         info = self._hit_info
-        tone = self.tone if forbidden else None
+        toned_each = self.tone.findings_many(norms, turns) if forbidden and self.tone is not None else None
         scans = []
         for at, hits in enumerate(self._matcher.find_many(norms, only, only_each)):
             findings: list[Finding] = []
             phrases: list[PhraseHit] = []
-            toned = [] if tone is None else tone.findings(norms[at], None if turns is None else turns[at])
+            toned = toned_each[at] if toned_each is not None else []
             if toned:
                 findings = toned
             if hits:
@@ -170,7 +170,7 @@ class PhraseMatcher:
                     forbidden_entry, entry = info[index]
                     if forbidden_entry:
                         if toned:  # the lexicon's finding says it better: drop the sentence's
-                            findings = [f for f in findings if not (f.rule == tone.rule and f.start < end
+                            findings = [f for f in findings if not (f.rule == self.tone.rule and f.start < end
                                                                     and start < f.end)]
                         findings.append(make_finding({
                             "rule": entry.id, "category": entry.category, "severity": entry.severity,

@@ -21,13 +21,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError
 from scriptcheck.match.contexts import in_quotes, in_reported_speech
+from scriptcheck.match.engine import Matcher, MatchEntry
+from scriptcheck.match.patterns import PatternProblem, compile_pattern
 from scriptcheck.models import Finding, Severity, make_finding
 from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
@@ -55,6 +57,7 @@ class ToneCue(BaseModel):
     weight: float
     over: Literal["normalized", "original"] = "normalized"
     fit: bool = True  # False: benchmarks/fit_tone.py keeps the weight written here
+    _anchors: frozenset[str] = PrivateAttr(default=frozenset())  # literals one of which must occur
 
     @field_validator("pattern")
     @classmethod
@@ -66,6 +69,15 @@ class ToneCue(BaseModel):
         except UnsafePattern as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    @model_validator(mode="after")
+    def _searchable(self) -> "ToneCue":
+        if self.over == "normalized":  # the lexicon's own checks: bounded, and can occur in search text
+            try:
+                self._anchors = compile_pattern(self.pattern).anchors
+            except (PatternProblem, ValueError) as exc:
+                raise ValueError(str(exc)) from None
+        return self
 
 
 class ToneExamples(BaseModel):
@@ -152,10 +164,13 @@ class ToneModel:
         self.path = path
         self._cues = [(c, re.compile(c.pattern)) for c in data.cues if c.weight > 0]
         self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
-        # Cheap gate on the whole turn's search string: a sentence is scored only when a cue
-        # over its normalised text fires (original-text cues such as plain 你 only add).
-        normalized = [c.pattern for c, _ in self._cues if c.over == "normalized"]
-        self._gate = re.compile("|".join(f"(?:{p})" for p in normalized)) if normalized else None
+        # The gate: a sentence is scored only when a cue over its normalised text fires
+        # (original-text cues such as plain 你 only add), so a turn is looked at only when one
+        # fires in its search string — found by the lexicons' own literal automaton and
+        # verified regexes (match.engine), one pass over a whole transcript's turns.
+        self._gate_entries = [MatchEntry(phrases=(), patterns=(compile_pattern(c.pattern),))
+                              for c, _ in self._cues if c.over == "normalized"]
+        self._gate: Matcher | None = None
 
     def __repr__(self) -> str:
         return f"ToneModel({self.path!r}, {len(self._cues)} cues, threshold {self.data.threshold})"
@@ -184,14 +199,27 @@ class ToneModel:
                 total += cue.weight
         return total, fired, eased
 
+    def _gated(self, norms: Sequence[Normalized]) -> list[list[int]]:
+        """Per text, the original start offsets of the cues over normalised text that fire in
+        it (empty: no sentence of it can be flagged)."""
+        if not self._gate_entries:
+            return [[] for _ in norms]
+        if self._gate is None:
+            self._gate = Matcher(self._gate_entries)
+        return [[hit.start for hit in found] if found else [] for found in self._gate.find_many(norms)]
+
     def hits(self, norm: Normalized) -> list[ToneHit]:
         """The flagged sentences of one normalised utterance (spans index ``norm.original``)."""
-        if self._gate is None or self._gate.search(norm.text) is None:
-            return []
+        at = self._gated((norm,))[0]
+        return self._hits(norm, at) if at else []
+
+    def _hits(self, norm: Normalized, cue_starts: list[int]) -> list[ToneHit]:
         text = norm.original
         out = []
         threshold = self.data.threshold
         for start, end in sentences(text):
+            if not any(start <= at < end for at in cue_starts):
+                continue  # no cue begins in this sentence
             score, fired, eased = self.score(own_words(text[start:end]))
             if score < threshold:
                 continue
@@ -200,11 +228,24 @@ class ToneModel:
             out.append(ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased)))
         return out
 
+    def findings_many(self, norms: Sequence[Normalized],
+                      turns: Sequence[int | None] | None = None) -> list[list[Finding]]:
+        """:meth:`findings` for several texts (a transcript's turns) with one gate pass;
+        ``turns[i]`` is recorded in the findings of ``norms[i]``."""
+        out: list[list[Finding]] = []
+        for at, (norm, gated) in enumerate(zip(norms, self._gated(norms))):
+            hits = self._hits(norm, gated) if gated else []
+            out.append(self._findings(norm, hits, None if turns is None else turns[at]) if hits else [])
+        return out
+
     def findings(self, norm: Normalized, turn: int | None = None) -> list[Finding]:
         """:meth:`hits` as findings of the model's rule, the cues that fired in the message."""
         hits = self.hits(norm)
         if not hits:
             return []
+        return self._findings(norm, hits, turn)
+
+    def _findings(self, norm: Normalized, hits: list[ToneHit], turn: int | None) -> list[Finding]:
         d = self.data
         text = norm.original
         return [make_finding({
