@@ -171,6 +171,7 @@ class ToneModel:
         self._gate_entries = [MatchEntry(phrases=(), patterns=(compile_pattern(c.pattern),))
                               for c, _ in self._cues if c.over == "normalized"]
         self._gate: Matcher | None = None
+        self._gate_cue = [i for i, (c, _) in enumerate(self._cues) if c.over == "normalized"]
 
     def __repr__(self) -> str:
         return f"ToneModel({self.path!r}, {len(self._cues)} cues, threshold {self.data.threshold})"
@@ -180,13 +181,17 @@ class ToneModel:
         """The rule code of its findings."""
         return self.data.rule
 
-    def score(self, sentence: str) -> tuple[float, list[str], list[str]]:
-        """Score one sentence (original text): (score, cues fired, mitigators fired)."""
+    def score(self, sentence: str, candidates: frozenset[int] | None = None) -> tuple[float, list[str], list[str]]:
+        """Score one sentence (original text): (score, cues fired, mitigators fired).
+        ``candidates``: the only cues over normalised text that may fire (indices into the
+        cues; the gate found them), the others are not tried."""
         search = normalize(sentence).text
         fired, eased = [], []
         total = 0.0
         content = False
-        for cue, rx in self._cues:
+        for index, (cue, rx) in enumerate(self._cues):
+            if candidates is not None and cue.over == "normalized" and index not in candidates:
+                continue
             if rx.search(sentence if cue.over == "original" else search):
                 fired.append(cue.id)
                 total += cue.weight
@@ -199,28 +204,31 @@ class ToneModel:
                 total += cue.weight
         return total, fired, eased
 
-    def _gated(self, norms: Sequence[Normalized]) -> list[list[int]]:
-        """Per text, the original start offsets of the cues over normalised text that fire in
-        it (empty: no sentence of it can be flagged)."""
+    def _gated(self, norms: Sequence[Normalized]) -> list[list[tuple[int, int]]]:
+        """Per text, (original start, cue index) of the cues over normalised text that fire
+        in it (empty: no sentence of it can be flagged)."""
         if not self._gate_entries:
             return [[] for _ in norms]
         if self._gate is None:
             self._gate = Matcher(self._gate_entries)
-        return [[hit.start for hit in found] if found else [] for found in self._gate.find_many(norms)]
+        cue = self._gate_cue
+        return [[(hit.start, cue[hit.entry]) for hit in found] if found else []
+                for found in self._gate.find_many(norms)]
 
     def hits(self, norm: Normalized) -> list[ToneHit]:
         """The flagged sentences of one normalised utterance (spans index ``norm.original``)."""
         at = self._gated((norm,))[0]
         return self._hits(norm, at) if at else []
 
-    def _hits(self, norm: Normalized, cue_starts: list[int]) -> list[ToneHit]:
+    def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]]) -> list[ToneHit]:
         text = norm.original
         out = []
         threshold = self.data.threshold
         for start, end in sentences(text):
-            if not any(start <= at < end for at in cue_starts):
+            candidates = frozenset(cue for at, cue in cue_starts if start <= at < end)
+            if not candidates:
                 continue  # no cue begins in this sentence
-            score, fired, eased = self.score(own_words(text[start:end]))
+            score, fired, eased = self.score(own_words(text[start:end]), candidates)
             if score < threshold:
                 continue
             if in_quotes(text, start, end) or in_reported_speech(text, end):
