@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "scriptcheck.datafile", "scriptcheck.safe_yaml", "scriptcheck.limits")),
     ("text", ("scriptcheck.text",)),
     ("match", ("scriptcheck.match",)),
-    ("lexicon", ("scriptcheck.lexicon",)),
+    ("lexicon", ("scriptcheck.lexicon", "scriptcheck.lexicon.tone")),
     ("rules", ("scriptcheck.rules",)),
     ("profile", ("scriptcheck.profile",)),
     ("scoring", ("scriptcheck.scoring",)),

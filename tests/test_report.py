@@ -158,7 +158,9 @@ def test_review_round_trip(scored, tmp_path):
     # Everything not reviewed is as before.
     before = {(r["id"], f["turn"], f["rule"], f["start"], f["end"]) for r in reports for f in r["findings"]}
     assert before - found_after == {key(v) for v in verdicts if v["verdict"] == "false_alarm"}
-    assert found_after <= before
+    # The tone model (FB900, docs/tone-model.md) stays quiet where a lexicon finding covers
+    # its sentence; with that finding reviewed away, it may speak for the sentence itself.
+    assert {k for k in found_after if k[2] != "FB900"} <= before
 
 
 def test_read_verdicts_rejects_bad_lines(tmp_path):

@@ -11,6 +11,7 @@ from scriptcheck.errors import ProfileError
 from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
 from scriptcheck.lexicon.matcher import PhraseMatcher
+from scriptcheck.lexicon.tone import ToneModel
 from scriptcheck.models import Report, Transcript
 from scriptcheck.profile.loader import Profile, load_profile
 from scriptcheck.scoring.engine import ProfileScorer
@@ -28,8 +29,8 @@ class Checker(PhraseMatcher):
     """
 
     def __init__(self, lexicons: Sequence[Lexicon], profile: Profile | None = None,
-                 segmenter: Segmenter | None = None) -> None:
-        super().__init__(lexicons, segmenter)
+                 segmenter: Segmenter | None = None, tone: ToneModel | None | str = "auto") -> None:
+        super().__init__(lexicons, segmenter, tone)
         self.profile = profile
         self.scorer = ProfileScorer(profile, self) if profile is not None else None
 
@@ -40,11 +41,12 @@ class Checker(PhraseMatcher):
 
     @classmethod
     def from_lexicons(cls, sources: Iterable[str | Path], *, defaults: bool = True,
-                      verify: bool = True) -> "Checker":
-        """A checker over the packaged lexicons (unless ``defaults=False``) plus ``sources``."""
+                      verify: bool = True, tone: bool = True) -> "Checker":
+        """A checker over the packaged lexicons (unless ``defaults=False``) plus ``sources``;
+        the packaged tone model (docs/tone-model.md) comes with them unless ``tone=False``."""
         names: list[str | Path] = list(DEFAULT_LEXICONS) if defaults else []
         names.extend(sources)
-        return cls(load_lexicons(names, verify=verify))
+        return cls(load_lexicons(names, verify=verify), tone="auto" if tone else None)
 
     @classmethod
     def from_profile(cls, profile: str | Path | Profile, *, extra_lexicons: Iterable[str | Path] = (),

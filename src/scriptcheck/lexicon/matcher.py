@@ -14,6 +14,7 @@ from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
+from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden
 from scriptcheck.match.engine import Matcher
 from scriptcheck.models import Finding, make_finding
 from scriptcheck.text.normalize import Normalized, normalize
@@ -55,9 +56,15 @@ class PhraseMatcher:
     and cues are both phrase hits; which ones a query returns is said by its arguments.
     """
 
-    def __init__(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None = None) -> None:
+    def __init__(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None = None,
+                 tone: ToneModel | None | str = "auto") -> None:
         with paused_gc():  # an object or more per entry and per literal: see datafile.paused_gc
             self._build(lexicons, segmenter)
+        # The tone model (lexicon.tone): with "auto", the packaged one whenever the packaged
+        # forbidden lexicon is loaded (unless SCRIPTCHECK_TONE=off); None turns it off.
+        if tone == "auto":
+            tone = default_tone() if any(is_packaged_forbidden(lx) for lx in self.lexicons) else None
+        self.tone: ToneModel | None = tone  # type: ignore[assignment]
 
     def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None) -> None:
         self.lexicons = tuple(lexicons)
@@ -148,16 +155,23 @@ class PhraseMatcher:
         else:
             only = self._kind_entries[forbidden, polite, cues]
         info = self._hit_info
+        toned_each = self.tone.findings_many(norms, turns) if forbidden and self.tone is not None else None
         scans = []
         for at, hits in enumerate(self._matcher.find_many(norms, only, only_each)):
             findings: list[Finding] = []
             phrases: list[PhraseHit] = []
+            toned = toned_each[at] if toned_each is not None else []
+            if toned:
+                findings = toned
             if hits:
                 text = norms[at].original
                 turn = None if turns is None else turns[at]
                 for index, start, end in hits:
                     forbidden_entry, entry = info[index]
                     if forbidden_entry:
+                        if toned:  # the lexicon's finding says it better: drop the sentence's
+                            findings = [f for f in findings if not (f.rule == self.tone.rule and f.start < end
+                                                                    and start < f.end)]
                         findings.append(make_finding({
                             "rule": entry.id, "category": entry.category, "severity": entry.severity,
                             "start": start, "end": end, "text": text[start:end],

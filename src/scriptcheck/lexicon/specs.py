@@ -29,7 +29,7 @@ def run_specs(lexicon: Lexicon) -> list[SpecResult]:
     an entry whose hits are always swallowed by a longer finding of another entry fails its
     specs); other lexicons through the matcher, entry by entry.
     """
-    phrase_matcher = PhraseMatcher([lexicon]) if lexicon.kind == "forbidden" else None
+    phrase_matcher = PhraseMatcher([lexicon], tone=None) if lexicon.kind == "forbidden" else None
     matcher = None if phrase_matcher is not None else Matcher(lexicon.match_entries)
     results = []
     for index, entry in enumerate(lexicon.entries):

@@ -1,0 +1,316 @@
+"""The tone model: rude agent speech found by combining weak cues, not by listing phrases.
+
+The forbidden lexicon flags what its entries describe; a rude reply worded in a way nobody
+listed passes it. The tone model scores each sentence of an utterance by the cues it holds —
+a rhetorical-question frame, blame, an imperative at the customer, a dismissive particle, an
+insult, plain 你 where a service agent says 您 … — minus its mitigators (请/麻烦, an apology, an
+offer of help), and flags the sentence when the sum reaches a threshold. Cues, weights and the
+threshold are data (``lexicons/models/tone.yaml``, fitted by ``benchmarks/fit_tone.py``); see
+``docs/tone-model.md``.
+
+Cue regexes run on the sentence's normalised text (``over: normalized``, the default: simplified,
+lower case, 您→你, punctuation removed) or on its original text (``over: original``: 你 vs 您).
+Spans index the original text. A sentence inside quotation marks or reported from a third party
+(``match.contexts``) is not the agent's own words and is never flagged.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from scriptcheck.datafile import format_validation_error, read_yaml
+from scriptcheck.errors import LexiconError
+from scriptcheck.match.contexts import in_quotes, in_reported_speech
+from scriptcheck.match.engine import Matcher, MatchEntry
+from scriptcheck.match.patterns import PatternProblem, compile_pattern
+from scriptcheck.models import Finding, Severity, make_finding
+from scriptcheck.resources import defaults_dir
+from scriptcheck.text.normalize import Normalized, normalize
+from scriptcheck.text.regex_policy import UnsafePattern, check_regex
+
+__all__ = ["ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
+           "default_tone_path", "is_packaged_forbidden", "own_words", "sentences"]
+
+# A sentence ends at these (and a turn's start and end); the model scores sentences.
+_SENTENCE_END = re.compile(r"[。！？!?；;\n…]+")
+# A quotation inside a sentence: someone else's words (or a phrase mentioned), blanked out.
+_QUOTED = re.compile(r"“[^”]{0,200}”|「[^」]{0,200}」|『[^』]{0,200}』|‘[^’]{0,200}’|\"[^\"]{0,200}\"")
+# Skipped at a span's edges: spaces and punctuation.
+_EDGE = " \t\r\u3000，,、。！？!?；;：:…~～\"'“”‘’「」『』（）()【】[]"
+
+
+class ToneCue(BaseModel):
+    """One cue (positive weight) or mitigator (negative weight): a bounded regex and its weight."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    family: str
+    pattern: str = Field(min_length=1, max_length=400)
+    weight: float
+    over: Literal["normalized", "original"] = "normalized"
+    fit: bool = True  # False: benchmarks/fit_tone.py keeps the weight written here
+    _anchors: frozenset[str] = PrivateAttr(default=frozenset())  # literals one of which must occur
+
+    @field_validator("pattern")
+    @classmethod
+    def _safe(cls, value: str) -> str:
+        if value.startswith("^") or value.endswith("$"):
+            raise ValueError("anchors are not allowed (cues are searched anywhere in a sentence)")
+        try:
+            check_regex(value)
+        except UnsafePattern as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _searchable(self) -> "ToneCue":
+        if self.over == "normalized":  # the lexicon's own checks: bounded, and can occur in search text
+            try:
+                self._anchors = compile_pattern(self.pattern).anchors
+            except (PatternProblem, ValueError) as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+
+class ToneExamples(BaseModel):
+    """Inline examples, run by the tests: ``match`` texts must be flagged, ``no_match`` not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
+class ToneFile(BaseModel):
+    """The validated content of a tone-model file (``lexicons/models/tone.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1]
+    rule: str = Field(pattern=r"^[A-Z]{2,4}\d{2,4}$")
+    category: str
+    severity: Severity = Severity.warning
+    description: str
+    suggestion: str = ""
+    source: str = ""
+    threshold: float = Field(gt=0)
+    cues: list[ToneCue] = Field(min_length=1)
+    mitigators: list[ToneCue] = Field(default_factory=list)
+    examples: ToneExamples = Field(default_factory=ToneExamples)
+
+    @model_validator(mode="after")
+    def _signs(self) -> "ToneFile":
+        seen: set[str] = set()
+        for kind, items, ok in (("cue", self.cues, lambda w: w >= 0), ("mitigator", self.mitigators, lambda w: w <= 0)):
+            for item in items:
+                if item.id in seen:
+                    raise ValueError(f"id {item.id} is used twice")
+                seen.add(item.id)
+                if not ok(item.weight):
+                    raise ValueError(f"{kind} {item.id}: weight {item.weight} has the wrong sign "
+                                     f"(cues weigh >= 0, mitigators <= 0)")
+        return self
+
+
+@dataclass(frozen=True)
+class ToneHit:
+    """A flagged sentence: original ``[start, end)``, its score and the cues that fired."""
+
+    start: int
+    end: int
+    score: float
+    cues: tuple[str, ...]
+    mitigators: tuple[str, ...]
+
+
+def own_words(sentence: str) -> str:
+    """``sentence`` with its quotations blanked out (same length: offsets still hold)."""
+    if not any(q in sentence for q in "“「『‘\""):
+        return sentence
+    return _QUOTED.sub(lambda m: " " * len(m.group()), sentence)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each non-empty sentence of ``text``, punctuation and spaces trimmed."""
+    out = []
+    at = 0
+    for m in (*_SENTENCE_END.finditer(text), None):
+        end = len(text) if m is None else m.start()
+        s, e = at, end
+        while s < e and text[s] in _EDGE:
+            s += 1
+        while e > s and text[e - 1] in _EDGE:
+            e -= 1
+        if e > s:
+            out.append((s, e))
+        if m is not None:
+            at = m.end()
+    return out
+
+
+class ToneModel:
+    """A loaded tone model: call :meth:`hits` or :meth:`findings` on normalised utterances."""
+
+    def __init__(self, data: ToneFile, path: str = "<tone>") -> None:
+        self.data = data
+        self.path = path
+        self._cues = [(c, re.compile(c.pattern)) for c in data.cues if c.weight > 0]
+        self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
+        # The gate: a sentence is scored only when a cue over its normalised text fires
+        # (original-text cues such as plain 你 only add), so a turn is looked at only when one
+        # fires in its search string — found by the lexicons' own literal automaton and
+        # verified regexes (match.engine), one pass over a whole transcript's turns.
+        self._gate_entries = [MatchEntry(phrases=(), patterns=(compile_pattern(c.pattern),))
+                              for c, _ in self._cues if c.over == "normalized"]
+        self._gate: Matcher | None = None
+        self._gate_cue = [i for i, (c, _) in enumerate(self._cues) if c.over == "normalized"]
+
+    def __repr__(self) -> str:
+        return f"ToneModel({self.path!r}, {len(self._cues)} cues, threshold {self.data.threshold})"
+
+    @property
+    def rule(self) -> str:
+        """The rule code of its findings."""
+        return self.data.rule
+
+    def score(self, sentence: str, candidates: frozenset[int] | None = None) -> tuple[float, list[str], list[str]]:
+        """Score one sentence (original text): (score, cues fired, mitigators fired).
+        ``candidates``: the only cues over normalised text that may fire (indices into the
+        cues; the gate found them), the others are not tried."""
+        search = normalize(sentence).text
+        fired, eased = [], []
+        total = 0.0
+        content = False
+        for index, (cue, rx) in enumerate(self._cues):
+            if candidates is not None and cue.over == "normalized" and index not in candidates:
+                continue
+            if rx.search(sentence if cue.over == "original" else search):
+                fired.append(cue.id)
+                total += cue.weight
+                content = content or cue.over == "normalized"
+        if not content:  # 你 alone is never rude: it only adds to a cue in the words
+            return 0.0, fired, eased
+        for cue, rx in self._mitigators:
+            if rx.search(sentence if cue.over == "original" else search):
+                eased.append(cue.id)
+                total += cue.weight
+        return total, fired, eased
+
+    def _gated(self, norms: Sequence[Normalized]) -> list[list[tuple[int, int]]]:
+        """Per text, (original start, cue index) of the cues over normalised text that fire
+        in it (empty: no sentence of it can be flagged)."""
+        if not self._gate_entries:
+            return [[] for _ in norms]
+        if self._gate is None:
+            self._gate = Matcher(self._gate_entries)
+        cue = self._gate_cue
+        return [[(hit.start, cue[hit.entry]) for hit in found] if found else []
+                for found in self._gate.find_many(norms)]
+
+    def hits(self, norm: Normalized) -> list[ToneHit]:
+        """The flagged sentences of one normalised utterance (spans index ``norm.original``)."""
+        at = self._gated((norm,))[0]
+        return self._hits(norm, at) if at else []
+
+    def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]]) -> list[ToneHit]:
+        text = norm.original
+        out = []
+        threshold = self.data.threshold
+        for start, end in sentences(text):
+            candidates = frozenset(cue for at, cue in cue_starts if start <= at < end)
+            if not candidates:
+                continue  # no cue begins in this sentence
+            score, fired, eased = self.score(own_words(text[start:end]), candidates)
+            if score < threshold:
+                continue
+            if in_quotes(text, start, end) or in_reported_speech(text, end):
+                continue  # someone else's words (quoted, or reported earlier in the sentence)
+            out.append(ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased)))
+        return out
+
+    def findings_many(self, norms: Sequence[Normalized],
+                      turns: Sequence[int | None] | None = None) -> list[list[Finding]]:
+        """:meth:`findings` for several texts (a transcript's turns) with one gate pass;
+        ``turns[i]`` is recorded in the findings of ``norms[i]``."""
+        out: list[list[Finding]] = []
+        for at, (norm, gated) in enumerate(zip(norms, self._gated(norms))):
+            hits = self._hits(norm, gated) if gated else []
+            out.append(self._findings(norm, hits, None if turns is None else turns[at]) if hits else [])
+        return out
+
+    def findings(self, norm: Normalized, turn: int | None = None) -> list[Finding]:
+        """:meth:`hits` as findings of the model's rule, the cues that fired in the message."""
+        hits = self.hits(norm)
+        if not hits:
+            return []
+        return self._findings(norm, hits, turn)
+
+    def _findings(self, norm: Normalized, hits: list[ToneHit], turn: int | None) -> list[Finding]:
+        d = self.data
+        text = norm.original
+        return [make_finding({
+            "rule": d.rule, "category": d.category, "severity": d.severity,
+            "start": h.start, "end": h.end, "text": text[h.start:h.end],
+            "message": f"{d.description}（线索: {', '.join(h.cues)}"
+                       + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
+                       + f"; 得分 {h.score:g} ≥ {d.threshold:g}）",
+            "suggestion": d.suggestion, "turn": turn,
+        }) for h in hits]
+
+    def check(self, text: str) -> list[Finding]:
+        """:meth:`findings` of a raw text."""
+        return self.findings(normalize(text))
+
+    def failing_examples(self) -> list[tuple[str, str]]:
+        """The inline examples that do not hold, as (expected, text)."""
+        bad = [("match", t) for t in self.data.examples.match if not self.check(t)]
+        bad += [("no_match", t) for t in self.data.examples.no_match if self.check(t)]
+        return bad
+
+
+def default_tone_path() -> Path:
+    """The packaged tone model's file."""
+    return defaults_dir() / "models" / "tone.yaml"
+
+
+def is_packaged_forbidden(lexicon: object) -> bool:
+    """Whether ``lexicon`` (a compiled lexicon) is the packaged forbidden lexicon, the one the
+    packaged tone model goes with."""
+    if getattr(lexicon, "kind", None) != "forbidden":
+        return False
+    try:
+        return Path(lexicon.path).resolve() == (defaults_dir() / "forbidden.yaml").resolve()  # type: ignore[attr-defined]
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+def load_tone(path: str | Path | None = None) -> ToneModel:
+    """Load a tone model file (the packaged one by default); :class:`LexiconError` naming the
+    file and the reason when it is unreadable or invalid."""
+    path = Path(path) if path is not None else default_tone_path()
+    data = read_yaml(path, LexiconError)
+    try:
+        model = ToneFile.model_validate(data)
+    except ValidationError as exc:
+        raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
+    return ToneModel(model, str(path))
+
+
+@lru_cache(maxsize=1)
+def _default() -> ToneModel:
+    return load_tone()
+
+
+def default_tone() -> ToneModel | None:
+    """The packaged tone model, loaded once; ``None`` when ``SCRIPTCHECK_TONE=off``."""
+    if os.environ.get("SCRIPTCHECK_TONE", "").lower() in ("off", "0", "false", "no"):
+        return None
+    return _default()

@@ -1,0 +1,136 @@
+"""The tone model (lexicon.tone, lexicons/models/tone.yaml, docs/tone-model.md)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from scriptcheck import Checker
+from scriptcheck.errors import LexiconError, ScriptcheckError
+from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
+from scriptcheck.lexicon.matcher import PhraseMatcher
+from scriptcheck.lexicon.tone import default_tone_path, load_tone, own_words, sentences
+
+TONE = load_tone()
+RULE = TONE.rule
+
+
+@pytest.mark.parametrize("text", TONE.data.examples.match)
+def test_match_examples_are_flagged(text: str) -> None:
+    assert TONE.check(text), (text, TONE.score(text))
+
+
+@pytest.mark.parametrize("text", TONE.data.examples.no_match)
+def test_no_match_examples_are_not_flagged(text: str) -> None:
+    assert not TONE.check(text), (text, TONE.score(text))
+
+
+def test_examples_exist() -> None:
+    assert len(TONE.data.examples.match) >= 5 and len(TONE.data.examples.no_match) >= 5
+    assert TONE.failing_examples() == []
+
+
+@pytest.mark.parametrize("text", [
+    "亲！！您好。  你自己下单不看清楚，现在怪谁？？",
+    "您好，请稍等。\n你急什么急，排队的人多了去了！",
+    "「系统」 你們自己去找快遞吧～",
+])
+def test_spans_index_the_original_text(text: str) -> None:
+    found = [f for f in TONE.check(text)]
+    assert found
+    for f in found:
+        assert text[f.start:f.end] == f.text
+        assert f.text.strip() == f.text and f.text[-1] not in "？！。～"
+        assert "线索" in f.message  # the evidence is named
+
+
+def test_finding_names_the_cues() -> None:
+    [finding] = TONE.check("你自己去看订单，别老问")
+    assert finding.rule == RULE
+    assert "ni_ziji" in finding.message or "ziji_qu" in finding.message
+
+
+@pytest.mark.parametrize("text", [
+    "您说同事跟您讲“你自己去看，别老问”，这是我们的错，非常抱歉",
+    "我们绝不会对客户说“你自己去看”这种话",
+    "他们回复您说你自己去找快递，这样的回答确实不对",
+    "非常抱歉，麻烦您自己在订单页面看一下，我也帮您查",
+    "您别着急，不是您的问题，我马上帮您处理",
+])
+def test_mitigated_or_quoted_not_flagged(text: str) -> None:
+    assert not TONE.check(text), TONE.score(text)
+
+
+def test_hooked_into_the_default_checker_and_switchable_off() -> None:
+    text = "身份证都不带，你自己看着办，关我什么事"
+    lexicons = load_lexicons(DEFAULT_LEXICONS, verify=False)
+    on = PhraseMatcher(lexicons)
+    off = PhraseMatcher(lexicons, tone=None)
+    assert on.tone is not None and off.tone is None
+    assert any(f.rule == RULE for f in on.check("你自己去看订单，别老问")) or on.check("你自己去看订单，别老问")
+    assert all(f.rule != RULE for f in off.check(text))
+    assert Checker.default().tone is not None
+
+
+def test_only_with_the_packaged_forbidden_lexicon() -> None:
+    assert PhraseMatcher(load_lexicons(["polite"], verify=False)).tone is None
+
+
+def test_env_switch(monkeypatch) -> None:
+    monkeypatch.setenv("SCRIPTCHECK_TONE", "off")
+    assert PhraseMatcher(load_lexicons(DEFAULT_LEXICONS, verify=False)).tone is None
+
+
+def test_lexicon_finding_wins_over_the_tone_finding() -> None:
+    checker = Checker.default()
+    findings = checker.check("你怎么连这个也不懂")
+    assert findings and findings[0].rule != RULE
+    assert all(f.rule != RULE for f in findings)
+
+
+def test_scan_many_reports_turns() -> None:
+    from scriptcheck.text.normalize import normalize_many
+    checker = Checker.default()
+    scans = checker.scan_many(normalize_many(["您好", "你自己去看订单，别老问"]), [0, 1])
+    assert scans[0].findings == []
+    assert scans[1].findings and all(f.turn == 1 for f in scans[1].findings)
+
+
+def test_corrupt_file_names_file_and_reason(tmp_path) -> None:
+    text = default_tone_path().read_text(encoding="utf-8")
+    bad = tmp_path / "tone.yaml"
+    bad.write_text(text.replace("pattern: '难道'", "pattern: '(a+)+b'"), encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_tone(bad)
+    assert str(bad) in str(info.value) and "nandao" in str(info.value)
+    bad.write_text(text.replace("threshold:", "thresold:"), encoding="utf-8")
+    with pytest.raises(ScriptcheckError, match="thresold"):
+        load_tone(bad)
+    bad.write_text(text.replace("family: softener, pattern: '请|麻烦|劳驾|辛苦', weight: -",
+                                "family: softener, pattern: '请|麻烦|劳驾|辛苦', weight: "), encoding="utf-8")
+    with pytest.raises(LexiconError, match="wrong sign"):
+        load_tone(bad)
+    bad.write_text("cues: [", encoding="utf-8")
+    with pytest.raises(LexiconError, match=str(bad).replace("\\", "\\\\")):
+        load_tone(bad)
+
+
+def test_sentences_and_own_words() -> None:
+    text = "  您好！你自己去看。。"
+    assert [text[s:e] for s, e in sentences(text)] == ["您好", "你自己去看"]
+    assert own_words("他说“你走”了") == "他说    了"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_never_crashes_and_spans_hold(text: str) -> None:
+    for f in TONE.check(text):
+        assert 0 <= f.start < f.end <= len(text)
+        assert text[f.start:f.end] == f.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("你您自己去看别问呗烦快点难道吗，。！“”请抱歉 a\n")), max_size=40).map("".join))
+def test_never_crashes_on_cue_soup(text: str) -> None:
+    for f in TONE.check(text):
+        assert text[f.start:f.end] == f.text
