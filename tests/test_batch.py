@@ -155,11 +155,30 @@ def test_auto_jobs_leave_out_the_cpus_other_processes_use(monkeypatch) -> None:
     import scriptcheck.batch as batch
 
     monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (2.6, 1.0, 1.0))
+    monkeypatch.setattr(batch, "_busy_cpus", lambda cpus: 2)
     assert batch.worker_count(0) == 2      # auto: 4 CPUs, 2 busy
     assert batch.worker_count(4) == 4      # an explicit count is the user's choice
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    monkeypatch.setattr(batch, "_busy_cpus", lambda cpus: cpus)
     assert batch.worker_count(0) == 1      # a saturated machine: work in this process
+
+
+def test_busy_cpus_count_running_tasks_not_this_process(monkeypatch) -> None:
+    import builtins
+    import io
+
+    import scriptcheck.batch as batch
+
+    real_open = builtins.open
+
+    def fake_open(path, *args, **kwargs):
+        if path == "/proc/loadavg":
+            return io.StringIO("3.90 2.00 1.00 3/412 9999\n")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert batch._busy_cpus(8) == 2        # 3 running, one of them this process
+    assert batch._busy_cpus(1) == 1        # never more than the CPUs
+
 
 
 def test_api_scores_plain_transcripts() -> None:

@@ -25,6 +25,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import time
 import traceback
 from collections import Counter, defaultdict, deque
 from itertools import chain
@@ -289,8 +290,8 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 def worker_count(jobs: int, records: int | None = None) -> int:
     """How many worker processes ``jobs`` asks for: ``0`` (auto) means one per CPU that is not
-    already busy (the CPUs this process may run on, less the 1-minute load average of the
-    machine, so a shared machine does not get more processes than it has room for); an
+    already busy (the CPUs this process may run on, less those other processes are running on
+    right now, so a shared machine does not get more processes than it has room for); an
     explicit count is capped at the CPUs (but an explicit ``jobs >= 2`` keeps at least two,
     so a one-CPU machine still runs the parallel path it was asked for), and at the chunks
     there are to score when the number of records is known. ``jobs`` below 0 is a
@@ -305,13 +306,28 @@ def worker_count(jobs: int, records: int | None = None) -> int:
 
 
 def _busy_cpus(cpus: int) -> int:
-    """CPUs other processes keep busy, from the 1-minute load average (0 where unknown)."""
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return 0
-    # Rounded down: a load of 0.9 on two CPUs leaves both mostly free.
-    return min(cpus, int(load))
+    """CPUs other processes keep busy right now: the runnable tasks of ``/proc/loadavg`` less
+    this process, the median of three looks 5 ms apart. Not the load *average*: it lags by a
+    minute, so a batch run right after another would count the last one's work as a stranger's
+    and start no workers. Where ``/proc`` is missing, the 1-minute load average rounded down."""
+    samples = []
+    for i in range(3):
+        try:
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                running = int(fh.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            break
+        samples.append(running - 1)  # this process is one of them
+        if i < 2:
+            time.sleep(0.005)
+    if len(samples) == 3:
+        busy = sorted(samples)[1]
+    else:
+        try:
+            busy = int(os.getloadavg()[0])
+        except (AttributeError, OSError):
+            return 0
+    return max(0, min(cpus, busy))
 
 
 # -- the worker side -----------------------------------------------------------------------------
