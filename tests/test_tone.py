@@ -134,3 +134,26 @@ def test_never_crashes_and_spans_hold(text: str) -> None:
 def test_never_crashes_on_cue_soup(text: str) -> None:
     for f in TONE.check(text):
         assert text[f.start:f.end] == f.text
+
+
+@pytest.mark.parametrize("text", ["神经科在门诊楼三楼", "农村地区的快递要多等一天", "这类威胁信息会被系统拦截"])
+def test_one_cue_word_alone_is_not_a_rude_tone(text: str) -> None:
+    # Each fires exactly one cue (insult, prejudice, threat): min_cues 2 keeps them out.
+    assert TONE.data.min_cues == 2
+    assert TONE.check(text) == []
+
+
+def test_two_cues_flag() -> None:
+    [finding] = TONE.check("你急什么急")
+    assert finding.rule == TONE.rule and "you_plain" in finding.message
+
+
+def test_rule_doc_and_rule_list_know_the_tone_rule() -> None:
+    from click.testing import CliRunner
+
+    from scriptcheck.cli import cli
+
+    doc = CliRunner().invoke(cli, ["rule", TONE.rule])
+    assert doc.exit_code == 0 and "tone.yaml" in doc.stdout and TONE.data.examples.match[0] in doc.stdout
+    listed = CliRunner().invoke(cli, ["rules"])
+    assert any(line.startswith(TONE.rule) for line in listed.stdout.splitlines())

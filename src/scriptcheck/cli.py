@@ -289,7 +289,7 @@ def _spark_runner(master: str):
 @no_defaults_option
 def rule(code: str, lexicons: tuple[str, ...], no_defaults: bool) -> None:
     """Print a rule's doc: what it flags, why, a bad example and what to say instead."""
-    from scriptcheck.ruledoc import render_rule_doc, render_transcript_rule_doc, transcript_rules
+    from scriptcheck.ruledoc import render_rule_doc, render_tone_doc, render_transcript_rule_doc, transcript_rules
 
     try:
         checker = _checker(lexicons, no_defaults)
@@ -297,6 +297,9 @@ def rule(code: str, lexicons: tuple[str, ...], no_defaults: bool) -> None:
             if entry.id == code.upper():
                 click.echo(render_rule_doc(lexicon, entry))
                 return
+        if checker.tone is not None and checker.tone.rule == code.upper():
+            click.echo(render_tone_doc(checker.tone))
+            return
         found = transcript_rules().get(code.upper())
     except ScriptcheckError as exc:
         raise _fail(str(exc))
@@ -328,6 +331,9 @@ def rules(lexicons: tuple[str, ...], no_defaults: bool) -> None:
         table.add_column(no_wrap=True, overflow="ellipsis")
     for _, entry in checker.rules():
         table.add_row(entry.id, entry.severity.value, entry.category, entry.name)
+    if checker.tone is not None:
+        tone = checker.tone.data
+        table.add_row(tone.rule, tone.severity.value, tone.category, "rude-tone  (tone model)")
     for code, (rule, profiles) in sorted(profile_rules.items()):
         table.add_row(code, rule.severity.value, rule.kind, f"{rule.name}  ({', '.join(profiles)})")
     console = Console(highlight=False, markup=False, emoji=False, color_system=None,

@@ -53,6 +53,26 @@ def render_rule_doc(lexicon: Lexicon, entry: LexiconEntry) -> str:
     return "\n".join(lines)
 
 
+def render_tone_doc(model) -> str:
+    """A ruff-style plain-text doc for the tone model's rule (:mod:`scriptcheck.lexicon.tone`)."""
+    d = model.data
+    lines = [f"{d.rule} rude-tone", "", f"Model:     tone — {display_path(model.path)} (docs/tone-model.md)",
+             f"Category:  {d.category}", f"Severity:  {d.severity.value}"]
+    if d.source:
+        lines.append(f"Source:    {d.source}")
+    lines += ["", "What it does", f"  {d.description}",
+              f"  A sentence is flagged when at least {d.min_cues} of {len(d.cues)} weighted cues fire in it and their "
+              f"score, less its {len(d.mitigators)} mitigators (您, 请, apologies, offers of help …), reaches "
+              f"{d.threshold:g}. The finding names the cues."]
+    if d.examples.match:
+        lines += ["", "Example (flagged)"] + [f"  {t}" for t in d.examples.match]
+    if d.suggestion:
+        lines += ["", "Use instead", f"  {d.suggestion}"]
+    if d.examples.no_match:
+        lines += ["", "Not flagged"] + [f"  {t}" for t in d.examples.no_match]
+    return "\n".join(lines)
+
+
 def render_transcript_rule_doc(rule, profiles: list[str]) -> str:
     """A plain-text doc for one transcript rule (step, pair, honorific, privacy, timing)."""
     lines = [

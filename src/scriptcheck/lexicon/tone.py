@@ -102,6 +102,9 @@ class ToneFile(BaseModel):
     suggestion: str = ""
     source: str = ""
     threshold: float = Field(gt=0)
+    min_cues: int = Field(default=1, ge=1, description="A sentence is flagged only when at least this "
+                          "many distinct cues fire in it (plain 你 counts as one): one strong word alone "
+                          "(神经 in 神经科, 农村, 威胁) is not a rude tone.")
     cues: list[ToneCue] = Field(min_length=1)
     mitigators: list[ToneCue] = Field(default_factory=list)
     examples: ToneExamples = Field(default_factory=ToneExamples)
@@ -229,7 +232,7 @@ class ToneModel:
             if not candidates:
                 continue  # no cue begins in this sentence
             score, fired, eased = self.score(own_words(text[start:end]), candidates)
-            if score < threshold:
+            if score < threshold or len(fired) < self.data.min_cues:
                 continue
             if in_quotes(text, start, end) or in_reported_speech(text, end):
                 continue  # someone else's words (quoted, or reported earlier in the sentence)
