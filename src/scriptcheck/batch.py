@@ -47,10 +47,11 @@ _CHUNK = 64
 # workers to be worth starting (else they are scored here too). A batch smaller than the sum
 # never pays for worker processes, which would only make it slower; and by the time workers
 # fork, this process has built its scorers and loaded jieba's dictionary, which they share
-# copy-on-write instead of loading their own. 512 records are about 0.15 s of work at the
-# speeds of benchmarks/bench_process.py (the cross-over measured there: benchmarks/RESULTS.md).
+# copy-on-write instead of loading their own. 512 records are about 0.15 s of work; with 512
+# more (1,100 in all) two workers were still 3% slower than one process, with 1,488 more
+# (2,000) 17% faster (benchmarks/bench_process.py --sweep, benchmarks/RESULTS.md).
 _IN_PROCESS_LEAD = 512
-_PARALLEL_MIN_REST = 512
+_PARALLEL_MIN_REST = 1024
 
 
 class WorkerDied(ScriptcheckError):

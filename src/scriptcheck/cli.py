@@ -180,7 +180,7 @@ def _jobs(ctx, param, value: str) -> int:
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
               help="Worker processes (default 0 = auto: one per CPU not busy with other processes; "
-                   "never more than the CPUs or than there is work for; a batch of under 1,024 transcripts "
+                   "never more than the CPUs or than there is work for; a batch of under 1,536 transcripts "
                    "is scored in this process and starts no worker).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write rejected records as JSONL to this file.")
