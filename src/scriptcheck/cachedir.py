@@ -3,13 +3,14 @@ versions of the installed libraries its cache keys name."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["cache_dir", "dist_version"]
+__all__ = ["cache_dir", "cache_file", "code_salt", "dist_version"]
 
 
 def cache_dir() -> Path | None:
@@ -62,3 +63,24 @@ def dist_version(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+def code_salt(dists: tuple[str, ...], modules: tuple[str, ...]) -> bytes:
+    """What a cache key must hold besides the data: the versions of ``dists`` and the bytes of
+    scriptcheck's own ``modules`` (paths inside the package), since a source checkout changes
+    without a version bump. A module that cannot be read counts as unknown."""
+    parts = [f"{dist}={dist_version(dist) or '?'}" for dist in dists]
+    here = Path(__file__).resolve().parent
+    for module in modules:
+        try:
+            parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
+        except OSError:
+            parts.append("?")
+    return "|".join(parts).encode()
+
+
+def cache_file(kind: str, key: str) -> Path | None:
+    """Where the cache entry ``key`` of ``kind`` (``parsed``, ``patterns`` …) lives, or ``None``
+    when caching is off."""
+    directory = cache_dir()
+    return None if directory is None else directory / kind / key

@@ -23,12 +23,12 @@ from typing import Iterator
 
 from pydantic import ValidationError
 
-from scriptcheck.cachedir import cache_dir, dist_version
+from scriptcheck.cachedir import cache_file, code_salt
 from scriptcheck.errors import ScriptcheckError
 from scriptcheck.limits import MAX_BYTES
 
 __all__ = ["read_data", "parse_yaml", "read_yaml", "format_validation_error", "paused_gc", "parse_key",
-           "load_parsed", "store_parsed", "write_cache_file"]
+           "load_parsed", "read_cache_json", "store_parsed", "write_cache_file"]
 
 
 @contextmanager
@@ -91,14 +91,7 @@ def read_yaml(path: Path, error: type[ScriptcheckError]) -> object:
 
 @lru_cache(maxsize=1)
 def _parse_salt() -> bytes:
-    here = Path(__file__).resolve().parent
-    parts = [f"scriptcheck={dist_version('scriptcheck')}", f"pyyaml={dist_version('pyyaml')}"]
-    for module in ("datafile.py", "safe_yaml.py", "limits.py"):
-        try:
-            parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
-        except OSError:
-            parts.append("?")
-    return "|".join(parts).encode()
+    return code_salt(("scriptcheck", "pyyaml"), ("datafile.py", "safe_yaml.py", "limits.py"))
 
 
 def parse_key(content: bytes) -> str:
@@ -111,21 +104,10 @@ def parse_key(content: bytes) -> str:
 _PARSED_FORMAT = "scriptcheck-parsed/1"
 
 
-def _cache_file(key: str, kind: str) -> Path | None:
-    directory = cache_dir()
-    return None if directory is None else directory / kind / key
-
-
 def load_parsed(key: str) -> object | None:
     """The plain data bytes with this key parsed to, or ``None`` (not cached, caching off, or
     the cache file unreadable, corrupt or written for another key)."""
-    cached = _cache_file(key, "parsed")
-    if cached is None:
-        return None
-    try:
-        stored = json.loads(cached.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
+    stored = read_cache_json(cache_file("parsed", key))
     if (not isinstance(stored, dict) or stored.get("format") != _PARSED_FORMAT or stored.get("key") != key
             or "data" not in stored):
         return None
@@ -135,7 +117,7 @@ def load_parsed(key: str) -> object | None:
 def store_parsed(key: str, data: object) -> None:
     """Remember parsed data under ``key``, when JSON holds it exactly (a YAML date, or a number
     as a mapping key, does not survive JSON: such a file is simply parsed every time)."""
-    cached = _cache_file(key, "parsed")
+    cached = cache_file("parsed", key)
     if cached is None:
         return
     try:
@@ -146,6 +128,17 @@ def store_parsed(key: str, data: object) -> None:
     except (TypeError, ValueError, RecursionError):
         return
     write_cache_file(cached, text)
+
+
+def read_cache_json(path: Path | None) -> object | None:
+    """The JSON a cache file holds, or ``None`` (no path: caching off; unreadable or not JSON).
+    The caller still checks the shape: a cache file is never trusted to be what it should."""
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 def write_cache_file(path: Path, text: str) -> None:

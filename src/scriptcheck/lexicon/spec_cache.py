@@ -21,30 +21,22 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
-from pathlib import Path
 
-from scriptcheck.cachedir import cache_dir, dist_version
-from scriptcheck.datafile import write_cache_file
+from scriptcheck.cachedir import cache_file, code_salt
+from scriptcheck.datafile import read_cache_json, write_cache_file
 
 __all__ = ["key", "is_verified", "mark_verified", "load_analyses", "store_analyses"]
 
 
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
-    parts = []
-    for dist in ("scriptcheck", "opencc", "jieba", "ahocorasick-rs", "pyyaml", "pydantic", "pydantic-core"):
-        parts.append(f"{dist}={dist_version(dist) or '?'}")
-    # Source checkouts change without a version bump: include the matcher's own code.
-    here = Path(__file__).resolve().parent.parent
-    for module in ("text/normalize.py", "text/regex_policy.py", "match/engine.py", "match/patterns.py",
-                   "match/automaton.py", "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py",
-                   "lexicon/overlay.py", "lexicon/schema.py", "lexicon/slots.py", "lexicon/loader.py",
-                   "lexicon/spec_cache.py", "safe_yaml.py", "datafile.py", "limits.py", "models.py"):
-        try:
-            parts.append(hashlib.sha256((here / module).read_bytes()).hexdigest())
-        except OSError:
-            parts.append("?")
-    return "|".join(parts).encode()
+    # The matcher's own code is in the key as well as the versions (see code_salt).
+    return code_salt(
+        ("scriptcheck", "opencc", "jieba", "ahocorasick-rs", "pyyaml", "pydantic", "pydantic-core"),
+        ("text/normalize.py", "text/regex_policy.py", "text/segment.py", "match/engine.py", "match/patterns.py",
+         "match/automaton.py", "match/contexts.py", "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py",
+         "lexicon/overlay.py", "lexicon/schema.py", "lexicon/slots.py", "lexicon/loader.py", "lexicon/spec_cache.py",
+         "safe_yaml.py", "datafile.py", "limits.py", "models.py"))
 
 
 def key(content: bytes) -> str:
@@ -52,20 +44,9 @@ def key(content: bytes) -> str:
     return hashlib.sha256(_salt() + b"\0" + content).hexdigest()
 
 
-def _marker(key: str, kind: str) -> Path | None:
-    directory = cache_dir()
-    return None if directory is None else directory / kind / key
-
-
 def load_analyses(key: str) -> dict | None:
     """The pattern analyses stored for this lexicon and code, or ``None``."""
-    marker = _marker(key, "patterns")
-    if marker is None:
-        return None
-    try:
-        data = json.loads(marker.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
+    data = read_cache_json(cache_file("patterns", key))
     if not isinstance(data, dict) or not all(
             isinstance(v, list) and len(v) == 2 and isinstance(v[0], list) and all(isinstance(a, str) for a in v[0])
             for v in data.values()):
@@ -75,7 +56,7 @@ def load_analyses(key: str) -> dict | None:
 
 def store_analyses(key: str, analyses: dict) -> None:
     """Store the pattern analyses of a lexicon that loaded cleanly (skipped if not writable)."""
-    marker = _marker(key, "patterns")
+    marker = cache_file("patterns", key)
     if marker is None:
         return
     write_cache_file(marker, json.dumps(analyses, ensure_ascii=False))
@@ -83,13 +64,13 @@ def store_analyses(key: str, analyses: dict) -> None:
 
 def is_verified(key: str) -> bool:
     """Whether this lexicon already passed its specs with this exact matcher."""
-    marker = _marker(key, "verified")
+    marker = cache_file("verified", key)
     return marker is not None and marker.exists()
 
 
 def mark_verified(key: str) -> None:
     """Record that the lexicon passed its specs (silently skipped if the cache is not writable)."""
-    marker = _marker(key, "verified")
+    marker = cache_file("verified", key)
     if marker is None:
         return
     try:
