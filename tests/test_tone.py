@@ -157,3 +157,16 @@ def test_rule_doc_and_rule_list_know_the_tone_rule() -> None:
     assert doc.exit_code == 0 and "tone.yaml" in doc.stdout and TONE.data.examples.match[0] in doc.stdout
     listed = CliRunner().invoke(cli, ["rules"])
     assert any(line.startswith(TONE.rule) for line in listed.stdout.splitlines())
+
+
+def test_a_profile_can_turn_the_tone_model_off(tmp_path) -> None:
+    from scriptcheck import Transcript
+    from scriptcheck.scoring.engine import ProfileScorer
+
+    rude = Transcript.model_validate({"id": "t", "turns": [{"speaker": "customer", "text": "我的快递呢"},
+                                                           {"speaker": "agent", "text": "不是说了吗，你自己去看订单"}]})
+    assert TONE.rule in {f.rule for f in ProfileScorer.load("hotline").score(rude).findings}
+    off = tmp_path / "quiet.yaml"
+    off.write_text("version: 1\nname: quiet\nextends: hotline\nforbidden: {tone: false}\n", encoding="utf-8")
+    assert TONE.rule not in {f.rule for f in ProfileScorer.load(str(off)).score(rude).findings}
+    assert TONE.rule not in {f.rule for f in Checker.from_profile(str(off)).score(rude).findings}

@@ -54,7 +54,8 @@ class Checker(PhraseMatcher):
         """A checker for a profile (packaged name such as ``"hotline"`` or a file), with the
         profile's lexicons plus ``extra_lexicons``; use :meth:`score` on transcripts."""
         loaded = profile if isinstance(profile, Profile) else load_profile(profile)
-        return cls(load_lexicons([*loaded.lexicon_sources(), *extra_lexicons], verify=verify), profile=loaded)
+        return cls(load_lexicons([*loaded.lexicon_sources(), *extra_lexicons], verify=verify), profile=loaded,
+                   tone="auto" if loaded.data.forbidden.tone else None)
 
     def score(self, transcript: Transcript) -> Report:
         """Score a transcript under this checker's profile (see :meth:`from_profile`)."""

@@ -30,6 +30,9 @@ class ForbiddenScoring(FileModel):
     )
     cap: float = Field(default=50, ge=0, description="At most this many points per rule code.")
     veto_on: Severity = Field(default=Severity.critical, description="Findings at or above this severity fail the transcript (一票否决).")
+    tone: bool = Field(default=True, description="Also flag a rude tone nobody listed with the packaged tone model "
+                       "(FB900, docs/tone-model.md) whenever the packaged forbidden lexicon is loaded; false: "
+                       "the lexicons' entries only.")
 
 
 class ProfileExample(FileModel):

@@ -54,7 +54,7 @@ class ProfileScorer:
         :class:`Profile`) over the profile's lexicons plus ``extra_lexicons``."""
         loaded = profile if isinstance(profile, Profile) else load_profile(profile)
         lexicons = load_lexicons([*loaded.lexicon_sources(), *extra_lexicons], verify=verify)
-        return cls(loaded, PhraseMatcher(lexicons))
+        return cls(loaded, PhraseMatcher(lexicons, tone="auto" if loaded.data.forbidden.tone else None))
 
     def score(self, transcript: Transcript) -> Report:
         """Apply every rule of the profile to ``transcript`` and score the findings."""
