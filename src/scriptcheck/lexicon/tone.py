@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -227,8 +228,12 @@ class ToneModel:
         text = norm.original
         out = []
         threshold = self.data.threshold
+        # Sorted by where each cue begins, so each sentence takes its own by bisection (a scan
+        # of every cue per sentence was quadratic in a long utterance).
+        cue_starts = sorted(cue_starts)
+        positions = [at for at, _ in cue_starts]
         for start, end in sentences(text):
-            candidates = frozenset(cue for at, cue in cue_starts if start <= at < end)
+            candidates = frozenset(cue for _, cue in cue_starts[bisect_left(positions, start):bisect_left(positions, end)])
             if not candidates:
                 continue  # no cue begins in this sentence
             score, fired, eased = self.score(own_words(text[start:end]), candidates)

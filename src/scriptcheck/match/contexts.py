@@ -30,6 +30,8 @@ Contexts:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
 from scriptcheck.text.normalize import normalize
@@ -73,20 +75,84 @@ _CLAUSE_END = re.compile(r"[。！？!?；;\n，,、：:…~～\s]")
 
 CONTEXTS = ("quoted", "reported", "mitigated")
 
+# How far back in its sentence a report may start: a sentence of speech-to-text without
+# punctuation can be a whole call, and every hit in it would otherwise search all of it again.
+_REPORT_REACH = 512
+
+
+class _Marks:
+    """Where the marks these checks look for sit in one text, found once per text: every check
+    of a hit is then a bisect, so an utterance with thousands of hits costs linear time, not
+    quadratic (a 350,000-character turn of one repeated taboo took 158 s before)."""
+
+    __slots__ = ("text", "_positions", "_pieces")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._positions: dict[object, list[int]] = {}
+        self._pieces: dict[tuple[int, int], tuple[str, object]] = {}
+
+    def of(self, mark: str | re.Pattern) -> list[int]:
+        """Sorted positions of a character, or of the one-character matches of a pattern."""
+        found = self._positions.get(mark)
+        if found is None:
+            if isinstance(mark, str):
+                found = [m.start() for m in re.finditer(re.escape(mark), self.text)]
+            else:
+                found = [m.start() for m in mark.finditer(self.text)]
+            self._positions[mark] = found
+        return found
+
+    def last_before(self, mark: str | re.Pattern, at: int) -> int:
+        """The last position of ``mark`` before ``at`` (-1: none)."""
+        positions = self.of(mark)
+        i = bisect_left(positions, at)
+        return positions[i - 1] if i else -1
+
+    def first_from(self, mark: str | re.Pattern, at: int) -> int:
+        """The first position of ``mark`` at or after ``at`` (-1: none)."""
+        positions = self.of(mark)
+        i = bisect_left(positions, at)
+        return positions[i] if i < len(positions) else -1
+
+    def count_before(self, mark: str, at: int) -> int:
+        """How many times ``mark`` occurs before ``at``."""
+        return bisect_left(self.of(mark), at)
+
+    def around(self, start: int, end: int, ends: re.Pattern) -> tuple[int, int]:
+        """The span of the clause (or sentence) holding ``[start, end)``: from after the last
+        end mark before ``start`` to the first one at or after ``end``."""
+        hi = self.first_from(ends, end)
+        return self.last_before(ends, start) + 1, (len(self.text) if hi < 0 else hi)
+
+    def piece(self, lo: int, hi: int) -> tuple[str, object]:
+        """``text[lo:hi]`` and its normalised form (hits of one clause share them)."""
+        found = self._pieces.get((lo, hi))
+        if found is None:
+            original = self.text[lo:hi]
+            found = self._pieces[(lo, hi)] = (original, normalize(original))
+        return found
+
+
+@lru_cache(maxsize=16)
+def _marks(text: str) -> _Marks:
+    # The matcher and the tone model ask about many hits of the same text object in a row.
+    return _Marks(text)
+
 
 def in_quotes(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside one pair of quotation marks of ``text``."""
-    before = text[:start]
+    marks = _marks(text)
     for opening, closing in _OPEN_CLOSE.items():
-        at = before.rfind(opening)
-        if at >= 0 and before.rfind(closing) < at:
+        at = marks.last_before(opening, start)
+        if at >= 0 and marks.last_before(closing, start) < at:
             # the quote opened before the hit is still open at its start; it must close after
             # the hit (an unclosed quote is a typo, not a quotation: trust it only to the end)
-            close = text.find(closing, start)
+            close = marks.first_from(closing, start)
             if close < 0 or close >= end:
                 return True
     for mark in _SYMMETRIC:
-        if before.count(mark) % 2 == 1 and mark in text[end:]:
+        if marks.count_before(mark, start) % 2 == 1 and marks.first_from(mark, end) >= 0:
             return True
     return False
 
@@ -97,9 +163,7 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     (说……这种话). ``end`` defaults to ``start`` (then only the report is checked)."""
     if end is None:
         end = start
-    sentence_start = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
-        sentence_start = m.end()
+    sentence_start = max(_marks(text).last_before(_SENTENCE_END, start) + 1, start - _REPORT_REACH)
     clause = text[sentence_start:start]
     if _SAY_BEFORE.search(clause) and _MENTION_AFTER.match(text, end):
         return True
@@ -110,26 +174,13 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     return False
 
 
-def _around(text: str, start: int, end: int, ends: re.Pattern) -> tuple[int, int]:
-    """The span of the clause (or sentence) of ``text`` holding ``[start, end)``."""
-    lo = 0
-    for m in ends.finditer(text, 0, start):
-        lo = m.end()
-    m = ends.search(text, end)
-    return lo, (m.start() if m else len(text))
-
-
 def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigation],
                  on_boundaries: Callable[[str, int, int], bool] | None = None) -> bool:
     """Whether the clause (or sentence) around the hit ``text[start:end]`` holds one of
     ``mitigators``; ``on_boundaries(text, s, e)`` checks jieba word boundaries."""
-    pieces: dict[bool, object] = {}
+    marks = _marks(text)
     for mitigation in mitigators:
-        piece = pieces.get(mitigation.sentence)
-        if piece is None:
-            lo, hi = _around(text, start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END)
-            piece = pieces[mitigation.sentence] = (text[lo:hi], normalize(text[lo:hi]))
-        original, norm = piece
+        original, norm = marks.piece(*marks.around(start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END))
         for m in mitigation.regex.finditer(norm.text):
             if m.end() <= m.start():
                 continue

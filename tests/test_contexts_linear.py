@@ -1,0 +1,50 @@
+"""The allow-context checks answer each hit by bisection over marks found once per text; they
+must give exactly what a plain scan of the text gives (the reference below), hit by hit."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from scriptcheck.match import contexts
+from scriptcheck.match.contexts import in_quotes, in_reported_speech
+
+_ALPHABET = st.sampled_from(list("“”「」『』‘’﹁﹂《》\"＂'＇。！？!?；;\n，, 同事跟您说这是规定我也没办法你们客服讲过爱买不买这种话"))
+
+
+def _reference_in_quotes(text: str, start: int, end: int) -> bool:
+    before = text[:start]
+    for opening, closing in contexts._OPEN_CLOSE.items():
+        at = before.rfind(opening)
+        if at >= 0 and before.rfind(closing) < at:
+            close = text.find(closing, start)
+            if close < 0 or close >= end:
+                return True
+    return any(before.count(mark) % 2 == 1 and mark in text[end:] for mark in contexts._SYMMETRIC)
+
+
+def _reference_around(text: str, start: int, end: int, ends: re.Pattern) -> tuple[int, int]:
+    lo = 0
+    for m in ends.finditer(text, 0, start):
+        lo = m.end()
+    m = ends.search(text, end)
+    return lo, (m.start() if m else len(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, min_size=1, max_size=60).map("".join), st.data())
+def test_bisection_gives_what_a_scan_gives(text: str, data) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert in_quotes(text, start, end) == _reference_in_quotes(text, start, end)
+    marks = contexts._marks(text)
+    for ends in (contexts._SENTENCE_END, contexts._CLAUSE_END):
+        assert marks.around(start, end, ends) == _reference_around(text, start, end, ends)
+
+
+def test_a_report_is_found_within_its_reach() -> None:
+    text = "您说之前的同事对您说“这是规定，我也没办法”"
+    assert in_reported_speech(text, text.index("这是"))
+    padded = "同事跟您说" + "好" * contexts._REPORT_REACH + "这是规定"
+    assert not in_reported_speech(padded, padded.index("这是"))  # too far back: not this hit's report
