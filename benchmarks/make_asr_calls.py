@@ -262,20 +262,32 @@ def scene_phone(call: Call) -> None:
         call.say("customer", ["嗯"])
 
 
+def _read_back_or_mask(call: Call, number: str, kind: str, valid: bool, rule: str, read_back: list[str],
+                       confirm: str, masked_reply: list[str]) -> None:
+    """After the customer said ``number``: the agent reads it back (a leak of ``rule``; the
+    number goes where ``read_back`` has ``{}``) and the customer confirms, or the agent names its
+    masked tail (``{}`` in ``masked_reply``)."""
+    rng = call.rng
+    call.phenomena.add("spoken-number")
+    if rng.random() < 0.55:
+        spoken = say_number(number, kind, rng)
+        i = call.say("agent", [part.format(spoken) for part in read_back], question=True)
+        call.leak(i, rule, number)
+        call.phenomena.add(f"{kind}-valid" if valid else f"{kind}-invalid-check")
+        call.say("customer", [confirm])
+    else:
+        tail = masked(number, rng)
+        call.say("agent", [part.format(tail) for part in masked_reply])
+
+
 def scene_id(call: Call) -> None:
     rng = call.rng
     valid = rng.random() < 0.7
     number = id_number(rng, valid)
     call.say("agent", ["为了核实您的身份", "麻烦您提供一下身份证号码"])
     call.say("customer", ["身份证号是" + say_number(number, "id", rng)])
-    call.phenomena.add("spoken-number")
-    if rng.random() < 0.55:
-        i = call.say("agent", ["好的", "您的身份证号" + say_number(number, "id", rng), "没错吧"], question=True)
-        call.leak(i, "PV002", number)
-        call.phenomena.add("id-valid" if valid else "id-invalid-check")
-        call.say("customer", ["没错"])
-    else:
-        call.say("agent", ["好的", "后四位" + masked(number, rng) + "已经核实"])
+    _read_back_or_mask(call, number, "id", valid, "PV002", ["好的", "您的身份证号{}", "没错吧"], "没错",
+                       ["好的", "后四位{}已经核实"])
 
 
 def scene_card(call: Call) -> None:
@@ -285,14 +297,8 @@ def scene_card(call: Call) -> None:
     call.say("customer", ["我想把扣款的卡换一下"])
     call.say("agent", ["好的", "请您提供一下新的银行卡号"])
     call.say("customer", [say_number(number, "card", rng)])
-    call.phenomena.add("spoken-number")
-    if rng.random() < 0.55:
-        i = call.say("agent", ["跟您确认一下卡号是" + say_number(number, "card", rng), "对吗"], question=True)
-        call.leak(i, "PV003", number)
-        call.phenomena.add("card-valid" if valid else "card-invalid-check")
-        call.say("customer", ["对"])
-    else:
-        call.say("agent", ["好的", "尾号" + masked(number, rng) + "的卡已经为您绑定"])
+    _read_back_or_mask(call, number, "card", valid, "PV003", ["跟您确认一下卡号是{}", "对吗"], "对",
+                       ["好的", "尾号{}的卡已经为您绑定"])
 
 
 def scene_amounts(call: Call) -> None:

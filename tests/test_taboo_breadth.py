@@ -24,6 +24,12 @@ def checker() -> Checker:
     return Checker.default()
 
 
+def assert_not_flagged(checker, text: str) -> None:
+    """No finding on ``text``; the message names any that came (rule and words)."""
+    findings = checker.check(text)
+    assert findings == [], [(f.rule, f.text) for f in findings]
+
+
 # ---------------------------------------------------------------- the issue's examples
 @pytest.mark.parametrize("text", ["你不懂", "我早就告诉过你了", "我们公司的政策就是这样的", "不会用就别用"])
 def test_missed_rude_replies_are_flagged(checker, text):
@@ -36,7 +42,7 @@ def test_missed_rude_replies_are_flagged(checker, text):
     "您说之前的同事对您说“这是规定，我也没办法”，这样的回答确实不对",
 ])
 def test_former_false_alarms_are_gone(checker, text):
-    assert checker.check(text) == [], [(f.rule, f.text) for f in checker.check(text)]
+    assert_not_flagged(checker, text)
 
 
 @pytest.mark.parametrize("text", ["不客气", "请慢走", "您过奖了", "这是我应该做的", "很高兴认识您", "没问题，我马上去办"])
@@ -54,7 +60,7 @@ def test_disguised_rudeness_is_flagged(checker, text):
 @pytest.mark.parametrize("text", ["祝您财源滚滚", "页面可以向下滚动", "这款行李箱有点笨重", "傻瓜相机很好用",
                                   "是我太笨了，没讲清楚", "滚天沟景区今天开放"])
 def test_short_words_inside_other_words_are_not_flagged(checker, text):
-    assert checker.check(text) == [], [(f.rule, f.text) for f in checker.check(text)]
+    assert_not_flagged(checker, text)
 
 
 def test_severity_follows_the_target(checker):
@@ -158,7 +164,7 @@ def test_pack_adds_industry_phrases(checker):
     "有客户说我们客服讲爱买不买，我们已经整改",
 ])
 def test_mentioned_or_reported_taboo_is_not_flagged(checker, text):
-    assert checker.check(text) == [], [(f.rule, f.text) for f in checker.check(text)]
+    assert_not_flagged(checker, text)
 
 
 def test_a_mention_needs_a_verb_of_saying_and_a_noun_after():
