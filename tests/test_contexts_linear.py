@@ -48,3 +48,19 @@ def test_a_report_is_found_within_its_reach() -> None:
     assert in_reported_speech(text, text.index("这是"))
     padded = "同事跟您说" + "好" * contexts._REPORT_REACH + "这是规定"
     assert not in_reported_speech(padded, padded.index("这是"))  # too far back: not this hit's report
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=12),
+       st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=12))
+def test_tone_findings_overlapping_a_lexicon_finding_are_dropped_as_a_scan_would(toned, lexical) -> None:
+    from scriptcheck.lexicon.matcher import _not_overlapping
+    from scriptcheck.models import make_finding
+
+    def findings(spans, rule):
+        return [make_finding({"rule": rule, "category": "c", "severity": "warning", "start": s, "end": s + n,
+                              "text": "x" * n, "message": "m"}) for s, n in spans]
+
+    tone, others = findings(toned, "FB900"), findings(lexical, "FB001")
+    expected = [f for f in tone if not any(f.start < o.end and o.start < f.end for o in others)]
+    assert _not_overlapping(tone, others) == expected

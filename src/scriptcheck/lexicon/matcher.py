@@ -8,6 +8,8 @@ phrases and customer cues in a text, with spans in the original text. The profil
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left
+from itertools import accumulate
 from typing import Iterable, NamedTuple, Sequence
 
 from scriptcheck.datafile import paused_gc
@@ -161,17 +163,12 @@ class PhraseMatcher:
             findings: list[Finding] = []
             phrases: list[PhraseHit] = []
             toned = toned_each[at] if toned_each is not None else []
-            if toned:
-                findings = toned
             if hits:
                 text = norms[at].original
                 turn = None if turns is None else turns[at]
                 for index, start, end in hits:
                     forbidden_entry, entry = info[index]
                     if forbidden_entry:
-                        if toned:  # the lexicon's finding says it better: drop the sentence's
-                            findings = [f for f in findings if not (f.rule == self.tone.rule and f.start < end
-                                                                    and start < f.end)]
                         findings.append(make_finding({
                             "rule": entry.id, "category": entry.category, "severity": entry.severity,
                             "start": start, "end": end, "text": text[start:end],
@@ -179,8 +176,12 @@ class PhraseMatcher:
                         }))
                     else:
                         phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+                if toned:  # a lexicon finding says it better: drop the sentences it overlaps
+                    findings = [*_not_overlapping(toned, findings), *findings]
                 if len(findings) > 1:
                     findings = drop_nested(findings)
+            elif toned:
+                findings = toned
             scans.append(Scan(findings, phrases))
         return scans
 
@@ -233,6 +234,22 @@ class PhraseMatcher:
     def segment(self, text: str) -> list[Token]:
         """jieba tokens of ``text`` from this matcher's own tokenizer."""
         return self.segmenter.tokens(text)
+
+
+def _not_overlapping(findings: list[Finding], others: list[Finding]) -> list[Finding]:
+    """The ``findings`` that overlap none of ``others`` (in order; sorted spans and a running
+    maximum of their ends, so many of each cost n log n, not n × m)."""
+    if not others:
+        return findings
+    spans = sorted((f.start, f.end) for f in others)
+    starts = [s for s, _ in spans]
+    reach = list(accumulate((e for _, e in spans), max))  # reach[i]: the furthest end of spans[:i + 1]
+    kept = []
+    for f in findings:
+        i = bisect_left(starts, f.end)  # spans[:i] start before f ends
+        if i == 0 or reach[i - 1] <= f.start:
+            kept.append(f)
+    return kept
 
 
 def drop_nested(findings: list[Finding]) -> list[Finding]:
