@@ -11,6 +11,7 @@ from bisect import bisect_left
 from typing import NamedTuple
 
 from scriptcheck.cachedir import cache_dir, dist_version
+from scriptcheck.text.jieba_dict import attach_disk_dictionary
 
 __all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
 
@@ -50,7 +51,8 @@ def _jieba_tokenizer():
             # jieba announces every dictionary load on stderr; keep output clean.
             jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
+            if not attach_disk_dictionary(tokenizer):
+                tokenizer.initialize()
             _jieba = tokenizer
         return _jieba
 
