@@ -96,3 +96,71 @@ def test_default_lexicon_skeletons_and_their_polite_twins():
         assert checker.check(text), text
     for text in polite:
         assert not checker.check(text), text
+
+
+BEFORE = textwrap.dedent("""\
+    version: 1
+    name: before
+    kind: forbidden
+    mitigators:
+      - {name: softener, pattern: '请'}
+      - {name: negation, pattern: '不会|没有什么', scope: before, reach: 1, boundary: false}
+    entries:
+      - id: ZZ101
+        name: hang-up
+        category: x
+        description: 挂你电话
+        patterns: ['挂你电话']
+        options: {skip_contexts: [mitigated], mitigators: [negation]}
+      - id: ZZ102
+        name: hang-up-any
+        category: x
+        description: 挂你电话 (clause and sentence mitigators only)
+        patterns: ['挂了']
+        options: {skip_contexts: [mitigated]}
+    """)
+
+
+@pytest.fixture(scope="module")
+def before_checker(tmp_path_factory):
+    path = tmp_path_factory.mktemp("lx") / "before.yaml"
+    path.write_text(BEFORE, encoding="utf-8")
+    return Checker([load_lexicon(path, verify=False)])
+
+
+def test_a_negation_right_before_the_hit_drops_it(before_checker):
+    assert not _rules(before_checker, "我们不会挂您电话")
+    assert not _rules(before_checker, "我们不会再挂您电话")  # within reach 1
+
+
+def test_a_negation_out_of_reach_or_after_the_hit_does_not(before_checker):
+    assert _rules(before_checker, "我不会跟你多说，挂您电话")  # another clause
+    assert _rules(before_checker, "我不会跟你多说挂您电话")  # too far before it
+    assert _rules(before_checker, "挂您电话，不会再说第二遍")  # after it
+
+
+def test_scope_before_mitigators_are_taken_only_by_name(before_checker):
+    # ZZ102 takes the clause and sentence mitigators (the softener), not the negation.
+    assert _rules(before_checker, "我不会挂了") == ["ZZ102"]
+    assert not _rules(before_checker, "请您先挂了")
+
+
+def test_an_unknown_mitigator_name_is_refused(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(BEFORE.replace("mitigators: [negation]", "mitigators: [negaton]"), encoding="utf-8")
+    with pytest.raises(LexiconError, match="unknown mitigator 'negaton'.*negation, softener"):
+        load_lexicon(path, verify=False)
+
+
+def test_default_lexicon_negated_and_self_directed_words():
+    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS])
+    rude = ["你再骂人我就挂你电话", "你怎么这么笨", "问这种蠢问题", "你脑子不好使吧", "这能怪我吗？",
+            "你自己不看短信，现在又来怪我们", "给我滚"]
+    polite = ["放心，我绝不会挂您电话", "没有什么蠢问题，您问得好", "千万别觉得自己笨，这里确实难找",
+              "是我手笨，输错了一位，马上改", "怪我怪我，没讲清楚", "都怪我脑子不好使，记错了日期",
+              "傻子瓜子在二楼特产区", "抱歉，我们已经下班了，明天九点开始受理"]
+    for text in rude:
+        assert checker.check(text), text
+    for text in polite:
+        assert not checker.check(text), text

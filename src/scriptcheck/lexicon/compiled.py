@@ -45,7 +45,7 @@ class Lexicon:
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
                    slots: Mapping[str, str], group_allow: tuple[str, ...],
-                   skip_contexts: tuple[str, ...], mitigators: tuple[Mitigation, ...]) -> MatchEntry:
+                   skip_contexts: tuple[str, ...], mitigators: dict[str, Mitigation]) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
@@ -68,12 +68,19 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         window=entry.options.window,
         group_allow=group_allow,
         skip_contexts=contexts,
-        mitigators=mitigators if "mitigated" in contexts else (),
+        mitigators=_chosen(mitigators, entry.options.mitigators) if "mitigated" in contexts else (),
     )
 
 
-def _mitigators(model: LexiconFile, path: str) -> tuple[Mitigation, ...]:
-    out = []
+def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None) -> tuple[Mitigation, ...]:
+    """The mitigators an entry takes: those it names, else every clause and sentence one."""
+    if names is None:
+        return tuple(m for m in mitigators.values() if m.reach < 0)
+    return tuple(mitigators[n] for n in names)
+
+
+def _mitigators(model: LexiconFile, path: str) -> dict[str, Mitigation]:
+    out = {}
     for m in model.mitigators:
         try:  # the same regex policy as patterns (bounded repeats, bounded work)
             expanded = expand_slots(m.pattern, model.slots)
@@ -81,8 +88,8 @@ def _mitigators(model: LexiconFile, path: str) -> tuple[Mitigation, ...]:
             regex = re.compile(expanded)
         except (re.error, SlotError, UnsafePattern) as exc:
             raise LexiconError(f"{path}: mitigator {m.name}: {exc}") from None
-        out.append(Mitigation(regex, m.scope == "sentence", m.boundary))
-    return tuple(out)
+        out[m.name] = Mitigation(regex, m.scope == "sentence", m.boundary, m.reach if m.scope == "before" else -1)
+    return out
 
 
 def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence] | None = None) -> Lexicon:

@@ -58,6 +58,11 @@ class EntryOptions(_FileModel):
         "clause/sentence holding one of the lexicon's mitigators (mitigated); "
         "None: the lexicon's skip_contexts.",
     )
+    mitigators: list[str] | None = Field(
+        default=None,
+        description="For the mitigated context: the names of the lexicon's mitigators this entry "
+        "takes (scope-before ones only this way); None: every clause and sentence mitigator.",
+    )
 
 
 class Mitigator(_FileModel):
@@ -69,10 +74,16 @@ class Mitigator(_FileModel):
         min_length=1,
         description="Regex over the NORMALISED clause or sentence (slots allowed: {{name}}).",
     )
-    scope: Literal["clause", "sentence"] = Field(
+    scope: Literal["clause", "sentence", "before"] = Field(
         default="clause",
         description="clause: between commas, pauses (spaces) and sentence ends; sentence: between "
-        "sentence ends (。！？；, new line) only.",
+        "sentence ends (。！？；, new line) only; before: in the hit's clause, ending at most `reach` "
+        "characters before the hit (a negation or a first-person subject governing it). Entries get "
+        "scope-before mitigators only by naming them in options.mitigators.",
+    )
+    reach: int = Field(
+        default=2, ge=0, le=12,
+        description="scope before: normalised characters allowed between the mitigator and the hit.",
     )
     boundary: bool = Field(
         default=True,
@@ -157,9 +168,14 @@ class LexiconFile(_FileModel):
         if not self.mitigators and any(
                 "mitigated" in (e.options.skip_contexts or self.skip_contexts) for e in self.entries):
             raise ValueError("the `mitigated` context needs a lexicon-wide `mitigators:` list")
+        names = {m.name for m in self.mitigators}
         for entry in self.entries:
             if entry.id in seen:
                 raise ValueError(f"duplicate entry id {entry.id}")
+            unknown = [n for n in entry.options.mitigators or () if n not in names]
+            if unknown:
+                raise ValueError(f"entry {entry.id}: unknown mitigator {unknown[0]!r} in options.mitigators "
+                                 f"(the lexicon's: {', '.join(sorted(names)) or 'none'})")
             seen.add(entry.id)
             if self.categories and entry.category not in self.categories:
                 raise ValueError(

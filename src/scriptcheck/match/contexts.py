@@ -23,7 +23,9 @@ Contexts:
 - ``mitigated``: the clause around the hit (between commas, pauses — spaces — and sentence ends)
   or, for a mitigator of scope ``sentence``, the sentence around it, holds one of the lexicon's
   ``mitigators`` (a softener 请/麻烦, an apology, an offer of help 我帮您…) on jieba word
-  boundaries. The mitigators are data in the lexicon; each is a regex over the normalised
+  boundaries; a mitigator of scope ``before`` must end within its ``reach`` of the hit, in the
+  hit's clause (a negation 我们不会|挂您电话, a first-person subject 是我|笨). An entry takes the
+  lexicon's clause and sentence mitigators, or exactly those it names in ``options.mitigators``. The mitigators are data in the lexicon; each is a regex over the normalised
   clause (您→你, no punctuation), so "别着急，我帮您查一下" is not the same act as "别急".
 """
 
@@ -46,6 +48,10 @@ class Mitigation(NamedTuple):
     regex: re.Pattern
     sentence: bool
     boundary: bool
+    # >= 0: scope ``before`` — the mitigator must END at most this many normalised characters
+    # before the hit, in the hit's clause (a negation or a first-person subject governing it:
+    # 我们不会|挂您电话, 没有什么|蠢问题, 是我手|笨), not merely share its clause.
+    reach: int = -1
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
@@ -180,9 +186,14 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
     ``mitigators``; ``on_boundaries(text, s, e)`` checks jieba word boundaries."""
     marks = _marks(text)
     for mitigation in mitigators:
-        original, norm = marks.piece(*marks.around(start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END))
+        if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
+            original, norm = marks.piece(marks.around(start, end, _CLAUSE_END)[0], start)
+            nearest = len(norm.text) - mitigation.reach
+        else:
+            original, norm = marks.piece(*marks.around(start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END))
+            nearest = 0
         for m in mitigation.regex.finditer(norm.text):
-            if m.end() <= m.start():
+            if m.end() <= m.start() or m.end() < nearest:
                 continue
             if mitigation.boundary and on_boundaries is not None:
                 o_start, o_end = norm.span(m.start(), m.end())
