@@ -86,6 +86,9 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     assert in_reported_speech(text, text.index("不归"))
     text = "快递员说不归他管"
     assert in_reported_speech(text, text.index("不归"))
+    # staff of other trades report too (trains, counters, security)
+    for text in ("保安说你没素质？我替他向您道歉", "列车员说你没素质，这是不对的"):
+        assert in_reported_speech(text, text.index("你没"))
     # the agent speaking for himself is not a report
     text = "我跟您说了这是规定，我也没办法"
     assert not in_reported_speech(text, text.index("这是"))
