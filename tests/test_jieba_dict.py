@@ -7,7 +7,8 @@ import logging
 
 import jieba
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scriptcheck.text import jieba_dict
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from scriptcheck.cachedir import cache_dir
 
-__all__ = ["load_tokenizer", "LazyDictionary", "shard_file", "write_shards"]
+__all__ = ["LazyDictionary", "load_tokenizer", "shard_file", "write_shards"]
 
 _MAGIC = b"scriptcheck-jieba-shards-1\n"
 _HEADER_SIZE = 8  # the length of the marshalled index, after the magic
