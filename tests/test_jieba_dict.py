@@ -1,156 +1,98 @@
-"""jieba's dictionary from the on-disk index (text/jieba_dict.py) segments exactly as jieba does."""
+"""jieba's dictionary loaded shard by shard (``text/jieba_dict.py``) must segment exactly as the
+fully loaded dictionary does, on any text."""
 
 from __future__ import annotations
 
-import json
-import os
-import sqlite3
+import logging
 
 import jieba
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import CORPORA, JDDC
 from scriptcheck.text import jieba_dict
-from scriptcheck.text.jieba_dict import DiskFreq, attach_disk_dictionary
+
+from .test_segment import SENTENCES
+
+jieba.setLogLevel(logging.WARNING)
+FULL = jieba.Tokenizer()
+FULL.initialize()
+
+# Words jieba knows, prefixes of them, characters it does not know, ASCII runs, separators:
+# what makes its DAG, its route and its HMM fallback take every branch.
+PIECES = ["你好", "迷你", "请您稍等", "感谢您的来电", "不懂", "这都不懂", "滚", "TP-LINK", "USB", "3.5", "#", "，", " ",
+          "\u200b", "😀", "𠀀", "鬱", "亲", "哦", "呢", "订单号", "售后", "B超", "T恤", "卡拉OK", "啊啊啊", "A", "z_1"]
+TEXTS = st.one_of(st.text(st.characters(codec="utf-8"), max_size=40),
+                  st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
 
 
-def _reference() -> jieba.Tokenizer:
+def _lazy(path):
+    """A jieba tokenizer over the shard file ``path``, with nothing loaded yet."""
+    shards = jieba_dict.LazyDictionary(path, {})
     tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = shards.freq, shards.total, True
+    return jieba_dict._ShardedTokenizer(tokenizer, shards)
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory) -> str:
-    """A cache directory whose index is built once for the module."""
-    path = tmp_path_factory.mktemp("jieba-cache")
-    old = os.environ.get("SCRIPTCHECK_CACHE_DIR")
-    os.environ["SCRIPTCHECK_CACHE_DIR"] = str(path)
-    try:
-        first = jieba.Tokenizer()
-        assert attach_disk_dictionary(first)
-        assert isinstance(first.FREQ, dict)  # the building process keeps the dict it built
-        second = jieba.Tokenizer()
-        assert attach_disk_dictionary(second)
-        assert isinstance(second.FREQ, DiskFreq)  # later ones the index
-    finally:
-        if old is None:
-            del os.environ["SCRIPTCHECK_CACHE_DIR"]
-        else:
-            os.environ["SCRIPTCHECK_CACHE_DIR"] = old
-    return str(path), second
-
-
-@pytest.fixture()
-def disk_tokenizer(cache, monkeypatch) -> jieba.Tokenizer:
-    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", cache[0])
-    tokenizer = jieba.Tokenizer()
-    assert attach_disk_dictionary(tokenizer)
-    assert isinstance(tokenizer.FREQ, DiskFreq)
-    return tokenizer
+def shard_path(tmp_path_factory):
+    """A shard file written from the full dictionary."""
+    path = tmp_path_factory.mktemp("shards") / "shards.bin"
+    jieba_dict.write_shards(path, FULL.FREQ, FULL.total)
+    return path
 
 
 @pytest.fixture(scope="module")
-def reference() -> jieba.Tokenizer:
-    return _reference()
+def shared(shard_path):
+    """One lazy tokenizer for many texts (its dictionary grows as they come)."""
+    return _lazy(shard_path)
 
 
-def _corpus_texts() -> list[str]:
-    """Every text of the bundled transcripts, and of the JDDC chats when they are present."""
-    texts = []
-    for path in sorted(CORPORA.glob("*.jsonl")) + ([JDDC] if JDDC.exists() else []):
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    texts.extend(t.get("text", "") for t in json.loads(line).get("turns", []))
-    texts.extend(line for line in (CORPORA / "presale.txt").read_text(encoding="utf-8").splitlines())
-    return [t for t in texts if t]
+def test_shards_hold_the_whole_dictionary(shard_path) -> None:
+    shards = _lazy(shard_path)._shards
+    shards.cover("".join({word[0] for word in FULL.FREQ}))
+    assert shards.freq == FULL.FREQ and shards.total == FULL.total
 
 
-def test_same_tokens_as_jieba_on_every_corpus(disk_tokenizer, reference) -> None:
-    texts = _corpus_texts()
-    assert len(texts) > 100
-    for text in texts:
-        assert list(disk_tokenizer.tokenize(text)) == list(reference.tokenize(text)), text
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_sharded_tokens_are_jiebas(shard_path, shared, text: str) -> None:
+    expected = list(FULL.tokenize(text))
+    assert list(_lazy(shard_path).tokenize(text)) == expected  # only this text's shards loaded
+    assert list(shared.tokenize(text)) == expected  # and many other shards besides
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from("你您好的是不了吗呢请问订单快递退货客服滚笨蛋京东abc123 ，。！？\n-_."),
-               max_size=60) | st.text(max_size=40))
-def test_same_tokens_as_jieba_on_any_text(cache, reference, text) -> None:
-    shared = cache[1]  # one tokenizer for every example: its memo fills as in a long run
-    assert list(shared.tokenize(text)) == list(reference.tokenize(text))
-    assert list(shared.cut(text, HMM=False)) == list(reference.cut(text, HMM=False))
+def test_only_the_texts_characters_are_loaded(shard_path) -> None:
+    lazy = _lazy(shard_path)
+    shards = lazy._shards
+    assert list(lazy.tokenize("请您稍等")) == list(FULL.tokenize("请您稍等"))
+    assert {word[0] for word in shards.freq} <= set("请您稍等")
+    assert len(shards.freq) < len(FULL.FREQ) / 20
+    assert lazy.lcut("感谢您的来电") == FULL.lcut("感谢您的来电")
 
 
-def test_answers_like_the_dict(disk_tokenizer, reference) -> None:
-    freq = disk_tokenizer.FREQ
-    assert disk_tokenizer.total == reference.total
-    assert len(freq) == len(reference.FREQ)
-    for word in ("京东", "京", "客服", "滚", "不存在的词语xyz", ""):
-        assert (word in freq) == (word in reference.FREQ)
-        assert freq.get(word) == reference.FREQ.get(word)
-        assert freq.get(word, 7) == reference.FREQ.get(word, 7)
-    assert freq["京东"] == reference.FREQ["京东"]
-    with pytest.raises(KeyError):
-        freq["不存在的词语xyz"]
-    assert 3 not in freq
-
-
-def test_a_busy_process_switches_to_the_real_dict(disk_tokenizer, reference, monkeypatch) -> None:
-    monkeypatch.setattr(jieba_dict, "MEMO_LIMIT", 50)
-    text = "您好，请问有什么可以帮您的吗？这个订单已经发货了，预计明天送达。你自己不看清楚就下单，怪谁呢"
-    assert list(disk_tokenizer.tokenize(text)) == list(reference.tokenize(text))
-    assert isinstance(disk_tokenizer.FREQ, dict)
-    assert disk_tokenizer.FREQ == reference.FREQ
-    assert list(disk_tokenizer.tokenize(text)) == list(reference.tokenize(text))
-
-
-def test_a_forked_child_opens_its_own_connection(disk_tokenizer, monkeypatch) -> None:
-    freq = disk_tokenizer.FREQ
-    assert freq.get("京东")  # connected in this process
-    parent_connection = freq._con
-    monkeypatch.setattr(jieba_dict.os, "getpid", lambda: -12345)  # as a forked child sees it
-    assert freq.get("客服") is not None
-    assert freq._con is not parent_connection
-
-
-def test_no_cache_no_index(monkeypatch) -> None:
-    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
-    tokenizer = jieba.Tokenizer()
-    assert not attach_disk_dictionary(tokenizer)
-    assert not tokenizer.initialized
-
-
-def test_a_damaged_index_falls_back_to_jieba(tmp_path, monkeypatch) -> None:
+def test_the_shard_file_is_written_once_and_then_used(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(tmp_path))
-    path = jieba_dict._index_path(jieba.Tokenizer())
-    path.parent.mkdir(parents=True)
-    path.write_bytes(b"not a database at all" * 100)
-    tokenizer = jieba.Tokenizer()
-    assert not attach_disk_dictionary(tokenizer)
-    assert not tokenizer.initialized
-    # A database without the table is refused the same way.
-    path.unlink()
-    sqlite3.connect(path).close()
-    assert not attach_disk_dictionary(jieba.Tokenizer())
+    first = jieba_dict.load_tokenizer()  # no shard file yet: the full load, which writes one
+    assert isinstance(first, jieba.Tokenizer) and jieba_dict.shard_file().is_file()
+    second = jieba_dict.load_tokenizer()
+    assert isinstance(second, jieba_dict._ShardedTokenizer)
+    for text in SENTENCES:
+        assert list(second.tokenize(text)) == list(first.tokenize(text))
 
 
-def test_an_unwritable_cache_still_segments(tmp_path, monkeypatch, reference) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(blocker))  # a file where a folder must go
-    tokenizer = jieba.Tokenizer()
-    assert attach_disk_dictionary(tokenizer)
-    assert isinstance(tokenizer.FREQ, dict)
-    text = "亲，这个商品支持七天无理由退货"
-    assert list(tokenizer.tokenize(text)) == list(reference.tokenize(text))
+def test_a_damaged_shard_file_falls_back_to_the_full_load(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(tmp_path))
+    path = jieba_dict.shard_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a shard file")
+    tokenizer = jieba_dict.load_tokenizer()
+    assert isinstance(tokenizer, jieba.Tokenizer)
+    assert list(tokenizer.tokenize("请您稍等")) == list(FULL.tokenize("请您稍等"))
+    assert isinstance(jieba_dict.load_tokenizer(), jieba_dict._ShardedTokenizer)  # written again
 
 
-def test_a_custom_dictionary_is_left_to_jieba(tmp_path, cache, monkeypatch) -> None:
-    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", cache[0])
-    custom = tmp_path / "dict.txt"
-    custom.write_text("客服 5 n\n", encoding="utf-8")
-    assert not attach_disk_dictionary(jieba.Tokenizer(str(custom)))
+def test_no_cache_folder_means_the_full_load(monkeypatch) -> None:
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
+    assert jieba_dict.shard_file() is None
+    assert isinstance(jieba_dict.load_tokenizer(), jieba.Tokenizer)

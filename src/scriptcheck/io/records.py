@@ -50,6 +50,17 @@ class Record(NamedTuple):
             return self._replace(raw=None, error=self._where(exc))
 
 
+def _plain(turns: list) -> bool:
+    """Whether every turn is a ``{"speaker": "agent"|"customer", "text": …}`` dict: nothing to
+    rename and no speaker to look up, so the two passes below have nothing to do (a batch of
+    chat exports is nearly all such turns, and they ran for every one)."""
+    for turn in turns:
+        if type(turn) is not dict or len(turn) != 2 or "text" not in turn \
+                or turn.get("speaker") not in _CANONICAL_SPEAKERS:
+            return False
+    return True
+
+
 def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
     """Validate a JSON-like transcript (the shapes :class:`Transcript` accepts: unknown
     top-level keys go to ``metadata``, speaker aliases are understood).
@@ -66,12 +77,11 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
         if "id" not in raw and (ident := pop_alias(raw, ID_KEYS)) is not None:
             raw["id"] = ident
     turns = raw.get("turns")
-    if isinstance(turns, list):
+    if isinstance(turns, list) and not _plain(turns):
         named = [with_standard_names(t) if isinstance(t, dict) else t for t in turns]
         if any(a is not b for a, b in zip(named, turns)):
             raw = {**raw, "turns": named}
             turns = named
-    if isinstance(turns, list):
         for i, turn in enumerate(turns):
             # Named here rather than left to the model: "unknown speaker '主持人'" says more
             # than "Input should be 'agent' or 'customer'".

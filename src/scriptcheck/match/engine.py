@@ -80,6 +80,9 @@ class Matcher:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
         # pattern → (its entry, that entry's window width)
         self._anchor_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
+        # pattern → (its entry, its regex's finditer, anchored_end), made when first needed
+        # (compiling every regex up front is most of a warm start; see CompiledPattern)
+        self._verifiers: list[tuple | None] = [None] * len(self._patterns)
         self._automaton = automaton
 
     def _pack(self, literal: str, payloads: tuple) -> tuple:
@@ -96,6 +99,14 @@ class Matcher:
             else:
                 (phrases if kind == _PHRASE else allows).append(key)
         return tuple(anchors), tuple(phrases), tuple(allows)
+
+    def __getstate__(self) -> dict:
+        # A copy compiles the regexes it needs again, as this one did.
+        return {**self.__dict__, "_verifiers": [None] * len(self._patterns)}
+
+    def _verifier(self, key: int) -> tuple:
+        entry_index, pattern = self._patterns[key]
+        return entry_index, pattern.regex.finditer, pattern.anchored_end
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -170,11 +181,12 @@ class Matcher:
                  windows: dict[int, list[int]]) -> list[Hit]:
         """Verify the patterns of one text (``text[base:limit]``) in their windows, then
         settle its candidates."""
-        patterns = self._patterns
+        verifiers = self._verifiers
         for key, spans in windows.items():
-            entry_index, pattern = patterns[key]
-            search = pattern.regex.finditer
-            anchored_end = pattern.anchored_end
+            verifier = verifiers[key]
+            if verifier is None:
+                verifier = verifiers[key] = self._verifier(key)
+            entry_index, search, anchored_end = verifier
             for i in range(0, len(spans), 2):
                 lo = spans[i] if spans[i] > base else base
                 # A lookahead near the window's end must still see what follows (re cuts the

@@ -160,7 +160,12 @@ class TranscriptContext:
     def agent_turns_with_numbers(self) -> list[int]:
         """Agent turns with a run of three digits (the only ones a privacy rule can fire on)."""
         turns = self.transcript.turns
-        return [i for i in self.agent_turns if _DIGIT_RUN.search(turns[i].text) is not None]
+        agent = self.agent_turns
+        # One search over all the agent's words first: most transcripts have no such number
+        # (the separator is no digit, so no run spans two turns).
+        if not agent or _DIGIT_RUN.search("\n".join([turns[i].text for i in agent])) is None:
+            return []
+        return [i for i in agent if _DIGIT_RUN.search(turns[i].text) is not None]
 
     @_once
     def agent_turns_with_pronoun(self) -> list[int]:

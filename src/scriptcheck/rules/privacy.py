@@ -126,13 +126,15 @@ class PrivacyRule(RuleBase):
     def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:
         """Findings for numbers matching ``pattern`` not already reported by an earlier
         privacy rule (or by this one, for the same digits)."""
+        spoken = _spoken_numbers(ctx, out) if self.spoken else {}
+        typed = ctx.agent_turns_with_numbers
+        if not spoken and not typed:
+            return  # no number in any agent turn: most transcripts
         taken = out.shared.setdefault(_REPORTED, [])
         said = out.shared.setdefault(_DIGITS, set())
         regex = _compiled(self.pattern)
         turns = ctx.transcript.turns
-        spoken = _spoken_numbers(ctx, out) if self.spoken else {}
         shortest = _min_width(self.pattern)
-        typed = ctx.agent_turns_with_numbers
         # Turn order, so that a number read out twice is reported where it was first said.
         for index in sorted(set(typed).union(spoken)) if spoken else typed:
             text = turns[index].text

@@ -143,9 +143,7 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
                 continue
             if len(searched) >= len(ref) and not _may_align(ref, searched, threshold):
                 continue
-            from rapidfuzz import fuzz  # here: its import is a cost most runs never pay
-
-            alignment = fuzz.partial_ratio_alignment(ref, searched, score_cutoff=threshold)
+            alignment = _partial_ratio_alignment()(ref, searched, score_cutoff=threshold)
             if alignment is None or alignment.dest_end <= alignment.dest_start:
                 continue
             aligned = searched[max(0, alignment.dest_start - 1):alignment.dest_end]
@@ -162,6 +160,20 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
             text = ctx.transcript.turns[turn].text
             found.append(StepOccurrence(turn, start, end, text[start:end], round(best.score, 1)))
     return found
+
+
+_ALIGNMENT: list = []
+
+
+def _partial_ratio_alignment() -> Callable:
+    """``rapidfuzz.fuzz.partial_ratio_alignment``, imported on first use (its import is a cost
+    most runs never pay) and kept: an import statement in the loop ran the import machinery
+    for every turn compared."""
+    if not _ALIGNMENT:
+        from rapidfuzz import fuzz
+
+        _ALIGNMENT.append(fuzz.partial_ratio_alignment)
+    return _ALIGNMENT[0]
 
 
 def _may_align(reference: str, text: str, threshold: float) -> bool:

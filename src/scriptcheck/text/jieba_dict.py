@@ -1,164 +1,176 @@
-"""jieba's dictionary answered from an index on disk, so a process that segments a few words
-does not first build jieba's 500,000-key prefix dict (~0.6 s of CPU, most of a warm start).
+"""jieba's prefix dictionary loaded by first character, only for the characters a text holds.
 
-jieba segments a block by looking words and their prefixes up in ``Tokenizer.FREQ`` (``in``,
-``[]`` and ``get``) and by ``Tokenizer.total``; nothing else of the dictionary is read. Scoring
-needs word boundaries rarely — 37 short blocks for 4,000 JD chats, since most checks work on
-characters — yet every process paid for the whole dict before its first boundary check.
+``jieba.Tokenizer.initialize`` unmarshals its whole prefix dictionary (about 500,000 words and
+prefixes): 0.5–0.7 s of CPU, paid by every process that segments anything. A batch of 16,000
+real chats asks jieba about a few dozen short blocks (the word-boundary checks of a handful of
+lexicon entries), so nearly all of that load is wasted.
 
-Here ``FREQ`` is a :class:`DiskFreq`: a SQLite table (standard library, opened read-only in
-well under a millisecond) built once, in the scriptcheck cache directory, from jieba's own
-dictionary file by jieba's own ``gen_pfdict``. Every lookup answers what jieba's dict answers,
-so the tokens are jieba's, by construction; ``tests/test_jieba_dict.py`` compares both on the
-corpora and on random text. Answers are remembered in a plain dict (the same prefixes recur);
-when that memo passes :data:`MEMO_LIMIT` entries the process is segmenting a lot, and the real
-dict is loaded after all: memory stays bounded and a segmentation-heavy run ends up where it
-would have started.
+Every dictionary look-up jieba makes while segmenting a text (``get_DAG``, ``calc``,
+``__cut_DAG``, in the default mode ``tokenize`` uses) is of a substring of that text, so it
+starts with one of the text's characters. This module keeps the dictionary in a cache file cut
+into one marshalled shard per first character and, before a text is segmented, merges into
+the tokenizer's ``FREQ`` the shards of the characters it has not seen yet. Every look-up then
+finds exactly what the full dictionary holds, and the tokens are jieba's own
+(``tests/test_jieba_dict.py`` compares them with a fully loaded tokenizer on any text).
 
-With the cache off (``SCRIPTCHECK_CACHE_DIR=off``), unwritable, or a broken index, jieba loads
-its dictionary the usual way.
+The shard file is written the first time a process loads the full dictionary (in the
+scriptcheck cache folder, keyed by jieba's version and its dictionary file); without a cache
+folder (``SCRIPTCHECK_CACHE_DIR=off``) jieba loads its dictionary as usual.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import marshal
+import mmap
 import os
-import sqlite3
 import threading
 from pathlib import Path
 
-from scriptcheck.cachedir import cache_dir, dist_version
+from scriptcheck.cachedir import cache_dir
 
-__all__ = ["MEMO_LIMIT", "DiskFreq", "attach_disk_dictionary"]
+__all__ = ["LazyDictionary", "load_tokenizer", "shard_file", "write_shards"]
 
-# Looked-up keys (found or not) remembered before the process switches to the real dict: about
-# 60% of the dict's own size, so the switch costs no more memory than the dict would have.
-MEMO_LIMIT = 300_000
-
-_FORMAT = 1  # bump when the table layout changes: the file name carries it
-_MISSING = object()
+_MAGIC = b"scriptcheck-jieba-shards-1\n"
+_HEADER_SIZE = 8  # the length of the marshalled index, after the magic
 
 
-def _index_path(tokenizer) -> Path | None:
-    """Where the index of ``tokenizer``'s dictionary lives, keyed on what it is built from (jieba's
-    version, the dictionary file's size and modification time); ``None`` for a custom
-    dictionary or no cache directory."""
+class LazyDictionary:
+    """The shards of one dictionary file: :meth:`cover` loads those a text needs into ``freq``.
+
+    ``freq`` is the tokenizer's own ``FREQ`` dict, filled in place: look-ups stay plain dict
+    look-ups, as fast as with the full dictionary.
+    """
+
+    def __init__(self, path: Path, freq: dict) -> None:
+        with open(path, "rb") as fh:
+            self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        data = self._map
+        if data[:len(_MAGIC)] != _MAGIC:
+            raise ValueError(f"{path} is not a jieba shard file")
+        size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + _HEADER_SIZE], "little")
+        start = len(_MAGIC) + _HEADER_SIZE
+        self.total, index = marshal.loads(data[start:start + size])
+        self._base = start + size
+        self._index: dict[str, tuple[int, int]] = index  # first character → (offset, length)
+        self._seen: set[str] = set()  # characters whose shard is in freq (or that have none)
+        self._lock = threading.Lock()
+        self.freq = freq
+
+    def cover(self, text: str) -> None:
+        """Make ``freq`` hold every entry that starts with a character of ``text``."""
+        new = set(text)
+        new.difference_update(self._seen)
+        if not new:
+            return
+        with self._lock:
+            index, data, base, freq = self._index, self._map, self._base, self.freq
+            for ch in new:
+                where = index.get(ch)
+                if where is not None:
+                    offset, length = where
+                    freq.update(marshal.loads(data[base + offset:base + offset + length]))
+            # Marked only once merged: a thread that sees a character here finds its words.
+            self._seen.update(new)
+
+
+class _ShardedTokenizer:
+    """A ``jieba.Tokenizer`` whose dictionary is merged in shard by shard before each text."""
+
+    def __init__(self, tokenizer, shards: LazyDictionary) -> None:
+        self._tokenizer = tokenizer
+        self._shards = shards
+
+    def tokenize(self, text: str):
+        """``jieba.Tokenizer.tokenize(text)`` (default mode, HMM on), the same tokens."""
+        self._shards.cover(text)
+        return self._tokenizer.tokenize(text)
+
+    def lcut(self, text: str) -> list[str]:
+        """``jieba.Tokenizer.lcut(text)`` (default mode, HMM on), the same words."""
+        self._shards.cover(text)
+        return self._tokenizer.lcut(text)
+
+
+def _dictionary_file() -> Path:
     import jieba
 
-    if tokenizer.dictionary != jieba.DEFAULT_DICT:
-        return None  # a custom dictionary: its path and contents vary; let jieba handle it
+    return Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+def shard_file() -> Path | None:
+    """Where the shards of the installed jieba's dictionary are (or would be) kept; ``None``
+    without a cache folder or a dictionary file."""
     directory = cache_dir()
     if directory is None:
         return None
-    source = Path(jieba.__file__).resolve().parent / jieba.DEFAULT_DICT_NAME
+    import jieba
+
     try:
-        stat = source.stat()
+        stat = _dictionary_file().stat()
     except OSError:
         return None
-    version = dist_version("jieba") or "unknown"
-    return directory / "jieba" / f"freq-v{_FORMAT}-{version}-{stat.st_size}-{stat.st_mtime_ns}.sqlite3"
+    key = f"{getattr(jieba, '__version__', '?')}|{_dictionary_file()}|{stat.st_size}|{stat.st_mtime_ns}"
+    return directory / f"jieba-shards-{hashlib.sha256(key.encode()).hexdigest()[:16]}.bin"
 
 
-def _write_index(freq: dict, total: int, path: Path) -> None:
-    """Write jieba's ``(FREQ, total)`` as the index at ``path`` (via a file of this process's own,
-    renamed into place, so concurrent builders never see half a file)."""
+def write_shards(path: Path, freq: dict, total: int) -> None:
+    """Write ``freq`` (a full prefix dictionary) cut by first character, atomically."""
+    groups: dict[str, dict] = {}
+    for word, count in freq.items():
+        group = groups.get(word[0])
+        if group is None:
+            group = groups[word[0]] = {}
+        group[word] = count
+    blobs = []
+    index = {}
+    offset = 0
+    for ch, group in groups.items():
+        blob = marshal.dumps(group)
+        index[ch] = (offset, len(blob))
+        offset += len(blob)
+        blobs.append(blob)
+    header = marshal.dumps((total, index))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    # A name of its own: two processes writing at once must not write into one temp file.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        con = sqlite3.connect(tmp)
-        try:
-            with con:
-                con.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID")
-                con.executemany("INSERT INTO freq VALUES (?, ?)", freq.items())
-                con.execute("CREATE TABLE meta (total INTEGER NOT NULL, keys INTEGER NOT NULL)")
-                con.execute("INSERT INTO meta VALUES (?, ?)", (total, len(freq)))
-        finally:
-            con.close()
+        with open(tmp, "wb") as fh:
+            fh.write(_MAGIC)
+            fh.write(len(header).to_bytes(_HEADER_SIZE, "little"))
+            fh.write(header)
+            for blob in blobs:
+                fh.write(blob)
         tmp.replace(path)
     finally:
-        tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)  # a full disk must not leave half a file behind
 
 
-class DiskFreq:
-    """A read-only stand-in for ``jieba.Tokenizer.FREQ`` backed by the SQLite index at ``path``.
+def load_tokenizer():
+    """A jieba tokenizer for scriptcheck's own use (never jieba's global one): one that loads
+    its dictionary shard by shard when a shard file exists, else a fully loaded
+    ``jieba.Tokenizer`` (whose dictionary is then written as shards for the next process)."""
+    # Imported here: jieba's import alone (HMM tables) is a cost a run needing no words never pays.
+    import jieba
 
-    Supports exactly what jieba's segmentation uses (``in``, ``[]``, ``get``). After a fork the
-    child opens its own connection (SQLite connections must not cross ``fork``).
-    """
-
-    def __init__(self, path: Path, tokenizer) -> None:
-        self.path = path
-        self._tokenizer = tokenizer
-        self._memo: dict[str, int | None] = {}
-        self._lock = threading.Lock()
-        self._pid = -1
-        self._con: sqlite3.Connection | None = None
-        self.total, self.keys = self._connect().execute("SELECT total, keys FROM meta").fetchone()
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._con is None or self._pid != os.getpid():
-            # immutable=1: the file is never written after it is renamed into place, so SQLite
-            # may skip locking and change detection.
-            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
-            self._con = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            self._pid = os.getpid()
-        return self._con
-
-    def get(self, word: str, default=None):
-        """jieba's ``FREQ.get``: the word's count (0 for a prefix only), or ``default``."""
-        count = self._memo.get(word, _MISSING)
-        if count is _MISSING:
-            with self._lock:
-                row = self._connect().execute("SELECT count FROM freq WHERE word = ?", (word,)).fetchone()
-            count = None if row is None else row[0]
-            memo = self._memo
-            memo[word] = count
-            if len(memo) > MEMO_LIMIT:
-                self._load_real_dict()
-        return default if count is None else count
-
-    def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self.get(word) is not None
-
-    def __getitem__(self, word: str) -> int:
-        count = self.get(word)
-        if count is None:
-            raise KeyError(word)
-        return count
-
-    def _load_real_dict(self) -> None:
-        """Segmenting this much: swap in jieba's own dict (the same answers) and drop the index."""
-        tokenizer = self._tokenizer
-        if tokenizer.FREQ is self:
-            tokenizer.initialized = False
-            tokenizer.initialize()
-        if self._con is not None:
-            self._con.close()
-            self._con = None
-        self._memo = {}
-
-    def __len__(self) -> int:
-        return self.keys
-
-
-def attach_disk_dictionary(tokenizer) -> bool:
-    """Give an uninitialised ``jieba.Tokenizer`` its dictionary: a :class:`DiskFreq` when the
-    index exists; else jieba's dict, built here, and the index written from it for the next
-    process. ``False`` (nothing changed) when there is no cache to use or the index is
-    unreadable: the caller then loads the dictionary the usual way."""
-    path = _index_path(tokenizer)
-    if path is None:
-        return False
-    if path.is_file():
+    # jieba announces every dictionary load on stderr; keep output clean.
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    path = shard_file()
+    if path is not None and path.is_file():
         try:
-            freq = DiskFreq(path, tokenizer)
-        except (sqlite3.Error, TypeError, ValueError):
-            return False  # damaged or foreign: segment the usual way (a new jieba writes a new name)
-        tokenizer.FREQ, tokenizer.total = freq, freq.total
-    else:
-        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+            shards = LazyDictionary(path, {})
+        except (OSError, ValueError, EOFError, TypeError):
+            shards = None  # unreadable: load in full below, and write it again
+        if shards is not None:
+            tokenizer.FREQ, tokenizer.total = shards.freq, shards.total
+            tokenizer.initialized = True  # jieba's check_initialized then never loads the file
+            return _ShardedTokenizer(tokenizer, shards)
+    tokenizer.initialize()
+    if path is not None:
         try:
-            _write_index(tokenizer.FREQ, tokenizer.total, path)
-        except (OSError, sqlite3.Error):
-            pass  # an unwritable or full cache: this process has its dict all the same
-    tokenizer.initialized = True
-    return True
+            write_shards(path, tokenizer.FREQ, tokenizer.total)
+        except OSError:
+            pass  # a read-only cache: the next process loads in full too
+    return tokenizer

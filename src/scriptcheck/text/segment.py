@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import threading
@@ -11,7 +10,7 @@ from bisect import bisect_left
 from typing import NamedTuple
 
 from scriptcheck.cachedir import cache_dir, dist_version
-from scriptcheck.text.jieba_dict import attach_disk_dictionary
+from scriptcheck.text.jieba_dict import load_tokenizer
 
 __all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
 
@@ -38,22 +37,15 @@ _jieba: object = None
 
 
 def _jieba_tokenizer():
-    """scriptcheck's own ``jieba.Tokenizer`` (never jieba's global one), loaded once per
-    process and shared by every segmenter: the lexicons' spec runs and the checker built after
-    them would otherwise load the dictionary twice."""
+    """scriptcheck's own jieba tokenizer (never jieba's global one), made once per process and
+    shared by every segmenter: the lexicons' spec runs and the checker built after them would
+    otherwise load the dictionary twice. Its dictionary is loaded by first character, for the
+    characters of the texts segmented (``text/jieba_dict.py``): a batch that asks about a few
+    words never pays for the whole dictionary."""
     global _jieba
     with _JIEBA_LOCK:
         if _jieba is None:
-            # Imported here: jieba's import alone (HMM tables, pkg_resources) is a cost that
-            # a run needing no word boundaries never pays.
-            import jieba
-
-            # jieba announces every dictionary load on stderr; keep output clean.
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            if not attach_disk_dictionary(tokenizer):
-                tokenizer.initialize()
-            _jieba = tokenizer
+            _jieba = load_tokenizer()
         return _jieba
 
 
