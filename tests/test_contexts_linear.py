@@ -21,7 +21,22 @@ def _reference_in_quotes(text: str, start: int, end: int) -> bool:
             close = text.find(closing, start)
             if close < 0 or close >= end:
                 return True
-    return any(before.count(mark) % 2 == 1 and mark in text[end:] for mark in contexts._SYMMETRIC)
+    if any(before.count(mark) % 2 == 1 and mark in text[end:] for mark in contexts._SYMMETRIC):
+        return True
+    # a hit that starts just before an opening mark and ends inside its quotation
+    lead = contexts._QUOTE_LEAD
+    for opening, closing in contexts._OPEN_CLOSE.items():
+        at = text.find(opening, start)
+        if 0 <= at < end and at - start <= lead:
+            close = text.find(closing, at)
+            if close < 0 or close >= end:
+                return True
+    for mark in contexts._SYMMETRIC:
+        at = text.find(mark, start)
+        if 0 <= at < end and at - start <= lead and text[:at].count(mark) % 2 == 0 \
+                and mark in text[end:] and text.find(mark, at + 1) >= end:
+            return True
+    return False
 
 
 def _reference_around(text: str, start: int, end: int, ends: re.Pattern) -> tuple[int, int]:

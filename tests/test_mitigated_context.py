@@ -156,11 +156,22 @@ def test_default_lexicon_negated_and_self_directed_words():
     from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
     checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS])
     rude = ["你再骂人我就挂你电话", "你怎么这么笨", "问这种蠢问题", "你脑子不好使吧", "这能怪我吗？",
-            "你自己不看短信，现在又来怪我们", "给我滚"]
+            "你自己不看短信，现在又来怪我们", "给我滚", "不说我就挂了啊", "大点声！"]
     polite = ["放心，我绝不会挂您电话", "没有什么蠢问题，您问得好", "千万别觉得自己笨，这里确实难找",
               "是我手笨，输错了一位，马上改", "怪我怪我，没讲清楚", "都怪我脑子不好使，记错了日期",
-              "傻子瓜子在二楼特产区", "抱歉，我们已经下班了，明天九点开始受理"]
+              "傻子瓜子在二楼特产区", "抱歉，我们已经下班了，明天九点开始受理",
+              "有个牌子叫笨笨的狗粮，是这款吗", "我不是要挂您电话，是帮您转专线",
+              "您别急，我大点声跟您说", "好的都记下了，谢谢您，那我先挂了啊"]
     for text in rude:
         assert checker.check(text), text
     for text in polite:
         assert not checker.check(text), text
+
+
+@pytest.mark.parametrize("pattern, problem", [("谢谢", "'谢谢' never occurs"), ("请您", "'您' never occurs"),
+                                              ("请.*", "unbounded repeat")])
+def test_a_mitigator_that_cannot_match_normalised_text_is_refused(tmp_path, pattern, problem):
+    path = tmp_path / "bad.yaml"
+    path.write_text(LEXICON.replace("pattern: '请|麻烦'", f"pattern: '{pattern}'"), encoding="utf-8")
+    with pytest.raises(LexiconError, match=f"mitigator softener: .*{re.escape(problem)}"):
+        load_lexicon(path, verify=False)

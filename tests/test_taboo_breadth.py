@@ -81,6 +81,20 @@ def test_in_quotes():
     assert in_quotes('他说"不归我管"', 3, 7)
 
 
+def test_a_hit_running_into_a_quotation_is_quoted():
+    # 你.{0,4}没素质 reaches back from the quoted words to the addressee before the mark
+    text = "列车员跟您说的“你没素质”确实不对"
+    start = text.index("您说")
+    assert in_quotes(text, start, text.index("”"))
+    text = '客服让您"自己看公告"，抱歉'
+    assert in_quotes(text, text.index("您"), text.index("看") + 1)
+    # too far before the mark, or running out of the quotation again: not quoted
+    text = "你这个人真是“没素质”"
+    assert not in_quotes(text, 0, text.index("”"))
+    text = "您说“好的”你没素质"
+    assert not in_quotes(text, text.index("您"), len(text))
+
+
 def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     text = "您反映客服跟您讲不归我们管"
     assert in_reported_speech(text, text.index("不归"))

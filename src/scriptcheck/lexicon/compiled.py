@@ -11,7 +11,7 @@ from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
 from scriptcheck.lexicon.slots import SlotError, expand_slots
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
-from scriptcheck.match.patterns import PatternProblem, compile_pattern
+from scriptcheck.match.patterns import PatternProblem, check_normalised, compile_pattern
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
@@ -84,9 +84,10 @@ def _mitigators(model: LexiconFile, path: str) -> dict[str, Mitigation]:
     for m in model.mitigators:
         try:  # the same regex policy as patterns (bounded repeats, bounded work)
             expanded = expand_slots(m.pattern, model.slots)
+            check_normalised(expanded)  # 谢谢 or 您 in a mitigator would never match
             check_regex(expanded)
             regex = re.compile(expanded)
-        except (re.error, SlotError, UnsafePattern) as exc:
+        except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
             raise LexiconError(f"{path}: mitigator {m.name}: {exc}") from None
         out[m.name] = Mitigation(regex, m.scope == "sentence", m.boundary, m.reach if m.scope == "before" else -1)
     return out

@@ -13,7 +13,8 @@ is paid only on hits, which are rare.
 Contexts:
 
 - ``quoted``: the hit lies inside a pair of quotation marks (“…”, 「…」, 『…』, ‘…’, "…", '…')
-  of the same utterance.
+  of the same utterance, or starts at most three characters before an opening mark and ends
+  inside that quotation (您说的“你没素质”: the pattern's 你…没素质 reaches back to the addressee).
 - ``reported``: earlier in the same sentence a third party (a colleague, the courier …) is the
   subject of a reporting verb (同事跟您讲 / 他们回复您 …), or the customer reports what such a
   person said (您说之前的同事… / 您反映客服…), so the hit is that person's words. A sentence where
@@ -160,6 +161,28 @@ def in_quotes(text: str, start: int, end: int) -> bool:
                 return True
     for mark in _SYMMETRIC:
         if marks.count_before(mark, start) % 2 == 1 and marks.first_from(mark, end) >= 0:
+            return True
+    return _opens_a_quote(marks, start, end)
+
+
+# A hit may begin just before a quotation it then runs into: 列车员跟您说的“你没素质” gives
+# 您说的“你没素质 (the pattern allows a few characters between 你 and the word), 客服让您"自己看
+# 公告" gives 您"自己看. At most this many characters before the opening mark, and the hit must
+# end inside the quotation: the rude words are the quoted ones.
+_QUOTE_LEAD = 3
+
+
+def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
+    for opening, closing in _OPEN_CLOSE.items():
+        at = marks.first_from(opening, start)
+        if 0 <= at < end and at - start <= _QUOTE_LEAD:
+            close = marks.first_from(closing, at)
+            if close < 0 or close >= end:
+                return True
+    for mark in _SYMMETRIC:
+        at = marks.first_from(mark, start)
+        if 0 <= at < end and at - start <= _QUOTE_LEAD and marks.count_before(mark, at) % 2 == 0 \
+                and marks.first_from(mark, end) >= 0 and marks.first_from(mark, at + 1) >= end:
             return True
     return False
 

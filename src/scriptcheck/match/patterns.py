@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
 from scriptcheck.text.normalize import normalize_phrase
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
-__all__ = ["CompiledPattern", "compile_pattern", "PatternProblem"]
+__all__ = ["CompiledPattern", "compile_pattern", "check_normalised", "PatternProblem"]
 
 _MAX_ALTERNATIVES = 256
 
@@ -205,6 +205,17 @@ def _check(source: str, parsed) -> None:
                 f"pattern {source!r}: {a+b!r} never occurs in normalised text (repeated characters "
                 f"collapse to one); write {a!r}"
             )
+
+
+def check_normalised(source: str) -> None:
+    """:class:`PatternProblem` if ``source`` can never match normalised text (a traditional or
+    upper-case character, 您, punctuation, a doubled character) or repeats without bound: the
+    checks of :func:`compile_pattern`, for regexes that are not entries' patterns (mitigators)."""
+    try:
+        parsed = _p.parse(source)
+    except re.error as exc:
+        raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
+    _check(source, parsed)
 
 
 def compile_pattern(source: str, anchors: list[str] | None = None, *,
