@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech
 from scriptcheck.match.engine import Matcher, MatchEntry
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
@@ -109,6 +110,8 @@ class ToneFile(BaseModel):
     cues: list[ToneCue] = Field(min_length=1)
     mitigators: list[ToneCue] = Field(default_factory=list)
     examples: ToneExamples = Field(default_factory=ToneExamples)
+    ngram: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
+                              description="The n-gram stage (lexicon.ngram): a file in this file's directory.")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
@@ -133,6 +136,8 @@ class ToneHit:
     score: float
     cues: tuple[str, ...]
     mitigators: tuple[str, ...]
+    stage: str = "cues"  # or "ngram": flagged by the n-gram stage (score is then its probability)
+    ngrams: tuple[str, ...] = ()  # the n-grams that weighed most (n-gram stage)
 
 
 def own_words(sentence: str) -> str:
@@ -163,19 +168,39 @@ def sentences(text: str) -> list[tuple[int, int]]:
 class ToneModel:
     """A loaded tone model: call :meth:`hits` or :meth:`findings` on normalised utterances."""
 
-    def __init__(self, data: ToneFile, path: str = "<tone>") -> None:
+    def __init__(self, data: ToneFile, path: str = "<tone>", ngram: NgramModel | None = None,
+                 allow: Sequence[str] = ()) -> None:
         self.data = data
         self.path = path
         self._cues = [(c, re.compile(c.pattern)) for c in data.cues if c.weight > 0]
         self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
+        # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
+        self.ngram = ngram
+        # Reviewed texts (a lexicon overlay's FB900 entry): a flagged sentence inside one is dropped.
+        self.allow: tuple[str, ...] = tuple(dict.fromkeys(a for a in (normalize(t).text for t in allow) if a))
+        if ngram is not None:
+            unknown = ngram.data.cue_ids() - {c.id for c in (*data.cues, *data.mitigators)}
+            if unknown:
+                raise LexiconError(f"{ngram.path}: weights name cues the tone model {path} does not "
+                                   f"have: {', '.join(sorted(unknown))}")
         # The gate: a sentence is scored only when a cue over its normalised text fires
-        # (original-text cues such as plain 你 only add), so a turn is looked at only when one
-        # fires in its search string — found by the lexicons' own literal automaton and
-        # verified regexes (match.engine), one pass over a whole transcript's turns.
+        # (original-text cues such as plain 你 only add) or, for the n-gram stage, one of its
+        # trigger n-grams occurs, so a turn is looked at only when one is in its search string —
+        # found by the lexicons' own literal automaton and verified regexes (match.engine), one
+        # pass over a whole transcript's turns.
         self._gate_entries = [MatchEntry(phrases=(), patterns=(compile_pattern(c.pattern),))
                               for c, _ in self._cues if c.over == "normalized"]
-        self._gate: Matcher | None = None
         self._gate_cue = [i for i, (c, _) in enumerate(self._cues) if c.over == "normalized"]
+        # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
+        # end is checked against the sentence's own text, as the fitting script counts it.
+        self._triggers = ngram.triggers if ngram is not None else ()
+        self._gate_entries += [MatchEntry(phrases=(t,), patterns=()) for t in self._triggers]
+        self._gate_cue += [-1 - k for k in range(len(self._triggers))]
+        self._gate: Matcher | None = None
+
+    def with_allow(self, allow: Sequence[str]) -> "ToneModel":
+        """This model with more reviewed texts allowed (an overlay's ``FB900`` entry)."""
+        return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow))
 
     def __repr__(self) -> str:
         return f"ToneModel({self.path!r}, {len(self._cues)} cues, threshold {self.data.threshold})"
@@ -186,10 +211,17 @@ class ToneModel:
         return self.data.rule
 
     def score(self, sentence: str, candidates: frozenset[int] | None = None) -> tuple[float, list[str], list[str]]:
-        """Score one sentence (original text): (score, cues fired, mitigators fired).
+        """Score one sentence (original text) by its cues: (score, cues fired, mitigators fired).
         ``candidates``: the only cues over normalised text that may fire (indices into the
         cues; the gate found them), the others are not tried."""
-        search = normalize(sentence).text
+        total, fired, eased, _ = self._cue_score(sentence, normalize(sentence).text, candidates)
+        return total, fired, eased
+
+    def _cue_score(self, sentence: str, search: str, candidates: frozenset[int] | None,
+                   always_mitigators: bool = False) -> tuple[float, list[str], list[str], bool]:
+        """:meth:`score` plus whether a cue over the normalised text fired (``content``);
+        mitigators are tried only then, or with ``always_mitigators`` (the n-gram stage's
+        features)."""
         fired, eased = [], []
         total = 0.0
         content = False
@@ -200,13 +232,13 @@ class ToneModel:
                 fired.append(cue.id)
                 total += cue.weight
                 content = content or cue.over == "normalized"
-        if not content:  # 你 alone is never rude: it only adds to a cue in the words
-            return 0.0, fired, eased
+        if not content and not always_mitigators:  # 你 alone is never rude: it only adds to a cue in the words
+            return 0.0, fired, eased, False
         for cue, rx in self._mitigators:
             if rx.search(sentence if cue.over == "original" else search):
                 eased.append(cue.id)
                 total += cue.weight
-        return total, fired, eased
+        return (total if content else 0.0), fired, eased, content
 
     def _gated(self, norms: Sequence[Normalized]) -> list[list[tuple[int, int]]]:
         """Per text, (original start, cue index) of the cues over normalised text that fire
@@ -228,20 +260,35 @@ class ToneModel:
         text = norm.original
         out = []
         threshold = self.data.threshold
+        ngram = self.ngram
         # Sorted by where each cue begins, so each sentence takes its own by bisection (a scan
         # of every cue per sentence was quadratic in a long utterance).
         cue_starts = sorted(cue_starts)
         positions = [at for at, _ in cue_starts]
         for start, end in sentences(text):
-            candidates = frozenset(cue for _, cue in cue_starts[bisect_left(positions, start):bisect_left(positions, end)])
-            if not candidates:
-                continue  # no cue begins in this sentence
-            score, fired, eased = self.score(own_words(text[start:end]), candidates)
-            if score < threshold or len(fired) < self.data.min_cues:
+            found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
+            if not found:
+                continue  # no cue and no trigger begins in this sentence
+            candidates = frozenset(cue for _, cue in found if cue >= 0)
+            triggers = [self._triggers[-1 - cue] for _, cue in found if cue < 0]
+            own = own_words(text[start:end])
+            search = normalize(own).text
+            score, fired, eased, content = self._cue_score(own, search, candidates, ngram is not None)
+            hit = None
+            if content and score >= threshold and len(fired) >= self.data.min_cues:
+                hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
+            elif ngram is not None and ((content and ngram.data.cue_gate) or any(t in search for t in triggers)):
+                flagged, p = ngram.judge(search, own, (*fired, *eased))
+                if flagged:
+                    hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
+                                  tuple(ngram.top(search, own)))
+            if hit is None:
                 continue
             if in_quotes(text, start, end) or in_reported_speech(text, end):
                 continue  # someone else's words (quoted, or reported earlier in the sentence)
-            out.append(ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased)))
+            if self.allow and any(search in allowed for allowed in self.allow):
+                continue  # a reviewed text (overlay): its reviewers said it is not rude
+            out.append(hit)
         return out
 
     def findings_many(self, norms: Sequence[Normalized],
@@ -267,11 +314,19 @@ class ToneModel:
         return [make_finding({
             "rule": d.rule, "category": d.category, "severity": d.severity,
             "start": h.start, "end": h.end, "text": text[h.start:h.end],
-            "message": f"{d.description}（线索: {', '.join(h.cues)}"
-                       + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
-                       + f"; 得分 {h.score:g} ≥ {d.threshold:g}）",
-            "suggestion": d.suggestion, "turn": turn,
+            "message": self._message(h), "suggestion": d.suggestion, "turn": turn,
         }) for h in hits]
+
+    def _message(self, h: ToneHit) -> str:
+        d = self.data
+        if h.stage == "ngram" and self.ngram is not None:
+            return (f"{d.description}（n-gram: {', '.join(h.ngrams)}"
+                    + (f"; 线索: {', '.join(h.cues)}" if h.cues else "")
+                    + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
+                    + f"; 概率 {h.score:g} ≥ {self.ngram.threshold:g}）")
+        return (f"{d.description}（线索: {', '.join(h.cues)}"
+                + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
+                + f"; 得分 {h.score:g} ≥ {d.threshold:g}）")
 
     def check(self, text: str) -> list[Finding]:
         """:meth:`findings` of a raw text."""
@@ -300,16 +355,19 @@ def is_packaged_forbidden(lexicon: object) -> bool:
         return False
 
 
-def load_tone(path: str | Path | None = None) -> ToneModel:
-    """Load a tone model file (the packaged one by default); :class:`LexiconError` naming the
-    file and the reason when it is unreadable or invalid."""
+def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
+    """Load a tone model file (the packaged one by default) with its n-gram stage (unless
+    ``ngram=False``: the cue stage alone); :class:`LexiconError` naming the file and the
+    reason when it is unreadable or invalid."""
     path = Path(path) if path is not None else default_tone_path()
     data = read_yaml(path, LexiconError)
     try:
         model = ToneFile.model_validate(data)
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
-    return ToneModel(model, str(path))
+    # The n-gram stage sits next to the file (a bare file name: the data never names a path).
+    stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
+    return ToneModel(model, str(path), stage)
 
 
 @lru_cache(maxsize=1)
