@@ -73,22 +73,30 @@ class Item:
 
 
 _CUE_GATE = None
+_CUE_MODEL = None
+ADDRESS = False  # --address: with the 你/您 features
+DROP_CUES: set = set()  # cue features left out (--no-address drops the address cues too)
 CUE_FEATURES: list = []
 
 
 def _sentences(text: str) -> list[tuple[str, str, bool]]:
     """The sentences the run time scores: own words, not quoted or reported; normalised."""
     out = []
+    words = own_words(text)  # as lexicon.tone does: quotations blanked in the whole turn
     for start, end in sentences(text):
         if in_quotes(text, start, end) or in_reported_speech(text, end):
             continue
-        original = own_words(text[start:end])
+        original = words[start:end]
         search = normalize(original).text
         if search:
             gate = any(rx.search(search) for rx in _CUE_GATE) if _CUE_GATE else False
             # the cue stage's cues and mitigators that fire, as features (with --cue-features)
             fired = tuple(c.id for c, rx in CUE_FEATURES if rx.search(original if c.over == "original" else search))
-            out.append((search, original, gate, fired))
+            flagged = False  # by the cue stage (as lexicon.tone decides it)
+            if gate and _CUE_MODEL is not None:
+                score, cues, _ = _CUE_MODEL.score(original)
+                flagged = score >= _CUE_MODEL.data.threshold and len(cues) >= _CUE_MODEL.data.min_cues
+            out.append((search, original, gate, fired, flagged))
     return out
 
 
@@ -202,6 +210,11 @@ class Fitted:
             return 0.0
         return 1 / (1 + math.exp(-_z(self, sent)))
 
+    def vetted(self, item: Item, low: float) -> bool:
+        """Whether a sentence the cue stage flags also reaches ``low`` (variant: the n-gram
+        stage vetoes the cue stage's weakest calls)."""
+        return any(s[4] and 1 / (1 + math.exp(-_z(self, s))) >= low for s in item.sents)
+
     def item(self, item: Item, cue_only: bool = False) -> float:
         """The item's best sentence probability (``cue_only``: only cue-gated sentences)."""
         return max((self.sentence(s) for s in item.sents if s[2] or not cue_only), default=0.0)
@@ -268,8 +281,8 @@ def _z(model: Fitted, sent) -> float:
 
 def _feats(sent) -> list[str]:
     """A sentence's features: its n-grams and, with --cue-features, ``<cue id>`` per cue fired."""
-    search, original, _, fired = sent
-    return features(search, original, *ORDERS) + [f"<{c}>" for c in fired]
+    search, original, _, fired, _ = sent
+    return features(search, original if ADDRESS else "", *ORDERS) + [f"<{c}>" for c in fired if c not in DROP_CUES]
 
 
 def choose_threshold(scored: list[tuple[Item, float]], args) -> float:
@@ -338,6 +351,9 @@ def evaluate(items: list[Item], args) -> None:
             "n-gram stage alone": [p >= thr for p in probs],
             "n-gram in cue-gated sentences": [p >= thr for p in gated],
             "lexicons + cue + n-gram (after)": [it.lex or it.cue or p >= thr for it, p in zip(test, probs)],
+            "lexicons + n-gram": [it.lex or p >= thr for it, p in zip(test, probs)],
+            **{f"lex + cue vetted {low} + n-gram": [it.lex or p >= thr or model.vetted(it, low) for it, p in zip(test, probs)]
+               for low in args.veto},
         }
         for label, flags in variants.items():
             rude = [f for it, f in zip(test, flags) if it.label == 1]
@@ -348,6 +364,15 @@ def evaluate(items: list[Item], args) -> None:
             acc[0] += rude
             acc[1] += polite
             acc[2] += jddc
+        if args.sweep:
+            for cut in args.sweep:
+                rude = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 1]
+                alone = [p >= cut for it, p in zip(test, probs) if it.label == 1]
+                polite = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 0 and it.source != "jddc"]
+                palone = [p >= cut for it, p in zip(test, probs) if it.label == 0 and it.source != "jddc"]
+                jd = [p >= cut for it, p in zip(test, probs) if it.source == "jddc"]
+                print(f"    at {cut}: after rude {sum(rude)}/{len(rude)} polite {sum(polite)}/{len(polite)}; "
+                      f"n-gram alone rude {sum(alone)} polite {sum(palone)}; JDDC {sum(jd)}")
         if args.show:
             for it, p in zip(test, probs):
                 after = it.lex or it.cue or p >= thr
@@ -357,7 +382,7 @@ def evaluate(items: list[Item], args) -> None:
                     print(f"    FALSE ALARM {p:.2f} [{it.source}] {it.text[:100]}")
     model = fit(items, args)
     jddc = [it for it in items if it.source == "jddc"]
-    gated = sum(any((g and model.cue_gate) or any(t in s for t in model.triggers) for s, _, g, _ in it.sents) for it in jddc)
+    gated = sum(any((g and model.cue_gate) or any(t in s for t in model.triggers) for s, _, g, _, _ in it.sents) for it in jddc)
     print(f" gate: {len(model.triggers)} triggers; {gated}/{len(jddc)} JDDC turns hold one (scored)")
     print(" all held-out sources")
     for label, (rude, polite, jddc) in totals.items():
@@ -390,6 +415,8 @@ def write(items: list[Item], args) -> None:
         f"bias: {model.bias:.4f}",
         f"threshold: {thr:.4f}",
         f"cue_gate: {'true' if args.cue_gate else 'false'}",
+        f"# A sentence the cue stage flags stands only when its n-gram probability reaches {args.final_veto}.",
+        f"veto: {args.final_veto}",
         "# Trigger n-grams (weight >= %s, in at most %d training JDDC turns): the gate." % (args.trigger, args.max_df),
         "triggers: [" + ", ".join(json.dumps(t, ensure_ascii=False) for t in model.triggers) + "]",
         "weights:",
@@ -409,13 +436,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--exclude", action="append", default=[], help="leave a source out entirely")
     parser.add_argument("--no-cue-features", dest="cue_features", action="store_false",
                         help="n-grams only (default: the cue stage's cues and mitigators as features too)")
+    parser.add_argument("--veto", type=float, nargs="*", default=[0.1, 0.3, 0.5],
+                        help="variants: a cue-stage flag stands only if the n-gram probability reaches this")
+    parser.add_argument("--address", dest="address", action="store_true",
+                        help="with the plain-你 / 您 features (off by default: dialects and colleagues use 你 politely)")
+    parser.add_argument("--final-veto", type=float, default=0.6, help="the veto written by --write")
+    parser.add_argument("--sweep", type=float, nargs="*", default=[], help="also count at these thresholds")
     parser.add_argument("--show", action="store_true", help="list misses and new false alarms")
     parser.add_argument("--l2", type=float, default=1e-4)
     parser.add_argument("--epochs", type=int, default=250)
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--prune", type=float, default=0.05)
-    parser.add_argument("--trigger", type=float, default=0.15, help="least weight of a trigger n-gram")
-    parser.add_argument("--max-df", type=int, default=10, help="most training JDDC turns a trigger may occur in")
+    parser.add_argument("--trigger", type=float, default=0.3, help="least weight of a trigger n-gram")
+    parser.add_argument("--max-df", type=int, default=3, help="most training JDDC turns a trigger may occur in")
     parser.add_argument("--no-cue-gate", dest="cue_gate", action="store_false",
                         help="score only sentences with a trigger (not also those where a cue fires)")
     parser.add_argument("--polite-share", type=float, default=0.3, help="loss share of polite near-misses (JDDC: 0.5 minus it)")
@@ -425,11 +458,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--min-threshold", type=float, default=0.5)
     args = parser.parse_args(argv)
     args.argv = [a for a in argv if a != "--write"]
-    global _CUE_GATE, ORDERS, CUE_FEATURES
+    global _CUE_GATE, ORDERS, CUE_FEATURES, _CUE_MODEL, ADDRESS, DROP_CUES
+    ADDRESS = args.address
+    DROP_CUES = set() if args.address else {"you_plain", "you_plural", "you_honorific"}
     ORDERS = tuple(args.orders)
     if args.cue_features:
         tone = load_tone(ngram=False)
         CUE_FEATURES = [(c, re.compile(c.pattern)) for c in (*tone.data.cues, *tone.data.mitigators)]
+    _CUE_MODEL = load_tone(ngram=False)
     _CUE_GATE = [re.compile(c.pattern) for c in load_tone(ngram=False).data.cues if c.over == "normalized"]
     t0 = time.time()
     items = load_items(Path(args.jddc), set(args.exclude))

@@ -69,6 +69,8 @@ class NgramFile(BaseModel):
     triggers: list[str] = Field(min_length=1, description="A sentence is scored only when it holds one of "
                                 "these n-grams (or, with cue_gate, a cue of the cue stage fires in it).")
     cue_gate: bool = Field(default=True, description="Also score the sentences where a cue fires.")
+    veto: float = Field(default=0.0, ge=0, lt=1, description="A sentence the cue stage flags stands only "
+                        "when its n-gram probability reaches this too (0: the cue stage alone decides).")
     weights: dict[str, float] = Field(min_length=1, description="Feature → weight (log-odds); ``<id>`` "
                                       "features are the cue stage's cues and mitigators that fire.")
 

@@ -265,18 +265,25 @@ class ToneModel:
         # of every cue per sentence was quadratic in a long utterance).
         cue_starts = sorted(cue_starts)
         positions = [at for at, _ in cue_starts]
+        # Quotations blanked in the whole turn, not per sentence: a sentence's edges are trimmed
+        # of quote marks, so 「那我有什么办法」——这种话我们不会再说 would lose its opening 「.
+        words = own_words(text)
         for start, end in sentences(text):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
                 continue  # no cue and no trigger begins in this sentence
             candidates = frozenset(cue for _, cue in found if cue >= 0)
             triggers = [self._triggers[-1 - cue] for _, cue in found if cue < 0]
-            own = own_words(text[start:end])
+            own = words[start:end]
             search = normalize(own).text
             score, fired, eased, content = self._cue_score(own, search, candidates, ngram is not None)
             hit = None
             if content and score >= threshold and len(fired) >= self.data.min_cues:
-                hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
+                # The n-gram stage may veto the cue stage's call (its weakest calls were polite
+                # speech in dialect or to a colleague: 小王，别催这位阿姨); then nothing is flagged,
+                # as its probability is below its own threshold too.
+                if ngram is None or not ngram.data.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.data.veto:
+                    hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
             elif ngram is not None and ((content and ngram.data.cue_gate) or any(t in search for t in triggers)):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
                 if flagged:
