@@ -93,10 +93,11 @@ def _sentences(text: str) -> list[tuple[str, str, bool]]:
             # the cue stage's cues and mitigators that fire, as features (with --cue-features)
             fired = tuple(c.id for c, rx in CUE_FEATURES if rx.search(original if c.over == "original" else search))
             flagged = False  # by the cue stage (as lexicon.tone decides it)
+            score = None  # the cue stage's score where a cue fires (None: no cue, not cue-gated)
             if gate and _CUE_MODEL is not None:
                 score, cues, _ = _CUE_MODEL.score(original)
                 flagged = score >= _CUE_MODEL.data.threshold and len(cues) >= _CUE_MODEL.data.min_cues
-            out.append((search, original, gate, fired, flagged))
+            out.append((search, original, score, fired, flagged))
     return out
 
 
@@ -201,12 +202,18 @@ class Fitted:
     """A fitted stage: weights by feature, bias, and its gate (trigger n-grams; and, with
     ``cue_gate``, every sentence where a cue of the cue stage fires)."""
 
-    def __init__(self, weights: dict[str, float], bias: float, triggers: list[str], cue_gate: bool) -> None:
+    def __init__(self, weights: dict[str, float], bias: float, triggers: list[str], cue_gate: bool,
+                 cue_floor: float | None = None) -> None:
         self.weights, self.bias, self.triggers, self.cue_gate = weights, bias, triggers, cue_gate
+        self.cue_floor = -math.inf if cue_floor is None else cue_floor
+
+    def cue_gated(self, sent) -> bool:
+        """Whether a cue fires in the sentence and its cue score reaches ``cue_floor``."""
+        return self.cue_gate and sent[2] is not None and sent[2] >= self.cue_floor
 
     def sentence(self, sent) -> float:
         """The sentence's probability, or 0 when the gate does not let it through."""
-        if not (sent[2] and self.cue_gate) and not any(t in sent[0] for t in self.triggers):
+        if not self.cue_gated(sent) and not any(t in sent[0] for t in self.triggers):
             return 0.0
         return 1 / (1 + math.exp(-_z(self, sent)))
 
@@ -217,7 +224,7 @@ class Fitted:
 
     def item(self, item: Item, cue_only: bool = False) -> float:
         """The item's best sentence probability (``cue_only``: only cue-gated sentences)."""
-        return max((self.sentence(s) for s in item.sents if s[2] or not cue_only), default=0.0)
+        return max((self.sentence(s) for s in item.sents if s[2] is not None or not cue_only), default=0.0)
 
 
 def _triggers(items: list[Item], weights: dict[str, float], args) -> list[str]:
@@ -271,7 +278,7 @@ def fit(items: list[Item], args) -> Fitted:
         w, b = _train(rows, y, sw, vocab, args.l2, args.epochs)
         names = list(vocab)
         weights = {names[i]: float(w[i]) for i in np.flatnonzero(np.abs(w) >= args.prune)}
-        model = Fitted(weights, float(b), _triggers(items, weights, args), args.cue_gate)
+        model = Fitted(weights, float(b), _triggers(items, weights, args), args.cue_gate, args.cue_floor)
     return model
 
 
@@ -382,7 +389,7 @@ def evaluate(items: list[Item], args) -> None:
                     print(f"    FALSE ALARM {p:.2f} [{it.source}] {it.text[:100]}")
     model = fit(items, args)
     jddc = [it for it in items if it.source == "jddc"]
-    gated = sum(any((g and model.cue_gate) or any(t in s for t in model.triggers) for s, _, g, _, _ in it.sents) for it in jddc)
+    gated = sum(any(model.cue_gated(s) or any(t in s[0] for t in model.triggers) for s in it.sents) for it in jddc)
     print(f" gate: {len(model.triggers)} triggers; {gated}/{len(jddc)} JDDC turns hold one (scored)")
     print(" all held-out sources")
     for label, (rude, polite, jddc) in totals.items():
@@ -415,6 +422,8 @@ def write(items: list[Item], args) -> None:
         f"bias: {model.bias:.4f}",
         f"threshold: {thr:.4f}",
         f"cue_gate: {'true' if args.cue_gate else 'false'}",
+        *([f"# A cue-gated sentence is scored only when its cue score reaches {args.cue_floor} (throughput).",
+           f"cue_floor: {args.cue_floor}"] if args.cue_floor is not None else []),
         f"# A sentence the cue stage flags stands only when its n-gram probability reaches {args.final_veto}.",
         f"veto: {args.final_veto}",
         "# Trigger n-grams (weight >= %s, in at most %d training JDDC turns): the gate." % (args.trigger, args.max_df),
@@ -440,6 +449,8 @@ def main(argv: list[str]) -> int:
                         help="variants: a cue-stage flag stands only if the n-gram probability reaches this")
     parser.add_argument("--address", dest="address", action="store_true",
                         help="with the plain-你 / 您 features (off by default: dialects and colleagues use 你 politely)")
+    parser.add_argument("--cue-floor", type=float, default=-3.0,
+                        help="a cue-gated sentence is scored only when its cue score reaches this")
     parser.add_argument("--final-veto", type=float, default=0.6, help="the veto written by --write")
     parser.add_argument("--sweep", type=float, nargs="*", default=[], help="also count at these thresholds")
     parser.add_argument("--show", action="store_true", help="list misses and new false alarms")

@@ -16,7 +16,7 @@ from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
-from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden
+from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden, tone_overridden
 from scriptcheck.match.engine import Matcher
 from scriptcheck.models import Finding, make_finding
 from scriptcheck.text.normalize import Normalized, normalize
@@ -66,7 +66,7 @@ class PhraseMatcher:
         # forbidden lexicon is loaded (unless SCRIPTCHECK_TONE=off); None turns it off.
         if tone == "auto":
             tone = default_tone() if any(is_packaged_forbidden(lx) for lx in self.lexicons) else None
-        self.tone: ToneModel | None = tone  # type: ignore[assignment]
+        self.tone: ToneModel | None = tone_overridden(tone, [lx.tone for lx in self.lexicons])  # type: ignore[arg-type]
 
     def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None) -> None:
         self.lexicons = tuple(lexicons)

@@ -17,7 +17,6 @@ the turns that need it: the triggers are found by one automaton pass over a turn
 from __future__ import annotations
 
 import math
-from itertools import repeat
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -25,35 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.ngram_features import BEGIN, END, YOU_HONORIFIC, YOU_PLAIN, features, weigh
 
 __all__ = ["NgramFile", "NgramModel", "load_ngram", "features", "YOU_PLAIN", "YOU_HONORIFIC",
            "BEGIN", "END"]
-
-# Address features: normalisation folds 您 into 你, yet which of the two an agent wrote is
-# among the strongest signals of tone (the cue stage reads it from the original text too).
-YOU_PLAIN = "<你>"
-YOU_HONORIFIC = "<您>"
-# Sentence edges, so that a sentence-initial 哟 or a final 吧/呗 is its own feature. Neither
-# character survives normalisation (symbols are removed), so no n-gram of text contains one.
-BEGIN = "^"
-END = "$"
-
-
-def features(search: str, original: str, low: int = 1, high: int = 4) -> list[str]:
-    """The features of one sentence: every character n-gram (``low``..``high``) of its
-    normalised text ``search`` framed by :data:`BEGIN`/:data:`END`, plus the address features
-    read from its ``original`` text. Repeated n-grams appear once per occurrence."""
-    framed = BEGIN + search + END
-    size = len(framed)
-    out = list(search) if low == 1 else []  # unigrams: the frame alone is not a feature
-    for n in range(max(low, 2), high + 1):
-        out += [framed[i:i + n] for i in range(size - n + 1)]
-    if "你" in original:
-        out.append(YOU_PLAIN)
-    if "您" in original:
-        out.append(YOU_HONORIFIC)
-    return out
-
 
 class NgramFile(BaseModel):
     """The validated content of an n-gram stage file (``lexicons/models/tone_ngram.yaml``)."""
@@ -69,6 +43,9 @@ class NgramFile(BaseModel):
     triggers: list[str] = Field(min_length=1, description="A sentence is scored only when it holds one of "
                                 "these n-grams (or, with cue_gate, a cue of the cue stage fires in it).")
     cue_gate: bool = Field(default=True, description="Also score the sentences where a cue fires.")
+    cue_floor: float | None = Field(default=None, description="With cue_gate, a sentence where a cue fires "
+                                    "is scored only when its cue score reaches this (most real polite turns "
+                                    "score far below: 您, 请, apologies).")
     veto: float = Field(default=0.0, ge=0, lt=1, description="A sentence the cue stage flags stands only "
                         "when its n-gram probability reaches this too (0: the cue stage alone decides).")
     weights: dict[str, float] = Field(min_length=1, description="Feature → weight (log-odds); ``<id>`` "
@@ -128,9 +105,7 @@ class NgramModel:
     def logit(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
         """The log-odds that a sentence is rude (``search``: its normalised text; ``cues``: the
         ids of the cue stage's cues and mitigators that fire in it)."""
-        get = self._weights.get
-        total = self.data.bias + sum(map(get, features(search, original, self._low, self._high), repeat(0.0)))
-        return total + sum(get(f"<{c}>", 0.0) for c in cues)
+        return self.data.bias + weigh(self._weights, search, original, cues, self._low, self._high)
 
     def probability(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
         """:meth:`logit` as a probability."""

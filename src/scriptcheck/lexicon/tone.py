@@ -16,6 +16,7 @@ Spans index the original text. A sentence inside quotation marks or reported fro
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from bisect import bisect_left
@@ -38,7 +39,7 @@ from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
 __all__ = ["ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
-           "default_tone_path", "is_packaged_forbidden", "own_words", "sentences"]
+           "default_tone_path", "is_packaged_forbidden", "own_words", "sentences", "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
 _SENTENCE_END = re.compile(r"[。！？!?；;\n…]+")
@@ -176,6 +177,8 @@ class ToneModel:
         self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
+        floor = ngram.data.cue_floor if ngram is not None else None
+        self._cue_floor = -math.inf if floor is None else floor
         # Reviewed texts (a lexicon overlay's FB900 entry): a flagged sentence inside one is dropped.
         self.allow: tuple[str, ...] = tuple(dict.fromkeys(a for a in (normalize(t).text for t in allow) if a))
         if ngram is not None:
@@ -284,7 +287,8 @@ class ToneModel:
                 # as its probability is below its own threshold too.
                 if ngram is None or not ngram.data.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.data.veto:
                     hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
-            elif ngram is not None and ((content and ngram.data.cue_gate) or any(t in search for t in triggers)):
+            elif ngram is not None and ((content and ngram.data.cue_gate and score >= self._cue_floor)
+                                        or any(t in search for t in triggers)):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
                 if flagged:
                     hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
@@ -344,6 +348,18 @@ class ToneModel:
         bad = [("match", t) for t in self.data.examples.match if not self.check(t)]
         bad += [("no_match", t) for t in self.data.examples.no_match if self.check(t)]
         return bad
+
+
+def tone_overridden(tone: ToneModel | None, overrides: Sequence[object]) -> ToneModel | None:
+    """``tone`` as lexicon overlays leave it (``Lexicon.tone``: a ``ToneOverrides`` or ``None``
+    per lexicon): ``None`` when one turned it off, else with their reviewed texts allowed."""
+    given = [o for o in overrides if o is not None]
+    if tone is None or not given:
+        return tone
+    if not all(getattr(o, "enabled", True) for o in given):
+        return None
+    allow = [t for o in given for t in getattr(o, "allow", ())]
+    return tone.with_allow(allow) if allow else tone
 
 
 def default_tone_path() -> Path:
