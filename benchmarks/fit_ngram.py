@@ -105,7 +105,7 @@ def _rounds_group(number: int) -> str:
     return "rounds-a" if number <= 8 else "rounds-b" if number <= 17 else "rounds-c"
 
 
-def load_items(jddc: Path, exclude: set[str]) -> list[Item]:
+def load_items(jddc: Path, exclude: set[str], customers: bool = False) -> list[Item]:
     """Every labelled item and JDDC agent turn, tagged with its source."""
     items: list[Item] = []
     dev = yaml.safe_load((DATA / "taboo_dev.yaml").read_text(encoding="utf-8"))
@@ -127,8 +127,11 @@ def load_items(jddc: Path, exclude: set[str]) -> list[Item]:
         with jddc.open(encoding="utf-8") as fh:
             for n, line in enumerate(fh):
                 for turn in json.loads(line)["turns"]:
-                    if turn["speaker"] == "agent":
-                        item = Item("jddc", 0, turn["text"])
+                    if turn["speaker"] == "agent" or customers:
+                        # Customer turns (--customer-share): casual first-person talk that is not
+                        # an agent's rude reply, which neither the agent turns nor the polite
+                        # sets show (without them the model flags chit-chat and jokes).
+                        item = Item("jddc" if turn["speaker"] == "agent" else "jddc-customer", 0, turn["text"])
                         item.fold = n  # set to a fold name below
                         items.append(item)
     return items
@@ -251,7 +254,8 @@ def fit(items: list[Item], args) -> Fitted:
     """Fit on ``items`` (two passes: the second keeps each rude item's best sentence)."""
     feats = {id(it): [_feats(s) for s in it.sents] for it in items}
     vocab = _vocab([r for it in items for r in feats[id(it)]], args.min_count)
-    shares = {"rude": 0.5, "polite": args.polite_share, "jddc": 0.5 - args.polite_share}
+    shares = {"rude": 0.5, "polite": args.polite_share, "jddc": 0.5 - args.polite_share - args.customer_share,
+              "jddc-customer": args.customer_share}
     chosen: dict[int, list[int]] = {}
     model = None
     for rnd in range(2):
@@ -263,7 +267,7 @@ def fit(items: list[Item], args) -> Fitted:
             picks = range(len(fs))
             if it.label and rnd == 1 and len(fs) > 1:
                 picks = [max(range(len(fs)), key=lambda j: _z(model, it.sents[j]))]
-            group = "rude" if it.label else ("jddc" if it.source == "jddc" else "polite")
+            group = "rude" if it.label else (it.source if it.source.startswith("jddc") else "polite")
             for j in picks:
                 rows.append(fs[j])
                 y.append(it.label)
@@ -295,7 +299,7 @@ def _feats(sent) -> list[str]:
 def choose_threshold(scored: list[tuple[Item, float]], args) -> float:
     """The least probability at which the out-of-fold scores flag at most ``--polite-fa`` of the
     polite items and ``--jddc-fa`` of the JDDC turns (never below ``--min-threshold``)."""
-    polite = sorted((p for it, p in scored if it.label == 0 and it.source != "jddc"), reverse=True)
+    polite = sorted((p for it, p in scored if it.label == 0 and not it.source.startswith("jddc")), reverse=True)
     jddc = sorted((p for it, p in scored if it.source == "jddc"), reverse=True)
     cut = args.min_threshold
     for values, rate in ((polite, args.polite_fa), (jddc, args.jddc_fa)):
@@ -308,9 +312,9 @@ def choose_threshold(scored: list[tuple[Item, float]], args) -> float:
 # ---------------------------------------------------------------------------- evaluation
 
 def _folds(items: list[Item]) -> list[str]:
-    names = sorted({it.source for it in items if it.source != "jddc"})
+    names = sorted({it.source for it in items if not it.source.startswith("jddc")})
     for it in items:
-        if it.source == "jddc":
+        if it.source.startswith("jddc"):
             it.fold = names[it.fold % len(names)] if isinstance(it.fold, int) else it.fold
     return names
 
@@ -364,7 +368,7 @@ def evaluate(items: list[Item], args) -> None:
         }
         for label, flags in variants.items():
             rude = [f for it, f in zip(test, flags) if it.label == 1]
-            polite = [f for it, f in zip(test, flags) if it.label == 0 and it.source != "jddc"]
+            polite = [f for it, f in zip(test, flags) if it.label == 0 and not it.source.startswith("jddc")]
             jddc = [f for it, f in zip(test, flags) if it.source == "jddc"]
             print(_row(label, rude, polite, jddc))
             acc = totals.setdefault(label, [[], [], []])
@@ -375,8 +379,8 @@ def evaluate(items: list[Item], args) -> None:
             for cut in args.sweep:
                 rude = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 1]
                 alone = [p >= cut for it, p in zip(test, probs) if it.label == 1]
-                polite = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 0 and it.source != "jddc"]
-                palone = [p >= cut for it, p in zip(test, probs) if it.label == 0 and it.source != "jddc"]
+                polite = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 0 and not it.source.startswith("jddc")]
+                palone = [p >= cut for it, p in zip(test, probs) if it.label == 0 and not it.source.startswith("jddc")]
                 jd = [p >= cut for it, p in zip(test, probs) if it.source == "jddc"]
                 print(f"    at {cut}: after rude {sum(rude)}/{len(rude)} polite {sum(polite)}/{len(polite)}; "
                       f"n-gram alone rude {sum(alone)} polite {sum(palone)}; JDDC {sum(jd)}")
@@ -416,7 +420,7 @@ def write(items: list[Item], args) -> None:
         f"# Threshold chosen on leave-one-source-out scores: at most {args.polite_fa:.1%} of polite items and",
         f"# {args.jddc_fa:.2%} of JDDC agent turns; fitted on everything it flags {flagged_jddc} JDDC turns.",
         "version: 1",
-        "source: benchmarks/fit_ngram.py on benchmarks/data (taboo_dev, tone_rounds, train_t1, train_t2) and JDDC agent turns as negatives",
+        "source: benchmarks/fit_ngram.py on benchmarks/data (taboo_dev, tone_rounds, train_t1, train_t2); JDDC agent and customer turns as negatives (read, never copied)",
         "trained_on: [" + ", ".join(sources) + "]",
         f"orders: [{ORDERS[0]}, {ORDERS[1]}]",
         f"bias: {model.bias:.4f}",
@@ -451,7 +455,7 @@ def main(argv: list[str]) -> int:
                         help="with the plain-你 / 您 features (off by default: dialects and colleagues use 你 politely)")
     parser.add_argument("--cue-floor", type=float, default=-3.0,
                         help="a cue-gated sentence is scored only when its cue score reaches this")
-    parser.add_argument("--final-veto", type=float, default=0.6, help="the veto written by --write")
+    parser.add_argument("--final-veto", type=float, default=0.8, help="the veto written by --write")
     parser.add_argument("--sweep", type=float, nargs="*", default=[], help="also count at these thresholds")
     parser.add_argument("--show", action="store_true", help="list misses and new false alarms")
     parser.add_argument("--l2", type=float, default=1e-4)
@@ -463,6 +467,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-cue-gate", dest="cue_gate", action="store_false",
                         help="score only sentences with a trigger (not also those where a cue fires)")
     parser.add_argument("--polite-share", type=float, default=0.3, help="loss share of polite near-misses (JDDC: 0.5 minus it)")
+    parser.add_argument("--customer-share", type=float, default=0.05,
+                        help="loss share of JDDC customer turns as negatives (taken from the agent turns' share)")
     parser.add_argument("--polite-fa", type=float, default=0.005)
     parser.add_argument("--jddc-fa", type=float, default=0.0005)
     parser.add_argument("--orders", type=int, nargs=2, default=[1, 4], help="least and largest n")
@@ -479,7 +485,7 @@ def main(argv: list[str]) -> int:
     _CUE_MODEL = load_tone(ngram=False)
     _CUE_GATE = [re.compile(c.pattern) for c in load_tone(ngram=False).data.cues if c.over == "normalized"]
     t0 = time.time()
-    items = load_items(Path(args.jddc), set(args.exclude))
+    items = load_items(Path(args.jddc), set(args.exclude), args.customer_share > 0)
     mark_shipped(items)
     print(f"{len(items)} items loaded in {time.time() - t0:.0f} s")
     if args.write:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError
-from scriptcheck.lexicon.ngram_features import BEGIN, END, YOU_HONORIFIC, YOU_PLAIN, features, weigh
+from scriptcheck.lexicon.ngram_features import BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh
 
 __all__ = ["NgramFile", "NgramModel", "load_ngram", "features", "YOU_PLAIN", "YOU_HONORIFIC",
            "BEGIN", "END"]
@@ -78,8 +78,7 @@ class NgramFile(BaseModel):
 
     def cue_ids(self) -> set[str]:
         """The cue and mitigator ids its ``<id>`` features name."""
-        return {g[1:-1] for g in self.weights if g.startswith("<") and g.endswith(">")
-                and g not in (YOU_PLAIN, YOU_HONORIFIC)}
+        return {g[1:-1] for g in self.weights if g.startswith("<") and g.endswith(">") and g not in SPECIAL}
 
 
 class NgramModel:

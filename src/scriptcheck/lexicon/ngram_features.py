@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import repeat
 from typing import Mapping, Sequence
 
-__all__ = ["features", "weigh", "YOU_PLAIN", "YOU_HONORIFIC", "BEGIN", "END"]
+__all__ = ["features", "weigh", "YOU_PLAIN", "YOU_HONORIFIC", "BEGIN", "END", "LENGTHS", "SPECIAL"]
 
 # Address features: normalisation folds 您 into 你, yet which of the two an agent wrote is
 # among the strongest signals of tone (the cue stage reads it from the original text too).
@@ -19,17 +19,24 @@ YOU_HONORIFIC = "<您>"
 # character survives normalisation (symbols are removed), so no n-gram of text contains one.
 BEGIN = "^"
 END = "$"
+# Length features (cumulative): a long sentence sums many small weights, and long sentences are
+# mostly narration (jokes, explanations) rather than a curt reply; the fit learns what length says.
+LENGTHS = ((20, "<L20>"), (40, "<L40>"), (80, "<L80>"))
+SPECIAL = frozenset({YOU_PLAIN, YOU_HONORIFIC, *(name for _, name in LENGTHS)})
 
 
 def features(search: str, original: str, low: int = 1, high: int = 4) -> list[str]:
     """The features of one sentence: every character n-gram (``low``..``high``) of its
-    normalised text ``search`` framed by :data:`BEGIN`/:data:`END`, plus the address features
-    read from its ``original`` text. Repeated n-grams appear once per occurrence."""
+    normalised text ``search`` framed by :data:`BEGIN`/:data:`END`, its length features
+    (:data:`LENGTHS`), plus the address features read from its ``original`` text. Repeated n-grams appear once per occurrence."""
     framed = BEGIN + search + END
     size = len(framed)
     out = list(search) if low == 1 else []  # unigrams: the frame alone is not a feature
     for n in range(max(low, 2), high + 1):
         out += [framed[i:i + n] for i in range(size - n + 1)]
+    for size_at_least, name in LENGTHS:
+        if len(search) >= size_at_least:
+            out.append(name)
     if "你" in original:
         out.append(YOU_PLAIN)
     if "您" in original:
