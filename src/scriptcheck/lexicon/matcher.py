@@ -157,9 +157,16 @@ class PhraseMatcher:
         else:
             only = self._kind_entries[forbidden, polite, cues]
         info = self._hit_info
-        toned_each = self.tone.findings_many(norms, turns) if forbidden and self.tone is not None else None
+        found = self._matcher.find_many(norms, only, only_each)
+        toned_each = None
+        if forbidden and self.tone is not None:
+            # The taboos' spans go along: a sentence one of them overlaps is not scored (its tone
+            # finding would be dropped below anyway, so the result is the same, only cheaper).
+            covered = [[(start, end) for index, start, end in hits if info[index][0]] if hits else []
+                       for hits in found]
+            toned_each = self.tone.findings_many(norms, turns, covered)
         scans = []
-        for at, hits in enumerate(self._matcher.find_many(norms, only, only_each)):
+        for at, hits in enumerate(found):
             findings: list[Finding] = []
             phrases: list[PhraseHit] = []
             toned = toned_each[at] if toned_each is not None else []

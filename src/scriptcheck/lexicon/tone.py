@@ -20,6 +20,7 @@ import math
 import os
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -175,6 +176,7 @@ class ToneModel:
         self.path = path
         self._cues = [(c, re.compile(c.pattern)) for c in data.cues if c.weight > 0]
         self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
+        self._original_cues = tuple(i for i, (c, _) in enumerate(self._cues) if c.over == "original")
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
         floor = ngram.data.cue_floor if ngram is not None else None
@@ -228,9 +230,11 @@ class ToneModel:
         fired, eased = [], []
         total = 0.0
         content = False
-        for index, (cue, rx) in enumerate(self._cues):
-            if candidates is not None and cue.over == "normalized" and index not in candidates:
-                continue
+        # Only the gate's candidates and the cues over the original text are tried (in file order).
+        order = range(len(self._cues)) if candidates is None else sorted((*candidates, *self._original_cues))
+        cues = self._cues
+        for index in order:
+            cue, rx = cues[index]
             if rx.search(sentence if cue.over == "original" else search):
                 fired.append(cue.id)
                 total += cue.weight
@@ -259,8 +263,13 @@ class ToneModel:
         at = self._gated((norm,))[0]
         return self._hits(norm, at) if at else []
 
-    def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]]) -> list[ToneHit]:
+    def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]],
+              covered: Sequence[tuple[int, int]] = ()) -> list[ToneHit]:
         text = norm.original
+        # Spans reported by the lexicons (sorted, with the furthest end so far): see findings_many.
+        spans = sorted(covered)
+        starts = [a for a, _ in spans]
+        reach = list(accumulate((b for _, b in spans), max))
         out = []
         threshold = self.data.threshold
         ngram = self.ngram
@@ -275,6 +284,10 @@ class ToneModel:
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
                 continue  # no cue and no trigger begins in this sentence
+            if spans:
+                i = bisect_left(starts, end)  # spans[:i] begin before the sentence ends
+                if i and reach[i - 1] > start:
+                    continue  # a lexicon finding overlaps it: that finding is kept instead
             candidates = frozenset(cue for _, cue in found if cue >= 0)
             triggers = [self._triggers[-1 - cue] for _, cue in found if cue < 0]
             own = words[start:end]
@@ -302,13 +315,15 @@ class ToneModel:
             out.append(hit)
         return out
 
-    def findings_many(self, norms: Sequence[Normalized],
-                      turns: Sequence[int | None] | None = None) -> list[list[Finding]]:
+    def findings_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None,
+                      covered: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[list[Finding]]:
         """:meth:`findings` for several texts (a transcript's turns) with one gate pass;
-        ``turns[i]`` is recorded in the findings of ``norms[i]``."""
+        ``turns[i]`` is recorded in the findings of ``norms[i]``. ``covered[i]``: original spans
+        of ``norms[i]`` already reported by a lexicon entry; a sentence overlapping one is not
+        scored (the caller keeps the lexicon's finding there)."""
         out: list[list[Finding]] = []
         for at, (norm, gated) in enumerate(zip(norms, self._gated(norms))):
-            hits = self._hits(norm, gated) if gated else []
+            hits = self._hits(norm, gated, covered[at] if covered is not None else ()) if gated else []
             out.append(self._findings(norm, hits, None if turns is None else turns[at]) if hits else [])
         return out
 
