@@ -160,11 +160,9 @@ class PhraseMatcher:
         found = self._matcher.find_many(norms, only, only_each)
         toned_each = None
         if forbidden and self.tone is not None:
-            # The taboos' spans go along: a sentence one of them overlaps is not scored (its tone
-            # finding would be dropped below anyway, so the result is the same, only cheaper).
-            covered = [[(start, end) for index, start, end in hits if info[index][0]] if hits else []
-                       for hits in found]
-            toned_each = self.tone.findings_many(norms, turns, covered)
+            # The hits go along: a sentence a taboo overlaps is not scored (its tone finding
+            # would be dropped below anyway, so the result is the same, only cheaper).
+            toned_each = self.tone.findings_many(norms, turns, found, self._forbidden)
         scans = []
         for at, hits in enumerate(found):
             findings: list[Finding] = []

@@ -24,7 +24,7 @@ from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Container, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
@@ -316,14 +316,19 @@ class ToneModel:
         return out
 
     def findings_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None,
-                      covered: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[list[Finding]]:
+                      covered: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+                      taboos: Container[int] = ()) -> list[list[Finding]]:
         """:meth:`findings` for several texts (a transcript's turns) with one gate pass;
-        ``turns[i]`` is recorded in the findings of ``norms[i]``. ``covered[i]``: original spans
-        of ``norms[i]`` already reported by a lexicon entry; a sentence overlapping one is not
-        scored (the caller keeps the lexicon's finding there)."""
+        ``turns[i]`` is recorded in the findings of ``norms[i]``. ``covered[i]``: the lexicon
+        hits ``(entry, start, end)`` of ``norms[i]``; a sentence that a hit of an entry in
+        ``taboos`` overlaps is not scored (the caller keeps that finding there)."""
         out: list[list[Finding]] = []
         for at, (norm, gated) in enumerate(zip(norms, self._gated(norms))):
-            hits = self._hits(norm, gated, covered[at] if covered is not None else ()) if gated else []
+            if not gated:
+                out.append([])
+                continue
+            spans = [(s, e) for entry, s, e in covered[at] if entry in taboos] if covered is not None else ()
+            hits = self._hits(norm, gated, spans)
             out.append(self._findings(norm, hits, None if turns is None else turns[at]) if hits else [])
         return out
 
