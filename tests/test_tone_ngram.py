@@ -176,3 +176,21 @@ def test_tone_section_only_on_a_forbidden_lexicon(tmp_path) -> None:
     path.write_text("version: 1\nextends: polite\ntone: {enabled: false}\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="tone"):
         load_lexicons([path])
+
+
+def test_review_turns_an_fb900_false_alarm_into_an_allowed_text(tmp_path) -> None:
+    from scriptcheck.lexicon.overlay import apply_overlay
+    from scriptcheck.lexicon.loader import load_lexicon
+    from scriptcheck.lexicon.matcher import PhraseMatcher
+    from scriptcheck.report.review import Verdict, build_overlay
+
+    turn = f"您好。{RUDE}。再见"
+    finding = Checker.default().check(turn)[0]
+    assert finding.rule == "FB900"
+    verdict = Verdict(id="t1", turn=0, rule="FB900", start=finding.start, end=finding.end, text=finding.text,
+                      verdict="false_alarm", context=turn)
+    overlay = build_overlay([verdict]).model
+    assert [e.id for e in overlay.entries] == ["FB900"]
+    merged = apply_overlay(load_lexicon("forbidden", verify=False), overlay, "<overlay>")
+    assert merged.tone is not None and merged.tone.allow
+    assert PhraseMatcher([merged]).check(turn) == []

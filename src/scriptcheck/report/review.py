@@ -195,7 +195,8 @@ def build_overlay(verdicts: list[Verdict], *, extends: str = "forbidden", out_pa
         window = context_window(turn_text, v.start, v.end)
         slot = additions.setdefault(v.rule, {"allow": [], "match": [], "no_match": []})
         if v.verdict == "false_alarm":
-            if window == v.text.strip():
+            # A tone finding is its whole sentence, and allowing that sentence allows only it.
+            if window == v.text.strip() and v.rule != TONE_RULE:
                 skipped.append((v, "no context around the finding: allowing it would silence the rule"))
                 continue
             for kind in ("allow", "no_match"):
