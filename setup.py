@@ -21,6 +21,7 @@ COMPILED = [
     "src/scriptcheck/text/segment.py",
     "src/scriptcheck/match/engine.py",
     "src/scriptcheck/lexicon/matcher.py",
+    "src/scriptcheck/lexicon/ngram_features.py",
     "src/scriptcheck/rules/context.py",
     "src/scriptcheck/rules/step.py",
     "src/scriptcheck/rules/order.py",

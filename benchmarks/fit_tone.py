@@ -42,10 +42,11 @@ def _features(model: ToneModel, text: str) -> list[np.ndarray]:
     items = [*model.data.cues, *model.data.mitigators]
     regexes = [re.compile(c.pattern) for c in items]
     rows = []
+    words = own_words(text)  # as lexicon.tone does: quotations blanked in the whole turn
     for start, end in sentences(text):
         if in_quotes(text, start, end) or in_reported_speech(text, end):
             continue
-        sentence = own_words(text[start:end])
+        sentence = words[start:end]
         search = normalize(sentence).text
         rows.append(np.array([1.0 if rx.search(sentence if c.over == "original" else search) else 0.0
                               for c, rx in zip(items, regexes)]))

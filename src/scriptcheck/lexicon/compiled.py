@@ -15,7 +15,16 @@ from scriptcheck.match.patterns import PatternProblem, check_normalised, compile
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
-__all__ = ["Lexicon", "compile_lexicon", "pattern_analyses"]
+__all__ = ["Lexicon", "ToneOverrides", "compile_lexicon", "pattern_analyses"]
+
+
+@dataclass(frozen=True)
+class ToneOverrides:
+    """What overlays of a forbidden lexicon say about the tone model (rule FB900, which is not
+    one of its entries): whether it runs, and reviewed texts it must not flag."""
+
+    enabled: bool = True
+    allow: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -25,6 +34,7 @@ class Lexicon:
     data: LexiconFile
     path: str
     match_entries: tuple[MatchEntry, ...]
+    tone: ToneOverrides | None = None  # set by overlays (lexicon.overlay), read by the PhraseMatcher
 
     @property
     def name(self) -> str:

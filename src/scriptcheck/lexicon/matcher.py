@@ -16,7 +16,7 @@ from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.compiled import Lexicon
 from scriptcheck.lexicon.schema import LexiconEntry
-from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden
+from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden, tone_overridden
 from scriptcheck.match.engine import Matcher
 from scriptcheck.models import Finding, make_finding
 from scriptcheck.text.normalize import Normalized, normalize
@@ -66,7 +66,7 @@ class PhraseMatcher:
         # forbidden lexicon is loaded (unless SCRIPTCHECK_TONE=off); None turns it off.
         if tone == "auto":
             tone = default_tone() if any(is_packaged_forbidden(lx) for lx in self.lexicons) else None
-        self.tone: ToneModel | None = tone  # type: ignore[assignment]
+        self.tone: ToneModel | None = tone_overridden(tone, [lx.tone for lx in self.lexicons])  # type: ignore[arg-type]
 
     def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None) -> None:
         self.lexicons = tuple(lexicons)
@@ -157,9 +157,14 @@ class PhraseMatcher:
         else:
             only = self._kind_entries[forbidden, polite, cues]
         info = self._hit_info
-        toned_each = self.tone.findings_many(norms, turns) if forbidden and self.tone is not None else None
+        found = self._matcher.find_many(norms, only, only_each)
+        toned_each = None
+        if forbidden and self.tone is not None:
+            # The hits go along: a sentence a taboo overlaps is not scored (its tone finding
+            # would be dropped below anyway, so the result is the same, only cheaper).
+            toned_each = self.tone.findings_many(norms, turns, found, self._forbidden)
         scans = []
-        for at, hits in enumerate(self._matcher.find_many(norms, only, only_each)):
+        for at, hits in enumerate(found):
             findings: list[Finding] = []
             phrases: list[PhraseHit] = []
             toned = toned_each[at] if toned_each is not None else []

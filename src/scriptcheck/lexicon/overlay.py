@@ -15,8 +15,21 @@ entries:
     specs: {match: [...], no_match: [...]}
 ```
 
+The tone model (rule ``FB900``, ``lexicon.tone``) is not an entry of the forbidden lexicon, so
+an overlay of that lexicon has a ``tone:`` section for it — ``enabled: false`` turns the model
+off wherever the overlay is loaded, ``allow:`` lists reviewed texts it must not flag (a flagged
+sentence inside one is dropped). An entry with the id ``FB900`` means the same as ``tone: {allow:
+…}`` (its allow contexts and ``no_match`` specs are allowed texts), so reviewers' verdicts on
+FB900 findings go where the others go.
+
+```yaml
+tone:
+  enabled: true
+  allow: [谁都不会嫌您烦的，您尽管问]
+```
+
 An overlay adds, it never removes or rewrites: the base's phrases, patterns, severity and
-existing allow/specs stay. Loaded alone (``load_lexicon``, ``scriptcheck lexicon test``) it
+existing allow/specs stay (turning the tone model off is the one exception: it is not an entry). Loaded alone (``load_lexicon``, ``scriptcheck lexicon test``) it
 gives the base with the additions; among other lexicons (``load_lexicons``, ``--lexicon``) it
 replaces its base in place. Kept apart from ``schema.py`` on purpose: the base format stays
 as it is, and an overlay file is recognised by its ``extends`` key.
@@ -27,10 +40,16 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scriptcheck.errors import LexiconError
-from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon
+import dataclasses
+
+from scriptcheck.lexicon.compiled import Lexicon, ToneOverrides, compile_lexicon
 from scriptcheck.lexicon.schema import RuleCode, Specs
 
-__all__ = ["OverlayEntry", "OverlayFile", "is_overlay", "apply_overlay"]
+__all__ = ["OverlayEntry", "OverlayFile", "ToneOverlay", "TONE_RULE", "is_overlay", "apply_overlay"]
+
+# The tone model's rule code (lexicon/models/tone.yaml): an overlay entry with this id addresses
+# the tone model, not an entry of the base lexicon.
+TONE_RULE = "FB900"
 
 
 class _FileModel(BaseModel):
@@ -53,6 +72,21 @@ class OverlayEntry(_FileModel):
         return value
 
 
+class ToneOverlay(_FileModel):
+    """What an overlay of the forbidden lexicon says about the tone model (FB900)."""
+
+    enabled: bool = Field(default=True, description="false: the tone model does not run where this overlay is loaded.")
+    allow: list[str] = Field(default_factory=list, description="Reviewed texts the tone model must not flag.")
+    note: str = Field(default="", description="Why; not used for matching.")
+
+    @field_validator("allow")
+    @classmethod
+    def _non_empty(cls, value: list[str]) -> list[str]:
+        if any(not item.strip() for item in value):
+            raise ValueError("empty allow context")
+        return value
+
+
 class OverlayFile(_FileModel):
     """A whole overlay file (``version: 1`` with ``extends:``)."""
 
@@ -61,6 +95,7 @@ class OverlayFile(_FileModel):
     name: str = ""
     description: str = ""
     entries: list[OverlayEntry] = Field(default_factory=list)
+    tone: ToneOverlay | None = Field(default=None, description="The tone model (FB900): off, or texts it must not flag.")
 
 
 def is_overlay(data: object) -> bool:
@@ -77,11 +112,19 @@ def apply_overlay(base: Lexicon, overlay: OverlayFile, path: str) -> Lexicon:
     """
     by_id = {entry.id: entry for entry in base.entries}
     additions: dict[str, list[OverlayEntry]] = {}
+    tone_allow: list[str] = []
     for index, item in enumerate(overlay.entries):
+        if item.id == TONE_RULE and item.id not in by_id and base.kind == "forbidden":
+            # The tone model's findings: reviewed false alarms become texts it must not flag.
+            tone_allow += [t for t in (*item.allow, *item.specs.no_match) if t not in tone_allow]
+            continue
         if item.id not in by_id:
             raise LexiconError(f"{path}: entries[{index}]: {item.id} is not an entry of lexicon "
                                f"{base.name!r} ({base.path})")
         additions.setdefault(item.id, []).append(item)
+    if overlay.tone is not None and base.kind != "forbidden":
+        raise LexiconError(f"{path}: tone: only an overlay of a forbidden lexicon can address the tone "
+                           f"model, and {base.name!r} is a {base.kind} lexicon")
     entries = []
     for entry in base.entries:
         items = additions.get(entry.id)
@@ -95,4 +138,12 @@ def apply_overlay(base: Lexicon, overlay: OverlayFile, path: str) -> Lexicon:
             no_match += [t for t in item.specs.no_match if t not in no_match]
         entries.append(entry.model_copy(update={"allow": allow, "specs": Specs(match=match, no_match=no_match)}))
     # Recompiled as a whole (not patched) so the matcher sees exactly what a merged file gives.
-    return compile_lexicon(base.data.model_copy(update={"entries": entries}), base.path)
+    merged = compile_lexicon(base.data.model_copy(update={"entries": entries}), base.path)
+    tone = base.tone
+    if overlay.tone is not None or tone_allow:
+        before = tone or ToneOverrides()
+        extra = [t for t in (*(overlay.tone.allow if overlay.tone else ()), *tone_allow) if t not in before.allow]
+        # Several overlays all apply: once one turns the model off it stays off.
+        tone = ToneOverrides(enabled=before.enabled and (overlay.tone is None or overlay.tone.enabled),
+                             allow=(*before.allow, *dict.fromkeys(extra)))
+    return dataclasses.replace(merged, tone=tone) if tone is not None else merged

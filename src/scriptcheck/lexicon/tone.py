@@ -16,18 +16,21 @@ Spans index the original text. A sentence inside quotation marks or reported fro
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Container, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech
 from scriptcheck.match.engine import Matcher, MatchEntry
 from scriptcheck.match.patterns import PatternProblem, compile_pattern
@@ -37,7 +40,7 @@ from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
 __all__ = ["ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
-           "default_tone_path", "is_packaged_forbidden", "own_words", "sentences"]
+           "default_tone_path", "is_packaged_forbidden", "own_words", "sentences", "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
 _SENTENCE_END = re.compile(r"[。！？!?；;\n…]+")
@@ -109,6 +112,8 @@ class ToneFile(BaseModel):
     cues: list[ToneCue] = Field(min_length=1)
     mitigators: list[ToneCue] = Field(default_factory=list)
     examples: ToneExamples = Field(default_factory=ToneExamples)
+    ngram: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
+                              description="The n-gram stage (lexicon.ngram): a file in this file's directory.")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
@@ -133,6 +138,8 @@ class ToneHit:
     score: float
     cues: tuple[str, ...]
     mitigators: tuple[str, ...]
+    stage: str = "cues"  # or "ngram": flagged by the n-gram stage (score is then its probability)
+    ngrams: tuple[str, ...] = ()  # the n-grams that weighed most (n-gram stage)
 
 
 def own_words(sentence: str) -> str:
@@ -163,19 +170,42 @@ def sentences(text: str) -> list[tuple[int, int]]:
 class ToneModel:
     """A loaded tone model: call :meth:`hits` or :meth:`findings` on normalised utterances."""
 
-    def __init__(self, data: ToneFile, path: str = "<tone>") -> None:
+    def __init__(self, data: ToneFile, path: str = "<tone>", ngram: NgramModel | None = None,
+                 allow: Sequence[str] = ()) -> None:
         self.data = data
         self.path = path
         self._cues = [(c, re.compile(c.pattern)) for c in data.cues if c.weight > 0]
         self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
+        self._original_cues = tuple(i for i, (c, _) in enumerate(self._cues) if c.over == "original")
+        # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
+        self.ngram = ngram
+        floor = ngram.data.cue_floor if ngram is not None else None
+        self._cue_floor = -math.inf if floor is None else floor
+        # Reviewed texts (a lexicon overlay's FB900 entry): a flagged sentence inside one is dropped.
+        self.allow: tuple[str, ...] = tuple(dict.fromkeys(a for a in (normalize(t).text for t in allow) if a))
+        if ngram is not None:
+            unknown = ngram.data.cue_ids() - {c.id for c in (*data.cues, *data.mitigators)}
+            if unknown:
+                raise LexiconError(f"{ngram.path}: weights name cues the tone model {path} does not "
+                                   f"have: {', '.join(sorted(unknown))}")
         # The gate: a sentence is scored only when a cue over its normalised text fires
-        # (original-text cues such as plain 你 only add), so a turn is looked at only when one
-        # fires in its search string — found by the lexicons' own literal automaton and
-        # verified regexes (match.engine), one pass over a whole transcript's turns.
+        # (original-text cues such as plain 你 only add) or, for the n-gram stage, one of its
+        # trigger n-grams occurs, so a turn is looked at only when one is in its search string —
+        # found by the lexicons' own literal automaton and verified regexes (match.engine), one
+        # pass over a whole transcript's turns.
         self._gate_entries = [MatchEntry(phrases=(), patterns=(compile_pattern(c.pattern),))
                               for c, _ in self._cues if c.over == "normalized"]
-        self._gate: Matcher | None = None
         self._gate_cue = [i for i, (c, _) in enumerate(self._cues) if c.over == "normalized"]
+        # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
+        # end is checked against the sentence's own text, as the fitting script counts it.
+        self._triggers = ngram.triggers if ngram is not None else ()
+        self._gate_entries += [MatchEntry(phrases=(t,), patterns=()) for t in self._triggers]
+        self._gate_cue += [-1 - k for k in range(len(self._triggers))]
+        self._gate: Matcher | None = None
+
+    def with_allow(self, allow: Sequence[str]) -> "ToneModel":
+        """This model with more reviewed texts allowed (an overlay's ``FB900`` entry)."""
+        return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow))
 
     def __repr__(self) -> str:
         return f"ToneModel({self.path!r}, {len(self._cues)} cues, threshold {self.data.threshold})"
@@ -186,27 +216,36 @@ class ToneModel:
         return self.data.rule
 
     def score(self, sentence: str, candidates: frozenset[int] | None = None) -> tuple[float, list[str], list[str]]:
-        """Score one sentence (original text): (score, cues fired, mitigators fired).
+        """Score one sentence (original text) by its cues: (score, cues fired, mitigators fired).
         ``candidates``: the only cues over normalised text that may fire (indices into the
         cues; the gate found them), the others are not tried."""
-        search = normalize(sentence).text
+        total, fired, eased, _ = self._cue_score(sentence, normalize(sentence).text, candidates)
+        return total, fired, eased
+
+    def _cue_score(self, sentence: str, search: str, candidates: frozenset[int] | None,
+                   always_mitigators: bool = False) -> tuple[float, list[str], list[str], bool]:
+        """:meth:`score` plus whether a cue over the normalised text fired (``content``);
+        mitigators are tried only then, or with ``always_mitigators`` (the n-gram stage's
+        features)."""
         fired, eased = [], []
         total = 0.0
         content = False
-        for index, (cue, rx) in enumerate(self._cues):
-            if candidates is not None and cue.over == "normalized" and index not in candidates:
-                continue
+        # Only the gate's candidates and the cues over the original text are tried (in file order).
+        order = range(len(self._cues)) if candidates is None else sorted((*candidates, *self._original_cues))
+        cues = self._cues
+        for index in order:
+            cue, rx = cues[index]
             if rx.search(sentence if cue.over == "original" else search):
                 fired.append(cue.id)
                 total += cue.weight
                 content = content or cue.over == "normalized"
-        if not content:  # 你 alone is never rude: it only adds to a cue in the words
-            return 0.0, fired, eased
+        if not content and not always_mitigators:  # 你 alone is never rude: it only adds to a cue in the words
+            return 0.0, fired, eased, False
         for cue, rx in self._mitigators:
             if rx.search(sentence if cue.over == "original" else search):
                 eased.append(cue.id)
                 total += cue.weight
-        return total, fired, eased
+        return (total if content else 0.0), fired, eased, content
 
     def _gated(self, norms: Sequence[Normalized]) -> list[list[tuple[int, int]]]:
         """Per text, (original start, cue index) of the cues over normalised text that fire
@@ -224,33 +263,72 @@ class ToneModel:
         at = self._gated((norm,))[0]
         return self._hits(norm, at) if at else []
 
-    def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]]) -> list[ToneHit]:
+    def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]],
+              covered: Sequence[tuple[int, int]] = ()) -> list[ToneHit]:
         text = norm.original
+        # Spans reported by the lexicons (sorted, with the furthest end so far): see findings_many.
+        spans = sorted(covered)
+        starts = [a for a, _ in spans]
+        reach = list(accumulate((b for _, b in spans), max))
         out = []
         threshold = self.data.threshold
+        ngram = self.ngram
         # Sorted by where each cue begins, so each sentence takes its own by bisection (a scan
         # of every cue per sentence was quadratic in a long utterance).
         cue_starts = sorted(cue_starts)
         positions = [at for at, _ in cue_starts]
+        # Quotations blanked in the whole turn, not per sentence: a sentence's edges are trimmed
+        # of quote marks, so 「那我有什么办法」——这种话我们不会再说 would lose its opening 「.
+        words = own_words(text)
         for start, end in sentences(text):
-            candidates = frozenset(cue for _, cue in cue_starts[bisect_left(positions, start):bisect_left(positions, end)])
-            if not candidates:
-                continue  # no cue begins in this sentence
-            score, fired, eased = self.score(own_words(text[start:end]), candidates)
-            if score < threshold or len(fired) < self.data.min_cues:
+            found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
+            if not found:
+                continue  # no cue and no trigger begins in this sentence
+            if spans:
+                i = bisect_left(starts, end)  # spans[:i] begin before the sentence ends
+                if i and reach[i - 1] > start:
+                    continue  # a lexicon finding overlaps it: that finding is kept instead
+            candidates = frozenset(cue for _, cue in found if cue >= 0)
+            triggers = [self._triggers[-1 - cue] for _, cue in found if cue < 0]
+            own = words[start:end]
+            search = normalize(own).text
+            score, fired, eased, content = self._cue_score(own, search, candidates, ngram is not None)
+            hit = None
+            if content and score >= threshold and len(fired) >= self.data.min_cues:
+                # The n-gram stage may veto the cue stage's call (its weakest calls were polite
+                # speech in dialect or to a colleague: 小王，别催这位阿姨); then nothing is flagged,
+                # as its probability is below its own threshold too.
+                if ngram is None or not ngram.data.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.data.veto:
+                    hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
+            elif ngram is not None and ((content and ngram.data.cue_gate and score >= self._cue_floor)
+                                        or any(t in search for t in triggers)):
+                flagged, p = ngram.judge(search, own, (*fired, *eased))
+                if flagged:
+                    hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
+                                  tuple(ngram.top(search, own)))
+            if hit is None:
                 continue
             if in_quotes(text, start, end) or in_reported_speech(text, end):
                 continue  # someone else's words (quoted, or reported earlier in the sentence)
-            out.append(ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased)))
+            if self.allow and any(search in allowed for allowed in self.allow):
+                continue  # a reviewed text (overlay): its reviewers said it is not rude
+            out.append(hit)
         return out
 
-    def findings_many(self, norms: Sequence[Normalized],
-                      turns: Sequence[int | None] | None = None) -> list[list[Finding]]:
+    def findings_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None,
+                      covered: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+                      taboos: Container[int] = ()) -> list[list[Finding]]:
         """:meth:`findings` for several texts (a transcript's turns) with one gate pass;
-        ``turns[i]`` is recorded in the findings of ``norms[i]``."""
+        ``turns[i]`` is recorded in the findings of ``norms[i]``. ``covered[i]``: the lexicon
+        hits ``(entry, start, end)`` of ``norms[i]``; a sentence that a hit of an entry in
+        ``taboos`` overlaps is not scored (the caller keeps that finding there)."""
         out: list[list[Finding]] = []
         for at, (norm, gated) in enumerate(zip(norms, self._gated(norms))):
-            hits = self._hits(norm, gated) if gated else []
+            if not gated:
+                out.append([])
+                continue
+            spans = [(s, e) for entry, s, e in covered[at] if entry in taboos] if covered is not None else ()
+            hits = self._hits(norm, gated, spans)
             out.append(self._findings(norm, hits, None if turns is None else turns[at]) if hits else [])
         return out
 
@@ -267,11 +345,19 @@ class ToneModel:
         return [make_finding({
             "rule": d.rule, "category": d.category, "severity": d.severity,
             "start": h.start, "end": h.end, "text": text[h.start:h.end],
-            "message": f"{d.description}（线索: {', '.join(h.cues)}"
-                       + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
-                       + f"; 得分 {h.score:g} ≥ {d.threshold:g}）",
-            "suggestion": d.suggestion, "turn": turn,
+            "message": self._message(h), "suggestion": d.suggestion, "turn": turn,
         }) for h in hits]
+
+    def _message(self, h: ToneHit) -> str:
+        d = self.data
+        if h.stage == "ngram" and self.ngram is not None:
+            return (f"{d.description}（n-gram: {', '.join(h.ngrams)}"
+                    + (f"; 线索: {', '.join(h.cues)}" if h.cues else "")
+                    + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
+                    + f"; 概率 {h.score:g} ≥ {self.ngram.threshold:g}）")
+        return (f"{d.description}（线索: {', '.join(h.cues)}"
+                + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
+                + f"; 得分 {h.score:g} ≥ {d.threshold:g}）")
 
     def check(self, text: str) -> list[Finding]:
         """:meth:`findings` of a raw text."""
@@ -282,6 +368,18 @@ class ToneModel:
         bad = [("match", t) for t in self.data.examples.match if not self.check(t)]
         bad += [("no_match", t) for t in self.data.examples.no_match if self.check(t)]
         return bad
+
+
+def tone_overridden(tone: ToneModel | None, overrides: Sequence[object]) -> ToneModel | None:
+    """``tone`` as lexicon overlays leave it (``Lexicon.tone``: a ``ToneOverrides`` or ``None``
+    per lexicon): ``None`` when one turned it off, else with their reviewed texts allowed."""
+    given = [o for o in overrides if o is not None]
+    if tone is None or not given:
+        return tone
+    if not all(getattr(o, "enabled", True) for o in given):
+        return None
+    allow = [t for o in given for t in getattr(o, "allow", ())]
+    return tone.with_allow(allow) if allow else tone
 
 
 def default_tone_path() -> Path:
@@ -300,16 +398,19 @@ def is_packaged_forbidden(lexicon: object) -> bool:
         return False
 
 
-def load_tone(path: str | Path | None = None) -> ToneModel:
-    """Load a tone model file (the packaged one by default); :class:`LexiconError` naming the
-    file and the reason when it is unreadable or invalid."""
+def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
+    """Load a tone model file (the packaged one by default) with its n-gram stage (unless
+    ``ngram=False``: the cue stage alone); :class:`LexiconError` naming the file and the
+    reason when it is unreadable or invalid."""
     path = Path(path) if path is not None else default_tone_path()
     data = read_yaml(path, LexiconError)
     try:
         model = ToneFile.model_validate(data)
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
-    return ToneModel(model, str(path))
+    # The n-gram stage sits next to the file (a bare file name: the data never names a path).
+    stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
+    return ToneModel(model, str(path), stage)
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from typing import Iterable
 from scriptcheck.errors import InputError, LexiconError
 from scriptcheck.io.lines import json_lines
 from scriptcheck.lexicon.loader import load_lexicon
-from scriptcheck.lexicon.overlay import OverlayEntry, OverlayFile, apply_overlay
+from scriptcheck.lexicon.overlay import TONE_RULE, OverlayEntry, OverlayFile, apply_overlay
 from scriptcheck.lexicon.schema import Specs
 from scriptcheck.lexicon.specs import run_specs
 
@@ -176,6 +176,8 @@ def build_overlay(verdicts: list[Verdict], *, extends: str = "forbidden", out_pa
         base_ref = str(Path(extends).resolve())
     base = load_lexicon(extends, verify=False)
     codes = {e.id for e in base.entries}
+    if base.kind == "forbidden":  # the tone model's findings: its overlay entry allows reviewed texts
+        codes.add(TONE_RULE)
     additions: dict[str, dict[str, list[str]]] = {}
     origin: dict[tuple[str, str, str], Verdict] = {}
     skipped: list[tuple[Verdict, str]] = []
@@ -193,7 +195,8 @@ def build_overlay(verdicts: list[Verdict], *, extends: str = "forbidden", out_pa
         window = context_window(turn_text, v.start, v.end)
         slot = additions.setdefault(v.rule, {"allow": [], "match": [], "no_match": []})
         if v.verdict == "false_alarm":
-            if window == v.text.strip():
+            # A tone finding is its whole sentence, and allowing that sentence allows only it.
+            if window == v.text.strip() and v.rule != TONE_RULE:
                 skipped.append((v, "no context around the finding: allowing it would silence the rule"))
                 continue
             for kind in ("allow", "no_match"):

@@ -1,0 +1,140 @@
+"""The tone model's statistical stage: a sparse character n-gram logistic regression.
+
+The cue stage (:mod:`scriptcheck.lexicon.tone`) only sees what its hand-written cues describe;
+rude replies in words nobody listed (dialect, mock praise, contempt carried by the sentence's
+shape) pass it. This stage scores a sentence by the weights of the character 1–4-grams of its
+normalised text (plus two address features: plain 你 and 您 in the original, which
+normalisation folds together) — a linear model fitted by ``benchmarks/fit_ngram.py`` on rude
+replies and polite near-misses by several writers and on real agent turns, shipped as data
+(``lexicons/models/tone_ngram.yaml``). Plain Python at run time: a dict lookup per n-gram.
+
+A sentence is scored only when one of the model's *trigger* n-grams (those weighing at least
+``trigger``) occurs in it: a sentence without one cannot be flagged. That is part of the
+model's definition (the fitting script measures it the same way), and it keeps the cost on
+the turns that need it: the triggers are found by one automaton pass over a turn.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from scriptcheck.datafile import format_validation_error, read_yaml
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.ngram_features import BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh
+
+__all__ = ["NgramFile", "NgramModel", "load_ngram", "features", "YOU_PLAIN", "YOU_HONORIFIC",
+           "BEGIN", "END"]
+
+class NgramFile(BaseModel):
+    """The validated content of an n-gram stage file (``lexicons/models/tone_ngram.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = Field(description="File format version (1).")
+    source: str = Field(min_length=1, description="Where the model comes from (fitting command, data).")
+    trained_on: list[str] = Field(default_factory=list, description="The data sets it was fitted on.")
+    orders: tuple[int, int] = Field(description="Smallest and largest n-gram length.")
+    bias: float = Field(description="The intercept of the logistic regression.")
+    threshold: float = Field(gt=0, lt=1, description="A sentence is flagged at this probability or more.")
+    triggers: list[str] = Field(min_length=1, description="A sentence is scored only when it holds one of "
+                                "these n-grams (or, with cue_gate, a cue of the cue stage fires in it).")
+    cue_gate: bool = Field(default=True, description="Also score the sentences where a cue fires.")
+    cue_floor: float | None = Field(default=None, description="With cue_gate, a sentence where a cue fires "
+                                    "is scored only when its cue score reaches this (most real polite turns "
+                                    "score far below: 您, 请, apologies).")
+    veto: float = Field(default=0.0, ge=0, lt=1, description="A sentence the cue stage flags stands only "
+                        "when its n-gram probability reaches this too (0: the cue stage alone decides).")
+    weights: dict[str, float] = Field(min_length=1, description="Feature → weight (log-odds); ``<id>`` "
+                                      "features are the cue stage's cues and mitigators that fire.")
+
+    @field_validator("orders")
+    @classmethod
+    def _orders(cls, value: tuple[int, int]) -> tuple[int, int]:
+        low, high = value
+        if not 1 <= low <= high <= 6:
+            raise ValueError(f"orders must be [low, high] with 1 <= low <= high <= 6, not {list(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _weights(self) -> "NgramFile":
+        low, high = self.orders
+        for gram, weight in self.weights.items():
+            if not isinstance(weight, float) or not math.isfinite(weight):
+                raise ValueError(f"weights[{gram!r}]: {weight!r} is not a finite number")
+            if gram.startswith("<") and gram.endswith(">") and len(gram) > 2:
+                continue  # an address or cue feature (cue ids are checked against the cue stage)
+            # The frame characters count in an n-gram's length (features() frames the text).
+            core = gram[gram.startswith(BEGIN):len(gram) - gram.endswith(END)]
+            if not core or BEGIN in core or END in core or not low <= len(gram) <= high:
+                raise ValueError(f"weights[{gram!r}]: not an n-gram of length {low}..{high}")
+        for gram in self.triggers:
+            if self.weights.get(gram, 0.0) <= 0 or BEGIN in gram or END in gram or gram.startswith("<"):
+                raise ValueError(f"triggers: {gram!r} is not an n-gram of text with a positive weight")
+        return self
+
+    def cue_ids(self) -> set[str]:
+        """The cue and mitigator ids its ``<id>`` features name."""
+        return {g[1:-1] for g in self.weights if g.startswith("<") and g.endswith(">") and g not in SPECIAL}
+
+
+class NgramModel:
+    """A loaded n-gram stage: :meth:`logit` / :meth:`probability` of a sentence."""
+
+    def __init__(self, data: NgramFile, path: str = "<ngram>") -> None:
+        self.data = data
+        self.path = path
+        self._weights = data.weights
+        self._low, self._high = data.orders
+        # The probability threshold as a log-odds one: no exp() per scored sentence.
+        self._cut = math.log(data.threshold / (1 - data.threshold))
+        self.triggers: tuple[str, ...] = tuple(data.triggers)
+
+    def __repr__(self) -> str:
+        return f"NgramModel({self.path!r}, {len(self._weights)} weights, threshold {self.data.threshold})"
+
+    @property
+    def threshold(self) -> float:
+        """The probability at or above which a sentence is flagged."""
+        return self.data.threshold
+
+    def logit(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
+        """The log-odds that a sentence is rude (``search``: its normalised text; ``cues``: the
+        ids of the cue stage's cues and mitigators that fire in it)."""
+        return self.data.bias + weigh(self._weights, search, original, cues, self._low, self._high)
+
+    def probability(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
+        """:meth:`logit` as a probability."""
+        return 1 / (1 + math.exp(-self.logit(search, original, cues)))
+
+    def gated(self, search: str) -> bool:
+        """Whether a trigger n-gram occurs in ``search`` (the gate; the run time finds them with
+        an automaton over the whole turn instead)."""
+        return any(t in search for t in self.triggers)
+
+    def judge(self, search: str, original: str, cues: Sequence[str] = ()) -> tuple[bool, float]:
+        """(flagged, probability) of a sentence the gate let through."""
+        z = self.logit(search, original, cues)
+        return z >= self._cut, 1 / (1 + math.exp(-z))
+
+    def top(self, search: str, original: str, k: int = 3) -> list[str]:
+        """The ``k`` n-grams that add most to the score (named in a finding's message)."""
+        get = self._weights.get
+        seen = {f: get(f, 0.0) for f in features(search, original, self._low, self._high)}
+        best = sorted(((w, f) for f, w in seen.items() if w > 0), reverse=True)[:k]
+        return [f.strip(BEGIN + END) or f for _, f in best]
+
+
+def load_ngram(path: str | Path) -> NgramModel:
+    """Load an n-gram stage file; :class:`LexiconError` naming the file, the field and the
+    reason (one line) when it is unreadable or invalid."""
+    path = Path(path)
+    data = read_yaml(path, LexiconError)
+    try:
+        model = NgramFile.model_validate(data)
+    except ValidationError as exc:
+        raise LexiconError(format_validation_error(path, exc, data, list_key="weights")) from None
+    return NgramModel(model, str(path))

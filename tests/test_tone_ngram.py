@@ -1,0 +1,196 @@
+"""The tone model's n-gram stage (``lexicon/ngram.py``, ``lexicons/models/tone_ngram.yaml``) and
+the overlays that reach the tone model (``lexicon/overlay.py``: ``tone:`` and FB900 entries)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from scriptcheck import Checker
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.loader import load_lexicons
+from scriptcheck.lexicon.ngram import load_ngram
+from scriptcheck.lexicon.ngram_features import features, weigh
+from scriptcheck.lexicon.tone import default_tone_path, load_tone
+from scriptcheck.text.normalize import normalize
+
+# Written for these tests, after the fit: in none of benchmarks/data (rude replies no cue
+# combination of the cue stage reaches).
+UNSEEN_RUDE = ["一天到晚就知道打电话，你是没别的事干吗", "啥玩意儿都不懂还瞎投诉"]
+# Polite near-misses written for these tests: quoted or negated taboos, refusals with an
+# alternative, product names with 滚/傻/笨, hotline lines.
+UNSEEN_POLITE = [
+    "您好，这款滚筒洗衣机目前有现货，今天下单明天送达",
+    "非常抱歉，您说的“爱买不买”绝不是我们的服务态度，我们已经处理了该员工",
+    "您一点也不笨，这个步骤确实容易弄错，我来帮您操作",
+    "不好意思，这个我们暂时办不了，我帮您转接到专门的部门",
+    "对不起！请您大声一点，好吗？",
+    "傻妞牌电视机的售后电话是400开头的，我发给您",
+    "我们不会说“你自己去看”这种话，请您放心，我一步一步教您",
+]
+
+
+@pytest.fixture(scope="module")
+def full():
+    return load_tone()
+
+
+@pytest.fixture(scope="module")
+def cues_only():
+    return load_tone(ngram=False)
+
+
+@pytest.mark.parametrize("text", UNSEEN_RUDE)
+def test_unseen_rude_sentence_is_flagged_by_the_ngram_stage(full, cues_only, text: str) -> None:
+    assert not cues_only.check(text)  # what the n-gram stage adds
+    hits = full.hits(normalize(text))
+    assert [h.stage for h in hits] == ["ngram"]
+    assert hits[0].score >= full.ngram.threshold
+    finding = full.check(text)[0]
+    assert finding.rule == "FB900" and "n-gram" in finding.message
+
+
+@pytest.mark.parametrize("text", UNSEEN_POLITE)
+def test_polite_near_misses_are_not_flagged(text: str) -> None:
+    assert Checker.default().check(text) == []
+
+
+def test_ngram_spans_index_the_original_text(full) -> None:
+    # Traditional characters, full-width letters and spaces: normalised for the features,
+    # reported at their place in what the agent wrote.
+    text = "您好。 啥玩意兒都不懂還瞎投訴！　謝謝"
+    hits = full.hits(normalize(text))
+    assert [h.stage for h in hits] == ["ngram"]
+    assert text[hits[0].start:hits[0].end] == "啥玩意兒都不懂還瞎投訴"
+
+
+def test_quoted_words_do_not_feed_the_ngram_stage(full) -> None:
+    # The same words, quoted to apologise for them: blanked before scoring, even when the quote
+    # opens the sentence (its 「 is trimmed from the sentence's edge).
+    assert full.check("「啥玩意儿都不懂还瞎投诉」——这种话我们以后绝不会再说，非常抱歉")  == []
+
+
+def test_the_ngram_stage_vetoes_the_cue_stage_on_polite_instructions(full, cues_only) -> None:
+    # Dialect or colleague-directed speech with plain 你: the cue stage alone calls it rude.
+    text = "小林你来接一下这位阿姨，我这边交班没空了，别让她等"
+    assert cues_only.check(text)
+    assert full.check(text) == []
+
+
+def test_features_and_weights() -> None:
+    assert features("你好", "你好") == ["你", "好", "^你", "你好", "好$", "^你好", "你好$", "^你好$", "<你>"]
+    assert "<L20>" in features("你" * 20, "") and "<L40>" not in features("你" * 20, "")
+    assert features("你好", "您好", low=2, high=2)[-1] == "<您>"
+    assert weigh({"你好": 1.0, "<bie>": 0.5}, "你好", "", ("bie", "other")) == 1.5
+
+
+def test_the_packaged_stage_is_loaded_with_the_tone_model(full) -> None:
+    assert full.ngram is not None and full.ngram.triggers
+    assert 0 < full.ngram.threshold < 1
+    assert all(full.ngram.data.weights[t] > 0 for t in full.ngram.triggers)
+
+
+def _copy_models(tmp_path):
+    """The packaged tone model and its n-gram stage, copied to be edited."""
+    for name in ("tone.yaml", "tone_ngram.yaml"):
+        shutil.copy(default_tone_path().parent / name, tmp_path / name)
+    return tmp_path / "tone.yaml", tmp_path / "tone_ngram.yaml"
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("threshold: 0.", "threshold: 1", "threshold"),
+    ("orders: [1, 4]", "orders: [3, 1]", "orders"),
+    ("version: 1", "version: 2", "version"),
+    ("weights:\n", "weights:\n  \"bad\": oops\n", "weights.bad"),
+    ("weights:\n", "weights:\n  \"一二三四五六\": 1.0\n", "not an n-gram"),
+    ("triggers: [", "triggers: [\"不在里面的词\", ", "triggers"),
+    ("version: 1", "version: 1\nsurprise: true", "surprise"),
+])
+def test_bad_ngram_file_is_refused_in_one_line(tmp_path, old, new, field) -> None:
+    _, path = _copy_models(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(LexiconError) as info:
+        load_ngram(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message and field in message
+
+
+def test_tone_file_names_a_missing_or_unsafe_ngram_file(tmp_path) -> None:
+    tone, ngram = _copy_models(tmp_path)
+    ngram.unlink()
+    with pytest.raises(LexiconError, match="tone_ngram.yaml: no such file"):
+        load_tone(tone)
+    tone.write_text(tone.read_text(encoding="utf-8").replace("ngram: tone_ngram.yaml", "ngram: ../x.yaml"),
+                    encoding="utf-8")
+    with pytest.raises(LexiconError, match="ngram"):
+        load_tone(tone)
+
+
+def test_ngram_weights_must_name_known_cues(tmp_path) -> None:
+    tone, ngram = _copy_models(tmp_path)
+    ngram.write_text(ngram.read_text(encoding="utf-8").replace("weights:\n", "weights:\n  \"<no_such_cue>\": 1.0\n"),
+                     encoding="utf-8")
+    with pytest.raises(LexiconError, match="no_such_cue"):
+        load_tone(tone)
+
+
+# ---------------------------------------------------------------- overlays reach the tone model
+
+RUDE = UNSEEN_RUDE[0]
+
+
+def _overlay(tmp_path, body: str, name: str = "reviewed.yaml"):
+    path = tmp_path / name
+    path.write_text("version: 1\nextends: forbidden\n" + body, encoding="utf-8")
+    return path
+
+
+def test_overlay_allows_a_reviewed_text(tmp_path) -> None:
+    path = _overlay(tmp_path, f"tone:\n  allow: [{RUDE}]\n  note: reviewed 2026-11\n")
+    assert [f.rule for f in Checker.default().check(RUDE)] == ["FB900"]
+    checker = Checker.from_lexicons([path])
+    assert checker.check(RUDE) == []
+    assert [f.rule for f in checker.check(UNSEEN_RUDE[1])] == ["FB900"]  # only that text
+
+
+def test_overlay_entry_fb900_allows_its_texts(tmp_path) -> None:
+    path = _overlay(tmp_path, f"entries:\n  - id: FB900\n    allow: [{RUDE}]\n")
+    assert Checker.from_lexicons([path]).check(RUDE) == []
+
+
+def test_overlay_turns_the_tone_model_off(tmp_path) -> None:
+    path = _overlay(tmp_path, "tone: {enabled: false}\n")
+    checker = Checker.from_lexicons([path])
+    assert checker.tone is None
+    assert checker.check(RUDE) == []
+    # Two overlays: off stays off.
+    other = _overlay(tmp_path, f"tone:\n  allow: [{RUDE}]\n", "other.yaml")
+    assert Checker.from_lexicons([other, path]).tone is None
+
+
+def test_tone_section_only_on_a_forbidden_lexicon(tmp_path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\nextends: polite\ntone: {enabled: false}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="tone"):
+        load_lexicons([path])
+
+
+def test_review_turns_an_fb900_false_alarm_into_an_allowed_text(tmp_path) -> None:
+    from scriptcheck.lexicon.overlay import apply_overlay
+    from scriptcheck.lexicon.loader import load_lexicon
+    from scriptcheck.lexicon.matcher import PhraseMatcher
+    from scriptcheck.report.review import Verdict, build_overlay
+
+    turn = f"您好。{RUDE}。再见"
+    finding = Checker.default().check(turn)[0]
+    assert finding.rule == "FB900"
+    verdict = Verdict(id="t1", turn=0, rule="FB900", start=finding.start, end=finding.end, text=finding.text,
+                      verdict="false_alarm", context=turn)
+    overlay = build_overlay([verdict]).model
+    assert [e.id for e in overlay.entries] == ["FB900"]
+    merged = apply_overlay(load_lexicon("forbidden", verify=False), overlay, "<overlay>")
+    assert merged.tone is not None and merged.tone.allow
+    assert PhraseMatcher([merged]).check(turn) == []
