@@ -154,7 +154,8 @@ def test_an_unknown_mitigator_name_is_refused(tmp_path):
 
 def test_default_lexicon_negated_and_self_directed_words():
     from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
-    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS])
+    # The lexicon's entries and their contexts; the tone model has its own tests (test_tone*.py).
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS], tone=None)
     rude = ["你再骂人我就挂你电话", "你怎么这么笨", "问这种蠢问题", "你脑子不好使吧", "这能怪我吗？",
             "你自己不看短信，现在又来怪我们", "给我滚", "不说我就挂了啊", "大点声！"]
     polite = ["放心，我绝不会挂您电话", "没有什么蠢问题，您问得好", "千万别觉得自己笨，这里确实难找",
