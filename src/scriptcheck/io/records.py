@@ -9,11 +9,13 @@ from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
+from scriptcheck.io.canonical import canonical_transcript
 from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
 
 _CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` compares, never hashes a list
 
-__all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript"]
+__all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
+           "validated_transcript"]
 
 class Record(NamedTuple):
     """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line
@@ -67,6 +69,15 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
 
     Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason.
     """
+    transcript = canonical_transcript(raw)
+    if transcript is not None:
+        return transcript
+    return validated_transcript(raw, source=source, line=line)
+
+
+def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
+    """:func:`build_transcript` through pydantic for every shape (the reference the canonical
+    fast path is tested against)."""
     if not isinstance(raw, dict):
         raise InputError(f"expected a JSON object, got {type(raw).__name__}", file=source, line=line)
     # Call-analytics exports (issue 16) name the same fields their own way: standard names first.
