@@ -38,6 +38,7 @@ COMPILED = [
 # falls back to it when the extension is missing, and tests compare the two).
 NATIVE = [
     "src/scriptcheck/text/_native.pyx",
+    "src/scriptcheck/match/_native.pyx",
 ]
 
 # Annotations are documentation here, not C types: `x: dict = defaultdict(list)` must work.

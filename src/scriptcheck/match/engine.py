@@ -17,7 +17,7 @@ from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped
                                         simplified_aligned)
 from scriptcheck.text.segment import Segmenter
 
-__all__ = ["MatchEntry", "Hit", "Matcher"]
+__all__ = ["MatchEntry", "Hit", "Matcher", "gather_python"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
 _LOOKAROUND = 16
@@ -132,48 +132,12 @@ class Matcher:
             lengths = [len(n.text) + 1 for n in norms]
             text = SEARCH_SEPARATOR.join([n.text for n in norms])
             bounds = list(accumulate(lengths, initial=0))
-        # The automaton reports hits in order of their end (the longest first among those that
-        # end together), so the hits of one text all come before those of the next: each text
-        # is collected, then verified, in turn.
-        at = 0
-        limit = bounds[1] - 1  # where the current text ends
-        wanted = only if only_each is None else only_each[0]
-        candidates: list[tuple[int, int, int]] = []
-        allowed: list[tuple[int, int, int]] = []
-        windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …]
+        # What each text needs verified, sorted out of the automaton's hits in one typed loop
+        # (match/_native.pyx; gather_python below is its reference).
         automaton = self._automaton
-        values = automaton.values
-        for literal, start, end in automaton.find(text):
-            if end > limit:  # the first hit of a later text: finish the current one
-                if candidates or windows:
-                    found[at] = self._collect(norms[at], text, bounds[at], limit, candidates, allowed, windows)
-                    candidates, allowed, windows = [], [], {}
-                elif allowed:
-                    allowed = []
-                at = bisect_right(bounds, start) - 1
-                limit = bounds[at + 1] - 1
-                if only_each is not None:
-                    wanted = only_each[at]
-            anchors, phrases, allows = values[literal]
-            for key, entry_index, width in anchors:
-                if wanted is None or entry_index in wanted:
-                    spans = windows.get(key)
-                    if spans is None:
-                        windows[key] = [start - width, end + width]
-                    elif start - width > spans[-1]:
-                        spans += (start - width, end + width)
-                    else:  # overlaps (or precedes) the previous window: widen it
-                        if start - width < spans[-2]:
-                            spans[-2] = start - width
-                        if end + width > spans[-1]:
-                            spans[-1] = end + width
-            for entry_index in phrases:
-                if wanted is None or entry_index in wanted:
-                    candidates.append((entry_index, start, end))
-            for scope in allows:
-                allowed.append((scope, start, end))
-        if candidates or windows:
-            found[at] = self._collect(norms[at], text, bounds[at], limit, candidates, allowed, windows)
+        for at, candidates, allowed, windows in _gather(automaton.find(text), automaton.values, bounds,
+                                                        only, only_each):
+            found[at] = self._collect(norms[at], text, bounds[at], bounds[at + 1] - 1, candidates, allowed, windows)
         return found
 
     def _collect(self, norm: Normalized, text: str, base: int, limit: int,
@@ -244,6 +208,70 @@ class Matcher:
             if a_start <= start and end <= a_end and entry in self._allow_scopes[scope]:
                 return True
         return False
+
+
+def gather_python(found: list[tuple[int, int, int]], values, bounds: list[int],
+                  only: frozenset[int] | None,
+                  only_each: Sequence[frozenset[int] | None] | None) -> list[tuple[int, list, list, dict]]:
+    """The automaton's hits over joined texts (``found``: literal, start, end; ``values``:
+    each literal's packed anchors, phrases and allow scopes; ``bounds``: where each text
+    starts, then the end + 1), sorted out per text: ``(text index, candidates, allowed,
+    windows)`` for each text with a candidate or a pattern window, in order.
+
+    ``candidates`` are (entry, start, end) of phrase hits, ``allowed`` (scope, start, end) of
+    allow-list hits, ``windows`` pattern → flat [lo, hi, lo, hi, …] of the (merged) windows
+    around its anchors, each anchor widened by its entry's window width. Only the entries of
+    ``only`` (``only_each[i]`` for text ``i`` when given; ``None``: every entry) count.
+
+    The automaton reports hits in order of their end (the longest first among those that
+    end together), so the hits of one text all come before those of the next: each text is
+    collected in turn.
+    """
+    out = []
+    at = 0
+    limit = bounds[1] - 1  # where the current text ends
+    wanted = only if only_each is None else only_each[0]
+    candidates: list[tuple[int, int, int]] = []
+    allowed: list[tuple[int, int, int]] = []
+    windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …]
+    for literal, start, end in found:
+        if end > limit:  # the first hit of a later text: finish the current one
+            if candidates or windows:
+                out.append((at, candidates, allowed, windows))
+                candidates, allowed, windows = [], [], {}
+            elif allowed:
+                allowed = []
+            at = bisect_right(bounds, start) - 1
+            limit = bounds[at + 1] - 1
+            if only_each is not None:
+                wanted = only_each[at]
+        anchors, phrases, allows = values[literal]
+        for key, entry_index, width in anchors:
+            if wanted is None or entry_index in wanted:
+                spans = windows.get(key)
+                if spans is None:
+                    windows[key] = [start - width, end + width]
+                elif start - width > spans[-1]:
+                    spans += (start - width, end + width)
+                else:  # overlaps (or precedes) the previous window: widen it
+                    if start - width < spans[-2]:
+                        spans[-2] = start - width
+                    if end + width > spans[-1]:
+                        spans[-1] = end + width
+        for entry_index in phrases:
+            if wanted is None or entry_index in wanted:
+                candidates.append((entry_index, start, end))
+        for scope in allows:
+            allowed.append((scope, start, end))
+    if candidates or windows:
+        out.append((at, candidates, allowed, windows))
+    return out
+
+
+try:  # the compiled loop (setup.py builds it when it can); results are the same without it
+    from scriptcheck.match._native import gather as _gather
+except ImportError:
+    _gather = gather_python
 
 
 def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:

@@ -1,0 +1,92 @@
+"""The compiled loop of the matcher (``match/_native.pyx``) gives exactly what its pure-Python
+reference (``engine.gather_python``) gives, and the matcher finds the same hits with either.
+
+These run only where the extension was built (a regular ``pip install .`` with a C compiler);
+an editable or pure-Python install has nothing to compare and reports them skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+from itertools import accumulate
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from scriptcheck.text.normalize import normalize_many
+
+from .test_transcript_scan import PIECES, profile_checker  # noqa: F401 (a fixture)
+
+engine = importlib.import_module("scriptcheck.match.engine")
+pytestmark = pytest.mark.skipif(engine._gather is engine.gather_python,
+                                reason="the native matcher loop is not built (editable or pure-Python install)")
+
+text = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.lists(st.sampled_from(PIECES), max_size=8).map("".join),
+)
+_entries = st.integers(0, 6)
+_packed = st.tuples(
+    st.lists(st.tuples(st.integers(0, 5), _entries, st.integers(0, 40)), max_size=3).map(tuple),
+    st.lists(_entries, max_size=3).map(tuple),
+    st.lists(st.integers(0, 3), max_size=2).map(tuple),
+)
+_wanted = st.one_of(st.none(), st.frozensets(_entries, max_size=4))
+
+
+@st.composite
+def _gathering(draw):
+    """Texts' bounds, hits inside them in the automaton's order, packed values, filters."""
+    lengths = draw(st.lists(st.integers(0, 30), min_size=1, max_size=6))
+    bounds = list(accumulate((n + 1 for n in lengths), initial=0))
+    values = draw(st.lists(_packed, min_size=1, max_size=8))
+    hits = []
+    for at, size in enumerate(lengths):
+        for _ in range(draw(st.integers(0, 5)) if size else 0):
+            start = draw(st.integers(0, size - 1))
+            end = draw(st.integers(start + 1, size))
+            hits.append((draw(st.integers(0, len(values) - 1)), bounds[at] + start, bounds[at] + end))
+    hits.sort(key=lambda h: (h[2], h[1]))
+    as_dict = draw(st.booleans())  # the lookup table's values before the automaton is built
+    only = draw(_wanted)
+    only_each = draw(st.one_of(st.none(), st.lists(_wanted, min_size=len(lengths), max_size=len(lengths))))
+    return hits, (dict(enumerate(values)) if as_dict else values), bounds, only, only_each
+
+
+@settings(max_examples=800, deadline=None)
+@given(_gathering())
+def test_native_gather_is_the_python_reference(case) -> None:
+    hits, values, bounds, only, only_each = case
+    assert engine._gather(hits, values, bounds, only, only_each) == \
+        engine.gather_python(hits, values, bounds, only, only_each)
+
+
+def test_native_gather_refuses_what_it_cannot_read() -> None:
+    with pytest.raises(IndexError):
+        engine._gather([], [], [0], None, None)
+    with pytest.raises(IndexError):
+        engine._gather([(0, 9, 12)], [((), (0,), ())], [0, 3], None, None)
+    with pytest.raises(TypeError):
+        engine._gather([[0, 0, 1]], [((), (0,), ())], [0, 3], None, None)
+    with pytest.raises(ValueError):
+        engine._gather([(0, 0, 1)], [((), (0,))], [0, 3], None, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(text, min_size=1, max_size=6), st.data())
+def test_matcher_finds_the_same_with_the_reference_loop(profile_checker, texts, data) -> None:
+    matcher = profile_checker._matcher
+    norms = normalize_many(texts)
+    count = len(matcher.entries)
+    only_each = data.draw(st.one_of(st.none(), st.lists(
+        st.one_of(st.none(), st.frozensets(st.integers(0, count - 1), max_size=40)),
+        min_size=len(texts), max_size=len(texts))))
+    native = matcher.find_many(norms, None, only_each)
+    compiled = engine._gather
+    engine._gather = engine.gather_python  # (monkeypatch is function-scoped: hypothesis forbids it)
+    try:
+        assert matcher.find_many(norms, None, only_each) == native
+    finally:
+        engine._gather = compiled
+    for original, hits in zip(texts, native):  # spans index the original text
+        assert all(0 <= start < end <= len(original) for _, start, end in hits)
