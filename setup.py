@@ -17,7 +17,6 @@ from setuptools.command.build_ext import build_ext
 # The modules every scored turn runs through; the rest (CLI, readers, writers, templates) is
 # dominated by I/O and gains nothing from compiling.
 COMPILED = [
-    "src/scriptcheck/construct.py",
     "src/scriptcheck/io/canonical.py",
     "src/scriptcheck/text/normalize.py",
     "src/scriptcheck/text/segment.py",

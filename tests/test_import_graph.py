@@ -17,7 +17,7 @@ PACKAGE = SRC / "scriptcheck"
 
 # Lowest first. A module belongs to the first layer whose prefix matches its dotted name.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("scriptcheck.errors", "scriptcheck.construct", "scriptcheck.models", "scriptcheck.resources", "scriptcheck.cachedir",
+    ("base", ("scriptcheck.errors", "scriptcheck.models", "scriptcheck.resources", "scriptcheck.cachedir",
               "scriptcheck.datafile", "scriptcheck.safe_yaml", "scriptcheck.limits")),
     ("text", ("scriptcheck.text",)),
     ("match", ("scriptcheck.match",)),

@@ -228,30 +228,12 @@ class Report(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-# The one way to build these models inside scriptcheck: ``make_*(values)`` for a dict of values.
-# Scoring builds a dozen models per transcript from values it computed itself, each already of
-# its field's exact type: those are built without validation (``construct.trusted_maker``), any
-# other value is validated by pydantic-core's validator directly (``Model(**kw)`` spends about
-# as much time in ``__init__``'s wrapper as in the validation itself).
-# Same models either way (tests/test_models_validate.py).
-from scriptcheck.construct import exact, list_of, str_float_dict, str_keys, trusted_maker  # noqa: E402
-
-_INT_OR_NONE = exact(int, None)
-# Model → what each of its fields accepts as it is (construct.trusted_maker).
-TRUSTED_KINDS: dict[type, dict[str, Any]] = {}
-TRUSTED_KINDS[Finding] = {
-    "rule": exact(str), "category": exact(str), "severity": exact(Severity), "start": _INT_OR_NONE,
-    "end": _INT_OR_NONE, "text": exact(str), "message": exact(str), "suggestion": exact(str), "turn": _INT_OR_NONE}
-TRUSTED_KINDS[StepResult] = {
-    "rule": exact(str), "name": exact(str), "satisfied": exact(bool), "turn": _INT_OR_NONE, "start": _INT_OR_NONE,
-    "end": _INT_OR_NONE, "text": exact(str, None), "score": exact(float, None)}
-TRUSTED_KINDS[Deduction] = {
-    "dimension": exact(str), "rule": exact(str), "points": exact(float), "count": exact(int)}
-TRUSTED_KINDS[Report] = {
-    "schema_version": exact(int), "id": exact(str), "profile": exact(str), "score": exact(float),
-    "passed": exact(bool), "vetoed": exact(bool), "dimensions": str_float_dict, "deductions": list_of(Deduction),
-    "findings": list_of(Finding), "steps": list_of(StepResult), "metadata": str_keys}
-make_finding: Callable[[dict[str, Any]], Finding] = trusted_maker(Finding, TRUSTED_KINDS[Finding])
-make_step_result: Callable[[dict[str, Any]], StepResult] = trusted_maker(StepResult, TRUSTED_KINDS[StepResult])
-make_deduction: Callable[[dict[str, Any]], Deduction] = trusted_maker(Deduction, TRUSTED_KINDS[Deduction])
-make_report: Callable[[dict[str, Any]], Report] = trusted_maker(Report, TRUSTED_KINDS[Report])
+# The one way to build these models inside scriptcheck:
+# ``Model.model_validate(values)`` for a dict of values, without the Python wrappers around
+# pydantic-core's validator: scoring builds a few dozen models per transcript, and ``Model(**kw)``
+# spends about as much time in ``__init__``'s wrapper as in the validation itself.
+# Same validation, same models (tests/test_models_validate.py).
+make_finding: Callable[[dict[str, Any]], Finding] = Finding.__pydantic_validator__.validate_python
+make_step_result: Callable[[dict[str, Any]], StepResult] = StepResult.__pydantic_validator__.validate_python
+make_deduction: Callable[[dict[str, Any]], Deduction] = Deduction.__pydantic_validator__.validate_python
+make_report: Callable[[dict[str, Any]], Report] = Report.__pydantic_validator__.validate_python
