@@ -8,6 +8,7 @@ an editable or pure-Python install has nothing to compare and reports them skipp
 from __future__ import annotations
 
 import importlib
+import re
 from itertools import accumulate
 
 import pytest
@@ -18,8 +19,8 @@ from scriptcheck.text.normalize import normalize_many
 from .test_transcript_scan import PIECES, profile_checker  # noqa: F401 (a fixture)
 
 engine = importlib.import_module("scriptcheck.match.engine")
-pytestmark = pytest.mark.skipif(engine._gather is engine.gather_python,
-                                reason="the native matcher loop is not built (editable or pure-Python install)")
+native = pytest.mark.skipif(engine._gather is engine.gather_python,
+                            reason="the native matcher loops are not built (editable or pure-Python install)")
 
 text = st.one_of(
     st.text(st.characters(codec="utf-8"), max_size=30),
@@ -53,6 +54,7 @@ def _gathering(draw):
     return hits, (dict(enumerate(values)) if as_dict else values), bounds, only, only_each
 
 
+@native
 @settings(max_examples=800, deadline=None)
 @given(_gathering())
 def test_native_gather_is_the_python_reference(case) -> None:
@@ -61,6 +63,7 @@ def test_native_gather_is_the_python_reference(case) -> None:
         engine.gather_python(hits, values, bounds, only, only_each)
 
 
+@native
 def test_native_gather_refuses_what_it_cannot_read() -> None:
     with pytest.raises(IndexError):
         engine._gather([], [], [0], None, None)
@@ -72,6 +75,7 @@ def test_native_gather_refuses_what_it_cannot_read() -> None:
         engine._gather([(0, 0, 1)], [((), (0,))], [0, 3], None, None)
 
 
+@native
 @settings(max_examples=300, deadline=None)
 @given(st.lists(text, min_size=1, max_size=6), st.data())
 def test_matcher_finds_the_same_with_the_reference_loop(profile_checker, texts, data) -> None:
@@ -82,11 +86,75 @@ def test_matcher_finds_the_same_with_the_reference_loop(profile_checker, texts, 
         st.one_of(st.none(), st.frozensets(st.integers(0, count - 1), max_size=40)),
         min_size=len(texts), max_size=len(texts))))
     native = matcher.find_many(norms, None, only_each)
-    compiled = engine._gather
-    engine._gather = engine.gather_python  # (monkeypatch is function-scoped: hypothesis forbids it)
+    compiled = engine._gather, engine._verify
+    # (monkeypatch is function-scoped: hypothesis forbids it)
+    engine._gather, engine._verify = engine.gather_python, engine.verify_python
     try:
         assert matcher.find_many(norms, None, only_each) == native
     finally:
-        engine._gather = compiled
+        engine._gather, engine._verify = compiled
     for original, hits in zip(texts, native):  # spans index the original text
         assert all(0 <= start < end <= len(original) for _, start, end in hits)
+
+
+# --- verifying patterns in their windows: the search loop against the finditer of each
+# window it replaces (the reference), and the compiled loop against both.
+
+_PIECES = ["a", "b", "ab", "a*", "b?", "(?=a)", "(?<=b)", "^", "$", r"\b", "(?:a|)", ".", "[ab]+", "a{0,2}",
+           "(?!b)", r"\Z", "a+?"]
+
+
+def _by_finditer(windows, verifiers, text, base, limit):
+    """What the matcher did before: every non-empty match of finditer over each window."""
+    out = []
+    for key, spans in windows.items():
+        entry_index, _, finditer, anchored_end = verifiers[key]
+        for i in range(0, len(spans), 2):
+            lo = spans[i] if spans[i] > base else base
+            endpos = min(spans[i + 1] + engine._LOOKAROUND, limit)
+            for m in finditer(text, lo, endpos):
+                start, end = m.span()
+                if end <= start or (anchored_end and end == endpos < limit):
+                    continue
+                out.append((entry_index, start, end))
+    return out
+
+
+@st.composite
+def _verifying(draw):
+    text = draw(st.text(alphabet="ab\n ", max_size=40))
+    verifiers, windows = [], {}
+    for key in range(draw(st.integers(1, 4))):
+        source = "".join(draw(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=3)))
+        regex = re.compile(source, re.MULTILINE if draw(st.booleans()) else 0)
+        verifiers.append((draw(st.integers(0, 5)), regex.search, regex.finditer, draw(st.booleans())))
+        if draw(st.booleans()):
+            bounds = sorted(draw(st.lists(st.integers(-20, len(text) + 20), min_size=2, max_size=6)))
+            windows[key] = bounds[:len(bounds) // 2 * 2]
+    base = draw(st.integers(0, len(text)))
+    limit = draw(st.integers(base, len(text)))
+    return windows, verifiers, text, base, limit
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_verifying())
+def test_search_loop_finds_what_finditer_finds(case) -> None:
+    candidates = [("before", 0, 0)]
+    engine.verify_python(*case, candidates)
+    assert candidates == [("before", 0, 0), *_by_finditer(*case)]
+
+
+@native
+@settings(max_examples=1500, deadline=None)
+@given(_verifying())
+def test_native_verify_is_the_python_reference(case) -> None:
+    expected: list = []
+    engine.verify_python(*case, expected)
+    found: list = []
+    engine._verify(*case, found)
+    assert found == expected
+
+
+@native
+def test_native_lookaround_is_the_engines() -> None:
+    assert importlib.import_module("scriptcheck.match._native").LOOKAROUND == engine._LOOKAROUND

@@ -1,13 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
-"""Native helper of the matcher (optional, compiled): the loop of
+"""Native helpers of the matcher (optional, compiled): the loop of
 :meth:`scriptcheck.match.engine.Matcher.find_many` that sorts the automaton's hits out per
-text.
+text, and the one that verifies each pattern in its windows.
 
 It runs once per automaton hit (about two dozen per transcript), and in Python each hit cost a
 handful of integer objects, comparisons through the object protocol and tuple unpacking. Here
-offsets and widths are C integers, and the tuples are read in place. It computes exactly what
-``scriptcheck.match.engine.gather_python`` computes (the reference, used when this is not
-built; ``tests/test_native_match.py`` compares the two).
+offsets and widths are C integers, and the tuples are read in place. They compute exactly what
+``scriptcheck.match.engine.gather_python`` and ``verify_python`` compute (the references,
+used when this is not built; ``tests/test_native_match.py`` compares them).
 """
 
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
@@ -15,7 +15,11 @@ from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 
-__all__ = ["gather"]
+__all__ = ["gather", "verify"]
+
+# engine._LOOKAROUND: room past a window for a lookahead (the same value; a test compares them).
+LOOKAROUND = 16
+cdef Py_ssize_t _LOOKAROUND = LOOKAROUND
 
 
 cdef inline Py_ssize_t _text_at(list bounds, Py_ssize_t start):
@@ -111,3 +115,48 @@ def gather(list found, values, list bounds, only, only_each):
     if candidates or windows:
         out.append((at, candidates, allowed, windows))
     return out
+
+
+def verify(dict windows, list verifiers, str text, Py_ssize_t base, Py_ssize_t limit, list candidates):
+    """``engine.verify_python(windows, verifiers, text, base, limit, candidates)``, compiled."""
+    cdef Py_ssize_t i, n, lo, endpos, m_start, m_end, mark
+    cdef list spans
+    cdef tuple verifier
+    cdef bint anchored_end
+    for key, value in windows.items():
+        spans = <list?> value
+        verifier = <tuple?> verifiers[key]
+        if PyTuple_GET_SIZE(verifier) != 4:
+            raise ValueError("expected (entry, search, finditer, anchored_end) verifiers")
+        entry_index = <object> PyTuple_GET_ITEM(verifier, 0)
+        search = <object> PyTuple_GET_ITEM(verifier, 1)
+        finditer = <object> PyTuple_GET_ITEM(verifier, 2)
+        anchored_end = <object> PyTuple_GET_ITEM(verifier, 3)
+        n = PyList_GET_SIZE(spans)
+        for i in range(0, n - 1, 2):
+            lo = <Py_ssize_t> <object> PyList_GET_ITEM(spans, i)
+            if lo < base:
+                lo = base
+            # A lookahead near the window's end must still see what follows (re cuts the
+            # string at endpos), so give it some room past the window.
+            endpos = <Py_ssize_t> <object> PyList_GET_ITEM(spans, i + 1) + _LOOKAROUND
+            if endpos > limit:
+                endpos = limit
+            m = search(text, lo, endpos)
+            if m is None:
+                continue
+            mark = PyList_GET_SIZE(candidates)
+            while m is not None:
+                m_start, m_end = m.span()
+                if m_end <= m_start:  # finditer steps past an empty match its own way: let it
+                    del candidates[mark:]
+                    for m in finditer(text, lo, endpos):
+                        m_start, m_end = m.span()
+                        if m_end <= m_start or (anchored_end and m_end == endpos and endpos < limit):
+                            continue
+                        PyList_Append(candidates, (entry_index, m_start, m_end))
+                    break
+                # re treats endpos as the end of the string, so $ would match there.
+                if not (anchored_end and m_end == endpos and endpos < limit):
+                    PyList_Append(candidates, (entry_index, m_start, m_end))
+                m = search(text, m_end, endpos)

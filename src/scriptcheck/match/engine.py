@@ -17,7 +17,7 @@ from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped
                                         simplified_aligned)
 from scriptcheck.text.segment import Segmenter
 
-__all__ = ["MatchEntry", "Hit", "Matcher", "gather_python"]
+__all__ = ["MatchEntry", "Hit", "Matcher", "gather_python", "verify_python"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
 _LOOKAROUND = 16
@@ -80,7 +80,7 @@ class Matcher:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
         # pattern → (its entry, that entry's window width)
         self._anchor_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
-        # pattern → (its entry, its regex's finditer, anchored_end), made when first needed
+        # pattern → (its entry, its regex's search and finditer, anchored_end), made when first needed
         # (compiling every regex up front is most of a warm start; see CompiledPattern)
         self._verifiers: list[tuple | None] = [None] * len(self._patterns)
         self._automaton = automaton
@@ -106,7 +106,8 @@ class Matcher:
 
     def _verifier(self, key: int) -> tuple:
         entry_index, pattern = self._patterns[key]
-        return entry_index, pattern.regex.finditer, pattern.anchored_end
+        regex = pattern.regex
+        return entry_index, regex.search, regex.finditer, pattern.anchored_end
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -146,26 +147,10 @@ class Matcher:
         """Verify the patterns of one text (``text[base:limit]``) in their windows, then
         settle its candidates."""
         verifiers = self._verifiers
-        for key, spans in windows.items():
-            verifier = verifiers[key]
-            if verifier is None:
-                verifier = verifiers[key] = self._verifier(key)
-            entry_index, search, anchored_end = verifier
-            for i in range(0, len(spans), 2):
-                lo = spans[i] if spans[i] > base else base
-                # A lookahead near the window's end must still see what follows (re cuts the
-                # string at endpos), so give it some room past the window.
-                endpos = spans[i + 1] + _LOOKAROUND
-                if endpos > limit:
-                    endpos = limit
-                for m in search(text, lo, endpos):
-                    m_start, m_end = m.span()
-                    if m_end <= m_start:
-                        continue
-                    # re treats endpos as the end of the string, so $ would match there.
-                    if anchored_end and m_end == endpos < limit:
-                        continue
-                    candidates.append((entry_index, m_start, m_end))
+        for key in windows:
+            if verifiers[key] is None:
+                verifiers[key] = self._verifier(key)
+        _verify(windows, verifiers, text, base, limit, candidates)
         if not candidates:
             return []
         return self._verified(norm, candidates, allowed, base)
@@ -268,10 +253,58 @@ def gather_python(found: list[tuple[int, int, int]], values, bounds: list[int],
     return out
 
 
-try:  # the compiled loop (setup.py builds it when it can); results are the same without it
-    from scriptcheck.match._native import gather as _gather
+def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, base: int, limit: int,
+                  candidates: list[tuple[int, int, int]]) -> None:
+    """Append to ``candidates`` the (entry, start, end) of every non-empty match of each
+    pattern of ``windows`` inside its windows, in one text (``text[base:limit]``).
+
+    ``verifiers[pattern]`` is (entry, regex search, regex finditer, anchored_end). The
+    matches are those of ``finditer`` over each window; they are found with ``search``
+    from the end of the previous match (the same next match, without an iterator per window,
+    and most windows have no match at all). After an empty match ``finditer`` steps in its own
+    way, so that window is read with ``finditer`` itself.
+    """
+    for key, spans in windows.items():
+        entry_index, search, finditer, anchored_end = verifiers[key]
+        for i in range(0, len(spans), 2):
+            lo = spans[i] if spans[i] > base else base
+            # A lookahead near the window's end must still see what follows (re cuts the
+            # string at endpos), so give it some room past the window.
+            endpos = spans[i + 1] + _LOOKAROUND
+            if endpos > limit:
+                endpos = limit
+            m = search(text, lo, endpos)
+            if m is None:
+                continue
+            mark = len(candidates)
+            while m is not None:
+                m_start, m_end = m.span()
+                if m_end <= m_start:
+                    del candidates[mark:]
+                    _verify_by_finditer(finditer(text, lo, endpos), entry_index, anchored_end, endpos, limit,
+                                        candidates)
+                    break
+                # re treats endpos as the end of the string, so $ would match there.
+                if not (anchored_end and m_end == endpos < limit):
+                    candidates.append((entry_index, m_start, m_end))
+                m = search(text, m_end, endpos)
+
+
+def _verify_by_finditer(matches, entry_index: int, anchored_end: bool, endpos: int, limit: int,
+                        candidates: list[tuple[int, int, int]]) -> None:
+    for m in matches:
+        m_start, m_end = m.span()
+        if m_end <= m_start:
+            continue
+        if anchored_end and m_end == endpos < limit:
+            continue
+        candidates.append((entry_index, m_start, m_end))
+
+
+try:  # the compiled loops (setup.py builds them when it can); results are the same without them
+    from scriptcheck.match._native import gather as _gather, verify as _verify
 except ImportError:
-    _gather = gather_python
+    _gather, _verify = gather_python, verify_python
 
 
 def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:
