@@ -158,3 +158,21 @@ def test_native_verify_is_the_python_reference(case) -> None:
 @native
 def test_native_lookaround_is_the_engines() -> None:
     assert importlib.import_module("scriptcheck.match._native").LOOKAROUND == engine._LOOKAROUND
+
+
+def _leftmost_longest_by_key(candidates):
+    """The previous reading: sorted by entry, start and longest first, then greedy."""
+    kept, last_entry, last_end = [], -1, -1
+    for entry, start, end in sorted(candidates, key=lambda c: (c[0], c[1], -c[2])):
+        if entry == last_entry and start < last_end:
+            continue
+        kept.append((entry, start, end))
+        last_entry, last_end = entry, end
+    return kept
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 8), st.integers(1, 6)).map(lambda c: (c[0], c[1], c[1] + c[2])),
+                max_size=8))
+def test_leftmost_longest_is_the_keyed_sort(candidates) -> None:
+    assert engine._leftmost_longest(list(candidates)) == _leftmost_longest_by_key(candidates)

@@ -83,6 +83,9 @@ class Matcher:
         # pattern → (its entry, its regex's search and finditer, anchored_end), made when first needed
         # (compiling every regex up front is most of a warm start; see CompiledPattern)
         self._verifiers: list[tuple | None] = [None] * len(self._patterns)
+        # entry → itself when a hit of it must pass a gap, context or boundary check, else None
+        self._checked = [entry if (not entry.gaps or entry.skip_contexts or entry.boundary) else None
+                         for entry in self.entries]
         self._automaton = automaton
 
     def _pack(self, literal: str, payloads: tuple) -> tuple:
@@ -161,11 +164,16 @@ class Matcher:
         leftmost-longest per entry, as hits at original offsets."""
         valid: list[tuple[int, int, int]] = []
         segmentable: str | None = None
+        checked = self._checked
+        span = norm.span
         for entry_index, start, end in candidates:
             if allowed and self._is_allowed(entry_index, start, end, allowed):
                 continue
-            entry = self.entries[entry_index]
-            o_start, o_end = norm.span(start - base, end - base)
+            o_start, o_end = span(start - base, end - base)
+            entry = checked[entry_index]
+            if entry is None:  # no gap, context or boundary rule: most entries
+                valid.append((entry_index, o_start, o_end))
+                continue
             if not entry.gaps and any(is_skipped(c) for c in norm.original[o_start:o_end]):
                 continue
             # --- allow-contexts hook (match/contexts.py): reported or quoted speech is not the
@@ -185,7 +193,8 @@ class Matcher:
             valid.append((entry_index, o_start, o_end))
         if len(valid) > 1:
             valid = _leftmost_longest(valid)
-            valid.sort(key=_position)
+            if len(valid) > 1:
+                valid.sort(key=_position)
         return list(map(Hit._make, valid))
 
     def _is_allowed(self, entry: int, start: int, end: int, allowed) -> bool:
@@ -314,13 +323,20 @@ def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:
 
 def _leftmost_longest(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Per entry, keep non-overlapping hits, preferring the earliest then the longest."""
-    candidates.sort(key=lambda c: (c[0], c[1], -c[2]))
+    # A plain sort (tuples compare in C, no key function): among the candidates of one entry
+    # and start only the last, the longest, can be kept (the others start inside it).
+    candidates.sort()
     kept = []
     last_entry, last_end = -1, -1
-    for entry, start, end in candidates:
+    final = len(candidates) - 1
+    for i, candidate in enumerate(candidates):
+        entry, start, end = candidate
+        if i < final:
+            following = candidates[i + 1]
+            if following[0] == entry and following[1] == start:
+                continue  # a longer one of the same entry and start follows
         if entry == last_entry and start < last_end:
             continue
-        kept.append((entry, start, end))
+        kept.append(candidate)
         last_entry, last_end = entry, end
     return kept
-
