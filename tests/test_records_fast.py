@@ -132,3 +132,20 @@ def test_lone_surrogates_are_text_like_any_other() -> None:
     fast = canonical_transcript(raw)
     assert fast is not None
     _same(fast, validated_transcript(raw, source="f", line=1))
+
+
+@pytest.mark.parametrize("raw", ['{"id": "a", "turns": [{"speaker": "agent", "text": "x"}]}', "{not json",
+                                 '{"id": "a", "turns": []}', {"id": "a", "turns": [{"speaker": "客服", "text": "x"}]}])
+@pytest.mark.parametrize("index", [None, 3])
+def test_validated_record_is_the_replaced_record(raw, index) -> None:
+    from scriptcheck.io.records import Record
+
+    record = Record("f.jsonl", 2, raw=raw, index=index)
+    got = record.validated()
+    assert type(got) is Record and got.raw is None and (got.source, got.line, got.index) == ("f.jsonl", 2, index)
+    if got.error is None:
+        expected = record._replace(raw=None, transcript=build_transcript(
+            json.loads(raw) if isinstance(raw, str) else raw, source="f.jsonl", line=2))
+        assert got == expected
+    else:
+        assert got.transcript is None and str(got.error)

@@ -13,6 +13,7 @@ from scriptcheck.io.canonical import canonical_transcript
 from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
 
 _CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` compares, never hashes a list
+_tuple_new = tuple.__new__
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
            "validated_transcript"]
@@ -40,16 +41,24 @@ class Record(NamedTuple):
         if self.raw is None:
             return self
         data = self.raw
+        source, line = self.source, self.line
         if isinstance(data, str):
             try:
                 data = json.loads(data)
             except json.JSONDecodeError as exc:
-                return self._replace(raw=None, error=InputError(
-                    f"invalid JSON: {exc.msg} (column {exc.colno})", file=self.source, line=self.line))
+                return self._without_raw(error=InputError(
+                    f"invalid JSON: {exc.msg} (column {exc.colno})", file=source, line=line))
         try:
-            return self._replace(raw=None, transcript=build_transcript(data, source=self.source, line=self.line))
+            return self._without_raw(transcript=build_transcript(data, source=source, line=line))
         except InputError as exc:
-            return self._replace(raw=None, error=self._where(exc))
+            return self._without_raw(error=self._where(exc))
+
+    def _without_raw(self, *, transcript: Transcript | None = None, error: InputError | None = None) -> "Record":
+        """``self._replace(raw=None, transcript=…)`` (or ``error=…``), built directly:
+        ``_replace`` rebuilds every field in Python, and this runs once per record of a batch."""
+        return _tuple_new(type(self), (self.source, self.line,
+                                       self.transcript if transcript is None else transcript,
+                                       self.error if error is None else error, None, self.index))
 
 
 def _plain(turns: list) -> bool:

@@ -25,6 +25,9 @@ from scriptcheck.text.segment import Segmenter, Token
 __all__ = ["PhraseMatcher", "PhraseHit", "Scan", "drop_nested"]
 
 _NONE: frozenset[int] = frozenset()
+# PhraseHit(...) runs the NamedTuple's generated __new__, a Python function, for every hit:
+# tuple.__new__ builds the same object directly.
+_tuple_new = tuple.__new__
 
 
 class PhraseHit(NamedTuple):
@@ -175,7 +178,7 @@ class PhraseMatcher:
                             "message": entry.description, "suggestion": entry.suggestion, "turn": turn,
                         }))
                     else:
-                        phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+                        phrases.append(_tuple_new(PhraseHit, (entry.id, entry.category, start, end, text[start:end])))
                 if toned:  # a lexicon finding says it better: drop the sentences it overlaps
                     findings = [*_not_overlapping(toned, findings), *findings]
                 if len(findings) > 1:
@@ -219,7 +222,7 @@ class PhraseMatcher:
             found = []
             for index, start, end in hits:
                 entry = entries[indices[index]][1]
-                found.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+                found.append(_tuple_new(PhraseHit, (entry.id, entry.category, start, end, text[start:end])))
             out.append(found)
         return out
 

@@ -20,6 +20,7 @@ from scriptcheck.text.segment import Segmenter
 __all__ = ["MatchEntry", "Hit", "Matcher", "gather_python", "verify_python"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
+_tuple_new = tuple.__new__
 _LOOKAROUND = 16
 
 
@@ -195,7 +196,9 @@ class Matcher:
             valid = _leftmost_longest(valid)
             if len(valid) > 1:
                 valid.sort(key=_position)
-        return list(map(Hit._make, valid))
+        # tuple.__new__ straight away: Hit._make is a Python function (and checks a length
+        # these tuples have by construction).
+        return [_tuple_new(Hit, v) for v in valid]
 
     def _is_allowed(self, entry: int, start: int, end: int, allowed) -> bool:
         for scope, a_start, a_end in allowed:
