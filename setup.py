@@ -17,6 +17,7 @@ from setuptools.command.build_ext import build_ext
 # The modules every scored turn runs through; the rest (CLI, readers, writers, templates) is
 # dominated by I/O and gains nothing from compiling.
 COMPILED = [
+    "src/scriptcheck/io/canonical.py",
     "src/scriptcheck/text/normalize.py",
     "src/scriptcheck/text/segment.py",
     "src/scriptcheck/match/engine.py",
@@ -38,6 +39,7 @@ COMPILED = [
 # falls back to it when the extension is missing, and tests compare the two).
 NATIVE = [
     "src/scriptcheck/text/_native.pyx",
+    "src/scriptcheck/match/_native.pyx",
 ]
 
 # Annotations are documentation here, not C types: `x: dict = defaultdict(list)` must work.

@@ -9,11 +9,14 @@ from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
+from scriptcheck.io.canonical import canonical_transcript
 from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
 
 _CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` compares, never hashes a list
+_tuple_new = tuple.__new__
 
-__all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript"]
+__all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
+           "validated_transcript"]
 
 class Record(NamedTuple):
     """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line
@@ -38,16 +41,24 @@ class Record(NamedTuple):
         if self.raw is None:
             return self
         data = self.raw
+        source, line = self.source, self.line
         if isinstance(data, str):
             try:
                 data = json.loads(data)
             except json.JSONDecodeError as exc:
-                return self._replace(raw=None, error=InputError(
-                    f"invalid JSON: {exc.msg} (column {exc.colno})", file=self.source, line=self.line))
+                return self._without_raw(error=InputError(
+                    f"invalid JSON: {exc.msg} (column {exc.colno})", file=source, line=line))
         try:
-            return self._replace(raw=None, transcript=build_transcript(data, source=self.source, line=self.line))
+            return self._without_raw(transcript=build_transcript(data, source=source, line=line))
         except InputError as exc:
-            return self._replace(raw=None, error=self._where(exc))
+            return self._without_raw(error=self._where(exc))
+
+    def _without_raw(self, *, transcript: Transcript | None = None, error: InputError | None = None) -> "Record":
+        """``self._replace(raw=None, transcript=…)`` (or ``error=…``), built directly:
+        ``_replace`` rebuilds every field in Python, and this runs once per record of a batch."""
+        return _tuple_new(type(self), (self.source, self.line,
+                                       self.transcript if transcript is None else transcript,
+                                       self.error if error is None else error, None, self.index))
 
 
 def _plain(turns: list) -> bool:
@@ -67,6 +78,15 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
 
     Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason.
     """
+    transcript = canonical_transcript(raw)
+    if transcript is not None:
+        return transcript
+    return validated_transcript(raw, source=source, line=line)
+
+
+def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
+    """:func:`build_transcript` through pydantic for every shape (the reference the canonical
+    fast path is tested against)."""
     if not isinstance(raw, dict):
         raise InputError(f"expected a JSON object, got {type(raw).__name__}", file=source, line=line)
     # Call-analytics exports (issue 16) name the same fields their own way: standard names first.

@@ -25,6 +25,10 @@ from scriptcheck.text.segment import Segmenter, Token
 __all__ = ["PhraseMatcher", "PhraseHit", "Scan", "drop_nested"]
 
 _NONE: frozenset[int] = frozenset()
+# PhraseHit(...) runs the NamedTuple's generated __new__, a Python function, for every hit:
+# tuple.__new__ builds the same object directly.
+_tuple_new = tuple.__new__
+_PLAN_ENTRIES_KEPT = 256  # distinct category sequences remembered by scan_many
 
 
 class PhraseHit(NamedTuple):
@@ -88,6 +92,8 @@ class PhraseMatcher:
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
+        # (categories of each text, forbidden) → the entry sets of each text: see scan_many
+        self._plan_entries: dict[tuple, list[frozenset[int]]] = {}
         kinds = [lexicon.kind for lexicon, _ in self._entries]
         self._forbidden = frozenset(i for i, kind in enumerate(kinds) if kind == "forbidden")
         self._polite = frozenset(i for i, kind in enumerate(kinds) if kind == "polite")
@@ -153,7 +159,17 @@ class PhraseMatcher:
         only_each = None
         if categories is not None:
             only = None
-            only_each = [self._entries_for(c, forbidden) for c in categories]
+            # A scan plan asks for one of a few category sequences (one per number of agent
+            # turns, rules/plan.py): the entry sets of each are worked out once, not per turn.
+            # (Keyed by the categories themselves, so a caller's reused list cannot go stale;
+            # frozensets keep their hash.)
+            key = (tuple(categories), forbidden)
+            only_each = self._plan_entries.get(key)
+            if only_each is None:
+                only_each = [self._entries_for(c, forbidden) for c in categories]
+                if len(self._plan_entries) >= _PLAN_ENTRIES_KEPT:
+                    self._plan_entries.clear()
+                self._plan_entries[key] = only_each
         else:
             only = self._kind_entries[forbidden, polite, cues]
         info = self._hit_info
@@ -180,14 +196,14 @@ class PhraseMatcher:
                             "message": entry.description, "suggestion": entry.suggestion, "turn": turn,
                         }))
                     else:
-                        phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+                        phrases.append(_tuple_new(PhraseHit, (entry.id, entry.category, start, end, text[start:end])))
                 if toned:  # a lexicon finding says it better: drop the sentences it overlaps
                     findings = [*_not_overlapping(toned, findings), *findings]
                 if len(findings) > 1:
                     findings = drop_nested(findings)
             elif toned:
                 findings = toned
-            scans.append(Scan(findings, phrases))
+            scans.append(_tuple_new(Scan, (findings, phrases)))
         return scans
 
     def _entries_for(self, categories: frozenset[str], forbidden: bool) -> frozenset[int]:
@@ -224,7 +240,7 @@ class PhraseMatcher:
             found = []
             for index, start, end in hits:
                 entry = entries[indices[index]][1]
-                found.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+                found.append(_tuple_new(PhraseHit, (entry.id, entry.category, start, end, text[start:end])))
             out.append(found)
         return out
 

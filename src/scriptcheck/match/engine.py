@@ -17,9 +17,10 @@ from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped
                                         simplified_aligned)
 from scriptcheck.text.segment import Segmenter
 
-__all__ = ["MatchEntry", "Hit", "Matcher"]
+__all__ = ["MatchEntry", "Hit", "Matcher", "gather_python", "verify_python"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
+_tuple_new = tuple.__new__
 _LOOKAROUND = 16
 
 
@@ -80,9 +81,12 @@ class Matcher:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
         # pattern → (its entry, that entry's window width)
         self._anchor_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
-        # pattern → (its entry, its regex's finditer, anchored_end), made when first needed
+        # pattern → (its entry, its regex's search and finditer, anchored_end), made when first needed
         # (compiling every regex up front is most of a warm start; see CompiledPattern)
         self._verifiers: list[tuple | None] = [None] * len(self._patterns)
+        # entry → itself when a hit of it must pass a gap, context or boundary check, else None
+        self._checked = [entry if (not entry.gaps or entry.skip_contexts or entry.boundary) else None
+                         for entry in self.entries]
         self._automaton = automaton
 
     def _pack(self, literal: str, payloads: tuple) -> tuple:
@@ -106,7 +110,8 @@ class Matcher:
 
     def _verifier(self, key: int) -> tuple:
         entry_index, pattern = self._patterns[key]
-        return entry_index, pattern.regex.finditer, pattern.anchored_end
+        regex = pattern.regex
+        return entry_index, regex.search, regex.finditer, pattern.anchored_end
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -132,48 +137,12 @@ class Matcher:
             lengths = [len(n.text) + 1 for n in norms]
             text = SEARCH_SEPARATOR.join([n.text for n in norms])
             bounds = list(accumulate(lengths, initial=0))
-        # The automaton reports hits in order of their end (the longest first among those that
-        # end together), so the hits of one text all come before those of the next: each text
-        # is collected, then verified, in turn.
-        at = 0
-        limit = bounds[1] - 1  # where the current text ends
-        wanted = only if only_each is None else only_each[0]
-        candidates: list[tuple[int, int, int]] = []
-        allowed: list[tuple[int, int, int]] = []
-        windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …]
+        # What each text needs verified, sorted out of the automaton's hits in one typed loop
+        # (match/_native.pyx; gather_python below is its reference).
         automaton = self._automaton
-        values = automaton.values
-        for literal, start, end in automaton.find(text):
-            if end > limit:  # the first hit of a later text: finish the current one
-                if candidates or windows:
-                    found[at] = self._collect(norms[at], text, bounds[at], limit, candidates, allowed, windows)
-                    candidates, allowed, windows = [], [], {}
-                elif allowed:
-                    allowed = []
-                at = bisect_right(bounds, start) - 1
-                limit = bounds[at + 1] - 1
-                if only_each is not None:
-                    wanted = only_each[at]
-            anchors, phrases, allows = values[literal]
-            for key, entry_index, width in anchors:
-                if wanted is None or entry_index in wanted:
-                    spans = windows.get(key)
-                    if spans is None:
-                        windows[key] = [start - width, end + width]
-                    elif start - width > spans[-1]:
-                        spans += (start - width, end + width)
-                    else:  # overlaps (or precedes) the previous window: widen it
-                        if start - width < spans[-2]:
-                            spans[-2] = start - width
-                        if end + width > spans[-1]:
-                            spans[-1] = end + width
-            for entry_index in phrases:
-                if wanted is None or entry_index in wanted:
-                    candidates.append((entry_index, start, end))
-            for scope in allows:
-                allowed.append((scope, start, end))
-        if candidates or windows:
-            found[at] = self._collect(norms[at], text, bounds[at], limit, candidates, allowed, windows)
+        for at, candidates, allowed, windows in _gather(automaton.find(text), automaton.values, bounds,
+                                                        only, only_each):
+            found[at] = self._collect(norms[at], text, bounds[at], bounds[at + 1] - 1, candidates, allowed, windows)
         return found
 
     def _collect(self, norm: Normalized, text: str, base: int, limit: int,
@@ -182,26 +151,10 @@ class Matcher:
         """Verify the patterns of one text (``text[base:limit]``) in their windows, then
         settle its candidates."""
         verifiers = self._verifiers
-        for key, spans in windows.items():
-            verifier = verifiers[key]
-            if verifier is None:
-                verifier = verifiers[key] = self._verifier(key)
-            entry_index, search, anchored_end = verifier
-            for i in range(0, len(spans), 2):
-                lo = spans[i] if spans[i] > base else base
-                # A lookahead near the window's end must still see what follows (re cuts the
-                # string at endpos), so give it some room past the window.
-                endpos = spans[i + 1] + _LOOKAROUND
-                if endpos > limit:
-                    endpos = limit
-                for m in search(text, lo, endpos):
-                    m_start, m_end = m.span()
-                    if m_end <= m_start:
-                        continue
-                    # re treats endpos as the end of the string, so $ would match there.
-                    if anchored_end and m_end == endpos < limit:
-                        continue
-                    candidates.append((entry_index, m_start, m_end))
+        for key in windows:
+            if verifiers[key] is None:
+                verifiers[key] = self._verifier(key)
+        _verify(windows, verifiers, text, base, limit, candidates)
         if not candidates:
             return []
         return self._verified(norm, candidates, allowed, base)
@@ -212,11 +165,16 @@ class Matcher:
         leftmost-longest per entry, as hits at original offsets."""
         valid: list[tuple[int, int, int]] = []
         segmentable: str | None = None
+        checked = self._checked
+        span = norm.span
         for entry_index, start, end in candidates:
             if allowed and self._is_allowed(entry_index, start, end, allowed):
                 continue
-            entry = self.entries[entry_index]
-            o_start, o_end = norm.span(start - base, end - base)
+            o_start, o_end = span(start - base, end - base)
+            entry = checked[entry_index]
+            if entry is None:  # no gap, context or boundary rule: most entries
+                valid.append((entry_index, o_start, o_end))
+                continue
             if not entry.gaps and any(is_skipped(c) for c in norm.original[o_start:o_end]):
                 continue
             # --- allow-contexts hook (match/contexts.py): reported or quoted speech is not the
@@ -236,14 +194,129 @@ class Matcher:
             valid.append((entry_index, o_start, o_end))
         if len(valid) > 1:
             valid = _leftmost_longest(valid)
-            valid.sort(key=_position)
-        return list(map(Hit._make, valid))
+            if len(valid) > 1:
+                valid.sort(key=_position)
+        # tuple.__new__ straight away: Hit._make is a Python function (and checks a length
+        # these tuples have by construction).
+        return [_tuple_new(Hit, v) for v in valid]
 
     def _is_allowed(self, entry: int, start: int, end: int, allowed) -> bool:
         for scope, a_start, a_end in allowed:
             if a_start <= start and end <= a_end and entry in self._allow_scopes[scope]:
                 return True
         return False
+
+
+def gather_python(found: list[tuple[int, int, int]], values, bounds: list[int],
+                  only: frozenset[int] | None,
+                  only_each: Sequence[frozenset[int] | None] | None) -> list[tuple[int, list, list, dict]]:
+    """The automaton's hits over joined texts (``found``: literal, start, end; ``values``:
+    each literal's packed anchors, phrases and allow scopes; ``bounds``: where each text
+    starts, then the end + 1), sorted out per text: ``(text index, candidates, allowed,
+    windows)`` for each text with a candidate or a pattern window, in order.
+
+    ``candidates`` are (entry, start, end) of phrase hits, ``allowed`` (scope, start, end) of
+    allow-list hits, ``windows`` pattern → flat [lo, hi, lo, hi, …] of the (merged) windows
+    around its anchors, each anchor widened by its entry's window width. Only the entries of
+    ``only`` (``only_each[i]`` for text ``i`` when given; ``None``: every entry) count.
+
+    The automaton reports hits in order of their end (the longest first among those that
+    end together), so the hits of one text all come before those of the next: each text is
+    collected in turn.
+    """
+    out = []
+    at = 0
+    limit = bounds[1] - 1  # where the current text ends
+    wanted = only if only_each is None else only_each[0]
+    candidates: list[tuple[int, int, int]] = []
+    allowed: list[tuple[int, int, int]] = []
+    windows: dict[int, list[int]] = {}  # pattern → flat [lo, hi, lo, hi, …]
+    for literal, start, end in found:
+        if end > limit:  # the first hit of a later text: finish the current one
+            if candidates or windows:
+                out.append((at, candidates, allowed, windows))
+                candidates, allowed, windows = [], [], {}
+            elif allowed:
+                allowed = []
+            at = bisect_right(bounds, start) - 1
+            limit = bounds[at + 1] - 1
+            if only_each is not None:
+                wanted = only_each[at]
+        anchors, phrases, allows = values[literal]
+        for key, entry_index, width in anchors:
+            if wanted is None or entry_index in wanted:
+                spans = windows.get(key)
+                if spans is None:
+                    windows[key] = [start - width, end + width]
+                elif start - width > spans[-1]:
+                    spans += (start - width, end + width)
+                else:  # overlaps (or precedes) the previous window: widen it
+                    if start - width < spans[-2]:
+                        spans[-2] = start - width
+                    if end + width > spans[-1]:
+                        spans[-1] = end + width
+        for entry_index in phrases:
+            if wanted is None or entry_index in wanted:
+                candidates.append((entry_index, start, end))
+        for scope in allows:
+            allowed.append((scope, start, end))
+    if candidates or windows:
+        out.append((at, candidates, allowed, windows))
+    return out
+
+
+def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, base: int, limit: int,
+                  candidates: list[tuple[int, int, int]]) -> None:
+    """Append to ``candidates`` the (entry, start, end) of every non-empty match of each
+    pattern of ``windows`` inside its windows, in one text (``text[base:limit]``).
+
+    ``verifiers[pattern]`` is (entry, regex search, regex finditer, anchored_end). The
+    matches are those of ``finditer`` over each window; they are found with ``search``
+    from the end of the previous match (the same next match, without an iterator per window,
+    and most windows have no match at all). After an empty match ``finditer`` steps in its own
+    way, so that window is read with ``finditer`` itself.
+    """
+    for key, spans in windows.items():
+        entry_index, search, finditer, anchored_end = verifiers[key]
+        for i in range(0, len(spans), 2):
+            lo = spans[i] if spans[i] > base else base
+            # A lookahead near the window's end must still see what follows (re cuts the
+            # string at endpos), so give it some room past the window.
+            endpos = spans[i + 1] + _LOOKAROUND
+            if endpos > limit:
+                endpos = limit
+            m = search(text, lo, endpos)
+            if m is None:
+                continue
+            mark = len(candidates)
+            while m is not None:
+                m_start, m_end = m.span()
+                if m_end <= m_start:
+                    del candidates[mark:]
+                    _verify_by_finditer(finditer(text, lo, endpos), entry_index, anchored_end, endpos, limit,
+                                        candidates)
+                    break
+                # re treats endpos as the end of the string, so $ would match there.
+                if not (anchored_end and m_end == endpos < limit):
+                    candidates.append((entry_index, m_start, m_end))
+                m = search(text, m_end, endpos)
+
+
+def _verify_by_finditer(matches, entry_index: int, anchored_end: bool, endpos: int, limit: int,
+                        candidates: list[tuple[int, int, int]]) -> None:
+    for m in matches:
+        m_start, m_end = m.span()
+        if m_end <= m_start:
+            continue
+        if anchored_end and m_end == endpos < limit:
+            continue
+        candidates.append((entry_index, m_start, m_end))
+
+
+try:  # the compiled loops (setup.py builds them when it can); results are the same without them
+    from scriptcheck.match._native import gather as _gather, verify as _verify
+except ImportError:
+    _gather, _verify = gather_python, verify_python
 
 
 def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -253,13 +326,20 @@ def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:
 
 def _leftmost_longest(candidates: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Per entry, keep non-overlapping hits, preferring the earliest then the longest."""
-    candidates.sort(key=lambda c: (c[0], c[1], -c[2]))
+    # A plain sort (tuples compare in C, no key function): among the candidates of one entry
+    # and start only the last, the longest, can be kept (the others start inside it).
+    candidates.sort()
     kept = []
     last_entry, last_end = -1, -1
-    for entry, start, end in candidates:
+    final = len(candidates) - 1
+    for i, candidate in enumerate(candidates):
+        entry, start, end = candidate
+        if i < final:
+            following = candidates[i + 1]
+            if following[0] == entry and following[1] == start:
+                continue  # a longer one of the same entry and start follows
         if entry == last_entry and start < last_end:
             continue
-        kept.append((entry, start, end))
+        kept.append(candidate)
         last_entry, last_end = entry, end
     return kept
-

