@@ -37,11 +37,12 @@ as it is, and an overlay file is recognised by its ``extends`` key.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import dataclasses
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from scriptcheck.errors import LexiconError
-import dataclasses
-
 from scriptcheck.lexicon.compiled import Lexicon, ToneOverrides, compile_lexicon
 from scriptcheck.lexicon.schema import RuleCode, Specs
 
@@ -56,35 +57,33 @@ class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _no_empty_allow(value: list[str]) -> list[str]:
+    """An allow list of an overlay may not hold an empty (or blank) text: it would allow all."""
+    if any(not item.strip() for item in value):
+        raise ValueError("empty allow context")
+    return value
+
+
+_AllowList = Annotated[list[str], AfterValidator(_no_empty_allow)]
+
+
 class OverlayEntry(_FileModel):
     """What an overlay adds to one entry of its base lexicon."""
 
     id: RuleCode = Field(description="The code of an entry of the base lexicon, e.g. FB003.")
-    allow: list[str] = Field(default_factory=list, description="Allow contexts added to the entry.")
+    allow: _AllowList = Field(default_factory=list, description="Allow contexts added to the entry.")
     specs: Specs = Field(default_factory=Specs, description="Specs added to the entry's own.")
     note: str = Field(default="", description="Why (e.g. the reviewers' notes); not used for matching.")
 
-    @field_validator("allow")
-    @classmethod
-    def _non_empty(cls, value: list[str]) -> list[str]:
-        if any(not item.strip() for item in value):
-            raise ValueError("empty allow context")
-        return value
 
 
 class ToneOverlay(_FileModel):
     """What an overlay of the forbidden lexicon says about the tone model (FB900)."""
 
     enabled: bool = Field(default=True, description="false: the tone model does not run where this overlay is loaded.")
-    allow: list[str] = Field(default_factory=list, description="Reviewed texts the tone model must not flag.")
+    allow: _AllowList = Field(default_factory=list, description="Reviewed texts the tone model must not flag.")
     note: str = Field(default="", description="Why; not used for matching.")
 
-    @field_validator("allow")
-    @classmethod
-    def _non_empty(cls, value: list[str]) -> list[str]:
-        if any(not item.strip() for item in value):
-            raise ValueError("empty allow context")
-        return value
 
 
 class OverlayFile(_FileModel):
