@@ -85,6 +85,15 @@ def test_features_and_weights() -> None:
     assert weigh({"你好": 1.0, "<bie>": 0.5}, "你好", "", ("bie", "other")) == 1.5
 
 
+def test_a_very_long_sentence_neither_overflows_nor_is_flagged(full) -> None:
+    # Thousands of n-grams sum to a log-odds far past what math.exp takes (-709): a hostile or
+    # broken turn of one endless polite sentence must be scored, not crash the batch.
+    text = "我们店的笨鸡蛋不会挂你电话" * 2000
+    assert full.ngram.probability(normalize(text).text, text) == 0.0
+    assert full.ngram.judge(normalize(text).text, text)[0] is False
+    assert [f for f in full.check(text)] == []
+
+
 def test_the_packaged_stage_is_loaded_with_the_tone_model(full) -> None:
     assert full.ngram is not None and full.ngram.triggers
     assert 0 < full.ngram.threshold < 1

@@ -29,6 +29,15 @@ from scriptcheck.lexicon.ngram_features import BEGIN, END, SPECIAL, YOU_HONORIFI
 __all__ = ["NgramFile", "NgramModel", "load_ngram", "features", "YOU_PLAIN", "YOU_HONORIFIC",
            "BEGIN", "END"]
 
+def _sigmoid(z: float) -> float:
+    """1 / (1 + e^-z) without overflow: a long sentence sums thousands of weights, and
+    ``math.exp(-z)`` raises past z = -709 (a 100,000-character polite turn did)."""
+    if z >= 0:
+        return 1 / (1 + math.exp(-z))
+    e = math.exp(z)  # underflows to 0.0 quietly
+    return e / (1 + e)
+
+
 class NgramFile(BaseModel):
     """The validated content of an n-gram stage file (``lexicons/models/tone_ngram.yaml``)."""
 
@@ -108,7 +117,7 @@ class NgramModel:
 
     def probability(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
         """:meth:`logit` as a probability."""
-        return 1 / (1 + math.exp(-self.logit(search, original, cues)))
+        return _sigmoid(self.logit(search, original, cues))
 
     def gated(self, search: str) -> bool:
         """Whether a trigger n-gram occurs in ``search`` (the gate; the run time finds them with
@@ -118,7 +127,7 @@ class NgramModel:
     def judge(self, search: str, original: str, cues: Sequence[str] = ()) -> tuple[bool, float]:
         """(flagged, probability) of a sentence the gate let through."""
         z = self.logit(search, original, cues)
-        return z >= self._cut, 1 / (1 + math.exp(-z))
+        return z >= self._cut, _sigmoid(z)
 
     def top(self, search: str, original: str, k: int = 3) -> list[str]:
         """The ``k`` n-grams that add most to the score (named in a finding's message)."""
