@@ -79,3 +79,43 @@ def test_tone_findings_overlapping_a_lexicon_finding_are_dropped_as_a_scan_would
     tone, others = findings(toned, "FB900"), findings(lexical, "FB001")
     expected = [f for f in tone if not any(f.start < o.end and o.start < f.end for o in others)]
     assert _not_overlapping(tone, others) == expected
+
+
+_BEFORE_ALPHABET = st.sampled_from(list("我们不会没有什么是手笨挂你电话，。你真别觉得自己怪脑子好使叫笨笨"))
+
+
+_LEAD_INS = st.sampled_from(["不会", "我们绝不会随便", "没有什么", "是我手", "千万别觉得自己", "一点都不",
+                             "怪我", "叫", "你不会", "别", ""])
+_RANDOM = st.lists(_BEFORE_ALPHABET, max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_RANDOM, _LEAD_INS, st.lists(_BEFORE_ALPHABET, max_size=3).map("".join), _RANDOM, st.data())
+def test_a_scope_before_mitigator_looks_only_at_its_window(before: str, lead_in: str, gap: str, after: str,
+                                                           data) -> None:
+    # The window before the hit gives what a search of the whole clause before it gives; the
+    # hit follows a mitigator's words (or not) after a gap of a few characters.
+    from scriptcheck.lexicon.loader import load_lexicon
+    from scriptcheck.match.contexts import is_mitigated
+    from scriptcheck.text.normalize import normalize
+
+    mitigations = _default_before_mitigators(load_lexicon)
+    text = before + lead_in + gap + after
+    start = len(before + lead_in + gap)
+    end = data.draw(st.integers(start, len(text)))
+    for mitigation in mitigations:
+        lo = contexts._marks(text).around(start, end, contexts._CLAUSE_END)[0]
+        regex, _ = contexts._leading_up(mitigation.regex, mitigation.reach)
+        whole = normalize(text[lo:start]).text
+        expected = any(m.end() > m.start() for m in
+                       (regex.match(whole, i) for i in range(len(whole) + 1)) if m is not None)
+        assert is_mitigated(text, start, end, [mitigation]) == expected
+
+
+def _default_before_mitigators(load_lexicon) -> list:
+    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
+
+    forbidden = next(load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS if "forbidden" in str(n))
+    found = {m for e in forbidden.match_entries for m in e.mitigators if m.reach >= 0}
+    assert found  # negation, self-reference, naming
+    return sorted(found, key=lambda m: m.regex.pattern)

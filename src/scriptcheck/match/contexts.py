@@ -33,6 +33,7 @@ Contexts:
 from __future__ import annotations
 
 import re
+import re._parser as _re_parser
 from bisect import bisect_left
 from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
@@ -211,13 +212,20 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
     marks = _marks(text)
     for mitigation in mitigators:
         if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
-            original, norm = marks.piece(marks.around(start, end, _CLAUSE_END)[0], start)
-            nearest = len(norm.text) - mitigation.reach
+            regex, back = _leading_up(mitigation.regex, mitigation.reach)
+            # Only the characters such a match can start in: a clause of 100,000 characters
+            # was normalised and searched again for every hit in it (quadratic). Normalisation
+            # drops symbols, so the window is wider in original characters; a mitigator spread
+            # wider still is not seen, and the hit stays flagged.
+            lo = max(marks.around(start, end, _CLAUSE_END)[0], start - _window(back))
+            original, norm = marks.piece(lo, start)
         else:
+            regex = mitigation.regex
             original, norm = marks.piece(*marks.around(start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END))
-            nearest = 0
-        for m in mitigation.regex.finditer(norm.text):
-            if m.end() <= m.start() or m.end() < nearest:
+        at = 0
+        while (m := regex.search(norm.text, at)) is not None:
+            at = m.start() + 1
+            if m.end() <= m.start():
                 continue
             if mitigation.boundary and on_boundaries is not None:
                 o_start, o_end = norm.span(m.start(), m.end())
@@ -225,6 +233,22 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
                     continue
             return True
     return False
+
+
+def _window(back: int) -> int:
+    """Original characters before a hit that hold any match of a scope-before mitigator that
+    reaches ``back`` normalised characters back: four per normalised one (symbols between
+    them are dropped by normalisation), and room for the mitigator's lookbehinds."""
+    return 4 * back + 8
+
+
+@lru_cache(maxsize=64)
+def _leading_up(regex: re.Pattern, reach: int) -> tuple[re.Pattern, int]:
+    """A scope-before mitigator as one search over the text before the hit: a match followed
+    by at most ``reach`` characters to its end; and how far back (normalised characters) such a
+    match can begin — its longest width plus ``reach`` (mitigators are bounded: compiled.py)."""
+    longest = _re_parser.parse(regex.pattern).getwidth()[1]
+    return re.compile(f"(?:{regex.pattern})(?=.{{0,{reach}}}$)", regex.flags), longest + reach
 
 
 def in_context(text: str, start: int, end: int, contexts: tuple[str, ...],
