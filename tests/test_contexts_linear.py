@@ -69,7 +69,7 @@ def test_a_report_is_found_within_its_reach() -> None:
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=12),
        st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=12))
 def test_tone_findings_overlapping_a_lexicon_finding_are_dropped_as_a_scan_would(toned, lexical) -> None:
-    from scriptcheck.lexicon.matcher import _not_overlapping
+    from scriptcheck.lexicon.tone import Spans
     from scriptcheck.models import make_finding
 
     def findings(spans, rule):
@@ -78,7 +78,8 @@ def test_tone_findings_overlapping_a_lexicon_finding_are_dropped_as_a_scan_would
 
     tone, others = findings(toned, "FB900"), findings(lexical, "FB001")
     expected = [f for f in tone if not any(f.start < o.end and o.start < f.end for o in others)]
-    assert _not_overlapping(tone, others) == expected
+    taken = Spans([(o.start, o.end) for o in others])
+    assert [f for f in tone if not taken.overlaps(f.start, f.end)] == expected
 
 
 _BEFORE_ALPHABET = st.sampled_from(list("我们不会没有什么是手笨挂你电话，。你真别觉得自己怪脑子好使叫笨笨"))

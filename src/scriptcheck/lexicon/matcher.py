@@ -8,8 +8,6 @@ phrases and customer cues in a text, with spans in the original text. The profil
 from __future__ import annotations
 
 import dataclasses
-from bisect import bisect_left
-from itertools import accumulate
 from typing import Iterable, NamedTuple, Sequence
 
 from scriptcheck.datafile import paused_gc
@@ -176,8 +174,8 @@ class PhraseMatcher:
         found = self._matcher.find_many(norms, only, only_each)
         toned_each = None
         if forbidden and self.tone is not None:
-            # The hits go along: a sentence a taboo overlaps is not scored (its tone finding
-            # would be dropped below anyway, so the result is the same, only cheaper).
+            # The hits go along: a sentence a taboo overlaps is not scored, the taboo's own
+            # finding says it better (so no tone finding overlaps a lexicon finding).
             toned_each = self.tone.findings_many(norms, turns, found, self._forbidden)
         scans = []
         for at, hits in enumerate(found):
@@ -197,8 +195,8 @@ class PhraseMatcher:
                         }))
                     else:
                         phrases.append(_tuple_new(PhraseHit, (entry.id, entry.category, start, end, text[start:end])))
-                if toned:  # a lexicon finding says it better: drop the sentences it overlaps
-                    findings = [*_not_overlapping(toned, findings), *findings]
+                if toned:
+                    findings = [*toned, *findings]
                 if len(findings) > 1:
                     findings = drop_nested(findings)
             elif toned:
@@ -255,22 +253,6 @@ class PhraseMatcher:
     def segment(self, text: str) -> list[Token]:
         """jieba tokens of ``text`` from this matcher's own tokenizer."""
         return self.segmenter.tokens(text)
-
-
-def _not_overlapping(findings: list[Finding], others: list[Finding]) -> list[Finding]:
-    """The ``findings`` that overlap none of ``others`` (in order; sorted spans and a running
-    maximum of their ends, so many of each cost n log n, not n × m)."""
-    if not others:
-        return findings
-    spans = sorted((f.start, f.end) for f in others)
-    starts = [s for s, _ in spans]
-    reach = list(accumulate((e for _, e in spans), max))  # reach[i]: the furthest end of spans[:i + 1]
-    kept = []
-    for f in findings:
-        i = bisect_left(starts, f.end)  # spans[:i] start before f ends
-        if i == 0 or reach[i - 1] <= f.start:
-            kept.append(f)
-    return kept
 
 
 def drop_nested(findings: list[Finding]) -> list[Finding]:

@@ -33,13 +33,13 @@ from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech
 from scriptcheck.match.engine import Matcher, MatchEntry
-from scriptcheck.match.patterns import PatternProblem, compile_pattern
+from scriptcheck.match.patterns import CompiledPattern, PatternProblem, compile_pattern
 from scriptcheck.models import Finding, Severity, make_finding
 from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
-__all__ = ["ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
+__all__ = ["Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
            "default_tone_path", "is_packaged_forbidden", "own_words", "sentences", "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
@@ -61,7 +61,8 @@ class ToneCue(BaseModel):
     weight: float
     over: Literal["normalized", "original"] = "normalized"
     fit: bool = True  # False: benchmarks/fit_tone.py keeps the weight written here
-    _anchors: frozenset[str] = PrivateAttr(default=frozenset())  # literals one of which must occur
+    # The checked pattern (over: normalized), kept for the model's gate: compiled once.
+    _compiled: CompiledPattern | None = PrivateAttr(default=None)
 
     @field_validator("pattern")
     @classmethod
@@ -78,7 +79,7 @@ class ToneCue(BaseModel):
     def _searchable(self) -> "ToneCue":
         if self.over == "normalized":  # the lexicon's own checks: bounded, and can occur in search text
             try:
-                self._anchors = compile_pattern(self.pattern).anchors
+                self._compiled = compile_pattern(self.pattern)
             except (PatternProblem, ValueError) as exc:
                 raise ValueError(str(exc)) from None
         return self
@@ -142,6 +143,24 @@ class ToneHit:
     ngrams: tuple[str, ...] = ()  # the n-grams that weighed most (n-gram stage)
 
 
+class Spans:
+    """Spans that answer "does ``[start, end)`` overlap one of you?" by bisection (sorted, with
+    a running maximum of their ends): many questions about many spans cost n log n, not n × m
+    (a long hostile turn has tens of thousands of both)."""
+
+    __slots__ = ("_starts", "_reach")
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [a for a, _ in ordered]
+        self._reach = list(accumulate((b for _, b in ordered), max))  # furthest end of ordered[:i + 1]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps any of the spans."""
+        i = bisect_left(self._starts, end)  # the spans that begin before it ends
+        return i > 0 and self._reach[i - 1] > start
+
+
 def own_words(sentence: str) -> str:
     """``sentence`` with its quotations blanked out (same length: offsets still hold)."""
     if not any(q in sentence for q in "“「『‘\""):
@@ -193,7 +212,7 @@ class ToneModel:
         # trigger n-grams occurs, so a turn is looked at only when one is in its search string —
         # found by the lexicons' own literal automaton and verified regexes (match.engine), one
         # pass over a whole transcript's turns.
-        self._gate_entries = [MatchEntry(phrases=(), patterns=(compile_pattern(c.pattern),))
+        self._gate_entries = [MatchEntry(phrases=(), patterns=(c._compiled or compile_pattern(c.pattern),))
                               for c, _ in self._cues if c.over == "normalized"]
         self._gate_cue = [i for i, (c, _) in enumerate(self._cues) if c.over == "normalized"]
         # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
@@ -266,10 +285,7 @@ class ToneModel:
     def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]],
               covered: Sequence[tuple[int, int]] = ()) -> list[ToneHit]:
         text = norm.original
-        # Spans reported by the lexicons (sorted, with the furthest end so far): see findings_many.
-        spans = sorted(covered)
-        starts = [a for a, _ in spans]
-        reach = list(accumulate((b for _, b in spans), max))
+        taken = Spans(covered)  # what the lexicons report: see findings_many
         out = []
         threshold = self.data.threshold
         ngram = self.ngram
@@ -284,10 +300,8 @@ class ToneModel:
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
                 continue  # no cue and no trigger begins in this sentence
-            if spans:
-                i = bisect_left(starts, end)  # spans[:i] begin before the sentence ends
-                if i and reach[i - 1] > start:
-                    continue  # a lexicon finding overlaps it: that finding is kept instead
+            if taken.overlaps(start, end):
+                continue  # a lexicon finding overlaps it: that finding says it better
             candidates = frozenset(cue for _, cue in found if cue >= 0)
             triggers = [self._triggers[-1 - cue] for _, cue in found if cue < 0]
             own = words[start:end]
