@@ -48,9 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from jddc_false_positives import DEFAULT as JDDC_DEFAULT  # noqa: E402
 
 from scriptcheck.lexicon.ngram import BEGIN, END, YOU_HONORIFIC, YOU_PLAIN, features  # noqa: E402
-from scriptcheck.lexicon.tone import load_tone, own_words, sentences  # noqa: E402
-from scriptcheck.match.contexts import in_quotes, in_reported_speech  # noqa: E402
-from scriptcheck.text.normalize import normalize  # noqa: E402
+from scriptcheck.lexicon.tone import load_tone, own_sentences  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "benchmarks" / "data"
@@ -82,12 +80,7 @@ CUE_FEATURES: list = []
 def _sentences(text: str) -> list[tuple[str, str, bool]]:
     """The sentences the run time scores: own words, not quoted or reported; normalised."""
     out = []
-    words = own_words(text)  # as lexicon.tone does: quotations blanked in the whole turn
-    for start, end in sentences(text):
-        if in_quotes(text, start, end) or in_reported_speech(text, end):
-            continue
-        original = words[start:end]
-        search = normalize(original).text
+    for original, search in own_sentences(text):
         if search:
             gate = any(rx.search(search) for rx in _CUE_GATE) if _CUE_GATE else False
             # the cue stage's cues and mitigators that fire, as features (with --cue-features)

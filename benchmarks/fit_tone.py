@@ -29,9 +29,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from jddc_false_positives import DEFAULT as JDDC_DEFAULT  # noqa: E402
 
-from scriptcheck.lexicon.tone import ToneModel, default_tone_path, load_tone, own_words, sentences  # noqa: E402
-from scriptcheck.match.contexts import in_quotes, in_reported_speech  # noqa: E402
-from scriptcheck.text.normalize import normalize  # noqa: E402
+from scriptcheck.lexicon.tone import ToneModel, default_tone_path, load_tone, own_sentences  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO / "benchmarks" / "data" / "taboo_dev.yaml"
@@ -42,12 +40,7 @@ def _features(model: ToneModel, text: str) -> list[np.ndarray]:
     items = [*model.data.cues, *model.data.mitigators]
     regexes = [re.compile(c.pattern) for c in items]
     rows = []
-    words = own_words(text)  # as lexicon.tone does: quotations blanked in the whole turn
-    for start, end in sentences(text):
-        if in_quotes(text, start, end) or in_reported_speech(text, end):
-            continue
-        sentence = words[start:end]
-        search = normalize(sentence).text
+    for sentence, search in own_sentences(text):
         rows.append(np.array([1.0 if rx.search(sentence if c.over == "original" else search) else 0.0
                               for c, rx in zip(items, regexes)]))
     return rows

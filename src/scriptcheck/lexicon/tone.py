@@ -40,7 +40,8 @@ from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
 __all__ = ["Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
-           "default_tone_path", "is_packaged_forbidden", "own_words", "sentences", "tone_overridden"]
+           "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words", "sentences",
+           "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
 _SENTENCE_END = re.compile(r"[。！？!?；;\n…]+")
@@ -184,6 +185,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if m is not None:
             at = m.end()
     return out
+
+
+def own_sentences(text: str) -> list[tuple[str, str]]:
+    """``(own words, normalised text)`` of each sentence of ``text`` that the model may score:
+    quotations blanked in the whole turn (a sentence's edges are trimmed of quote marks), and
+    sentences quoted or reported from a third party left out. What the fitting scripts learn
+    from (benchmarks/fit_tone.py, fit_ngram.py); the run time asks the same questions, the
+    quotation ones only of a sentence it flags."""
+    words = own_words(text)
+    return [(words[start:end], normalize(words[start:end]).text) for start, end in sentences(text)
+            if not (in_quotes(text, start, end) or in_reported_speech(text, end))]
 
 
 class ToneModel:
