@@ -20,6 +20,7 @@ __all__ = [
     "Deduction",
     "SCHEMA_VERSION",
     "SPEAKER_ALIASES",
+    "SPEAKERS",
     "normalize_speaker",
 ]
 
@@ -103,7 +104,9 @@ _TURN_FIELDS = ("speaker", "text", "start", "end", "metadata")
 _TRANSCRIPT_FIELDS = ("id", "turns", "metadata")
 _TURN_KEYS = frozenset(_TURN_FIELDS)
 _TRANSCRIPT_KEYS = frozenset(_TRANSCRIPT_FIELDS)
-_CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` must not hash a list-valued speaker
+# The speakers a turn names as they are (Speaker's values); a tuple: `x in SPEAKERS` compares,
+# so a list-valued speaker in hostile input never raises "unhashable".
+SPEAKERS = ("agent", "customer")
 
 
 def normalize_speaker(value: Any) -> str | None:
@@ -142,7 +145,7 @@ class Turn(BaseModel):
             return data
         # The canonical shape, nearly every turn of a batch: nothing to rename or fold. Checked
         # first because this runs for every turn of every transcript.
-        if data.get("speaker") in _CANONICAL_SPEAKERS and data.keys() <= _TURN_KEYS:
+        if data.get("speaker") in SPEAKERS and data.keys() <= _TURN_KEYS:
             return data
         speaker = normalize_speaker(data.get("speaker"))
         if speaker is not None and speaker != data["speaker"]:

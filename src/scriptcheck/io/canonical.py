@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from scriptcheck.models import Transcript, Turn
+from scriptcheck.models import SPEAKERS, Transcript, Turn
 
 __all__ = ["canonical_transcript"]
 
-_CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` compares, never hashes a list
 _MISSING = object()
 
 # The state pydantic gives a validated model, set directly by canonical_transcript. A model
@@ -50,7 +49,7 @@ def canonical_transcript(raw: Any) -> Transcript | None:
             return None
         speaker = turn.get("speaker")
         text = turn.get("text")
-        if type(text) is not str or type(speaker) is not str or speaker not in _CANONICAL_SPEAKERS:
+        if type(text) is not str or type(speaker) is not str or speaker not in SPEAKERS:
             return None
         model = _new(Turn)
         _set(model, "__dict__", {"speaker": speaker, "text": text, "start": None, "end": None, "metadata": {}})

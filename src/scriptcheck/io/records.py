@@ -10,9 +10,8 @@ from pydantic import ValidationError
 from scriptcheck.errors import InputError
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
 from scriptcheck.io.canonical import canonical_transcript
-from scriptcheck.models import SPEAKER_ALIASES, Transcript, normalize_speaker
+from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_speaker
 
-_CANONICAL_SPEAKERS = ("agent", "customer")  # a tuple: `in` compares, never hashes a list
 _tuple_new = tuple.__new__
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
@@ -61,17 +60,6 @@ class Record(NamedTuple):
                                        self.error if error is None else error, None, self.index))
 
 
-def _plain(turns: list) -> bool:
-    """Whether every turn is a ``{"speaker": "agent"|"customer", "text": …}`` dict: nothing to
-    rename and no speaker to look up, so the two passes below have nothing to do (a batch of
-    chat exports is nearly all such turns, and they ran for every one)."""
-    for turn in turns:
-        if type(turn) is not dict or len(turn) != 2 or "text" not in turn \
-                or turn.get("speaker") not in _CANONICAL_SPEAKERS:
-            return False
-    return True
-
-
 def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
     """Validate a JSON-like transcript (the shapes :class:`Transcript` accepts: unknown
     top-level keys go to ``metadata``, speaker aliases are understood).
@@ -97,7 +85,7 @@ def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
         if "id" not in raw and (ident := pop_alias(raw, ID_KEYS)) is not None:
             raw["id"] = ident
     turns = raw.get("turns")
-    if isinstance(turns, list) and not _plain(turns):
+    if isinstance(turns, list):
         named = [with_standard_names(t) if isinstance(t, dict) else t for t in turns]
         if any(a is not b for a, b in zip(named, turns)):
             raw = {**raw, "turns": named}
@@ -105,7 +93,7 @@ def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
         for i, turn in enumerate(turns):
             # Named here rather than left to the model: "unknown speaker '主持人'" says more
             # than "Input should be 'agent' or 'customer'".
-            if (isinstance(turn, dict) and "speaker" in turn and turn["speaker"] not in _CANONICAL_SPEAKERS
+            if (isinstance(turn, dict) and "speaker" in turn and turn["speaker"] not in SPEAKERS
                     and normalize_speaker(turn["speaker"]) is None):
                 raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer; "
                                  "map other labels with --speaker-map A=agent,B=customer)",

@@ -28,7 +28,7 @@ import os
 import threading
 from pathlib import Path
 
-from scriptcheck.cachedir import cache_dir
+from scriptcheck.cachedir import cache_dir, cache_file, dist_version
 
 __all__ = ["LazyDictionary", "load_tokenizer", "shard_file", "write_shards"]
 
@@ -102,17 +102,15 @@ def _dictionary_file() -> Path:
 def shard_file() -> Path | None:
     """Where the shards of the installed jieba's dictionary are (or would be) kept; ``None``
     without a cache folder or a dictionary file."""
-    directory = cache_dir()
-    if directory is None:
+    if cache_dir() is None:
         return None
-    import jieba
-
+    dictionary = _dictionary_file()
     try:
-        stat = _dictionary_file().stat()
+        stat = dictionary.stat()
     except OSError:
         return None
-    key = f"{getattr(jieba, '__version__', '?')}|{_dictionary_file()}|{stat.st_size}|{stat.st_mtime_ns}"
-    return directory / f"jieba-shards-{hashlib.sha256(key.encode()).hexdigest()[:16]}.bin"
+    key = f"{dist_version('jieba') or '?'}|{dictionary}|{stat.st_size}|{stat.st_mtime_ns}"
+    return cache_file("jieba", f"shards-{hashlib.sha256(key.encode()).hexdigest()[:16]}.bin")
 
 
 def write_shards(path: Path, freq: dict, total: int) -> None:
