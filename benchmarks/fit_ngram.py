@@ -8,7 +8,7 @@ out, never random lines):
   dev          taboo_dev.yaml `rude` + `polite` (the lexicon's development set)
   rounds-a/b/c taboo_dev.yaml `heldout`/`polite_heldout`, rounds 1-8 / 9-17 / 18-25 (one author)
   tone-r1/r2   tone_rounds.yaml rounds 1 and 2 (two more authors)
-  t1 … t4      benchmarks/data/train_t1.yaml … train_t4.yaml (independent writers), when present
+  t1, t2 …     benchmarks/data/train_t*.yaml (independent writers, one source each)
   jddc         real JD agent turns (negatives only; read from the corpus, never copied), spread
                over the folds by dialogue
 Positives: the sentences of rude items (after a first fit, only each multi-sentence item's
@@ -109,12 +109,11 @@ def load_items(jddc: Path, exclude: set[str], customers: bool = False) -> list[I
     tone = yaml.safe_load((DATA / "tone_rounds.yaml").read_text(encoding="utf-8"))
     for section, label in (("heldout", 1), ("polite_heldout", 0)):
         items += [Item(f"tone-r{i.get('round', 1)}", label, i["text"], i.get("family", "")) for i in tone[section]]
-    for name in ("t1", "t2", "t3", "t4"):
-        path = DATA / f"train_{name}.yaml"
-        if path.exists():
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            for section, label in (("rude", 1), ("polite", 0)):
-                items += [Item(name, label, i["text"], i.get("family", "")) for i in data.get(section) or []]
+    for path in sorted(DATA.glob("train_t*.yaml")):
+        name = path.stem.removeprefix("train_")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for section, label in (("rude", 1), ("polite", 0)):
+            items += [Item(name, label, i["text"], i.get("family", "")) for i in data.get(section) or []]
     items = [i for i in items if i.source not in exclude]
     if jddc.exists():
         with jddc.open(encoding="utf-8") as fh:
@@ -413,7 +412,7 @@ def write(items: list[Item], args) -> None:
         f"# Threshold chosen on leave-one-source-out scores: at most {args.polite_fa:.1%} of polite items and",
         f"# {args.jddc_fa:.2%} of JDDC agent turns; fitted on everything it flags {flagged_jddc} JDDC turns.",
         "version: 1",
-        "source: benchmarks/fit_ngram.py on benchmarks/data (taboo_dev, tone_rounds, train_t1 … train_t4); JDDC agent and customer turns as negatives (read, never copied)",
+        "source: benchmarks/fit_ngram.py on benchmarks/data (taboo_dev, tone_rounds, train_t*); JDDC agent and customer turns as negatives (read, never copied)",
         "trained_on: [" + ", ".join(sources) + "]",
         f"orders: [{ORDERS[0]}, {ORDERS[1]}]",
         f"bias: {model.bias:.4f}",
