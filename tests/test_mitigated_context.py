@@ -145,6 +145,18 @@ def test_scope_before_mitigators_are_taken_only_by_name(before_checker):
     assert not _rules(before_checker, "请您先挂了")
 
 
+def test_default_names_every_clause_and_sentence_mitigator(tmp_path, before_checker):
+    # [default, negation] takes the softener (a clause mitigator) and the negation;
+    # [negation] alone (ZZ101 of before_checker) does not take the softener.
+    path = tmp_path / "both.yaml"
+    path.write_text(BEFORE.replace("mitigators: [negation]", "mitigators: [default, negation]"), encoding="utf-8")
+    both = Checker([load_lexicon(path, verify=False)])
+    assert not _rules(both, "我们不会挂您电话")
+    assert not _rules(both, "请您稍等再挂您电话")
+    assert _rules(both, "挂您电话") == ["ZZ101"]
+    assert _rules(before_checker, "请您稍等再挂您电话") == ["ZZ101"]
+
+
 def test_an_unknown_mitigator_name_is_refused(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(BEFORE.replace("mitigators: [negation]", "mitigators: [negaton]"), encoding="utf-8")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from scriptcheck.errors import LexiconError
-from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
+from scriptcheck.lexicon.schema import DEFAULT_MITIGATORS, LexiconEntry, LexiconFile
 from scriptcheck.lexicon.slots import SlotError, expand_slots
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
@@ -83,10 +83,13 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
 
 
 def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None) -> tuple[Mitigation, ...]:
-    """The mitigators an entry takes: those it names, else every clause and sentence one."""
+    """The mitigators an entry takes: those it names (``default``: every clause and sentence
+    one), else every clause and sentence one."""
+    defaults = [m for m in mitigators.values() if m.reach < 0]
     if names is None:
-        return tuple(m for m in mitigators.values() if m.reach < 0)
-    return tuple(mitigators[n] for n in names)
+        return tuple(defaults)
+    chosen = [m for n in names for m in (defaults if n == DEFAULT_MITIGATORS else [mitigators[n]])]
+    return tuple(dict.fromkeys(chosen))
 
 
 def _mitigators(model: LexiconFile, path: str) -> dict[str, Mitigation]:

@@ -14,9 +14,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from scriptcheck.lexicon.slots import check_slots
 from scriptcheck.models import Severity
 
-__all__ = ["EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "Mitigator", "RULE_CODE", "RuleCode"]
+__all__ = ["DEFAULT_MITIGATORS", "EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "Mitigator", "RULE_CODE",
+           "RuleCode"]
 
 RULE_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+# In an entry's options.mitigators: every clause and sentence mitigator of the lexicon.
+DEFAULT_MITIGATORS = "default"
 
 
 def _rule_code(value: str) -> str:
@@ -61,7 +64,8 @@ class EntryOptions(_FileModel):
     mitigators: list[str] | None = Field(
         default=None,
         description="For the mitigated context: the names of the lexicon's mitigators this entry "
-        "takes (scope-before ones only this way); None: every clause and sentence mitigator.",
+        "takes (scope-before ones only this way); `default` stands for every clause and sentence "
+        "mitigator (so [default, negation] adds one); None: every clause and sentence mitigator.",
     )
 
 
@@ -172,10 +176,11 @@ class LexiconFile(_FileModel):
         for entry in self.entries:
             if entry.id in seen:
                 raise ValueError(f"duplicate entry id {entry.id}")
-            unknown = [n for n in entry.options.mitigators or () if n not in names]
+            unknown = [n for n in entry.options.mitigators or () if n not in names and n != DEFAULT_MITIGATORS]
             if unknown:
                 raise ValueError(f"entry {entry.id}: unknown mitigator {unknown[0]!r} in options.mitigators "
-                                 f"(the lexicon's: {', '.join(sorted(names)) or 'none'})")
+                                 f"(the lexicon's: {', '.join(sorted(names)) or 'none'}; "
+                                 f"{DEFAULT_MITIGATORS!r}: all clause and sentence ones)")
             seen.add(entry.id)
             if self.categories and entry.category not in self.categories:
                 raise ValueError(
