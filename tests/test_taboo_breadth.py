@@ -95,6 +95,18 @@ def test_a_hit_running_into_a_quotation_is_quoted():
     assert not in_quotes(text, text.index("您"), len(text))
 
 
+def test_a_hit_running_out_of_a_quotation_is_quoted():
+    # gaps let a pattern step over the closing mark: 不归我们管”的 is the quoted words
+    text = "对于工作人员“这不归我们管”的答复，我们深表歉意"
+    start = text.index("不归")
+    assert in_quotes(text, start, text.index("的答复") + 1)
+    text = '他说"不归我管"的话'
+    assert in_quotes(text, text.index("不归"), text.index("的话") + 1)
+    # beyond the reach, the agent's own words follow the quotation: not quoted
+    text = "您说“好的”之后你就是没素质"
+    assert not in_quotes(text, text.index("好的"), len(text))
+
+
 def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     text = "您反映客服跟您讲不归我们管"
     assert in_reported_speech(text, text.index("不归"))

@@ -67,7 +67,8 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # reply the agent often echoes them, so treating every 你…说 as reported speech would hide it.
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
-          r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫)")
+          r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
+          r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释)"
 _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白)"
@@ -158,18 +159,22 @@ def in_quotes(text: str, start: int, end: int) -> bool:
             # the quote opened before the hit is still open at its start; it must close after
             # the hit (an unclosed quote is a typo, not a quotation: trust it only to the end)
             close = marks.first_from(closing, start)
-            if close < 0 or close >= end:
+            if close < 0 or close >= end or end - close - 1 <= _QUOTE_LEAD:
                 return True
     for mark in _SYMMETRIC:
-        if marks.count_before(mark, start) % 2 == 1 and marks.first_from(mark, end) >= 0:
-            return True
+        if marks.count_before(mark, start) % 2 == 1:
+            close = marks.first_from(mark, start)
+            if close >= 0 and (marks.first_from(mark, end) >= 0 or end - close - 1 <= _QUOTE_LEAD):
+                return True
     return _opens_a_quote(marks, start, end)
 
 
 # A hit may begin just before a quotation it then runs into: 列车员跟您说的“你没素质” gives
 # 您说的“你没素质 (the pattern allows a few characters between 你 and the word), 客服让您"自己看
 # 公告" gives 您"自己看. At most this many characters before the opening mark, and the hit must
-# end inside the quotation: the rude words are the quoted ones.
+# end inside the quotation: the rude words are the quoted ones. The same reach the other way:
+# a hit begun inside a quotation may run this many characters past its closing mark (工作人员
+# “这不归我们管”的答复 gives 不归我们管”的: gaps let a pattern step over the mark).
 _QUOTE_LEAD = 3
 
 
