@@ -58,6 +58,7 @@ def test_bad_rule_code(tmp_path) -> None:
     ("你.*不懂", "unbounded"),
     ("您好", "never occurs"),
     ("问问", "collapse"),
+    ("noob", "collapse"),
     ("(", "not a valid regex"),
     (".{1,3}", "no mandatory literal"),
 ])

@@ -199,12 +199,37 @@ def _check(source: str, parsed) -> None:
                 f"pattern {source!r}: {ch!r} never occurs in normalised text (it becomes {shown}); "
                 "write simplified, lower-case text with 你 for 您 and no punctuation or spaces"
             )
-    for a, b in zip(source, source[1:]):
-        if a == b and normalize_phrase(a) == a and not a.isascii():
-            raise PatternProblem(
-                f"pattern {source!r}: {a+b!r} never occurs in normalised text (repeated characters "
-                f"collapse to one); write {a!r}"
-            )
+    doubled = [a for a, b in zip(source, source[1:]) if a == b and normalize_phrase(a) == a and not a.isascii()]
+    # ASCII letters from the parse, not the source: there a doubled digit or mark is regex
+    # syntax ({0,11}, ((, \\u9fff) while a doubled literal letter never occurs (app -> ap)
+    doubled += _doubled_letters(parsed)
+    if doubled:
+        a = doubled[0]
+        raise PatternProblem(
+            f"pattern {source!r}: {a+a!r} never occurs in normalised text (repeated characters "
+            f"collapse to one); write {a!r}"
+        )
+
+
+def _doubled_letters(seq) -> list[str]:
+    """Lower-case ASCII letters that follow themselves as literals in ``seq`` or a group of it."""
+    found = []
+    previous = None
+    for op, av in seq:
+        char = chr(av) if op is _c.LITERAL else None
+        if char is not None and char == previous and char.isascii() and char.isalpha():
+            found.append(char)
+        previous = char
+        if op is _c.SUBPATTERN:
+            found += _doubled_letters(av[-1])
+        elif op is _c.BRANCH:
+            for alt in av[1]:
+                found += _doubled_letters(alt)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            found += _doubled_letters(av[2])
+        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
+            found += _doubled_letters(av[1])
+    return found
 
 
 def check_normalised(source: str) -> None:
