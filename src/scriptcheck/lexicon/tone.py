@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
-from scriptcheck.match.contexts import in_quotes, in_reported_speech
+from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
 from scriptcheck.match.engine import Matcher, MatchEntry
 from scriptcheck.match.patterns import CompiledPattern, PatternProblem, compile_pattern
 from scriptcheck.models import Finding, Severity, make_finding
@@ -195,7 +195,7 @@ def own_sentences(text: str) -> list[tuple[str, str]]:
     quotation ones only of a sentence it flags."""
     words = own_words(text)
     return [(words[start:end], normalize(words[start:end]).text) for start, end in sentences(text)
-            if not (in_quotes(text, start, end) or in_reported_speech(text, end))]
+            if not (in_quotes(text, start, end) or in_reported_speech(text, end) or mentions_words(text, start, end))]
 
 
 class ToneModel:
@@ -334,8 +334,8 @@ class ToneModel:
                                   tuple(ngram.top(search, own)))
             if hit is None:
                 continue
-            if in_quotes(text, start, end) or in_reported_speech(text, end):
-                continue  # someone else's words (quoted, or reported earlier in the sentence)
+            if in_quotes(text, start, end) or in_reported_speech(text, end) or mentions_words(text, start, end):
+                continue  # someone else's words (quoted, reported earlier in the sentence, or named)
             if self.allow and any(search in allowed for allowed in self.allow):
                 continue  # a reviewed text (overlay): its reviewers said it is not rude
             out.append(hit)

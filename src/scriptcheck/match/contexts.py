@@ -40,7 +40,8 @@ from typing import Callable, NamedTuple, Sequence
 
 from scriptcheck.text.normalize import normalize
 
-__all__ = ["CONTEXTS", "Mitigation", "in_context", "in_quotes", "in_reported_speech", "is_mitigated"]
+__all__ = ["CONTEXTS", "Mitigation", "in_context", "in_quotes", "in_reported_speech", "is_mitigated",
+           "mentions_words"]
 
 
 class Mitigation(NamedTuple):
@@ -191,6 +192,17 @@ def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
                 and marks.first_from(mark, end) >= 0 and marks.first_from(mark, at + 1) >= end:
             return True
     return False
+
+
+# A sentence that names words instead of saying them: 服务规范禁止说这是规定我也没办法之类的话.
+_MENTION = re.compile(r"(说|讲|用|使用|讲出|说出)[^。！？!?；;]{1,24}?" + _MENTION_AFTER.pattern)
+
+
+def mentions_words(text: str, start: int, end: int) -> bool:
+    """Whether the sentence ``text[start:end]`` names a phrase rather than says it (a verb of
+    saying, the words, then 这种话/之类的说法): the tone model does not score such a sentence,
+    as the lexicons skip a hit so mentioned (:func:`in_reported_speech`)."""
+    return _MENTION.search(text, start, end) is not None
 
 
 def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
