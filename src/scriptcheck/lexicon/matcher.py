@@ -27,6 +27,9 @@ _NONE: frozenset[int] = frozenset()
 # tuple.__new__ builds the same object directly.
 _tuple_new = tuple.__new__
 _PLAN_ENTRIES_KEPT = 256  # distinct category sequences remembered by scan_many
+# What a matcher entry's hit is (see _hit_info): a service phrase or cue, a taboo (a finding),
+# or the tone model's gate (routed to the tone model, never reported itself).
+_PHRASE, _TABOO, _GATE = 0, 1, 2
 
 
 class PhraseHit(NamedTuple):
@@ -62,15 +65,18 @@ class PhraseMatcher:
 
     def __init__(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None = None,
                  tone: ToneModel | None | str = "auto") -> None:
-        with paused_gc():  # an object or more per entry and per literal: see datafile.paused_gc
-            self._build(lexicons, segmenter)
+        lexicons = tuple(lexicons)
         # The tone model (lexicon.tone): with "auto", the packaged one whenever the packaged
-        # forbidden lexicon is loaded (unless SCRIPTCHECK_TONE=off); None turns it off.
+        # forbidden lexicon is loaded (unless SCRIPTCHECK_TONE=off); None turns it off. Settled
+        # before the automaton is built, since its gate is built into it (see _build).
         if tone == "auto":
-            tone = default_tone() if any(is_packaged_forbidden(lx) for lx in self.lexicons) else None
-        self.tone: ToneModel | None = tone_overridden(tone, [lx.tone for lx in self.lexicons])  # type: ignore[arg-type]
+            tone = default_tone() if any(is_packaged_forbidden(lx) for lx in lexicons) else None
+        tone = tone_overridden(tone, [lx.tone for lx in lexicons])  # type: ignore[arg-type]
+        with paused_gc():  # an object or more per entry and per literal: see datafile.paused_gc
+            self._build(lexicons, segmenter, tone)
+        self.tone: ToneModel | None = tone
 
-    def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None) -> None:
+    def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None, tone: ToneModel | None) -> None:
         self.lexicons = tuple(lexicons)
         self._entries: list[tuple[Lexicon, LexiconEntry]] = []
         match_entries = []
@@ -87,6 +93,14 @@ class PhraseMatcher:
                                      else dataclasses.replace(compiled, group=group))
         self._by_id = {entry.id: entry for _, entry in self._entries}
         self.segmenter = segmenter or Segmenter()
+        # The tone model's gate joins the lexicon entries (after them, in a group of its own so
+        # no lexicon's allow-list reaches it): the automaton that scans an agent turn for taboos
+        # finds what the gate looks for in the same pass, where the tone model used to scan
+        # every turn again with its own matcher. Its hits go to the tone model (scan_many).
+        # _gate_tone is the model they were built for: another one set later runs its own gate.
+        gate = tone.gate_entries if tone is not None else ()
+        self._gate_tone = tone if gate else None
+        match_entries += [dataclasses.replace(e, group=len(self.lexicons)) for e in gate]
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
@@ -96,13 +110,19 @@ class PhraseMatcher:
         self._forbidden = frozenset(i for i, kind in enumerate(kinds) if kind == "forbidden")
         self._polite = frozenset(i for i, kind in enumerate(kinds) if kind == "polite")
         self._cues = frozenset(i for i, kind in enumerate(kinds) if kind == "cue")
+        # Whenever taboos are looked for, the tone model runs too: its gate entries go with them.
+        first_gate = len(self._entries)
+        self._taboo_search = self._forbidden | frozenset(range(first_gate, first_gate + len(gate)))
         # The entries of each choice of kinds, built once: callers such as check() ask per text.
         self._kind_entries: dict[tuple[bool, bool, bool], frozenset[int] | None] = {
             (f, p, c): (None if f and p and c else
-                        (self._forbidden if f else _NONE) | (self._polite if p else _NONE) | (self._cues if c else _NONE))
+                        (self._taboo_search if f else _NONE) | (self._polite if p else _NONE) | (self._cues if c else _NONE))
             for f in (False, True) for p in (False, True) for c in (False, True)}
-        # Per matcher entry: whether it is a taboo, and its entry (looked up once per hit).
-        self._hit_info = [(i in self._forbidden, entry) for i, (_, entry) in enumerate(self._entries)]
+        # Per matcher entry: what its hits are, and its entry (a gate entry: the key the tone
+        # model is told), looked up once per hit.
+        self._hit_info = [(_TABOO if i in self._forbidden else _PHRASE, entry)
+                          for i, (_, entry) in enumerate(self._entries)]
+        self._hit_info += [(_GATE, key) for key in (tone.gate_keys if gate else ())]  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(lx.name for lx in self.lexicons)})"
@@ -172,36 +192,45 @@ class PhraseMatcher:
             only = self._kind_entries[forbidden, polite, cues]
         info = self._hit_info
         found = self._matcher.find_many(norms, only, only_each)
-        toned_each = None
-        if forbidden and self.tone is not None:
-            # The hits go along: a sentence a taboo overlaps is not scored, the taboo's own
-            # finding says it better (so no tone finding overlaps a lexicon finding).
-            toned_each = self.tone.findings_many(norms, turns, found, self._forbidden)
+        tone = self.tone if forbidden else None
+        shared = tone is not None and tone is self._gate_tone  # its gate ran in this very pass
         scans = []
+        gated: list[tuple[int, list[tuple[int, int]]]] = []  # (text, its gate hits) for the tone model
         for at, hits in enumerate(found):
             findings: list[Finding] = []
             phrases: list[PhraseHit] = []
-            toned = toned_each[at] if toned_each is not None else []
             if hits:
                 text = norms[at].original
                 turn = None if turns is None else turns[at]
+                gate: list[tuple[int, int]] | None = None
                 for index, start, end in hits:
-                    forbidden_entry, entry = info[index]
-                    if forbidden_entry:
+                    kind, entry = info[index]
+                    if kind == _TABOO:
                         findings.append(make_finding({
                             "rule": entry.id, "category": entry.category, "severity": entry.severity,
                             "start": start, "end": end, "text": text[start:end],
                             "message": entry.description, "suggestion": entry.suggestion, "turn": turn,
                         }))
-                    else:
+                    elif kind == _PHRASE:
                         phrases.append(_tuple_new(PhraseHit, (entry.id, entry.category, start, end, text[start:end])))
-                if toned:
-                    findings = [*toned, *findings]
-                if len(findings) > 1:
+                    elif gate is None:
+                        gate = [(start, entry)]
+                    else:
+                        gate.append((start, entry))
+                if gate is not None and shared:
+                    gated.append((at, gate))
+                # Where the tone model may add findings, drop_nested waits for them (_add_toned).
+                if len(findings) > 1 and (tone is None or (shared and gate is None)):
                     findings = drop_nested(findings)
-            elif toned:
-                findings = toned
             scans.append(_tuple_new(Scan, (findings, phrases)))
+        # The tone model gets the lexicon hits too: a sentence a taboo overlaps is not scored,
+        # the taboo's own finding says it better (so no tone finding overlaps a lexicon finding).
+        if shared:
+            if gated:
+                _add_toned(scans, [at for at, _ in gated],
+                           tone.findings_gated(norms, gated, turns, found, self._forbidden))  # type: ignore[union-attr]
+        elif tone is not None:  # a tone model set after this matcher was built: its own gate pass
+            _add_toned(scans, range(len(norms)), tone.findings_many(norms, turns, found, self._forbidden))
         return scans
 
     def _entries_for(self, categories: frozenset[str], forbidden: bool) -> frozenset[int]:
@@ -211,8 +240,9 @@ class PhraseMatcher:
         entries = self._category_entries.get(key)
         if entries is None:
             entries = frozenset(i for i, (lx, e) in enumerate(self._entries)
-                                if (forbidden and lx.kind == "forbidden")
-                                or (lx.kind != "forbidden" and e.category in categories))
+                                if lx.kind != "forbidden" and e.category in categories)
+            if forbidden:
+                entries |= self._taboo_search
             self._category_entries[key] = entries
         return entries
 
@@ -253,6 +283,22 @@ class PhraseMatcher:
     def segment(self, text: str) -> list[Token]:
         """jieba tokens of ``text`` from this matcher's own tokenizer."""
         return self.segmenter.tokens(text)
+
+
+def _add_toned(scans: list[Scan], toned_at: Iterable[int], toned_each: Iterable[list[Finding]]) -> None:
+    """Put the tone model's findings ``toned_each[k]`` of text ``toned_at[k]`` before that
+    text's lexicon findings, then keep the most specific finding for the same words (the
+    lexicon findings of these texts have not been through :func:`drop_nested` yet)."""
+    for at, toned in zip(toned_at, toned_each):
+        findings, phrases = scans[at]
+        if not findings:
+            if toned:
+                scans[at] = _tuple_new(Scan, (toned, phrases))
+            continue
+        if toned:
+            findings = [*toned, *findings]
+        if len(findings) > 1:
+            scans[at] = _tuple_new(Scan, (drop_nested(findings), phrases))
 
 
 def drop_nested(findings: list[Finding]) -> list[Finding]:

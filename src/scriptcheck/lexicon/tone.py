@@ -234,6 +234,19 @@ class ToneModel:
         self._gate_cue += [-1 - k for k in range(len(self._triggers))]
         self._gate: Matcher | None = None
 
+    @property
+    def gate_entries(self) -> tuple[MatchEntry, ...]:
+        """The gate as matcher entries, for a caller that scans the same texts anyway (the
+        phrase matcher joins them to its own, so one automaton pass serves both): the hits of
+        entry ``i`` go to :meth:`findings_gated` as ``(start, gate_keys[i])``."""
+        return tuple(self._gate_entries)
+
+    @property
+    def gate_keys(self) -> tuple[int, ...]:
+        """Per gate entry, what :meth:`findings_gated` is told a hit of it is: a cue's index
+        (>= 0) or a trigger n-gram's (negative)."""
+        return tuple(self._gate_cue)
+
     def with_allow(self, allow: Sequence[str]) -> "ToneModel":
         """This model with more reviewed texts allowed (an overlay's ``FB900`` entry)."""
         return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow))
@@ -348,13 +361,26 @@ class ToneModel:
         ``turns[i]`` is recorded in the findings of ``norms[i]``. ``covered[i]``: the lexicon
         hits ``(entry, start, end)`` of ``norms[i]``; a sentence that a hit of an entry in
         ``taboos`` overlaps is not scored (the caller keeps that finding there)."""
+        gated = [(at, found) for at, found in enumerate(self._gated(norms)) if found]
+        out: list[list[Finding]] = [[] for _ in norms]
+        for (at, _), found in zip(gated, self.findings_gated(norms, gated, turns, covered, taboos)):
+            out[at] = found
+        return out
+
+    def findings_gated(self, norms: Sequence[Normalized], gated: Sequence[tuple[int, list[tuple[int, int]]]],
+                       turns: Sequence[int | None] | None = None,
+                       covered: Sequence[Sequence[tuple[int, int, int]]] | None = None,
+                       taboos: Container[int] = ()) -> list[list[Finding]]:
+        """:meth:`findings_many` once the gate has been run by the caller (its
+        :attr:`gate_entries` in the caller's own matcher): ``gated`` holds ``(i, hits)`` for
+        each text ``norms[i]`` where a gate entry hit, ``hits`` as ``(original start,
+        gate_keys[entry])``; the texts left out have no finding. One list of findings per
+        item of ``gated``, in its order."""
         out: list[list[Finding]] = []
-        for at, (norm, gated) in enumerate(zip(norms, self._gated(norms))):
-            if not gated:
-                out.append([])
-                continue
+        for at, found in gated:
+            norm = norms[at]
             spans = [(s, e) for entry, s, e in covered[at] if entry in taboos] if covered is not None else ()
-            hits = self._hits(norm, gated, spans)
+            hits = self._hits(norm, found, spans)
             out.append(self._findings(norm, hits, None if turns is None else turns[at]) if hits else [])
         return out
 
