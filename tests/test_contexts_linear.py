@@ -15,16 +15,20 @@ _ALPHABET = st.sampled_from(list("“”「」『』‘’﹁﹂《》\"＂'＇�
 
 def _reference_in_quotes(text: str, start: int, end: int) -> bool:
     before = text[:start]
+    lead = contexts._QUOTE_LEAD
     for opening, closing in contexts._OPEN_CLOSE.items():
         at = before.rfind(opening)
         if at >= 0 and before.rfind(closing) < at:
             close = text.find(closing, start)
-            if close < 0 or close >= end:
+            # inside the quotation, or running at most `lead` characters past its closing mark
+            if close < 0 or close >= end or end - close - 1 <= lead:
                 return True
-    if any(before.count(mark) % 2 == 1 and mark in text[end:] for mark in contexts._SYMMETRIC):
-        return True
+    for mark in contexts._SYMMETRIC:
+        if before.count(mark) % 2 == 1:
+            close = text.find(mark, start)
+            if close >= 0 and (mark in text[end:] or end - close - 1 <= lead):
+                return True
     # a hit that starts just before an opening mark and ends inside its quotation
-    lead = contexts._QUOTE_LEAD
     for opening, closing in contexts._OPEN_CLOSE.items():
         at = text.find(opening, start)
         if 0 <= at < end and at - start <= lead:

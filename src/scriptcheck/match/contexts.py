@@ -70,16 +70,20 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
           r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
           r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班)")
-_VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释)"
+_VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
 _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白)"
     r"|(您|你)(刚才|之前|刚刚|上次)?(说|反映|提到|表示|讲|投诉|称|告诉我)(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
 )
 _AGENT_BEFORE = re.compile(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
+# ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
+_OWNER_BEFORE = re.compile(r"(我|我们)(的)?$")
 # A phrase mentioned rather than used: 我们绝不会说你不懂这种话 / 禁止说这是规定之类的话. The hit is
 # followed by 这种话/之类的说法 and a verb of saying precedes it in the same sentence.
-_MENTION_AFTER = re.compile(r"[”\"’']?(这种|这样的|这类|之类的|一类的|类似的|等)(话|说法|字眼|语言|用语|忌语)")
-_SAY_BEFORE = re.compile(r"(说|讲|用|使用|讲出|说出)[^。！？!?；;]{0,20}$")
+_MENTION_AFTER = re.compile(r"[”\"’']?(这种|这样的|这类|之类的|一类的|类似的|等|这句|那句)(话|说法|字眼|语言|用语|忌语)")
+_SAY_BEFORE = re.compile(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到)[^。！？!?；;]{0,20}$")
+# The words named right before them (您反映的那句|爱买不买): someone else's, not the agent's own.
+_NAMED_BEFORE = re.compile(r"(?<!我)(?<!我们)(反映|投诉|提到|说|讲)的(那|这)句(话)?[：:“「\"']?$")
 
 # A clause ends at a sentence end, a comma-like mark or a pause (whitespace in speech-to-text).
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,、：:…~～\s]")
@@ -215,8 +219,11 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     clause = text[sentence_start:start]
     if _SAY_BEFORE.search(clause) and _MENTION_AFTER.match(text, end):
         return True
+    if _NAMED_BEFORE.search(clause):
+        return True
     for m in _REPORT.finditer(clause):
-        if _AGENT_BEFORE.search(clause, 0, m.start()):
+        if _AGENT_BEFORE.search(clause, 0, m.start()) and not (
+                m.group(1) and _OWNER_BEFORE.search(clause, 0, m.start())):
             continue  # 我跟您说 / 我们对您讲: the agent is the speaker
         return True
     return False
