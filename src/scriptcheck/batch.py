@@ -43,7 +43,7 @@ __all__ = ["BatchStats", "Scored", "ScoredChunk", "Scorer", "Summary", "WorkerDi
            "scored_from", "score_records", "score_transcripts", "worker_count"]
 
 # Turns reports into the output's text (``ReportWriter.render_many`` of the output format).
-Render = Callable[[list[Report]], str]
+Render = Callable[[list[Report]], "str | bytes"]
 
 _CHUNK = 64
 # Records scored in this process before any worker starts, and how many more must follow for
@@ -293,10 +293,10 @@ class ScoredChunk(NamedTuple):
     report (or its JSON)."""
 
     scored: list[Scored]
-    text: str | None = None
+    text: str | bytes | None = None
 
 
-def score_chunk(scorer: Scorer, records: list[Record], render: Render | None) -> tuple[list[tuple], str | None]:
+def score_chunk(scorer: Scorer, records: list[Record], render: Render | None) -> tuple[list[tuple], str | bytes | None]:
     """Score records as a worker does: the outcome of each (:func:`score_record`), and with
     ``render`` the text of the scored ones' reports (their outcomes then carry ``None``
     instead of the report: it is in the text); without, each report's JSON."""

@@ -25,10 +25,14 @@ __all__ = ["run_score", "EXIT_WORKER_DIED"]
 EXIT_WORKER_DIED = 3
 
 
-def _records(inputs, input_format, encoding, reader=None) -> Iterator[Record]:
+def _records(inputs, input_format, encoding, reader=None, undecoded: bool = False) -> Iterator[Record]:
     for source in iter_input_files(inputs):
-        # Validation happens where scoring happens (in the workers with --jobs > 1).
-        yield from (reader or read_transcripts)(source, input_format, encoding, validate=False)
+        # Validation happens where scoring happens (in the workers with --jobs > 1), and so
+        # does decoding JSON Lines (``undecoded``; the Spark engine's rows must be text).
+        if reader is not None:
+            yield from reader(source, input_format, encoding, validate=False)
+        else:
+            yield from read_transcripts(source, input_format, encoding, validate=False, undecoded=undecoded)
 
 
 def _chunks(runner, records: Iterator[Record], scorer: Scorer, jobs: int, writer_class) -> Iterator[ScoredChunk]:
@@ -36,7 +40,7 @@ def _chunks(runner, records: Iterator[Record], scorer: Scorer, jobs: int, writer
     format is text (the workers render, this process only writes); a ``runner`` (Spark) yields
     records one by one, each then a chunk written by the writer here."""
     if runner is None:
-        return score_chunks(records, scorer, jobs, writer_class.render_many if writer_class.renders else None)
+        return score_chunks(records, scorer, jobs, writer_class.render_bytes if writer_class.renders else None)
     return _one_by_one(runner(records, scorer, jobs))
 
 
@@ -158,8 +162,8 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                 task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
             try:
                 writer.begin()
-                batch = _chunks(runner, _records(inputs, input_format, encoding, reader), scorer, jobs,
-                                WRITERS[fmt])
+                records = _records(inputs, input_format, encoding, reader, undecoded=runner is None)
+                batch = _chunks(runner, records, scorer, jobs, WRITERS[fmt])
                 for chunk in batch:
                     stop.busy = True
                     for scored in chunk.scored:

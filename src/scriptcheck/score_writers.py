@@ -50,11 +50,29 @@ class ReportWriter:
         """The text ``reports`` add to the output, in order (not the separators before them)."""
         raise NotImplementedError
 
-    def write_text(self, text: str) -> None:
-        """Write what :meth:`render_many` made of consecutive reports (nothing for ``""``)."""
+    @classmethod
+    def render_bytes(cls, reports: list[Report]) -> bytes | str:
+        """:meth:`render_many` encoded as UTF-8 (what a worker sends: the parent writes it as
+        it comes, :meth:`GuardedOutput.write_bytes`); the text itself if it cannot be encoded
+        (a lone surrogate), so writing it fails as it always did."""
+        text = cls.render_many(reports)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            return text
+
+    def write_text(self, text: str | bytes) -> None:
+        """Write what :meth:`render_many` (or :meth:`render_bytes`) made of consecutive reports
+        (nothing for an empty text)."""
         if text:
-            self.out.write(text)
+            self._put(text)
             self.out.flush()
+
+    def _put(self, text: str | bytes) -> None:
+        if type(text) is bytes:
+            self.out.write_bytes(text)
+        else:
+            self.out.write(text)
 
     def write(self, report: Report) -> None:
         """Write one report (whole lines only, so an interrupted run leaves complete lines)."""
@@ -102,9 +120,11 @@ class JsonWriter(ReportWriter):
     def render_many(cls, reports: list[Report]) -> str:
         return ",\n".join([report.model_dump_json() for report in reports])
 
-    def write_text(self, text: str) -> None:
+    def write_text(self, text: str | bytes) -> None:
         if text:
-            self.write_json(text)
+            separator = "" if self._first else ",\n"
+            self._put(separator.encode("ascii") + text if type(text) is bytes else separator + text)
+            self._first = False
 
     def write_scored(self, scored: "Scored") -> None:
         self.write_json(scored.get_json())
