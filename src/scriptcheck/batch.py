@@ -1,15 +1,18 @@
 """Batch scoring: stream records through profile scorers (in worker processes), in input order.
 
-Memory stays flat: records are read lazily and at most ``2 × jobs`` chunks are in flight.
+Memory stays flat: records are read lazily and at most ``(_DEPTH + 1) × jobs`` chunks are in
+flight.
 Each worker builds the scorer of a profile once and reuses it for every record.
 
 Worker processes are run by a small supervisor of this module's own (not
 ``multiprocessing.Pool``, which waits forever for the result of a worker killed by the OOM
 killer or ``kill -9``, and whose shutdown can hang on Ctrl-C):
 
-- each worker has its own pipe, and is given a chunk only when it is idle, so neither side
-  ever blocks writing to the other; the parent waits on every pipe *and* every worker's
-  process sentinel, so a worker that dies is seen at once and the batch ends with
+- each worker has its own pipe and holds at most ``_DEPTH`` chunks: the one it scores and the
+  next, which a thread of the worker has already read off the pipe, so a worker never waits
+  for the parent between chunks and neither side ever blocks writing to the other (the
+  worker's reading does not wait on its writing); the parent waits on every pipe *and* every
+  worker's process sentinel, so a worker that dies is seen at once and the batch ends with
   :class:`WorkerDied` (the records already yielded are complete);
 - workers ignore SIGINT (a terminal sends Ctrl-C to the whole process group): the parent
   alone decides, and terminates every worker at once when the batch is interrupted or
@@ -24,7 +27,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
 import traceback
 from collections import Counter, defaultdict, deque
@@ -46,6 +51,11 @@ __all__ = ["BatchStats", "Scored", "ScoredChunk", "Scorer", "Summary", "WorkerDi
 Render = Callable[[list[Report]], "str | bytes"]
 
 _CHUNK = 64
+# Chunks a worker holds at once: the one it scores and the next, already read. With one, a
+# worker that finished waited for the parent to be scheduled, take its results and send the
+# next chunk (milliseconds per chunk on a busy 2-core machine, where the parent competes with
+# the workers for a CPU).
+_DEPTH = 2
 # Records scored in this process before any worker starts, and how many more must follow for
 # workers to be worth starting (else they are scored here too). A batch smaller than the sum
 # never pays for worker processes, which would only make it slower; and by the time workers
@@ -370,13 +380,12 @@ def _worker_main(conn, scorer: Scorer, render: Render | None = None) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     built = scorer.loaded
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_receive_tasks, args=(conn, tasks), daemon=True).start()
     try:
         while True:
-            try:
-                task = conn.recv()
-            except EOFError:  # the parent is gone
-                return
-            if task is None:
+            task = tasks.get()
+            if task is None:  # the end of the batch, or the parent is gone
                 return
             seq, records = task
             try:
@@ -396,15 +405,28 @@ def _worker_main(conn, scorer: Scorer, render: Render | None = None) -> None:
         return
 
 
+def _receive_tasks(conn, tasks: queue.SimpleQueue) -> None:
+    """A worker's reading thread: move the chunks the parent sends into ``tasks`` as they come
+    (``None`` last), so the parent's sending never waits for the worker to finish a chunk."""
+    try:
+        while True:
+            task = conn.recv()
+            tasks.put(task)
+            if task is None:
+                return
+    except (EOFError, OSError):
+        tasks.put(None)
+
+
 # -- the parent side -------------------------------------------------------------------------------
 
 class _Worker:
-    __slots__ = ("process", "conn", "seq")
+    __slots__ = ("process", "conn", "queued")
 
     def __init__(self, process, conn) -> None:
         self.process = process
         self.conn = conn
-        self.seq: int | None = None  # the chunk it is scoring, if any
+        self.queued: deque[int] = deque()  # the chunks it holds, in the order it returns them
 
 
 _STOPPED = "the batch was stopped (the records written so far are complete)"
@@ -457,29 +479,54 @@ class _Supervisor:
             if masked:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
-    def idle(self, wanted: int) -> list[_Worker]:
-        """Up to ``wanted`` workers with no chunk to score, starting new ones (up to ``jobs``)
-        when every running one is busy."""
-        free = [w for w in self.workers if w.seq is None][:wanted]
-        while len(free) < wanted and len(self.workers) < self.jobs:
-            free.append(self.start_worker())
-        return free
+    def ready(self, wanted: int) -> list[_Worker]:
+        """The workers to give the next ``wanted`` chunks to, in order (one may come twice):
+        the least loaded first, a new worker (up to ``jobs``) rather than a second chunk for
+        a busy one, and none holding ``_DEPTH`` chunks already."""
+        load = {w: len(w.queued) for w in self.workers}
+        picks: list[_Worker] = []
+        for _ in range(wanted):
+            worker = min(load, key=load.__getitem__, default=None)
+            if (worker is None or load[worker]) and len(self.workers) < self.jobs:
+                worker = self.start_worker()
+                load[worker] = 0
+            elif worker is None or load[worker] >= _DEPTH:
+                break
+            picks.append(worker)
+            load[worker] += 1
+        return picks
 
     def send(self, worker: _Worker, seq: int, records: list[Record]) -> None:
-        """Give an idle worker a chunk (it is in ``recv``, so this never blocks for long)."""
+        """Give a worker a chunk (its reading thread takes it at once, so this never blocks
+        for long)."""
         try:
             worker.conn.send((seq, records))
         except (BrokenPipeError, ConnectionResetError, EOFError):
+            self._failed(worker)
             worker.process.join(1)
             raise WorkerDied(f"worker process {worker.process.pid} {_describe_exit(worker.process)}; "
                              f"{_STOPPED}") from None
-        worker.seq = seq
+        worker.queued.append(seq)
+
+    @staticmethod
+    def _failed(worker: _Worker) -> None:
+        """Raise the report a worker that crashed sent before it ended, if there is one."""
+        try:
+            if not worker.conn.poll(0):
+                return
+            _, status, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            return
+        if status != "ok":
+            lines = payload.strip().splitlines()
+            raise WorkerDied(f"worker process {worker.process.pid} failed: "
+                             f"{lines[-1] if lines else 'unknown error'}; {_STOPPED}") from None
 
     def receive(self) -> list[tuple[int, tuple[list[tuple], str | None]]]:
         """Wait for at least one busy worker's results; :class:`WorkerDied` if any worker ends
         (they end only when told to, so an ending while the batch runs is a death)."""
         by_handle: dict = {w.process.sentinel: w for w in self.workers}
-        by_handle.update({w.conn: w for w in self.workers if w.seq is not None})
+        by_handle.update({w.conn: w for w in self.workers if w.queued})
         results = []
         dead = None
         for handle in wait_any(list(by_handle)):
@@ -496,7 +543,7 @@ class _Supervisor:
                 lines = payload.strip().splitlines()
                 raise WorkerDied(f"worker process {worker.process.pid} failed: "
                                  f"{lines[-1] if lines else 'unknown error'}; {_STOPPED}")
-            worker.seq = None
+            worker.queued.popleft()
             results.append((seq, payload))
         if dead is not None:
             dead.process.join(1)
@@ -613,8 +660,9 @@ def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chun
         next_seq = 0  # the next chunk to yield: output keeps input order
         exhausted = False
         while True:
-            # Read ahead at most 2 × jobs chunks (flat memory), and keep every idle worker busy.
-            while not exhausted and len(pending) < 2 * jobs:
+            # Read ahead at most (_DEPTH + 1) × jobs chunks (flat memory): every worker holds
+            # _DEPTH, and one more each is ready to go when a chunk comes back out of order.
+            while not exhausted and len(pending) < (_DEPTH + 1) * jobs:
                 try:
                     seq, chunk = next(chunks)
                 except StopIteration:
@@ -626,7 +674,7 @@ def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chun
                     waiting.append((seq, work))
                 else:  # only read errors: nothing to score
                     done[seq] = nothing
-            for worker in supervisor.idle(len(waiting)):
+            for worker in supervisor.ready(len(waiting)):
                 supervisor.send(worker, *waiting.popleft())
             if next_seq in done:
                 while next_seq in done:
@@ -635,8 +683,8 @@ def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chun
                 continue  # room to read ahead again
             if exhausted and not pending:
                 break
-            # Something is pending and not done, and no idle worker is left without work: at
-            # least one worker is busy.
+            # Something is pending and not done, and every chunk read is with a worker (or
+            # every worker holds _DEPTH): at least one worker is busy.
             for seq, result in supervisor.receive():
                 done[seq] = result
         finished = True
