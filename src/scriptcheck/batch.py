@@ -576,7 +576,7 @@ class _Supervisor:
 
 
 def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
-                  chunk_size: int = _CHUNK, lead: int | None = None) -> Iterator[Scored]:
+                  chunk_size: int | None = None, lead: int | None = None) -> Iterator[Scored]:
     """Score a stream of records, yielding a :class:`Scored` per record in input order (each
     scored one with its report, or the report's JSON when a worker scored it): the records of
     :func:`score_chunks` without ``render``."""
@@ -585,7 +585,7 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
 
 
 def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, render: Render | None = None, *,
-                 chunk_size: int = _CHUNK, lead: int | None = None) -> Iterator[ScoredChunk]:
+                 chunk_size: int | None = None, lead: int | None = None) -> Iterator[ScoredChunk]:
     """Score a stream of records, yielding :class:`ScoredChunk`\\ s that hold every record once,
     in input order; with ``render`` (the output format's ``render_many``) each chunk also
     holds the text of its reports.
@@ -599,7 +599,7 @@ def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, rende
     The first ``lead`` records (default ``_IN_PROCESS_LEAD``) are scored in this process, one
     record per chunk, and workers start only if at least ``_PARALLEL_MIN_REST`` more follow:
     a small batch is never slower for asking for more jobs. ``lead=0`` goes to the workers at
-    once.
+    once. ``chunk_size`` is the records per chunk sent to a worker (default ``_CHUNK``).
     """
     if jobs > 1:
         # Never more processes than CPUs (a library caller's jobs=1000 included); workers
@@ -625,7 +625,7 @@ def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, rende
             for record in ahead:
                 yield _score_here(scorer, record, render)
             return
-    yield from _score_in_workers(chain(ahead, records), scorer, jobs, chunk_size, render)
+    yield from _score_in_workers(chain(ahead, records), scorer, jobs, chunk_size or _CHUNK, render)
 
 
 def _score_here(scorer: Scorer, record: Record, render: Render | None) -> ScoredChunk:
