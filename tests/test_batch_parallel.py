@@ -136,3 +136,55 @@ def test_bytes_written_to_a_text_output_keep_their_place_and_encoding() -> None:
     out.write_bytes("中间\n".encode("utf-8"))  # not UTF-8 underneath: written as text
     out.flush()
     assert gbk.getvalue().decode("gb18030") == "开头\n中间\n"
+
+
+def test_workers_end_when_the_parent_is_killed(tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs /proc to find the workers")
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join((CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines() * 2000) + "\n",
+                   encoding="utf-8")
+    src = Path(batch.__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", str(big), "--format", "jsonl", "-q",
+                             "-j", "2", "-o", str(tmp_path / "out.jsonl")], stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, PYTHONPATH=str(src)), start_new_session=True)
+    try:
+        children: list[int] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(children) < 2:
+            time.sleep(0.05)
+            try:
+                children = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+            except OSError:
+                children = []
+        assert children, "no worker process found"
+        proc.send_signal(signal.SIGTERM)  # no clean-up runs: the workers must see the pipe close
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(p) for p in children):
+            time.sleep(0.05)
+        assert not [p for p in children if _running(p)], "workers outlived their parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

@@ -372,13 +372,16 @@ def _busy_cpus(cpus: int) -> int:
 
 # -- the worker side -----------------------------------------------------------------------------
 
-def _worker_main(conn, scorer: Scorer, render: Render | None = None) -> None:
+def _worker_main(conn, scorer: Scorer, render: Render | None = None, parents_ends=()) -> None:
     """A worker's life: score (and with ``render``, render) the chunks it is sent until it is
-    sent ``None``."""
+    sent ``None`` or the parent is gone. ``parents_ends`` are the parent's ends of the pipes
+    that a forked worker inherited: closed first, so the parent's end is the only one."""
     # Ctrl-C reaches the whole process group: only the parent acts on it (it terminates us).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    for end in parents_ends:
+        end.close()
     built = scorer.loaded
     tasks: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_receive_tasks, args=(conn, tasks), daemon=True).start()
@@ -466,8 +469,14 @@ class _Supervisor:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
         try:
             parent_end, child_end = self.context.Pipe(duplex=True)
-            process = self.context.Process(target=_worker_main, args=(child_end, self.scorer, self.render),
-                                           daemon=True)
+            # A forked child inherits this process's end of its own pipe and of every earlier
+            # worker's: it closes them, else a parent killed outright leaves its pipes open in
+            # the workers, which never see the end of their input and live on. (Under spawn
+            # nothing is inherited, and connections must not be pickled.)
+            forked = self.context.get_start_method() == "fork"
+            parents_ends = [parent_end, *(w.conn for w in self.workers)] if forked else []
+            process = self.context.Process(target=_worker_main, daemon=True,
+                                           args=(child_end, self.scorer, self.render, parents_ends))
             try:
                 process.start()
             finally:
