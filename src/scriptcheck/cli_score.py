@@ -117,8 +117,9 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
     ``output``/``errors_file`` must already have passed :func:`scriptcheck.io.paths.check_outputs`.
     ``runner`` replaces :func:`scriptcheck.batch.score_records` (same arguments, same results):
     the Spark engine; without it the batch runs on :func:`scriptcheck.batch.score_chunks`, whose
-    workers render the reports in the output format. ``reader`` replaces :func:`read_transcripts` (``--speaker-map`` /
-    ``--time-unit`` read call-analytics exports with :func:`scriptcheck.io.calls.read_calls`).
+    workers render the reports in the output format. ``reader`` replaces
+    :func:`read_transcripts` (``--speaker-map`` / ``--time-unit`` read call-analytics exports
+    with :func:`scriptcheck.io.calls.read_calls`).
     """
     stats = BatchStats()
     below = unreadable = defaulted = 0
