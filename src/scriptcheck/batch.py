@@ -1,15 +1,18 @@
 """Batch scoring: stream records through profile scorers (in worker processes), in input order.
 
-Memory stays flat: records are read lazily and at most ``2 × jobs`` chunks are in flight.
+Memory stays flat: records are read lazily and at most ``(_DEPTH + 1) × jobs`` chunks are in
+flight.
 Each worker builds the scorer of a profile once and reuses it for every record.
 
 Worker processes are run by a small supervisor of this module's own (not
 ``multiprocessing.Pool``, which waits forever for the result of a worker killed by the OOM
 killer or ``kill -9``, and whose shutdown can hang on Ctrl-C):
 
-- each worker has its own pipe, and is given a chunk only when it is idle, so neither side
-  ever blocks writing to the other; the parent waits on every pipe *and* every worker's
-  process sentinel, so a worker that dies is seen at once and the batch ends with
+- each worker has its own pipe and holds at most ``_DEPTH`` chunks: the one it scores and the
+  next, which a thread of the worker has already read off the pipe, so a worker never waits
+  for the parent between chunks and neither side ever blocks writing to the other (the
+  worker's reading does not wait on its writing); the parent waits on every pipe *and* every
+  worker's process sentinel, so a worker that dies is seen at once and the batch ends with
   :class:`WorkerDied` (the records already yielded are complete);
 - workers ignore SIGINT (a terminal sends Ctrl-C to the whole process group): the parent
   alone decides, and terminates every worker at once when the batch is interrupted or
@@ -24,14 +27,16 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
 import traceback
 from collections import Counter, defaultdict, deque
 from itertools import chain
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait as wait_any
-from typing import Iterable, Iterator, Mapping, NamedTuple
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.records import Record
@@ -39,10 +44,18 @@ from scriptcheck.models import Report, Severity, Transcript
 from scriptcheck.profile.loader import default_profile_names
 from scriptcheck.scoring import ProfileScorer, score_findings
 
-__all__ = ["BatchStats", "Scored", "Scorer", "Summary", "WorkerDied", "score_record", "scored_from", "score_records",
-           "score_transcripts", "worker_count"]
+__all__ = ["BatchStats", "Scored", "ScoredChunk", "Scorer", "Summary", "WorkerDied", "score_chunks", "score_record",
+           "scored_from", "score_records", "score_transcripts", "worker_count"]
+
+# Turns reports into the output's text (``ReportWriter.render_many`` of the output format).
+Render = Callable[[list[Report]], "str | bytes"]
 
 _CHUNK = 64
+# Chunks a worker holds at once: the one it scores and the next, already read. With one, a
+# worker that finished waited for the parent to be scheduled, take its results and send the
+# next chunk (milliseconds per chunk on a busy 2-core machine, where the parent competes with
+# the workers for a CPU).
+_DEPTH = 2
 # Records scored in this process before any worker starts, and how many more must follow for
 # workers to be worth starting (else they are scored here too). A batch smaller than the sum
 # never pays for worker processes, which would only make it slower; and by the time workers
@@ -267,15 +280,41 @@ def score_record(scorer: Scorer, record: Record, serialize: bool) -> tuple:
 
 
 def scored_from(record: Record, outcome: tuple) -> Scored:
-    """The :class:`Scored` of ``record`` from the outcome :func:`score_record` gave."""
+    """The :class:`Scored` of ``record`` from the outcome :func:`score_record` gave (a scored
+    outcome whose report was already rendered carries ``None`` for it: only the summary)."""
     if outcome[0] == "error":
         _, reason, field_name, line = outcome
         return Scored(record._replace(raw=None, error=InputError(reason, file=record.source, line=line,
                                                                  field=field_name)))
     _, payload, summary = outcome
+    if payload is None:
+        return Scored(record._replace(raw=None), summary=summary)
     if isinstance(payload, str):
         return Scored(record._replace(raw=None), report_json=payload, summary=summary)
     return Scored(record._replace(raw=None), report=payload, summary=summary)
+
+
+class ScoredChunk(NamedTuple):
+    """Consecutive records of a batch, in input order: a :class:`Scored` each, and with a
+    ``render`` function (:func:`score_chunks`) ``text``, the rendered reports of the scored
+    ones, in order — made where they were scored, so a worker's reports cross the pipe once,
+    as the output's own text, and the parent only writes it (their ``Scored`` then carry just
+    the summary). ``text`` is ``None`` without ``render``: then each scored record carries its
+    report (or its JSON)."""
+
+    scored: list[Scored]
+    text: str | bytes | None = None
+
+
+def score_chunk(scorer: Scorer, records: list[Record], render: Render | None) -> tuple[list[tuple], str | bytes | None]:
+    """Score records as a worker does: the outcome of each (:func:`score_record`), and with
+    ``render`` the text of the scored ones' reports (their outcomes then carry ``None``
+    instead of the report: it is in the text); without, each report's JSON."""
+    if render is None:
+        return [score_record(scorer, record, serialize=True) for record in records], None
+    outcomes = [score_record(scorer, record, serialize=False) for record in records]
+    text = render([o[1] for o in outcomes if o[0] == "ok"])
+    return [("ok", None, o[2]) if o[0] == "ok" else o for o in outcomes], text
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -333,28 +372,31 @@ def _busy_cpus(cpus: int) -> int:
 
 # -- the worker side -----------------------------------------------------------------------------
 
-def _worker_main(conn, scorer: Scorer) -> None:
-    """A worker's life: score the chunks it is sent until it is sent ``None``."""
+def _worker_main(conn, scorer: Scorer, render: Render | None = None, parents_ends=()) -> None:
+    """A worker's life: score (and with ``render``, render) the chunks it is sent until it is
+    sent ``None`` or the parent is gone. ``parents_ends`` are the parent's ends of the pipes
+    that a forked worker inherited: closed first, so the parent's end is the only one."""
     # Ctrl-C reaches the whole process group: only the parent acts on it (it terminates us).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    for end in parents_ends:
+        end.close()
     built = scorer.loaded
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_receive_tasks, args=(conn, tasks), daemon=True).start()
     try:
         while True:
-            try:
-                task = conn.recv()
-            except EOFError:  # the parent is gone
-                return
-            if task is None:
+            task = tasks.get()
+            if task is None:  # the end of the batch, or the parent is gone
                 return
             seq, records = task
             try:
-                outcomes = [score_record(scorer, record, serialize=True) for record in records]
+                result = score_chunk(scorer, records, render)
             except Exception:  # a bug, not bad input: report it in one piece, not a traceback on stderr
                 conn.send((seq, "crash", traceback.format_exc(limit=-3)))
                 return
-            conn.send((seq, "ok", outcomes))
+            conn.send((seq, "ok", result))
             if scorer.loaded != built:
                 # The new scorer lives as long as this worker: move it out of the collector's
                 # generations so full collections stop re-walking it. This worker's process is the
@@ -366,15 +408,28 @@ def _worker_main(conn, scorer: Scorer) -> None:
         return
 
 
+def _receive_tasks(conn, tasks: queue.SimpleQueue) -> None:
+    """A worker's reading thread: move the chunks the parent sends into ``tasks`` as they come
+    (``None`` last), so the parent's sending never waits for the worker to finish a chunk."""
+    try:
+        while True:
+            task = conn.recv()
+            tasks.put(task)
+            if task is None:
+                return
+    except (EOFError, OSError):
+        tasks.put(None)
+
+
 # -- the parent side -------------------------------------------------------------------------------
 
 class _Worker:
-    __slots__ = ("process", "conn", "seq")
+    __slots__ = ("process", "conn", "queued")
 
     def __init__(self, process, conn) -> None:
         self.process = process
         self.conn = conn
-        self.seq: int | None = None  # the chunk it is scoring, if any
+        self.queued: deque[int] = deque()  # the chunks it holds, in the order it returns them
 
 
 _STOPPED = "the batch was stopped (the records written so far are complete)"
@@ -395,12 +450,13 @@ def _describe_exit(process) -> str:
 class _Supervisor:
     """Runs ``jobs`` worker processes for one batch and stops them all when it ends."""
 
-    def __init__(self, scorer: Scorer, jobs: int) -> None:
+    def __init__(self, scorer: Scorer, jobs: int, render: Render | None = None) -> None:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         # Forked workers inherit the scorers the parent already compiled (copy-on-write), so
         # no worker pays for loading lexicons again.
         self.context = multiprocessing.get_context(method)
         self.scorer = scorer
+        self.render = render
         self.jobs = jobs
         self.workers: list[_Worker] = []
 
@@ -413,7 +469,14 @@ class _Supervisor:
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
         try:
             parent_end, child_end = self.context.Pipe(duplex=True)
-            process = self.context.Process(target=_worker_main, args=(child_end, self.scorer), daemon=True)
+            # A forked child inherits this process's end of its own pipe and of every earlier
+            # worker's: it closes them, else a parent killed outright leaves its pipes open in
+            # the workers, which never see the end of their input and live on. (Under spawn
+            # nothing is inherited, and connections must not be pickled.)
+            forked = self.context.get_start_method() == "fork"
+            parents_ends = [parent_end, *(w.conn for w in self.workers)] if forked else []
+            process = self.context.Process(target=_worker_main, daemon=True,
+                                           args=(child_end, self.scorer, self.render, parents_ends))
             try:
                 process.start()
             finally:
@@ -425,29 +488,54 @@ class _Supervisor:
             if masked:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
-    def idle(self, wanted: int) -> list[_Worker]:
-        """Up to ``wanted`` workers with no chunk to score, starting new ones (up to ``jobs``)
-        when every running one is busy."""
-        free = [w for w in self.workers if w.seq is None][:wanted]
-        while len(free) < wanted and len(self.workers) < self.jobs:
-            free.append(self.start_worker())
-        return free
+    def ready(self, wanted: int) -> list[_Worker]:
+        """The workers to give the next ``wanted`` chunks to, in order (one may come twice):
+        the least loaded first, a new worker (up to ``jobs``) rather than a second chunk for
+        a busy one, and none holding ``_DEPTH`` chunks already."""
+        load = {w: len(w.queued) for w in self.workers}
+        picks: list[_Worker] = []
+        for _ in range(wanted):
+            worker = min(load, key=load.__getitem__, default=None)
+            if (worker is None or load[worker]) and len(self.workers) < self.jobs:
+                worker = self.start_worker()
+                load[worker] = 0
+            elif worker is None or load[worker] >= _DEPTH:
+                break
+            picks.append(worker)
+            load[worker] += 1
+        return picks
 
     def send(self, worker: _Worker, seq: int, records: list[Record]) -> None:
-        """Give an idle worker a chunk (it is in ``recv``, so this never blocks for long)."""
+        """Give a worker a chunk (its reading thread takes it at once, so this never blocks
+        for long)."""
         try:
             worker.conn.send((seq, records))
         except (BrokenPipeError, ConnectionResetError, EOFError):
+            self._failed(worker)
             worker.process.join(1)
             raise WorkerDied(f"worker process {worker.process.pid} {_describe_exit(worker.process)}; "
                              f"{_STOPPED}") from None
-        worker.seq = seq
+        worker.queued.append(seq)
 
-    def receive(self) -> list[tuple[int, list[tuple]]]:
+    @staticmethod
+    def _failed(worker: _Worker) -> None:
+        """Raise the report a worker that crashed sent before it ended, if there is one."""
+        try:
+            if not worker.conn.poll(0):
+                return
+            _, status, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            return
+        if status != "ok":
+            lines = payload.strip().splitlines()
+            raise WorkerDied(f"worker process {worker.process.pid} failed: "
+                             f"{lines[-1] if lines else 'unknown error'}; {_STOPPED}") from None
+
+    def receive(self) -> list[tuple[int, tuple[list[tuple], str | None]]]:
         """Wait for at least one busy worker's results; :class:`WorkerDied` if any worker ends
         (they end only when told to, so an ending while the batch runs is a death)."""
         by_handle: dict = {w.process.sentinel: w for w in self.workers}
-        by_handle.update({w.conn: w for w in self.workers if w.seq is not None})
+        by_handle.update({w.conn: w for w in self.workers if w.queued})
         results = []
         dead = None
         for handle in wait_any(list(by_handle)):
@@ -464,7 +552,7 @@ class _Supervisor:
                 lines = payload.strip().splitlines()
                 raise WorkerDied(f"worker process {worker.process.pid} failed: "
                                  f"{lines[-1] if lines else 'unknown error'}; {_STOPPED}")
-            worker.seq = None
+            worker.queued.popleft()
             results.append((seq, payload))
         if dead is not None:
             dead.process.join(1)
@@ -497,18 +585,30 @@ class _Supervisor:
 
 
 def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
-                  chunk_size: int = _CHUNK, lead: int | None = None) -> Iterator[Scored]:
-    """Score a stream of records, yielding a :class:`Scored` per record in input order.
+                  chunk_size: int | None = None, lead: int | None = None) -> Iterator[Scored]:
+    """Score a stream of records, yielding a :class:`Scored` per record in input order (each
+    scored one with its report, or the report's JSON when a worker scored it): the records of
+    :func:`score_chunks` without ``render``."""
+    for chunk in score_chunks(records, scorer, jobs, chunk_size=chunk_size, lead=lead):
+        yield from chunk.scored
 
-    With ``jobs > 1`` parsing, validation, scoring and serialisation all happen in worker
-    processes (each with scorers built once); this process only reads lines and writes
-    results, so it does not become the bottleneck. A worker that dies ends the batch with
+
+def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, render: Render | None = None, *,
+                 chunk_size: int | None = None, lead: int | None = None) -> Iterator[ScoredChunk]:
+    """Score a stream of records, yielding :class:`ScoredChunk`\\ s that hold every record once,
+    in input order; with ``render`` (the output format's ``render_many``) each chunk also
+    holds the text of its reports.
+
+    With ``jobs > 1`` validation, scoring and rendering happen in worker processes (each with
+    scorers built once); this process only reads records, writes text and counts, so it does
+    not compete with the workers for the CPUs. A worker that dies ends the batch with
     :class:`WorkerDied`; closing the generator early (or an exception, Ctrl-C included, in
     the consumer) terminates every worker at once.
 
-    Even then the first ``lead`` records (default ``_IN_PROCESS_LEAD``) are scored in this
-    process, and workers start only if at least ``_PARALLEL_MIN_REST`` more follow: a small
-    batch is never slower for asking for more jobs. ``lead=0`` goes to the workers at once.
+    The first ``lead`` records (default ``_IN_PROCESS_LEAD``) are scored in this process, one
+    record per chunk, and workers start only if at least ``_PARALLEL_MIN_REST`` more follow:
+    a small batch is never slower for asking for more jobs. ``lead=0`` goes to the workers at
+    once. ``chunk_size`` is the records per chunk sent to a worker (default ``_CHUNK``).
     """
     if jobs > 1:
         # Never more processes than CPUs (a library caller's jobs=1000 included); workers
@@ -528,39 +628,50 @@ def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
                 ahead.append(record)  # read ahead: are there enough left to go parallel?
                 if len(ahead) >= _PARALLEL_MIN_REST:
                     break
-            elif record.error is not None:
-                yield Scored(record)
             else:
-                yield scored_from(record, score_record(scorer, record, serialize=False))
+                yield _score_here(scorer, record, render)
         else:  # the input ended first: whatever was read ahead is scored here too
             for record in ahead:
-                yield Scored(record) if record.error is not None else scored_from(
-                    record, score_record(scorer, record, serialize=False))
+                yield _score_here(scorer, record, render)
             return
-    yield from _score_in_workers(chain(ahead, records), scorer, jobs, chunk_size)
+    yield from _score_in_workers(chain(ahead, records), scorer, jobs, chunk_size or _CHUNK, render)
 
 
-def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chunk_size: int) -> Iterator[Scored]:
-    """The rest of :func:`score_records` when it goes parallel: ``records`` scored by ``jobs``
+def _score_here(scorer: Scorer, record: Record, render: Render | None) -> ScoredChunk:
+    """One record scored in this process, as a chunk of its own (streamed as it comes)."""
+    if record.error is not None:
+        return ScoredChunk([Scored(record)], "" if render is not None else None)
+    scored = scored_from(record, score_record(scorer, record, serialize=False))
+    if render is None:
+        return ScoredChunk([scored])
+    return ScoredChunk([scored], render([scored.report]) if scored.report is not None else "")
+
+
+def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chunk_size: int,
+                      render: Render | None) -> Iterator[ScoredChunk]:
+    """The rest of :func:`score_chunks` when it goes parallel: ``records`` scored by ``jobs``
     worker processes, yielded in input order."""
 
-    def resolve(chunk: list[Record], outcomes: list[tuple]) -> Iterator[Scored]:
+    def resolve(chunk: list[Record], result: tuple[list[tuple], str | None]) -> ScoredChunk:
+        outcomes, text = result
         it = iter(outcomes)
-        for record in chunk:
-            yield Scored(record) if record.error is not None else scored_from(record, next(it))
+        return ScoredChunk([Scored(record) if record.error is not None else scored_from(record, next(it))
+                            for record in chunk], text)
 
-    supervisor = _Supervisor(scorer, jobs)
+    supervisor = _Supervisor(scorer, jobs, render)
     finished = False
+    nothing = ([], "" if render is not None else None)  # the result of a chunk of read errors only
     try:
         chunks = enumerate(_chunks(records, chunk_size))
         waiting: deque = deque()  # (seq, records to score) not yet given to a worker
         pending: dict[int, list[Record]] = {}  # seq → chunk, until yielded
-        done: dict[int, list[tuple]] = {}  # seq → outcomes, until yielded
+        done: dict[int, tuple] = {}  # seq → (outcomes, text), until yielded
         next_seq = 0  # the next chunk to yield: output keeps input order
         exhausted = False
         while True:
-            # Read ahead at most 2 × jobs chunks (flat memory), and keep every idle worker busy.
-            while not exhausted and len(pending) < 2 * jobs:
+            # Read ahead at most (_DEPTH + 1) × jobs chunks (flat memory): every worker holds
+            # _DEPTH, and one more each is ready to go when a chunk comes back out of order.
+            while not exhausted and len(pending) < (_DEPTH + 1) * jobs:
                 try:
                     seq, chunk = next(chunks)
                 except StopIteration:
@@ -571,20 +682,20 @@ def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chun
                 if work:
                     waiting.append((seq, work))
                 else:  # only read errors: nothing to score
-                    done[seq] = []
-            for worker in supervisor.idle(len(waiting)):
+                    done[seq] = nothing
+            for worker in supervisor.ready(len(waiting)):
                 supervisor.send(worker, *waiting.popleft())
             if next_seq in done:
                 while next_seq in done:
-                    yield from resolve(pending.pop(next_seq), done.pop(next_seq))
+                    yield resolve(pending.pop(next_seq), done.pop(next_seq))
                     next_seq += 1
                 continue  # room to read ahead again
             if exhausted and not pending:
                 break
-            # Something is pending and not done, and no idle worker is left without work: at
-            # least one worker is busy.
-            for seq, outcomes in supervisor.receive():
-                done[seq] = outcomes
+            # Something is pending and not done, and every chunk read is with a worker (or
+            # every worker holds _DEPTH): at least one worker is busy.
+            for seq, result in supervisor.receive():
+                done[seq] = result
         finished = True
     finally:
         if finished:

@@ -13,7 +13,7 @@ from typing import Iterator
 
 import click
 
-from scriptcheck.batch import BatchStats, Scorer, WorkerDied, score_records
+from scriptcheck.batch import BatchStats, ScoredChunk, Scorer, WorkerDied, score_chunks
 from scriptcheck.io.paths import GuardedOutput, OutputError
 from scriptcheck.io.records import Record
 from scriptcheck.score_writers import WRITERS, escape_controls, render_summary
@@ -25,10 +25,33 @@ __all__ = ["run_score", "EXIT_WORKER_DIED"]
 EXIT_WORKER_DIED = 3
 
 
-def _records(inputs, input_format, encoding, reader=None) -> Iterator[Record]:
+def _records(inputs, input_format, encoding, reader=None, undecoded: bool = False) -> Iterator[Record]:
     for source in iter_input_files(inputs):
-        # Validation happens where scoring happens (in the workers with --jobs > 1).
-        yield from (reader or read_transcripts)(source, input_format, encoding, validate=False)
+        # Validation happens where scoring happens (in the workers with --jobs > 1), and so
+        # does decoding JSON Lines (``undecoded``; the Spark engine's rows must be text).
+        if reader is not None:
+            yield from reader(source, input_format, encoding, validate=False)
+        else:
+            yield from read_transcripts(source, input_format, encoding, validate=False, undecoded=undecoded)
+
+
+def _chunks(runner, records: Iterator[Record], scorer: Scorer, jobs: int, writer_class) -> Iterator[ScoredChunk]:
+    """The batch as chunks: :func:`score_chunks`, rendering in the output's format where the
+    format is text (the workers render, this process only writes); a ``runner`` (Spark) yields
+    records one by one, each then a chunk written by the writer here."""
+    if runner is None:
+        return score_chunks(records, scorer, jobs, writer_class.render_bytes if writer_class.renders else None)
+    return _one_by_one(runner(records, scorer, jobs))
+
+
+def _one_by_one(batch: Iterator) -> Iterator[ScoredChunk]:
+    """Each record of ``batch`` as a chunk of its own; closing this closes ``batch`` (a Spark
+    session is stopped by its generator's clean-up)."""
+    try:
+        for scored in batch:
+            yield ScoredChunk([scored])
+    finally:
+        batch.close()
 
 
 def _progress(quiet: bool):
@@ -45,8 +68,8 @@ def _progress(quiet: bool):
 
 
 class _StopRequest:
-    """Ctrl-C during a batch: while a record is being written, stop right after it; anywhere
-    else (reading input, waiting for workers, scoring), at once.
+    """Ctrl-C during a batch: while a chunk of records is being written, stop right after it;
+    anywhere else (reading input, waiting for workers, scoring), at once.
 
     Raising KeyboardInterrupt wherever the signal lands is not safe: pydantic's JSON serializer
     wraps one raised inside it in its own error, and the run then died with a traceback and
@@ -93,8 +116,10 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
 
     ``output``/``errors_file`` must already have passed :func:`scriptcheck.io.paths.check_outputs`.
     ``runner`` replaces :func:`scriptcheck.batch.score_records` (same arguments, same results):
-    the Spark engine. ``reader`` replaces :func:`read_transcripts` (``--speaker-map`` /
-    ``--time-unit`` read call-analytics exports with :func:`scriptcheck.io.calls.read_calls`).
+    the Spark engine; without it the batch runs on :func:`scriptcheck.batch.score_chunks`, whose
+    workers render the reports in the output format. ``reader`` replaces
+    :func:`read_transcripts` (``--speaker-map`` / ``--time-unit`` read call-analytics exports
+    with :func:`scriptcheck.io.calls.read_calls`).
     """
     stats = BatchStats()
     below = unreadable = defaulted = 0
@@ -138,31 +163,36 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                 task = progress.add_task("score", total=None, done=0, rate=0.0, rejected=0)
             try:
                 writer.begin()
-                batch = (runner or score_records)(_records(inputs, input_format, encoding, reader), scorer, jobs)
-                for scored in batch:
+                records = _records(inputs, input_format, encoding, reader, undecoded=runner is None)
+                batch = _chunks(runner, records, scorer, jobs, WRITERS[fmt])
+                for chunk in batch:
                     stop.busy = True
-                    record = scored.record
-                    if record.error is not None and record.line == 0:
-                        # The file itself could not be opened: not a record, an input error.
-                        unreadable += 1
-                        click.echo(f"scriptcheck: error: {escape_controls(record.error.describe())}", err=True)
-                    elif record.error is not None:
-                        stats.add_rejected()
-                        error = record.error
-                        if not quiet:
-                            click.echo(f"scriptcheck: rejected: {escape_controls(error.describe())}", err=True)
-                        if errors_out is not None:
-                            errors_out.write(json.dumps({
-                                "file": error.file or record.source, "line": error.line or record.line,
-                                "field": error.field, "reason": error.reason}, ensure_ascii=False) + "\n")
-                            errors_out.flush()
-                    else:
-                        summary = scored.summary
-                        stats.add_scored(summary)
-                        defaulted += scorer.profile is None and not summary.named_profile
-                        if fail_under is not None and (summary.score < fail_under or summary.vetoed):
-                            below += 1
-                        writer.write_scored(scored)
+                    for scored in chunk.scored:
+                        record = scored.record
+                        if record.error is not None and record.line == 0:
+                            # The file itself could not be opened: not a record, an input error.
+                            unreadable += 1
+                            click.echo(f"scriptcheck: error: {escape_controls(record.error.describe())}", err=True)
+                        elif record.error is not None:
+                            stats.add_rejected()
+                            error = record.error
+                            if not quiet:
+                                click.echo(f"scriptcheck: rejected: {escape_controls(error.describe())}", err=True)
+                            if errors_out is not None:
+                                errors_out.write(json.dumps({
+                                    "file": error.file or record.source, "line": error.line or record.line,
+                                    "field": error.field, "reason": error.reason}, ensure_ascii=False) + "\n")
+                                errors_out.flush()
+                        else:
+                            summary = scored.summary
+                            stats.add_scored(summary)
+                            defaulted += scorer.profile is None and not summary.named_profile
+                            if fail_under is not None and (summary.score < fail_under or summary.vetoed):
+                                below += 1
+                            if chunk.text is None:
+                                writer.write_scored(scored)
+                    if chunk.text:
+                        writer.write_text(chunk.text)
                     if task is not None:
                         elapsed = time.perf_counter() - started
                         progress.update(task, done=stats.read, rate=stats.read / elapsed if elapsed else 0.0,

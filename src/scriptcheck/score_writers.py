@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from typing import IO, TYPE_CHECKING
@@ -27,7 +28,16 @@ def escape_controls(text: str) -> str:
 
 
 class ReportWriter:
-    """Streams reports to ``out`` as they come; ``end`` writes whatever closes the output."""
+    """Streams reports to ``out`` as they come; ``end`` writes whatever closes the output.
+
+    A text format also says how to *render* reports without a writer (:meth:`render_many`, a
+    class method, so worker processes can turn their reports into the output's text and the
+    parent only writes it: ``batch.score_chunks``); :meth:`write` is the same rendering, so
+    the text is the same whichever process made it. ``renders`` is False for a format whose
+    output is not a concatenation of per-report texts (Parquet).
+    """
+
+    renders = True
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
@@ -35,9 +45,38 @@ class ReportWriter:
     def begin(self) -> None:
         """Write anything that precedes the first report."""
 
+    @classmethod
+    def render_many(cls, reports: list[Report]) -> str:
+        """The text ``reports`` add to the output, in order (not the separators before them)."""
+        raise NotImplementedError
+
+    @classmethod
+    def render_bytes(cls, reports: list[Report]) -> bytes | str:
+        """:meth:`render_many` encoded as UTF-8 (what a worker sends: the parent writes it as
+        it comes, :meth:`GuardedOutput.write_bytes`); the text itself if it cannot be encoded
+        (a lone surrogate), so writing it fails as it always did."""
+        text = cls.render_many(reports)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:
+            return text
+
+    def write_text(self, text: str | bytes) -> None:
+        """Write what :meth:`render_many` (or :meth:`render_bytes`) made of consecutive reports
+        (nothing for an empty text)."""
+        if text:
+            self._put(text)
+            self.out.flush()
+
+    def _put(self, text: str | bytes) -> None:
+        if type(text) is bytes:
+            self.out.write_bytes(text)
+        else:
+            self.out.write(text)
+
     def write(self, report: Report) -> None:
         """Write one report (whole lines only, so an interrupted run leaves complete lines)."""
-        raise NotImplementedError
+        self.write_text(self.render_many([report]))
 
     def write_scored(self, scored: "Scored") -> None:
         """Write a batch result; the JSON writers take the worker's serialised report as it is
@@ -55,8 +94,9 @@ class ReportWriter:
 class JsonlWriter(ReportWriter):
     """One report per line (the wire schema)."""
 
-    def write(self, report: Report) -> None:
-        self.write_json(report.model_dump_json())
+    @classmethod
+    def render_many(cls, reports: list[Report]) -> str:
+        return "".join([report.model_dump_json() + "\n" for report in reports])
 
     def write_scored(self, scored: "Scored") -> None:
         self.write_json(scored.get_json())
@@ -76,14 +116,22 @@ class JsonWriter(ReportWriter):
         self._first = True
         self.out.write('{"reports": [\n')
 
-    def write(self, report: Report) -> None:
-        self.write_json(report.model_dump_json())
+    @classmethod
+    def render_many(cls, reports: list[Report]) -> str:
+        return ",\n".join([report.model_dump_json() for report in reports])
+
+    def write_text(self, text: str | bytes) -> None:
+        if text:
+            separator = "" if self._first else ",\n"
+            self._put(separator.encode("ascii") + text if type(text) is bytes else separator + text)
+            self._first = False
 
     def write_scored(self, scored: "Scored") -> None:
         self.write_json(scored.get_json())
 
     def write_json(self, report: str) -> None:
-        """Write a report already serialised (by a worker process)."""
+        """Write a report already serialised (by a worker process), or several joined by
+        :meth:`render_many`."""
         self.out.write(("" if self._first else ",\n") + report)
         self._first = False
 
@@ -104,25 +152,35 @@ class CsvWriter(ReportWriter):
                "missing_steps"]
 
     def begin(self) -> None:
-        self._csv = csv.writer(self.out, lineterminator="\n")
-        self._csv.writerow(self.columns)
+        csv.writer(self.out, lineterminator="\n").writerow(self.columns)
 
-    def write(self, report: Report) -> None:
-        self._csv.writerow([
-            report.id, report.profile, report.metadata.get("agent_id", ""), report.score,
-            str(report.passed).lower(), str(report.vetoed).lower(),
-            *[report.dimensions.get(d, "") for d in DIMENSIONS],
-            len(report.findings), " ".join(sorted({f.rule for f in report.findings})),
-            " ".join(s.name for s in report.steps if not s.satisfied),
-        ])
-        self.out.flush()
+    @classmethod
+    def render_many(cls, reports: list[Report]) -> str:
+        # The csv module keeps no state between rows: rows written to a buffer here are the
+        # bytes a writer on the output would have written.
+        buffer = io.StringIO()
+        rows = csv.writer(buffer, lineterminator="\n")
+        for report in reports:
+            rows.writerow([
+                report.id, report.profile, report.metadata.get("agent_id", ""), report.score,
+                str(report.passed).lower(), str(report.vetoed).lower(),
+                *[report.dimensions.get(d, "") for d in DIMENSIONS],
+                len(report.findings), " ".join(sorted({f.rule for f in report.findings})),
+                " ".join(s.name for s in report.steps if not s.satisfied),
+            ])
+        return buffer.getvalue()
 
 
 class TableWriter(ReportWriter):
     """Human-readable: one line per transcript with the evidence for each point lost, then
     the summary."""
 
-    def write(self, report: Report) -> None:
+    @classmethod
+    def render_many(cls, reports: list[Report]) -> str:
+        return "".join([cls._render(report) for report in reports])
+
+    @staticmethod
+    def _render(report: Report) -> str:
         verdict = "PASS" if report.passed else ("VETO" if report.vetoed else "FAIL")
         agent = report.metadata.get("agent_id")
         dims = "  ".join(f"{d}={v:g}" for d, v in report.dimensions.items())
@@ -138,8 +196,7 @@ class TableWriter(ReportWriter):
                 lines.append(f"        → {f.suggestion}")
         for d in report.deductions:
             lines.append(f"    -{d.points:g} {d.dimension} ({d.rule} ×{d.count})")
-        self.out.write(escape_controls("\n".join(lines)) + "\n")
-        self.out.flush()
+        return escape_controls("\n".join(lines)) + "\n"
 
     def end(self, stats: "BatchStats") -> None:
         self.out.write(render_summary(stats))
@@ -167,6 +224,7 @@ class ParquetWriter(ReportWriter):
     file, so it holds the complete row groups written. Needs pyarrow (the ``parquet`` extra)."""
 
     _ROWS_PER_GROUP = 4096
+    renders = False  # rows of a table, not text: reports come to write()/write_scored()
 
     def begin(self) -> None:
         import pyarrow.parquet as pq

@@ -11,7 +11,7 @@ import codecs
 
 from scriptcheck.errors import InputError
 
-__all__ = ["decode_bytes", "sniff_encoding", "SNIFF_BYTES"]
+__all__ = ["decode_bytes", "sniff_encoding", "undecodable", "SNIFF_BYTES"]
 
 SNIFF_BYTES = 1 << 16
 
@@ -37,6 +37,13 @@ def sniff_encoding(head: bytes) -> str:
             else:
                 other += 1
     return "utf-8" if utf8 >= other else "gb18030"
+
+
+def undecodable(raw: bytes, exc: UnicodeDecodeError, encoding: str, *, file: str, line: int) -> InputError:
+    """The error for a line ``raw`` (as read, line ending included) that does not decode: the
+    same words whether the reader decoded it or a worker process did (``Record.validated``)."""
+    return InputError(f"undecodable bytes {raw[exc.start:exc.start + 4]!r} at byte {exc.start} ({encoding})",
+                      file=file, line=line)
 
 
 def decode_bytes(data: bytes, *, file: str | None = None, encoding: str | None = None) -> tuple[str, str]:

@@ -18,6 +18,7 @@ written: the same inputs give the same reports whatever ``-o`` says.
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 from typing import IO, Iterable, Mapping
@@ -123,6 +124,7 @@ class GuardedOutput:
     def __init__(self, stream: IO[str], name: str) -> None:
         self._stream = stream
         self.name = name
+        self._utf8_bytes: bool | None = None  # whether write_bytes may bypass the text layer
 
     def _failed(self, exc: OSError) -> OutputError:
         return OutputError(f"{self.name}: cannot write: {describe_os_error(exc)}")
@@ -131,6 +133,24 @@ class GuardedOutput:
         """Write ``text``."""
         try:
             return self._stream.write(text)
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def write_bytes(self, data: bytes) -> None:
+        """Write UTF-8 ``data`` (text a worker process encoded): straight to the byte stream
+        when the text stream would have written the same bytes (UTF-8, no newline
+        translation), so they are not decoded only to be encoded again; else as text."""
+        stream = self._stream
+        try:
+            if self._utf8_bytes is None:
+                encoding = getattr(stream, "encoding", None)
+                self._utf8_bytes = (hasattr(stream, "buffer") and os.linesep == "\n" and encoding is not None
+                                    and codecs.lookup(encoding).name == "utf-8")
+            if self._utf8_bytes:
+                stream.flush()  # what was written as text goes first
+                stream.buffer.write(data)
+            else:
+                stream.write(data.decode("utf-8"))
         except OSError as exc:
             raise self._failed(exc) from None
 

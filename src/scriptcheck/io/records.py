@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.encoding import undecodable
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
 from scriptcheck.io.canonical import canonical_transcript
 from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_speaker
@@ -18,8 +19,9 @@ __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript",
            "validated_transcript"]
 
 class Record(NamedTuple):
-    """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line
-    or a dict, validated later — in a worker process when scoring in parallel), or an ``error``.
+    """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line,
+    as text or as the UTF-8 bytes read, or a dict, validated later — in a worker process when
+    scoring in parallel), or an ``error``.
     """
 
     source: str
@@ -41,6 +43,11 @@ class Record(NamedTuple):
             return self
         data = self.raw
         source, line = self.source, self.line
+        if type(data) is bytes:  # a UTF-8 line as read (io.transcripts, undecoded=True)
+            try:
+                data = data.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                return self._without_raw(error=undecodable(data, exc, "utf-8", file=source, line=line))
         if isinstance(data, str):
             try:
                 data = json.loads(data)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from scriptcheck.errors import InputError
-from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding
+from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding, undecodable
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.parquet import read_parquet
 from scriptcheck.io.records import Record, normalize_speaker
@@ -54,10 +54,17 @@ def iter_input_files(sources: Iterable[str]) -> Iterator[str]:
             yield source
 
 
-def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Iterator[tuple[int, str | InputError]]:
-    """Yield ``(line number, text)`` per line, or an :class:`InputError` for an undecodable line."""
+def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None,
+                   undecoded: bool = False) -> Iterator[tuple[int, str | bytes | InputError]]:
+    """Yield ``(line number, text)`` per line, or an :class:`InputError` for an undecodable line.
+
+    With ``undecoded``, a line of a UTF-8 input that starts with ``{`` comes as the bytes read
+    (line ending included): a JSON Lines record, left for ``Record.validated`` to decode where
+    it is parsed — in a worker process when scoring in parallel, so this process does not
+    decode the input only for it to be encoded again on its way to the worker."""
     head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
     chosen = encoding or sniff_encoding(head)
+    undecoded = undecoded and chosen == "utf-8"
     first = True
     for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE + 1), b""), start=1):
         if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
@@ -71,22 +78,24 @@ def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None) -> Itera
         if first and chosen in ("utf-8-sig", "utf-8") and raw.startswith(codecs.BOM_UTF8):
             raw = raw[3:]
         first = False
+        if undecoded and raw[:1] == b"{":  # never blank, whatever it decodes to
+            yield number, raw
+            continue
         try:
             text = raw.decode("utf-8" if chosen == "utf-8-sig" else chosen)
         except UnicodeDecodeError as exc:
-            yield number, InputError(
-                f"undecodable bytes {raw[exc.start:exc.start + 4]!r} at byte {exc.start} ({chosen})",
-                file=source, line=number)
+            yield number, undecodable(raw, exc, chosen, file=source, line=number)
             continue
         yield number, text.rstrip("\r\n")
 
 
 def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None,
-                     *, validate: bool = True) -> Iterator[Record]:
+                     *, validate: bool = True, undecoded: bool = False) -> Iterator[Record]:
     """Stream the transcripts of one file (``-`` for stdin); errors become error records.
 
     With ``validate=False`` records carry their ``raw`` form (JSON text or a dict) and are
-    validated by :meth:`Record.validated` later, e.g. in a worker process.
+    validated by :meth:`Record.validated` later, e.g. in a worker process; with ``undecoded``
+    too, a JSON Lines record of a UTF-8 input may carry the line's bytes, not yet decoded.
     """
     try:
         fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
@@ -100,7 +109,8 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
         return
     reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "txt": _read_txt}[fmt]
     try:
-        for record in reader(_decoded_lines(stream, source, encoding), source):
+        lines = _decoded_lines(stream, source, encoding, undecoded=undecoded and not validate and fmt == "jsonl")
+        for record in reader(lines, source):
             yield record.validated() if validate else record
     finally:
         if stream is not sys.stdin.buffer:
@@ -111,7 +121,7 @@ def _read_jsonl(lines, source: str) -> Iterator[Record]:
     for number, text in lines:
         if isinstance(text, InputError):
             yield Record(source, number, error=text)
-        elif text.strip():
+        elif type(text) is bytes or text.strip():
             yield Record(source, number, raw=text)
 
 
