@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
-from typing import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, NamedTuple, Sequence
 
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
@@ -12,10 +13,11 @@ from scriptcheck.lexicon.slots import SlotError, expand_slots
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import PatternProblem, check_normalised, compile_pattern
+from scriptcheck.models import Severity
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
-__all__ = ["Lexicon", "ToneOverrides", "compile_lexicon", "pattern_analyses"]
+__all__ = ["LazyModel", "Lexicon", "RuleInfo", "ToneOverrides", "compile_lexicon", "pattern_analyses", "rule_info"]
 
 
 @dataclass(frozen=True)
@@ -27,30 +29,84 @@ class ToneOverrides:
     allow: tuple[str, ...] = ()
 
 
+class RuleInfo(NamedTuple):
+    """What a finding or a phrase hit needs of an entry (its code, category, severity and
+    texts): built for every entry at load, where the full pydantic entry is built only when
+    asked for (:attr:`Lexicon.entries`). A tuple of strings, so the garbage collector soon
+    stops walking it."""
+
+    id: str
+    category: str
+    severity: Severity
+    description: str
+    suggestion: str
+
+
+class LazyModel:
+    """A lexicon's pydantic model, or the plain data to build it from when first asked for.
+
+    A lexicon restored from the compiled cache (``lexicon.compiled_cache``) holds the JSON
+    its file parsed to: validating 10,000 entries costs more than the rest of such a load,
+    and most runs never look at an entry's specs, source or why. The JSON is only ever the data
+    this very file validated and compiled from under this very code (the cache key says so),
+    so validating it later gives the same model.
+    """
+
+    __slots__ = ("_model", "_json")
+
+    def __init__(self, model: LexiconFile | None = None, json_data: bytes | None = None) -> None:
+        self._model = model
+        self._json = json_data
+
+    def get(self) -> LexiconFile:
+        """The model, validated now if it was not yet."""
+        model = self._model
+        if model is None:
+            model = self._model = LexiconFile.model_validate(json.loads(self._json))  # type: ignore[arg-type]
+            self._json = None
+        return model
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyModel) and self.get() == other.get()
+
+    def __getstate__(self) -> tuple:
+        return (self._model, self._json)
+
+    def __setstate__(self, state: tuple) -> None:
+        self._model, self._json = state
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """A validated lexicon file with its entries compiled for the matcher."""
+    """A validated lexicon file with its entries compiled for the matcher.
 
-    data: LexiconFile
+    ``rules`` and ``match_entries`` are what matching needs, one per entry in file order;
+    :attr:`data` (the pydantic model, with every entry's specs and documentation) is built on
+    first use when the lexicon came from the compiled cache.
+    """
+
     path: str
     match_entries: tuple[MatchEntry, ...]
+    rules: tuple[RuleInfo, ...]
+    name: str
+    kind: str
+    _model: LazyModel = field(repr=False)
     tone: ToneOverrides | None = None  # set by overlays (lexicon.overlay), read by the PhraseMatcher
 
     @property
-    def name(self) -> str:
-        """The lexicon's name (``forbidden``, ``polite`` …)."""
-        return self.data.name
-
-    @property
-    def kind(self) -> str:
-        """``forbidden`` (its hits are findings), ``polite`` (service phrases that satisfy
-        steps) or ``cue`` (what a customer says that calls for a response)."""
-        return self.data.kind
+    def data(self) -> LexiconFile:
+        """The validated file (pydantic model)."""
+        return self._model.get()
 
     @property
     def entries(self) -> list[LexiconEntry]:
-        """The entries, in file order."""
+        """The entries (pydantic models), in file order."""
         return self.data.entries
+
+
+def rule_info(entry: LexiconEntry) -> RuleInfo:
+    """The :class:`RuleInfo` of a validated entry."""
+    return RuleInfo(entry.id, entry.category, entry.severity, entry.description, entry.suggestion)
 
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
@@ -112,7 +168,7 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     mitigators = _mitigators(model, path)
     entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators)
                     for e in model.entries)
-    return Lexicon(model, path, entries)
+    return Lexicon(path, entries, tuple(rule_info(e) for e in model.entries), model.name, model.kind, LazyModel(model))
 
 
 def pattern_analyses(lexicon: Lexicon) -> dict[str, list]:

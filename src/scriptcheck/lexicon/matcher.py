@@ -12,7 +12,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
-from scriptcheck.lexicon.compiled import Lexicon
+from scriptcheck.lexicon.compiled import Lexicon, RuleInfo
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden, tone_overridden
 from scriptcheck.match.engine import Matcher
@@ -72,20 +72,24 @@ class PhraseMatcher:
 
     def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None) -> None:
         self.lexicons = tuple(lexicons)
-        self._entries: list[tuple[Lexicon, LexiconEntry]] = []
+        # (lexicon, its entry's RuleInfo) per matcher entry: the light records findings need;
+        # the pydantic entries are asked for only by rule() and rules() (see Lexicon.rules).
+        self._entries: list[tuple[Lexicon, RuleInfo]] = []
         match_entries = []
         seen: dict[str, str] = {}
         for group, lexicon in enumerate(self.lexicons):
-            for entry, compiled in zip(lexicon.entries, lexicon.match_entries):
-                if entry.id in seen:
+            for info, compiled in zip(lexicon.rules, lexicon.match_entries):
+                if info.id in seen:
                     raise LexiconError(
-                        f"rule {entry.id} is defined twice: in {seen[entry.id]} and in {lexicon.path}"
+                        f"rule {info.id} is defined twice: in {seen[info.id]} and in {lexicon.path}"
                     )
-                seen[entry.id] = lexicon.path
-                self._entries.append((lexicon, entry))
+                seen[info.id] = lexicon.path
+                self._entries.append((lexicon, info))
                 match_entries.append(compiled if compiled.group == group
                                      else dataclasses.replace(compiled, group=group))
-        self._by_id = {entry.id: entry for _, entry in self._entries}
+        # rule code → (its lexicon, its position there), for rule()
+        self._by_id = {info.id: (lexicon, index) for lexicon in self.lexicons
+                       for index, info in enumerate(lexicon.rules)}
         self.segmenter = segmenter or Segmenter()
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
@@ -244,11 +248,12 @@ class PhraseMatcher:
 
     def rule(self, code: str) -> LexiconEntry:
         """The entry behind a rule code; ``KeyError`` if no loaded lexicon defines it."""
-        return self._by_id[code]
+        lexicon, index = self._by_id[code]
+        return lexicon.entries[index]
 
     def rules(self) -> list[tuple[Lexicon, LexiconEntry]]:
         """Every loaded (lexicon, entry), in load order."""
-        return list(self._entries)
+        return [(lexicon, entry) for lexicon in self.lexicons for entry in lexicon.entries]
 
     def segment(self, text: str) -> list[Token]:
         """jieba tokens of ``text`` from this matcher's own tokenizer."""
