@@ -205,6 +205,8 @@ def _mutations(plain: tuple) -> list[tuple]:
         with_column(12, ((len(sources),), *cols[12][1:])),  # a pattern that is not there
         with_column(11, ((-1,), *cols[11][1:])),
         with_column(9, (True, *cols[9][1:])),  # a bool for a window
+        with_column(13, ((), *cols[13][1:])),  # fewer normalised phrases than phrases
+        with_column(13, (("",) * len(cols[5][0]), *cols[13][1:])),  # an empty literal
         (name, kind, json_data, group_allow, sources, (("",), *anchors[1:]), ends, mitigators, columns),
         (name, kind, json_data, group_allow, sources, anchors, ends, (("(", False, True, -1),), columns),
     ]

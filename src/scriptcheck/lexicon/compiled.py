@@ -119,11 +119,14 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
             patterns.append(compile_pattern(expanded, entry.anchors, known=known.get(expanded)))
         except (PatternProblem, SlotError) as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
+    literals = []
     for phrase in entry.phrases:
-        if not normalize_phrase(phrase):  # cached: the matcher asks for the same form
+        literal = normalize_phrase(phrase)
+        if not literal:
             raise LexiconError(
                 f"{path}: entry {entry.id} ({entry.name}): phrase {phrase!r} is empty once normalised"
             )
+        literals.append(literal)
     contexts = skip_contexts if entry.options.skip_contexts is None else tuple(entry.options.skip_contexts)
     return MatchEntry(
         phrases=tuple(entry.phrases),
@@ -135,6 +138,7 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         group_allow=group_allow,
         skip_contexts=contexts,
         mitigators=_chosen(mitigators, entry.options.mitigators) if "mitigated" in contexts else (),
+        literals=tuple(literals),
     )
 
 

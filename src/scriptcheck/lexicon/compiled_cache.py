@@ -7,8 +7,8 @@ start, about two thirds of a warm load (benchmarks/RESULTS.md, "Start-up and lar
 This cache keeps instead, under ``<cache dir>/compiled/<key>``:
 
 - per entry its :class:`~scriptcheck.lexicon.compiled.RuleInfo` (code, category, severity,
-  message, suggestion) and its match entry (phrases, allow-list, options, the indices of its
-  patterns and mitigators), column by column;
+  message, suggestion) and its match entry (phrases and their normalised forms, allow-list,
+  options, the indices of its patterns and mitigators), column by column;
 - each pattern's expanded source and analysis (anchors, end anchoring), each mitigator's
   expanded regex and scope: their regexes are compiled when first used, as on a fresh load;
 - the JSON text the file parsed to, from which :attr:`Lexicon.data` (the pydantic model, with
@@ -35,7 +35,7 @@ import re
 from dataclasses import fields
 from collections import deque
 from itertools import chain, repeat
-from typing import Any
+from typing import Any, Hashable, Iterable
 
 from scriptcheck.cachedir import cache_file
 from scriptcheck.datafile import write_cache_file
@@ -44,6 +44,7 @@ from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import CompiledPattern
 from scriptcheck.models import Severity
+from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["load_compiled", "store_compiled", "to_plain", "from_plain"]
 
@@ -56,7 +57,7 @@ _CONTEXTS = frozenset({"quoted", "reported", "mitigated"})
 
 # Column order of the plain form (see to_plain).
 _COLUMNS = ("ids", "categories", "severities", "descriptions", "suggestions", "phrases", "allow",
-            "boundary", "gaps", "window", "skip_contexts", "mitigators", "patterns")
+            "boundary", "gaps", "window", "skip_contexts", "mitigators", "patterns", "literals")
 
 
 def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
@@ -90,14 +91,23 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
         entry_mitigators.append(tuple(chosen))
     group_allow = entries[0].group_allow if entries else ()
     columns = (
-        tuple(r.id for r in rules), tuple(r.category for r in rules), tuple(r.severity.value for r in rules),
-        tuple(r.description for r in rules), tuple(r.suggestion for r in rules),
-        tuple(e.phrases for e in entries), tuple(e.allow for e in entries),
+        tuple(r.id for r in rules), _shared(r.category for r in rules), _shared(r.severity.value for r in rules),
+        _shared(r.description for r in rules), _shared(r.suggestion for r in rules),
+        tuple(e.phrases for e in entries), _shared(e.allow for e in entries),
         tuple(e.boundary for e in entries), tuple(e.gaps for e in entries), tuple(e.window for e in entries),
-        tuple(e.skip_contexts for e in entries), tuple(entry_mitigators), tuple(entry_patterns),
+        _shared(e.skip_contexts for e in entries), _shared(entry_mitigators), _shared(entry_patterns),
+        tuple(e.literals if e.literals is not None else tuple(map(normalize_phrase, e.phrases)) for e in entries),
     )
     return (lexicon.name, lexicon.kind, json_data, tuple(group_allow), tuple(sources),
             tuple(a for a, _ in analyses), tuple(end for _, end in analyses), tuple(mitigators), columns)
+
+
+def _shared(values: Iterable[Hashable]) -> tuple:
+    """``values`` as a tuple in which equal values are one object: marshal writes a repeated
+    object once and loads it once (most entries share their category, severity, contexts,
+    empty allow-list and suggestion)."""
+    seen: dict = {}
+    return tuple(seen.setdefault(v, v) for v in values)
 
 
 def _strings(column: Any) -> bool:
@@ -154,7 +164,7 @@ def _checked(plain: Any) -> bool:
     if type(columns) is not tuple or len(columns) != len(_COLUMNS):
         return False
     ids, categories, severities, descriptions, suggestions, phrases, allow, boundary, gaps, window, \
-        contexts, chosen, patterns = columns
+        contexts, chosen, patterns, literals = columns
     count = len(ids)
     if any(type(c) is not tuple or len(c) != count for c in columns):
         return False
@@ -163,11 +173,13 @@ def _checked(plain: Any) -> bool:
             and _string_tuples(allow) and set(map(type, boundary)) <= {bool} and set(map(type, gaps)) <= {bool}
             and set(map(type, window)) <= {int} and _string_tuples(contexts)
             and {c for item in contexts for c in item} <= _CONTEXTS
-            and _index_tuples(chosen, len(mitigators)) and _index_tuples(patterns, len(sources)))
+            and _index_tuples(chosen, len(mitigators)) and _index_tuples(patterns, len(sources))
+            and _string_tuples(literals) and list(map(len, literals)) == list(map(len, phrases))
+            and all(map(all, literals)))
 
 
 _FIELDS = ("phrases", "patterns", "allow", "boundary", "gaps", "window", "group", "group_allow", "skip_contexts",
-           "mitigators")
+           "mitigators", "literals")
 # The shortcut below sets exactly these fields: should MatchEntry ever have others, entries are
 # built the ordinary way.
 _FAST = tuple(f.name for f in fields(MatchEntry)) == _FIELDS
@@ -196,7 +208,7 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
         return None
     name, kind, json_data, group_allow, sources, anchors, ends, stored_mitigators, columns = plain
     ids, categories, severities, descriptions, suggestions, phrases, allow, boundary, gaps, window, \
-        contexts, chosen, patterns = columns
+        contexts, chosen, patterns, literals = columns
     try:
         mitigators = [Mitigation(re.compile(p), sentence, boundary_, reach)
                       for p, sentence, boundary_, reach in stored_mitigators]
@@ -207,7 +219,7 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
     entry_patterns = [tuple(map(compiled.__getitem__, p)) if p else () for p in patterns]
     entry_mitigators = [tuple(map(mitigators.__getitem__, m)) if m else () for m in chosen]
     entries = tuple(_match_entries(list(zip(phrases, entry_patterns, allow, boundary, gaps, window, repeat(0),
-                                                repeat(group_allow), contexts, entry_mitigators))))
+                                                repeat(group_allow), contexts, entry_mitigators, literals))))
     rules = tuple(map(tuple.__new__, repeat(RuleInfo),
                       zip(ids, categories, map(_SEVERITIES.__getitem__, severities), descriptions, suggestions)))
     return Lexicon(path, entries, rules, name, kind, LazyModel(json_data=json_data))
