@@ -129,30 +129,3 @@ def test_node_bound_without_aliases_refused_as_before() -> None:
     with pytest.raises(InputError, match="expand to more than 10 nodes"):
         load_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n", source="f.yaml", max_nodes=10)
     assert load_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9]\n", source="f.yaml", max_nodes=10) == list(range(1, 10))
-
-
-# --- the resolver shortcut gives PyYAML's tags ------------------------------------------------
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(max_size=10) | st.sampled_from(["", "~", "null", "1", "-1.5", ".inf", "yes", "<<", "=", "2026-11-29",
-                                               "0x1f", "1:20", "你好", " a", "+1"]),
-       st.booleans(), st.booleans())
-def test_quick_resolve_gives_pyyaml_tags(value, plain, quoted) -> None:
-    from scriptcheck.safe_yaml import _PositionLoader
-
-    for loader_class in (StrictSafeLoader, _PositionLoader):
-        loader = loader_class("")
-        try:
-            for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
-                assert loader.resolve(kind, value, (plain, quoted)) == \
-                    yaml.resolver.BaseResolver.resolve(loader, kind, value, (plain, quoted))
-        finally:
-            loader.dispose()
-
-
-@settings(max_examples=200, deadline=None)
-@given(_documents, st.sampled_from([None, False, True]))
-def test_documents_load_as_pyyaml_loads_them(data, flow) -> None:
-    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow)
-    assert repr(load_yaml(text, source="f.yaml")) == repr(yaml.load(text, Loader=yaml.SafeLoader))

@@ -62,37 +62,11 @@ class _DuplicateKeys:
         return super().construct_mapping(node, deep=deep)
 
 
-class _QuickResolve:
-    """PyYAML's tag resolution with a shortcut for the common case (a mixin for the loaders).
-
-    libyaml's composer asks the resolver for the tag of every node, and PyYAML's ``resolve``
-    builds a list of candidate resolvers for each one: for a 10,000-entry lexicon (~140,000
-    nodes, nearly all plain strings starting with a character no implicit resolver is
-    registered for, such as a Chinese one) that was a sixth of parsing it. The answer is the
-    same: a plain scalar whose first character starts no implicit resolver, or a quoted one,
-    is a string; sequences and mappings get the default tags; everything else — and every
-    node while a path resolver or a wildcard resolver is registered — goes to PyYAML's own
-    ``resolve`` (``tests/test_safe_yaml.py`` compares both).
-    """
-
-    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
-        resolvers = self.yaml_implicit_resolvers
-        if not self.yaml_path_resolvers and None not in resolvers:
-            if kind is yaml.ScalarNode:
-                if not implicit[0] or value[:1] not in resolvers:
-                    return self.DEFAULT_SCALAR_TAG
-            elif kind is yaml.SequenceNode:
-                return self.DEFAULT_SEQUENCE_TAG
-            elif kind is yaml.MappingNode:
-                return self.DEFAULT_MAPPING_TAG
-        return super().resolve(kind, value, implicit)
-
-
-class StrictSafeLoader(_QuickResolve, _DuplicateKeys, _Base):  # type: ignore[misc, valid-type]
+class StrictSafeLoader(_DuplicateKeys, _Base):  # type: ignore[misc, valid-type]
     """The safe loader (libyaml's where available) that refuses duplicate keys."""
 
 
-class _PositionLoader(_QuickResolve, _DuplicateKeys, yaml.SafeLoader):
+class _PositionLoader(_DuplicateKeys, yaml.SafeLoader):
     """The pure-Python safe loader: its marks count code points, and its scalar end marks are
     those the template position mapping was written against (libyaml's differ on multi-line
     plain scalars). Used where positions matter."""
