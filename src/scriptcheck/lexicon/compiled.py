@@ -29,6 +29,9 @@ class ToneOverrides:
     allow: tuple[str, ...] = ()
 
 
+_tuple_new = tuple.__new__
+
+
 class RuleInfo(NamedTuple):
     """What a finding or a phrase hit needs of an entry (its code, category, severity and
     texts): built for every entry at load, where the full pydantic entry is built only when
@@ -106,7 +109,8 @@ class Lexicon:
 
 def rule_info(entry: LexiconEntry) -> RuleInfo:
     """The :class:`RuleInfo` of a validated entry."""
-    return RuleInfo(entry.id, entry.category, entry.severity, entry.description, entry.suggestion)
+    # tuple.__new__ straight away: the NamedTuple's own __new__ is a Python function.
+    return _tuple_new(RuleInfo, (entry.id, entry.category, entry.severity, entry.description, entry.suggestion))
 
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
@@ -128,8 +132,9 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
             )
         literals.append(literal)
     contexts = skip_contexts if entry.options.skip_contexts is None else tuple(entry.options.skip_contexts)
+    phrases = tuple(entry.phrases)
     return MatchEntry(
-        phrases=tuple(entry.phrases),
+        phrases=phrases,
         patterns=tuple(patterns),
         allow=tuple(entry.allow),
         boundary=entry.options.boundary,
@@ -138,7 +143,9 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         group_allow=group_allow,
         skip_contexts=contexts,
         mitigators=_chosen(mitigators, entry.options.mitigators) if "mitigated" in contexts else (),
-        literals=tuple(literals),
+        # The phrases themselves when normalising changes none of them (most do not): one tuple
+        # fewer per entry to keep, pickle and cache.
+        literals=phrases if literals == entry.phrases else tuple(literals),
     )
 
 

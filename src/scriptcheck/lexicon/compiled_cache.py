@@ -96,10 +96,17 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
         tuple(e.phrases for e in entries), _shared(e.allow for e in entries),
         tuple(e.boundary for e in entries), tuple(e.gaps for e in entries), tuple(e.window for e in entries),
         _shared(e.skip_contexts for e in entries), _shared(entry_mitigators), _shared(entry_patterns),
-        tuple(e.literals if e.literals is not None else tuple(map(normalize_phrase, e.phrases)) for e in entries),
+        tuple(_literals(e) for e in entries),
     )
     return (lexicon.name, lexicon.kind, json_data, tuple(group_allow), tuple(sources),
             tuple(a for a, _ in analyses), tuple(end for _, end in analyses), tuple(mitigators), columns)
+
+
+def _literals(entry: MatchEntry) -> tuple[str, ...]:
+    """An entry's normalised phrases; its phrases tuple itself when they are the same (marshal
+    then writes it once, and the restored entry holds one tuple, as a fresh one does)."""
+    literals = entry.literals if entry.literals is not None else tuple(map(normalize_phrase, entry.phrases))
+    return entry.phrases if literals == entry.phrases else literals
 
 
 def _shared(values: Iterable[Hashable]) -> tuple:
