@@ -310,3 +310,15 @@ def test_an_overlay_over_a_restored_base(tmp_path, cache) -> None:
     assert first[0].match_entries == second[0].match_entries and first[0].data == second[0].data
     assert Checker(second).check("你怎么连这个也不懂") == Checker(first).check("你怎么连这个也不懂") != []
     assert not any(f.rule == "FB006" for f in Checker(second).check("你怎么连这个也不懂的地方都标出来"))
+
+
+def test_the_model_is_built_once_whatever_the_threads(cache) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    load_lexicon("polite")
+    restored = load_lexicon("polite")
+    assert restored._model._model is None
+    with ThreadPoolExecutor(8) as pool:
+        models = list(pool.map(lambda _: restored.data, range(32)))
+    assert all(m == models[0] for m in models) and restored.data is restored.data
+    assert restored.entries == load_lexicon("polite").entries

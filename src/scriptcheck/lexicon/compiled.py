@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, NamedTuple, Sequence
 
+from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import LexiconEntry, LexiconFile
 from scriptcheck.lexicon.slots import SlotError, expand_slots
@@ -65,7 +66,12 @@ class LazyModel:
         """The model, validated now if it was not yet."""
         model = self._model
         if model is None:
-            model = self._model = LexiconFile.model_validate(json.loads(self._json))  # type: ignore[arg-type]
+            data = self._json
+            if data is None:  # another thread built it meanwhile (it sets the model, then drops the JSON)
+                return self._model  # type: ignore[return-value]
+            with paused_gc():  # 10,000 entries' models: see datafile.paused_gc
+                model = LexiconFile.model_validate(json.loads(data))
+            self._model = model
             self._json = None
         return model
 
