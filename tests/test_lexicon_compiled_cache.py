@@ -288,7 +288,8 @@ def test_cache_off_reads_and_writes_nothing(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(compiled_cache.marshal, "loads", no_read)
     lexicons = load_lexicons(DEFAULT_LEXICONS)
     load_profile("template")
-    assert all(lx._model._model is not None for lx in lexicons)  # validated: nothing came from a cache
+    # Parsed and validated: each holds its parsed data (not JSON from a cache file) for its model.
+    assert all(isinstance(lx._model._source, dict) for lx in lexicons)
     assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
 
 
@@ -322,3 +323,14 @@ def test_the_model_is_built_once_whatever_the_threads(cache) -> None:
         models = list(pool.map(lambda _: restored.data, range(32)))
     assert all(m == models[0] for m in models) and restored.data is restored.data
     assert restored.entries == load_lexicon("polite").entries
+
+
+def test_a_fresh_load_keeps_the_parsed_data_not_the_model(tmp_path, monkeypatch) -> None:
+    # The model of a fresh load is dropped once compiled and verified (fewer objects to keep),
+    # and validated again, equal, when asked for.
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
+    lexicon = load_lexicon("forbidden")
+    assert lexicon._model._model is None and isinstance(lexicon._model._source, dict)
+    again = load_lexicon("forbidden")
+    assert lexicon.data == again.data and lexicon.entries[0].specs == again.entries[0].specs
+    assert lexicon._model._source is None and lexicon.data is lexicon.data

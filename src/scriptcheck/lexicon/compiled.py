@@ -49,40 +49,48 @@ class RuleInfo(NamedTuple):
 class LazyModel:
     """A lexicon's pydantic model, or the plain data to build it from when first asked for.
 
-    A lexicon restored from the compiled cache (``lexicon.compiled_cache``) holds the JSON
-    its file parsed to: validating 10,000 entries costs more than the rest of such a load,
-    and most runs never look at an entry's specs, source or why. The JSON is only ever the data
-    this very file validated and compiled from under this very code (the cache key says so),
-    so validating it later gives the same model.
+    A lexicon restored from the compiled cache (``lexicon.compiled_cache``) holds the JSON its
+    file parsed to, and one loaded afresh the parsed data itself once it is compiled and its
+    specs have run (:meth:`release`): a validated 10,000-entry model is ~150,000 objects that the
+    garbage collector walks and the interpreter frees at exit, while most runs never look at an
+    entry's specs, source or why. That data is only ever what this very file validated and
+    compiled from under this very code (the cache key says so), so validating it again gives
+    the same model.
     """
 
-    __slots__ = ("_model", "_json")
+    __slots__ = ("_model", "_source")
 
-    def __init__(self, model: LexiconFile | None = None, json_data: bytes | None = None) -> None:
+    def __init__(self, model: LexiconFile | None = None, source: bytes | object = None) -> None:
         self._model = model
-        self._json = json_data
+        self._source = source  # JSON bytes, or parsed data (dicts and lists)
 
     def get(self) -> LexiconFile:
         """The model, validated now if it was not yet."""
         model = self._model
         if model is None:
-            data = self._json
-            if data is None:  # another thread built it meanwhile (it sets the model, then drops the JSON)
+            source = self._source
+            if source is None:  # another thread built it meanwhile (it sets the model, then drops the source)
                 return self._model  # type: ignore[return-value]
             with paused_gc():  # 10,000 entries' models: see datafile.paused_gc
-                model = LexiconFile.model_validate(json.loads(data))
+                model = LexiconFile.model_validate(json.loads(source) if isinstance(source, bytes) else source)
             self._model = model
-            self._json = None
+            self._source = None
         return model
+
+    def release(self, data: object) -> None:
+        """Keep ``data``, the plain data the model was validated from, instead of the model
+        (by the loader, before anyone else sees the lexicon)."""
+        self._source = data
+        self._model = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LazyModel) and self.get() == other.get()
 
     def __getstate__(self) -> tuple:
-        return (self._model, self._json)
+        return (self._model, self._source)
 
     def __setstate__(self, state: tuple) -> None:
-        self._model, self._json = state
+        self._model, self._source = state
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,7 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
                                                 repeat(group_allow), contexts, entry_mitigators, literals))))
     rules = tuple(map(tuple.__new__, repeat(RuleInfo),
                       zip(ids, categories, map(_SEVERITIES.__getitem__, severities), descriptions, suggestions)))
-    return Lexicon(path, entries, rules, name, kind, LazyModel(json_data=json_data))
+    return Lexicon(path, entries, rules, name, kind, LazyModel(source=json_data))
 
 
 def load_compiled(key: str, path: str) -> Lexicon | None:

@@ -76,6 +76,9 @@ def _compiled(path: Path, key: str, data: object, verify: bool) -> Lexicon:
     _verified(path, key, lexicon, verify)
     if known is None:
         spec_cache.store_analyses(key, pattern_analyses(lexicon))
+    # From here on the lexicon holds the parsed data, not the model, as one restored from the
+    # compiled cache holds its JSON: fewer objects to keep (LazyModel), the same model on demand.
+    lexicon._model.release(data)
     return lexicon
 
 
