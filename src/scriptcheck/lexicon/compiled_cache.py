@@ -11,7 +11,7 @@ This cache keeps instead, under ``<cache dir>/compiled/<key>``:
   options, the indices of its patterns and mitigators), column by column;
 - each pattern's expanded source and analysis (anchors, end anchoring), each mitigator's
   expanded regex and scope: their regexes are compiled when first used, as on a fresh load;
-- the JSON text the file parsed to, from which :attr:`Lexicon.data` (the pydantic model, with
+- the JSON (UTF-8 bytes) of the data the file parsed to, from which :attr:`Lexicon.data` (the pydantic model, with
   the specs and documentation) is validated only if something asks for it.
 
 The key is the lexicon's (:func:`scriptcheck.lexicon.spec_cache.key`: the SHA-256 of the bytes,
@@ -24,7 +24,10 @@ The file is :mod:`marshal` data of tuples, strings, integers and booleans only â
 a cache file must not be able to run code. :mod:`marshal` could carry a code object, but
 nothing read here is ever called, and the whole value is checked column by column before use
 (types, lengths, indices in range, known severities and contexts): a file that does not load,
-has another shape or names another key is ignored, as if absent.
+has another shape or names another key is ignored, as if absent. Like every cache here, it
+assumes that only its user writes the cache directory: a crafted file cannot run code, but a
+well-formed one could make a lexicon find other things (its patterns are not put through the
+regex policy again, which is what a warm start saves).
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from __future__ import annotations
 import json
 import marshal
 import re
-from dataclasses import fields
 from collections import deque
+from dataclasses import fields
 from itertools import chain, repeat
 from typing import Any, Hashable, Iterable
 
