@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover
     import sre_parse as _p  # type: ignore[no-redef]
 
 from scriptcheck.errors import ConfigError
-from scriptcheck.text.regex_policy import MAX_WORK, UnsafePattern, check_regex, work_bound
+from scriptcheck.text.regex_policy import MAX_WORK, UnsafePattern, check_parsed, check_regex, work_bound
 from tests.conftest import ROOT
 
 
@@ -57,6 +57,7 @@ def test_catastrophic_patterns_are_refused_with_the_reason(pattern, reason) -> N
 ])
 def test_ordinary_patterns_are_accepted(pattern) -> None:
     check_regex(pattern)
+
 
 
 def _shipped_patterns() -> list[str]:
@@ -294,3 +295,27 @@ def test_the_property_has_teeth() -> None:
     accepted = "(ab|b你){1,3}$"
     assert _bound_under(limit, accepted) <= limit
     _linear_work(accepted, "ab你", _bound_under(limit, accepted))
+
+
+def _patterns_or_named():
+    """Patterns the generator makes, plus the named accepted and refused ones."""
+    named = ["你(.{1,29}){1,29}c", "(a|a){1,40}$", "(a|ab){1,5}", "(x|){2,9}", "a.*b", "a{3,}", "(a)\\1",
+             "(.{1,29}){29}", "^(bye|closing)_", "(ab|cd){1,5}", "你.{0,8}(吗|嘛|么)$"]
+    return _patterns() | st.sampled_from(named)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(pattern=_patterns_or_named())
+def test_check_parsed_gives_check_regex_verdict(pattern) -> None:
+    # The lexicon compiler hands its own parse to check_parsed: the verdict must be the same.
+    import re._parser as parser
+
+    def verdict(check):
+        try:
+            check()
+        except UnsafePattern as exc:
+            return str(exc)
+        return None
+
+    assert verdict(lambda: check_parsed(pattern, parser.parse(pattern))) == \
+        verdict(lambda: work_bound.__wrapped__(pattern))

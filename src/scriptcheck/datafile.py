@@ -141,13 +141,16 @@ def read_cache_json(path: Path | None) -> object | None:
         return None
 
 
-def write_cache_file(path: Path, text: str) -> None:
+def write_cache_file(path: Path, text: str | bytes) -> None:
     """Write a cache file atomically (a temporary name of this process's own, then a rename, so
     two runs writing at once never mix); silently skipped when the cache is not writable."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except OSError:
         pass

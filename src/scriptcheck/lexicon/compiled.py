@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
-from typing import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, NamedTuple, Sequence
 
+from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import DEFAULT_MITIGATORS, LexiconEntry, LexiconFile
 from scriptcheck.lexicon.slots import SlotError, expand_slots
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import PatternProblem, check_normalised, compile_pattern
+from scriptcheck.models import Severity
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
-__all__ = ["Lexicon", "ToneOverrides", "compile_lexicon", "pattern_analyses"]
+__all__ = ["LazyModel", "Lexicon", "RuleInfo", "ToneOverrides", "compile_lexicon", "pattern_analyses", "rule_info"]
 
 
 @dataclass(frozen=True)
@@ -27,30 +30,101 @@ class ToneOverrides:
     allow: tuple[str, ...] = ()
 
 
+_tuple_new = tuple.__new__
+
+
+class RuleInfo(NamedTuple):
+    """What a finding or a phrase hit needs of an entry (its code, category, severity and
+    texts): built for every entry at load, where the full pydantic entry is built only when
+    asked for (:attr:`Lexicon.entries`). A tuple of strings, so the garbage collector soon
+    stops walking it."""
+
+    id: str
+    category: str
+    severity: Severity
+    description: str
+    suggestion: str
+
+
+class LazyModel:
+    """A lexicon's pydantic model, or the plain data to build it from when first asked for.
+
+    A lexicon restored from the compiled cache (``lexicon.compiled_cache``) holds the JSON its
+    file parsed to, and one loaded afresh the parsed data itself once it is compiled and its
+    specs have run (:meth:`release`): a validated 10,000-entry model is ~150,000 objects that the
+    garbage collector walks and the interpreter frees at exit, while most runs never look at an
+    entry's specs, source or why. That data is only ever what this very file validated and
+    compiled from under this very code (the cache key says so), so validating it again gives
+    the same model.
+    """
+
+    __slots__ = ("_model", "_source")
+
+    def __init__(self, model: LexiconFile | None = None, source: bytes | object = None) -> None:
+        self._model = model
+        self._source = source  # JSON bytes, or parsed data (dicts and lists)
+
+    def get(self) -> LexiconFile:
+        """The model, validated now if it was not yet."""
+        model = self._model
+        if model is None:
+            source = self._source
+            if source is None:  # another thread built it meanwhile (it sets the model, then drops the source)
+                return self._model  # type: ignore[return-value]
+            with paused_gc():  # 10,000 entries' models: see datafile.paused_gc
+                model = LexiconFile.model_validate(json.loads(source) if isinstance(source, bytes) else source)
+            self._model = model
+            self._source = None
+        return model
+
+    def release(self, data: object) -> None:
+        """Keep ``data``, the plain data the model was validated from, instead of the model
+        (by the loader, before anyone else sees the lexicon)."""
+        self._source = data
+        self._model = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyModel) and self.get() == other.get()
+
+    def __getstate__(self) -> tuple:
+        return (self._model, self._source)
+
+    def __setstate__(self, state: tuple) -> None:
+        self._model, self._source = state
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """A validated lexicon file with its entries compiled for the matcher."""
+    """A validated lexicon file with its entries compiled for the matcher.
 
-    data: LexiconFile
+    ``rules`` and ``match_entries`` are what matching needs, one per entry in file order;
+    :attr:`data` (the pydantic model, with every entry's specs and documentation) is built on
+    first use when the lexicon came from the compiled cache.
+    """
+
     path: str
     match_entries: tuple[MatchEntry, ...]
+    rules: tuple[RuleInfo, ...]
+    name: str
+    kind: str
+    _model: LazyModel = field(repr=False)
     tone: ToneOverrides | None = None  # set by overlays (lexicon.overlay), read by the PhraseMatcher
 
     @property
-    def name(self) -> str:
-        """The lexicon's name (``forbidden``, ``polite`` …)."""
-        return self.data.name
-
-    @property
-    def kind(self) -> str:
-        """``forbidden`` (its hits are findings), ``polite`` (service phrases that satisfy
-        steps) or ``cue`` (what a customer says that calls for a response)."""
-        return self.data.kind
+    def data(self) -> LexiconFile:
+        """The validated file (pydantic model)."""
+        return self._model.get()
 
     @property
     def entries(self) -> list[LexiconEntry]:
-        """The entries, in file order."""
+        """The entries (pydantic models), in file order."""
         return self.data.entries
+
+
+def rule_info(entry: LexiconEntry) -> RuleInfo:
+    """The :class:`RuleInfo` of a validated entry."""
+    # tuple.__new__ straight away: the NamedTuple's own __new__ is a Python function.
+    return _tuple_new(RuleInfo, (entry.id, entry.category, entry.severity, entry.description, entry.suggestion))
 
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
@@ -63,14 +137,18 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
             patterns.append(compile_pattern(expanded, entry.anchors, known=known.get(expanded)))
         except (PatternProblem, SlotError) as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
+    literals = []
     for phrase in entry.phrases:
-        if not normalize_phrase(phrase):  # cached: the matcher asks for the same form
+        literal = normalize_phrase(phrase)
+        if not literal:
             raise LexiconError(
                 f"{path}: entry {entry.id} ({entry.name}): phrase {phrase!r} is empty once normalised"
             )
+        literals.append(literal)
     contexts = skip_contexts if entry.options.skip_contexts is None else tuple(entry.options.skip_contexts)
+    phrases = tuple(entry.phrases)
     return MatchEntry(
-        phrases=tuple(entry.phrases),
+        phrases=phrases,
         patterns=tuple(patterns),
         allow=tuple(entry.allow),
         boundary=entry.options.boundary,
@@ -79,6 +157,9 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         group_allow=group_allow,
         skip_contexts=contexts,
         mitigators=_chosen(mitigators, entry.options.mitigators) if "mitigated" in contexts else (),
+        # The phrases themselves when normalising changes none of them (most do not): one tuple
+        # fewer per entry to keep, pickle and cache.
+        literals=phrases if literals == entry.phrases else tuple(literals),
     )
 
 
@@ -115,7 +196,7 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     mitigators = _mitigators(model, path)
     entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators)
                     for e in model.entries)
-    return Lexicon(model, path, entries)
+    return Lexicon(path, entries, tuple(rule_info(e) for e in model.entries), model.name, model.kind, LazyModel(model))
 
 
 def pattern_analyses(lexicon: Lexicon) -> dict[str, list]:

@@ -12,6 +12,7 @@ from scriptcheck.datafile import (format_validation_error, load_parsed, parse_ya
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses
+from scriptcheck.lexicon.compiled_cache import load_compiled, store_compiled
 from scriptcheck.lexicon.overlay import OverlayFile, apply_overlay, is_overlay
 from scriptcheck.lexicon.schema import LexiconFile
 from scriptcheck.lexicon.specs import run_specs
@@ -36,23 +37,28 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
     """
     path = resolve("lexicon", source, relative_to=relative_to)
     with paused_gc():
-        key, data = _read(path)
+        key, cached, data = _read(path)
+        if cached is not None:
+            return _verified(path, key, cached, verify)
         if is_overlay(data):  # an overlay loaded alone: its base with the additions
             return _overlaid(path, data, [], verify)[0]
         return _compiled(path, key, data, verify)
 
 
-def _read(path: Path) -> tuple[str, object]:
-    """The cache key of a lexicon file's bytes (read once) and the plain data they parse to:
-    from the lexicon cache when this exact file was parsed before by this code, else parsed
-    (and remembered)."""
+def _read(path: Path) -> tuple[str, Lexicon | None, object]:
+    """The cache key of a lexicon file's bytes (read once), and either the lexicon compiled
+    from them (from the compiled cache, when this exact file loaded before under this code) or
+    the plain data they parse to (from the parse cache, else parsed and remembered)."""
     content = read_data(path, LexiconError)
     key = spec_cache.key(content)
+    cached = load_compiled(key, str(path))
+    if cached is not None:
+        return key, cached, None
     data = load_parsed(key)
     if data is None:
         data = parse_yaml(content, path, LexiconError)
         store_parsed(key, data)
-    return key, data
+    return key, None, data
 
 
 def _compiled(path: Path, key: str, data: object, verify: bool) -> Lexicon:
@@ -64,11 +70,24 @@ def _compiled(path: Path, key: str, data: object, verify: bool) -> Lexicon:
         raise LexiconError(format_validation_error(path, exc, data)) from None
     known = spec_cache.load_analyses(key)
     lexicon = compile_lexicon(model, str(path), known)
+    # Stored before the specs run: what the compiled cache spares is validation and compiling,
+    # and whether the specs passed is remembered apart (spec_cache.mark_verified).
+    store_compiled(key, lexicon, data)
+    _verified(path, key, lexicon, verify)
+    if known is None:
+        spec_cache.store_analyses(key, pattern_analyses(lexicon))
+    # From here on the lexicon holds the parsed data, not the model, as one restored from the
+    # compiled cache holds its JSON: fewer objects to keep (LazyModel), the same model on demand.
+    lexicon._model.release(data)
+    return lexicon
+
+
+def _verified(path: Path, key: str, lexicon: Lexicon, verify: bool) -> Lexicon:
+    """``lexicon`` once its specs pass (when ``verify``, unless they passed before under this
+    key); :class:`SpecFailure` otherwise."""
     if verify and not spec_cache.is_verified(key):
         _raise_failures(path, lexicon)
         spec_cache.mark_verified(key)
-    if known is None:
-        spec_cache.store_analyses(key, pattern_analyses(lexicon))
     return lexicon
 
 
@@ -108,7 +127,10 @@ def load_lexicons(sources: Iterable[str | Path], *, verify: bool = True,
     for source in sources:
         path = resolve("lexicon", source, relative_to=relative_to)
         with paused_gc():
-            key, data = _read(path)
+            key, cached, data = _read(path)
+            if cached is not None:
+                loaded.append(_verified(path, key, cached, verify))
+                continue
             if not is_overlay(data):
                 loaded.append(_compiled(path, key, data, verify))
                 continue

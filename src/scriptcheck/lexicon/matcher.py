@@ -8,11 +8,12 @@ phrases and customer cues in a text, with spans in the original text. The profil
 from __future__ import annotations
 
 import dataclasses
+from itertools import chain, count, repeat
 from typing import Iterable, NamedTuple, Sequence
 
 from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
-from scriptcheck.lexicon.compiled import Lexicon
+from scriptcheck.lexicon.compiled import Lexicon, RuleInfo
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden, tone_overridden
 from scriptcheck.match.engine import Matcher
@@ -78,20 +79,30 @@ class PhraseMatcher:
 
     def _build(self, lexicons: Sequence[Lexicon], segmenter: Segmenter | None, tone: ToneModel | None) -> None:
         self.lexicons = tuple(lexicons)
-        self._entries: list[tuple[Lexicon, LexiconEntry]] = []
-        match_entries = []
-        seen: dict[str, str] = {}
+        # (lexicon, its entry's RuleInfo) per matcher entry: the light records findings need;
+        # the pydantic entries are asked for only by rule() and rules() (see Lexicon.rules).
+        # Built lexicon by lexicon rather than entry by entry: at 10,000 entries the per-entry
+        # loop was a noticeable part of a warm start.
+        self._entries: list[tuple[Lexicon, RuleInfo]] = []
+        match_entries: list = []
+        kinds: dict[str, list[range]] = {"forbidden": [], "polite": [], "cue": []}
+        # Per matcher entry: what its hits are (a phrase or cue, a taboo, the tone model's gate)
+        # and its record (a gate entry: the key the tone model is told), looked up once per hit.
+        self._hit_info: list[tuple[int, object]] = []
+        self._by_id: dict[str, tuple[Lexicon, int]] = {}  # rule code → (lexicon, position there), for rule()
         for group, lexicon in enumerate(self.lexicons):
-            for entry, compiled in zip(lexicon.entries, lexicon.match_entries):
-                if entry.id in seen:
-                    raise LexiconError(
-                        f"rule {entry.id} is defined twice: in {seen[entry.id]} and in {lexicon.path}"
-                    )
-                seen[entry.id] = lexicon.path
-                self._entries.append((lexicon, entry))
-                match_entries.append(compiled if compiled.group == group
-                                     else dataclasses.replace(compiled, group=group))
-        self._by_id = {entry.id: entry for _, entry in self._entries}
+            rules, compiled = lexicon.rules, lexicon.match_entries
+            ids = [info.id for info in rules]
+            if not self._by_id.keys().isdisjoint(ids) or len(set(ids)) < len(ids):
+                self._duplicate(ids, lexicon)
+            self._by_id.update(zip(ids, zip(repeat(lexicon), count())))
+            kinds.setdefault(lexicon.kind, []).append(range(len(self._entries), len(self._entries) + len(rules)))
+            self._entries.extend(zip(repeat(lexicon), rules))
+            self._hit_info.extend(zip(repeat(_TABOO if lexicon.kind == "forbidden" else _PHRASE), rules))
+            if all(entry.group == group for entry in compiled):
+                match_entries.extend(compiled)
+            else:
+                match_entries.extend(dataclasses.replace(entry, group=group) for entry in compiled)
         self.segmenter = segmenter or Segmenter()
         # The tone model's gate joins the lexicon entries (after them, in a group of its own so
         # no lexicon's allow-list reaches it): the automaton that scans an agent turn for taboos
@@ -106,10 +117,9 @@ class PhraseMatcher:
         self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
         # (categories of each text, forbidden) → the entry sets of each text: see scan_many
         self._plan_entries: dict[tuple, list[frozenset[int]]] = {}
-        kinds = [lexicon.kind for lexicon, _ in self._entries]
-        self._forbidden = frozenset(i for i, kind in enumerate(kinds) if kind == "forbidden")
-        self._polite = frozenset(i for i, kind in enumerate(kinds) if kind == "polite")
-        self._cues = frozenset(i for i, kind in enumerate(kinds) if kind == "cue")
+        self._forbidden = frozenset(chain.from_iterable(kinds["forbidden"]))
+        self._polite = frozenset(chain.from_iterable(kinds["polite"]))
+        self._cues = frozenset(chain.from_iterable(kinds["cue"]))
         # Whenever taboos are looked for, the tone model runs too: its gate entries go with them.
         first_gate = len(self._entries)
         self._taboo_search = self._forbidden | frozenset(range(first_gate, first_gate + len(gate)))
@@ -118,11 +128,17 @@ class PhraseMatcher:
             (f, p, c): (None if f and p and c else
                         (self._taboo_search if f else _NONE) | (self._polite if p else _NONE) | (self._cues if c else _NONE))
             for f in (False, True) for p in (False, True) for c in (False, True)}
-        # Per matcher entry: what its hits are, and its entry (a gate entry: the key the tone
-        # model is told), looked up once per hit.
-        self._hit_info = [(_TABOO if i in self._forbidden else _PHRASE, entry)
-                          for i, (_, entry) in enumerate(self._entries)]
+        # A gate entry's hits go to the tone model, which is told its key.
         self._hit_info += [(_GATE, key) for key in (tone.gate_keys if gate else ())]  # type: ignore[union-attr]
+
+    def _duplicate(self, ids: list[str], lexicon: Lexicon) -> None:
+        """Raise :class:`LexiconError` for the first rule code of ``ids`` defined before (in an
+        earlier lexicon, or earlier in this one)."""
+        seen = {code: lx.path for code, (lx, _) in self._by_id.items()}
+        for code in ids:
+            if code in seen:
+                raise LexiconError(f"rule {code} is defined twice: in {seen[code]} and in {lexicon.path}")
+            seen[code] = lexicon.path
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(lx.name for lx in self.lexicons)})"
@@ -274,11 +290,12 @@ class PhraseMatcher:
 
     def rule(self, code: str) -> LexiconEntry:
         """The entry behind a rule code; ``KeyError`` if no loaded lexicon defines it."""
-        return self._by_id[code]
+        lexicon, index = self._by_id[code]
+        return lexicon.entries[index]
 
     def rules(self) -> list[tuple[Lexicon, LexiconEntry]]:
         """Every loaded (lexicon, entry), in load order."""
-        return list(self._entries)
+        return [(lexicon, entry) for lexicon in self.lexicons for entry in lexicon.entries]
 
     def segment(self, text: str) -> list[Token]:
         """jieba tokens of ``text`` from this matcher's own tokenizer."""

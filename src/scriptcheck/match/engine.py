@@ -38,6 +38,10 @@ class MatchEntry:
     group_allow: tuple[str, ...] = field(default=(), compare=False)
     skip_contexts: tuple[str, ...] = ()  # allow-contexts (match/contexts.py): quoted, reported, mitigated
     mitigators: tuple[Mitigation, ...] = ()  # what the `mitigated` context looks for
+    # normalize_phrase of each phrase when the lexicon compiler worked it out already (None: the
+    # matcher does): a warm start restores them from the compiled cache rather than normalising
+    # every phrase of a large lexicon again (lexicon.compiled_cache).
+    literals: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
 
 class Hit(NamedTuple):
@@ -60,8 +64,8 @@ class Matcher:
         group_members: dict[int, set[int]] = {}
         for index, entry in enumerate(self.entries):
             group_members.setdefault(entry.group, set()).add(index)
-            for phrase in entry.phrases:
-                literal = normalize_phrase(phrase)
+            literals = entry.literals
+            for literal in (map(normalize_phrase, entry.phrases) if literals is None else literals):
                 if literal:
                     automaton.add(literal, (_PHRASE, index))
             for pattern in entry.patterns:
@@ -93,9 +97,12 @@ class Matcher:
         """What the automaton reports for ``literal``: its pattern anchors as (pattern,
         entry, window width), its phrase entries and its allow-list scopes, each a tuple
         (sorted out once here, not on every hit)."""
-        if len(payloads) == 1 and payloads[0][0] == _ANCHOR:  # most literals: one anchor
-            key = payloads[0][1]
-            return ((key, *self._anchor_owner[key]),), (), ()
+        if len(payloads) == 1:  # most literals: one anchor, or one entry's phrase
+            kind, key = payloads[0]
+            if kind == _ANCHOR:
+                return ((key, *self._anchor_owner[key]),), (), ()
+            if kind == _PHRASE:
+                return (), (key,), ()
         anchors, phrases, allows = [], [], []
         for kind, key in payloads:
             if kind == _ANCHOR:

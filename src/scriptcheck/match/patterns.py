@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
     import sre_parse as _p  # type: ignore[no-redef]
 
 from scriptcheck.text.normalize import normalize_phrase
-from scriptcheck.text.regex_policy import UnsafePattern, check_regex
+from scriptcheck.text.regex_policy import UnsafePattern, check_parsed
 
 __all__ = ["CompiledPattern", "compile_pattern", "check_normalised", "PatternProblem"]
 
@@ -262,7 +262,7 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
         raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
     _check(source, parsed)
     try:  # lexicons come from pull requests: no pattern may backtrack without bound
-        check_regex(source)
+        check_parsed(source, parsed)
     except UnsafePattern as exc:
         raise PatternProblem(str(exc)) from None
     if regex.fullmatch(""):
