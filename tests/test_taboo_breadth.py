@@ -107,6 +107,21 @@ def test_a_hit_running_out_of_a_quotation_is_quoted():
     assert not in_quotes(text, text.index("好的"), len(text))
 
 
+def test_reported_speech_owned_named_and_mentioned():
+    # 我同事说: 我 owns the colleague, who is the speaker (我跟您说 stays the agent's own)
+    text = "我同事刚才说您太计较，这是他的不对"
+    assert in_reported_speech(text, text.index("您太"))
+    text = "我跟您说您太计较了"
+    assert not in_reported_speech(text, text.index("您太"))
+    # the customer names the words (您反映的那句…), staff 回了句…
+    text = "您反映的那句爱买不买，我们核实后会处理"
+    assert in_reported_speech(text, text.index("爱买"))
+    text = "工作人员回了句没看到在忙吗，这样回应是错误的"
+    assert in_reported_speech(text, text.index("没看到"))
+    text = "我说的那句爱买不买你听好了"
+    assert not in_reported_speech(text, text.index("爱买"))
+
+
 def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     text = "您反映客服跟您讲不归我们管"
     assert in_reported_speech(text, text.index("不归"))
