@@ -195,7 +195,14 @@ def own_sentences(text: str) -> list[tuple[str, str]]:
     quotation ones only of a sentence it flags."""
     words = own_words(text)
     return [(words[start:end], normalize(words[start:end]).text) for start, end in sentences(text)
-            if not (in_quotes(text, start, end) or in_reported_speech(text, end) or mentions_words(text, start, end))]
+            if not _someone_elses(text, start, end)]
+
+
+def _someone_elses(text: str, start: int, end: int) -> bool:
+    """Whether the sentence ``text[start:end]`` is not the agent's own words: quoted, reported
+    earlier in its sentence, or a phrase named (禁止说…之类的话). One definition for the run
+    time and the fitting scripts (:func:`own_sentences`)."""
+    return in_quotes(text, start, end) or in_reported_speech(text, end) or mentions_words(text, start, end)
 
 
 class ToneModel:
@@ -347,8 +354,8 @@ class ToneModel:
                                   tuple(ngram.top(search, own)))
             if hit is None:
                 continue
-            if in_quotes(text, start, end) or in_reported_speech(text, end) or mentions_words(text, start, end):
-                continue  # someone else's words (quoted, reported earlier in the sentence, or named)
+            if _someone_elses(text, start, end):
+                continue  # someone else's words, asked only of a sentence it flags
             if self.allow and any(search in allowed for allowed in self.allow):
                 continue  # a reviewed text (overlay): its reviewers said it is not rude
             out.append(hit)

@@ -167,20 +167,27 @@ def _contained_seq(seq) -> set[str] | None:
     return max(candidates, key=_rank) if candidates else None
 
 
+def _subsequences(op, av) -> list:
+    """The sequences of parse items nested in one item (a group, a branch's alternatives, a
+    repeat's body, an assertion's body)."""
+    if op is _c.SUBPATTERN:
+        return [av[-1]]
+    if op is _c.BRANCH:
+        return list(av[1])
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+        return [av[2]]
+    if op is _c.ASSERT or op is _c.ASSERT_NOT:
+        return [av[1]]
+    return []
+
+
 def _walk(seq):
     for op, av in seq:
         yield op, av
-        if op is _c.SUBPATTERN:
-            yield from _walk(av[-1])
-        elif op is _c.BRANCH:
-            for alt in av[1]:
-                yield from _walk(alt)
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-            yield from _walk(av[2])
-        elif op is _c.IN:
+        if op is _c.IN:
             yield from av
-        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
-            yield from _walk(av[1])
+        for sub in _subsequences(op, av):
+            yield from _walk(sub)
 
 
 def _check(source: str, parsed) -> None:
@@ -220,15 +227,8 @@ def _doubled_letters(seq) -> list[str]:
         if char is not None and char == previous and char.isascii() and char.isalpha():
             found.append(char)
         previous = char
-        if op is _c.SUBPATTERN:
-            found += _doubled_letters(av[-1])
-        elif op is _c.BRANCH:
-            for alt in av[1]:
-                found += _doubled_letters(alt)
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-            found += _doubled_letters(av[2])
-        elif op is _c.ASSERT or op is _c.ASSERT_NOT:
-            found += _doubled_letters(av[1])
+        for sub in _subsequences(op, av):
+            found += _doubled_letters(sub)
     return found
 
 
