@@ -12,6 +12,7 @@ from contextlib import ExitStack, closing
 from typing import Iterator
 
 import click
+from pydantic_core import PydanticSerializationError
 
 from scriptcheck.batch import BatchStats, ScoredChunk, Scorer, WorkerDied, score_chunks
 from scriptcheck.io.paths import GuardedOutput, OutputError
@@ -204,7 +205,12 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                     if stop.requested:
                         stop.fired = True
                         raise KeyboardInterrupt
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, PydanticSerializationError) as exc:
+                # pydantic's serializer wraps an interrupt raised inside it; since reports are
+                # rendered in the chunk loop (in-process with --jobs 1), the signal can land in
+                # a report's JSON outside the `busy` window
+                if not isinstance(exc, KeyboardInterrupt) and not stop.fired:
+                    raise
                 return stopped("scriptcheck: interrupted; output holds complete records only", 130)
             except WorkerDied as exc:
                 return stopped(f"scriptcheck: error: {exc}", EXIT_WORKER_DIED)
