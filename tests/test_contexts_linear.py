@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from scriptcheck.match import contexts
 from scriptcheck.match.contexts import in_quotes, in_reported_speech
 
-_ALPHABET = st.sampled_from(list("“”「」『』‘’﹁﹂《》\"＂'＇。！？!?；;\n，, 同事跟您说这是规定我也没办法你们客服讲过爱买不买这种话"))
+_ALPHABET = st.sampled_from(list("“”「」『』‘’﹁﹂《》\"＂'＇。！？!?；;\n，, 同事跟您说这是规定我也没办法你们客服讲过爱买不买这种话") + [" 不", " 会 "])
 
 
 def _reference_in_quotes(text: str, start: int, end: int) -> bool:
@@ -45,8 +45,10 @@ def _reference_in_quotes(text: str, start: int, end: int) -> bool:
 
 def _reference_around(text: str, start: int, end: int, ends: re.Pattern) -> tuple[int, int]:
     lo = 0
-    for m in ends.finditer(text, 0, start):
-        lo = m.end()
+    # over the whole text: an end mark may look ahead (a space before a letter-spaced character)
+    for m in ends.finditer(text):
+        if m.start() < start:
+            lo = m.end()
     m = ends.search(text, end)
     return lo, (m.start() if m else len(text))
 

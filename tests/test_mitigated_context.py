@@ -139,6 +139,13 @@ def test_a_negation_out_of_reach_or_after_the_hit_does_not(before_checker):
     assert _rules(before_checker, "挂您电话，不会再说第二遍")  # after it
 
 
+def test_letter_spacing_is_no_pause(before_checker):
+    # Spaces between single characters disguise the words; the negation still governs the hit.
+    assert not _rules(before_checker, "不 会 挂 您 电 话 的，您慢慢说")
+    # A space before a longer token is a pause in speech-to-text and still ends the clause.
+    assert _rules(before_checker, "我们不会 跟你多说了 挂您电话")
+
+
 def test_scope_before_mitigators_are_taken_only_by_name(before_checker):
     # ZZ102 takes the clause and sentence mitigators (the softener), not the negation.
     assert _rules(before_checker, "我不会挂了") == ["ZZ102"]

@@ -88,7 +88,10 @@ _SAY_BEFORE = re.compile(r"(说|讲|用|使用|讲出|说出|反映|投诉|提�
 _NAMED_BEFORE = re.compile(r"(?<!我)(?<!我们)(反映|投诉|提到|说|讲)的(那|这)句(话)?[：:“「\"']?$")
 
 # A clause ends at a sentence end, a comma-like mark or a pause (whitespace in speech-to-text).
-_CLAUSE_END = re.compile(r"[。！？!?；;\n，,、：:…~～\s]")
+# A space before a one-character token that another space or the end follows is letter-spacing
+# (不 会 挂 您 电 话), which disguises words, not a pause: such text keeps its negations and
+# softeners in the clause of the hit, as its patterns already see it whole.
+_CLAUSE_END = re.compile(r"[。！？!?；;\n，,、：:…~～]|[^\S\n](?!\S(?:[^\S\n]|$))")
 
 CONTEXTS = ("quoted", "reported", "mitigated")
 
