@@ -184,3 +184,46 @@ def test_busy_cpus_count_running_tasks_not_this_process(monkeypatch) -> None:
 def test_api_scores_plain_transcripts() -> None:
     [report] = score_transcripts([Transcript.model_validate(GOOD)], "hotline")
     assert report.passed and report.profile == "hotline"
+
+
+def _corpus_transcripts() -> list:
+    return [r.transcript for name in ("calls.jsonl", "chats.csv", "presale.txt")
+            for r in read_transcripts(str(CORPORA / name))]
+
+
+def test_a_prepared_scorer_gives_the_same_reports() -> None:
+    # Scorer.prepare (a large batch) builds the matchers' automata before the first transcript;
+    # an unprepared one serves its first transcripts by literal lookups. Same reports.
+    from scriptcheck.batch import Scorer
+
+    plain, prepared = Scorer(default_profile="hotline"), Scorer(default_profile="hotline")
+    prepared.scorer("hotline")  # built before prepare(): readied by it
+    prepared.prepare()
+    transcripts = _corpus_transcripts()
+    assert [prepared.score(t) for t in transcripts] == [plain.score(t) for t in transcripts]
+    assert prepared.loaded > 1  # the corpora choose other profiles too: readied as they were built
+    for scorer in prepared._scorers.values():
+        matcher = scorer.matcher
+        assert matcher._subset_matchers  # category matchers made while scoring: readied as made
+        automata = [matcher._matcher._automaton, *(m._automaton for m, _ in matcher._subset_matchers.values())]
+        assert all(a._automaton is not None for a in automata if len(a))
+
+
+@pytest.mark.parametrize("copies, prepared", [(1, False), (20, True)])
+def test_score_readies_its_scorers_for_a_large_input_only(runner, monkeypatch, tmp_path, copies: int,
+                                                           prepared: bool) -> None:
+    import scriptcheck.cli_score as cli_score
+    from scriptcheck.batch import Scorer
+
+    path = tmp_path / "calls.jsonl"
+    path.write_bytes((CORPORA / "calls.jsonl").read_bytes() * copies)  # 18 KB or 370 KB
+    calls = []
+    original = Scorer.prepare
+    monkeypatch.setattr(Scorer, "prepare", lambda self: calls.append(1) or original(self))
+    args = ["score", str(path), "--format", "jsonl", "-q", "--jobs", "1"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert bool(calls) == prepared
+    monkeypatch.setattr(cli_score, "_PREPARE_BYTES", 0 if not prepared else 10**12)  # the other way
+    other = runner.invoke(cli, args)
+    assert bool(calls) and other.stdout == result.stdout

@@ -91,6 +91,7 @@ class Scorer:
         self.severity = {code: Severity(value) for code, value in (severity or {}).items()}
         self._scorers: dict[str, ProfileScorer] = {}
         self._packaged: frozenset[str] | None = None
+        self._many = False  # prepare() was called: scorers are readied for many transcripts when built
 
     def __getstate__(self) -> dict:
         # Sent to spawned workers: the settings, not the compiled scorers (each worker builds
@@ -136,7 +137,17 @@ class Scorer:
         scorer = self._scorers.get(name)
         if scorer is None:
             scorer = self._scorers[name] = self._build(name)
+            if self._many:
+                scorer.prepare()
         return scorer
+
+    def prepare(self) -> None:
+        """Ready every scorer, built already or built later (in a worker too), for many
+        transcripts (:meth:`ProfileScorer.prepare`): for a batch known to be large. The
+        reports are the same either way."""
+        self._many = True
+        for scorer in self._scorers.values():
+            scorer.prepare()
 
     def score(self, transcript: Transcript) -> Report:
         """Score one transcript under its profile (findings re-graded by ``severity``)."""
