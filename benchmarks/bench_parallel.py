@@ -4,12 +4,13 @@ inputs, and peak memory at 1x and 10x input size.
 Each run is a fresh `scriptcheck score FILE --format jsonl -q -o /dev/null` process, timed in
 wall time (what a second core buys); peak memory is the largest resident set among it and its
 workers (getrusage of a wrapper). For every input size the three commands alternate round by
-round (`--rounds`), so a change in the machine's load weighs on all three; the figures are the
+round (`--rounds`, each round starting with the next of them), so a change in the machine's load
+weighs on all three; the figures are the
 medians over rounds of the per-round ratios `--jobs 1` / other (above 1: faster than one
 process), with the slowest round. The machine's runnable tasks (`/proc/loadavg`) are sampled
 before each run, since another process's work makes any parallel figure meaningless.
 
-    python benchmarks/bench_parallel.py [--turns 200000] [--small 1000,20000,40000] [--rounds 3]
+    python benchmarks/bench_parallel.py [--turns 200000] [--small 1000,20000] [--rounds 3] [--no-memory]
 """
 
 from __future__ import annotations
@@ -59,8 +60,12 @@ def compare(path: Path, turns: int, score: list[str], rounds: int) -> None:
                 "auto": [*score, str(path)]}
     runs: dict[str, list[dict]] = {name: [] for name in variants}
     busy: list[int] = []
-    for _ in range(rounds):
-        for name, cmd in variants.items():
+    names = list(variants)
+    for round_ in range(rounds):
+        # Each round starts with the next variant: the one run right after another run of the
+        # same machine's load pattern should not always be the same one.
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            cmd = variants[name]
             tasks = running_tasks()
             if tasks is not None:
                 busy.append(tasks)
