@@ -30,9 +30,10 @@ EXIT_WORKER_DIED = 3
 # Input files adding up to this many bytes make a batch large enough to build the matchers'
 # automata before the first record (Scorer.prepare) instead of serving the first records by
 # literal lookups until the lookups spent would have paid for the build (match.automaton): a
-# batch known to be large pays the build once and no lookups. About 200 chats: below that the
-# lookups cost less than the build (benchmarks/RESULTS.md).
-_PREPARE_BYTES = 256 * 1024
+# batch known to be large pays the build once and no lookups. About 130 resampled JDDC chats:
+# building first cost 0.05 s more CPU on 100 of them (126 KB) and saved 0.13 s on 200 (246 KB),
+# 0.2 s on 400 (benchmarks/RESULTS.md).
+_PREPARE_BYTES = 160 * 1024
 
 
 def _records(inputs, input_format, encoding, reader=None, undecoded: bool = False) -> Iterator[Record]:
