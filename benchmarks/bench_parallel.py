@@ -7,8 +7,9 @@ workers (getrusage of a wrapper). For every input size the three commands altern
 round (`--rounds`, each round starting with the next of them), so a change in the machine's load
 weighs on all three; the figures are the
 medians over rounds of the per-round ratios `--jobs 1` / other (above 1: faster than one
-process), with the slowest round. The machine's runnable tasks (`/proc/loadavg`) are sampled
-before each run, since another process's work makes any parallel figure meaningless.
+process), with the slowest round and the worker processes each run started (its children seen
+every 50 ms in `/proc`). The machine's runnable tasks (`/proc/loadavg`) are sampled before each
+run, since another process's work makes any parallel figure meaningless.
 
     python benchmarks/bench_parallel.py [--turns 200000] [--small 1000,20000] [--rounds 3] [--no-memory]
 """
@@ -29,13 +30,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write  # noqa: E402
 
 WRAPPER = r"""
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
+
+def children(pid):
+    # Worker processes the command runs (its children, from /proc every 50 ms; 0 without /proc).
+    count = 0
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as fh:
+                        if int(fh.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                            count += 1
+                except (OSError, ValueError, IndexError):
+                    pass
+    except OSError:
+        pass
+    return count
+
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+workers = 0
+while proc.poll() is None:
+    workers = max(workers, children(proc.pid))
+    time.sleep(0.05)
 elapsed = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"code": code, "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
-                  "peak_mb": usage.ru_maxrss / 1024}))
+print(json.dumps({"code": proc.returncode, "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": usage.ru_maxrss / 1024, "workers": workers}))
 """
 
 
@@ -77,7 +99,8 @@ def compare(path: Path, turns: int, score: list[str], rounds: int) -> None:
     for name in ("jobs2", "auto"):
         ratios = [o / r["seconds"] for o, r in zip(one, runs[name])]
         line += (f"; {name} {statistics.median(ratios):.2f}x (slowest round {min(ratios):.2f}x, "
-                 f"CPU {statistics.median(r['cpu'] for r in runs[name]) / statistics.median(r['cpu'] for r in runs['jobs1']):.2f}x)")
+                 f"CPU {statistics.median(r['cpu'] for r in runs[name]) / statistics.median(r['cpu'] for r in runs['jobs1']):.2f}x, "
+                 f"workers {','.join(str(r['workers']) for r in runs[name])})")
     if busy:
         line += f"; other runnable tasks {min(busy)}-{max(busy)}"
     print(line, flush=True)
