@@ -273,7 +273,13 @@ def test_cpu_probe_counts_what_other_processes_used(monkeypatch) -> None:
     clock.update(now=100.5, ticks=10_070, own=5.5)
     assert probe.others() == pytest.approx(0.4)
     assert probe.workers(2) == 2  # 1.6 CPUs free
+    clock.update(ticks=10_085)  # others 0.35 s in 0.5 s: 0.7 of a CPU, two workers still gain
+    assert probe.workers(2) == 2
+    clock.update(ticks=10_095)  # others 0.9 of a CPU: taken
+    assert probe.workers(2) == 1
     clock.update(ticks=10_100)  # others 0.5 s in 0.5 s: a whole CPU
+    assert probe.workers(2) == 1
+    clock.update(ticks=10_180)  # others 1.8 CPUs (of 2)
     assert probe.workers(2) == 1
     clock.update(now=100.05)  # too short to tell: the runnable tasks are asked instead
     monkeypatch.setattr(batch, "_busy_cpus", lambda cpus: 0)
