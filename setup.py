@@ -10,9 +10,11 @@ is never shadowed by a stale compiled one.
 
 import os
 import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 # The modules every scored turn runs through; the rest (CLI, readers, writers, templates) is
 # dominated by I/O and gains nothing from compiling.
@@ -69,8 +71,16 @@ class OptionalBuildExt(build_ext):
             from Cython.Build import cythonize
 
             # Translated here, not when setup.py is read, so an editable install writes no C files.
+            originals = {ext.name: ext for ext in self.extensions}
             self.extensions = cythonize(self.extensions, compiler_directives=_DIRECTIVES, quiet=True,
                                         build_dir=os.path.join(self.build_temp, "cython"))
+            # cythonize returns new Extension objects: give them what setuptools' finalize_options
+            # set on ours (without, setuptools failed on `_needs_stub` after linking each module,
+            # which build_extension below reported as "not compiled" although it was).
+            for ext in self.extensions:
+                for attr in ("_full_name", "_links_to_dynamic", "_needs_stub"):
+                    if hasattr(originals.get(ext.name), attr):
+                        setattr(ext, attr, getattr(originals[ext.name], attr))
             super().run()
         except Exception as exc:  # no Cython, no C compiler at all, or a module Cython rejects
             print(f"scriptcheck: not compiled ({exc}); installing pure Python", file=sys.stderr)
@@ -80,6 +90,22 @@ class OptionalBuildExt(build_ext):
             super().build_extension(ext)
         except Exception as exc:
             print(f"scriptcheck: {ext.name} not compiled ({exc}); it stays pure Python", file=sys.stderr)
+
+
+class CleanBuildPy(build_py):
+    """Copy the pure modules, after removing every compiled module an earlier build left in the
+    build folder: pip builds in the source tree, and a module compiled by an earlier build (one
+    since taken out of COMPILED, or any with SCRIPTCHECK_PURE_PYTHON=1) would otherwise be packed
+    into the wheel and shadow its source. build_ext, which runs after, compiles the current ones."""
+
+    def run(self):
+        package = os.path.join(self.build_lib, "scriptcheck")
+        if not getattr(self, "editable_mode", False) and os.path.isdir(package):
+            for folder, _, files in os.walk(package):
+                for name in files:
+                    if name.endswith(tuple(EXTENSION_SUFFIXES)):
+                        os.remove(os.path.join(folder, name))
+        super().run()
 
 
 def extensions():
@@ -93,4 +119,4 @@ def _module(path):
     return os.path.splitext(path[len("src/"):])[0].replace("/", ".")
 
 
-setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
+setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt, "build_py": CleanBuildPy})

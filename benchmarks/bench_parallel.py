@@ -1,16 +1,26 @@
-"""`scriptcheck score --jobs 2` against `--jobs 1`, and peak memory at 1x and 10x input size.
+"""`scriptcheck score --jobs 2` and the default (`auto`) against `--jobs 1` on small to large
+inputs, and peak memory at 1x and 10x input size.
 
-Each run is a fresh `scriptcheck score FILE --format jsonl -q -o /dev/null` process; peak
-memory is the largest resident set among it and its workers (getrusage of a wrapper).
+Each run is a fresh `scriptcheck score FILE --format jsonl -q -o /dev/null` process, timed in
+wall time (what a second core buys); peak memory is the largest resident set among it and its
+workers (getrusage of a wrapper). For every input size the three commands alternate round by
+round (`--rounds`, each round starting with the next of them), so a change in the machine's load
+weighs on all three; the figures are the
+medians over rounds of the per-round ratios `--jobs 1` / other (above 1: faster than one
+process), with the slowest round and the worker processes each run started (its children seen
+every 50 ms in `/proc`). The machine's runnable tasks (`/proc/loadavg`) are sampled before each
+run, since another process's work makes any parallel figure meaningless.
 
-    python benchmarks/bench_parallel.py [--turns 50000]
+    python benchmarks/bench_parallel.py [--turns 200000] [--small 1000,20000] [--rounds 3] [--no-memory]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,43 +30,111 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write  # noqa: E402
 
 WRAPPER = r"""
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
+
+def children(pid):
+    # Worker processes the command runs (its children, from /proc every 50 ms; 0 without /proc).
+    count = 0
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", "rb") as fh:
+                        if int(fh.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                            count += 1
+                except (OSError, ValueError, IndexError):
+                    pass
+    except OSError:
+        pass
+    return count
+
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+workers = 0
+while proc.poll() is None:
+    workers = max(workers, children(proc.pid))
+    time.sleep(0.05)
 elapsed = time.perf_counter() - start
-print(json.dumps({"code": code, "seconds": elapsed,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": proc.returncode, "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": usage.ru_maxrss / 1024, "workers": workers}))
 """
 
 
 def measure(args: list[str]) -> dict:
-    """Run a command under the wrapper; returns seconds, exit code and peak RSS (MB)."""
+    """Run a command under the wrapper; returns seconds, CPU seconds, exit code and peak RSS (MB)."""
     out = subprocess.run([sys.executable, "-c", WRAPPER, *args], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
+def running_tasks() -> int | None:
+    """Runnable tasks on the machine right now, this benchmark's own process excluded."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return int(fh.read().split()[3].split("/")[0]) - 1
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def compare(path: Path, turns: int, score: list[str], rounds: int) -> None:
+    """--jobs 1, --jobs 2 and auto on one input, alternating, ``rounds`` times."""
+    variants = {"jobs1": [*score, "-j", "1", str(path)], "jobs2": [*score, "-j", "2", str(path)],
+                "auto": [*score, str(path)]}
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    busy: list[int] = []
+    names = list(variants)
+    for round_ in range(rounds):
+        # Each round starts with the next variant: the one run right after another run of the
+        # same machine's load pattern should not always be the same one.
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            cmd = variants[name]
+            tasks = running_tasks()
+            if tasks is not None:
+                busy.append(tasks)
+            result = measure(cmd)
+            assert result["code"] == 0, f"a run failed: {' '.join(cmd)}"
+            runs[name].append(result)
+    one = [r["seconds"] for r in runs["jobs1"]]
+    line = f"{turns:>8,} turns ({path.stat().st_size / 1e6:5.1f} MB): --jobs 1 {statistics.median(one):6.2f} s"
+    for name in ("jobs2", "auto"):
+        ratios = [o / r["seconds"] for o, r in zip(one, runs[name])]
+        line += (f"; {name} {statistics.median(ratios):.2f}x (slowest round {min(ratios):.2f}x, "
+                 f"CPU {statistics.median(r['cpu'] for r in runs[name]) / statistics.median(r['cpu'] for r in runs['jobs1']):.2f}x, "
+                 f"workers {','.join(str(r['workers']) for r in runs[name])})")
+    if busy:
+        line += f"; other runnable tasks {min(busy)}-{max(busy)}"
+    print(line, flush=True)
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--turns", type=int, default=50_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=50_000, help="the large input (and the 1x of the memory check)")
+    parser.add_argument("--small", default="1000,20000", metavar="N,N,…",
+                        help="smaller inputs, in turns (default 1000,20000: under and just over what goes parallel)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-memory", action="store_true", help="skip the 10x memory check")
     args = parser.parse_args()
     exe = shutil.which("scriptcheck")
     cmd = [exe] if exe else [sys.executable, "-m", "scriptcheck"]
+    score = [*cmd, "score", "--format", "jsonl", "-q", "-o", "/dev/null", "--default-profile", "ecommerce-chat"]
+    print(f"CPUs this process may use: {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}; "
+          f"ratios are --jobs 1 wall / the other's, median over {args.rounds} alternating rounds")
     with tempfile.TemporaryDirectory() as tmp:
-        small, big = Path(tmp) / "1x.jsonl", Path(tmp) / "10x.jsonl"
-        n1 = write(small, args.turns)[1]
+        sizes = [int(n) for n in args.small.split(",") if n.strip()] + [args.turns]
+        for turns in sizes:
+            path = Path(tmp) / f"{turns}.jsonl"
+            actual = write(path, turns)[1]
+            compare(path, actual, score, args.rounds)
+        if args.no_memory:
+            return
+        small, big = Path(tmp) / f"{args.turns}.jsonl", Path(tmp) / "10x.jsonl"
         n10 = write(big, args.turns * 10)[1]
-        score = [*cmd, "score", "--format", "jsonl", "-q", "-o", "/dev/null", "--default-profile", "ecommerce-chat"]
         one = measure([*score, "-j", "1", str(small)])
-        two = measure([*score, "-j", "2", str(small)])
-        print(f"input 1x: {n1} turns ({small.stat().st_size / 1e6:.1f} MB)")
-        print(f"  --jobs 1: {one['seconds']:.2f} s  {n1 / one['seconds']:,.0f} turns/s  peak {one['peak_mb']:.0f} MB")
-        print(f"  --jobs 2: {two['seconds']:.2f} s  {n1 / two['seconds']:,.0f} turns/s  peak {two['peak_mb']:.0f} MB"
-              f"  speed-up {one['seconds'] / two['seconds']:.2f}x")
         ten = measure([*score, "-j", "1", str(big)])
-        print(f"input 10x: {n10} turns ({big.stat().st_size / 1e6:.1f} MB)")
-        print(f"  --jobs 1: {ten['seconds']:.2f} s  peak {ten['peak_mb']:.0f} MB  "
-              f"(peak 10x / 1x = {ten['peak_mb'] / one['peak_mb']:.2f})")
+        two = measure([*score, "-j", "2", str(small)])
+        print(f"peak memory: --jobs 1 {one['peak_mb']:.0f} MB at 1x, {ten['peak_mb']:.0f} MB at 10x ({n10:,} turns; "
+              f"10x / 1x = {ten['peak_mb'] / one['peak_mb']:.2f}); --jobs 2 at 1x {two['peak_mb']:.0f} MB (largest process)")
         assert {one["code"], two["code"], ten["code"]} == {0}, "a run failed"
 
 

@@ -6,7 +6,8 @@ The headline is a ratio measured in the same run: warm `lint` against
 
 Cold = a fresh spec-verification cache and a fresh temporary directory (so jieba rebuilds its
 own dictionary cache); warm = the same command again. The stage breakdown runs each stage in
-a fresh interpreter, in order, and reports its own wall time.
+a fresh interpreter, in order, and reports its own wall time (cold once; warm the median of
+``--runs`` fresh interpreters: a stage of tens of milliseconds moves by as much between runs).
 
     python benchmarks/bench_startup.py [--runs 5]
 """
@@ -36,7 +37,7 @@ from scriptcheck import Checker
 s = time.perf_counter(); c = Checker(lex); t["build the matcher"] = time.perf_counter() - s
 s = time.perf_counter(); c.check("你怎么连这个也不懂"); t["first check (literal lookups, no automaton yet)"] = time.perf_counter() - s
 s = time.perf_counter(); c._matcher._automaton._built(); t["build the automaton (when texts add up)"] = time.perf_counter() - s
-s = time.perf_counter(); c.segment("你好"); t["jieba dictionary (only if a rule needs words)"] = time.perf_counter() - s
+s = time.perf_counter(); c.segment("你好"); t["import jieba + its dictionary (only if a rule needs words)"] = time.perf_counter() - s
 from scriptcheck.lexicon.specs import run_specs
 s = time.perf_counter(); [run_specs(l) for l in lex]; t["run every inline spec (cold start only)"] = time.perf_counter() - s
 print(json.dumps(t))
@@ -74,8 +75,9 @@ def main() -> None:
             python.append(_run(baseline, env))
         out = subprocess.run([sys.executable, "-c", STAGES], capture_output=True, text=True, check=True,
                              env={**os.environ, "SCRIPTCHECK_CACHE_DIR": "off"})
-        warm_out = subprocess.run([sys.executable, "-c", STAGES], capture_output=True, text=True, check=True,
-                                  env=env)  # the last run's cache: what a warm start reads
+        warm_runs = [subprocess.run([sys.executable, "-c", STAGES], capture_output=True, text=True, check=True,
+                                    env=env).stdout  # the last run's cache: what a warm start reads
+                     for _ in range(args.runs)]
     import json
 
     print(f"bare python start:     median {statistics.median(python) * 1000:6.0f} ms")
@@ -85,10 +87,13 @@ def main() -> None:
     print(f"jieba.initialize():    median {statistics.median(jieba_times) * 1000:6.0f} ms")
     print(f"warm lint / jieba init: median {statistics.median(ratios):.2f}x "
           f"(per run {min(ratios):.2f}–{max(ratios):.2f}x; goal < 0.6x)")
-    print("where the time goes (fresh interpreter, stages in order; no cache | warm cache):")
-    warm_stages = json.loads(warm_out.stdout)
+    print(f"where the time goes (fresh interpreter, stages in order; no cache | warm cache, median of "
+          f"{args.runs} runs [min-max]):")
+    warm_stages = [json.loads(run) for run in warm_runs]
     for stage, seconds in json.loads(out.stdout).items():
-        print(f"  {seconds * 1000:7.1f} ms | {warm_stages.get(stage, float('nan')) * 1000:7.1f} ms  {stage}")
+        warm_times = [run.get(stage, float("nan")) * 1000 for run in warm_stages]
+        print(f"  {seconds * 1000:7.1f} ms | {statistics.median(warm_times):7.1f} ms "
+              f"[{min(warm_times):.0f}-{max(warm_times):.0f}]  {stage}")
 
 
 if __name__ == "__main__":

@@ -184,3 +184,113 @@ def test_busy_cpus_count_running_tasks_not_this_process(monkeypatch) -> None:
 def test_api_scores_plain_transcripts() -> None:
     [report] = score_transcripts([Transcript.model_validate(GOOD)], "hotline")
     assert report.passed and report.profile == "hotline"
+
+
+def _corpus_transcripts() -> list:
+    return [r.transcript for name in ("calls.jsonl", "chats.csv", "presale.txt")
+            for r in read_transcripts(str(CORPORA / name))]
+
+
+def test_a_prepared_scorer_gives_the_same_reports() -> None:
+    # Scorer.prepare (a large batch) builds the matchers' automata before the first transcript;
+    # an unprepared one serves its first transcripts by literal lookups. Same reports.
+    from scriptcheck.batch import Scorer
+
+    plain, prepared = Scorer(default_profile="hotline"), Scorer(default_profile="hotline")
+    prepared.scorer("hotline")  # built before prepare(): readied by it
+    prepared.prepare()
+    transcripts = _corpus_transcripts()
+    assert [prepared.score(t) for t in transcripts] == [plain.score(t) for t in transcripts]
+    assert prepared.loaded > 1  # the corpora choose other profiles too: readied as they were built
+    for scorer in prepared._scorers.values():
+        matcher = scorer.matcher
+        assert matcher._subset_matchers  # category matchers made while scoring: readied as made
+        automata = [matcher._matcher._automaton, *(m._automaton for m, _ in matcher._subset_matchers.values())]
+        assert all(a._automaton is not None for a in automata if len(a))
+
+
+@pytest.mark.parametrize("copies, prepared", [(1, False), (20, True)])
+def test_score_readies_its_scorers_for_a_large_input_only(runner, monkeypatch, tmp_path, copies: int,
+                                                           prepared: bool) -> None:
+    import scriptcheck.cli_score as cli_score
+    from scriptcheck.batch import Scorer
+
+    path = tmp_path / "calls.jsonl"
+    path.write_bytes((CORPORA / "calls.jsonl").read_bytes() * copies)  # 18 KB or 370 KB
+    calls = []
+    original = Scorer.prepare
+    monkeypatch.setattr(Scorer, "prepare", lambda self: calls.append(1) or original(self))
+    args = ["score", str(path), "--format", "jsonl", "-q", "--jobs", "1"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert bool(calls) == prepared
+    monkeypatch.setattr(cli_score, "_PREPARE_BYTES", 0 if not prepared else 10**12)  # the other way
+    other = runner.invoke(cli, args)
+    assert bool(calls) and other.stdout == result.stdout
+
+
+@pytest.mark.parametrize("free, workers", [(1, False), (2, True)])
+def test_auto_jobs_settle_the_workers_after_the_lead(monkeypatch, free: int, workers: bool) -> None:
+    # jobs=0 (auto): the lead is scored here while the probe watches the machine; a machine
+    # with less than two CPUs free gets no worker (the rest is scored here), else workers.
+    import scriptcheck.batch as batch
+
+    monkeypatch.setattr(batch, "_IN_PROCESS_LEAD", 10)
+    monkeypatch.setattr(batch, "_PARALLEL_MIN_REST", 20)
+    monkeypatch.setattr(batch, "_cpus", lambda: 2)
+    asked = []
+    monkeypatch.setattr(batch._CpuProbe, "workers", lambda self, ceiling: asked.append(ceiling) or min(free, ceiling))
+    started = []
+    original = batch._Supervisor.start_worker
+    monkeypatch.setattr(batch._Supervisor, "start_worker", lambda self: started.append(1) or original(self))
+    transcripts = _corpus_transcripts() * 3
+    auto = [r.model_dump() for r in score_transcripts(transcripts, jobs=0)]
+    assert auto == [r.model_dump() for r in score_transcripts(transcripts, jobs=1)] and len(auto) == 72
+    assert asked == [2] and bool(started) == workers
+
+
+def test_auto_jobs_on_one_cpu_start_no_worker_and_read_nothing_ahead(monkeypatch) -> None:
+    import scriptcheck.batch as batch
+
+    monkeypatch.setattr(batch, "_cpus", lambda: 1)
+    monkeypatch.setattr(batch, "_CpuProbe", None)  # never made
+    reports = list(score_transcripts([Transcript.model_validate({**GOOD, "id": f"g{i}"}) for i in range(5)],
+                                     "hotline", jobs=0))
+    assert [r.id for r in reports] == [f"g{i}" for i in range(5)]
+
+
+def test_cpu_probe_counts_what_other_processes_used(monkeypatch) -> None:
+    import scriptcheck.batch as batch
+
+    clock = {"now": 100.0, "ticks": 10_000, "own": 5.0}
+    monkeypatch.setattr(batch.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(batch._CpuProbe, "_busy_ticks", lambda self: clock["ticks"])
+    monkeypatch.setattr(batch._CpuProbe, "_own", staticmethod(lambda: clock["own"]))
+    monkeypatch.setattr(batch.os, "sysconf", lambda name: 100)
+    monkeypatch.setattr(batch, "_cpus", lambda: 2)
+    probe = batch._CpuProbe()
+    # Half a second: this process used 0.5 s of CPU, the machine 0.7 s in all: others 0.2 s.
+    clock.update(now=100.5, ticks=10_070, own=5.5)
+    assert probe.others() == pytest.approx(0.4)
+    assert probe.workers(2) == 2  # 1.6 CPUs free
+    clock.update(ticks=10_085)  # others 0.35 s in 0.5 s: 0.7 of a CPU, two workers still gain
+    assert probe.workers(2) == 2
+    clock.update(ticks=10_095)  # others 0.9 of a CPU: taken
+    assert probe.workers(2) == 1
+    clock.update(ticks=10_100)  # others 0.5 s in 0.5 s: a whole CPU
+    assert probe.workers(2) == 1
+    clock.update(ticks=10_180)  # others 1.8 CPUs (of 2)
+    assert probe.workers(2) == 1
+    clock.update(now=100.05)  # too short to tell: the runnable tasks are asked instead
+    monkeypatch.setattr(batch, "_busy_cpus", lambda cpus: 0)
+    assert probe.others() is None and probe.workers(2) == 2
+
+
+def test_cpu_probe_reads_this_machine() -> None:
+    import scriptcheck.batch as batch
+
+    probe = batch._CpuProbe()
+    assert probe.workers(1) == 1
+    sum(range(3_000_000))  # some work of our own, which is not the others'
+    others = probe.others()
+    assert others is None or 0.0 <= others <= batch._cpus()

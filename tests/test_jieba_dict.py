@@ -96,3 +96,53 @@ def test_no_cache_folder_means_the_full_load(monkeypatch) -> None:
     monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
     assert jieba_dict.shard_file() is None
     assert isinstance(jieba_dict.load_tokenizer(), jieba.Tokenizer)
+
+
+# A fresh interpreter (this one imported jieba already): jieba imported as scriptcheck imports
+# it, or plainly, loads its dictionary and HMM tables in full and segments SENTENCES.
+_PROBE = r"""
+import hashlib, json, sys
+if sys.argv[1] == "scriptcheck":
+    from scriptcheck.text.jieba_dict import import_jieba
+    jieba = import_jieba()
+else:
+    import jieba
+import jieba.finalseg as hmm
+tokenizer = jieba.Tokenizer()
+tokenizer.tmp_dir = sys.argv[2]  # its own dictionary cache: read from dict.txt, not from another run's cache
+tokenizer.initialize()
+digest = lambda value: hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+print(json.dumps({"pkg_resources": "pkg_resources" in sys.modules, "total": tokenizer.total,
+                  "freq": digest(list(tokenizer.FREQ.items())), "hmm": digest([hmm.start_P, hmm.trans_P, hmm.emit_P]),
+                  "tokens": [list(tokenizer.tokenize(text)) for text in json.loads(sys.argv[3])]}))
+"""
+
+
+def _probe(how: str, tmp_path) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    folder = tmp_path / how
+    folder.mkdir()
+    out = subprocess.run([sys.executable, "-c", _PROBE, how, str(folder), json.dumps(SENTENCES, ensure_ascii=False)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_jieba_imported_without_pkg_resources_reads_the_same_files(tmp_path) -> None:
+    import importlib.util
+
+    ours = _probe("scriptcheck", tmp_path)
+    assert not ours["pkg_resources"]  # the import it skipped (0.1 s of CPU per process)
+    plain = _probe("plain", tmp_path)
+    if importlib.util.find_spec("pkg_resources") is not None:
+        assert plain["pkg_resources"]  # jieba's own way: its files through pkg_resources
+    assert ours == {**plain, "pkg_resources": False}
+
+
+def test_import_jieba_leaves_pkg_resources_importable() -> None:
+    import sys
+
+    assert jieba_dict.import_jieba() is jieba  # already imported: the same module
+    assert sys.modules.get("pkg_resources", "absent") is not None  # no mark left behind

@@ -91,6 +91,7 @@ class Scorer:
         self.severity = {code: Severity(value) for code, value in (severity or {}).items()}
         self._scorers: dict[str, ProfileScorer] = {}
         self._packaged: frozenset[str] | None = None
+        self._many = False  # prepare() was called: scorers are readied for many transcripts when built
 
     def __getstate__(self) -> dict:
         # Sent to spawned workers: the settings, not the compiled scorers (each worker builds
@@ -136,7 +137,17 @@ class Scorer:
         scorer = self._scorers.get(name)
         if scorer is None:
             scorer = self._scorers[name] = self._build(name)
+            if self._many:
+                scorer.prepare()
         return scorer
+
+    def prepare(self) -> None:
+        """Ready every scorer, built already or built later (in a worker too), for many
+        transcripts (:meth:`ProfileScorer.prepare`): for a batch known to be large. The
+        reports are the same either way."""
+        self._many = True
+        for scorer in self._scorers.values():
+            scorer.prepare()
 
     def score(self, transcript: Transcript) -> Report:
         """Score one transcript under its profile (findings re-graded by ``severity``)."""
@@ -326,6 +337,86 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class _CpuProbe:
+    """How much of this process's CPUs other processes use, measured over a stretch of this
+    process's own work (``/proc/stat``'s busy time of those CPUs less this process's CPU time,
+    from its making to :meth:`workers`).
+
+    An average over the lead (about half a second of scoring) rather than a count of the
+    tasks runnable at one instant (:func:`_busy_cpus`): another session's job that sleeps,
+    reads or writes in bursts is runnable at one look and not at the next, and a wrong look
+    forks workers onto a busy machine (slower than one process), or none onto an idle one.
+    """
+
+    # Shorter than this, the clock's ticks (10 ms) make the share too coarse: look at the tasks.
+    _MIN_WINDOW = 0.1
+
+    def __init__(self) -> None:
+        self._cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+        self._start = (time.monotonic(), self._busy_ticks(), self._own())
+
+    @staticmethod
+    def _own() -> float:
+        times = os.times()
+        return times.user + times.system
+
+    def _busy_ticks(self) -> int | None:
+        """Busy clock ticks of this process's CPUs since boot (user, nice, system, irq,
+        softirq and steal: time the hypervisor gave another machine is not ours either)."""
+        try:
+            with open("/proc/stat", encoding="ascii") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return None
+        wanted = None if self._cpus is None else {f"cpu{n}" for n in self._cpus}
+        total = 0
+        found = 0
+        for line in lines:
+            if not line.startswith("cpu") or line.startswith("cpu "):
+                continue
+            fields = line.split()
+            if wanted is not None and fields[0] not in wanted:
+                continue
+            try:
+                user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[1:9])
+            except ValueError:
+                return None
+            total += user + nice + system + irq + softirq + steal
+            found += 1
+        return total if found else None
+
+    def others(self) -> float | None:
+        """CPUs other processes kept busy on average since the probe was made; ``None`` when
+        that cannot be measured (no ``/proc/stat``, or too short a stretch)."""
+        start, ticks, own = self._start
+        elapsed = time.monotonic() - start
+        now = self._busy_ticks()
+        if ticks is None or now is None or elapsed < self._MIN_WINDOW:
+            return None
+        busy = (now - ticks) / os.sysconf("SC_CLK_TCK")
+        return max(0.0, (busy - (self._own() - own)) / elapsed)
+
+    # A CPU counts as taken when others used this much of it or more. With a share u of a CPU
+    # taken, two workers get 2 - u CPUs against one process's 1 (the scheduler shares CPU time
+    # between sessions), and their overhead (~10% more CPU, the parent's part) eats the gain
+    # from about u = 0.9.
+    _TAKEN = 0.8
+
+    def workers(self, ceiling: int) -> int:
+        """Worker processes to start, at most ``ceiling``: one per CPU the others left free."""
+        others = self.others()
+        if others is None:
+            free = _cpus() - _busy_cpus(_cpus())
+        else:
+            free = _cpus() - int(others + 1 - self._TAKEN)
+        return max(1, min(ceiling, free))
 
 
 def worker_count(jobs: int, records: int | None = None) -> int:
@@ -609,8 +700,18 @@ def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, rende
     record per chunk, and workers start only if at least ``_PARALLEL_MIN_REST`` more follow:
     a small batch is never slower for asking for more jobs. ``lead=0`` goes to the workers at
     once. ``chunk_size`` is the records per chunk sent to a worker (default ``_CHUNK``).
+
+    ``jobs=0`` (auto) decides when the lead is done, from what other processes used of this
+    process's CPUs while it scored the lead (:class:`_CpuProbe`): one worker per CPU they
+    left free, and none (the rest scored here) when less than two are free — on a machine
+    other sessions keep busy, a fair-share scheduler gives this one the same CPU time
+    however many processes it runs, and the workers' overhead would make it slower.
     """
-    if jobs > 1:
+    probe = None
+    if jobs == 0:  # auto: up to one worker per CPU, the count settled once the lead is scored
+        jobs = _cpus()
+        probe = _CpuProbe() if jobs > 1 else None
+    elif jobs > 1:
         # Never more processes than CPUs (a library caller's jobs=1000 included); workers
         # start only when there is a chunk for them.
         jobs = worker_count(jobs)
@@ -632,6 +733,12 @@ def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, rende
                 yield _score_here(scorer, record, render)
         else:  # the input ended first: whatever was read ahead is scored here too
             for record in ahead:
+                yield _score_here(scorer, record, render)
+            return
+    if probe is not None:
+        jobs = probe.workers(jobs)
+        if jobs <= 1:  # the machine is busy: workers would only add their overhead
+            for record in chain(ahead, records):
                 yield _score_here(scorer, record, render)
             return
     yield from _score_in_workers(chain(ahead, records), scorer, jobs, chunk_size or _CHUNK, render)
@@ -706,7 +813,8 @@ def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chun
 
 def score_transcripts(transcripts: Iterable[Transcript], profile: str | None = None, *,
                       default_profile: str = "hotline", jobs: int = 1) -> Iterator[Report]:
-    """Python API for batches: score transcripts (in ``jobs`` processes), in input order."""
+    """Python API for batches: score transcripts (in ``jobs`` processes; 0: as many as the
+    machine has CPUs free, see :func:`score_chunks`), in input order."""
     scorer = Scorer(profile, default_profile)
     records = (Record("<api>", i + 1, transcript=t) for i, t in enumerate(transcripts))
     for scored in score_records(records, scorer, jobs):

@@ -179,7 +179,8 @@ def _jobs(ctx, param, value: str) -> int:
 @click.option("--encoding", default=None, callback=known_encoding,
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
-              help="Worker processes (default 0 = auto: one per CPU not busy with other processes; "
+              help="Worker processes (default 0 = auto: one per CPU that other processes left free "
+                   "while the first 512 transcripts were scored here, none on a busy machine; "
                    "never more than the CPUs or than there is work for; a batch of under 1,536 transcripts "
                    "is scored in this process and starts no worker).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
@@ -243,7 +244,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
 
         raise click.exceptions.Exit(score_to_html(
             inputs, output, run_score, scorer=scorer, input_format=input_format, encoding=encoding,
-            jobs=worker_count(jobs), errors_file=errors_file, strict=strict, fail_under=fail_under,
+            jobs=jobs, errors_file=errors_file, strict=strict, fail_under=fail_under,
             quiet=quiet))
     reader = None
     if speaker_map is not None or time_unit is not None:
@@ -261,8 +262,10 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     runner = None
     if engine == "spark":
         runner = _spark_runner(master or f"local[{worker_count(jobs)}]")
+    # The local engine takes 0 (auto) as it is: it settles the worker count once it has scored
+    # enough to know whether the input and the machine's free CPUs make workers pay.
     code = run_score(inputs, scorer=scorer, fmt=fmt, input_format=input_format, encoding=encoding,
-                     jobs=worker_count(jobs), errors_file=errors_file, strict=strict,
+                     jobs=jobs if runner is None else worker_count(jobs), errors_file=errors_file, strict=strict,
                      fail_under=fail_under, quiet=quiet, output=output, runner=runner, reader=reader)
     raise click.exceptions.Exit(code)
 

@@ -114,6 +114,7 @@ class PhraseMatcher:
         match_entries += [dataclasses.replace(e, group=len(self.lexicons)) for e in gate]
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
+        self._prepared = False  # prepare() was called: the subset matchers made later build at once too
         self._category_entries: dict[tuple[frozenset[str], bool], frozenset[int]] = {}
         # (categories of each text, forbidden) → the entry sets of each text: see scan_many
         self._plan_entries: dict[tuple, list[frozenset[int]]] = {}
@@ -262,6 +263,16 @@ class PhraseMatcher:
             self._category_entries[key] = entries
         return entries
 
+    def prepare(self) -> None:
+        """Build the automata now, and those of the category matchers made later as soon as
+        they are made, rather than after their first texts: for a caller about to scan many
+        texts (``scriptcheck score`` on a large input), where the literal lookups that serve
+        the first texts of a short run are wasted. Results are the same either way."""
+        self._prepared = True
+        self._matcher.prepare()
+        for matcher, _ in self._subset_matchers.values():
+            matcher.prepare()
+
     def phrases_in(self, norm: Normalized, categories: frozenset[str]) -> list[PhraseHit]:
         """Service phrases and cues of ``categories`` only, with a matcher compiled for just
         those entries (customer turns need a handful of cue categories, not every lexicon)."""
@@ -275,6 +286,8 @@ class PhraseMatcher:
         if cached is None:
             indices = sorted(self._entries_for(categories, False))
             cached = (Matcher([self._matcher.entries[i] for i in indices], self.segmenter), indices)
+            if self._prepared:
+                cached[0].prepare()
             self._subset_matchers[categories] = cached
         matcher, indices = cached
         entries = self._entries

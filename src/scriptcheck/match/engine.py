@@ -115,6 +115,11 @@ class Matcher:
         # A copy compiles the regexes it needs again, as this one did.
         return {**self.__dict__, "_verifiers": [None] * len(self._patterns)}
 
+    def prepare(self) -> None:
+        """Build the literal automaton now (:meth:`LiteralAutomaton.build`): for a caller
+        about to scan many texts. The hits are the same either way."""
+        self._automaton.build()
+
     def _verifier(self, key: int) -> tuple:
         entry_index, pattern = self._patterns[key]
         regex = pattern.regex
