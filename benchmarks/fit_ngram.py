@@ -1,7 +1,7 @@
 """Fit the tone model's n-gram stage (lexicons/models/tone_ngram.yaml; docs/tone-model.md).
 
 Usage: SCRIPTCHECK_CACHE_DIR=off PYTHONPATH=src python benchmarks/fit_ngram.py [--write]
-           [--jddc PATH] [--nested] [--exclude SOURCE ...]
+           [--jddc PATH] [--nested] [--exclude SOURCE ...] [--nbscale [ALPHA]]
 
 Data, grouped by WRITER/SOURCE (lines of one writer are correlated, so whole sources are held
 out, never random lines):
@@ -19,9 +19,13 @@ as at run time (lexicon.tone), then featurised by lexicon.ngram.features.
 Model: logistic regression on sparse n-gram counts (numpy only: CSR arrays, Adam, L2),
 weighted so rude, polite near-misses and JDDC sentences carry fixed shares of the loss.
 Only n-grams seen in at least two training sentences are features; weights under ``--prune``
-are dropped. A sentence is flagged when it holds a trigger n-gram (weight >= ``trigger``) and
-its probability reaches ``threshold``; the threshold is the least one at which out-of-fold
-scores flag at most ``--polite-fa`` of the polite items and ``--jddc-fa`` of the JDDC turns.
+are dropped. ``--nbscale [ALPHA]`` (NBSVM, Wang & Manning 2012): each n-gram's L2 is divided by
+its squared naive-Bayes log-count ratio r (rude rows vs the others, ALPHA-smoothed, r² clipped to
+``--nb-clip``): the optimum of the same regression on the n-gram scaled by |r|, with r folded
+into its weight, so the file and the run time are unchanged. A sentence is flagged when it
+holds a trigger n-gram (weight >= ``trigger``) and its probability reaches ``threshold``; the
+threshold is the least one at which out-of-fold scores flag at most ``--polite-fa`` of the
+polite items and ``--jddc-fa`` of the JDDC turns.
 
 Figures: leave-one-source-out. For each source, the model is fitted on the others and the
 threshold chosen on their out-of-fold scores (``--nested``: a proper inner leave-one-source-out;
@@ -222,6 +226,30 @@ class Fitted:
         return max((self.sentence(s) for s in item.sents if s[2] is not None or not cue_only), default=0.0)
 
 
+def nb_ratio(rows: list[list[str]], y: np.ndarray, vocab: dict[str, int], alpha: float) -> np.ndarray:
+    """Per feature of ``vocab``: NBSVM's log-count ratio r = log(p / |p|1) - log(q / |q|1), where
+    p and q count the rude (``y`` = 1) and the other ``rows`` holding the feature, plus ``alpha``."""
+    counts = np.full((2, len(vocab)), float(alpha))
+    for row, label in zip(rows, y):
+        ids = {vocab[f] for f in row if f in vocab}
+        # binarised, as in NBSVM: a repeated character is no more evidence of tone
+        counts[int(label), list(ids)] += 1
+    share = counts / counts.sum(axis=1, keepdims=True)
+    return np.log(share[1] / share[0])
+
+
+def _l2(rows: list[list[str]], y: np.ndarray, vocab: dict[str, int], args) -> float | np.ndarray:
+    """The L2 per feature: ``--l2``, or with ``--nbscale`` ``--l2`` / r² (see :func:`nb_ratio`).
+    A penalty l2·(w/r)² on w is the penalty l2·v² on the weight v of the feature scaled by r
+    (w = r·v): NBSVM's optimum, with w the run-time weight (the file format is unchanged)."""
+    if args.nbscale is None:
+        return args.l2
+    r = nb_ratio(rows, y, vocab, args.nbscale)
+    # the clip keeps a feature that is no evidence either way (r near 0) from being pinned to
+    # zero, and a strongly one-sided n-gram from being left almost unpenalised
+    return args.l2 / np.clip(r * r, *args.nb_clip)
+
+
 def _triggers(items: list[Item], weights: dict[str, float], args) -> list[str]:
     """Trigger n-grams: at least 2 characters, weight >= ``--trigger``, and in at most
     ``--max-df`` of the training JDDC turns (a common n-gram would send most turns to be scored;
@@ -271,7 +299,7 @@ def fit(items: list[Item], args) -> Fitted:
             mask = kind == group
             if mask.any():
                 sw[mask] = share / mask.sum()
-        w, b = _train(rows, y, sw, vocab, args.l2, args.epochs)
+        w, b = _train(rows, y, sw, vocab, _l2(rows, y, vocab, args), args.epochs)
         names = list(vocab)
         weights = {names[i]: float(w[i]) for i in np.flatnonzero(np.abs(w) >= args.prune)}
         model = Fitted(weights, float(b), _triggers(items, weights, args), args.cue_gate, args.cue_floor)
@@ -311,11 +339,15 @@ def _folds(items: list[Item]) -> list[str]:
     return names
 
 
-def _oof(items: list[Item], names: list[str], args) -> dict[int, float]:
-    """Out-of-fold item probabilities (each fold's items scored by a model fitted without it)."""
+def _oof(items: list[Item], names: list[str], args, models: dict | None = None) -> dict[int, float]:
+    """Out-of-fold item probabilities (each fold's items scored by a model fitted without it);
+    the models go into ``models`` by fold name when given (the fit is deterministic, so the
+    outer loop of :func:`evaluate` reuses them instead of fitting the same data again)."""
     out = {}
     for name in names:
         model = fit([it for it in items if it.fold != name], args)
+        if models is not None:
+            models[name] = model
         for it in items:
             if it.fold == name:
                 out[id(it)] = model.item(it)
@@ -333,7 +365,8 @@ def evaluate(items: list[Item], args) -> None:
     """Leave-one-source-out figures per source and in total."""
     names = _folds(items)
     print(f"== leave-one-source-out over {names} (JDDC spread over the folds)")
-    oof = _oof(items, names, args) if not args.nested else None
+    models: dict = {}
+    oof = _oof(items, names, args, models) if not args.nested else None
     totals: dict[str, list[list[bool]]] = {}
     for name in names:
         t0 = time.time()
@@ -344,7 +377,7 @@ def evaluate(items: list[Item], args) -> None:
             thr = choose_threshold([(it, inner[id(it)]) for it in train], args)
         else:
             thr = choose_threshold([(it, oof[id(it)]) for it in train], args)
-        model = fit(train, args)
+        model = models[name] if name in models else fit(train, args)
         probs = [model.item(it) for it in test]
         gated = [model.item(it, cue_only=True) for it in test]
         print(f" held out {name} (threshold {thr:.3f}, {time.time() - t0:.0f} s)")
@@ -422,6 +455,10 @@ def write(items: list[Item], args) -> None:
            f"cue_floor: {args.cue_floor}"] if args.cue_floor is not None else []),
         f"# A sentence the cue stage flags stands only when its n-gram probability reaches {args.final_veto}.",
         f"veto: {args.final_veto}",
+        *([f"# Fitted with --nbscale {args.nbscale} (naive-Bayes log-count ratios r, r² clipped to "
+           f"[{args.nb_clip[0]}, {args.nb_clip[1]}]):",
+           "# each weight is NBSVM's weight of the n-gram scaled by r, with r folded in."]
+          if args.nbscale is not None else []),
         "# Trigger n-grams (weight >= %s, in at most %d training JDDC turns): the gate." % (args.trigger, args.max_df),
         "triggers: [" + ", ".join(json.dumps(t, ensure_ascii=False) for t in model.triggers) + "]",
         "weights:",
@@ -451,6 +488,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sweep", type=float, nargs="*", default=[], help="also count at these thresholds")
     parser.add_argument("--show", action="store_true", help="list misses and new false alarms")
     parser.add_argument("--l2", type=float, default=1e-4)
+    parser.add_argument("--nbscale", type=float, nargs="?", const=1.0, default=None, metavar="ALPHA",
+                        help="NBSVM: each n-gram's L2 divided by its squared log-count ratio (smoothing ALPHA, default 1)")
+    parser.add_argument("--nb-clip", type=float, nargs=2, default=[0.05, 20.0], metavar=("LO", "HI"),
+                        help="with --nbscale: the squared ratio clipped to [LO, HI]")
     parser.add_argument("--epochs", type=int, default=250)
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--prune", type=float, default=0.05)
