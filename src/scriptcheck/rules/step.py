@@ -31,6 +31,7 @@ _MIN_LENGTH_SHARE = 0.8
 _MIN_REFERENCE = 6
 # A negated wording is not the step: 现在店铺没有活动 is not 现在店铺有活动.
 _NEGATIONS = frozenset("不没无别未非")
+_tuple_new = tuple.__new__
 
 
 class Window(FileModel):
@@ -116,10 +117,6 @@ class StepOccurrence(NamedTuple):
     score: float
 
 
-def _window(rule: StepRule, ctx: TranscriptContext) -> list[int]:
-    return ctx.agent_turns[rule.window.turns]
-
-
 def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     """Every place in the rule's window where the step is said: lexicon phrases of its
     categories first, then fuzzy alignment (rapidfuzz) against its reference wordings."""
@@ -127,21 +124,24 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     categories = rule.category_set
     references = rule.references
     threshold = rule.threshold
-    for turn in _window(rule, ctx):
-        hits = ctx.hits(turn, categories)
+    hits_of = ctx.hits
+    for turn in ctx.agent_turns[rule.window.turns]:
+        hits = hits_of(turn, categories)
         if hits:
             for h in hits:
-                found.append(StepOccurrence(turn, h.start, h.end, h.text, 100.0))
+                # tuple.__new__ straight away: StepOccurrence(...) runs a Python __new__
+                found.append(_tuple_new(StepOccurrence, (turn, h.start, h.end, h.text, 100.0)))
             continue
         if not references:
             continue
         norm = ctx.normalized[turn]
         searched = norm.text
+        size = len(searched)
         best = None
         for ref in references:
-            if len(ref) < _MIN_REFERENCE or len(searched) < len(ref) * _MIN_LENGTH_SHARE:
+            if len(ref) < _MIN_REFERENCE or size < len(ref) * _MIN_LENGTH_SHARE:
                 continue
-            if len(searched) >= len(ref) and not _may_align(ref, searched, threshold):
+            if size >= len(ref) and not _may_align(ref, searched, threshold):
                 continue
             alignment = _partial_ratio_alignment()(ref, searched, score_cutoff=threshold)
             if alignment is None or alignment.dest_end <= alignment.dest_start:
