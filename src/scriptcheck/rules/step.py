@@ -136,12 +136,11 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
             continue
         norm = ctx.normalized[turn]
         searched = norm.text
-        size = len(searched)
         best = None
         for ref in references:
-            if len(ref) < _MIN_REFERENCE or size < len(ref) * _MIN_LENGTH_SHARE:
+            if len(ref) < _MIN_REFERENCE or len(searched) < len(ref) * _MIN_LENGTH_SHARE:
                 continue
-            if size >= len(ref) and not _may_align(ref, searched, threshold):
+            if not _may_align(ref, searched, threshold):
                 continue
             alignment = _partial_ratio_alignment()(ref, searched, score_cutoff=threshold)
             if alignment is None or alignment.dest_end <= alignment.dest_start:
@@ -177,17 +176,18 @@ def _partial_ratio_alignment() -> Callable:
 
 
 def _may_align(reference: str, text: str, threshold: float) -> bool:
-    """Whether ``reference`` can reach ``threshold`` in a partial ratio against ``text`` (no
-    shorter than it). The ratio of the reference against a window of w <= n characters is
-    200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the LCS is at most
-    the number of the text's characters that occur in the reference at all, which is counted
-    in C (``text/_native.pyx``, or one regex search). Most turns fail this test and never reach
-    rapidfuzz."""
+    """Whether ``reference`` can reach ``threshold`` in a partial ratio against ``text``.
+    rapidfuzz aligns the shorter of the two, of n characters, against windows of w <= n
+    characters of the other; the ratio of a window is 200·LCS/(n + w) with LCS <= w, so
+    reaching t needs LCS >= t·n/(200 - t). The LCS is at most the number of the text's
+    characters that occur in the reference at all (whichever of the two is shorter), which is
+    counted in C (``text/_native.pyx``, or one regex search). Most turns fail this test and
+    never reach rapidfuzz."""
     if _count_shared is not None:
         shared = _count_shared(text, reference)
     else:
         shared = len(_reference_characters(reference)(text))
-    return shared * (200 - threshold) >= threshold * len(reference)
+    return shared * (200 - threshold) >= threshold * min(len(reference), len(text))
 
 
 try:  # compiled (text/_native.pyx) when it could be built; the regex below is the reference
