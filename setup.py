@@ -23,7 +23,6 @@ COMPILED = [
     "src/scriptcheck/text/normalize.py",
     "src/scriptcheck/text/segment.py",
     "src/scriptcheck/match/engine.py",
-    "src/scriptcheck/match/contexts.py",
     "src/scriptcheck/lexicon/matcher.py",
     "src/scriptcheck/lexicon/ngram_features.py",
     "src/scriptcheck/rules/context.py",
