@@ -8,8 +8,8 @@ import pytest
 
 from scriptcheck.io.transcripts import read_transcripts
 from scriptcheck.models import Report
+from scriptcheck.score_writers import WRITERS, ReportWriter
 from scriptcheck.scoring.engine import ProfileScorer
-from scriptcheck.score_writers import ReportWriter, WRITERS
 from tests.conftest import CORPORA
 
 _BYTES_WRITERS = [WRITERS[name] for name in ("json", "jsonl")]
