@@ -181,8 +181,6 @@ def test_fuzzy_prefilter_never_rejects_a_real_alignment(text: str, reference: st
 
     from scriptcheck.rules.step import _may_align
 
-    if len(text) < len(reference):
-        return  # the bound is only used for texts at least as long as the reference
     alignment = fuzz.partial_ratio_alignment(reference, text, score_cutoff=threshold)
     if alignment is not None:
         assert _may_align(reference, text, threshold)

@@ -3,6 +3,8 @@ doing it turn by turn, whatever the turns hold (separators, anchors at turn edge
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -159,3 +161,29 @@ def jddc_or_none(request):
         return request.getfixturevalue("jddc_dialogues")
     except pytest.skip.Exception:
         return None
+
+
+@functools.lru_cache(maxsize=1)
+def _scorer():
+    from scriptcheck.scoring.engine import ProfileScorer
+
+    return ProfileScorer.load("hotline")
+
+
+_NUMBERISH = st.lists(st.sampled_from(["1", "2", "３", "４", "一", "二", "零", "两", "幺", " ", "\u3000", ",", "，", "、",
+                                       "-", "\n", "号", "您好", "订单"]), max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NUMBERISH, min_size=1, max_size=4))
+def test_agent_turns_with_numbers_need_no_numeral_run_search_to_be_skipped(texts) -> None:
+    """``agent_turns_with_numbers`` returns nothing without asking the digit regex when the
+    agent's words have no numeral run (``agent_says_numerals``): three digits in a row must be
+    a numeral run, whatever the turns hold."""
+    from scriptcheck.rules.context import _DIGIT_RUN
+
+    transcript = build_transcript({"id": "n", "turns": [{"speaker": "agent", "text": t} for t in texts]},
+                                  source="t", line=1)
+    ctx = TranscriptContext.build(transcript, _scorer().matcher, _scorer().plan)
+    expected = [i for i, t in enumerate(texts) if _DIGIT_RUN.search(t) is not None]
+    assert ctx.agent_turns_with_numbers == expected

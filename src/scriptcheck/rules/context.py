@@ -10,6 +10,7 @@ from scriptcheck.lexicon.matcher import PhraseHit, PhraseMatcher
 from scriptcheck.models import Finding, Transcript
 from scriptcheck.rules.plan import ScanPlan
 from scriptcheck.text.normalize import Normalized, normalize_many
+from scriptcheck.text.speech import has_numeral_run
 
 __all__ = ["TranscriptContext", "PRONOUNS", "TEMPLATE_KIND_KEY"]
 
@@ -174,17 +175,28 @@ class TranscriptContext:
         turns = self.transcript.turns
         agent = self.agent_turns
         # One search over all the agent's words first: most transcripts have no such number
-        # (the separator is no digit, so no run spans two turns).
-        if not agent or _DIGIT_RUN.search(self.agent_text) is None:
+        # (the separator is no digit, so no run spans two turns). Three digits in a row are a
+        # numeral run too, and the privacy rules ask for those anyway.
+        if not self.agent_says_numerals or _DIGIT_RUN.search(self.agent_text) is None:
             return []
         return [i for i in agent if _DIGIT_RUN.search(turns[i].text) is not None]
+
+    @_once
+    def agent_says_numerals(self) -> bool:
+        """Whether some agent turn has three numerals in a row (``has_numeral_run``: digits
+        or Chinese numerals), the first question of every privacy rule."""
+        return bool(self.agent_turns) and has_numeral_run(self.agent_text)
 
     @_once
     def agent_turns_with_pronoun(self) -> list[int]:
         """Agent turns with a 你 or 妳 (most say 您 and need no segmentation at all)."""
         turns = self.transcript.turns
-        # A regex search runs in C; a set test would build a str per character.
+        # A regex search runs in C; a set test would build a str per character. One search
+        # over all the agent's words first (the privacy rules join them anyway): most
+        # transcripts have no such pronoun in any agent turn.
         search = _PRONOUN_SEARCH
+        if not self.agent_turns or search(self.agent_text) is None:
+            return []
         return [i for i in self.agent_turns if search(turns[i].text)]
 
     @_once

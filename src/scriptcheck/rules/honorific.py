@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 from pydantic import Field
@@ -169,9 +170,12 @@ class HonorificRule(RuleBase):
 
     def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:
         """One finding per pronoun of a form in ``tokens`` in an agent turn, outside quotes."""
+        turns = ctx.agent_turns_with_pronoun
+        if not turns:
+            return
         findings = out.findings
-        wanted = {alias for token in self.tokens for alias in _ALIASES.get(token, (token,))}
-        for index in ctx.agent_turns_with_pronoun:
+        wanted = self.forms
+        for index in turns:
             text = ctx.transcript.turns[index].text
             for p in _turn_pronouns(ctx, index):
                 if p.form not in wanted:
@@ -181,6 +185,12 @@ class HonorificRule(RuleBase):
                     "start": p.start, "end": p.end, "text": text[p.start:p.end],
                     "message": self._message(p.form), "suggestion": self._suggestion(p.form),
                 }))
+
+    @cached_property
+    def forms(self) -> frozenset[str]:
+        """The pronoun forms this rule reports: ``tokens`` with 妳 counted where 你 is (and the
+        other way round)."""
+        return frozenset(alias for token in self.tokens for alias in _ALIASES.get(token, (token,)))
 
     def _message(self, form: str) -> str:
         if form == "你们":

@@ -228,7 +228,7 @@ def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tupl
         return cached
     # One search over all the agent's words first: most transcripts (97% of the real chats)
     # say no number at all, and return here without the reading's closure being made.
-    result = _read_spoken_numbers(ctx) if has_numeral_run(ctx.agent_text) else {}
+    result = _read_spoken_numbers(ctx) if ctx.agent_says_numerals else {}
     out.shared[_SPOKEN] = result
     return result
 

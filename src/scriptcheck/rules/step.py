@@ -31,6 +31,7 @@ _MIN_LENGTH_SHARE = 0.8
 _MIN_REFERENCE = 6
 # A negated wording is not the step: 现在店铺没有活动 is not 现在店铺有活动.
 _NEGATIONS = frozenset("不没无别未非")
+_tuple_new = tuple.__new__
 
 
 class Window(FileModel):
@@ -116,10 +117,6 @@ class StepOccurrence(NamedTuple):
     score: float
 
 
-def _window(rule: StepRule, ctx: TranscriptContext) -> list[int]:
-    return ctx.agent_turns[rule.window.turns]
-
-
 def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     """Every place in the rule's window where the step is said: lexicon phrases of its
     categories first, then fuzzy alignment (rapidfuzz) against its reference wordings."""
@@ -127,11 +124,13 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
     categories = rule.category_set
     references = rule.references
     threshold = rule.threshold
-    for turn in _window(rule, ctx):
-        hits = ctx.hits(turn, categories)
+    hits_of = ctx.hits
+    for turn in ctx.agent_turns[rule.window.turns]:
+        hits = hits_of(turn, categories)
         if hits:
             for h in hits:
-                found.append(StepOccurrence(turn, h.start, h.end, h.text, 100.0))
+                # tuple.__new__ straight away: StepOccurrence(...) runs a Python __new__
+                found.append(_tuple_new(StepOccurrence, (turn, h.start, h.end, h.text, 100.0)))
             continue
         if not references:
             continue
@@ -141,7 +140,7 @@ def find_step(rule: StepRule, ctx: TranscriptContext) -> list[StepOccurrence]:
         for ref in references:
             if len(ref) < _MIN_REFERENCE or len(searched) < len(ref) * _MIN_LENGTH_SHARE:
                 continue
-            if len(searched) >= len(ref) and not _may_align(ref, searched, threshold):
+            if not _may_align(ref, searched, threshold):
                 continue
             alignment = _partial_ratio_alignment()(ref, searched, score_cutoff=threshold)
             if alignment is None or alignment.dest_end <= alignment.dest_start:
@@ -177,17 +176,18 @@ def _partial_ratio_alignment() -> Callable:
 
 
 def _may_align(reference: str, text: str, threshold: float) -> bool:
-    """Whether ``reference`` can reach ``threshold`` in a partial ratio against ``text`` (no
-    shorter than it). The ratio of the reference against a window of w <= n characters is
-    200·LCS/(n + w) with LCS <= w, so reaching t needs LCS >= t·n/(200 - t); the LCS is at most
-    the number of the text's characters that occur in the reference at all, which is counted
-    in C (``text/_native.pyx``, or one regex search). Most turns fail this test and never reach
-    rapidfuzz."""
+    """Whether ``reference`` can reach ``threshold`` in a partial ratio against ``text``.
+    rapidfuzz aligns the shorter of the two, of n characters, against windows of w <= n
+    characters of the other; the ratio of a window is 200·LCS/(n + w) with LCS <= w, so
+    reaching t needs LCS >= t·n/(200 - t). The LCS is at most the number of the text's
+    characters that occur in the reference at all (whichever of the two is shorter), which is
+    counted in C (``text/_native.pyx``, or one regex search). Most turns fail this test and
+    never reach rapidfuzz."""
     if _count_shared is not None:
         shared = _count_shared(text, reference)
     else:
         shared = len(_reference_characters(reference)(text))
-    return shared * (200 - threshold) >= threshold * len(reference)
+    return shared * (200 - threshold) >= threshold * min(len(reference), len(text))
 
 
 try:  # compiled (text/_native.pyx) when it could be built; the regex below is the reference

@@ -9,7 +9,6 @@ transcript whatever its score (一票否决).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterable, NamedTuple
 
 from scriptcheck.models import SEVERITY_RANK, Deduction, Finding, make_deduction
@@ -30,23 +29,33 @@ class Score(NamedTuple):
 
 def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable: Iterable[str]) -> Score:
     """Score ``findings`` under ``profile``; only ``applicable`` dimensions are scored."""
-    rules = profile.rules_by_id
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
     veto_rank = SEVERITY_RANK[profile.forbidden.veto_on]
     vetoed = False
+    by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_rule[finding.rule].append(finding)
+        items = by_rule.get(finding.rule)
+        if items is None:
+            by_rule[finding.rule] = [finding]
+        else:
+            items.append(finding)
         if SEVERITY_RANK[finding.severity] >= veto_rank:
             vetoed = True
-    wanted = set(applicable)
+    wanted = applicable if isinstance(applicable, (set, frozenset)) else set(applicable)
     applicable = [d for d in profile.weighted_dimensions if d in wanted]
-    lost: dict[str, float] = defaultdict(float)
+    if not by_rule:  # a transcript without findings: nothing lost anywhere
+        return Score(100.0, 100.0 >= profile.pass_mark, False, dict.fromkeys(applicable, 100.0), [])
+    rules = profile.rules_by_id
+    weights = profile.weights
+    lost: dict[str, float] = {}
     deductions = []
-    for code, items in sorted(by_rule.items()):
+    deducted = []  # each deduction's points, summed below in the same order as before
+    for code in sorted(by_rule) if len(by_rule) > 1 else by_rule:
+        items = by_rule[code]
         rule = rules.get(code)
         if rule is None:  # a lexicon (forbidden-phrase) rule
             dimension = "forbidden"
-            raw = sum(profile.forbidden.points.get(f.severity, 0) for f in items)
+            severity_points = profile.forbidden.points
+            raw = sum([severity_points.get(f.severity, 0) for f in items])
             cap = profile.forbidden.cap
         else:
             dimension = rule.dimension
@@ -55,12 +64,13 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
         points = min(raw, cap) if cap is not None else raw
         if dimension not in applicable or points <= 0:
             continue
-        lost[dimension] += points
-        weighted = points * profile.weights.get(dimension, 1.0)
-        deductions.append(make_deduction({"dimension": dimension, "rule": code, "points": _round2(weighted),
+        lost[dimension] = lost.get(dimension, 0.0) + points
+        weighted = _round2(points * weights.get(dimension, 1.0))
+        deducted.append(weighted)
+        deductions.append(make_deduction({"dimension": dimension, "rule": code, "points": weighted,
                                           "count": len(items)}))
-    dimensions = {d: _round2(max(0.0, 100.0 - lost[d])) for d in applicable}
-    total = _round2(max(0.0, 100.0 - sum(d.points for d in deductions)))
+    dimensions = {d: _round2(max(0.0, 100.0 - lost.get(d, 0.0))) for d in applicable}
+    total = _round2(max(0.0, 100.0 - sum(deducted)))
     return Score(total, (total >= profile.pass_mark) and not vetoed, vetoed, dimensions, deductions)
 
 
