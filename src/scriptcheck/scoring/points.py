@@ -49,7 +49,7 @@ def score_findings(profile: ProfileFile, findings: Iterable[Finding], applicable
     lost: dict[str, float] = {}
     deductions = []
     deducted = []  # each deduction's points, summed below in the same order as before
-    for code in sorted(by_rule) if len(by_rule) > 1 else by_rule:
+    for code in sorted(by_rule):
         items = by_rule[code]
         rule = rules.get(code)
         if rule is None:  # a lexicon (forbidden-phrase) rule
