@@ -139,6 +139,12 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     # a report does not reach past the end of its sentence
     text = "同事说会回电。这是规定，我也没办法"
     assert not in_reported_speech(text, text.index("这是"))
+    # an agent introducing himself (…客服) and then the customer speaking (您说…) is no report:
+    # 客服 is not the subject of 说 there; 同事跟您说 keeps 您 as the listener
+    text = "喂联通客服 您说号码被停了我正在查 嗯 您先安静一下行不行"
+    assert not in_reported_speech(text, text.index("您先安静"))
+    text = "之前的客服跟您说您先安静一下，这是不对的"
+    assert in_reported_speech(text, text.index("您先安静"))
 
 
 def test_in_context_dispatch():
