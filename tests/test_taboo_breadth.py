@@ -145,6 +145,12 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     assert not in_reported_speech(text, text.index("您先安静"))
     text = "之前的客服跟您说您先安静一下，这是不对的"
     assert in_reported_speech(text, text.index("您先安静"))
+    # the agent takes the floor again within the sentence (a contrast, or 我们 acting): the report
+    # has ended before the hit
+    text = "关于您提到的医生态度冷淡一事，我们记下了，但医生一天看六十个号，您就别太较真了。"
+    assert not in_reported_speech(text, text.index("别太较真"))
+    text = "您说之前的同事对您说这是规定，我也没办法，这样的回答确实不对"
+    assert in_reported_speech(text, text.index("我也没办法"))
 
 
 def test_in_context_dispatch():

@@ -79,6 +79,10 @@ _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话)"
     r"|(您|你)(刚才|之前|刚刚|上次)?(说|反映|提到|表示|讲|投诉|称|告诉我)(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
 )
+# The agent taking the floor again after a report, in the same sentence: a clause opening with a
+# contrast or with 我们 acting (…您提到的医生态度冷淡一事，我们记下了，但医生一上午要看六十个号，
+# 您就别太较真了): what follows is the agent's own answer, not the report.
+_REPORT_ENDS = re.compile(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实))")
 _AGENT_BEFORE = re.compile(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 # ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
 _OWNER_BEFORE = re.compile(r"(我|我们)(的)?$")
@@ -232,6 +236,8 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
         if _AGENT_BEFORE.search(clause, 0, m.start()) and not (
                 m.group(1) and _OWNER_BEFORE.search(clause, 0, m.start())):
             continue  # 我跟您说 / 我们对您讲: the agent is the speaker
+        if _REPORT_ENDS.search(clause, m.end()):
+            continue  # the report ended before the hit
         return True
     return False
 
