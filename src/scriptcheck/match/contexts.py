@@ -68,6 +68,7 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # reply the agent often echoes them, so treating every 你…说 as reported speech would hide it.
 # Nor is a third party followed by 您说 the speaker (喂联通客服 您说号码被停了…: the agent
 # introducing himself, then the customer speaking), unless 跟/对/向您说 makes 您 the listener.
+# 说话 followed by how (医生说话就那样) is a manner of speaking, not a report; 同事跟您说话冲了，还说… is.
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
           r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
@@ -76,7 +77,7 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
 _REPORT = re.compile(
-    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话)"
+    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
     r"|(您|你)(刚才|之前|刚刚|上次)?(说|反映|提到|表示|讲|投诉|称|告诉我)(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
 )
 # The agent taking the floor again after a report, in the same sentence: a clause opening with a
