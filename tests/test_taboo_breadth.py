@@ -151,6 +151,9 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     assert not in_reported_speech(text, text.index("别太较真"))
     text = "您说之前的同事对您说这是规定，我也没办法，这样的回答确实不对"
     assert in_reported_speech(text, text.index("我也没办法"))
+    # ... or addresses the customer in a clause of its own
+    text = "你说老师态度不好，你家孩子就没问题吗？"
+    assert not in_reported_speech(text, text.index("你家孩子"), text.index("吗"))
     # 说话 and how (就那样) is a manner of speaking; 说话冲了，还说… reports the words
     text = "医生说话就那样 你别往心里去 有什么好投诉的"
     assert not in_reported_speech(text, text.index("有什么好"))

@@ -82,8 +82,9 @@ _REPORT = re.compile(
 )
 # The agent taking the floor again after a report, in the same sentence: a clause opening with a
 # contrast or with 我们 acting (…您提到的医生态度冷淡一事，我们记下了，但医生一上午要看六十个号，
-# 您就别太较真了): what follows is the agent's own answer, not the report.
-_REPORT_ENDS = re.compile(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实))")
+# 您就别太较真了), or with the agent addressing the customer (您说老师态度不好，您家孩子就没问题吗):
+# what follows is the agent's own answer, not the report.
+_REPORT_ENDS = re.compile(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为))")
 _AGENT_BEFORE = re.compile(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 # ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
 _OWNER_BEFORE = re.compile(r"(我|我们)(的)?$")
@@ -237,8 +238,8 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
         if _AGENT_BEFORE.search(clause, 0, m.start()) and not (
                 m.group(1) and _OWNER_BEFORE.search(clause, 0, m.start())):
             continue  # 我跟您说 / 我们对您讲: the agent is the speaker
-        if _REPORT_ENDS.search(clause, m.end()):
-            continue  # the report ended before the hit
+        if _REPORT_ENDS.search(text, sentence_start + m.end(), max(end, start + 3)):
+            continue  # the report ended before the hit (or where the hit opens a clause)
         return True
     return False
 
