@@ -139,27 +139,26 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     # a report does not reach past the end of its sentence
     text = "同事说会回电。这是规定，我也没办法"
     assert not in_reported_speech(text, text.index("这是"))
-    # an agent introducing himself (…客服) and then the customer speaking (您说…) is no report:
-    # 客服 is not the subject of 说 there; 同事跟您说 keeps 您 as the listener
-    text = "喂联通客服 您说号码被停了我正在查 嗯 您先安静一下行不行"
-    assert not in_reported_speech(text, text.index("您先安静"))
-    text = "之前的客服跟您说您先安静一下，这是不对的"
-    assert in_reported_speech(text, text.index("您先安静"))
-    # the agent takes the floor again within the sentence (a contrast, or 我们 acting): the report
-    # has ended before the hit
-    text = "关于您提到的医生态度冷淡一事，我们记下了，但医生一天看六十个号，您就别太较真了。"
-    assert not in_reported_speech(text, text.index("别太较真"))
-    text = "您说之前的同事对您说这是规定，我也没办法，这样的回答确实不对"
-    assert in_reported_speech(text, text.index("我也没办法"))
-    # ... or addresses the customer in a clause of its own
-    text = "你说老师态度不好，你家孩子就没问题吗？"
-    assert not in_reported_speech(text, text.index("你家孩子"), text.index("吗"))
-    # 说话 and how (就那样) is a manner of speaking; 说话冲了，还说… reports the words
-    text = "医生说话就那样 你别往心里去 有什么好投诉的"
-    assert not in_reported_speech(text, text.index("有什么好"))
-    text = "刚才我们同事跟您说话冲了，还说什么听不懂人话，这确实不对"
-    assert in_reported_speech(text, text.index("听不懂"))
 
+
+
+@pytest.mark.parametrize("text, hit, reported", [
+    # an agent introducing himself (…客服) before the customer speaks (您说…) reports nobody;
+    # 跟您说 keeps 您 the listener and the colleague the speaker
+    ("喂联通客服 您说号码被停了我正在查 嗯 您先安静一下行不行", "您先安静", False),
+    ("之前的客服跟您说您先安静一下，这是不对的", "您先安静", True),
+    # the agent takes the floor again in the same sentence: a contrast, 我们 acting, or a clause
+    # addressing the customer
+    ("关于您提到的医生态度冷淡一事，我们记下了，但医生一天看六十个号，您就别太较真了。", "别太较真", False),
+    ("你说老师态度不好，你家孩子就没问题吗？", "你家孩子就没问题", False),
+    ("您说之前的同事对您说这是规定，我也没办法，这样的回答确实不对", "我也没办法", True),
+    # 说话 and how (就那样) is a manner of speaking; 说话冲了，还说… reports the words
+    ("医生说话就那样 你别往心里去 有什么好投诉的", "有什么好", False),
+    ("刚才我们同事跟您说话冲了，还说什么听不懂人话，这确实不对", "听不懂", True),
+])
+def test_where_a_report_starts_and_ends(text, hit, reported):
+    start = text.index(hit)
+    assert in_reported_speech(text, start, start + len(hit)) is reported
 
 def test_in_context_dispatch():
     text = "他说“滚”"
