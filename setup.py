@@ -42,6 +42,7 @@ COMPILED = [
 NATIVE = [
     "src/scriptcheck/text/_native.pyx",
     "src/scriptcheck/match/_native.pyx",
+    "src/scriptcheck/lexicon/_native.pyx",
 ]
 
 # Annotations are documentation here, not C types: `x: dict = defaultdict(list)` must work.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import repeat
 from typing import Mapping, Sequence
 
-__all__ = ["features", "weigh", "YOU_PLAIN", "YOU_HONORIFIC", "BEGIN", "END", "LENGTHS", "SPECIAL"]
+__all__ = ["features", "weigh", "weigh_packed", "YOU_PLAIN", "YOU_HONORIFIC", "BEGIN", "END", "LENGTHS", "SPECIAL"]
 
 # Address features: normalisation folds 您 into 你, yet which of the two an agent wrote is
 # among the strongest signals of tone (the cue stage reads it from the original text too).
@@ -50,6 +50,26 @@ def weigh(weights: Mapping[str, float], search: str, original: str, cues: Sequen
     features of ``original``) and of its cue features ``<id>`` for the ids in ``cues``."""
     get = weights.get
     total = sum(map(get, features(search, original, low, high), repeat(0.0)))
+    for cue in cues:
+        total += get(f"<{cue}>", 0.0)
+    return total
+
+
+def weigh_packed(table, weights: Mapping[str, float], search: str, original: str, cues: Sequence[str] = ()) -> float:
+    """:func:`weigh` with the n-gram weights read from ``table`` (a ``lexicon._native.NgramTable``
+    of ``weights`` and the model's orders): the same sum, as exactly (the table returns the
+    weighted n-grams in :func:`features`' order, and an n-gram without a weight adds 0.0,
+    which changes no float sum), without a str object per n-gram."""
+    get = weights.get
+    parts = table.weights_of(search)
+    for size_at_least, name in LENGTHS:
+        if len(search) >= size_at_least:
+            parts.append(get(name, 0.0))
+    if "你" in original:
+        parts.append(get(YOU_PLAIN, 0.0))
+    if "您" in original:
+        parts.append(get(YOU_HONORIFIC, 0.0))
+    total = sum(parts)
     for cue in cues:
         total += get(f"<{cue}>", 0.0)
     return total
