@@ -22,6 +22,7 @@ COMPILED = [
     "src/scriptcheck/io/canonical.py",
     "src/scriptcheck/text/normalize.py",
     "src/scriptcheck/text/segment.py",
+    "src/scriptcheck/text/speech.py",
     "src/scriptcheck/match/engine.py",
     "src/scriptcheck/lexicon/matcher.py",
     "src/scriptcheck/lexicon/ngram_features.py",
