@@ -43,7 +43,7 @@ def test_frame_is_the_python_one() -> None:
 
 
 @native
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(st.dictionaries(_gram, _weight, max_size=30), _text, _text, st.lists(st.sampled_from(["bie", "x"]), max_size=2),
        _orders, st.data())
 def test_packed_weighing_is_the_python_reference(weights, search, original, cues, orders, data) -> None:
@@ -90,6 +90,20 @@ def test_the_model_packs_its_table_again_after_pickling() -> None:
     copy = pickle.loads(pickle.dumps(model))
     assert copy._table is None
     assert copy.logit("你自己看吧", "你自己看吧") == before
+
+
+@native
+@pytest.mark.parametrize("orders", [(1, 4), (2, 2), (5, 6), (1, 1), (3, 4)])
+@pytest.mark.parametrize("search", ["", "0", "你好", "滚吧你"])
+def test_negative_zero_and_texts_too_short_for_any_ngram(orders, search) -> None:
+    # weigh sums over every n-gram, weighted or not: a float from the first one on, the int 0
+    # when the text is too short for any (then 0 + -0.0 and 0.0 + -0.0 differ in sign).
+    weights = {"<bie>": -0.0, "<你>": -0.0, "x": 0.0}
+    table = _native.NgramTable(weights, *orders)
+    for cues in ((), ("bie",)):
+        expected = weigh(weights, search, search, cues, *orders)
+        got = weigh_packed(table, weights, search, search, cues)
+        assert repr(got) == repr(expected)
 
 
 def test_table_orders_are_checked() -> None:

@@ -69,7 +69,13 @@ def weigh_packed(table, weights: Mapping[str, float], search: str, original: str
         parts.append(get(YOU_PLAIN, 0.0))
     if "您" in original:
         parts.append(get(YOU_HONORIFIC, 0.0))
-    total = sum(parts)
+    # weigh's sum runs over every n-gram, weighted or not, so it is a float (0.0 at least) as
+    # soon as features() makes one; the table leaves the unweighted ones out, so start from
+    # 0.0 then (from the int 0 otherwise, as sum() does: 0 + -0.0 is not 0.0 + -0.0 compiled).
+    low, high = table.low, table.high
+    shortest = low if low > 2 else 2
+    made = (low == 1 and search != "") or (shortest <= high and shortest <= len(search) + 2)
+    total = sum(parts, 0.0) if made else sum(parts)
     for cue in cues:
         total += get(f"<{cue}>", 0.0)
     return total
