@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """Native helpers of the matcher (optional, compiled): the loop of
 :meth:`scriptcheck.match.engine.Matcher.find_many` that sorts the automaton's hits out per
-text, and the one that verifies each pattern in its windows.
+text, the one that verifies each pattern in its windows, and ``gather_verify``, the two in one
+pass (what ``find_many`` calls; ``engine.gather_verify_python`` is its reference).
 
 It runs once per automaton hit (about two dozen per transcript), and in Python each hit cost a
 handful of integer objects, comparisons through the object protocol and tuple unpacking. Here
