@@ -22,6 +22,7 @@ COMPILED = [
     "src/scriptcheck/io/canonical.py",
     "src/scriptcheck/text/normalize.py",
     "src/scriptcheck/text/segment.py",
+    "src/scriptcheck/text/speech.py",
     "src/scriptcheck/match/engine.py",
     "src/scriptcheck/lexicon/matcher.py",
     "src/scriptcheck/lexicon/ngram_features.py",
@@ -42,6 +43,7 @@ COMPILED = [
 NATIVE = [
     "src/scriptcheck/text/_native.pyx",
     "src/scriptcheck/match/_native.pyx",
+    "src/scriptcheck/lexicon/_native.pyx",
 ]
 
 # Annotations are documentation here, not C types: `x: dict = defaultdict(list)` must work.

@@ -63,6 +63,49 @@ def test_native_gather_is_the_python_reference(case) -> None:
         engine.gather_python(hits, values, bounds, only, only_each)
 
 
+_REGEXES = ["a", "b+", "ab?", "(?=a)", "^a", "b$", "a|", "(?<=b)a", r"\Z", "[ab]{2}", "."]
+
+
+@st.composite
+def _gathering_verifying(draw):
+    """_gathering's case plus a joined text it describes and a verifier per pattern (some
+    already made, the others made on request)."""
+    hits, values, bounds, only, only_each = draw(_gathering())
+    texts = [draw(st.text(alphabet="ab ", min_size=bounds[i + 1] - bounds[i] - 1, max_size=bounds[i + 1] - bounds[i] - 1))
+             for i in range(len(bounds) - 1)]
+    text = "\n".join(texts)
+    makers = []
+    for _ in range(6):  # _gathering's pattern keys are 0..5
+        regex = re.compile(draw(st.sampled_from(_REGEXES)), re.MULTILINE)
+        makers.append((draw(st.integers(0, 6)), regex.search, regex.finditer, draw(st.booleans())))
+    ready = [m if draw(st.booleans()) else None for m in makers]
+    return hits, values, bounds, only, only_each, ready, makers, text
+
+
+@native
+@settings(max_examples=1500, deadline=None)
+@given(_gathering_verifying())
+def test_native_gather_verify_is_the_python_reference(case) -> None:
+    hits, values, bounds, only, only_each, ready, makers, text = case
+    native_verifiers, python_verifiers = list(ready), list(ready)
+    native = engine._gather_verify(hits, values, bounds, only, only_each, native_verifiers, makers.__getitem__, text)
+    python = engine.gather_verify_python(hits, values, bounds, only, only_each, python_verifiers,
+                                         makers.__getitem__, text)
+    assert native == python
+    assert native_verifiers == python_verifiers  # the same regexes made on request
+
+
+@native
+def test_native_gather_verify_refuses_what_it_cannot_read() -> None:
+    make = [(0, re.compile("a").search, re.compile("a").finditer, False)].__getitem__
+    with pytest.raises(IndexError):
+        engine._gather_verify([], [], [0], None, None, [None], make, "")
+    with pytest.raises(IndexError):  # a pattern without a verifier
+        engine._gather_verify([(0, 0, 1)], [(((3, 0, 0),), (), ())], [0, 3], None, None, [None], make, "aa")
+    with pytest.raises(ValueError):
+        engine._gather_verify([(0, 0, 1)], [((), (0,))], [0, 3], None, None, [None], make, "aa")
+
+
 @native
 def test_native_gather_refuses_what_it_cannot_read() -> None:
     with pytest.raises(IndexError):
@@ -86,13 +129,14 @@ def test_matcher_finds_the_same_with_the_reference_loop(profile_checker, texts, 
         st.one_of(st.none(), st.frozensets(st.integers(0, count - 1), max_size=40)),
         min_size=len(texts), max_size=len(texts))))
     native = matcher.find_many(norms, None, only_each)
-    compiled = engine._gather, engine._verify
+    compiled = engine._gather, engine._verify, engine._gather_verify
     # (monkeypatch is function-scoped: hypothesis forbids it)
     engine._gather, engine._verify = engine.gather_python, engine.verify_python
+    engine._gather_verify = engine.gather_verify_python
     try:
         assert matcher.find_many(norms, None, only_each) == native
     finally:
-        engine._gather, engine._verify = compiled
+        engine._gather, engine._verify, engine._gather_verify = compiled
     for original, hits in zip(texts, native):  # spans index the original text
         assert all(0 <= start < end <= len(original) for _, start, end in hits)
 

@@ -91,3 +91,10 @@ def test_native_count_shared_is_the_regex_count(value: str, reference: str) -> N
 
     expected = len(steps._reference_characters(reference)(value)) if reference else 0
     assert count_shared(value, reference) == expected
+
+
+@pytest.mark.parametrize("texts", [["您好\x1e再见", "好的"], ["\x1e", ""], ["a", "\x1e\x1e", "您"], ["亲\x1e"]])
+def test_normalize_many_with_the_turn_separator_inside_a_text(texts: list[str]) -> None:
+    # The fold splits at every separator: a text holding one is normalised on its own.
+    expected = [_state(normalize_module._normalize_python(t)) for t in texts]
+    assert [_state(n) for n in normalize_module.normalize_many(texts)] == expected

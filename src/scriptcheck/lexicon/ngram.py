@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scriptcheck.datafile import format_validation_error, read_yaml
 from scriptcheck.errors import LexiconError
-from scriptcheck.lexicon.ngram_features import BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh
+from scriptcheck.lexicon.ngram_features import (BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh,
+                                                weigh_packed)
 
 __all__ = ["NgramFile", "NgramModel", "load_ngram", "features", "YOU_PLAIN", "YOU_HONORIFIC",
            "BEGIN", "END"]
@@ -101,6 +102,13 @@ class NgramModel:
         # The probability threshold as a log-odds one: no exp() per scored sentence.
         self._cut = math.log(data.threshold / (1 - data.threshold))
         self.triggers: tuple[str, ...] = tuple(data.triggers)
+        # The weights packed for the compiled weighing (lexicon/_native.pyx), made on first
+        # need: a one-line lint that never scores a sentence does not pay for packing them.
+        self._table = None
+
+    def __getstate__(self) -> dict:
+        # The packed table is a C structure: a copy (a model sent to another process) packs its own.
+        return {**self.__dict__, "_table": None}
 
     def __repr__(self) -> str:
         return f"NgramModel({self.path!r}, {len(self._weights)} weights, threshold {self.data.threshold})"
@@ -113,7 +121,12 @@ class NgramModel:
     def logit(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
         """The log-odds that a sentence is rude (``search``: its normalised text; ``cues``: the
         ids of the cue stage's cues and mitigators that fire in it)."""
-        return self.data.bias + weigh(self._weights, search, original, cues, self._low, self._high)
+        if _native is None:
+            return self.data.bias + weigh(self._weights, search, original, cues, self._low, self._high)
+        table = self._table
+        if table is None:
+            table = self._table = _native.NgramTable(self._weights, self._low, self._high)
+        return self.data.bias + weigh_packed(table, self._weights, search, original, cues)
 
     def probability(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
         """:meth:`logit` as a probability."""
@@ -135,6 +148,12 @@ class NgramModel:
         seen = {f: get(f, 0.0) for f in features(search, original, self._low, self._high)}
         best = sorted(((w, f) for f, w in seen.items() if w > 0), reverse=True)[:k]
         return [f.strip(BEGIN + END) or f for _, f in best]
+
+
+try:  # the compiled weighing (setup.py builds it when it can); results are the same without it
+    from scriptcheck.lexicon import _native
+except ImportError:
+    _native = None
 
 
 def load_ngram(path: str | Path) -> NgramModel:

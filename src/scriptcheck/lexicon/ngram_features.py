@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import repeat
 from typing import Mapping, Sequence
 
-__all__ = ["features", "weigh", "YOU_PLAIN", "YOU_HONORIFIC", "BEGIN", "END", "LENGTHS", "SPECIAL"]
+__all__ = ["features", "weigh", "weigh_packed", "YOU_PLAIN", "YOU_HONORIFIC", "BEGIN", "END", "LENGTHS", "SPECIAL"]
 
 # Address features: normalisation folds 您 into 你, yet which of the two an agent wrote is
 # among the strongest signals of tone (the cue stage reads it from the original text too).
@@ -50,6 +50,32 @@ def weigh(weights: Mapping[str, float], search: str, original: str, cues: Sequen
     features of ``original``) and of its cue features ``<id>`` for the ids in ``cues``."""
     get = weights.get
     total = sum(map(get, features(search, original, low, high), repeat(0.0)))
+    for cue in cues:
+        total += get(f"<{cue}>", 0.0)
+    return total
+
+
+def weigh_packed(table, weights: Mapping[str, float], search: str, original: str, cues: Sequence[str] = ()) -> float:
+    """:func:`weigh` with the n-gram weights read from ``table`` (a ``lexicon._native.NgramTable``
+    of ``weights`` and the model's orders): the same sum, as exactly (the table returns the
+    weighted n-grams in :func:`features`' order, and an n-gram without a weight adds 0.0,
+    which changes no float sum), without a str object per n-gram."""
+    get = weights.get
+    parts = table.weights_of(search)
+    for size_at_least, name in LENGTHS:
+        if len(search) >= size_at_least:
+            parts.append(get(name, 0.0))
+    if "你" in original:
+        parts.append(get(YOU_PLAIN, 0.0))
+    if "您" in original:
+        parts.append(get(YOU_HONORIFIC, 0.0))
+    # weigh's sum runs over every n-gram, weighted or not, so it is a float (0.0 at least) as
+    # soon as features() makes one; the table leaves the unweighted ones out, so start from
+    # 0.0 then (from the int 0 otherwise, as sum() does: 0 + -0.0 is not 0.0 + -0.0 compiled).
+    low, high = table.low, table.high
+    shortest = low if low > 2 else 2
+    made = (low == 1 and search != "") or (shortest <= high and shortest <= len(search) + 2)
+    total = sum(parts, 0.0) if made else sum(parts)
     for cue in cues:
         total += get(f"<{cue}>", 0.0)
     return total

@@ -17,7 +17,7 @@ from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped
                                         simplified_aligned)
 from scriptcheck.text.segment import Segmenter
 
-__all__ = ["MatchEntry", "Hit", "Matcher", "gather_python", "verify_python"]
+__all__ = ["MatchEntry", "Hit", "Matcher", "gather_python", "verify_python", "gather_verify_python"]
 
 _PHRASE, _ANCHOR, _ALLOW = 0, 1, 2
 _tuple_new = tuple.__new__
@@ -149,27 +149,14 @@ class Matcher:
             lengths = [len(n.text) + 1 for n in norms]
             text = SEARCH_SEPARATOR.join([n.text for n in norms])
             bounds = list(accumulate(lengths, initial=0))
-        # What each text needs verified, sorted out of the automaton's hits in one typed loop
-        # (match/_native.pyx; gather_python below is its reference).
+        # Each text's candidates, sorted out of the automaton's hits and its patterns verified
+        # in their windows, in one typed pass (match/_native.pyx; gather_verify_python below
+        # is its reference); then settled here.
         automaton = self._automaton
-        for at, candidates, allowed, windows in _gather(automaton.find(text), automaton.values, bounds,
-                                                        only, only_each):
-            found[at] = self._collect(norms[at], text, bounds[at], bounds[at + 1] - 1, candidates, allowed, windows)
+        for at, candidates, allowed in _gather_verify(automaton.find(text), automaton.values, bounds, only,
+                                                      only_each, self._verifiers, self._verifier, text):
+            found[at] = self._verified(norms[at], candidates, allowed, bounds[at])
         return found
-
-    def _collect(self, norm: Normalized, text: str, base: int, limit: int,
-                 candidates: list[tuple[int, int, int]], allowed: list[tuple[int, int, int]],
-                 windows: dict[int, list[int]]) -> list[Hit]:
-        """Verify the patterns of one text (``text[base:limit]``) in their windows, then
-        settle its candidates."""
-        verifiers = self._verifiers
-        for key in windows:
-            if verifiers[key] is None:
-                verifiers[key] = self._verifier(key)
-        _verify(windows, verifiers, text, base, limit, candidates)
-        if not candidates:
-            return []
-        return self._verified(norm, candidates, allowed, base)
 
     def _verified(self, norm: Normalized, candidates: list[tuple[int, int, int]],
                   allowed: list[tuple[int, int, int]] | None, base: int) -> list[Hit]:
@@ -314,6 +301,26 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
                 m = search(text, m_end, endpos)
 
 
+def gather_verify_python(found: list[tuple[int, int, int]], values, bounds: list[int],
+                         only: frozenset[int] | None, only_each: Sequence[frozenset[int] | None] | None,
+                         verifiers: list, make_verifier, text: str) -> list[tuple[int, list, list]]:
+    """:func:`gather_python`, then :func:`verify_python` of each text's windows: ``(text
+    index, candidates, allowed)`` for each text left with a candidate, in order.
+
+    ``verifiers[pattern]`` is filled with ``make_verifier(pattern)`` where it is still ``None``
+    (regexes are compiled when first needed). ``text`` is the joined search string ``found``
+    and ``bounds`` describe."""
+    out = []
+    for at, candidates, allowed, windows in gather_python(found, values, bounds, only, only_each):
+        for key in windows:
+            if verifiers[key] is None:
+                verifiers[key] = make_verifier(key)
+        verify_python(windows, verifiers, text, bounds[at], bounds[at + 1] - 1, candidates)
+        if candidates:
+            out.append((at, candidates, allowed))
+    return out
+
+
 def _verify_by_finditer(matches, entry_index: int, anchored_end: bool, endpos: int, limit: int,
                         candidates: list[tuple[int, int, int]]) -> None:
     for m in matches:
@@ -326,9 +333,9 @@ def _verify_by_finditer(matches, entry_index: int, anchored_end: bool, endpos: i
 
 
 try:  # the compiled loops (setup.py builds them when it can); results are the same without them
-    from scriptcheck.match._native import gather as _gather, verify as _verify
+    from scriptcheck.match._native import gather as _gather, gather_verify as _gather_verify, verify as _verify
 except ImportError:
-    _gather, _verify = gather_python, verify_python
+    _gather, _verify, _gather_verify = gather_python, verify_python, gather_verify_python
 
 
 def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:

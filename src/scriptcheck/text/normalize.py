@@ -330,12 +330,17 @@ def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     if len(texts) < 2:
         return [normalize(t) for t in texts]
     original = _TURN_SEPARATOR.join(texts)
-    if original.count(_TURN_SEPARATOR) != len(texts) - 1:  # a text holds the separator
-        return [normalize(t) for t in texts]
     if _native is not None:
         folded = _native_fold(original)
         if folded is not None:
+            # The fold splits at every separator: one text more than given means a text holds
+            # the separator itself (then each is normalised alone). Asked of the fold's result
+            # rather than by counting separators first, which walked the whole transcript again.
+            if len(folded) != len(texts):
+                return [normalize(t) for t in texts]
             return [Normalized(t, c, j, m) for t, (m, j, c) in zip(texts, folded)]
+    if original.count(_TURN_SEPARATOR) != len(texts) - 1:  # a text holds the separator
+        return [normalize(t) for t in texts]
     marked_all = original.translate(_JOINED)
     joined_all = marked_all.replace("\x00", "") if "\x00" in marked_all else marked_all
     if not joined_all.isascii() and not _traditional().isdisjoint(joined_all):
