@@ -332,10 +332,10 @@ def _verify_by_finditer(matches, entry_index: int, anchored_end: bool, endpos: i
         candidates.append((entry_index, m_start, m_end))
 
 
-try:  # the compiled loops (setup.py builds them when it can); results are the same without them
-    from scriptcheck.match._native import gather as _gather, gather_verify as _gather_verify, verify as _verify
+try:  # the compiled pass (setup.py builds it when it can); results are the same without it
+    from scriptcheck.match._native import gather_verify as _gather_verify
 except ImportError:
-    _gather, _verify, _gather_verify = gather_python, verify_python, gather_verify_python
+    _gather_verify = gather_verify_python
 
 
 def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:
