@@ -126,3 +126,29 @@ def _default_before_mitigators(load_lexicon) -> list:
     found = {m for e in forbidden.match_entries for m in e.mitigators if m.reach >= 0}
     assert found  # negation, self-reference, naming
     return sorted(found, key=lambda m: m.regex.pattern)
+
+
+class _CountingRegex:
+    """A mitigator regex that counts its searches (hashable, like the re.Pattern it wraps)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.regex = re.compile(pattern)
+        self.searches = 0
+
+    def search(self, text: str, pos: int = 0):
+        self.searches += 1
+        return self.regex.search(text, pos)
+
+
+def test_a_sentence_is_searched_for_a_mitigator_once_whatever_its_hits() -> None:
+    # A call without sentence ends: every hit shares the one sentence. Each hit's answer is
+    # what a search of that sentence gives, and the sentence is searched once, not per hit.
+    from scriptcheck.match.contexts import Mitigation, is_mitigated
+
+    for unit, held in (("投诉也没用，", False), ("抱歉，投诉也没用，", True)):
+        text = unit * 500
+        regex = _CountingRegex("抱歉")
+        mitigation = Mitigation(regex, sentence=True, boundary=False)
+        starts = [m.start() for m in re.finditer("投诉", text)]
+        assert all(is_mitigated(text, s, s + 5, [mitigation]) is held for s in starts)
+        assert len(starts) == 500 and regex.searches == 1

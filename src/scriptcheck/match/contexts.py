@@ -113,12 +113,14 @@ class _Marks:
     of a hit is then a bisect, so an utterance with thousands of hits costs linear time, not
     quadratic (a 350,000-character turn of one repeated taboo took 158 s before)."""
 
-    __slots__ = ("text", "_positions", "_pieces")
+    __slots__ = ("text", "_positions", "_pieces", "held")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._positions: dict[object, list[int]] = {}
         self._pieces: dict[tuple[int, int], tuple[str, object]] = {}
+        # (clause or sentence span, mitigation, boundary check) -> whether it holds the mitigator
+        self.held: dict[tuple, bool] = {}
 
     def of(self, mark: str | re.Pattern) -> list[int]:
         """Sorted positions of a character, or of the one-character matches of a pattern."""
@@ -250,6 +252,7 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
     ``mitigators``; ``on_boundaries(text, s, e)`` checks jieba word boundaries."""
     marks = _marks(text)
     for mitigation in mitigators:
+        boundaries = on_boundaries if mitigation.boundary else None
         if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
             regex, back = _leading_up(mitigation.regex, mitigation.reach)
             # Only the characters such a match can start in: a clause of 100,000 characters
@@ -257,20 +260,35 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
             # drops symbols, so the window is wider in original characters; a mitigator spread
             # wider still is not seen, and the hit stays flagged.
             lo = max(marks.around(start, end, _CLAUSE_END)[0], start - _window(back))
-            original, norm = marks.piece(lo, start)
-        else:
-            regex = mitigation.regex
-            original, norm = marks.piece(*marks.around(start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END))
-        at = 0
-        while (m := regex.search(norm.text, at)) is not None:
-            at = m.start() + 1
-            if m.end() <= m.start():
-                continue
-            if mitigation.boundary and on_boundaries is not None:
-                o_start, o_end = norm.span(m.start(), m.end())
-                if not on_boundaries(original, o_start, o_end):
-                    continue
+            if _holds(regex, *marks.piece(lo, start), boundaries):
+                return True
+            continue
+        # A clause or sentence holds the mitigator or not, whichever of its hits asks: answered
+        # once per span (a sentence of 20,000 characters without a mark was searched again for
+        # each of its 1,000 hits: quadratic).
+        span = marks.around(start, end, _SENTENCE_END if mitigation.sentence else _CLAUSE_END)
+        key = (span, mitigation, boundaries)
+        held = marks.held.get(key)
+        if held is None:
+            held = marks.held[key] = _holds(mitigation.regex, *marks.piece(*span), boundaries)
+        if held:
             return True
+    return False
+
+
+def _holds(regex: re.Pattern, original: str, norm, on_boundaries: Callable[[str, int, int], bool] | None) -> bool:
+    """Whether ``regex`` matches the normalised ``norm`` of ``original`` non-empty (and, with
+    ``on_boundaries``, on jieba word boundaries of the original)."""
+    at = 0
+    while (m := regex.search(norm.text, at)) is not None:
+        at = m.start() + 1
+        if m.end() <= m.start():
+            continue
+        if on_boundaries is not None:
+            o_start, o_end = norm.span(m.start(), m.end())
+            if not on_boundaries(original, o_start, o_end):
+                continue
+        return True
     return False
 
 
