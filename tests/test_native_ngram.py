@@ -61,12 +61,18 @@ def test_packed_weighing_is_the_python_reference(weights, search, original, cues
     assert got == expected and repr(float(got)) == repr(float(expected))
 
 
-@native
-def test_packed_weighing_of_the_shipped_model_on_the_lexicons() -> None:
+@pytest.fixture
+def shipped_model():
+    """The packaged tone model's n-gram stage (the test is skipped when it is turned off)."""
     tone = default_tone()
     if tone is None or tone.ngram is None:
         pytest.skip("the packaged tone model is turned off")
-    model = tone.ngram
+    return tone.ngram
+
+
+@native
+def test_packed_weighing_of_the_shipped_model_on_the_lexicons(shipped_model) -> None:
+    model = shipped_model
     table = _native.NgramTable(model._weights, model._low, model._high)
     texts = _lexicon_texts()
     assert len(texts) > 1000
@@ -81,11 +87,8 @@ def test_packed_weighing_of_the_shipped_model_on_the_lexicons() -> None:
 
 
 @native
-def test_the_model_packs_its_table_again_after_pickling() -> None:
-    tone = default_tone()
-    if tone is None or tone.ngram is None:
-        pytest.skip("the packaged tone model is turned off")
-    model = tone.ngram
+def test_the_model_packs_its_table_again_after_pickling(shipped_model) -> None:
+    model = shipped_model
     before = model.logit("你自己看吧", "你自己看吧")
     copy = pickle.loads(pickle.dumps(model))
     assert copy._table is None
@@ -96,8 +99,8 @@ def test_the_model_packs_its_table_again_after_pickling() -> None:
 @pytest.mark.parametrize("orders", [(1, 4), (2, 2), (5, 6), (1, 1), (3, 4)])
 @pytest.mark.parametrize("search", ["", "0", "你好", "滚吧你"])
 def test_negative_zero_and_texts_too_short_for_any_ngram(orders, search) -> None:
-    # weigh sums over every n-gram, weighted or not: a float from the first one on, the int 0
-    # when the text is too short for any (then 0 + -0.0 and 0.0 + -0.0 differ in sign).
+    # weigh sums over every n-gram, weighted or not, weigh_packed only the weighted ones: the
+    # signs of zero must agree whether the text is too short for any n-gram or not.
     weights = {"<bie>": -0.0, "<你>": -0.0, "x": 0.0}
     table = _native.NgramTable(weights, *orders)
     for cues in ((), ("bie",)):

@@ -34,9 +34,13 @@ def features(search: str, original: str, low: int = 1, high: int = 4) -> list[st
     out = list(search) if low == 1 else []  # unigrams: the frame alone is not a feature
     for n in range(max(low, 2), high + 1):
         out += [framed[i:i + n] for i in range(size - n + 1)]
-    for size_at_least, name in LENGTHS:
-        if len(search) >= size_at_least:
-            out.append(name)
+    out += _sentence_features(search, original)
+    return out
+
+
+def _sentence_features(search: str, original: str) -> list[str]:
+    """The features after the n-grams: length (:data:`LENGTHS`) and address."""
+    out = [name for size_at_least, name in LENGTHS if len(search) >= size_at_least]
     if "你" in original:
         out.append(YOU_PLAIN)
     if "您" in original:
@@ -44,15 +48,20 @@ def features(search: str, original: str, low: int = 1, high: int = 4) -> list[st
     return out
 
 
+def _plus_cues(total: float, get, cues: Sequence[str]) -> float:
+    for cue in cues:
+        total += get(f"<{cue}>", 0.0)
+    return total
+
+
 def weigh(weights: Mapping[str, float], search: str, original: str, cues: Sequence[str] = (),
           low: int = 1, high: int = 4) -> float:
     """The sum of the weights of a sentence's :func:`features` (n-grams of ``search``, address
     features of ``original``) and of its cue features ``<id>`` for the ids in ``cues``."""
     get = weights.get
-    total = sum(map(get, features(search, original, low, high), repeat(0.0)))
-    for cue in cues:
-        total += get(f"<{cue}>", 0.0)
-    return total
+    # From 0.0: a float sum that starts there never becomes -0.0, so leaving out the n-grams
+    # without a weight (weigh_packed) cannot change it.
+    return _plus_cues(sum(map(get, features(search, original, low, high), repeat(0.0)), 0.0), get, cues)
 
 
 def weigh_packed(table, weights: Mapping[str, float], search: str, original: str, cues: Sequence[str] = ()) -> float:
@@ -62,20 +71,5 @@ def weigh_packed(table, weights: Mapping[str, float], search: str, original: str
     which changes no float sum), without a str object per n-gram."""
     get = weights.get
     parts = table.weights_of(search)
-    for size_at_least, name in LENGTHS:
-        if len(search) >= size_at_least:
-            parts.append(get(name, 0.0))
-    if "你" in original:
-        parts.append(get(YOU_PLAIN, 0.0))
-    if "您" in original:
-        parts.append(get(YOU_HONORIFIC, 0.0))
-    # weigh's sum runs over every n-gram, weighted or not, so it is a float (0.0 at least) as
-    # soon as features() makes one; the table leaves the unweighted ones out, so start from
-    # 0.0 then (from the int 0 otherwise, as sum() does: 0 + -0.0 is not 0.0 + -0.0 compiled).
-    low, high = table.low, table.high
-    shortest = low if low > 2 else 2
-    made = (low == 1 and search != "") or (shortest <= high and shortest <= len(search) + 2)
-    total = sum(parts, 0.0) if made else sum(parts)
-    for cue in cues:
-        total += get(f"<{cue}>", 0.0)
-    return total
+    parts += map(get, _sentence_features(search, original), repeat(0.0))
+    return _plus_cues(sum(parts, 0.0), get, cues)

@@ -43,7 +43,6 @@ cdef inline Py_ssize_t _text_at(list bounds, Py_ssize_t start):
 cdef struct _Windows:
     Py_ssize_t *lo
     Py_ssize_t *hi
-    Py_ssize_t *key
     Py_ssize_t *next  # the key's next window, or -1
     Py_ssize_t count, capacity
     Py_ssize_t *head  # per pattern: its first window, or -1
@@ -54,14 +53,14 @@ cdef struct _Windows:
 
 cdef int _grow(_Windows *w) except -1:
     cdef Py_ssize_t capacity = 2 * w.capacity if w.capacity else 16
-    cdef Py_ssize_t *block = <Py_ssize_t *> PyMem_Realloc(w.lo, 5 * capacity * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *block = <Py_ssize_t *> PyMem_Realloc(w.lo, 4 * capacity * sizeof(Py_ssize_t))
     if block == NULL:
         raise MemoryError()
-    # one block: lo | hi | key | next | order, each `capacity` long (moved up as it grows)
+    # one block: lo | hi | next | order, each `capacity` long (moved up as it grows)
     cdef Py_ssize_t i, old = w.capacity
-    for i in range(4, 0, -1):
+    for i in range(3, 0, -1):
         _move(block + i * capacity, block + i * old, old)
-    w.lo, w.hi, w.key, w.next, w.order = block, block + capacity, block + 2 * capacity, block + 3 * capacity, block + 4 * capacity
+    w.lo, w.hi, w.next, w.order = block, block + capacity, block + 2 * capacity, block + 3 * capacity
     w.capacity = capacity
     return 0
 
@@ -74,7 +73,7 @@ cdef inline void _move(Py_ssize_t *to, Py_ssize_t *source, Py_ssize_t n) noexcep
 
 cdef int _window(_Windows *w, Py_ssize_t key, Py_ssize_t lo, Py_ssize_t hi) except -1:
     """The window [lo, hi) for pattern ``key``: merged into the key's last window when it
-    overlaps (or precedes) it, as gather() does with each key's list."""
+    overlaps (or precedes) it, as engine.gather_python does with each key's list."""
     cdef Py_ssize_t last = w.tail[key], new
     if last >= 0 and lo <= w.hi[last]:
         if lo < w.lo[last]:
@@ -86,7 +85,7 @@ cdef int _window(_Windows *w, Py_ssize_t key, Py_ssize_t lo, Py_ssize_t hi) exce
         _grow(w)
     new = w.count
     w.count += 1
-    w.lo[new], w.hi[new], w.key[new], w.next[new] = lo, hi, key, -1
+    w.lo[new], w.hi[new], w.next[new] = lo, hi, -1
     if last < 0:
         w.head[key] = new
         w.order[w.keys] = key  # keys <= windows, so order has room
@@ -99,7 +98,7 @@ cdef int _window(_Windows *w, Py_ssize_t key, Py_ssize_t lo, Py_ssize_t hi) exce
 
 cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, Py_ssize_t base,
                          Py_ssize_t limit, list candidates) except -1:
-    """verify() over the windows of ``w`` (then forgotten, ready for the next text)."""
+    """engine.verify_python over the windows of ``w`` (then forgotten, ready for the next text)."""
     cdef Py_ssize_t k, key, at, lo, endpos, m_start, m_end, mark
     cdef tuple verifier
     cdef bint anchored_end
@@ -149,7 +148,7 @@ cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, P
 
 def gather_verify(list found, values, list bounds, only, only_each, list verifiers, make_verifier, str text):
     """``engine.gather_verify_python(found, values, bounds, only, only_each, verifiers,
-    make_verifier, text)``, compiled: gather() and verify() of each text in one pass."""
+    make_verifier, text)``, compiled: gathering and verifying each text in one pass."""
     cdef list out = []
     cdef Py_ssize_t at = 0, n, i, k, key, patterns = PyList_GET_SIZE(verifiers)
     cdef Py_ssize_t texts = PyList_GET_SIZE(bounds) - 1
@@ -162,7 +161,7 @@ def gather_verify(list found, values, list bounds, only, only_each, list verifie
     cdef tuple hit, packed, anchors, phrases, allows, anchor
     cdef bint by_list = type(values) is list
     cdef _Windows w
-    w.lo = w.hi = w.key = w.next = w.order = NULL
+    w.lo = w.hi = w.next = w.order = NULL
     w.count = w.capacity = w.keys = 0
     w.head = <Py_ssize_t *> PyMem_Malloc((2 * patterns + 1) * sizeof(Py_ssize_t))
     if w.head == NULL:
