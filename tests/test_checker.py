@@ -112,6 +112,20 @@ def test_a_phrase_found_plain_is_found_disguised(checker, data) -> None:
         assert disguised[f.start:f.end] == f.text
 
 
+@pytest.mark.parametrize("plain", [
+    "今后请勿再到营业厅纠缠工作人员。",  # the 请 of 请勿 is no softener, glued or not
+    "自己蠢怪谁",  # jieba reads 蠢怪: no lone 蠢
+    "这是您自己操作失误，不是系统问题。",
+    "祝您财源滚滚",
+])
+@pytest.mark.parametrize("glue", [" ", "*", "·", "\u200b"])
+def test_glued_text_is_judged_as_the_plain_text(checker, plain, glue) -> None:
+    # Found by the hypothesis test above: letter-spacing made every character a jieba word, so a
+    # word-boundary test passed (or failed) where the plain text's did not.
+    glued = glue.join(plain)
+    assert sorted({f.rule for f in checker.check(glued)}) == sorted({f.rule for f in checker.check(plain)})
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(codec="utf-8"), max_size=80))
 def test_checker_never_crashes_and_spans_index_the_text(checker, text: str) -> None:

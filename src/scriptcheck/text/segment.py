@@ -7,6 +7,7 @@ import os
 import re
 import threading
 from bisect import bisect_left
+from functools import lru_cache
 from typing import NamedTuple
 
 from scriptcheck.cachedir import cache_dir, dist_version
@@ -30,6 +31,14 @@ _BLOCK = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 _MEMO_LIMIT = 20_000
 _LONG_BLOCK = 256  # longer jieba blocks are segmented piecewise (see tokens_near)
 _WINDOW = 24
+# Three or more Han characters, each a block of its own, glued by one to three non-word
+# characters (今 后 请 勿 再 到, 你*真*笨, 财·源·滚·滚): a disguise, not words. jieba would
+# see every character as a word there, so a softener inside a disguised phrase (the 请 of
+# 请勿) and a short word inside a longer one (the 滚 of 滚滚) would pass a boundary check that
+# the plain text fails.
+_GLUED = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff](?:[^\u3400-\u9fff\w\n]{1,3}[\u3400-\u9fff]){2,}"
+                    r"(?![\u3400-\u9fff])")
+_GLUE = re.compile(r"[^\u3400-\u9fff]")
 
 
 _JIEBA_LOCK = threading.Lock()
@@ -47,6 +56,31 @@ def _jieba_tokenizer():
         if _jieba is None:
             _jieba = load_tokenizer()
         return _jieba
+
+
+@lru_cache(maxsize=16)
+def _blocks(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of ``text``'s jieba blocks, found once per text: a long text with
+    thousands of hits asks about its blocks once per hit."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _BLOCK.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+    return starts, ends
+
+
+@lru_cache(maxsize=16)
+def _unglued(text: str) -> tuple[str, list[int]] | None:
+    """``text`` with the glue between glued characters (``_GLUED``) taken out, and the sorted
+    offsets of the characters taken out; None when nothing is glued (almost every text)."""
+    if _GLUED.search(text) is None:
+        return None
+    removed: list[int] = []
+    for run in _GLUED.finditer(text):
+        removed.extend(run.start() + m.start() for m in _GLUE.finditer(run.group()))
+    keep = set(removed)
+    return "".join(c for i, c in enumerate(text) if i not in keep), removed
 
 
 class Segmenter:
@@ -114,21 +148,26 @@ class Segmenter:
         """
         out: list[Token] = []
         wanted = sorted(set(positions))
-        for match in _BLOCK.finditer(text):
-            start, end = match.span()
-            first = bisect_left(wanted, start)
-            if first == len(wanted) or wanted[first] >= end:
+        starts, ends = _blocks(text)
+        seen = -1
+        for p in wanted:
+            # the block holding p: the last one starting at or before it, if it reaches past p
+            i = bisect_left(starts, p + 1) - 1
+            if i <= seen or i < 0 or ends[i] <= p:
                 continue
+            seen = i
+            start, end = starts[i], ends[i]
+            first = bisect_left(wanted, start)
             if end - start <= _LONG_BLOCK:
-                out.extend(Token(w, s + start, e + start) for w, s, e in self.tokens(match.group()))
+                out.extend(Token(w, s + start, e + start) for w, s, e in self.tokens(text[start:end]))
                 continue
             # jieba's HMM is quadratic in a block's length; a block this long is no real
             # utterance, so segment a window around each position instead (tokens near the
             # position, the only ones asked for, come out the same; far edges may not).
             inside = wanted[first:bisect_left(wanted, end)]
             windows: list[list[int]] = []
-            for p in inside:
-                lo, hi = max(start, p - _WINDOW), min(end, p + _WINDOW + 1)
+            for q in inside:
+                lo, hi = max(start, q - _WINDOW), min(end, q + _WINDOW + 1)
                 if windows and lo <= windows[-1][1]:
                     windows[-1][1] = max(windows[-1][1], hi)
                 else:
@@ -142,7 +181,13 @@ class Segmenter:
 
     def on_boundaries(self, text: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` starts and ends between jieba tokens of ``text`` (only the
-        blocks around the two ends are segmented)."""
+        blocks around the two ends are segmented). Glued characters (今 后 请 勿) are judged
+        as the plain text they spell: a disguise must not change what is a word."""
+        glued = _unglued(text)
+        if glued is not None:
+            text, removed = glued
+            start -= bisect_left(removed, start)
+            end -= bisect_left(removed, end)
         positions = [p for p in (start, end - 1, end) if 0 <= p < len(text)]
         for token in self.tokens_near(text, positions):
             if token.start < start < token.end or token.start < end < token.end:
