@@ -473,10 +473,18 @@ def print_held_out(items: list[Item], oof: dict, thr: float) -> None:
 
 def write(items: list[Item], args) -> None:
     """Fit on everything, choose the threshold on leave-one-source-out scores, write the YAML."""
-    names = _folds(items)
-    oof = _oof(items, names, args)
-    thr = choose_threshold([(it, oof[id(it)]) for it in items], args)
-    print_held_out(items, oof, thr)
+    if args.threshold is None:
+        names = _folds(items)
+        oof = _oof(items, names, args)
+        thr = choose_threshold([(it, oof[id(it)]) for it in items], args)
+        print_held_out(items, oof, thr)
+        how = (f"chosen on leave-one-source-out scores: at most {args.polite_fa:.1%} of polite items and "
+               f"{args.jddc_fa:.2%} of JDDC agent turns, at least {args.min_threshold}")
+    else:
+        # A fit per source (the out-of-fold scores) costs as many fits as there are sources; a
+        # threshold chosen beforehand with --test on writers held out takes one.
+        thr = args.threshold
+        how = "given (--threshold), chosen with --test on writers left out of the fit"
     model = fit(items, args)
     flagged_jddc = sum(model.item(it) >= thr for it in items if it.source == "jddc")
     sources = sorted({it.source for it in items})
@@ -489,8 +497,8 @@ def write(items: list[Item], args) -> None:
         "# Do not edit by hand: edit the data or the options and refit.",
         "# Training data (rude, polite/negative items per source):",
         *[f"#   {s}: {r} rude, {p} negative" for s, (r, p) in counts.items()],
-        f"# Threshold chosen on leave-one-source-out scores: at most {args.polite_fa:.1%} of polite items and",
-        f"# {args.jddc_fa:.2%} of JDDC agent turns; fitted on everything it flags {flagged_jddc} JDDC turns.",
+        f"# Threshold {how};",
+        f"# fitted on everything it flags {flagged_jddc} JDDC turns.",
         "version: 1",
         "source: benchmarks/fit_ngram.py on benchmarks/data (taboo_dev, tone_rounds, train_t*); JDDC agent and customer turns as negatives (read, never copied)",
         "trained_on: [" + ", ".join(sources) + "]",
@@ -555,6 +563,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jddc-fa", type=float, default=0.0005)
     parser.add_argument("--orders", type=int, nargs=2, default=[1, 4], help="least and largest n")
     parser.add_argument("--min-threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="--write with this threshold instead of one chosen on out-of-fold scores (one fit, not one per source)")
     args = parser.parse_args(argv)
     args.argv = [a for a in argv if a != "--write"]
     global _CUE_GATE, ORDERS, CUE_FEATURES, _CUE_MODEL, ADDRESS, DROP_CUES
