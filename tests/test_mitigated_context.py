@@ -195,3 +195,69 @@ def test_a_mitigator_that_cannot_match_normalised_text_is_refused(tmp_path, patt
     path.write_text(LEXICON.replace("pattern: '请|麻烦'", f"pattern: '{pattern}'"), encoding="utf-8")
     with pytest.raises(LexiconError, match=f"mitigator softener: .*{re.escape(problem)}"):
         load_lexicon(path, verify=False)
+
+
+AFTER = textwrap.dedent("""\
+    version: 1
+    name: after
+    kind: forbidden
+    mitigators:
+      - {name: way-forward, pattern: '我.{0,3}帮你(查|问)|可以(提交)?申诉', scope: after, boundary: false}
+    entries:
+      - id: ZZ010
+        name: rules-are-rules
+        category: x
+        description: 规定就是规定
+        patterns: ['规定就是规定']
+        options: {skip_contexts: [mitigated], mitigators: [way-forward]}
+      - id: ZZ011
+        name: rules-are-rules-plain
+        category: x
+        description: 规定就是规定 (no mitigators named)
+        patterns: ['规定(我们)?改不了']
+        options: {skip_contexts: [mitigated]}
+    """)
+
+
+@pytest.fixture(scope="module")
+def after_checker(tmp_path_factory):
+    path = tmp_path_factory.mktemp("after") / "after.yaml"
+    path.write_text(AFTER, encoding="utf-8")
+    return Checker([load_lexicon(path, verify=False)])
+
+
+def test_a_way_forward_after_the_hit_mitigates_it(after_checker):
+    assert "ZZ010" not in _rules(after_checker, "规定就是规定，不过我帮您问问有没有例外")
+    # the next sentence still counts: the way forward often opens a sentence of its own
+    assert "ZZ010" not in _rules(after_checker, "规定就是规定。您觉得不合理的话可以提交申诉")
+
+
+def test_a_way_forward_before_the_hit_or_two_sentences_on_does_not(after_checker):
+    assert "ZZ010" in _rules(after_checker, "我帮您问过了，规定就是规定")
+    assert "ZZ010" in _rules(after_checker, "规定就是规定。别问了。可以申诉，但没用")
+
+
+def test_scope_after_is_taken_only_by_name(after_checker):
+    # like scope before: an entry that names no mitigators does not get it by default
+    assert "ZZ011" in _rules(after_checker, "规定改不了，我帮您问问")
+
+
+def test_scope_after_is_bounded():
+    # a call of speech-to-text without a sentence end: the way forward must be near
+    text = "规定就是规定" + "嗯" * 200 + "我帮你查"
+    mitigation = Mitigation(re.compile("我.{0,3}帮你查"), False, False, -1, True)
+    assert not is_mitigated(text, 0, 6, [mitigation])
+    assert is_mitigated("规定就是规定" + "嗯" * 20 + "我帮你查", 0, 6, [mitigation])
+
+
+def test_default_lexicon_refusals_with_a_way_forward():
+    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS])
+    rude = ["这是规定，我也没办法", "不归我们管，找物业去", "具体原因不便透露", "这事跟我没关系"]
+    polite = ["这是规定，我也没办法改，不过我可以帮您提交一个特殊申请，三天内给您答复",
+              "这个不归我们管。我现在帮您联系物业，半小时内回电",
+              "具体原因不便透露。如果您有异议，可以走人工申诉复核"]
+    for text in rude:
+        assert checker.check(text), text
+    for text in polite:
+        assert not checker.check(text), text

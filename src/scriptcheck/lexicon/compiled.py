@@ -165,8 +165,8 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
 
 def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None) -> tuple[Mitigation, ...]:
     """The mitigators an entry takes: those it names (``default``: every clause and sentence
-    one), else every clause and sentence one."""
-    defaults = [m for m in mitigators.values() if m.reach < 0]
+    one), else every clause and sentence one (scope before and after: only by name)."""
+    defaults = [m for m in mitigators.values() if m.reach < 0 and not m.after]
     if names is None:
         return tuple(defaults)
     chosen = [m for n in names for m in (defaults if n == DEFAULT_MITIGATORS else [mitigators[n]])]
@@ -183,7 +183,8 @@ def _mitigators(model: LexiconFile, path: str) -> dict[str, Mitigation]:
             regex = re.compile(expanded)
         except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
             raise LexiconError(f"{path}: mitigator {m.name}: {exc}") from None
-        out[m.name] = Mitigation(regex, m.scope == "sentence", m.boundary, m.reach if m.scope == "before" else -1)
+        out[m.name] = Mitigation(regex, m.scope == "sentence", m.boundary, m.reach if m.scope == "before" else -1,
+                                 m.scope == "after")
     return out
 
 

@@ -64,7 +64,7 @@ class EntryOptions(_FileModel):
     mitigators: list[str] | None = Field(
         default=None,
         description="For the mitigated context: the names of the lexicon's mitigators this entry "
-        "takes (scope-before ones only this way); `default` stands for every clause and sentence "
+        "takes (scope-before and scope-after ones only this way); `default` stands for every clause and sentence "
         "mitigator (so [default, negation] adds one); None: every clause and sentence mitigator.",
     )
 
@@ -78,12 +78,14 @@ class Mitigator(_FileModel):
         min_length=1,
         description="Regex over the NORMALISED clause or sentence (slots allowed: {{name}}).",
     )
-    scope: Literal["clause", "sentence", "before"] = Field(
+    scope: Literal["clause", "sentence", "before", "after"] = Field(
         default="clause",
         description="clause: between commas, pauses (spaces) and sentence ends; sentence: between "
         "sentence ends (。！？；, new line) only; before: in the hit's clause, ending at most `reach` "
-        "characters before the hit (a negation or a first-person subject governing it). Entries get "
-        "scope-before mitigators only by naming them in options.mitigators.",
+        "characters before the hit (a negation or a first-person subject governing it); after: after "
+        "the hit, to the end of the next sentence, at most 120 characters (a way forward offered after "
+        "a refusal). Entries get scope-before and scope-after mitigators only by naming them in "
+        "options.mitigators.",
     )
     reach: int = Field(
         default=2, ge=0, le=12,

@@ -25,7 +25,9 @@ Contexts:
   or, for a mitigator of scope ``sentence``, the sentence around it, holds one of the lexicon's
   ``mitigators`` (a softener 请/麻烦, an apology, an offer of help 我帮您…) on jieba word
   boundaries; a mitigator of scope ``before`` must end within its ``reach`` of the hit, in the
-  hit's clause (a negation 我们不会|挂您电话, a first-person subject 是我|笨). An entry takes the
+  hit's clause (a negation 我们不会|挂您电话, a first-person subject 是我|笨); one of scope ``after``
+  must follow the hit within the next sentence (a way forward after a refusal: 规定我们改不了，但我
+  可以帮您申请). An entry takes the
   lexicon's clause and sentence mitigators, or exactly those it names in ``options.mitigators``. The mitigators are data in the lexicon; each is a regex over the normalised
   clause (您→你, no punctuation), so "别着急，我帮您查一下" is not the same act as "别急".
 """
@@ -55,6 +57,10 @@ class Mitigation(NamedTuple):
     # before the hit, in the hit's clause (a negation or a first-person subject governing it:
     # 我们不会|挂您电话, 没有什么|蠢问题, 是我手|笨), not merely share its clause.
     reach: int = -1
+    # scope ``after``: what follows the hit, to the end of the next sentence (at most
+    # _AFTER_REACH characters): a refusal or a rule followed by a way forward (这个我们改不了。
+    # 您可以先提交申诉，我们三个工作日内复核) is the near-miss every QA guide names.
+    after: bool = False
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
@@ -102,6 +108,10 @@ _NAMED_BEFORE = re.compile(r"(?<!我)(?<!我们)(反映|投诉|提到|说|讲)�
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,、：:…~～]|[^\S\n](?!\S(?:[^\S\n]|$))")
 
 CONTEXTS = ("quoted", "reported", "mitigated")
+
+# How far after a hit a scope-after mitigator is looked for (original characters): its own sentence
+# and the next, but never a whole call of speech-to-text without punctuation.
+_AFTER_REACH = 120
 
 # How far back in its sentence a report may start: a sentence of speech-to-text without
 # punctuation can be a whole call, and every hit in it would otherwise search all of it again.
@@ -253,6 +263,16 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
     marks = _marks(text)
     for mitigation in mitigators:
         boundaries = on_boundaries if mitigation.boundary else None
+        if mitigation.after:
+            hi = min(len(text), end + _AFTER_REACH)
+            first = marks.first_from(_SENTENCE_END, end)
+            if first >= 0:
+                second = marks.first_from(_SENTENCE_END, first + 1)
+                if second >= 0:
+                    hi = min(hi, second)
+            if _holds(mitigation.regex, *marks.piece(end, hi), boundaries):
+                return True
+            continue
         if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
             regex, back = _leading_up(mitigation.regex, mitigation.reach)
             # Only the characters such a match can start in: a clause of 100,000 characters
