@@ -26,10 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Container, Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
-from scriptcheck.datafile import format_validation_error, read_yaml
+from scriptcheck.datafile import format_validation_error, parse_data, read_data
 from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
 from scriptcheck.match.engine import Matcher, MatchEntry
@@ -67,9 +69,11 @@ class ToneCue(BaseModel):
 
     @field_validator("pattern")
     @classmethod
-    def _safe(cls, value: str) -> str:
+    def _safe(cls, value: str, info: ValidationInfo) -> str:
         if value.startswith("^") or value.endswith("$"):
             raise ValueError("anchors are not allowed (cues are searched anywhere in a sentence)")
+        if value in _known(info)[0]:
+            return value  # passed the regex policy under this file's key before (lexicon.tone_cache)
         try:
             check_regex(value)
         except UnsafePattern as exc:
@@ -77,13 +81,22 @@ class ToneCue(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _searchable(self) -> "ToneCue":
+    def _searchable(self, info: ValidationInfo) -> "ToneCue":
         if self.over == "normalized":  # the lexicon's own checks: bounded, and can occur in search text
             try:
-                self._compiled = compile_pattern(self.pattern)
+                self._compiled = compile_pattern(self.pattern, known=_known(info)[1].get(self.pattern))
             except (PatternProblem, ValueError) as exc:
                 raise ValueError(str(exc)) from None
         return self
+
+
+def _known(info: ValidationInfo) -> tuple[Container[str], dict[str, list]]:
+    """The cue patterns that passed the regex policy, and the analyses of those over normalised
+    text, in an earlier load of the same file by the same code (``load_tone`` passes them as the
+    validation context: lexicon.tone_cache); nothing otherwise."""
+    context = info.context
+    known = context.get("known") if isinstance(context, dict) else None
+    return known if known is not None else ((), {})
 
 
 class ToneExamples(BaseModel):
@@ -462,11 +475,18 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
     ``ngram=False``: the cue stage alone); :class:`LexiconError` naming the file and the
     reason when it is unreadable or invalid."""
     path = Path(path) if path is not None else default_tone_path()
-    data = read_yaml(path, LexiconError)
+    content = read_data(path, LexiconError)
+    key = tone_cache.key(content)
+    known = tone_cache.load_cue_analyses(key)
+    data = parse_data(content, path, LexiconError)
     try:
-        model = ToneFile.model_validate(data)
+        model = ToneFile.model_validate(data, context={"known": known})
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
+    if known is None:
+        cues = (*model.cues, *model.mitigators)
+        tone_cache.store_cue_analyses(key, [c.pattern for c in cues],
+                                      {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
     return ToneModel(model, str(path), stage)
