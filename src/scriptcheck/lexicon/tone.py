@@ -225,9 +225,13 @@ class ToneModel:
                  allow: Sequence[str] = ()) -> None:
         self.data = data
         self.path = path
-        self._cues = [(c, re.compile(c.pattern)) for c in data.cues if c.weight > 0]
-        self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
-        self._original_cues = tuple(i for i, (c, _) in enumerate(self._cues) if c.over == "original")
+        # The cues and mitigators with their regexes (compiled when a sentence is first scored:
+        # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
+        self._cue_items = [c for c in data.cues if c.weight > 0]
+        self._mitigator_items = [c for c in data.mitigators if c.weight < 0]
+        self._cues: list[tuple[ToneCue, re.Pattern[str]]] | None = None
+        self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
+        self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
         floor = ngram.data.cue_floor if ngram is not None else None
@@ -244,14 +248,17 @@ class ToneModel:
         # trigger n-grams occurs, so a turn is looked at only when one is in its search string —
         # found by the lexicons' own literal automaton and verified regexes (match.engine), one
         # pass over a whole transcript's turns.
-        self._gate_entries = [MatchEntry(phrases=(), patterns=(c._compiled or compile_pattern(c.pattern),))
-                              for c, _ in self._cues if c.over == "normalized"]
-        self._gate_cue = [i for i, (c, _) in enumerate(self._cues) if c.over == "normalized"]
+        # (phrases, patterns) of each gate entry; the entries themselves are made per matcher
+        # group when asked for (gate_entries_in), not made here and then copied into a group.
+        self._gate_parts = [((), (c._compiled or compile_pattern(c.pattern),))
+                            for c in self._cue_items if c.over == "normalized"]
+        self._gate_cue = [i for i, c in enumerate(self._cue_items) if c.over == "normalized"]
         # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
         # end is checked against the sentence's own text, as the fitting script counts it.
         self._triggers = ngram.triggers if ngram is not None else ()
-        self._gate_entries += [MatchEntry(phrases=(t,), patterns=()) for t in self._triggers]
+        self._gate_parts += [((t,), ()) for t in self._triggers]
         self._gate_cue += [-1 - k for k in range(len(self._triggers))]
+        self._gate_groups: dict[int, tuple[MatchEntry, ...]] = {}
         self._gate: Matcher | None = None
 
     @property
@@ -259,7 +266,15 @@ class ToneModel:
         """The gate as matcher entries, for a caller that scans the same texts anyway (the
         phrase matcher joins them to its own, so one automaton pass serves both): the hits of
         entry ``i`` go to :meth:`findings_gated` as ``(start, gate_keys[i])``."""
-        return tuple(self._gate_entries)
+        return self.gate_entries_in(0)
+
+    def gate_entries_in(self, group: int) -> tuple[MatchEntry, ...]:
+        """:attr:`gate_entries` in matcher group ``group`` (made once per group)."""
+        entries = self._gate_groups.get(group)
+        if entries is None:
+            entries = self._gate_groups[group] = tuple(MatchEntry(phrases, patterns, group=group)
+                                                       for phrases, patterns in self._gate_parts)
+        return entries
 
     @property
     def gate_keys(self) -> tuple[int, ...]:
@@ -272,7 +287,7 @@ class ToneModel:
         return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow))
 
     def __repr__(self) -> str:
-        return f"ToneModel({self.path!r}, {len(self._cues)} cues, threshold {self.data.threshold})"
+        return f"ToneModel({self.path!r}, {len(self._cue_items)} cues, threshold {self.data.threshold})"
 
     @property
     def rule(self) -> str:
@@ -295,8 +310,10 @@ class ToneModel:
         total = 0.0
         content = False
         # Only the gate's candidates and the cues over the original text are tried (in file order).
-        order = range(len(self._cues)) if candidates is None else sorted((*candidates, *self._original_cues))
+        order = range(len(self._cue_items)) if candidates is None else sorted((*candidates, *self._original_cues))
         cues = self._cues
+        if cues is None:
+            cues = self._compiled_cues()
         for index in order:
             cue, rx = cues[index]
             if rx.search(sentence if cue.over == "original" else search):
@@ -311,13 +328,19 @@ class ToneModel:
                 total += cue.weight
         return (total if content else 0.0), fired, eased, content
 
+    def _compiled_cues(self) -> list[tuple[ToneCue, re.Pattern[str]]]:
+        """The cues with their regexes (and the mitigators with theirs), compiled once."""
+        self._mitigators = [(c, re.compile(c.pattern)) for c in self._mitigator_items]
+        self._cues = [(c, re.compile(c.pattern)) for c in self._cue_items]
+        return self._cues
+
     def _gated(self, norms: Sequence[Normalized]) -> list[list[tuple[int, int]]]:
         """Per text, (original start, cue index) of the cues over normalised text that fire
         in it (empty: no sentence of it can be flagged)."""
-        if not self._gate_entries:
+        if not self._gate_parts:
             return [[] for _ in norms]
         if self._gate is None:
-            self._gate = Matcher(self._gate_entries)
+            self._gate = Matcher(self.gate_entries)
         cue = self._gate_cue
         return [[(hit.start, cue[hit.entry]) for hit in found] if found else []
                 for found in self._gate.find_many(norms)]
