@@ -242,3 +242,19 @@ def test_gate_entries_sit_outside_every_lexicon_allow_list() -> None:
     assert len(gate) == len(tone.gate_entries) > 0
     assert {e.group for e in gate} == {len(one.lexicons)}
     assert not any(e.allow or e.group_allow for e in gate)
+    # The entries a matcher gets are the model's own, made in its group (not copies of them).
+    assert [(e.phrases, e.patterns) for e in gate] == [(e.phrases, e.patterns) for e in tone.gate_entries]
+    assert tone.gate_entries_in(len(one.lexicons)) is tone.gate_entries_in(len(one.lexicons))
+
+
+def test_cue_regexes_compile_on_first_score_and_pickle_either_way() -> None:
+    import pickle
+
+    fresh = load_tone()
+    assert fresh._cues is None  # nothing compiled by loading
+    copy = pickle.loads(pickle.dumps(fresh))
+    text = "你自己不会看说明书吗？"
+    assert fresh.score(text) == copy.score(text) == TONE.score(text)
+    assert fresh._cues is not None and len(fresh._cues) == len(fresh._cue_items)
+    assert [c.id for c, _ in fresh._mitigators] == [c.id for c in fresh._mitigator_items]
+    assert pickle.loads(pickle.dumps(fresh)).score(text) == fresh.score(text)

@@ -27,7 +27,7 @@ from scriptcheck.cachedir import cache_file, code_salt
 from scriptcheck.errors import ScriptcheckError
 from scriptcheck.limits import MAX_BYTES
 
-__all__ = ["read_data", "parse_yaml", "read_yaml", "format_validation_error", "paused_gc", "parse_key",
+__all__ = ["read_data", "parse_yaml", "parse_data", "read_yaml", "format_validation_error", "paused_gc", "parse_key",
            "load_parsed", "read_cache_json", "store_parsed", "write_cache_file"]
 
 
@@ -80,7 +80,11 @@ def parse_yaml(data: bytes, path: Path, error: type[ScriptcheckError]) -> object
 
 def read_yaml(path: Path, error: type[ScriptcheckError]) -> object:
     """:func:`read_data` then :func:`parse_yaml`, through the parse cache."""
-    content = read_data(path, error)
+    return parse_data(read_data(path, error), path, error)
+
+
+def parse_data(content: bytes, path: Path, error: type[ScriptcheckError]) -> object:
+    """:func:`parse_yaml` of a file's bytes (already read), through the parse cache."""
     key = parse_key(content)
     data = load_parsed(key)
     if data is None:

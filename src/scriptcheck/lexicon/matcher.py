@@ -109,9 +109,9 @@ class PhraseMatcher:
         # finds what the gate looks for in the same pass, where the tone model used to scan
         # every turn again with its own matcher. Its hits go to the tone model (scan_many).
         # _gate_tone is the model they were built for: another one set later runs its own gate.
-        gate = tone.gate_entries if tone is not None else ()
+        gate = tone.gate_entries_in(len(self.lexicons)) if tone is not None else ()
         self._gate_tone = tone if gate else None
-        match_entries += [dataclasses.replace(e, group=len(self.lexicons)) for e in gate]
+        match_entries += gate
         self._matcher = Matcher(match_entries, self.segmenter)
         self._subset_matchers: dict[frozenset[str], tuple[Matcher, list[int]]] = {}
         self._prepared = False  # prepare() was called: the subset matchers made later build at once too

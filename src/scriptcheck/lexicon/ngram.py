@@ -22,8 +22,9 @@ from typing import Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from scriptcheck.datafile import format_validation_error, read_yaml
+from scriptcheck.datafile import format_validation_error, parse_data, read_data
 from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram_features import (BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh,
                                                 weigh_packed)
 
@@ -160,9 +161,17 @@ def load_ngram(path: str | Path) -> NgramModel:
     """Load an n-gram stage file; :class:`LexiconError` naming the file, the field and the
     reason (one line) when it is unreadable or invalid."""
     path = Path(path)
-    data = read_yaml(path, LexiconError)
+    content = read_data(path, LexiconError)
+    key = tone_cache.key(content)
+    cached = tone_cache.load_ngram_fields(key)
+    if cached is not None:  # this very file validated before under this code (lexicon.tone_cache)
+        fields, fields_set = cached
+        return NgramModel(NgramFile.model_construct(fields_set, **fields), str(path))
+    data = parse_data(content, path, LexiconError)
     try:
         model = NgramFile.model_validate(data)
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data, list_key="weights")) from None
+    tone_cache.store_ngram_fields(key, {name: getattr(model, name) for name in NgramFile.model_fields},
+                                  model.model_fields_set)
     return NgramModel(model, str(path))

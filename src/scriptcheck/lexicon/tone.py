@@ -26,10 +26,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Container, Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
-from scriptcheck.datafile import format_validation_error, read_yaml
+from scriptcheck.datafile import format_validation_error, parse_data, read_data
 from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
 from scriptcheck.match.engine import Matcher, MatchEntry
@@ -67,9 +69,11 @@ class ToneCue(BaseModel):
 
     @field_validator("pattern")
     @classmethod
-    def _safe(cls, value: str) -> str:
+    def _safe(cls, value: str, info: ValidationInfo) -> str:
         if value.startswith("^") or value.endswith("$"):
             raise ValueError("anchors are not allowed (cues are searched anywhere in a sentence)")
+        if value in _known(info)[0]:
+            return value  # passed the regex policy under this file's key before (lexicon.tone_cache)
         try:
             check_regex(value)
         except UnsafePattern as exc:
@@ -77,13 +81,22 @@ class ToneCue(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _searchable(self) -> "ToneCue":
+    def _searchable(self, info: ValidationInfo) -> "ToneCue":
         if self.over == "normalized":  # the lexicon's own checks: bounded, and can occur in search text
             try:
-                self._compiled = compile_pattern(self.pattern)
+                self._compiled = compile_pattern(self.pattern, known=_known(info)[1].get(self.pattern))
             except (PatternProblem, ValueError) as exc:
                 raise ValueError(str(exc)) from None
         return self
+
+
+def _known(info: ValidationInfo) -> tuple[Container[str], dict[str, list]]:
+    """The cue patterns that passed the regex policy, and the analyses of those over normalised
+    text, in an earlier load of the same file by the same code (``load_tone`` passes them as the
+    validation context: lexicon.tone_cache); nothing otherwise."""
+    context = info.context
+    known = context.get("known") if isinstance(context, dict) else None
+    return known if known is not None else ((), {})
 
 
 class ToneExamples(BaseModel):
@@ -212,9 +225,13 @@ class ToneModel:
                  allow: Sequence[str] = ()) -> None:
         self.data = data
         self.path = path
-        self._cues = [(c, re.compile(c.pattern)) for c in data.cues if c.weight > 0]
-        self._mitigators = [(c, re.compile(c.pattern)) for c in data.mitigators if c.weight < 0]
-        self._original_cues = tuple(i for i, (c, _) in enumerate(self._cues) if c.over == "original")
+        # The cues and mitigators with their regexes (compiled when a sentence is first scored:
+        # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
+        self._cue_items = [c for c in data.cues if c.weight > 0]
+        self._mitigator_items = [c for c in data.mitigators if c.weight < 0]
+        self._cues: list[tuple[ToneCue, re.Pattern[str]]] | None = None
+        self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
+        self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
         floor = ngram.data.cue_floor if ngram is not None else None
@@ -231,14 +248,17 @@ class ToneModel:
         # trigger n-grams occurs, so a turn is looked at only when one is in its search string —
         # found by the lexicons' own literal automaton and verified regexes (match.engine), one
         # pass over a whole transcript's turns.
-        self._gate_entries = [MatchEntry(phrases=(), patterns=(c._compiled or compile_pattern(c.pattern),))
-                              for c, _ in self._cues if c.over == "normalized"]
-        self._gate_cue = [i for i, (c, _) in enumerate(self._cues) if c.over == "normalized"]
+        # (phrases, patterns) of each gate entry; the entries themselves are made per matcher
+        # group when asked for (gate_entries_in), not made here and then copied into a group.
+        self._gate_parts = [((), (c._compiled or compile_pattern(c.pattern),))
+                            for c in self._cue_items if c.over == "normalized"]
+        self._gate_cue = [i for i, c in enumerate(self._cue_items) if c.over == "normalized"]
         # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
         # end is checked against the sentence's own text, as the fitting script counts it.
         self._triggers = ngram.triggers if ngram is not None else ()
-        self._gate_entries += [MatchEntry(phrases=(t,), patterns=()) for t in self._triggers]
+        self._gate_parts += [((t,), ()) for t in self._triggers]
         self._gate_cue += [-1 - k for k in range(len(self._triggers))]
+        self._gate_groups: dict[int, tuple[MatchEntry, ...]] = {}
         self._gate: Matcher | None = None
 
     @property
@@ -246,7 +266,15 @@ class ToneModel:
         """The gate as matcher entries, for a caller that scans the same texts anyway (the
         phrase matcher joins them to its own, so one automaton pass serves both): the hits of
         entry ``i`` go to :meth:`findings_gated` as ``(start, gate_keys[i])``."""
-        return tuple(self._gate_entries)
+        return self.gate_entries_in(0)
+
+    def gate_entries_in(self, group: int) -> tuple[MatchEntry, ...]:
+        """:attr:`gate_entries` in matcher group ``group`` (made once per group)."""
+        entries = self._gate_groups.get(group)
+        if entries is None:
+            entries = self._gate_groups[group] = tuple(MatchEntry(phrases, patterns, group=group)
+                                                       for phrases, patterns in self._gate_parts)
+        return entries
 
     @property
     def gate_keys(self) -> tuple[int, ...]:
@@ -259,7 +287,7 @@ class ToneModel:
         return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow))
 
     def __repr__(self) -> str:
-        return f"ToneModel({self.path!r}, {len(self._cues)} cues, threshold {self.data.threshold})"
+        return f"ToneModel({self.path!r}, {len(self._cue_items)} cues, threshold {self.data.threshold})"
 
     @property
     def rule(self) -> str:
@@ -282,8 +310,10 @@ class ToneModel:
         total = 0.0
         content = False
         # Only the gate's candidates and the cues over the original text are tried (in file order).
-        order = range(len(self._cues)) if candidates is None else sorted((*candidates, *self._original_cues))
+        order = range(len(self._cue_items)) if candidates is None else sorted((*candidates, *self._original_cues))
         cues = self._cues
+        if cues is None:
+            cues = self._compiled_cues()
         for index in order:
             cue, rx = cues[index]
             if rx.search(sentence if cue.over == "original" else search):
@@ -298,13 +328,19 @@ class ToneModel:
                 total += cue.weight
         return (total if content else 0.0), fired, eased, content
 
+    def _compiled_cues(self) -> list[tuple[ToneCue, re.Pattern[str]]]:
+        """The cues with their regexes (and the mitigators with theirs), compiled once."""
+        self._mitigators = [(c, re.compile(c.pattern)) for c in self._mitigator_items]
+        self._cues = [(c, re.compile(c.pattern)) for c in self._cue_items]
+        return self._cues
+
     def _gated(self, norms: Sequence[Normalized]) -> list[list[tuple[int, int]]]:
         """Per text, (original start, cue index) of the cues over normalised text that fire
         in it (empty: no sentence of it can be flagged)."""
-        if not self._gate_entries:
+        if not self._gate_parts:
             return [[] for _ in norms]
         if self._gate is None:
-            self._gate = Matcher(self._gate_entries)
+            self._gate = Matcher(self.gate_entries)
         cue = self._gate_cue
         return [[(hit.start, cue[hit.entry]) for hit in found] if found else []
                 for found in self._gate.find_many(norms)]
@@ -462,11 +498,18 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
     ``ngram=False``: the cue stage alone); :class:`LexiconError` naming the file and the
     reason when it is unreadable or invalid."""
     path = Path(path) if path is not None else default_tone_path()
-    data = read_yaml(path, LexiconError)
+    content = read_data(path, LexiconError)
+    key = tone_cache.key(content)
+    known = tone_cache.load_cue_analyses(key)
+    data = parse_data(content, path, LexiconError)
     try:
-        model = ToneFile.model_validate(data)
+        model = ToneFile.model_validate(data, context={"known": known})
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
+    if known is None:
+        cues = (*model.cues, *model.mitigators)
+        tone_cache.store_cue_analyses(key, [c.pattern for c in cues],
+                                      {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
     return ToneModel(model, str(path), stage)

@@ -1,0 +1,178 @@
+"""The tone model's load cache: what a warm start need not work out again.
+
+Loading the packaged tone model was about a quarter of a warm one-line ``lint`` (~95 ms of
+~430, benchmarks/RESULTS.md, "branch speed6"): the n-gram stage's 45,000 weights read from the
+parse cache's JSON (~28 ms) and validated one by one (~21 ms), and each cue's regex checked
+against the regex policy and analysed (~27 ms with the rest of ``tone.yaml``'s validation).
+The lexicons have had such a cache since the compiled-lexicon cache
+(``lexicon.compiled_cache``); the tone model had none. Two files, under the cache folder
+(:mod:`scriptcheck.cachedir`; ``SCRIPTCHECK_CACHE_DIR=off``: nothing read or written):
+
+- ``ngram/<key>``: the validated fields of an n-gram stage file (:class:`~scriptcheck.lexicon.
+  ngram.NgramFile`), :mod:`marshal` data of dicts, lists, tuples, strings, numbers, booleans and
+  ``None`` — never pickle —, checked field by field before the model is made from them without
+  validating again. The weights are one string of the n-grams joined by NUL and their values
+  as the bytes of an array of doubles: marshal read 45,000 strings and floats one by one in
+  ~16 ms, this in ~4;
+- ``tone/<key>``: the cue patterns of a tone file and, for those searched in normalised text,
+  their analyses (the anchors and end anchoring :func:`~scriptcheck.match.patterns.
+  compile_pattern` derived): the file is validated on every load as before, only the regex
+  policy's check and the analysis of a pattern that passed them under this key are skipped (as the lexicon loader does with ``spec_cache.load_analyses``),
+  and its regex compiles on first use.
+
+A file is stored only once it validated. The key is the SHA-256 of the file's bytes together
+with the versions of the libraries and the source of the modules that read, validate and
+analyse it (this one included), so a changed file or code loads afresh. Like every cache here
+it assumes only its user writes the cache folder: a file of another shape, format or key is
+ignored, as if absent, but a well-formed one is believed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from array import array
+from functools import lru_cache
+from typing import Any
+
+from scriptcheck.cachedir import cache_file, code_salt
+from scriptcheck.datafile import write_cache_file
+
+__all__ = ["key", "load_ngram_fields", "store_ngram_fields", "load_cue_analyses", "store_cue_analyses"]
+
+_NGRAM_FORMAT = "scriptcheck-ngram/2"
+_TONE_FORMAT = "scriptcheck-tone/1"
+_MARSHAL_VERSION = 4
+
+
+@lru_cache(maxsize=1)
+def _salt() -> bytes:
+    return code_salt(
+        ("scriptcheck", "pyyaml", "pydantic", "pydantic-core", "opencc"),
+        ("lexicon/tone.py", "lexicon/ngram.py", "lexicon/ngram_features.py", "lexicon/tone_cache.py",
+         "match/patterns.py", "text/regex_policy.py", "text/normalize.py", "datafile.py", "safe_yaml.py",
+         "limits.py", "models.py"))
+
+
+def key(content: bytes) -> str:
+    """The cache key of a tone or n-gram file's bytes under this exact code."""
+    return hashlib.sha256(_salt() + b"\0" + content).hexdigest()
+
+
+def _load(folder: str, key_: str, fmt: str) -> Any:
+    cached = cache_file(folder, key_)
+    if cached is None:
+        return None
+    try:
+        stored = marshal.loads(cached.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if type(stored) is not tuple or len(stored) != 3 or stored[0] != fmt or stored[1] != key_:
+        return None
+    return stored[2]
+
+
+def _store(folder: str, key_: str, fmt: str, value: Any) -> None:
+    cached = cache_file(folder, key_)
+    if cached is None:
+        return
+    try:
+        blob = marshal.dumps((fmt, key_, value), _MARSHAL_VERSION)
+    except ValueError:  # not marshal data: not cached
+        return
+    write_cache_file(cached, blob)
+
+
+def _strs(value: Any) -> bool:
+    return type(value) is list and all(type(v) is str for v in value)
+
+
+def _float(value: Any) -> bool:
+    return type(value) is float
+
+
+# NgramFile's fields and what each must be (exactly the types its validation produces).
+_NGRAM_FIELDS = {
+    "version": lambda v: type(v) is int and v == 1,
+    "source": lambda v: type(v) is str,
+    "trained_on": _strs,
+    "orders": lambda v: type(v) is tuple and len(v) == 2 and all(type(n) is int for n in v),
+    "bias": _float,
+    "threshold": _float,
+    "triggers": _strs,
+    "cue_gate": lambda v: type(v) is bool,
+    "cue_floor": lambda v: v is None or type(v) is float,
+    "veto": _float,
+    "weights": lambda v: (type(v) is dict and all(type(k) is str for k in v)
+                          and all(type(w) is float for w in v.values())),
+}
+
+
+def _pack_weights(weights: dict[str, float]) -> tuple[int, str, bytes] | None:
+    """The weights as (count, n-grams joined by NUL, their values' bytes); ``None`` when an
+    n-gram holds a NUL itself."""
+    if any("\0" in gram for gram in weights):
+        return None
+    return len(weights), "\0".join(weights), array("d", weights.values()).tobytes()
+
+
+def _unpack_weights(packed: Any) -> dict[str, float] | None:
+    if type(packed) is not tuple or len(packed) != 3:
+        return None
+    count, grams, values = packed
+    if type(count) is not int or type(grams) is not str or type(values) is not bytes or count < 1:
+        return None
+    numbers = array("d")
+    if len(values) != count * numbers.itemsize:
+        return None
+    numbers.frombytes(values)
+    keys = grams.split("\0")
+    if len(keys) != count:
+        return None
+    return dict(zip(keys, numbers.tolist()))
+
+
+def load_ngram_fields(key_: str) -> tuple[dict, set[str]] | None:
+    """The validated fields of the n-gram file with this key and the names of those the file
+    set, or ``None`` (not cached, caching off, or not of that shape)."""
+    stored = _load("ngram", key_, _NGRAM_FORMAT)
+    if type(stored) is not tuple or len(stored) != 2:
+        return None
+    fields, fields_set = stored
+    if (type(fields) is not dict or fields.keys() != _NGRAM_FIELDS.keys() or not _strs(fields_set)
+            or not set(fields_set) <= fields.keys()):
+        return None
+    weights = _unpack_weights(fields["weights"])
+    if weights is None:
+        return None
+    fields = {**fields, "weights": weights}
+    if not all(check(fields[name]) for name, check in _NGRAM_FIELDS.items() if name != "weights"):
+        return None
+    return fields, set(fields_set)
+
+
+def store_ngram_fields(key_: str, fields: dict, fields_set: set[str]) -> None:
+    """Remember the fields of an n-gram file that validated (skipped when not writable)."""
+    if fields.keys() != _NGRAM_FIELDS.keys() or not all(check(fields[n]) for n, check in _NGRAM_FIELDS.items()):
+        return  # not what load_ngram_fields accepts: nothing to gain
+    packed = _pack_weights(fields["weights"])
+    if packed is not None:
+        _store("ngram", key_, _NGRAM_FORMAT, ({**fields, "weights": packed}, sorted(fields_set)))
+
+
+def load_cue_analyses(key_: str) -> tuple[frozenset[str], dict[str, list]] | None:
+    """The cue patterns of the tone file with this key (all passed the regex policy) and the
+    analyses of those searched in normalised text, or ``None``."""
+    stored = _load("tone", key_, _TONE_FORMAT)
+    if type(stored) is not tuple or len(stored) != 2 or not _strs(stored[0]) or type(stored[1]) is not dict:
+        return None
+    checked, analyses = stored
+    if not all(type(p) is str and type(a) is list and len(a) == 2 and _strs(a[0]) and type(a[1]) is bool
+               for p, a in analyses.items()) or not analyses.keys() <= set(checked):
+        return None
+    return frozenset(checked), analyses
+
+
+def store_cue_analyses(key_: str, checked: list[str], analyses: dict[str, list]) -> None:
+    """Remember the cue patterns of a tone file that validated, and their analyses."""
+    _store("tone", key_, _TONE_FORMAT, (sorted(set(checked)), analyses))
