@@ -88,7 +88,7 @@ def test_mitigated_needs_mitigators(tmp_path):
 
 def test_default_lexicon_skeletons_and_their_polite_twins():
     from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
-    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS])
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS], tone=None)
     rude = ["那你当时干嘛不拍照留证", "再闹我就叫保安了", "你是不是没看短信啊", "别在这跟我吵"]
     polite = ["请问您当时为什么没有拍照呢？我帮您查一下物流记录", "您是不是没看到短信？我重新给您发一条",
               "这个不归我们管，不过我帮您转给物业，稍后回复您", "我们不会拉黑任何客户"]
@@ -252,7 +252,7 @@ def test_scope_after_is_bounded():
 
 def test_default_lexicon_refusals_with_a_way_forward():
     from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
-    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS])
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS], tone=None)
     rude = ["这是规定，我也没办法", "不归我们管，找物业去", "具体原因不便透露", "这事跟我没关系"]
     polite = ["这是规定，我也没办法改，不过我可以帮您提交一个特殊申请，三天内给您答复",
               "这个不归我们管。我现在帮您联系物业，半小时内回电",
@@ -261,3 +261,15 @@ def test_default_lexicon_refusals_with_a_way_forward():
         assert checker.check(text), text
     for text in polite:
         assert not checker.check(text), text
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known false alarm of the tone model's n-gram stage (FB900), which judges one sentence at a "
+    "time: the way forward is the NEXT sentence, and a lexicon hit the way-forward context clears "
+    "does not clear the model's call on the same words. Since the 63-source refit (L2 1e-5), which "
+    "flags 4,074 against 3,714 of 4,800 rude items of twelve unseen writers for 36 against 34 of "
+    "3,600 polite. Strict: when it passes, drop the mark."))
+@pytest.mark.parametrize("text", ["您是不是没看到短信？我重新给您发一条",
+                                  "这个不归我们管。我现在帮您联系物业，半小时内回电"])
+def test_whole_checker_clears_a_rude_looking_sentence_redeemed_by_the_next(text):
+    assert not Checker.default().check(text), text
