@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scriptcheck import Checker, load_lexicon
+from scriptcheck import Checker, datafile, load_lexicon
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import compiled_cache, spec_cache
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
@@ -285,7 +285,7 @@ def test_cache_off_reads_and_writes_nothing(tmp_path, monkeypatch) -> None:
     def no_read(*args, **kwargs):
         raise AssertionError("the compiled cache was read")
 
-    monkeypatch.setattr(compiled_cache.marshal, "loads", no_read)
+    monkeypatch.setattr(datafile.marshal, "loads", no_read)
     lexicons = load_lexicons(DEFAULT_LEXICONS)
     load_profile("template")
     # Parsed and validated: each holds its parsed data (not JSON from a cache file) for its model.

@@ -15,11 +15,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import marshal
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from pydantic import ValidationError
 
@@ -27,8 +28,21 @@ from scriptcheck.cachedir import cache_file, code_salt
 from scriptcheck.errors import ScriptcheckError
 from scriptcheck.limits import MAX_BYTES
 
-__all__ = ["read_data", "parse_yaml", "parse_data", "read_yaml", "format_validation_error", "paused_gc", "parse_key",
-           "load_parsed", "read_cache_json", "store_parsed", "write_cache_file"]
+__all__ = [
+    "format_validation_error",
+    "load_marshalled",
+    "load_parsed",
+    "parse_data",
+    "parse_key",
+    "parse_yaml",
+    "paused_gc",
+    "read_cache_json",
+    "read_data",
+    "read_yaml",
+    "store_marshalled",
+    "store_parsed",
+    "write_cache_file",
+]
 
 
 @contextmanager
@@ -158,6 +172,40 @@ def write_cache_file(path: Path, text: str | bytes) -> None:
         tmp.replace(path)
     except OSError:
         pass
+
+
+# marshal's format 4 (Python 3.4+): what every cache entry of this kind is written in.
+_MARSHAL_VERSION = 4
+
+
+def load_marshalled(kind: str, key: str, fmt: str) -> object | None:
+    """The value stored by :func:`store_marshalled` under ``key`` with format tag ``fmt``, or
+    ``None`` (caching off, not cached, unreadable, or another format or key: never trusted
+    beyond marshal's plain types, and the caller still checks the value's shape)."""
+    cached = cache_file(kind, key)
+    if cached is None:
+        return None
+    try:
+        stored = marshal.loads(cached.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if type(stored) is not tuple or len(stored) != 3 or stored[0] != fmt or stored[1] != key:
+        return None
+    return stored[2]
+
+
+def store_marshalled(kind: str, key: str, fmt: str, value: object) -> None:
+    """Remember ``value`` (marshal's plain types only) under ``key`` with format tag ``fmt``;
+    silently skipped when caching is off, the value cannot be marshalled or the cache is not
+    writable."""
+    cached = cache_file(kind, key)
+    if cached is None:
+        return
+    try:
+        blob = marshal.dumps((fmt, key, value), _MARSHAL_VERSION)
+    except ValueError:  # not marshal data: not cached
+        return
+    write_cache_file(cached, blob)
 
 
 def format_validation_error(path: Path, exc: ValidationError, data: object, list_key: str = "entries") -> str:

@@ -33,15 +33,15 @@ regex policy again, which is what a warm start saves).
 from __future__ import annotations
 
 import json
-import marshal
 import re
 from collections import deque
+from collections.abc import Hashable, Iterable
 from dataclasses import fields
 from itertools import chain, repeat
-from typing import Any, Hashable, Iterable
+from typing import Any
 
 from scriptcheck.cachedir import cache_file
-from scriptcheck.datafile import write_cache_file
+from scriptcheck.datafile import load_marshalled, store_marshalled
 from scriptcheck.lexicon.compiled import LazyModel, Lexicon, RuleInfo
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
@@ -49,12 +49,11 @@ from scriptcheck.match.patterns import CompiledPattern
 from scriptcheck.models import Severity
 from scriptcheck.text.normalize import normalize_phrase
 
-__all__ = ["load_compiled", "store_compiled", "to_plain", "from_plain"]
+__all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
 
 # The file's format; bumped whenever the layout below changes (the module's source is in the
 # key as well, so this guards against a hand-copied file more than against an upgrade).
 _FORMAT = "scriptcheck-compiled/2"
-_MARSHAL_VERSION = 4
 _SEVERITIES = {s.value: s for s in Severity}
 _CONTEXTS = frozenset({"quoted", "reported", "mitigated"})
 
@@ -238,30 +237,20 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
 def load_compiled(key: str, path: str) -> Lexicon | None:
     """The lexicon cached under ``key``, as loaded from ``path``, or ``None`` (not cached,
     caching off, or the file unreadable, corrupt, of another shape or for another key)."""
-    cached = cache_file("compiled", key)
-    if cached is None:
-        return None
-    try:
-        stored = marshal.loads(cached.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if type(stored) is not tuple or len(stored) != 3 or stored[0] != _FORMAT or stored[1] != key:
-        return None
-    return from_plain(stored[2], path)
+    plain = load_marshalled("compiled", key, _FORMAT)
+    return None if plain is None else from_plain(plain, path)
 
 
 def store_compiled(key: str, lexicon: Lexicon, data: object) -> None:
     """Remember a lexicon that validated and compiled from ``data`` (its file's parsed data);
     skipped when caching is off, when JSON does not hold ``data`` exactly (it would not
     validate to the same model later) or when the cache is not writable."""
-    cached = cache_file("compiled", key)
-    if cached is None:
-        return
+    if cache_file("compiled", key) is None:
+        return  # caching off: not even the JSON check below
     try:
         json_text = json.dumps(data, ensure_ascii=False, allow_nan=False)
         if json.loads(json_text) != data:
             return
     except (TypeError, ValueError, RecursionError):
         return
-    blob = marshal.dumps((_FORMAT, key, to_plain(lexicon, json_text.encode())), _MARSHAL_VERSION)
-    write_cache_file(cached, blob)
+    store_marshalled("compiled", key, _FORMAT, to_plain(lexicon, json_text.encode()))

@@ -30,19 +30,17 @@ ignored, as if absent, but a well-formed one is believed.
 from __future__ import annotations
 
 import hashlib
-import marshal
 from array import array
 from functools import lru_cache
 from typing import Any
 
-from scriptcheck.cachedir import cache_file, code_salt
-from scriptcheck.datafile import write_cache_file
+from scriptcheck.cachedir import code_salt
+from scriptcheck.datafile import load_marshalled, store_marshalled
 
-__all__ = ["key", "load_ngram_fields", "store_ngram_fields", "load_cue_analyses", "store_cue_analyses"]
+__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "store_cue_analyses", "store_ngram_fields"]
 
 _NGRAM_FORMAT = "scriptcheck-ngram/2"
 _TONE_FORMAT = "scriptcheck-tone/1"
-_MARSHAL_VERSION = 4
 
 
 @lru_cache(maxsize=1)
@@ -57,30 +55,6 @@ def _salt() -> bytes:
 def key(content: bytes) -> str:
     """The cache key of a tone or n-gram file's bytes under this exact code."""
     return hashlib.sha256(_salt() + b"\0" + content).hexdigest()
-
-
-def _load(folder: str, key_: str, fmt: str) -> Any:
-    cached = cache_file(folder, key_)
-    if cached is None:
-        return None
-    try:
-        stored = marshal.loads(cached.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if type(stored) is not tuple or len(stored) != 3 or stored[0] != fmt or stored[1] != key_:
-        return None
-    return stored[2]
-
-
-def _store(folder: str, key_: str, fmt: str, value: Any) -> None:
-    cached = cache_file(folder, key_)
-    if cached is None:
-        return
-    try:
-        blob = marshal.dumps((fmt, key_, value), _MARSHAL_VERSION)
-    except ValueError:  # not marshal data: not cached
-        return
-    write_cache_file(cached, blob)
 
 
 def _strs(value: Any) -> bool:
@@ -135,7 +109,7 @@ def _unpack_weights(packed: Any) -> dict[str, float] | None:
 def load_ngram_fields(key_: str) -> tuple[dict, set[str]] | None:
     """The validated fields of the n-gram file with this key and the names of those the file
     set, or ``None`` (not cached, caching off, or not of that shape)."""
-    stored = _load("ngram", key_, _NGRAM_FORMAT)
+    stored = load_marshalled("ngram", key_, _NGRAM_FORMAT)
     if type(stored) is not tuple or len(stored) != 2:
         return None
     fields, fields_set = stored
@@ -157,13 +131,13 @@ def store_ngram_fields(key_: str, fields: dict, fields_set: set[str]) -> None:
         return  # not what load_ngram_fields accepts: nothing to gain
     packed = _pack_weights(fields["weights"])
     if packed is not None:
-        _store("ngram", key_, _NGRAM_FORMAT, ({**fields, "weights": packed}, sorted(fields_set)))
+        store_marshalled("ngram", key_, _NGRAM_FORMAT, ({**fields, "weights": packed}, sorted(fields_set)))
 
 
 def load_cue_analyses(key_: str) -> tuple[frozenset[str], dict[str, list]] | None:
     """The cue patterns of the tone file with this key (all passed the regex policy) and the
     analyses of those searched in normalised text, or ``None``."""
-    stored = _load("tone", key_, _TONE_FORMAT)
+    stored = load_marshalled("tone", key_, _TONE_FORMAT)
     if type(stored) is not tuple or len(stored) != 2 or not _strs(stored[0]) or type(stored[1]) is not dict:
         return None
     checked, analyses = stored
@@ -175,4 +149,4 @@ def load_cue_analyses(key_: str) -> tuple[frozenset[str], dict[str, list]] | Non
 
 def store_cue_analyses(key_: str, checked: list[str], analyses: dict[str, list]) -> None:
     """Remember the cue patterns of a tone file that validated, and their analyses."""
-    _store("tone", key_, _TONE_FORMAT, (sorted(set(checked)), analyses))
+    store_marshalled("tone", key_, _TONE_FORMAT, (sorted(set(checked)), analyses))
