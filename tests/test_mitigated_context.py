@@ -39,8 +39,13 @@ LEXICON = textwrap.dedent("""\
 
 @pytest.fixture(scope="module")
 def checker(tmp_path_factory):
-    path = tmp_path_factory.mktemp("lx") / "shapes.yaml"
-    path.write_text(LEXICON, encoding="utf-8")
+    return _checker_of(tmp_path_factory, LEXICON)
+
+
+def _checker_of(tmp_path_factory, text: str) -> Checker:
+    """A checker of the one lexicon ``text`` (written to a file of its own, loaded unverified)."""
+    path = tmp_path_factory.mktemp("lx") / "lexicon.yaml"
+    path.write_text(text, encoding="utf-8")
     return Checker([load_lexicon(path, verify=False)])
 
 
@@ -123,9 +128,7 @@ BEFORE = textwrap.dedent("""\
 
 @pytest.fixture(scope="module")
 def before_checker(tmp_path_factory):
-    path = tmp_path_factory.mktemp("lx") / "before.yaml"
-    path.write_text(BEFORE, encoding="utf-8")
-    return Checker([load_lexicon(path, verify=False)])
+    return _checker_of(tmp_path_factory, BEFORE)
 
 
 def test_a_negation_right_before_the_hit_drops_it(before_checker):
@@ -221,9 +224,7 @@ AFTER = textwrap.dedent("""\
 
 @pytest.fixture(scope="module")
 def after_checker(tmp_path_factory):
-    path = tmp_path_factory.mktemp("after") / "after.yaml"
-    path.write_text(AFTER, encoding="utf-8")
-    return Checker([load_lexicon(path, verify=False)])
+    return _checker_of(tmp_path_factory, AFTER)
 
 
 def test_a_way_forward_after_the_hit_mitigates_it(after_checker):
