@@ -268,7 +268,7 @@ def test_default_lexicon_refusals_with_a_way_forward():
     "known false alarm of the tone model's n-gram stage (FB900), which judges one sentence at a "
     "time: the way forward is the NEXT sentence, and a lexicon hit the way-forward context clears "
     "does not clear the model's call on the same words. Since the 63-source refit (L2 1e-5, "
-    "threshold 0.985), which flags 3,788 against 3,714 of 4,800 rude items of twelve unseen "
+    "threshold 0.985), which flags 3,772 against 3,714 of 4,800 rude items of twelve unseen "
     "writers for 26 against 27 of 3,600 polite. Strict: when it passes, drop the mark."))
 @pytest.mark.parametrize("text", ["您是不是没看到短信？我重新给您发一条",
                                   "这个不归我们管。我现在帮您联系物业，半小时内回电"])
