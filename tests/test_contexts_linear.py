@@ -152,3 +152,23 @@ def test_a_sentence_is_searched_for_a_mitigator_once_whatever_its_hits() -> None
         starts = [m.start() for m in re.finditer("投诉", text)]
         assert all(is_mitigated(text, s, s + 5, [mitigation]) is held for s in starts)
         assert len(starts) == 500 and regex.searches == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 40), st.integers(1, 8)), min_size=1, max_size=30),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(0, 45), st.integers(1, 6)), max_size=30))
+def test_allowed_spans_by_bisection_are_the_pairwise_answer(spans, candidates) -> None:
+    # Matcher._is_allowed looks only at the spans that can contain a candidate (a text with
+    # thousands of allowed phrases went through every pair); it must say what every pair says.
+    from types import SimpleNamespace
+
+    from scriptcheck.match.engine import Matcher
+
+    scopes = SimpleNamespace(_allow_scopes=[frozenset({0, 1}), frozenset({2}), frozenset({1, 3})])
+    allowed = sorted(((scope, s, s + n) for scope, s, n in spans), key=lambda a: a[1])
+    starts = [a[1] for a in allowed]
+    longest = max(e - s for _, s, e in allowed)
+    for entry, start, n in candidates:
+        end = start + n
+        pairwise = any(s <= start and end <= e and entry in scopes._allow_scopes[scope] for scope, s, e in allowed)
+        assert Matcher._is_allowed(scopes, entry, start, end, allowed, starts, longest) is pairwise

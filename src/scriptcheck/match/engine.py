@@ -166,8 +166,15 @@ class Matcher:
         segmentable: str | None = None
         checked = self._checked
         span = norm.span
+        if allowed:
+            # Sorted by start, with the longest span's length, so each candidate looks only at
+            # the spans that can contain it (a text of 8,000 allowed phrases and 24,000
+            # candidates went through every pair: 17 s).
+            allowed = sorted(allowed, key=_span_start)
+            allowed_starts = [a_start for _, a_start, _ in allowed]
+            longest = max(a_end - a_start for _, a_start, a_end in allowed)
         for entry_index, start, end in candidates:
-            if allowed and self._is_allowed(entry_index, start, end, allowed):
+            if allowed and self._is_allowed(entry_index, start, end, allowed, allowed_starts, longest):
                 continue
             o_start, o_end = span(start - base, end - base)
             entry = checked[entry_index]
@@ -199,9 +206,16 @@ class Matcher:
         # these tuples have by construction).
         return [_tuple_new(Hit, v) for v in valid]
 
-    def _is_allowed(self, entry: int, start: int, end: int, allowed) -> bool:
-        for scope, a_start, a_end in allowed:
-            if a_start <= start and end <= a_end and entry in self._allow_scopes[scope]:
+    def _is_allowed(self, entry: int, start: int, end: int, allowed, starts: list[int], longest: int) -> bool:
+        """Whether an allowed span of ``entry``'s scope contains ``[start, end)`` (``allowed``
+        sorted by start, ``starts`` their starts, ``longest`` the longest one's length)."""
+        i = bisect_right(starts, start)  # the spans starting at or before the candidate
+        while i:
+            i -= 1
+            scope, a_start, a_end = allowed[i]
+            if a_start < end - longest:
+                return False  # this span and every earlier one end before the candidate does
+            if end <= a_end and entry in self._allow_scopes[scope]:
                 return True
         return False
 
@@ -336,6 +350,10 @@ try:  # the compiled pass (setup.py builds it when it can); results are the same
     from scriptcheck.match._native import gather_verify as _gather_verify
 except ImportError:
     _gather_verify = gather_verify_python
+
+
+def _span_start(allowed: tuple[int, int, int]) -> int:
+    return allowed[1]
 
 
 def _position(candidate: tuple[int, int, int]) -> tuple[int, int, int]:
