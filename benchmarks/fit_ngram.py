@@ -437,9 +437,9 @@ def test_on(items: list[Item], args) -> None:
     held = set(args.test)
     model = fit([it for it in items if it.source not in held], args)
     thr = args.min_threshold
-    jddc = [it for it in items if it.source == "jddc"]
+    jddc = [model.item(it) for it in items if it.source == "jddc"]  # scored once for every threshold
     print(f"fitted without {sorted(held)}: {len(model.weights)} weights, {len(model.triggers)} triggers; "
-          f"at {thr}: JDDC (in sample) {sum(model.item(it) >= thr for it in jddc)}/{len(jddc)}")
+          f"at {thr}: JDDC (in sample) {sum(p >= thr for p in jddc)}/{len(jddc)}")
     scores = {id(it): model.item(it) for it in items if it.source in held}
     print_held_out([it for it in items if it.source in held], scores, thr)
     if args.sweep:
@@ -448,7 +448,7 @@ def test_on(items: list[Item], args) -> None:
             rude = sum(scores[id(it)] >= cut or it.lex or it.cue for it in test if it.label == 1)
             polite = sum(scores[id(it)] >= cut or it.lex or it.cue for it in test if it.label == 0)
             print(f"  at {cut}: rude {rude}/{sum(it.label == 1 for it in test)} polite {polite}; "
-                  f"JDDC {sum(model.item(it) >= cut for it in jddc)}")
+                  f"JDDC {sum(p >= cut for p in jddc)}")
 
 
 def print_held_out(items: list[Item], oof: dict, thr: float) -> None:
