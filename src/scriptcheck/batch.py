@@ -69,8 +69,8 @@ _PARALLEL_MIN_REST = 1024
 # sizes its input files first): nothing to find out by reading ahead, so the workers start
 # after a few records, which pay this process's first-use costs (the regexes and caches
 # filled by the first transcripts, then shared with the workers copy-on-write). The 512-record
-# lead was ~0.25 s of one process's work (the lead and the read-ahead) before two workers
-# started: a fifth of the two-worker run on 200,010 turns (benchmarks/RESULTS.md, speed8).
+# lead and the read-ahead were ~0.25 s of one process's work before two workers started, a
+# tenth of the two-worker run on 200,010 turns (benchmarks/RESULTS.md, speed8).
 _LARGE_LEAD = 32
 
 
