@@ -268,3 +268,13 @@ def test_a_pipe_is_not_known_to_be_large(monkeypatch, tmp_path) -> None:
     result = CliRunner().invoke(cli, ["score", "-", "--format", "jsonl", "-q", "-j", "2"], input=data)
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 12
     assert seen == [False]
+
+
+def test_score_transcripts_passes_large_on(monkeypatch) -> None:
+    monkeypatch.setattr(batch, "_LARGE_LEAD", 2)
+    transcripts = [r.transcript for r in read_transcripts(str(CORPORA / "calls.jsonl"))] * 2
+    expected = [r.model_dump() for r in batch.score_transcripts(transcripts, "hotline")]
+    here, started = _watch(monkeypatch)
+    reports = list(batch.score_transcripts(transcripts, "hotline", jobs=2, large=True))
+    assert [r.model_dump() for r in reports] == expected
+    assert len(here) == 2 and started

@@ -828,12 +828,13 @@ def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chun
 
 
 def score_transcripts(transcripts: Iterable[Transcript], profile: str | None = None, *,
-                      default_profile: str = "hotline", jobs: int = 1) -> Iterator[Report]:
+                      default_profile: str = "hotline", jobs: int = 1, large: bool = False) -> Iterator[Report]:
     """Python API for batches: score transcripts (in ``jobs`` processes; 0: as many as the
-    machine has CPUs free, see :func:`score_chunks`), in input order."""
+    machine has CPUs free, see :func:`score_chunks`), in input order. ``large``: the caller
+    knows the batch is large, so workers start after a short lead (:func:`score_chunks`)."""
     scorer = Scorer(profile, default_profile)
     records = (Record("<api>", i + 1, transcript=t) for i, t in enumerate(transcripts))
-    for scored in score_records(records, scorer, jobs):
+    for scored in score_records(records, scorer, jobs, large=large):
         if scored.record.error is not None:
             raise ScriptcheckError(scored.record.error.describe())
         yield scored.get_report()
