@@ -181,7 +181,7 @@ def _jobs(ctx, param, value: str) -> int:
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
               help="Worker processes (default 0 = auto: one per CPU that other processes left free "
                    "while the first transcripts were scored here, none on a busy machine; "
-                   "never more than the CPUs or than there is work for). Input files of 512 KiB or "
+                   "never more than the CPUs or than there is work for). Input files of 1 MiB or "
                    "more go to the workers after 32 transcripts; smaller ones, and a pipe, after 512, "
                    "and only if 1,024 more follow (else all are scored here and no worker starts).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,

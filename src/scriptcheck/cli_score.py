@@ -37,11 +37,12 @@ _PREPARE_BYTES = 160 * 1024
 # Input files adding up to this many bytes are a batch large enough for worker processes
 # whatever its records turn out to be (score_chunks' ``large``): the workers start after a
 # short lead instead of after 512 records and a read-ahead of 1,024 more, which only find out
-# what the size already says. Two workers after the short lead were 1.12x faster than one
-# process on 487 resampled JDDC chats (0.6 MB), 1.12-1.15x on 824 (1.0 MB), where the
-# read-ahead started none (benchmarks/RESULTS.md, speed8). Below this size, and for a pipe or
-# anything that cannot be sized, the lead and the read-ahead decide as before.
-_PARALLEL_BYTES = 512 * 1024
+# what the size already says. Two workers after the short lead were 1.10-1.19x faster than
+# one process on 824 resampled JDDC chats (1.0 MB), where the read-ahead started none; on 487
+# (0.6 MB) the gain was within the noise of identical runs (1.06x, slowest round 0.84x;
+# benchmarks/RESULTS.md, speed8). Below this size, and for a pipe or anything that cannot be
+# sized, the lead and the read-ahead decide as before.
+_PARALLEL_BYTES = 1024 * 1024
 
 
 def _records(inputs, input_format, encoding, reader=None, undecoded: bool = False) -> Iterator[Record]:
