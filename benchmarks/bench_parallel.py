@@ -9,9 +9,12 @@ weighs on all three; the figures are the
 medians over rounds of the per-round ratios `--jobs 1` / other (above 1: faster than one
 process), with the slowest round and the worker processes each run started (its children seen
 every 50 ms in `/proc`). The machine's runnable tasks (`/proc/loadavg`) are sampled before each
-run, since another process's work makes any parallel figure meaningless.
+run, and the CPU seconds other processes used during each run are measured (`/proc/stat`'s busy
+time less this benchmark's children's), since another process's work makes any parallel figure
+meaningless.
 
     python benchmarks/bench_parallel.py [--turns 200000] [--small 1000,20000] [--rounds 3] [--no-memory]
+                                        [--wait-quiet SECONDS]
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,10 +66,32 @@ print(json.dumps({"code": proc.returncode, "seconds": elapsed, "cpu": usage.ru_u
 """
 
 
+def _busy_seconds() -> float | None:
+    """CPU seconds the whole machine has been busy since boot (``/proc/stat``)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()
+        return sum(int(fields[i]) for i in (1, 2, 3, 6, 7, 8)) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _own_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(args: list[str]) -> dict:
-    """Run a command under the wrapper; returns seconds, CPU seconds, exit code and peak RSS (MB)."""
+    """Run a command under the wrapper; returns seconds, CPU seconds, exit code, peak RSS (MB)
+    and ``others``: the CPU seconds other processes used meanwhile (the machine's busy time
+    less this benchmark's children's, the wrapper included; ``None`` without ``/proc/stat``).
+    The runnable-task count misses load that comes in bursts, this does not."""
+    busy, own = _busy_seconds(), _own_children()
     out = subprocess.run([sys.executable, "-c", WRAPPER, *args], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    after = _busy_seconds()
+    result["others"] = None if busy is None or after is None else max(0.0, after - busy - (_own_children() - own))
+    return result
 
 
 def running_tasks() -> int | None:
@@ -76,7 +103,23 @@ def running_tasks() -> int | None:
         return None
 
 
-def compare(path: Path, turns: int, score: list[str], rounds: int) -> None:
+def wait_quiet(limit: float) -> bool:
+    """Wait (at most ``limit`` seconds) until the machine was idle for 3 s in a row (under
+    0.05 CPU-seconds used in each half second, a tenth of one CPU); whether it was."""
+    deadline = time.monotonic() + limit
+    quiet = 0
+    while time.monotonic() < deadline:
+        busy = _busy_seconds()
+        if busy is None:
+            return False
+        time.sleep(0.5)
+        quiet = quiet + 1 if _busy_seconds() - busy < 0.05 else 0
+        if quiet >= 6:
+            return True
+    return False
+
+
+def compare(path: Path, turns: int, score: list[str], rounds: int, quiet: float = 0) -> None:
     """--jobs 1, --jobs 2 and auto on one input, alternating, ``rounds`` times."""
     variants = {"jobs1": [*score, "-j", "1", str(path)], "jobs2": [*score, "-j", "2", str(path)],
                 "auto": [*score, str(path)]}
@@ -88,6 +131,8 @@ def compare(path: Path, turns: int, score: list[str], rounds: int) -> None:
         # same machine's load pattern should not always be the same one.
         for name in names[round_ % len(names):] + names[:round_ % len(names)]:
             cmd = variants[name]
+            if quiet:
+                wait_quiet(quiet)
             tasks = running_tasks()
             if tasks is not None:
                 busy.append(tasks)
@@ -103,6 +148,9 @@ def compare(path: Path, turns: int, score: list[str], rounds: int) -> None:
                  f"workers {','.join(str(r['workers']) for r in runs[name])})")
     if busy:
         line += f"; other runnable tasks {min(busy)}-{max(busy)}"
+    others = [r["others"] for rs in runs.values() for r in rs if r["others"] is not None]
+    if others:
+        line += f"; others' CPU during a run {min(others):.2f}-{max(others):.2f} s"
     print(line, flush=True)
 
 
@@ -114,6 +162,8 @@ def main() -> None:
                         help="smaller inputs, in turns (default 1000,20000: under and just over what goes parallel)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="skip the 10x memory check")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                        help="before each timed run, wait up to SECONDS for 3 s of an idle machine")
     args = parser.parse_args()
     exe = shutil.which("scriptcheck")
     cmd = [exe] if exe else [sys.executable, "-m", "scriptcheck"]
@@ -125,7 +175,7 @@ def main() -> None:
         for turns in sizes:
             path = Path(tmp) / f"{turns}.jsonl"
             actual = write(path, turns)[1]
-            compare(path, actual, score, args.rounds)
+            compare(path, actual, score, args.rounds, args.wait_quiet)
         if args.no_memory:
             return
         small, big = Path(tmp) / f"{args.turns}.jsonl", Path(tmp) / "10x.jsonl"

@@ -188,3 +188,93 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+def _records(count: int) -> list[Record]:
+    lines = [line for line in (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Record("<test>", i + 1, raw=lines[i % len(lines)].replace('"id": "', f'"id": "{i}-', 1))
+            for i in range(count)]
+
+
+def _watch(monkeypatch) -> tuple[list, list]:
+    """Count the records scored in this process and the workers started."""
+    here, started = [], []
+    score_here, start_worker = batch._score_here, batch._Supervisor.start_worker
+    monkeypatch.setattr(batch, "_score_here", lambda *a: here.append(1) or score_here(*a))
+    monkeypatch.setattr(batch._Supervisor, "start_worker", lambda self: started.append(1) or start_worker(self))
+    return here, started
+
+
+@pytest.mark.parametrize("jobs", [2, 0])
+def test_a_batch_known_to_be_large_goes_to_workers_after_a_short_lead(monkeypatch, jobs: int) -> None:
+    # large=True (the CLI sized its input): the short lead is scored here, then workers start,
+    # though far fewer records follow than the read-ahead would ask for. Same reports, in order.
+    monkeypatch.setattr(batch, "_LARGE_LEAD", 4)
+    monkeypatch.setattr(batch, "_cpus", lambda: 2)
+    monkeypatch.setattr(batch._CpuProbe, "workers", lambda self, ceiling: ceiling)  # auto: CPUs free
+    expected = [s.get_report().model_dump() for s in batch.score_records(_records(40), Scorer(default_profile="hotline"))]
+    here, started = _watch(monkeypatch)
+    scored = list(batch.score_records(_records(40), Scorer(default_profile="hotline"), jobs, chunk_size=5, large=True))
+    assert [s.get_report().model_dump() for s in scored] == expected
+    assert len(here) == 4 and started
+
+
+def test_without_large_a_short_batch_stays_in_this_process(monkeypatch) -> None:
+    # The same 40 records not known to be large: the read-ahead finds too few, no worker.
+    monkeypatch.setattr(batch, "_LARGE_LEAD", 4)
+    here, started = _watch(monkeypatch)
+    scored = list(batch.score_records(_records(40), Scorer(default_profile="hotline"), 2, chunk_size=5))
+    assert len(scored) == 40 and len(here) == 40 and not started
+
+
+def test_a_large_batch_shorter_than_its_lead_starts_no_worker(monkeypatch) -> None:
+    monkeypatch.setattr(batch, "_LARGE_LEAD", 50)
+    here, started = _watch(monkeypatch)
+    scored = list(batch.score_records(_records(40), Scorer(default_profile="hotline"), 2, large=True))
+    assert len(scored) == 40 and len(here) == 40 and not started
+
+
+@pytest.mark.parametrize("threshold, large", [(1, True), (10**12, False)])
+def test_score_tells_the_batch_whether_its_input_files_are_large(monkeypatch, tmp_path, threshold: int,
+                                                                 large: bool) -> None:
+    import scriptcheck.cli_score as cli_score
+
+    path = tmp_path / "mixed.jsonl"
+    _mixed_corpus(path)
+    args = ["score", str(path), "--format", "jsonl", "--default-profile", "hotline"]
+    one = _run([*args, "-j", "1"], tmp_path, "one")
+    monkeypatch.setattr(cli_score, "_PARALLEL_BYTES", threshold)
+    monkeypatch.setattr(batch, "_LARGE_LEAD", 3)
+    monkeypatch.setattr(batch, "_CHUNK", 7)
+    seen = []
+    original = cli_score.score_chunks
+    monkeypatch.setattr(cli_score, "score_chunks", lambda *a, **k: seen.append(k["large"]) or original(*a, **k))
+    here, started = _watch(monkeypatch)
+    two = _run([*args, "-j", "2"], tmp_path, "two")
+    assert seen == [large] and bool(started) == large
+    assert two == one  # the same reports, errors file, summary and exit code
+    if large:
+        assert len(here) == 3
+
+
+def test_a_pipe_is_not_known_to_be_large(monkeypatch, tmp_path) -> None:
+    import scriptcheck.cli_score as cli_score
+
+    monkeypatch.setattr(cli_score, "_PARALLEL_BYTES", 1)
+    seen = []
+    original = cli_score.score_chunks
+    monkeypatch.setattr(cli_score, "score_chunks", lambda *a, **k: seen.append(k["large"]) or original(*a, **k))
+    data = (CORPORA / "calls.jsonl").read_bytes()
+    result = CliRunner().invoke(cli, ["score", "-", "--format", "jsonl", "-q", "-j", "2"], input=data)
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 12
+    assert seen == [False]
+
+
+def test_score_transcripts_passes_large_on(monkeypatch) -> None:
+    monkeypatch.setattr(batch, "_LARGE_LEAD", 2)
+    transcripts = [r.transcript for r in read_transcripts(str(CORPORA / "calls.jsonl"))] * 2
+    expected = [r.model_dump() for r in batch.score_transcripts(transcripts, "hotline")]
+    here, started = _watch(monkeypatch)
+    reports = list(batch.score_transcripts(transcripts, "hotline", jobs=2, large=True))
+    assert [r.model_dump() for r in reports] == expected
+    assert len(here) == 2 and started

@@ -65,6 +65,13 @@ _DEPTH = 2
 # (2,000) 17% faster (benchmarks/bench_process.py --sweep, benchmarks/RESULTS.md).
 _IN_PROCESS_LEAD = 512
 _PARALLEL_MIN_REST = 1024
+# The lead of a batch its caller knows to be large (``score_chunks(..., large=True)``: the CLI
+# sizes its input files first): nothing to find out by reading ahead, so the workers start
+# after a few records, which pay this process's first-use costs (the regexes and caches
+# filled by the first transcripts, then shared with the workers copy-on-write). The 512-record
+# lead and the read-ahead were ~0.25 s of one process's work before two workers started, a
+# tenth of the two-worker run on 200,010 turns (benchmarks/RESULTS.md, speed8).
+_LARGE_LEAD = 32
 
 
 class WorkerDied(ScriptcheckError):
@@ -676,16 +683,18 @@ class _Supervisor:
 
 
 def score_records(records: Iterable[Record], scorer: Scorer, jobs: int = 1,
-                  chunk_size: int | None = None, lead: int | None = None) -> Iterator[Scored]:
+                  chunk_size: int | None = None, lead: int | None = None, *,
+                  large: bool = False) -> Iterator[Scored]:
     """Score a stream of records, yielding a :class:`Scored` per record in input order (each
     scored one with its report, or the report's JSON when a worker scored it): the records of
     :func:`score_chunks` without ``render``."""
-    for chunk in score_chunks(records, scorer, jobs, chunk_size=chunk_size, lead=lead):
+    for chunk in score_chunks(records, scorer, jobs, chunk_size=chunk_size, lead=lead, large=large):
         yield from chunk.scored
 
 
 def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, render: Render | None = None, *,
-                 chunk_size: int | None = None, lead: int | None = None) -> Iterator[ScoredChunk]:
+                 chunk_size: int | None = None, lead: int | None = None,
+                 large: bool = False) -> Iterator[ScoredChunk]:
     """Score a stream of records, yielding :class:`ScoredChunk`\\ s that hold every record once,
     in input order; with ``render`` (the output format's ``render_many``) each chunk also
     holds the text of its reports.
@@ -700,6 +709,10 @@ def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, rende
     record per chunk, and workers start only if at least ``_PARALLEL_MIN_REST`` more follow:
     a small batch is never slower for asking for more jobs. ``lead=0`` goes to the workers at
     once. ``chunk_size`` is the records per chunk sent to a worker (default ``_CHUNK``).
+    ``large`` says the caller knows the batch is large (the CLI: input files of at least
+    ``cli_score._PARALLEL_BYTES``): then the lead is ``_LARGE_LEAD`` records (unless ``lead``
+    is given) and nothing is read ahead to find out whether enough records follow; the batch
+    goes to workers (``auto``: if the probe finds the CPUs free) as soon as the lead is scored.
 
     ``jobs=0`` (auto) decides when the lead is done, from what other processes used of this
     process's CPUs while it scored the lead (:class:`_CpuProbe`): one worker per CPU they
@@ -721,13 +734,16 @@ def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, rende
     if jobs <= 1:
         lead = None
     elif lead is None:
-        lead = _IN_PROCESS_LEAD
+        lead = _LARGE_LEAD if large else _IN_PROCESS_LEAD
+    # Records that must follow the lead for workers to start (one, the first of the rest, when
+    # the batch is known to be large).
+    rest = 1 if large else _PARALLEL_MIN_REST
     ahead: list[Record] = []
     if lead != 0:
         for count, record in enumerate(records, start=1):
             if lead is not None and count > lead:
                 ahead.append(record)  # read ahead: are there enough left to go parallel?
-                if len(ahead) >= _PARALLEL_MIN_REST:
+                if len(ahead) >= rest:
                     break
             else:
                 yield _score_here(scorer, record, render)
@@ -812,12 +828,13 @@ def _score_in_workers(records: Iterator[Record], scorer: Scorer, jobs: int, chun
 
 
 def score_transcripts(transcripts: Iterable[Transcript], profile: str | None = None, *,
-                      default_profile: str = "hotline", jobs: int = 1) -> Iterator[Report]:
+                      default_profile: str = "hotline", jobs: int = 1, large: bool = False) -> Iterator[Report]:
     """Python API for batches: score transcripts (in ``jobs`` processes; 0: as many as the
-    machine has CPUs free, see :func:`score_chunks`), in input order."""
+    machine has CPUs free, see :func:`score_chunks`), in input order. ``large``: the caller
+    knows the batch is large, so workers start after a short lead (:func:`score_chunks`)."""
     scorer = Scorer(profile, default_profile)
     records = (Record("<api>", i + 1, transcript=t) for i, t in enumerate(transcripts))
-    for scored in score_records(records, scorer, jobs):
+    for scored in score_records(records, scorer, jobs, large=large):
         if scored.record.error is not None:
             raise ScriptcheckError(scored.record.error.describe())
         yield scored.get_report()

@@ -180,9 +180,10 @@ def _jobs(ctx, param, value: str) -> int:
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
               help="Worker processes (default 0 = auto: one per CPU that other processes left free "
-                   "while the first 512 transcripts were scored here, none on a busy machine; "
-                   "never more than the CPUs or than there is work for; a batch of under 1,536 transcripts "
-                   "is scored in this process and starts no worker).")
+                   "while the first transcripts were scored here, none on a busy machine; "
+                   "never more than the CPUs or than there is work for). Input files of 1 MiB or "
+                   "more go to the workers after 32 transcripts; smaller ones, and a pipe, after 512, "
+                   "and only if 1,024 more follow (else all are scored here and no worker starts).")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write rejected records as JSONL to this file.")
 @click.option("--strict", is_flag=True, help="Exit 2 if any record was rejected.")

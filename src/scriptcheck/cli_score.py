@@ -34,6 +34,15 @@ EXIT_WORKER_DIED = 3
 # building first cost 0.05 s more CPU on 100 of them (126 KB) and saved 0.13 s on 200 (246 KB),
 # 0.2 s on 400 (benchmarks/RESULTS.md).
 _PREPARE_BYTES = 160 * 1024
+# Input files adding up to this many bytes are a batch large enough for worker processes
+# whatever its records turn out to be (score_chunks' ``large``): the workers start after a
+# short lead instead of after 512 records and a read-ahead of 1,024 more, which only find out
+# what the size already says. Two workers after the short lead were 1.10-1.19x faster than
+# one process on 824 resampled JDDC chats (1.0 MB), where the read-ahead started none; on 487
+# (0.6 MB) the gain was within the noise of identical runs (1.06x, slowest round 0.84x;
+# benchmarks/RESULTS.md, speed8). Below this size, and for a pipe or anything that cannot be
+# sized, the lead and the read-ahead decide as before.
+_PARALLEL_BYTES = 1024 * 1024
 
 
 def _records(inputs, input_format, encoding, reader=None, undecoded: bool = False) -> Iterator[Record]:
@@ -46,9 +55,9 @@ def _records(inputs, input_format, encoding, reader=None, undecoded: bool = Fals
             yield from read_transcripts(source, input_format, encoding, validate=False, undecoded=undecoded)
 
 
-def _large_input(inputs) -> bool:
-    """Whether the input files (stdin when it is a file) add up to at least ``_PREPARE_BYTES``;
-    a pipe or anything that cannot be sized does not count."""
+def _input_bytes(inputs, enough: int) -> int:
+    """The size of the input files (stdin when it is a file), counted until it reaches
+    ``enough``; a pipe or anything that cannot be sized counts 0."""
     total = 0
     for source in iter_input_files(inputs):
         try:
@@ -60,17 +69,20 @@ def _large_input(inputs) -> bool:
             continue
         if stat.S_ISREG(info.st_mode):
             total += info.st_size
-            if total >= _PREPARE_BYTES:
-                return True
-    return False
+            if total >= enough:
+                break
+    return total
 
 
-def _chunks(runner, records: Iterator[Record], scorer: Scorer, jobs: int, writer_class) -> Iterator[ScoredChunk]:
+def _chunks(runner, records: Iterator[Record], scorer: Scorer, jobs: int, writer_class,
+            large: bool = False) -> Iterator[ScoredChunk]:
     """The batch as chunks: :func:`score_chunks`, rendering in the output's format where the
-    format is text (the workers render, this process only writes); a ``runner`` (Spark) yields
-    records one by one, each then a chunk written by the writer here."""
+    format is text (the workers render, this process only writes); ``large``: the input files
+    add up to ``_PARALLEL_BYTES`` or more. A ``runner`` (Spark) yields records one by one,
+    each then a chunk written by the writer here."""
     if runner is None:
-        return score_chunks(records, scorer, jobs, writer_class.render_bytes if writer_class.renders else None)
+        return score_chunks(records, scorer, jobs, writer_class.render_bytes if writer_class.renders else None,
+                            large=large)
     return _one_by_one(runner(records, scorer, jobs))
 
 
@@ -154,7 +166,8 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
     stats = BatchStats()
     below = unreadable = defaulted = 0
     started = time.perf_counter()
-    if runner is None and _large_input(inputs):
+    size = _input_bytes(inputs, max(_PREPARE_BYTES, _PARALLEL_BYTES)) if runner is None else 0
+    if size >= _PREPARE_BYTES:
         scorer.prepare()
     _freeze_gc()
     frozen = scorer.loaded
@@ -196,7 +209,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
             try:
                 writer.begin()
                 records = _records(inputs, input_format, encoding, reader, undecoded=runner is None)
-                batch = _chunks(runner, records, scorer, jobs, WRITERS[fmt])
+                batch = _chunks(runner, records, scorer, jobs, WRITERS[fmt], large=size >= _PARALLEL_BYTES)
                 for chunk in batch:
                     stop.busy = True
                     for scored in chunk.scored:
