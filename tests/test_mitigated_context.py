@@ -267,9 +267,10 @@ def test_default_lexicon_refusals_with_a_way_forward():
 @pytest.mark.xfail(strict=True, reason=(
     "known false alarm of the tone model's n-gram stage (FB900), which judges one sentence at a "
     "time: the way forward is the NEXT sentence, and a lexicon hit the way-forward context clears "
-    "does not clear the model's call on the same words. Since the 63-source refit (L2 1e-5, "
-    "threshold 0.985), which flags 3,772 against 3,714 of 4,800 rude items of twelve unseen "
-    "writers for 26 against 27 of 3,600 polite. Strict: when it passes, drop the mark."))
+    "does not clear the model's call on the same words. Blanking the words a way forward "
+    "redeemed before the model scores the sentence passes the second case but lost 2 rude items "
+    "and cleared no polite one on 63,343 texts (benchmarks/RESULTS.md). Strict: when it passes, "
+    "drop the mark."))
 @pytest.mark.parametrize("text", ["您是不是没看到短信？我重新给您发一条",
                                   "这个不归我们管。我现在帮您联系物业，半小时内回电"])
 def test_whole_checker_clears_a_rude_looking_sentence_redeemed_by_the_next(text):
