@@ -113,7 +113,10 @@ def wait_quiet(limit: float) -> bool:
         if busy is None:
             return False
         time.sleep(0.5)
-        quiet = quiet + 1 if _busy_seconds() - busy < 0.05 else 0
+        after = _busy_seconds()
+        if after is None:
+            return False
+        quiet = quiet + 1 if after - busy < 0.05 else 0
         if quiet >= 6:
             return True
     return False
