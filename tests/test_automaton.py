@@ -85,3 +85,34 @@ def test_checker_finds_the_same_before_and_after_the_automaton_is_built() -> Non
     assert fresh._matcher._automaton._automaton is None
     fresh._matcher._automaton._built()
     assert [fresh.scan(t, cues=True) for t in texts] == before
+
+
+def test_a_matcher_is_freed_without_the_garbage_collector() -> None:
+    """No reference cycle runs through a matcher and its automaton (the automaton once held a
+    bound method of its matcher): dropping the last reference frees the matcher at once, not
+    at the next collection (or at interpreter exit, where a large lexicon's objects made the
+    collector's walks a good share of a cold start). Its copies still pack their literals."""
+    import gc
+    import weakref
+
+    from scriptcheck import load_lexicon
+    from scriptcheck.match.engine import Matcher
+    from scriptcheck.text.normalize import normalize
+
+    lexicon = load_lexicon("forbidden", verify=False)
+    matcher = Matcher(lexicon.match_entries)
+    text = normalize("你是不是傻，这是规定，我也没办法")
+    expected = matcher.find(text)
+    assert expected
+    matcher.prepare()
+    assert matcher.find(text) == expected
+    assert pickle.loads(pickle.dumps(matcher)).find(text) == expected
+    probe = weakref.ref(matcher)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del matcher
+        assert probe() is None
+    finally:
+        if enabled:
+            gc.enable()

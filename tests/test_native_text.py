@@ -93,6 +93,17 @@ def test_native_count_shared_is_the_regex_count(value: str, reference: str) -> N
     assert count_shared(value, reference) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(text | st.text(alphabet="好好请问还有", max_size=20),
+       st.text(max_size=12) | st.sampled_from(["请问还有什么可以帮您", "感谢您的耐心等待", "好好", "好请问还有其他还可以帮到你的吗"]))
+def test_native_count_common_is_the_counter_intersection(value: str, reference: str) -> None:
+    from scriptcheck.rules import step as steps
+    from scriptcheck.text._native import count_common
+
+    assert count_common(value, reference) == steps._common_characters(value, reference)
+    assert count_common(reference, value) == steps._common_characters(value, reference)
+
+
 @pytest.mark.parametrize("texts", [["您好\x1e再见", "好的"], ["\x1e", ""], ["a", "\x1e\x1e", "您"], ["亲\x1e"]])
 def test_normalize_many_with_the_turn_separator_inside_a_text(texts: list[str]) -> None:
     # The fold splits at every separator: a text holding one is normalised on its own.

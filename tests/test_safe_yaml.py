@@ -129,3 +129,99 @@ def test_node_bound_without_aliases_refused_as_before() -> None:
     with pytest.raises(InputError, match="expand to more than 10 nodes"):
         load_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n", source="f.yaml", max_nodes=10)
     assert load_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9]\n", source="f.yaml", max_nodes=10) == list(range(1, 10))
+
+
+# --- the event walk (no node per value) builds what the node walk builds ----------------------
+
+
+def _node_walk(text: str):
+    """What load_yaml built before the event walk: the composed nodes, then the plain-data walk
+    or PyYAML's constructor (repr, or the error's problem)."""
+    from scriptcheck import safe_yaml
+
+    try:
+        loader, node = safe_yaml._compose(text, "f.yaml", safe_yaml.MAX_NODES, InputError, bound=False)
+    except InputError as exc:
+        return "error", str(exc)
+    try:
+        if node is None:
+            return "ok", repr(None)
+        plain = safe_yaml._plain_data(loader, node, safe_yaml.MAX_NODES)
+        return "ok", repr(plain if plain is not safe_yaml._UNUSUAL else loader.construct_document(node))
+    except yaml.YAMLError as exc:
+        return "error", str(getattr(exc, "problem", None) or exc)
+    except RecursionError:
+        return "error", "nested too deeply"
+    finally:
+        loader.dispose()
+
+
+def _event_walk(text: str):
+    try:
+        return "ok", repr(load_yaml(text, source="f.yaml"))
+    except InputError as exc:
+        return "error", str(exc)
+
+
+def _same(text: str) -> None:
+    kind, value = _node_walk(text)
+    new_kind, new_value = _event_walk(text)
+    assert new_kind == kind, (text, value, new_value)
+    if kind == "ok":
+        assert new_value == value
+    else:
+        assert value in new_value
+
+
+@settings(max_examples=300, deadline=None)
+@given(_documents, st.sampled_from([None, False, True]), st.booleans())
+def test_event_walk_builds_what_the_node_walk_builds(data, flow, explicit) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow, explicit_start=explicit)
+    if "*" in text:
+        return
+    _same(text)
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\nb: 2\n",                      # an anchor without an alias: the node walk decides
+    "a: ! 12\nb: ! x\n",                    # the non-specific tag: resolved as the composer does
+    "a: !!str 12\nb: !!int '7'\n",
+    "--- 1\n--- 2\n",                       # two documents: the same error
+    "---\n...\n",
+    "",
+    "# only a comment\n",
+    "'': 1\n~: 2\n",
+    "a: <<\n",
+    "a: =\n",
+    "? a\n? b\n",
+    "a: {b: [c, {d: e}], f: ''}\n",
+    "[" * 150 + "]" * 150,                  # deeper than the event walk goes
+    "[" * 90 + "]" * 90,
+    "a: 1\n\tb: 2\n",                       # a syntax error
+    "a: \x07\n",                             # a control character
+    "- 2026-11-30\n- 12:30:00\n- 0o17\n- +.inf\n- -0\n- NO\n- yes\n- Off\n",
+])
+def test_event_walk_agrees_on_unusual_documents(text) -> None:
+    _same(text)
+
+
+def test_event_walk_agrees_on_every_packaged_yaml_file() -> None:
+    from pathlib import Path
+
+    from scriptcheck.resources import defaults_dir
+
+    repository = Path(__file__).resolve().parent.parent
+    files = [*defaults_dir().rglob("*.yaml"), *repository.glob("*.yaml"), *repository.glob("corpora/**/*.yaml"),
+             *repository.glob("benchmarks/**/*.yaml"), *repository.glob("tests/**/*.yaml")]
+    assert len(files) > 15
+    for path in files:
+        _same(path.read_text(encoding="utf-8"))
+
+
+def test_event_walk_node_bound_as_before() -> None:
+    with pytest.raises(InputError, match="expand to more than 6 nodes"):
+        load_yaml("{a: [1, 2, 3], b: {c: 4, d: 5}}\n", source="f.yaml", max_nodes=6)
+    text = "{a: [1, 2], b: 3}\n"  # 7 nodes: the mapping, two keys, the list and three scalars
+    assert load_yaml(text, source="f.yaml", max_nodes=7) == {"a": [1, 2], "b": 3}
+    with pytest.raises(InputError, match="expand to more than 6 nodes"):
+        load_yaml(text, source="f.yaml", max_nodes=6)

@@ -186,6 +186,42 @@ def test_fuzzy_prefilter_never_rejects_a_real_alignment(text: str, reference: st
         assert _may_align(reference, text, threshold)
 
 
+@settings(max_examples=300, deadline=None)
+@example("好好好好好好好好好好好好好好", "好请问还有其他还可以帮到你的吗", 60)
+@given(st.one_of(_NEAR_SCRIPT, st.text(alphabet="请问还有其他可以帮到你的吗好", max_size=30), st.text(max_size=30)),
+       st.sampled_from(["请问还有其他还可以帮到你的吗", "感谢你对京东的支持", "好请问还有其他还可以帮到你的吗"]),
+       st.sampled_from([60, 75, 88, 95]))
+def test_fuzzy_prefilter_pure_path_never_rejects_a_real_alignment(text: str, reference: str, threshold: int) -> None:
+    """The same with the pure-Python counts (regex, then ``Counter``), whichever build runs."""
+    from unittest import mock
+
+    from rapidfuzz import fuzz
+
+    from scriptcheck.rules import step
+
+    with mock.patch.object(step, "_count_common", None), mock.patch.object(step, "_count_shared", None):
+        may = step._may_align(reference, text, threshold)
+    if fuzz.partial_ratio_alignment(reference, text, score_cutoff=threshold) is not None:
+        assert may
+
+
+def test_fuzzy_prefilter_counts_repeats_once_per_pair() -> None:
+    """A character repeated in the text counts only as often as the reference has it: a turn
+    of one character said over and over passes the first count, not the second."""
+    from unittest import mock
+
+    from scriptcheck.rules import step
+
+    reference, text = "好请问还有其他还可以帮到你的吗", "好" * 14
+    assert len(step._reference_characters(reference)(text)) == 14
+    assert step._common_characters(text, reference) == 1
+    assert step._common_characters("还还还有", reference) == 3
+    assert step._common_characters("", reference) == 0
+    with mock.patch.object(step, "_count_common", None), mock.patch.object(step, "_count_shared", None):
+        assert not step._may_align(reference, text, 60)
+    assert not step._may_align(reference, text, 60)
+
+
 def test_dimensions_come_in_the_documented_order() -> None:
     """Report JSON is byte-identical from run to run (dimension order once followed set order,
     which depends on the interpreter's hash seed)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate
 from typing import NamedTuple, Sequence
 
@@ -52,6 +53,25 @@ class Hit(NamedTuple):
     end: int
 
 
+def _pack_payloads(anchor_owner: list[tuple[int, int | None]], literal: str, payloads: tuple) -> tuple:
+    """What the automaton reports for ``literal``: its pattern anchors as (pattern, entry,
+    window width), its phrase entries and its allow-list scopes, each a tuple (sorted out once
+    here, not on every hit). ``anchor_owner`` is the matcher's pattern → (entry, window width)."""
+    if len(payloads) == 1:  # most literals: one anchor, or one entry's phrase
+        kind, key = payloads[0]
+        if kind == _ANCHOR:
+            return ((key, *anchor_owner[key]),), (), ()
+        if kind == _PHRASE:
+            return (), (key,), ()
+    anchors, phrases, allows = [], [], []
+    for kind, key in payloads:
+        if kind == _ANCHOR:
+            anchors.append((key, *anchor_owner[key]))
+        else:
+            (phrases if kind == _PHRASE else allows).append(key)
+    return tuple(anchors), tuple(phrases), tuple(allows)
+
+
 class Matcher:
     """Compiled from entries once; :meth:`find` is cheap and thread-safe to call."""
 
@@ -60,7 +80,13 @@ class Matcher:
         self.segmenter = segmenter or Segmenter()
         self._patterns: list[tuple[int, CompiledPattern]] = []
         self._allow_scopes: list[frozenset[int]] = []
-        automaton = LiteralAutomaton(pack=self._pack)
+        # pattern → (its entry, that entry's window width), filled below. The automaton packs
+        # its literals with it through a function of its own, not a bound method of this
+        # matcher: matcher → automaton → method → matcher was a reference cycle, so a matcher
+        # (10,000 entries: ~25,000 objects) was freed only by the garbage collector — at
+        # interpreter exit, its collections walked and freed them (benchmarks/RESULTS.md, speed9).
+        self._anchor_owner: list[tuple[int, int | None]] = []
+        automaton = LiteralAutomaton(pack=partial(_pack_payloads, self._anchor_owner))
         group_members: dict[int, set[int]] = {}
         for index, entry in enumerate(self.entries):
             group_members.setdefault(entry.group, set()).add(index)
@@ -83,8 +109,7 @@ class Matcher:
             self._allow_scopes.append(frozenset(group_members[entry.group]))
             for phrase in entry.group_allow:
                 automaton.add(normalize_phrase(phrase), (_ALLOW, len(self._allow_scopes) - 1))
-        # pattern → (its entry, that entry's window width)
-        self._anchor_owner = [(i, self.entries[i].window) for i, _ in self._patterns]
+        self._anchor_owner.extend([(i, self.entries[i].window) for i, _ in self._patterns])
         # pattern → (its entry, its regex's search and finditer, anchored_end), made when first needed
         # (compiling every regex up front is most of a warm start; see CompiledPattern)
         self._verifiers: list[tuple | None] = [None] * len(self._patterns)
@@ -94,22 +119,8 @@ class Matcher:
         self._automaton = automaton
 
     def _pack(self, literal: str, payloads: tuple) -> tuple:
-        """What the automaton reports for ``literal``: its pattern anchors as (pattern,
-        entry, window width), its phrase entries and its allow-list scopes, each a tuple
-        (sorted out once here, not on every hit)."""
-        if len(payloads) == 1:  # most literals: one anchor, or one entry's phrase
-            kind, key = payloads[0]
-            if kind == _ANCHOR:
-                return ((key, *self._anchor_owner[key]),), (), ()
-            if kind == _PHRASE:
-                return (), (key,), ()
-        anchors, phrases, allows = [], [], []
-        for kind, key in payloads:
-            if kind == _ANCHOR:
-                anchors.append((key, *self._anchor_owner[key]))
-            else:
-                (phrases if kind == _PHRASE else allows).append(key)
-        return tuple(anchors), tuple(phrases), tuple(allows)
+        """What the automaton reports for ``literal`` (:func:`_pack_payloads`)."""
+        return _pack_payloads(self._anchor_owner, literal, payloads)
 
     def __getstate__(self) -> dict:
         # A copy compiles the regexes it needs again, as this one did.

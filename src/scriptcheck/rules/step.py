@@ -8,6 +8,7 @@ step is one finding without a span, whose message says where it was looked for.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cached_property, lru_cache
 from typing import Callable, Literal, NamedTuple
 
@@ -182,18 +183,34 @@ def _may_align(reference: str, text: str, threshold: float) -> bool:
     reaching t needs LCS >= t·n/(200 - t). The LCS is at most the number of the text's
     characters that occur in the reference at all (whichever of the two is shorter), which is
     counted in C (``text/_native.pyx``, or one regex search). Most turns fail this test and
-    never reach rapidfuzz."""
-    if _count_shared is not None:
-        shared = _count_shared(text, reference)
-    else:
-        shared = len(_reference_characters(reference)(text))
-    return shared * (200 - threshold) >= threshold * min(len(reference), len(text))
+    never reach rapidfuzz.
+
+    The LCS is also at most the size of the two strings' multiset intersection (a character
+    counts as often as both have it: 好 said three times in the text and once in the
+    reference counts once), a tighter bound that turns away most of the turns the first count
+    lets through (on resampled real chats 1,356 of 23,500 passed it, of which 95 pass both and
+    42 align). It is computed only for those (natively, or with ``Counter`` below), and it only
+    ever turns away a pair rapidfuzz would have scored under ``threshold``: the steps found
+    are the same."""
+    limit = threshold * min(len(reference), len(text))
+    if _count_common is not None:
+        return _count_shared(text, reference) * (200 - threshold) >= limit \
+            and _count_common(text, reference) * (200 - threshold) >= limit
+    if len(_reference_characters(reference)(text)) * (200 - threshold) < limit:
+        return False
+    return _common_characters(text, reference) * (200 - threshold) >= limit
 
 
-try:  # compiled (text/_native.pyx) when it could be built; the regex below is the reference
-    from scriptcheck.text._native import count_shared as _count_shared
+def _common_characters(text: str, reference: str) -> int:
+    """The size of the multiset intersection of ``text`` and ``reference`` (the reference
+    ``text/_native.pyx`` ``count_common`` is tested against)."""
+    return sum((Counter(text) & Counter(reference)).values())
+
+
+try:  # compiled (text/_native.pyx) when it could be built; the regex and Counter are the reference
+    from scriptcheck.text._native import count_common as _count_common, count_shared as _count_shared
 except ImportError:
-    _count_shared = None
+    _count_common = _count_shared = None
 
 
 @lru_cache(maxsize=1024)

@@ -1,7 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """Native helpers of the text pipeline (optional, compiled): the core of
 :func:`scriptcheck.text.normalize.normalize_many`, ``Normalized.span`` and the character
-count of the fuzzy step test.
+counts of the fuzzy step test.
 
 Folding a transcript with ``str.translate`` costs a dict lookup and an int object per
 character, and the traditional-character test and the run collapse each walk the text again.
@@ -17,7 +17,7 @@ from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
 from libc.stdint cimport uint8_t, uint32_t
 from libc.string cimport memset
 
-__all__ = ["configure", "fold_turns", "span", "count_shared"]
+__all__ = ["configure", "fold_turns", "span", "count_shared", "count_common"]
 
 # Per BMP code point: 0 = not looked up yet, _EXPANDS = folds into several characters, else
 # 1 + the single character it becomes (0 for a skipped one, so 1).
@@ -156,3 +156,31 @@ def count_shared(str text, str alphabet):
                 shared += 1
                 break
     return shared
+
+
+def count_common(str text, str reference):
+    """How many characters ``text`` and ``reference`` have in common, repeats counted as often
+    as both have them (好好好 and 好好 share 2): the size of their multiset intersection,
+    ``sum((Counter(text) & Counter(reference)).values())``, which bounds the length of any
+    common subsequence of the two (``rules.step._may_align``)."""
+    cdef Py_ssize_t n = len(reference), common = 0, j
+    cdef Py_UCS4 ch, r
+    if n == 0 or len(text) == 0:
+        return 0
+    cdef unsigned char *used = <unsigned char *> PyMem_Malloc(n)
+    if used == NULL:
+        raise MemoryError()
+    memset(used, 0, n)
+    try:
+        for ch in text:
+            for j in range(n):
+                if used[j]:
+                    continue
+                r = reference[j]
+                if r == ch:
+                    used[j] = 1
+                    common += 1
+                    break
+    finally:
+        PyMem_Free(used)
+    return common
