@@ -5,6 +5,7 @@ Fetches nothing. Give it local copies:
     python benchmarks/lint_real.py --root /path/to/checkouts          # repos of chatbot_repos.yaml
     python benchmarks/lint_real.py some/domain.yml other/responses.md   # or files / folders
     python benchmarks/lint_real.py --root DIR --list                  # every finding, to judge
+    python benchmarks/lint_real.py --root DIR --smalltalk             # jokes and chit-chat: no FB900
 
 With ``--root``, each repository of ``benchmarks/chatbot_repos.yaml`` is looked for as
 ``DIR/owner+name``, ``DIR/owner/name`` or ``DIR/name``, and its ``paths`` globs are linted; a
@@ -40,6 +41,12 @@ KINDS = {
     "apology": r"sorry|apolog",
 }
 
+# `--smalltalk`: what a project whose bot tells jokes and small talk would add (docs/templates.md,
+# per-kind-ignores): such templates by id, with the tone model switched off for them. Off by
+# default, so the FB900 count stays comparable with earlier sessions'.
+SMALLTALK_KIND = r"joke|^utter_chat_|chitchat|chit_chat|smalltalk"
+SMALLTALK_IGNORES = {"smalltalk": ["FB900"]}
+
 
 def _name(severity) -> str:
     """A severity as it is written in profiles (``warning``), whatever its Python type."""
@@ -74,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print every finding")
     parser.add_argument("--rule", action="append", default=[], help="with --list: only these rules")
     parser.add_argument("--no-kinds", action="store_true", help="do not give templates kinds from their ids")
+    parser.add_argument("--smalltalk", action="store_true",
+                        help="give joke and chit-chat templates the kind smalltalk, with FB900 off for it")
     args = parser.parse_args(argv)
 
     files = list(args.paths)
@@ -85,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         parser.error("nothing to lint: give paths or --root")
 
-    config = LintConfig(ConfigFile(kinds={} if args.no_kinds else KINDS))
+    kinds = {} if args.no_kinds else dict(KINDS)
+    if args.smalltalk:
+        kinds = {"smalltalk": SMALLTALK_KIND, **kinds}  # first: utter_chat_bye is small talk
+    config = LintConfig(ConfigFile(kinds=kinds, per_kind_ignores=SMALLTALK_IGNORES if args.smalltalk else {}))
     run = Linter(config).run(files)
     for error in run.errors:
         print(f"input error: {error}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Configuration (select/ignore, severity, per-file-ignores, kinds, exclude), inline
+"""Configuration (select/ignore, severity, per-file-ignores, kinds, per-kind-ignores, exclude), inline
 suppression and the baseline."""
 
 from __future__ import annotations
@@ -91,6 +91,18 @@ def test_kinds_by_id_convention(work) -> None:
     assert _codes(lint("t.yaml").stdout) == []
     (work / "scriptcheck.toml").write_text('[kinds]\nclosing = "^(bye|closing)_"\n', encoding="utf-8")
     assert _codes(lint("t.yaml").stdout) == ["TP001", "TP002"]
+
+
+def test_per_kind_ignores_switch_codes_off_for_one_kind_only(work) -> None:
+    (work / "t.yaml").write_text("utter_ask_joke: 你怎么连这个也不懂\nutter_reply: 你怎么连这个也不懂\n", encoding="utf-8")
+    assert _codes(lint("t.yaml").stdout) == ["FB006", "PL001", "FB006", "PL001"]
+    (work / "scriptcheck.toml").write_text(
+        '[kinds]\nsmalltalk = "joke"\n[per-kind-ignores]\nsmalltalk = ["FB"]\n', encoding="utf-8")
+    result = lint("t.yaml")
+    assert [line.split(" ")[:2] for line in result.stdout.splitlines()] == [
+        ["t.yaml:1:17:", "PL001"], ["t.yaml:2:14:", "FB006"], ["t.yaml:2:14:", "PL001"]]
+    # a kind named only to switch rules off is no unknown kind
+    assert "unknown kind" not in result.output
 
 
 def test_unknown_kind_is_warned_about(work) -> None:

@@ -11,12 +11,15 @@ The nearest file wins, found by walking up from the current directory; in one di
     ignore = ["TP104"]
     severity = {FB033 = "error"}          # per code (or prefix)
     fail-on = "warning"
-    kinds = {closing = "^(bye|closing)_", waiting = "wait"}   # template id regexes
+    kinds = {closing = "^(bye|closing)_", waiting = "wait", smalltalk = "joke|^utter_chat_"}   # template id regexes
     exclude = ["drafts/*"]
     baseline = "scriptcheck-baseline.json"
 
     [per-file-ignores]
     "legacy/*.yaml" = ["PL"]
+
+    [per-kind-ignores]                   # codes switched off for templates of a kind
+    smalltalk = ["FB900"]                # jokes and chit-chat: no tone model
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ class ConfigFile(BaseModel):
     fail_on: Severity | None = Field(default=None, alias="fail-on")
     per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
     kinds: dict[str, str] = Field(default_factory=dict, description="kind → regex searched in the template id")
+    per_kind_ignores: dict[str, list[str]] = Field(
+        default_factory=dict, alias="per-kind-ignores",
+        description="kind → codes or prefixes switched off for templates of that kind")
     exclude: list[str] = Field(default_factory=list)
     baseline: str | None = None
 
@@ -124,6 +130,12 @@ class LintConfig:
             return []
         matched = self._matches(file, list(self.data.per_file_ignores))
         return [code for pattern in matched for code in self.data.per_file_ignores[pattern]]
+
+    def kind_ignores(self, kind: str | None) -> list[str]:
+        """Codes/prefixes ``per-kind-ignores`` switches off for templates of ``kind``: a bot's
+        jokes and small talk may say what a service reply must not (给您讲个冷笑话…), and a
+        project says so once for the kind instead of suppressing template by template."""
+        return list(self.data.per_kind_ignores.get(kind, ())) if kind else []
 
     def severity_for(self, rule: str, default: Severity) -> Severity:
         """The configured severity of ``rule`` (the longest matching code or prefix wins)."""

@@ -1,6 +1,6 @@
 """Linting templates: each template is masked, scored as a one-agent-turn transcript under the
 configured profile (``template`` by default), and its findings are placed in the source file,
-filtered (select/ignore, per-file-ignores), re-graded (severity overrides), and marked when an
+filtered (select/ignore, per-file-ignores, per-kind-ignores), re-graded (severity overrides), and marked when an
 inline directive or the baseline forgives them."""
 
 from __future__ import annotations
@@ -172,8 +172,9 @@ class Linter:
         self.select = list(select) if select is not None else list(data.select)
         self.ignore = [*data.ignore, *ignore]
         self.baseline = baseline
+        # A kind the configuration only switches rules off for (per-kind-ignores) is known too.
         self.known_kinds = {k for r in self.profile.data.rules if isinstance(r, TemplateKindRule)
-                            for k in r.template_kinds}
+                            for k in r.template_kinds} | set(self.config.data.per_kind_ignores)
         self._infos: dict[str, RuleInfo] | None = None
 
     # -- rule docs ------------------------------------------------------------------------
@@ -218,8 +219,9 @@ class Linter:
                 warnings.append(f"{source.path}:{template.line}: template {template.label!r} has unknown kind "
                                 f"{kind!r} (known: {', '.join(sorted(self.known_kinds))})")
             result = TemplateResult(template)
+            kind_ignores = self.config.kind_ignores(kind)
             for f in self.findings_of(template, kind):
-                if not rule_selected(f.rule, self.select, [*self.ignore, *file_ignores]):
+                if not rule_selected(f.rule, self.select, [*self.ignore, *file_ignores, *kind_ignores]):
                     continue
                 severity = self.config.severity_for(f.rule, f.severity)
                 if severity != f.severity:
