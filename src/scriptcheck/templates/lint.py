@@ -1,7 +1,7 @@
 """Linting templates: each template is masked, scored as a one-agent-turn transcript under the
 configured profile (``template`` by default), and its findings are placed in the source file,
-filtered (select/ignore, per-file-ignores, per-kind-ignores), re-graded (severity overrides), and marked when an
-inline directive or the baseline forgives them."""
+filtered (select/ignore, per-file-ignores, per-kind-ignores), re-graded (severity overrides),
+and marked when an inline directive or the baseline forgives them."""
 
 from __future__ import annotations
 
@@ -172,9 +172,11 @@ class Linter:
         self.select = list(select) if select is not None else list(data.select)
         self.ignore = [*data.ignore, *ignore]
         self.baseline = baseline
-        # A kind the configuration only switches rules off for (per-kind-ignores) is known too.
-        self.known_kinds = {k for r in self.profile.data.rules if isinstance(r, TemplateKindRule)
-                            for k in r.template_kinds} | set(self.config.data.per_kind_ignores)
+        profile_kinds = {k for r in self.profile.data.rules if isinstance(r, TemplateKindRule)
+                         for k in r.template_kinds}
+        # A kind the configuration only switches rules off for (per-kind-ignores) is known too;
+        # a profile without kind rules knows no kinds and warns of none, as before.
+        self.known_kinds = profile_kinds | set(data.per_kind_ignores) if profile_kinds else set()
         self._infos: dict[str, RuleInfo] | None = None
 
     # -- rule docs ------------------------------------------------------------------------
