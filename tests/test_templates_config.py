@@ -105,6 +105,18 @@ def test_per_kind_ignores_switch_codes_off_for_one_kind_only(work) -> None:
     assert "unknown kind" not in result.output
 
 
+def test_per_kind_ignores_make_no_kind_unknown_under_a_profile_without_kind_rules(work) -> None:
+    # the base profile has no template-kind rule: it knows no kinds and warns of none
+    (work / "t.yaml").write_text("a: {text: 好的。, kind: closing}\n", encoding="utf-8")
+    (work / "scriptcheck.toml").write_text('profile = "base"\n[per-kind-ignores]\nsmalltalk = ["FB900"]\n',
+                                           encoding="utf-8")
+    result = lint("t.yaml")
+    assert result.exit_code == 0 and "unknown kind" not in result.output
+    (work / "scriptcheck.toml").write_text('[per-kind-ignores]\nsmalltalk = ["FB900"]\n', encoding="utf-8")
+    (work / "t.yaml").write_text("a: {text: 好的。, kind: closng}\n", encoding="utf-8")
+    assert "unknown kind 'closng'" in lint("t.yaml").output  # the template profile still warns
+
+
 def test_unknown_kind_is_warned_about(work) -> None:
     (work / "t.yaml").write_text("a: {text: 好的。, kind: closng}\n", encoding="utf-8")
     result = lint("t.yaml")
