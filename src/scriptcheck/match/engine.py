@@ -118,10 +118,6 @@ class Matcher:
                          for entry in self.entries]
         self._automaton = automaton
 
-    def _pack(self, literal: str, payloads: tuple) -> tuple:
-        """What the automaton reports for ``literal`` (:func:`_pack_payloads`)."""
-        return _pack_payloads(self._anchor_owner, literal, payloads)
-
     def __getstate__(self) -> dict:
         # A copy compiles the regexes it needs again, as this one did.
         return {**self.__dict__, "_verifiers": [None] * len(self._patterns)}
