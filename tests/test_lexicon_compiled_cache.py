@@ -112,12 +112,18 @@ def test_synthetic_lexicon_with_patterns_slots_and_mitigators(tmp_path, cache, m
                                               "skip_contexts": ["mitigated"]}},
             {"id": "ZZ004", "name": "d", "category": "x", "description": "d4", "severity": "critical",
              "phrases": ["滚"], "options": {"boundary": True}},
+            {"id": "ZZ005", "name": "e", "category": "x", "description": "d5", "phrases": ["笨"],
+             "options": {"requires": ["aimed", "sorry"]}},
         ],
+        # A condition may share a mitigator's regex: the cache keeps one table of both.
+        "conditions": [{"name": "aimed", "pattern": "你", "scope": "sentence"},
+                       {"name": "sorry", "pattern": "抱歉|对不起"}],
     }
     path = tmp_path / "mine.yaml"
     path.write_text(yaml.safe_dump(lexicon, allow_unicode=True), encoding="utf-8")
     texts = ["你真傻", "你们这些人傻不傻", "我不会说你傻", "傻瓜相机你傻", "这是你的错", "真是烦死了",
-             "真是烦 死了", "抱歉，真是烦死了", "“你傻”他说", "滚", "滚动播放", "你的错。滚！", "不是你的错"]
+             "真是烦 死了", "抱歉，真是烦死了", "“你傻”他说", "滚", "滚动播放", "你的错。滚！", "不是你的错",
+             "你真笨", "笨笨熊玩偶到货了。", "抱歉笨了"]
     monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
     fresh = load_lexicon(path)
     monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(cache))
@@ -130,6 +136,7 @@ def test_synthetic_lexicon_with_patterns_slots_and_mitigators(tmp_path, cache, m
     a, b = Checker([restored], tone=None), Checker([fresh], tone=None)
     assert [a.check(t) for t in texts] == [b.check(t) for t in texts]
     assert any(a.check(t) for t in texts)
+    assert [[f.rule for f in a.check(t)] for t in texts[-3:]] == [["ZZ005"], [], ["ZZ005"]]
     assert a.rule("ZZ002") == b.rule("ZZ002") and a.rule("ZZ002").patterns == ["{{you}}.{0,3}傻"]
 
 
@@ -202,11 +209,12 @@ def _mutations(plain: tuple) -> list[tuple]:
         with_column(5, (["你傻"], *cols[5][1:])),  # a list where a tuple goes
         with_column(5, ((["你傻"],), *cols[5][1:])),  # an unhashable in a string column
         with_column(10, (("somewhere",), *cols[10][1:])),  # an unknown context
-        with_column(12, ((len(sources),), *cols[12][1:])),  # a pattern that is not there
+        with_column(13, ((len(sources),), *cols[13][1:])),  # a pattern that is not there
         with_column(11, ((-1,), *cols[11][1:])),
+        with_column(12, ((len(mitigators),), *cols[12][1:])),  # a required condition that is not there
         with_column(9, (True, *cols[9][1:])),  # a bool for a window
-        with_column(13, ((), *cols[13][1:])),  # fewer normalised phrases than phrases
-        with_column(13, (("",) * len(cols[5][0]), *cols[13][1:])),  # an empty literal
+        with_column(14, ((), *cols[14][1:])),  # fewer normalised phrases than phrases
+        with_column(14, (("",) * len(cols[5][0]), *cols[14][1:])),  # an empty literal
         (name, kind, json_data, group_allow, sources, (("",), *anchors[1:]), ends, mitigators, columns),
         (name, kind, json_data, group_allow, sources, anchors, ends, (("(", False, True, -1),), columns),
     ]

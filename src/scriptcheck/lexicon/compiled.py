@@ -129,7 +129,8 @@ def rule_info(entry: LexiconEntry) -> RuleInfo:
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
                    slots: Mapping[str, str], group_allow: tuple[str, ...],
-                   skip_contexts: tuple[str, ...], mitigators: dict[str, Mitigation]) -> MatchEntry:
+                   skip_contexts: tuple[str, ...], mitigators: dict[str, Mitigation],
+                   conditions: dict[str, Mitigation]) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
@@ -157,6 +158,7 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         group_allow=group_allow,
         skip_contexts=contexts,
         mitigators=_chosen(mitigators, entry.options.mitigators) if "mitigated" in contexts else (),
+        requires=tuple(conditions[name] for name in entry.options.requires),
         # The phrases themselves when normalising changes none of them (most do not): one tuple
         # fewer per entry to keep, pickle and cache.
         literals=phrases if literals == entry.phrases else tuple(literals),
@@ -173,16 +175,17 @@ def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None) -> tuple
     return tuple(dict.fromkeys(chosen))
 
 
-def _mitigators(model: LexiconFile, path: str) -> dict[str, Mitigation]:
+def _mitigators(model: LexiconFile, path: str, listed: str = "mitigators") -> dict[str, Mitigation]:
+    """The compiled ``mitigators`` (or ``conditions``) of a lexicon, by name."""
     out = {}
-    for m in model.mitigators:
+    for m in getattr(model, listed):
         try:  # the same regex policy as patterns (bounded repeats, bounded work)
             expanded = expand_slots(m.pattern, model.slots)
             check_normalised(expanded)  # 谢谢 or 您 in a mitigator would never match
             check_regex(expanded)
             regex = re.compile(expanded)
         except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
-            raise LexiconError(f"{path}: mitigator {m.name}: {exc}") from None
+            raise LexiconError(f"{path}: {listed[:-1]} {m.name}: {exc}") from None
         out[m.name] = Mitigation(regex, m.scope == "sentence", m.boundary, m.reach if m.scope == "before" else -1,
                                  m.scope == "after")
     return out
@@ -194,8 +197,8 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     their analysis from an earlier load of the same file (see :func:`pattern_analyses`)."""
     known = known or {}
     group_allow, skip_contexts = tuple(model.allow), tuple(model.skip_contexts)
-    mitigators = _mitigators(model, path)
-    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators)
+    mitigators, conditions = _mitigators(model, path), _mitigators(model, path, "conditions")
+    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators, conditions)
                     for e in model.entries)
     return Lexicon(path, entries, tuple(rule_info(e) for e in model.entries), model.name, model.kind, LazyModel(model))
 

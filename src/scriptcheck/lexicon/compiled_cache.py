@@ -8,7 +8,7 @@ This cache keeps instead, under ``<cache dir>/compiled/<key>``:
 
 - per entry its :class:`~scriptcheck.lexicon.compiled.RuleInfo` (code, category, severity,
   message, suggestion) and its match entry (phrases and their normalised forms, allow-list,
-  options, the indices of its patterns and mitigators), column by column;
+  options, the indices of its patterns, mitigators and required contexts), column by column;
 - each pattern's expanded source and analysis (anchors, end anchoring), each mitigator's
   expanded regex and scope: their regexes are compiled when first used, as on a fresh load;
 - the JSON (UTF-8 bytes) of the data the file parsed to, from which :attr:`Lexicon.data` (the pydantic model, with
@@ -53,13 +53,13 @@ __all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
 
 # The file's format; bumped whenever the layout below changes (the module's source is in the
 # key as well, so this guards against a hand-copied file more than against an upgrade).
-_FORMAT = "scriptcheck-compiled/2"
+_FORMAT = "scriptcheck-compiled/3"
 _SEVERITIES = {s.value: s for s in Severity}
 _CONTEXTS = frozenset({"quoted", "reported", "mitigated"})
 
 # Column order of the plain form (see to_plain).
 _COLUMNS = ("ids", "categories", "severities", "descriptions", "suggestions", "phrases", "allow",
-            "boundary", "gaps", "window", "skip_contexts", "mitigators", "patterns", "literals")
+            "boundary", "gaps", "window", "skip_contexts", "mitigators", "requires", "patterns", "literals")
 
 
 def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
@@ -74,6 +74,14 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
     mitigators: list[tuple] = []
     entry_patterns = []
     entry_mitigators = []
+    entry_requires = []
+
+    def index_of(m: Mitigation) -> int:
+        if m not in mitigator_index:
+            mitigator_index[m] = len(mitigators)
+            mitigators.append((m.regex.pattern, m.sentence, m.boundary, m.reach, m.after))
+        return mitigator_index[m]
+
     for entry in entries:
         own = []
         for pattern in entry.patterns:
@@ -84,20 +92,16 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
                 analyses.append(known[1:])
             own.append(pattern_index[known])
         entry_patterns.append(tuple(own))
-        chosen = []
-        for m in entry.mitigators:
-            if m not in mitigator_index:
-                mitigator_index[m] = len(mitigators)
-                mitigators.append((m.regex.pattern, m.sentence, m.boundary, m.reach, m.after))
-            chosen.append(mitigator_index[m])
-        entry_mitigators.append(tuple(chosen))
+        entry_mitigators.append(tuple(map(index_of, entry.mitigators)))
+        entry_requires.append(tuple(map(index_of, entry.requires)))
     group_allow = entries[0].group_allow if entries else ()
     columns = (
         tuple(r.id for r in rules), _shared(r.category for r in rules), _shared(r.severity.value for r in rules),
         _shared(r.description for r in rules), _shared(r.suggestion for r in rules),
         tuple(e.phrases for e in entries), _shared(e.allow for e in entries),
         tuple(e.boundary for e in entries), tuple(e.gaps for e in entries), tuple(e.window for e in entries),
-        _shared(e.skip_contexts for e in entries), _shared(entry_mitigators), _shared(entry_patterns),
+        _shared(e.skip_contexts for e in entries), _shared(entry_mitigators), _shared(entry_requires),
+        _shared(entry_patterns),
         tuple(_literals(e) for e in entries),
     )
     return (lexicon.name, lexicon.kind, json_data, tuple(group_allow), tuple(sources),
@@ -173,7 +177,7 @@ def _checked(plain: Any) -> bool:
     if type(columns) is not tuple or len(columns) != len(_COLUMNS):
         return False
     ids, categories, severities, descriptions, suggestions, phrases, allow, boundary, gaps, window, \
-        contexts, chosen, patterns, literals = columns
+        contexts, chosen, required, patterns, literals = columns
     count = len(ids)
     if any(type(c) is not tuple or len(c) != count for c in columns):
         return False
@@ -182,13 +186,14 @@ def _checked(plain: Any) -> bool:
             and _string_tuples(allow) and set(map(type, boundary)) <= {bool} and set(map(type, gaps)) <= {bool}
             and set(map(type, window)) <= {int} and _string_tuples(contexts)
             and {c for item in contexts for c in item} <= _CONTEXTS
-            and _index_tuples(chosen, len(mitigators)) and _index_tuples(patterns, len(sources))
+            and _index_tuples(chosen, len(mitigators)) and _index_tuples(required, len(mitigators))
+            and _index_tuples(patterns, len(sources))
             and _string_tuples(literals) and list(map(len, literals)) == list(map(len, phrases))
             and all(map(all, literals)))
 
 
 _FIELDS = ("phrases", "patterns", "allow", "boundary", "gaps", "window", "group", "group_allow", "skip_contexts",
-           "mitigators", "literals")
+           "mitigators", "requires", "literals")
 # The shortcut below sets exactly these fields: should MatchEntry ever have others, entries are
 # built the ordinary way.
 _FAST = tuple(f.name for f in fields(MatchEntry)) == _FIELDS
@@ -217,7 +222,7 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
         return None
     name, kind, json_data, group_allow, sources, anchors, ends, stored_mitigators, columns = plain
     ids, categories, severities, descriptions, suggestions, phrases, allow, boundary, gaps, window, \
-        contexts, chosen, patterns, literals = columns
+        contexts, chosen, required, patterns, literals = columns
     try:
         mitigators = [Mitigation(re.compile(p), sentence, boundary_, reach, after)
                       for p, sentence, boundary_, reach, after in stored_mitigators]
@@ -227,8 +232,10 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
     # Most entries have no pattern and no mitigator: they share the one empty tuple.
     entry_patterns = [tuple(map(compiled.__getitem__, p)) if p else () for p in patterns]
     entry_mitigators = [tuple(map(mitigators.__getitem__, m)) if m else () for m in chosen]
+    entry_requires = [tuple(map(mitigators.__getitem__, m)) if m else () for m in required]
     entries = tuple(_match_entries(list(zip(phrases, entry_patterns, allow, boundary, gaps, window, repeat(0),
-                                                repeat(group_allow), contexts, entry_mitigators, literals))))
+                                                repeat(group_allow), contexts, entry_mitigators, entry_requires,
+                                                literals))))
     rules = tuple(map(tuple.__new__, repeat(RuleInfo),
                       zip(ids, categories, map(_SEVERITIES.__getitem__, severities), descriptions, suggestions)))
     return Lexicon(path, entries, rules, name, kind, LazyModel(source=json_data))

@@ -67,11 +67,19 @@ class EntryOptions(_FileModel):
         "takes (scope-before and scope-after ones only this way); `default` stands for every clause and sentence "
         "mitigator (so [default, negation] adds one); None: every clause and sentence mitigator.",
     )
+    requires: list[str] = Field(
+        default_factory=list,
+        description="The names of the lexicon's `conditions` of which at least one must hold around a hit "
+        "for it to stand: the context that makes a word rude (a bare 笨 only where its sentence addresses "
+        "someone or is the word alone). Empty: no requirement.",
+    )
 
 
 class Mitigator(_FileModel):
-    """Words that turn a taboo shape polite when they share its clause or sentence (a softener,
-    an apology, an offer of help): entries with ``mitigated`` in their skip_contexts drop such hits."""
+    """A named context around a hit. As one of ``mitigators``: words that turn a taboo shape polite
+    when they share its clause or sentence (a softener, an apology, an offer of help); entries with
+    ``mitigated`` in their skip_contexts drop such hits. As one of ``conditions``: what must hold
+    for the hit of an entry that requires it to stand (the word aimed at someone)."""
 
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="kebab-case slug")
     pattern: str = Field(
@@ -156,6 +164,11 @@ class LexiconFile(_FileModel):
         default_factory=list,
         description="What makes a hit polite in its clause or sentence (the `mitigated` context).",
     )
+    conditions: list[Mitigator] = Field(
+        default_factory=list,
+        description="Contexts an entry can require with options.requires (same fields and scopes as "
+        "mitigators): a hit of such an entry stands only where one of them holds. Never applied by default.",
+    )
     slots: dict[str, str] = Field(
         default_factory=dict,
         description="Named regex fragments; a pattern writes {{name}} for (?:fragment) (docs/lexicon-format.md).",
@@ -183,6 +196,11 @@ class LexiconFile(_FileModel):
                 raise ValueError(f"entry {entry.id}: unknown mitigator {unknown[0]!r} in options.mitigators "
                                  f"(the lexicon's: {', '.join(sorted(names)) or 'none'}; "
                                  f"{DEFAULT_MITIGATORS!r}: all clause and sentence ones)")
+            conditions = {c.name for c in self.conditions}
+            required = [n for n in entry.options.requires if n not in conditions]
+            if required:
+                raise ValueError(f"entry {entry.id}: unknown condition {required[0]!r} in options.requires "
+                                 f"(the lexicon's conditions: {', '.join(sorted(conditions)) or 'none'})")
             seen.add(entry.id)
             if self.categories and entry.category not in self.categories:
                 raise ValueError(

@@ -12,7 +12,7 @@ from itertools import accumulate
 from typing import NamedTuple, Sequence
 
 from scriptcheck.match.automaton import LiteralAutomaton
-from scriptcheck.match.contexts import Mitigation, in_context
+from scriptcheck.match.contexts import Mitigation, in_context, is_mitigated
 from scriptcheck.match.patterns import CompiledPattern
 from scriptcheck.text.normalize import (SEARCH_SEPARATOR, Normalized, is_skipped, normalize_phrase,
                                         simplified_aligned)
@@ -39,6 +39,7 @@ class MatchEntry:
     group_allow: tuple[str, ...] = field(default=(), compare=False)
     skip_contexts: tuple[str, ...] = ()  # allow-contexts (match/contexts.py): quoted, reported, mitigated
     mitigators: tuple[Mitigation, ...] = ()  # what the `mitigated` context looks for
+    requires: tuple[Mitigation, ...] = ()  # a hit stands only where one of these holds
     # normalize_phrase of each phrase when the lexicon compiler worked it out already (None: the
     # matcher does): a warm start restores them from the compiled cache rather than normalising
     # every phrase of a large lexicon again (lexicon.compiled_cache).
@@ -114,7 +115,8 @@ class Matcher:
         # (compiling every regex up front is most of a warm start; see CompiledPattern)
         self._verifiers: list[tuple | None] = [None] * len(self._patterns)
         # entry → itself when a hit of it must pass a gap, context or boundary check, else None
-        self._checked = [entry if (not entry.gaps or entry.skip_contexts or entry.boundary) else None
+        self._checked = [entry if (not entry.gaps or entry.skip_contexts or entry.boundary or entry.requires)
+                         else None
                          for entry in self.entries]
         self._automaton = automaton
 
@@ -197,6 +199,11 @@ class Matcher:
                     segmentable = simplified_aligned(norm.original)
                 if in_context(segmentable, o_start, o_end, entry.skip_contexts, entry.mitigators,
                               self.segmenter.on_boundaries):
+                    continue
+            if entry.requires:
+                if segmentable is None:
+                    segmentable = simplified_aligned(norm.original)
+                if not is_mitigated(segmentable, o_start, o_end, entry.requires, self.segmenter.on_boundaries):
                     continue
             # --- end of hook
             if entry.boundary:
