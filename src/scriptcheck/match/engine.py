@@ -130,7 +130,8 @@ class Matcher:
     def _verifier(self, key: int) -> tuple:
         entry_index, pattern = self._patterns[key]
         regex = pattern.regex
-        return entry_index, regex.search, regex.finditer, pattern.anchored_end
+        needs, line_start = pattern.prefilter
+        return entry_index, regex.search, regex.finditer, pattern.anchored_end, needs, line_start
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -290,14 +291,19 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
     """Append to ``candidates`` the (entry, start, end) of every non-empty match of each
     pattern of ``windows`` inside its windows, in one text (``text[base:limit]``).
 
-    ``verifiers[pattern]`` is (entry, regex search, regex finditer, anchored_end). The
-    matches are those of ``finditer`` over each window; they are found with ``search``
-    from the end of the previous match (the same next match, without an iterator per window,
-    and most windows have no match at all). After an empty match ``finditer`` steps in its own
-    way, so that window is read with ``finditer`` itself.
+    ``verifiers[pattern]`` is (entry, regex search, regex finditer, anchored_end), optionally
+    followed by the pattern's :func:`~scriptcheck.match.patterns.window_prefilter` (needs,
+    line_start). The matches are those of ``finditer`` over each window; they are found with
+    ``search`` from the end of the previous match (the same next match, without an iterator
+    per window, and most windows have no match at all). After an empty match ``finditer``
+    steps in its own way, so that window is read with ``finditer`` itself. A window that
+    lacks what the prefilter says every non-empty match needs is not searched: it has no
+    match to add.
     """
     for key, spans in windows.items():
-        entry_index, search, finditer, anchored_end = verifiers[key]
+        verifier = verifiers[key]
+        entry_index, search, finditer, anchored_end = verifier[0], verifier[1], verifier[2], verifier[3]
+        needs, line_start = (verifier[4], verifier[5]) if len(verifier) > 4 else ((), False)
         for i in range(0, len(spans), 2):
             lo = spans[i] if spans[i] > base else base
             # A lookahead near the window's end must still see what follows (re cuts the
@@ -305,6 +311,8 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
             endpos = spans[i + 1] + _LOOKAROUND
             if endpos > limit:
                 endpos = limit
+            if (line_start or needs) and not _may_match(text, lo, endpos, needs, line_start):
+                continue
             m = search(text, lo, endpos)
             if m is None:
                 continue
@@ -320,6 +328,23 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
                 if not (anchored_end and m_end == endpos < limit):
                     candidates.append((entry_index, m_start, m_end))
                 m = search(text, m_end, endpos)
+
+
+def _may_match(text: str, lo: int, endpos: int, needs: tuple, line_start: bool) -> bool:
+    """Whether a non-empty match in ``text[lo:endpos]`` may exist by the prefilter: a line
+    start at one of its positions (``text[p - 1]`` a newline, or ``p == 0``) when
+    ``line_start``, and a literal of each set of ``needs`` inside it."""
+    if lo >= endpos or lo >= len(text):  # no character to match
+        return False
+    if line_start and lo > 0 and text[lo - 1] != "\n" and text.find("\n", lo, endpos - 1) < 0:
+        return False
+    for literals in needs:
+        for literal in literals:
+            if text.find(literal, lo, endpos) >= 0:
+                break
+        else:
+            return False
+    return True
 
 
 def gather_verify_python(found: list[tuple[int, int, int]], values, bounds: list[int],
