@@ -74,7 +74,7 @@ def _gathering_verifying(draw):
         if draw(st.booleans()):
             # With a prefilter (Matcher._verifier's six fields), sound or not: both passes must
             # skip the same windows whatever it says.
-            verifier += (draw(_needs), draw(st.booleans()))
+            verifier += (draw(_needs), regex.match if draw(st.booleans()) else None)
         makers.append(verifier)
     ready = [m if draw(st.booleans()) else None for m in makers]
     return hits, values, bounds, only, only_each, ready, makers, text
@@ -110,7 +110,7 @@ def test_native_gather_verify_refuses_what_it_cannot_read() -> None:
     with pytest.raises(ValueError):  # a verifier of five fields
         engine._gather_verify(*anchor, None, None, [(0, re.compile("a").search, None, False, ())], make, "aa")
     with pytest.raises(TypeError):  # a prefilter's literal that is not a string
-        engine._gather_verify(*anchor, None, None, [(0, re.compile("a").search, None, False, ((1,),), False)],
+        engine._gather_verify(*anchor, None, None, [(0, re.compile("a").search, None, False, ((1,),), None)],
                               make, "aa")
 
 

@@ -63,7 +63,8 @@ def test_verification_finds_the_same_with_the_prefilter(data) -> None:
         regex = re.compile(source, re.MULTILINE)
         plain = (data.draw(st.integers(0, 5)), regex.search, regex.finditer, data.draw(st.booleans()))
         verifiers.append(plain)
-        filtered.append((*plain, *window_prefilter(source)))
+        needs, line_start = window_prefilter(source)
+        filtered.append((*plain, needs, regex.match if line_start else None))
         if data.draw(st.booleans()):
             bounds = sorted(data.draw(st.lists(st.integers(-20, len(text) + 20), min_size=2, max_size=6)))
             windows[key] = bounds[:len(bounds) // 2 * 2]

@@ -127,7 +127,7 @@ cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, P
     cdef Py_ssize_t k, key, at, lo, endpos, m_start, m_end, mark
     cdef tuple verifier
     cdef tuple needs
-    cdef bint anchored_end, line_start, filtered
+    cdef bint anchored_end
     for k in range(w.keys):
         key = w.order[k]
         value = <object> PyList_GET_ITEM(verifiers, key)
@@ -137,12 +137,11 @@ cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, P
         verifier = <tuple?> value
         if PyTuple_GET_SIZE(verifier) == 6:  # with the pattern's prefilter (Matcher._verifier)
             needs = <tuple?> <object> PyTuple_GET_ITEM(verifier, 4)
-            line_start = <object> PyTuple_GET_ITEM(verifier, 5)
+            starts = <object> PyTuple_GET_ITEM(verifier, 5)
         elif PyTuple_GET_SIZE(verifier) == 4:
-            needs, line_start = (), False
+            needs, starts = (), None
         else:
-            raise ValueError("expected (entry, search, finditer, anchored_end[, needs, line_start]) verifiers")
-        filtered = line_start or PyTuple_GET_SIZE(needs) > 0
+            raise ValueError("expected (entry, search, finditer, anchored_end[, needs, starts]) verifiers")
         entry_index = <object> PyTuple_GET_ITEM(verifier, 0)
         search = <object> PyTuple_GET_ITEM(verifier, 1)
         finditer = <object> PyTuple_GET_ITEM(verifier, 2)
@@ -156,9 +155,18 @@ cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, P
             if endpos > limit:
                 endpos = limit
             at = w.next[at]
-            if filtered and not _may_match(text, lo, endpos, needs, line_start):
-                continue
-            m = search(text, lo, endpos)
+            if starts is None:
+                if PyTuple_GET_SIZE(needs) and not _may_match(text, lo, endpos, needs, False):
+                    continue
+                m = search(text, lo, endpos)
+            else:
+                if not _may_match(text, lo, endpos, needs, True):
+                    continue
+                # _may_match found a line start: lo itself, when no newline is inside.
+                if PyUnicode_FindChar(text, 10, lo, endpos - 1, 1) < 0:
+                    m = starts(text, lo, endpos)
+                else:
+                    m = search(text, lo, endpos)
             if m is None:
                 continue
             mark = PyList_GET_SIZE(candidates)

@@ -131,7 +131,10 @@ class Matcher:
         entry_index, pattern = self._patterns[key]
         regex = pattern.regex
         needs, line_start = pattern.prefilter
-        return entry_index, regex.search, regex.finditer, pattern.anchored_end, needs, line_start
+        # A pattern that starts at a line start is tried with `match` where only one place in
+        # the window can be one (verify_python): `search` would try every place.
+        return (entry_index, regex.search, regex.finditer, pattern.anchored_end, needs,
+                regex.match if line_start else None)
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -292,18 +295,22 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
     pattern of ``windows`` inside its windows, in one text (``text[base:limit]``).
 
     ``verifiers[pattern]`` is (entry, regex search, regex finditer, anchored_end), optionally
-    followed by the pattern's :func:`~scriptcheck.match.patterns.window_prefilter` (needs,
-    line_start). The matches are those of ``finditer`` over each window; they are found with
-    ``search`` from the end of the previous match (the same next match, without an iterator
-    per window, and most windows have no match at all). After an empty match ``finditer``
-    steps in its own way, so that window is read with ``finditer`` itself. A window that
-    lacks what the prefilter says every non-empty match needs is not searched: it has no
-    match to add.
+    followed by the pattern's :func:`~scriptcheck.match.patterns.window_prefilter`: its
+    ``needs`` and, for a pattern whose matches start at a line start, the regex's ``match``
+    (else ``None``). The matches are those of ``finditer`` over each window; they are found
+    with ``search`` from the end of the previous match (the same next match, without an
+    iterator per window, and most windows have no match at all). After an empty match
+    ``finditer`` steps in its own way, so that window is read with ``finditer`` itself.
+
+    A window that lacks what the prefilter says every non-empty match needs is not searched:
+    it has no match to add. In a window with one line start only (its first position: no
+    newline inside), a pattern that starts at line starts is tried there alone, with
+    ``match`` — what ``search`` finds first, without trying every other position.
     """
     for key, spans in windows.items():
         verifier = verifiers[key]
         entry_index, search, finditer, anchored_end = verifier[0], verifier[1], verifier[2], verifier[3]
-        needs, line_start = (verifier[4], verifier[5]) if len(verifier) > 4 else ((), False)
+        needs, starts = (verifier[4], verifier[5]) if len(verifier) > 4 else ((), None)
         for i in range(0, len(spans), 2):
             lo = spans[i] if spans[i] > base else base
             # A lookahead near the window's end must still see what follows (re cuts the
@@ -311,9 +318,15 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
             endpos = spans[i + 1] + _LOOKAROUND
             if endpos > limit:
                 endpos = limit
-            if (line_start or needs) and not _may_match(text, lo, endpos, needs, line_start):
-                continue
-            m = search(text, lo, endpos)
+            if starts is None:
+                if needs and not _may_match(text, lo, endpos, needs, False):
+                    continue
+                m = search(text, lo, endpos)
+            else:
+                if not _may_match(text, lo, endpos, needs, True):
+                    continue
+                # _may_match found a line start: lo itself, when no newline is inside.
+                m = starts(text, lo, endpos) if text.find("\n", lo, endpos - 1) < 0 else search(text, lo, endpos)
             if m is None:
                 continue
             mark = len(candidates)

@@ -180,8 +180,9 @@ def _contained_seq(seq) -> set[str] | None:
 
 # A window is searched only when one literal of each of at most this many sets occurs in it,
 # and a set of more than _PREFILTER_LITERALS literals is not worth its str.find calls.
-_PREFILTER_SETS = 2
+_PREFILTER_SETS = 3
 _PREFILTER_LITERALS = 12
+_FLAG_I = re.compile(r"\(\?[a-zA-Z-]*i")
 
 
 def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset()
@@ -203,17 +204,20 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
         parsed = _p.parse(source)
     except re.error:
         return (), False
-    if parsed.state.flags & re.IGNORECASE or any(
-            op is _c.SUBPATTERN and (av[1] | av[2]) & re.IGNORECASE for op, av in _walk(parsed)):
-        return (), False  # str.find compares exactly
+    # str.find compares exactly. A scoped flag group is looked for in the source rather than
+    # by walking the parse (which cost more than the rest): anything like (?i or (?-i counts.
+    if parsed.state.flags & re.IGNORECASE or _FLAG_I.search(source):
+        return (), False
     line_start = bool(parsed.data) and parsed.data[0] in ((_c.AT, _c.AT_BEGINNING), (_c.AT, _c.AT_BEGINNING_STRING))
     sets: list[set[str]] = []
     run: set[str] | None = None
     # The sequence's mandatory parts, as _contained_seq finds them (adjacent literal sets
-    # joined; an optional part's set holds "" and is dropped below).
+    # joined; an optional part's set holds "" and is dropped below), and each literal part on
+    # its own too (a run of 72 joined literals is too many to look for; its parts are not).
     for item in parsed.data:
         part = _exact(item)
         if part is not None:
+            sets.append(part)
             if run is not None and len(run) * len(part) <= _MAX_ALTERNATIVES:
                 run = {a + b for a, b in itertools.product(run, part)}
             else:
@@ -233,18 +237,34 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
     for literals in sets:
         if not literals or not all(literals):
             continue
-        # A literal that contains another of the set is found only where that one is.
+        # A literal that contains another of the set is found only where that one is. (Given
+        # up past the size limit: a set of 256 literals took most of the time.)
         kept: list[str] = []
         for literal in sorted(literals, key=lambda s: (len(s), s)):
-            if not any(k in literal for k in kept):
+            for k in kept:
+                if k in literal:
+                    break
+            else:
                 kept.append(literal)
+                if len(kept) > _PREFILTER_LITERALS:
+                    break
+        if len(kept) > _PREFILTER_LITERALS:
+            continue
         # Useless where every anchor contains one of them: the window holds the anchor's hit.
         if anchors and all(any(k in anchor for k in kept) for anchor in anchors):
             continue
-        if len(kept) <= _PREFILTER_LITERALS:
-            needs.append(tuple(kept))
-    needs = sorted(set(needs), key=lambda t: (len(t), -min(map(len, t)), t))[:_PREFILTER_SETS]
-    return tuple(needs), line_start
+        needs.append(tuple(kept))
+    # Longer literals are rarer, and fewer are quicker to look for; in all at most
+    # _PREFILTER_LITERALS finds per window, since most windows of some patterns do match.
+    chosen: list[tuple[str, ...]] = []
+    budget = _PREFILTER_LITERALS
+    for literals in sorted(set(needs), key=lambda t: (-min(map(len, t)), len(t), t)):
+        # (not one found wherever a chosen set is: every literal of that set contains one of it)
+        if len(chosen) < _PREFILTER_SETS and len(literals) <= budget and \
+                not any(all(any(k in literal for k in literals) for literal in c) for c in chosen):
+            chosen.append(literals)
+            budget -= len(literals)
+    return tuple(chosen), line_start
 
 
 def _subsequences(op, av) -> list:
