@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Sequence
+from typing import Iterable, Sequence
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -233,14 +233,14 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
             sets.append(inner)
     if run is not None:
         sets.append(run)
-    needs = []
+    needs = set()
     for literals in sets:
-        if not literals or not all(literals):
+        if not literals or len(literals) > _MAX_ALTERNATIVES or "" in literals:
             continue
         # A literal that contains another of the set is found only where that one is. (Given
         # up past the size limit: a set of 256 literals took most of the time.)
         kept: list[str] = []
-        for literal in sorted(literals, key=lambda s: (len(s), s)):
+        for literal in sorted(literals, key=len):
             for k in kept:
                 if k in literal:
                     break
@@ -248,23 +248,36 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
                 kept.append(literal)
                 if len(kept) > _PREFILTER_LITERALS:
                     break
-        if len(kept) > _PREFILTER_LITERALS:
-            continue
-        # Useless where every anchor contains one of them: the window holds the anchor's hit.
-        if anchors and all(any(k in anchor for k in kept) for anchor in anchors):
-            continue
-        needs.append(tuple(kept))
+        if len(kept) <= _PREFILTER_LITERALS:
+            needs.add(tuple(sorted(kept)))
     # Longer literals are rarer, and fewer are quicker to look for; in all at most
     # _PREFILTER_LITERALS finds per window, since most windows of some patterns do match.
+    # A set is useless where one already chosen, or the anchors, imply it (each of their
+    # literals contains one of its own: the window holds that hit); asked of the best
+    # candidates only, since it is most of this function's time on a pattern with many anchors.
     chosen: list[tuple[str, ...]] = []
     budget = _PREFILTER_LITERALS
-    for literals in sorted(set(needs), key=lambda t: (-min(map(len, t)), len(t), t)):
-        # (not one found wherever a chosen set is: every literal of that set contains one of it)
-        if len(chosen) < _PREFILTER_SETS and len(literals) <= budget and \
-                not any(all(any(k in literal for k in literals) for literal in c) for c in chosen):
-            chosen.append(literals)
-            budget -= len(literals)
+    for literals in sorted(needs, key=lambda t: (-min(map(len, t)), len(t), t)):
+        if len(chosen) == _PREFILTER_SETS:
+            break
+        if len(literals) > budget or any(_implied(literals, c) for c in chosen) or \
+                (anchors and _implied(literals, anchors)):
+            continue
+        chosen.append(literals)
+        budget -= len(literals)
     return tuple(chosen), line_start
+
+
+def _implied(literals: tuple[str, ...], by: Iterable[str]) -> bool:
+    """Whether each string of ``by`` contains one of ``literals`` (loops, not generators:
+    this runs over up to 256 anchors)."""
+    for string in by:
+        for literal in literals:
+            if literal in string:
+                break
+        else:
+            return False
+    return True
 
 
 def _subsequences(op, av) -> list:
