@@ -143,3 +143,42 @@ def test_shipped_patterns_keep_every_match(request) -> None:
                 matched += 1
                 assert engine._may_match(joined, m.start(), m.end(), needs, line_start), (regex.pattern, m.group())
     assert matched > 1000
+
+
+@pytest.fixture(scope="module")
+def matchers():
+    """The ecommerce-chat matcher as a one-line lint has it (no prefilters) and as a batch
+    has it after prepare() (a copy: verifiers made from then on carry their prefilter)."""
+    import pickle
+
+    from scriptcheck.scoring.engine import ProfileScorer
+
+    plain = ProfileScorer.load("ecommerce-chat").matcher._matcher
+    prepared = pickle.loads(pickle.dumps(plain))
+    prepared.prepare()
+    return plain, prepared
+
+
+def test_a_prepared_matcher_finds_what_an_unprepared_one_finds(matchers, request) -> None:
+    plain, prepared = matchers
+    try:
+        dialogues = request.getfixturevalue("jddc_dialogues")
+    except pytest.skip.Exception:
+        dialogues = []
+    texts = _lexicon_examples()[:3000] + [t["text"] for d in dialogues[:300] for t in d["turns"]]
+    for start in range(0, len(texts), 12):  # a transcript's worth of turns per pass, as scoring does
+        norms = normalize_many(texts[start:start + 12])
+        assert prepared.find_many(norms) == plain.find_many(norms)
+    made = [v for v in prepared._verifiers if v is not None]
+    assert made and all(len(v) == 6 for v in made)  # the prefilters were in use
+    assert sum(1 for v in made if v[4] or v[5] is not None) > 20
+    assert all(len(v) == 4 for v in plain._verifiers if v is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="你您不是去找问还有什么可以帮吗呢的谢谢再见好了我们他说就这样吧\n a1", max_size=30),
+                min_size=1, max_size=6))
+def test_prepared_and_unprepared_agree_on_generated_text(matchers, texts) -> None:
+    plain, prepared = matchers
+    norms = normalize_many(texts)
+    assert prepared.find_many(norms) == plain.find_many(norms)

@@ -117,19 +117,27 @@ class Matcher:
         self._checked = [entry if (not entry.gaps or entry.skip_contexts or entry.boundary) else None
                          for entry in self.entries]
         self._automaton = automaton
+        # Whether verifiers made from now on carry their pattern's prefilter (prepare()).
+        self._prefiltered = False
 
     def __getstate__(self) -> dict:
         # A copy compiles the regexes it needs again, as this one did.
         return {**self.__dict__, "_verifiers": [None] * len(self._patterns)}
 
     def prepare(self) -> None:
-        """Build the literal automaton now (:meth:`LiteralAutomaton.build`): for a caller
-        about to scan many texts. The hits are the same either way."""
+        """Build the literal automaton now (:meth:`LiteralAutomaton.build`), and give the
+        patterns verified from now on their window prefilter (:func:`verify_python`): for a
+        caller about to scan many texts. The hits are the same either way."""
         self._automaton.build()
+        # Working a prefilter out parses the pattern (about as long as compiling it): worth it
+        # over many texts, not for a one-line lint. Verifiers made before stay as they are.
+        self._prefiltered = True
 
     def _verifier(self, key: int) -> tuple:
         entry_index, pattern = self._patterns[key]
         regex = pattern.regex
+        if not self._prefiltered:
+            return entry_index, regex.search, regex.finditer, pattern.anchored_end
         needs, line_start = pattern.prefilter
         # A pattern that starts at a line start is tried with `match` where only one place in
         # the window can be one (verify_python): `search` would try every place.
