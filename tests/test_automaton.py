@@ -116,3 +116,21 @@ def test_a_matcher_is_freed_without_the_garbage_collector() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_a_built_automaton_packs_a_literal_when_a_hit_first_reports_it() -> None:
+    """Packing every literal when the automaton is built was a good share of a batch's start
+    (the packaged lexicons have ~72,000 literals; benchmarks/RESULTS.md, speed10): the values
+    are packed on first need, after the build as before it, to the same payloads."""
+    packed = []
+
+    def pack(literal, payloads):
+        packed.append(literal)
+        return payloads
+
+    automaton = LiteralAutomaton({"你好": ["greeting"], "再见": ["farewell"], "谢谢": ["thanks"]}, pack=pack)
+    assert automaton.payloads("你好") == [(0, 2, ("greeting",))]  # looked up before the build
+    automaton.build()
+    assert packed == ["你好"]  # the build packs nothing more
+    assert automaton.payloads("你好再见") == [(0, 2, ("greeting",)), (2, 4, ("farewell",))]
+    assert packed == ["你好", "再见"]  # 你好 kept from before the build

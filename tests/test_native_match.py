@@ -54,6 +54,8 @@ def _gathering(draw):
     return hits, (dict(enumerate(values)) if as_dict else values), bounds, only, only_each
 
 
+_needs = st.lists(st.lists(st.text(alphabet="ab \n", min_size=1, max_size=3), min_size=1, max_size=3).map(tuple),
+                  max_size=2).map(tuple)
 _REGEXES = ["a", "b+", "ab?", "(?=a)", "^a", "b$", "a|", "(?<=b)a", r"\Z", "[ab]{2}", "."]
 
 
@@ -68,7 +70,12 @@ def _gathering_verifying(draw):
     makers = []
     for _ in range(6):  # _gathering's pattern keys are 0..5
         regex = re.compile(draw(st.sampled_from(_REGEXES)), re.MULTILINE)
-        makers.append((draw(st.integers(0, 6)), regex.search, regex.finditer, draw(st.booleans())))
+        verifier = (draw(st.integers(0, 6)), regex.search, regex.finditer, draw(st.booleans()))
+        if draw(st.booleans()):
+            # With a prefilter (Matcher._verifier's six fields), sound or not: both passes must
+            # skip the same windows whatever it says.
+            verifier += (draw(_needs), regex.match if draw(st.booleans()) else None)
+        makers.append(verifier)
     ready = [m if draw(st.booleans()) else None for m in makers]
     return hits, values, bounds, only, only_each, ready, makers, text
 
@@ -99,6 +106,12 @@ def test_native_gather_verify_refuses_what_it_cannot_read() -> None:
         engine._gather_verify([(0, 9, 12)], [((), (0,), ())], [0, 3], None, None, [None], make, "aa")
     with pytest.raises(TypeError):  # a hit that is not a tuple
         engine._gather_verify([[0, 0, 1]], [((), (0,), ())], [0, 3], None, None, [None], make, "aa")
+    anchor = [(0, 0, 1)], [(((0, 0, 0),), (), ())], [0, 3]
+    with pytest.raises(ValueError):  # a verifier of five fields
+        engine._gather_verify(*anchor, None, None, [(0, re.compile("a").search, None, False, ())], make, "aa")
+    with pytest.raises(TypeError):  # a prefilter's literal that is not a string
+        engine._gather_verify(*anchor, None, None, [(0, re.compile("a").search, None, False, ((1,),), None)],
+                              make, "aa")
 
 
 @native

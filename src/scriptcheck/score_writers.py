@@ -38,6 +38,10 @@ class ReportWriter:
     """
 
     renders = True
+    # Flush after each text written, so what was scored shows as it comes (a pipe's reader, a
+    # run that is watched); ``scriptcheck score`` turns it off where its inputs never make it
+    # wait, and the output holds whole blocks instead (GuardedOutput.hold).
+    flush_each = True
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
@@ -66,7 +70,8 @@ class ReportWriter:
         (nothing for an empty text)."""
         if text:
             self._put(text)
-            self.out.flush()
+            if self.flush_each:
+                self.out.flush()
 
     def _put(self, text: str | bytes) -> None:
         if type(text) is bytes:

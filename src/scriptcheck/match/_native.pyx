@@ -16,6 +16,10 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 
 __all__ = ["gather_verify"]
 
+cdef extern from "Python.h":
+    Py_ssize_t PyUnicode_Find(object text, object sub, Py_ssize_t start, Py_ssize_t end, int direction) except -2
+    Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start, Py_ssize_t end, int direction) except -2
+
 # engine._LOOKAROUND: room past a window for a lookahead (the same value; a test compares them).
 LOOKAROUND = 16
 cdef Py_ssize_t _LOOKAROUND = LOOKAROUND
@@ -96,11 +100,33 @@ cdef int _window(_Windows *w, Py_ssize_t key, Py_ssize_t lo, Py_ssize_t hi) exce
     return 0
 
 
+cdef int _may_match(str text, Py_ssize_t lo, Py_ssize_t endpos, tuple needs, bint line_start) except -1:
+    """engine._may_match: 0 when the window cannot hold a non-empty match by the pattern's
+    prefilter (no line start in it, or no literal of one of the needed sets), else 1."""
+    cdef Py_ssize_t n, j, size
+    cdef tuple literals
+    if lo >= endpos or lo >= len(text):  # no character to match (and text[lo - 1] below stays inside)
+        return 0
+    if line_start and lo > 0 and text[lo - 1] != "\n":
+        if endpos - 1 <= lo or PyUnicode_FindChar(text, 10, lo, endpos - 1, 1) < 0:
+            return 0
+    for n in range(PyTuple_GET_SIZE(needs)):
+        literals = <tuple?> <object> PyTuple_GET_ITEM(needs, n)
+        size = PyTuple_GET_SIZE(literals)
+        for j in range(size):
+            if PyUnicode_Find(text, <str?> <object> PyTuple_GET_ITEM(literals, j), lo, endpos, 1) >= 0:
+                break
+        else:
+            return 0
+    return 1
+
+
 cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, Py_ssize_t base,
                          Py_ssize_t limit, list candidates) except -1:
     """engine.verify_python over the windows of ``w`` (then forgotten, ready for the next text)."""
     cdef Py_ssize_t k, key, at, lo, endpos, m_start, m_end, mark
     cdef tuple verifier
+    cdef tuple needs
     cdef bint anchored_end
     for k in range(w.keys):
         key = w.order[k]
@@ -109,8 +135,13 @@ cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, P
             value = make_verifier(key)
             verifiers[key] = value
         verifier = <tuple?> value
-        if PyTuple_GET_SIZE(verifier) != 4:
-            raise ValueError("expected (entry, search, finditer, anchored_end) verifiers")
+        if PyTuple_GET_SIZE(verifier) == 6:  # with the pattern's prefilter (Matcher._verifier)
+            needs = <tuple?> <object> PyTuple_GET_ITEM(verifier, 4)
+            starts = <object> PyTuple_GET_ITEM(verifier, 5)
+        elif PyTuple_GET_SIZE(verifier) == 4:
+            needs, starts = (), None
+        else:
+            raise ValueError("expected (entry, search, finditer, anchored_end[, needs, starts]) verifiers")
         entry_index = <object> PyTuple_GET_ITEM(verifier, 0)
         search = <object> PyTuple_GET_ITEM(verifier, 1)
         finditer = <object> PyTuple_GET_ITEM(verifier, 2)
@@ -124,7 +155,18 @@ cdef int _verify_windows(_Windows *w, list verifiers, make_verifier, str text, P
             if endpos > limit:
                 endpos = limit
             at = w.next[at]
-            m = search(text, lo, endpos)
+            if starts is None:
+                if PyTuple_GET_SIZE(needs) and not _may_match(text, lo, endpos, needs, False):
+                    continue
+                m = search(text, lo, endpos)
+            else:
+                if not _may_match(text, lo, endpos, needs, True):
+                    continue
+                # _may_match found a line start: lo itself, when no newline is inside.
+                if PyUnicode_FindChar(text, 10, lo, endpos - 1, 1) < 0:
+                    m = starts(text, lo, endpos)
+                else:
+                    m = search(text, lo, endpos)
             if m is None:
                 continue
             mark = PyList_GET_SIZE(candidates)

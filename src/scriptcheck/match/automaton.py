@@ -6,8 +6,6 @@ from typing import Callable, Hashable, Iterable
 
 import ahocorasick_rs
 
-from scriptcheck.datafile import paused_gc
-
 __all__ = ["LiteralAutomaton"]
 
 # Short texts are searched by looking their substrings up in the literal table until this many
@@ -37,7 +35,7 @@ class LiteralAutomaton:
         # literal → [its number (insertion order, as the automaton numbers literals), payload, …]
         self._payloads: dict[str, list] = {}
         self._automaton: ahocorasick_rs.AhoCorasick | None = None
-        self._values: list[object] = []
+        self._values: list[object] | _Packed = []
         # What a hit reports for a literal, given the literal and its payloads (called when
         # the automaton is built, after every add); by default the payloads as a tuple.
         self._pack = pack or _default_pack
@@ -91,9 +89,12 @@ class LiteralAutomaton:
     def _built(self) -> ahocorasick_rs.AhoCorasick | None:
         if self._automaton is None and self._payloads:
             literals = list(self._payloads)
-            with paused_gc():  # one tuple per literal: see datafile.paused_gc
-                self._values = [self._pack(literal, tuple(entry[1:]))
-                                for literal, entry in self._payloads.items()]
+            # Each literal's payloads are packed when a hit first reports it, as the lookups
+            # before the build do (and those already packed are kept): packing all ~72,000
+            # literals of the packaged lexicons up front was 50-100 ms of every scoring
+            # process, and a batch of 16,000 chats reports a few thousand of them.
+            table = self._table
+            self._values = table.values if table is not None else _Packed(self._payloads, self._pack, literals)
             # Contiguous NFA, not the size-based default: as quick to build, and the default's
             # pick for 10,000-entry lexicons scanned 15% slower (benchmarks/bench_scaling.py).
             # A DFA scans a little faster still but takes 4x as long to build, at every start.
@@ -112,8 +113,8 @@ class LiteralAutomaton:
     @property
     def values(self) -> list[object] | dict[int, object]:
         """The packed payloads of each literal, indexed by the literal number :meth:`find`
-        reports (before the automaton is built, a mapping that packs a literal when it is
-        first looked up)."""
+        reports: a mapping that packs a literal when it is first looked up (an empty list
+        when there are no literals)."""
         if self._automaton is not None or not self._payloads:
             return self._values
         return self._lookup_table().values
@@ -172,10 +173,11 @@ class _Table:
 class _Packed(dict):
     """Literal number → packed payloads, packed when first asked for."""
 
-    def __init__(self, payloads: dict[str, list], pack: Callable[[str, tuple], object]) -> None:
+    def __init__(self, payloads: dict[str, list], pack: Callable[[str, tuple], object],
+                 literals: list[str] | None = None) -> None:
         super().__init__()
         self._payloads = payloads
-        self._literals: list[str] | None = None
+        self._literals = literals  # the literals in number order (made on first need when None)
         self._pack = pack
 
     def __missing__(self, number: int) -> object:

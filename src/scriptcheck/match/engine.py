@@ -119,20 +119,32 @@ class Matcher:
                          else None
                          for entry in self.entries]
         self._automaton = automaton
+        # Whether verifiers made from now on carry their pattern's prefilter (prepare()).
+        self._prefiltered = False
 
     def __getstate__(self) -> dict:
         # A copy compiles the regexes it needs again, as this one did.
         return {**self.__dict__, "_verifiers": [None] * len(self._patterns)}
 
     def prepare(self) -> None:
-        """Build the literal automaton now (:meth:`LiteralAutomaton.build`): for a caller
-        about to scan many texts. The hits are the same either way."""
+        """Build the literal automaton now (:meth:`LiteralAutomaton.build`), and give the
+        patterns verified from now on their window prefilter (:func:`verify_python`): for a
+        caller about to scan many texts. The hits are the same either way."""
         self._automaton.build()
+        # Working a prefilter out parses the pattern (about as long as compiling it): worth it
+        # over many texts, not for a one-line lint. Verifiers made before stay as they are.
+        self._prefiltered = True
 
     def _verifier(self, key: int) -> tuple:
         entry_index, pattern = self._patterns[key]
         regex = pattern.regex
-        return entry_index, regex.search, regex.finditer, pattern.anchored_end
+        if not self._prefiltered:
+            return entry_index, regex.search, regex.finditer, pattern.anchored_end
+        needs, line_start = pattern.prefilter
+        # A pattern that starts at a line start is tried with `match` where only one place in
+        # the window can be one (verify_python): `search` would try every place.
+        return (entry_index, regex.search, regex.finditer, pattern.anchored_end, needs,
+                regex.match if line_start else None)
 
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
@@ -297,14 +309,23 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
     """Append to ``candidates`` the (entry, start, end) of every non-empty match of each
     pattern of ``windows`` inside its windows, in one text (``text[base:limit]``).
 
-    ``verifiers[pattern]`` is (entry, regex search, regex finditer, anchored_end). The
-    matches are those of ``finditer`` over each window; they are found with ``search``
-    from the end of the previous match (the same next match, without an iterator per window,
-    and most windows have no match at all). After an empty match ``finditer`` steps in its own
-    way, so that window is read with ``finditer`` itself.
+    ``verifiers[pattern]`` is (entry, regex search, regex finditer, anchored_end), optionally
+    followed by the pattern's :func:`~scriptcheck.match.patterns.window_prefilter`: its
+    ``needs`` and, for a pattern whose matches start at a line start, the regex's ``match``
+    (else ``None``). The matches are those of ``finditer`` over each window; they are found
+    with ``search`` from the end of the previous match (the same next match, without an
+    iterator per window, and most windows have no match at all). After an empty match
+    ``finditer`` steps in its own way, so that window is read with ``finditer`` itself.
+
+    A window that lacks what the prefilter says every non-empty match needs is not searched:
+    it has no match to add. In a window with one line start only (its first position: no
+    newline inside), a pattern that starts at line starts is tried there alone, with
+    ``match`` — what ``search`` finds first, without trying every other position.
     """
     for key, spans in windows.items():
-        entry_index, search, finditer, anchored_end = verifiers[key]
+        verifier = verifiers[key]
+        entry_index, search, finditer, anchored_end = verifier[0], verifier[1], verifier[2], verifier[3]
+        needs, starts = (verifier[4], verifier[5]) if len(verifier) > 4 else ((), None)
         for i in range(0, len(spans), 2):
             lo = spans[i] if spans[i] > base else base
             # A lookahead near the window's end must still see what follows (re cuts the
@@ -312,7 +333,15 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
             endpos = spans[i + 1] + _LOOKAROUND
             if endpos > limit:
                 endpos = limit
-            m = search(text, lo, endpos)
+            if starts is None:
+                if needs and not _may_match(text, lo, endpos, needs, False):
+                    continue
+                m = search(text, lo, endpos)
+            else:
+                if not _may_match(text, lo, endpos, needs, True):
+                    continue
+                # _may_match found a line start: lo itself, when no newline is inside.
+                m = starts(text, lo, endpos) if text.find("\n", lo, endpos - 1) < 0 else search(text, lo, endpos)
             if m is None:
                 continue
             mark = len(candidates)
@@ -327,6 +356,23 @@ def verify_python(windows: dict[int, list[int]], verifiers: list, text: str, bas
                 if not (anchored_end and m_end == endpos < limit):
                     candidates.append((entry_index, m_start, m_end))
                 m = search(text, m_end, endpos)
+
+
+def _may_match(text: str, lo: int, endpos: int, needs: tuple, line_start: bool) -> bool:
+    """Whether a non-empty match in ``text[lo:endpos]`` may exist by the prefilter: a line
+    start at one of its positions (``text[p - 1]`` a newline, or ``p == 0``) when
+    ``line_start``, and a literal of each set of ``needs`` inside it."""
+    if lo >= endpos or lo >= len(text):  # no character to match
+        return False
+    if line_start and lo > 0 and text[lo - 1] != "\n" and text.find("\n", lo, endpos - 1) < 0:
+        return False
+    for literals in needs:
+        for literal in literals:
+            if text.find(literal, lo, endpos) >= 0:
+                break
+        else:
+            return False
+    return True
 
 
 def gather_verify_python(found: list[tuple[int, int, int]], values, bounds: list[int],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Sequence
+from typing import Iterable, Sequence
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
 from scriptcheck.text.normalize import normalize_phrase
 from scriptcheck.text.regex_policy import UnsafePattern, check_parsed
 
-__all__ = ["CompiledPattern", "compile_pattern", "check_normalised", "PatternProblem"]
+__all__ = ["CompiledPattern", "compile_pattern", "check_normalised", "PatternProblem", "window_prefilter"]
 
 _MAX_ALTERNATIVES = 256
 
@@ -38,7 +38,7 @@ class CompiledPattern:
     tried on a short input (a one-line lint), and compiling them all is most of a warm start.
     """
 
-    __slots__ = ("source", "anchors", "anchored_end", "_regex")
+    __slots__ = ("source", "anchors", "anchored_end", "_regex", "_prefilter")
 
     def __init__(self, source: str, regex: re.Pattern[str] | None, anchors: frozenset[str],
                  anchored_end: bool = False) -> None:
@@ -46,6 +46,7 @@ class CompiledPattern:
         self.anchors = anchors
         self.anchored_end = anchored_end  # uses $ or \Z: only a match at the real end of the text counts
         self._regex = regex
+        self._prefilter: tuple | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -54,6 +55,15 @@ class CompiledPattern:
         if regex is None:
             regex = self._regex = re.compile(self.source, re.MULTILINE)
         return regex
+
+    @property
+    def prefilter(self) -> tuple[tuple[tuple[str, ...], ...], bool]:
+        """:func:`window_prefilter` of this pattern, worked out on first use (like the regex:
+        only the patterns a scan reaches ever need it, and the lexicon cache stays as it is)."""
+        prefilter = self._prefilter
+        if prefilter is None:
+            prefilter = self._prefilter = window_prefilter(self.source, self.anchors)
+        return prefilter
 
     @property
     def analysis(self) -> list:
@@ -78,6 +88,7 @@ class CompiledPattern:
     def __setstate__(self, state: tuple) -> None:
         self.source, self.anchors, self.anchored_end = state
         self._regex = None
+        self._prefilter = None
 
 
 def _exact(item) -> set[str] | None:
@@ -165,6 +176,108 @@ def _contained_seq(seq) -> set[str] | None:
         candidates.append(run)
     candidates = [c for c in candidates if c and all(c)]  # '' would anchor everywhere
     return max(candidates, key=_rank) if candidates else None
+
+
+# A window is searched only when one literal of each of at most this many sets occurs in it,
+# and a set of more than _PREFILTER_LITERALS literals is not worth its str.find calls.
+_PREFILTER_SETS = 3
+_PREFILTER_LITERALS = 12
+_FLAG_I = re.compile(r"\(\?[a-zA-Z-]*i")
+
+
+def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset()
+                     ) -> tuple[tuple[tuple[str, ...], ...], bool]:
+    """What any non-empty match of ``source`` (compiled MULTILINE) needs inside the span it
+    is searched in, besides an anchor: ``(needs, line_start)``. ``needs`` are sets of
+    literals (as tuples) such that every match contains one literal of each; ``line_start``
+    says every match starts at the start of the string or just after a newline (the pattern
+    begins with ``^`` or ``\\A``).
+
+    The matcher searches a pattern only in windows around its anchors' hits, and most windows
+    hold no match (≈ 19 windows per real chat, ≈ 6 with a candidate: benchmarks/RESULTS.md,
+    speed10). A ``str.find`` per literal costs a fraction of a regex search that fails at every
+    position of the window, so a window lacking one of these is not searched: the hits are
+    the same, since only matches inside the window count (lookarounds are left out, as they
+    may look outside it). ``((), False)`` when nothing can be said (a case-insensitive
+    pattern, or no mandatory literal besides the anchors)."""
+    try:
+        parsed = _p.parse(source)
+    except re.error:
+        return (), False
+    # str.find compares exactly. A scoped flag group is looked for in the source rather than
+    # by walking the parse (which cost more than the rest): anything like (?i or (?-i counts.
+    if parsed.state.flags & re.IGNORECASE or _FLAG_I.search(source):
+        return (), False
+    line_start = bool(parsed.data) and parsed.data[0] in ((_c.AT, _c.AT_BEGINNING), (_c.AT, _c.AT_BEGINNING_STRING))
+    sets: list[set[str]] = []
+    run: set[str] | None = None
+    # The sequence's mandatory parts, as _contained_seq finds them (adjacent literal sets
+    # joined; an optional part's set holds "" and is dropped below), and each literal part on
+    # its own too (a run of 72 joined literals is too many to look for; its parts are not).
+    for item in parsed.data:
+        part = _exact(item)
+        if part is not None:
+            sets.append(part)
+            if run is not None and len(run) * len(part) <= _MAX_ALTERNATIVES:
+                run = {a + b for a, b in itertools.product(run, part)}
+            else:
+                if run is not None:
+                    sets.append(run)
+                run = set(part)
+            continue
+        if run is not None:
+            sets.append(run)
+            run = None
+        inner = _contained_item(item)
+        if inner is not None:
+            sets.append(inner)
+    if run is not None:
+        sets.append(run)
+    needs = set()
+    for literals in sets:
+        if not literals or len(literals) > _MAX_ALTERNATIVES or "" in literals:
+            continue
+        # A literal that contains another of the set is found only where that one is. (Given
+        # up past the size limit: a set of 256 literals took most of the time.)
+        kept: list[str] = []
+        for literal in sorted(literals, key=len):
+            for k in kept:
+                if k in literal:
+                    break
+            else:
+                kept.append(literal)
+                if len(kept) > _PREFILTER_LITERALS:
+                    break
+        if len(kept) <= _PREFILTER_LITERALS:
+            needs.add(tuple(sorted(kept)))
+    # Longer literals are rarer, and fewer are quicker to look for; in all at most
+    # _PREFILTER_LITERALS finds per window, since most windows of some patterns do match.
+    # A set is useless where one already chosen, or the anchors, imply it (each of their
+    # literals contains one of its own: the window holds that hit); asked of the best
+    # candidates only, since it is most of this function's time on a pattern with many anchors.
+    chosen: list[tuple[str, ...]] = []
+    budget = _PREFILTER_LITERALS
+    for literals in sorted(needs, key=lambda t: (-min(map(len, t)), len(t), t)):
+        if len(chosen) == _PREFILTER_SETS:
+            break
+        if len(literals) > budget or any(_implied(literals, c) for c in chosen) or \
+                (anchors and _implied(literals, anchors)):
+            continue
+        chosen.append(literals)
+        budget -= len(literals)
+    return tuple(chosen), line_start
+
+
+def _implied(literals: tuple[str, ...], by: Iterable[str]) -> bool:
+    """Whether each string of ``by`` contains one of ``literals`` (loops, not generators:
+    this runs over up to 256 anchors)."""
+    for string in by:
+        for literal in literals:
+            if literal in string:
+                break
+        else:
+            return False
+    return True
 
 
 def _subsequences(op, av) -> list:
