@@ -152,29 +152,39 @@ def _contained_item(item) -> set[str] | None:
     return None
 
 
-def _contained_seq(seq) -> set[str] | None:
-    """The most selective complete anchor set of a sequence, or None if it has none."""
-    candidates: list[set[str]] = []
+def _sequence_sets(seq, parts: bool = False) -> list[set[str]]:
+    """The literal sets of a sequence such that every match of it contains one literal of each:
+    runs of adjacent exact parts joined (while the combinations stay within
+    _MAX_ALTERNATIVES), the anchor sets of the items that are not exact, and with ``parts``
+    each exact part on its own too. An optional part's set holds ""."""
+    sets: list[set[str]] = []
     run: set[str] | None = None
     for item in seq:
         part = _exact(item)
         if part is not None:
+            if parts:
+                sets.append(part)
             if run is not None and len(run) * len(part) <= _MAX_ALTERNATIVES:
                 run = {a + b for a, b in itertools.product(run, part)}
             else:
                 if run is not None:
-                    candidates.append(run)
+                    sets.append(run)
                 run = set(part)
             continue
         if run is not None:
-            candidates.append(run)
+            sets.append(run)
             run = None
         inner = _contained_item(item)
         if inner is not None:
-            candidates.append(inner)
+            sets.append(inner)
     if run is not None:
-        candidates.append(run)
-    candidates = [c for c in candidates if c and all(c)]  # '' would anchor everywhere
+        sets.append(run)
+    return sets
+
+
+def _contained_seq(seq) -> set[str] | None:
+    """The most selective complete anchor set of a sequence, or None if it has none."""
+    candidates = [c for c in _sequence_sets(seq) if c and all(c)]  # '' would anchor everywhere
     return max(candidates, key=_rank) if candidates else None
 
 
@@ -209,30 +219,10 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
     if parsed.state.flags & re.IGNORECASE or _FLAG_I.search(source):
         return (), False
     line_start = bool(parsed.data) and parsed.data[0] in ((_c.AT, _c.AT_BEGINNING), (_c.AT, _c.AT_BEGINNING_STRING))
-    sets: list[set[str]] = []
-    run: set[str] | None = None
-    # The sequence's mandatory parts, as _contained_seq finds them (adjacent literal sets
-    # joined; an optional part's set holds "" and is dropped below), and each literal part on
-    # its own too (a run of 72 joined literals is too many to look for; its parts are not).
-    for item in parsed.data:
-        part = _exact(item)
-        if part is not None:
-            sets.append(part)
-            if run is not None and len(run) * len(part) <= _MAX_ALTERNATIVES:
-                run = {a + b for a, b in itertools.product(run, part)}
-            else:
-                if run is not None:
-                    sets.append(run)
-                run = set(part)
-            continue
-        if run is not None:
-            sets.append(run)
-            run = None
-        inner = _contained_item(item)
-        if inner is not None:
-            sets.append(inner)
-    if run is not None:
-        sets.append(run)
+    # The sequence's mandatory parts, as _contained_seq finds them (an optional part's set holds
+    # "" and is dropped below), and each literal part on its own too (a run of 72 joined
+    # literals is too many to look for; its parts are not).
+    sets = _sequence_sets(parsed.data, parts=True)
     needs = set()
     for literals in sets:
         if not literals or len(literals) > _MAX_ALTERNATIVES or "" in literals:
