@@ -101,26 +101,9 @@ def _packaged_pattern_verifiers():
 
 
 def _lexicon_examples() -> list[str]:
-    from .test_regex_policy import ROOT
-    import yaml
+    from .test_regex_policy import _lexicon_values
 
-    found: list[str] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("match", "no_match") and isinstance(value, list):
-                    found.extend(v for v in value if isinstance(v, str))
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for path in sorted((ROOT / "lexicons").rglob("*.yaml")):
-        if "models" not in path.parts:
-            walk(yaml.safe_load(path.read_text(encoding="utf-8")))
-    return found
+    return _lexicon_values(("match", "no_match"), skip_models=True)
 
 
 def test_shipped_patterns_keep_every_match(request) -> None:
