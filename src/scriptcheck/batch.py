@@ -300,8 +300,6 @@ def score_record(scorer: Scorer, record: Record, serialize: bool) -> tuple:
 def scored_from(record: Record, outcome: tuple) -> Scored:
     """The :class:`Scored` of ``record`` from the outcome :func:`score_record` gave (a scored
     outcome whose report was already rendered carries ``None`` for it: only the summary)."""
-    # record._without_raw() is record._replace(raw=None) without _replace's Python rebuild of
-    # every field (once per record of a batch).
     if outcome[0] == "error":
         _, reason, field_name, line = outcome
         return Scored(record._without_raw(error=InputError(reason, file=record.source, line=line,

@@ -71,13 +71,18 @@ def _never_waits(inputs) -> bool:
     """Whether every input is a regular file or a directory (stdin too, when it is a file):
     reading them never waits for a writer, so reports may be written in blocks."""
     for source in inputs:
-        try:
-            info = os.fstat(sys.stdin.fileno()) if str(source) == "-" else os.stat(source)
-        except (OSError, ValueError, AttributeError, TypeError):
-            return False
-        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        info = _input_stat(str(source))
+        if info is None or not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             return False
     return True
+
+
+def _input_stat(source: str) -> os.stat_result | None:
+    """The status of an input (``-``: standard input's), or ``None`` when it has none."""
+    try:
+        return os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
 
 
 def _input_bytes(inputs, enough: int) -> int:
@@ -85,14 +90,8 @@ def _input_bytes(inputs, enough: int) -> int:
     ``enough``; a pipe or anything that cannot be sized counts 0."""
     total = 0
     for source in iter_input_files(inputs):
-        try:
-            if source == "-":
-                info = os.fstat(sys.stdin.fileno())
-            else:
-                info = os.stat(source)
-        except (OSError, ValueError, AttributeError):
-            continue
-        if stat.S_ISREG(info.st_mode):
+        info = _input_stat(source)
+        if info is not None and stat.S_ISREG(info.st_mode):
             total += info.st_size
             if total >= enough:
                 break

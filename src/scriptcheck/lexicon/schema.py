@@ -188,6 +188,7 @@ class LexiconFile(_FileModel):
                 "mitigated" in (e.options.skip_contexts or self.skip_contexts) for e in self.entries):
             raise ValueError("the `mitigated` context needs a lexicon-wide `mitigators:` list")
         names = {m.name for m in self.mitigators}
+        conditions = {c.name for c in self.conditions}
         for entry in self.entries:
             if entry.id in seen:
                 raise ValueError(f"duplicate entry id {entry.id}")
@@ -196,7 +197,6 @@ class LexiconFile(_FileModel):
                 raise ValueError(f"entry {entry.id}: unknown mitigator {unknown[0]!r} in options.mitigators "
                                  f"(the lexicon's: {', '.join(sorted(names)) or 'none'}; "
                                  f"{DEFAULT_MITIGATORS!r}: all clause and sentence ones)")
-            conditions = {c.name for c in self.conditions}
             required = [n for n in entry.options.requires if n not in conditions]
             if required:
                 raise ValueError(f"entry {entry.id}: unknown condition {required[0]!r} in options.requires "
