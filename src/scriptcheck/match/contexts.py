@@ -64,6 +64,7 @@ class Mitigation(NamedTuple):
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
+_QUOTE_MARK = re.compile("[" + re.escape("".join([*_OPEN_CLOSE, *_OPEN_CLOSE.values(), *_SYMMETRIC])) + "]")
 
 # A sentence ends at these; a report never reaches across them.
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -139,12 +140,17 @@ _SAY_TAIL = _re_parser.parse(_SAY_BEFORE.pattern).getwidth()[1]
 _NAMED_TAIL = _re_parser.parse(_NAMED_BEFORE.pattern).getwidth()[1] + 2
 
 
+# How many (regex, characters) answers one text's marks keep (_Marks.holds): a text of random
+# characters gets no use of them, and must not grow a memo without end.
+_HELD_KEPT = 1 << 16
+
+
 class _Marks:
     """Where the marks these checks look for sit in one text, found once per text: every check
     of a hit is then a bisect, so an utterance with thousands of hits costs linear time, not
     quadratic (a 350,000-character turn of one repeated taboo took 158 s before)."""
 
-    __slots__ = ("text", "_positions", "_pieces", "held")
+    __slots__ = ("text", "_positions", "_pieces", "held", "_held_by_text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -152,6 +158,8 @@ class _Marks:
         self._pieces: dict[tuple[int, int], tuple[str, object]] = {}
         # (clause or sentence span, mitigation, boundary check) -> whether it holds the mitigator
         self.held: dict[tuple, bool] = {}
+        # (regex, the characters searched, boundary check) -> whether they hold it: see holds()
+        self._held_by_text: dict[tuple, bool] = {}
 
     def of(self, mark: str | re.Pattern) -> list[int]:
         """Sorted positions of a character, or of the one-character matches of a pattern."""
@@ -186,6 +194,21 @@ class _Marks:
         hi = self.first_from(ends, end)
         return self.last_before(ends, start) + 1, (len(self.text) if hi < 0 else hi)
 
+    def holds(self, regex: re.Pattern, lo: int, hi: int,
+              on_boundaries: Callable[[str, int, int], bool] | None) -> bool:
+        """:func:`_holds` of ``text[lo:hi]``, remembered by its characters: the few characters
+        before (or after) a hit differ for every hit, so remembering them by span saved
+        nothing, but a hostile text repeats the same ones thousands of times, each normalised
+        and searched again. Whether they hold the regex depends on the characters alone."""
+        original = self.text[lo:hi]
+        key = (regex, original, on_boundaries)
+        found = self._held_by_text.get(key)
+        if found is None:
+            found = _holds(regex, original, normalize(original), on_boundaries)
+            if len(self._held_by_text) < _HELD_KEPT:
+                self._held_by_text[key] = found
+        return found
+
     def piece(self, lo: int, hi: int) -> tuple[str, object]:
         """``text[lo:hi]`` and its normalised form (hits of one clause share them)."""
         found = self._pieces.get((lo, hi))
@@ -204,6 +227,8 @@ def _marks(text: str) -> _Marks:
 def in_quotes(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside one pair of quotation marks of ``text``."""
     marks = _marks(text)
+    if not marks.of(_QUOTE_MARK):
+        return False  # no quotation mark anywhere: every test below would say no (one bisect each)
     for opening, closing in _OPEN_CLOSE.items():
         at = marks.last_before(opening, start)
         if at >= 0 and marks.last_before(closing, start) < at:
@@ -301,7 +326,7 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
                 second = marks.first_from(_SENTENCE_END, first + 1)
                 if second >= 0:
                     hi = min(hi, second)
-            if _holds(mitigation.regex, *marks.piece(end, hi), boundaries):
+            if marks.holds(mitigation.regex, end, hi, boundaries):
                 return True
             continue
         if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
@@ -311,7 +336,7 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
             # drops symbols, so the window is wider in original characters; a mitigator spread
             # wider still is not seen, and the hit stays flagged.
             lo = max(marks.around(start, end, _CLAUSE_END)[0], start - _window(back))
-            if _holds(regex, *marks.piece(lo, start), boundaries):
+            if marks.holds(regex, lo, start, boundaries):
                 return True
             continue
         # A clause or sentence holds the mitigator or not, whichever of its hits asks: answered

@@ -83,10 +83,48 @@ def _unglued(text: str) -> tuple[str, list[int]] | None:
     return "".join(c for i, c in enumerate(text) if i not in keep), removed
 
 
+def _pieces_near(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """The spans of ``text`` that :meth:`Segmenter.tokens_near` segments for ``positions``:
+    each block holding one of them, or, in a block longer than _LONG_BLOCK, pieces of the
+    windows around them. Disjoint and in order."""
+    out: list[tuple[int, int]] = []
+    wanted = sorted(set(positions))
+    starts, ends = _blocks(text)
+    seen = -1
+    for p in wanted:
+        # the block holding p: the last one starting at or before it, if it reaches past p
+        i = bisect_left(starts, p + 1) - 1
+        if i <= seen or i < 0 or ends[i] <= p:
+            continue
+        seen = i
+        start, end = starts[i], ends[i]
+        first = bisect_left(wanted, start)
+        if end - start <= _LONG_BLOCK:
+            out.append((start, end))
+            continue
+        # jieba's HMM is quadratic in a block's length; a block this long is no real
+        # utterance, so segment a window around each position instead (tokens near the
+        # position, the only ones asked for, come out the same; far edges may not).
+        inside = wanted[first:bisect_left(wanted, end)]
+        windows: list[list[int]] = []
+        for q in inside:
+            lo, hi = max(start, q - _WINDOW), min(end, q + _WINDOW + 1)
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], hi)
+            else:
+                windows.append([lo, hi])
+        for lo, hi in windows:
+            while lo < hi:  # a merged window may itself be long: cut it in pieces
+                piece_end = min(hi, lo + _LONG_BLOCK)
+                out.append((lo, piece_end))
+                lo = piece_end
+    return out
+
+
 # What on_boundaries remembers of the texts it was asked about: the last few texts (the matcher
 # asks about one text's hits in a row; a mitigator's clause, a text of its own, comes between),
-# per text the pieces segmented (a hostile text repeats a few) and the answers given (entries
-# of the same words ask again). Bounded, so a text of random characters costs memory in
+# per text what the pieces segmented say (a hostile text repeats a few) and the answers given
+# (entries of the same words ask again). Bounded, so a text of random characters costs memory in
 # proportion to these numbers, not to its hits.
 _TEXTS_KEPT = 16
 _PIECES_KEPT = 1024
@@ -94,12 +132,13 @@ _ANSWERS_KEPT = 1 << 16
 
 
 class _TextMemo:
-    """One text's segmented pieces (piece → tokens) and boundary answers ((start, end) → bool)."""
+    """One text's segmented pieces (piece → the offsets strictly inside one of its tokens) and
+    boundary answers ((start, end) → bool)."""
 
     __slots__ = ("pieces", "answers")
 
     def __init__(self) -> None:
-        self.pieces: dict[str, list[Token]] = {}
+        self.pieces: dict[str, frozenset[int]] = {}
         self.answers: dict[tuple[int, int], bool] = {}
 
 
@@ -169,65 +208,20 @@ class Segmenter:
         blocks) on its own, so segmenting just the blocks around the positions gives exactly
         the tokens a whole-text segmentation gives there, for a fraction of the work.
         """
-        return self._tokens_near(text, positions, None)
-
-    def _piece_tokens(self, piece: str, pieces: dict[str, list[Token]] | None) -> list[Token]:
-        """``tokens(piece)``, remembered in ``pieces`` (one text's memo, see :class:`_TextMemo`)
-        when given: a text of one repeated taboo asks for the same few pieces at every hit."""
-        if pieces is None:
-            return self.tokens(piece)
-        found = pieces.get(piece)
-        if found is None:
-            found = self.tokens(piece)
-            if len(pieces) < _PIECES_KEPT:
-                pieces[piece] = found
-        return found
-
-    def _tokens_near(self, text: str, positions: list[int],
-                     pieces: dict[str, list[Token]] | None) -> list[Token]:
         out: list[Token] = []
-        wanted = sorted(set(positions))
-        starts, ends = _blocks(text)
-        seen = -1
-        for p in wanted:
-            # the block holding p: the last one starting at or before it, if it reaches past p
-            i = bisect_left(starts, p + 1) - 1
-            if i <= seen or i < 0 or ends[i] <= p:
-                continue
-            seen = i
-            start, end = starts[i], ends[i]
-            first = bisect_left(wanted, start)
-            if end - start <= _LONG_BLOCK:
-                out.extend(Token(w, s + start, e + start)
-                           for w, s, e in self._piece_tokens(text[start:end], pieces))
-                continue
-            # jieba's HMM is quadratic in a block's length; a block this long is no real
-            # utterance, so segment a window around each position instead (tokens near the
-            # position, the only ones asked for, come out the same; far edges may not).
-            inside = wanted[first:bisect_left(wanted, end)]
-            windows: list[list[int]] = []
-            for q in inside:
-                lo, hi = max(start, q - _WINDOW), min(end, q + _WINDOW + 1)
-                if windows and lo <= windows[-1][1]:
-                    windows[-1][1] = max(windows[-1][1], hi)
-                else:
-                    windows.append([lo, hi])
-            for lo, hi in windows:
-                while lo < hi:  # a merged window may itself be long: cut it in pieces
-                    piece_end = min(hi, lo + _LONG_BLOCK)
-                    out.extend(Token(w, s + lo, e + lo)
-                               for w, s, e in self._piece_tokens(text[lo:piece_end], pieces))
-                    lo = piece_end
+        for lo, hi in _pieces_near(text, positions):
+            out.extend(Token(w, s + lo, e + lo) for w, s, e in self.tokens(text[lo:hi]))
         return out
 
     def on_boundaries(self, text: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` starts and ends between jieba tokens of ``text`` (only the
-        blocks around the two ends are segmented). Glued characters (今 后 请 勿) are judged
-        as the plain text they spell: a disguise must not change what is a word.
+        blocks around the two ends are segmented, as :meth:`tokens_near` does). Glued
+        characters (今 后 请 勿) are judged as the plain text they spell: a disguise must not
+        change what is a word.
 
-        Answers and the segmented pieces are remembered per text (the last few texts asked
-        about): a hostile turn of 30,000 hits of one taboo segmented a window around every
-        hit, twice when two entries matched the same words (0.85 ms a finding)."""
+        Answers, and what each segmented piece says, are remembered per text (the last few
+        texts asked about): a hostile turn of 30,000 hits of one taboo segmented a window
+        around every hit and built its tokens (0.85 ms a finding)."""
         memo = self._text_memo(text)
         key = (start, end)
         answer = memo.answers.get(key)
@@ -237,15 +231,23 @@ class Segmenter:
                 memo.answers[key] = answer
         return answer
 
-    def _on_boundaries(self, text: str, start: int, end: int, pieces: dict[str, list[Token]]) -> bool:
+    def _on_boundaries(self, text: str, start: int, end: int, pieces: dict[str, frozenset[int]]) -> bool:
         glued = _unglued(text)
         if glued is not None:
             text, removed = glued
             start -= bisect_left(removed, start)
             end -= bisect_left(removed, end)
         positions = [p for p in (start, end - 1, end) if 0 <= p < len(text)]
-        for token in self._tokens_near(text, positions, pieces):
-            if token.start < start < token.end or token.start < end < token.end:
+        # start (or end) lies strictly inside a token of :meth:`tokens_near` exactly when it is,
+        # relative to the piece that token came from, one of that piece's inside offsets.
+        for lo, hi in _pieces_near(text, positions):
+            piece = text[lo:hi]
+            inside = pieces.get(piece)
+            if inside is None:
+                inside = frozenset(k for _, s, e in self.tokens(piece) for k in range(s + 1, e))
+                if len(pieces) < _PIECES_KEPT:
+                    pieces[piece] = inside
+            if start - lo in inside or end - lo in inside:
                 return False
         return True
 
