@@ -138,6 +138,8 @@ _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # so each is searched in that tail of the sentence, not in all of it.
 _SAY_TAIL = _re_parser.parse(_SAY_BEFORE.pattern).getwidth()[1]
 _NAMED_TAIL = _re_parser.parse(_NAMED_BEFORE.pattern).getwidth()[1] + 2
+_AGENT_WIDTH = _re_parser.parse(_AGENT_BEFORE.pattern).getwidth()[1]
+_OWNER_WIDTH = _re_parser.parse(_OWNER_BEFORE.pattern).getwidth()[1]
 
 
 # How many (regex, characters) answers one text's marks keep (_Marks.holds): a text of random
@@ -303,8 +305,11 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     # finditer from a later position finds the same matches when none can begin before it:
     # lookbehinds still see the clause before it, and _REPORT has no ^.
     for m in _REPORT.finditer(clause, max(0, verb - sentence_start - _REPORT_LEAD)):
-        if _AGENT_BEFORE.search(clause, 0, m.start()) and not (
-                m.group(1) and _OWNER_BEFORE.search(clause, 0, m.start())):
+        # Both end at the report's start and look behind at nothing: searched from their
+        # longest width before it, not from the clause's start (up to 512 characters a match).
+        at = m.start()
+        if _AGENT_BEFORE.search(clause, max(0, at - _AGENT_WIDTH), at) and not (
+                m.group(1) and _OWNER_BEFORE.search(clause, max(0, at - _OWNER_WIDTH), at)):
             continue  # 我跟您说 / 我们对您讲: the agent is the speaker
         if _REPORT_ENDS.search(text, sentence_start + m.end(), max(end, start + 3)):
             continue  # the report ended before the hit (or where the hit opens a clause)
