@@ -143,8 +143,9 @@ _OWNER_WIDTH = _re_parser.parse(_OWNER_BEFORE.pattern).getwidth()[1]
 
 
 # How many (regex, characters) answers one text's marks keep (_Marks.holds): a text of random
-# characters gets no use of them, and must not grow a memo without end.
-_HELD_KEPT = 1 << 16
+# characters gets no use of them, and must not grow a memo without end (each key holds up to
+# _AFTER_REACH characters, and the last 16 texts keep their marks).
+_HELD_KEPT = 4096
 
 
 class _Marks:

@@ -128,17 +128,17 @@ def _pieces_near(text: str, positions: list[int]) -> list[tuple[int, int]]:
 # proportion to these numbers, not to its hits.
 _TEXTS_KEPT = 16
 _PIECES_KEPT = 1024
-_ANSWERS_KEPT = 1 << 16
+_ANSWERS_KEPT = 1 << 14
 
 
 class _TextMemo:
-    """One text's segmented pieces (piece → the offsets strictly inside one of its tokens) and
-    boundary answers ((start, end) → bool)."""
+    """One text's segmented pieces (piece → a byte per character, 1 where it lies strictly
+    inside one of the piece's tokens) and boundary answers ((start, end) → bool)."""
 
     __slots__ = ("pieces", "answers")
 
     def __init__(self) -> None:
-        self.pieces: dict[str, frozenset[int]] = {}
+        self.pieces: dict[str, bytes] = {}
         self.answers: dict[tuple[int, int], bool] = {}
 
 
@@ -231,7 +231,7 @@ class Segmenter:
                 memo.answers[key] = answer
         return answer
 
-    def _on_boundaries(self, text: str, start: int, end: int, pieces: dict[str, frozenset[int]]) -> bool:
+    def _on_boundaries(self, text: str, start: int, end: int, pieces: dict[str, bytes]) -> bool:
         glued = _unglued(text)
         if glued is not None:
             text, removed = glued
@@ -239,15 +239,21 @@ class Segmenter:
             end -= bisect_left(removed, end)
         positions = [p for p in (start, end - 1, end) if 0 <= p < len(text)]
         # start (or end) lies strictly inside a token of :meth:`tokens_near` exactly when it is,
-        # relative to the piece that token came from, one of that piece's inside offsets.
+        # relative to the piece that token came from, one of that piece's inside offsets (a
+        # byte per character, 1 inside a token: a few hundred bytes a piece, where a set of
+        # offsets took kilobytes).
         for lo, hi in _pieces_near(text, positions):
             piece = text[lo:hi]
             inside = pieces.get(piece)
             if inside is None:
-                inside = frozenset(k for _, s, e in self.tokens(piece) for k in range(s + 1, e))
+                marked = bytearray(len(piece))
+                for _, s, e in self.tokens(piece):
+                    marked[s + 1:e] = b"\x01" * (e - s - 1)
+                inside = bytes(marked)
                 if len(pieces) < _PIECES_KEPT:
                     pieces[piece] = inside
-            if start - lo in inside or end - lo in inside:
+            # offsets 0 and len(piece) are never inside a token of the piece
+            if 0 < start - lo < hi - lo and inside[start - lo] or 0 < end - lo < hi - lo and inside[end - lo]:
                 return False
         return True
 
