@@ -138,6 +138,17 @@ _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # so each is searched in that tail of the sentence, not in all of it.
 _SAY_TAIL = _re_parser.parse(_SAY_BEFORE.pattern).getwidth()[1]
 _NAMED_TAIL = _re_parser.parse(_NAMED_BEFORE.pattern).getwidth()[1] + 2
+# Every match of _REPORT at any position, as a lookahead (group 1 the match, group 2 its
+# group 1): see _Marks.report_from. A match attempt at a position looks at most _REPORT_SAFE
+# characters on from it (the longest match and the lookahead after its verb, with room to
+# spare), and at most one character before it (the lookbehind before a verb, which follows a
+# third party or 您/你 of at least one character). So inside a sentence's clause, at positions
+# past its first and at least _REPORT_SAFE before its end, an attempt on the clause alone and
+# one on the whole text match the same: those are read from the whole text's chunks, which
+# all hits in a long sentence share.
+_REPORT_AT = re.compile(f"(?=({_REPORT.pattern}))")
+_REPORT_SAFE = _re_parser.parse(_REPORT.pattern).getwidth()[1] + 8
+_REPORT_CHUNK = 64
 _AGENT_WIDTH = _re_parser.parse(_AGENT_BEFORE.pattern).getwidth()[1]
 _OWNER_WIDTH = _re_parser.parse(_OWNER_BEFORE.pattern).getwidth()[1]
 
@@ -153,7 +164,7 @@ class _Marks:
     of a hit is then a bisect, so an utterance with thousands of hits costs linear time, not
     quadratic (a 350,000-character turn of one repeated taboo took 158 s before)."""
 
-    __slots__ = ("text", "_positions", "_pieces", "held", "_held_by_text")
+    __slots__ = ("text", "_positions", "_pieces", "held", "_held_by_text", "_reports")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -163,6 +174,8 @@ class _Marks:
         self.held: dict[tuple, bool] = {}
         # (regex, the characters searched, boundary check) -> whether they hold it: see holds()
         self._held_by_text: dict[tuple, bool] = {}
+        # chunk number -> the reports beginning in that chunk of the text: see report_from()
+        self._reports: dict[int, tuple[list[int], list[tuple[int, int, bool]]]] = {}
 
     def of(self, mark: str | re.Pattern) -> list[int]:
         """Sorted positions of a character, or of the one-character matches of a pattern."""
@@ -211,6 +224,40 @@ class _Marks:
             if len(self._held_by_text) < _HELD_KEPT:
                 self._held_by_text[key] = found
         return found
+
+    def report_from(self, lo: int, hi: int) -> tuple[int, int, bool] | None:
+        """The first position ``p`` in ``[lo, hi)`` where ``_REPORT.match(text, p)`` matches, as
+        (start, end, whether its third party is group 1), or None.
+
+        Found chunk by chunk, each chunk once per text (all hits of a long sentence look back
+        over the same characters): a caller that searched a slice must ask only about
+        positions where the slice cannot change the answer (see in_reported_speech)."""
+        chunk = lo // _REPORT_CHUNK
+        while chunk * _REPORT_CHUNK < hi:
+            found = self._reports.get(chunk)
+            if found is None:
+                found = self._reports[chunk] = self._reports_in(chunk)
+            starts, reports = found
+            i = bisect_left(starts, lo)
+            if i < len(starts) and starts[i] < hi:
+                return reports[i]
+            chunk += 1
+        return None
+
+    def _reports_in(self, chunk: int) -> tuple[list[int], list[tuple[int, int, bool]]]:
+        # A lookahead finds a match at every position one begins (overlapping ones too) and
+        # matches exactly as match() there would; the search runs _REPORT_SAFE past the chunk
+        # so that the last positions see all they look at.
+        lo = chunk * _REPORT_CHUNK
+        hi = lo + _REPORT_CHUNK
+        starts: list[int] = []
+        reports: list[tuple[int, int, bool]] = []
+        for m in _REPORT_AT.finditer(self.text, lo, hi + _REPORT_SAFE):
+            if m.start() >= hi:
+                break
+            starts.append(m.start())
+            reports.append((m.start(1), m.end(1), m.group(2) is not None))
+        return starts, reports
 
     def piece(self, lo: int, hi: int) -> tuple[str, object]:
         """``text[lo:hi]`` and its normalised form (hits of one clause share them)."""
@@ -303,19 +350,48 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     if verb < 0 or verb >= start:
         return False  # no verb of saying in the clause: no report (see _VERB_START)
     clause = text[sentence_start:start]
-    # finditer from a later position finds the same matches when none can begin before it:
-    # lookbehinds still see the clause before it, and _REPORT has no ^.
-    for m in _REPORT.finditer(clause, max(0, verb - sentence_start - _REPORT_LEAD)):
+    for at, m_end, third in _reports_in_clause(marks, clause, sentence_start, start,
+                                               max(sentence_start, verb - _REPORT_LEAD)):
         # Both end at the report's start and look behind at nothing: searched from their
         # longest width before it, not from the clause's start (up to 512 characters a match).
-        at = m.start()
         if _AGENT_BEFORE.search(clause, max(0, at - _AGENT_WIDTH), at) and not (
-                m.group(1) and _OWNER_BEFORE.search(clause, max(0, at - _OWNER_WIDTH), at)):
+                third and _OWNER_BEFORE.search(clause, max(0, at - _OWNER_WIDTH), at)):
             continue  # 我跟您说 / 我们对您讲: the agent is the speaker
-        if _REPORT_ENDS.search(text, sentence_start + m.end(), max(end, start + 3)):
+        if _REPORT_ENDS.search(text, sentence_start + m_end, max(end, start + 3)):
             continue  # the report ended before the hit (or where the hit opens a clause)
         return True
     return False
+
+
+def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
+    """The matches ``_REPORT.finditer(clause, pos - lo)`` gives, ``clause`` being
+    ``text[lo:hi]``, as (start, end, whether group 1 matched) in clause offsets.
+
+    Starting at ``pos`` rather than at 0 gives the same matches when none can begin before it
+    (the caller knows: no verb before ``pos + _REPORT_LEAD``); lookbehinds still see the
+    clause before it, and _REPORT has no ^. The clause's first position and its last
+    _REPORT_SAFE are tried on the clause itself; the rest are read from the text's chunks
+    (:meth:`_Marks.report_from`), where they match as in the clause: a sentence of thousands
+    of hits no longer runs _REPORT over up to 512 characters for each of them."""
+    safe_end = hi - _REPORT_SAFE  # positions before it see only characters of the clause
+    while pos < hi:
+        if pos == lo:
+            m = _REPORT.match(clause, 0)
+            if m is None:
+                pos += 1
+                continue
+            found = (m.start(), m.end(), m.group(1) is not None)
+        else:
+            report = marks.report_from(pos, safe_end) if pos < safe_end else None
+            if report is not None:
+                found = (report[0] - lo, report[1] - lo, report[2])
+            else:
+                m = _REPORT.search(clause, max(pos, safe_end) - lo)
+                if m is None:
+                    return
+                found = (m.start(), m.end(), m.group(1) is not None)
+        yield found
+        pos = lo + found[1]
 
 
 def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigation],
