@@ -3,11 +3,19 @@
 For each kind of pathological text, `check` and `score` run at 25k, 100k and 400k characters;
 a 4x longer text should cost about 4x (the ratios printed), never 16x.
 
-    python benchmarks/bench_long_input.py
+The cost of a finding (``--findings``): one turn of a taboo repeated thousands of times (an
+attacker's 60 KB turn of 你笨 is 30,000 findings), timed against a clean text of the same
+length in the same run: how much each finding adds, as a ratio to the clean text's whole
+check and as the number of clean characters one finding costs.
+
+    python benchmarks/bench_long_input.py             # both
+    python benchmarks/bench_long_input.py --findings  # the cost of a finding only
 """
 
 from __future__ import annotations
 
+import argparse
+import random
 import time
 
 from scriptcheck import Checker, Transcript
@@ -21,6 +29,20 @@ UNITS = {
 }
 SIZES = (25_000, 100_000, 400_000)
 
+# (label, unit, repeats) for the cost of a finding. 你笨 run together is one jieba block, cut in
+# windows around each hit; the others give clauses, sentences, a report's verb in reach, and
+# a long block whose windows never repeat (seeded random filler between the hits).
+_FILLER = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子"
+FINDING_CASES = [
+    ("你笨 x5,000 (one block)", "你笨", 5_000),
+    ("你笨 x30,000 (one block, 60 KB)", "你笨", 30_000),
+    ("你笨， x20,000 (clauses)", "你笨，", 20_000),
+    ("你真笨。 x15,000 (sentences)", "你真笨。", 15_000),
+    ("我说你笨你笨你笨 x5,000 (verbs near)", "我说你笨你笨你笨", 5_000),
+    ("你笨+random x3,000 (one block)", None, 3_000),
+]
+CLEAN_UNIT = "您好请问还有什么可以帮您"
+
 
 def _timed(fn) -> float:
     start = time.perf_counter()
@@ -28,10 +50,43 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def _finding_text(unit: str | None, repeats: int) -> str:
+    if unit is not None:
+        return unit * repeats
+    rnd = random.Random(1)
+    return "".join("你笨" + rnd.choice(_FILLER) + rnd.choice(_FILLER) for _ in range(repeats))
+
+
+def findings_cost(checker: Checker) -> None:
+    """Print, per hostile text, its findings, the time of ``check`` on it and on a clean text of
+    the same length (best of three each), and what a finding costs: the difference per
+    finding, that as a ratio to the clean text's time, and in clean characters."""
+    print(f"{'text':<34} {'findings':>8} {'check':>8} {'clean':>7} {'x clean':>8} "
+          f"{'µs/finding':>10} {'clean chars/finding':>20}")
+    for label, unit, repeats in FINDING_CASES:
+        text = _finding_text(unit, repeats)
+        clean = (CLEAN_UNIT * (len(text) // len(CLEAN_UNIT) + 1))[:len(text)]
+        found = len(checker.check(text))
+        # A text of its own each time (a clean prefix of 1-3 characters, no finding): what the
+        # checks remember of a text must not make the second and third runs the cheap ones.
+        hostile_s = min(_timed(lambda t=CLEAN_UNIT[:k] + text: checker.check(t)) for k in (1, 2, 3))
+        clean_s = min(_timed(lambda t=CLEAN_UNIT[:k] + clean: checker.check(t)) for k in (1, 2, 3))
+        per_finding = (hostile_s - clean_s) / max(found, 1)
+        print(f"{label:<34} {found:>8} {hostile_s:>7.2f}s {clean_s:>6.3f}s {hostile_s / clean_s:>7.0f}x "
+              f"{per_finding * 1e6:>10.0f} {per_finding / (clean_s / len(text)):>20.0f}")
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--findings", action="store_true", help="only the cost of a finding")
+    args = parser.parse_args()
     checker = Checker.from_profile("hotline")
     checker.segment("预热")
+    checker.check("你笨")
+    findings_cost(checker)
+    if args.findings:
+        return
     for label, unit in UNITS.items():
         times = {}
         for size in SIZES:

@@ -64,6 +64,7 @@ class Mitigation(NamedTuple):
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
+_QUOTE_MARK = re.compile("[" + re.escape("".join([*_OPEN_CLOSE, *_OPEN_CLOSE.values(), *_SYMMETRIC])) + "]")
 
 # A sentence ends at these; a report never reaches across them.
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -82,9 +83,10 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
+_CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
-    r"|(您|你)(刚才|之前|刚刚|上次)?(说|反映|提到|表示|讲|投诉|称|告诉我)(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
+    r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
 )
 # The agent taking the floor again after a report, in the same sentence: a clause opening with a
 # contrast or with 我们 acting (…您提到的医生态度冷淡一事，我们记下了，但医生一上午要看六十个号，
@@ -118,12 +120,51 @@ _AFTER_REACH = 120
 _REPORT_REACH = 512
 
 
+def _first_characters(*alternations: str) -> str:
+    """The first characters of the words of plain alternations such as ``(说|讲|表示)``."""
+    return "".join(sorted({word[0] for group in alternations for word in group.strip("()").split("|")}))
+
+
+# Every match of _REPORT holds one of its verbs, and every verb starts with one of these
+# characters: a sentence without one before the hit holds no report, which a bisect says
+# without running _REPORT over up to _REPORT_REACH characters for every hit (a turn of one
+# repeated taboo without a full stop did so 30,000 times). A match begins at most
+# _REPORT_LEAD characters before its verb (the longest third party, then at most 14
+# characters), so the search for it starts there, not at the sentence's start.
+_VERB_START = re.compile(f"[{_first_characters(_VERB, _CUSTOMER_VERB)}]")
+_REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
+# _SAY_BEFORE and _NAMED_BEFORE end where the hit starts: a match of either begins at most
+# their longest width before it (and _NAMED_BEFORE looks at most two characters further back),
+# so each is searched in that tail of the sentence, not in all of it.
+_SAY_TAIL = _re_parser.parse(_SAY_BEFORE.pattern).getwidth()[1]
+_NAMED_TAIL = _re_parser.parse(_NAMED_BEFORE.pattern).getwidth()[1] + 2
+# Every match of _REPORT at any position, as a lookahead (group 1 the match, group 2 its
+# group 1): see _Marks.report_from. A match attempt at a position looks at most _REPORT_SAFE
+# characters on from it (the longest match and the lookahead after its verb, with room to
+# spare), and at most one character before it (the lookbehind before a verb, which follows a
+# third party or 您/你 of at least one character). So inside a sentence's clause, at positions
+# past its first and at least _REPORT_SAFE before its end, an attempt on the clause alone and
+# one on the whole text match the same: those are read from the whole text's chunks, which
+# all hits in a long sentence share.
+_REPORT_AT = re.compile(f"(?=({_REPORT.pattern}))")
+_REPORT_SAFE = _re_parser.parse(_REPORT.pattern).getwidth()[1] + 8
+_REPORT_CHUNK = 64
+_AGENT_WIDTH = _re_parser.parse(_AGENT_BEFORE.pattern).getwidth()[1]
+_OWNER_WIDTH = _re_parser.parse(_OWNER_BEFORE.pattern).getwidth()[1]
+
+
+# How many (regex, characters) answers one text's marks keep (_Marks.holds): a text of random
+# characters gets no use of them, and must not grow a memo without end (each key holds up to
+# _AFTER_REACH characters, and the last 16 texts keep their marks).
+_HELD_KEPT = 4096
+
+
 class _Marks:
     """Where the marks these checks look for sit in one text, found once per text: every check
     of a hit is then a bisect, so an utterance with thousands of hits costs linear time, not
     quadratic (a 350,000-character turn of one repeated taboo took 158 s before)."""
 
-    __slots__ = ("text", "_positions", "_pieces", "held")
+    __slots__ = ("text", "_positions", "_pieces", "held", "_held_by_text", "_reports")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -131,6 +172,10 @@ class _Marks:
         self._pieces: dict[tuple[int, int], tuple[str, object]] = {}
         # (clause or sentence span, mitigation, boundary check) -> whether it holds the mitigator
         self.held: dict[tuple, bool] = {}
+        # (regex, the characters searched, boundary check) -> whether they hold it: see holds()
+        self._held_by_text: dict[tuple, bool] = {}
+        # chunk number -> the reports beginning in that chunk of the text: see report_from()
+        self._reports: dict[int, tuple[list[int], list[tuple[int, int, bool]]]] = {}
 
     def of(self, mark: str | re.Pattern) -> list[int]:
         """Sorted positions of a character, or of the one-character matches of a pattern."""
@@ -165,6 +210,55 @@ class _Marks:
         hi = self.first_from(ends, end)
         return self.last_before(ends, start) + 1, (len(self.text) if hi < 0 else hi)
 
+    def holds(self, regex: re.Pattern, lo: int, hi: int,
+              on_boundaries: Callable[[str, int, int], bool] | None) -> bool:
+        """:func:`_holds` of ``text[lo:hi]``, remembered by its characters: the few characters
+        before (or after) a hit differ for every hit, so remembering them by span saved
+        nothing, but a hostile text repeats the same ones thousands of times, each normalised
+        and searched again. Whether they hold the regex depends on the characters alone."""
+        original = self.text[lo:hi]
+        key = (regex, original, on_boundaries)
+        found = self._held_by_text.get(key)
+        if found is None:
+            found = _holds(regex, original, normalize(original), on_boundaries)
+            if len(self._held_by_text) < _HELD_KEPT:
+                self._held_by_text[key] = found
+        return found
+
+    def report_from(self, lo: int, hi: int) -> tuple[int, int, bool] | None:
+        """The first position ``p`` in ``[lo, hi)`` where ``_REPORT.match(text, p)`` matches, as
+        (start, end, whether its third party is group 1), or None.
+
+        Found chunk by chunk, each chunk once per text (all hits of a long sentence look back
+        over the same characters): a caller that searched a slice must ask only about
+        positions where the slice cannot change the answer (see in_reported_speech)."""
+        chunk = lo // _REPORT_CHUNK
+        while chunk * _REPORT_CHUNK < hi:
+            found = self._reports.get(chunk)
+            if found is None:
+                found = self._reports[chunk] = self._reports_in(chunk)
+            starts, reports = found
+            i = bisect_left(starts, lo)
+            if i < len(starts) and starts[i] < hi:
+                return reports[i]
+            chunk += 1
+        return None
+
+    def _reports_in(self, chunk: int) -> tuple[list[int], list[tuple[int, int, bool]]]:
+        # A lookahead finds a match at every position one begins (overlapping ones too) and
+        # matches exactly as match() there would; the search runs _REPORT_SAFE past the chunk
+        # so that the last positions see all they look at.
+        lo = chunk * _REPORT_CHUNK
+        hi = lo + _REPORT_CHUNK
+        starts: list[int] = []
+        reports: list[tuple[int, int, bool]] = []
+        for m in _REPORT_AT.finditer(self.text, lo, hi + _REPORT_SAFE):
+            if m.start() >= hi:
+                break
+            starts.append(m.start())
+            reports.append((m.start(1), m.end(1), m.group(2) is not None))
+        return starts, reports
+
     def piece(self, lo: int, hi: int) -> tuple[str, object]:
         """``text[lo:hi]`` and its normalised form (hits of one clause share them)."""
         found = self._pieces.get((lo, hi))
@@ -183,6 +277,8 @@ def _marks(text: str) -> _Marks:
 def in_quotes(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside one pair of quotation marks of ``text``."""
     marks = _marks(text)
+    if not marks.of(_QUOTE_MARK):
+        return False  # no quotation mark anywhere: every test below would say no (one bisect each)
     for opening, closing in _OPEN_CLOSE.items():
         at = marks.last_before(opening, start)
         if at >= 0 and marks.last_before(closing, start) < at:
@@ -240,20 +336,62 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     (说……这种话). ``end`` defaults to ``start`` (then only the report is checked)."""
     if end is None:
         end = start
-    sentence_start = max(_marks(text).last_before(_SENTENCE_END, start) + 1, start - _REPORT_REACH)
+    marks = _marks(text)
+    sentence_start = max(marks.last_before(_SENTENCE_END, start) + 1, start - _REPORT_REACH)
+    # The tails below are searched as slices of their own, as the whole clause was: a pattern
+    # sees no character before the slice, and the tails start early enough that a match there
+    # has what it looks behind inside the slice too (hence "+ 1" past each longest width).
+    if _MENTION_AFTER.match(text, end) and _SAY_BEFORE.search(
+            text[max(sentence_start, start - _SAY_TAIL - 1):start]):
+        return True
+    if _NAMED_BEFORE.search(text[max(sentence_start, start - _NAMED_TAIL - 1):start]):
+        return True
+    verb = marks.first_from(_VERB_START, sentence_start)
+    if verb < 0 or verb >= start:
+        return False  # no verb of saying in the clause: no report (see _VERB_START)
     clause = text[sentence_start:start]
-    if _SAY_BEFORE.search(clause) and _MENTION_AFTER.match(text, end):
-        return True
-    if _NAMED_BEFORE.search(clause):
-        return True
-    for m in _REPORT.finditer(clause):
-        if _AGENT_BEFORE.search(clause, 0, m.start()) and not (
-                m.group(1) and _OWNER_BEFORE.search(clause, 0, m.start())):
+    for at, m_end, third in _reports_in_clause(marks, clause, sentence_start, start,
+                                               max(sentence_start, verb - _REPORT_LEAD)):
+        # Both end at the report's start and look behind at nothing: searched from their
+        # longest width before it, not from the clause's start (up to 512 characters a match).
+        if _AGENT_BEFORE.search(clause, max(0, at - _AGENT_WIDTH), at) and not (
+                third and _OWNER_BEFORE.search(clause, max(0, at - _OWNER_WIDTH), at)):
             continue  # 我跟您说 / 我们对您讲: the agent is the speaker
-        if _REPORT_ENDS.search(text, sentence_start + m.end(), max(end, start + 3)):
+        if _REPORT_ENDS.search(text, sentence_start + m_end, max(end, start + 3)):
             continue  # the report ended before the hit (or where the hit opens a clause)
         return True
     return False
+
+
+def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
+    """The matches ``_REPORT.finditer(clause, pos - lo)`` gives, ``clause`` being
+    ``text[lo:hi]``, as (start, end, whether group 1 matched) in clause offsets.
+
+    Starting at ``pos`` rather than at 0 gives the same matches when none can begin before it
+    (the caller knows: no verb before ``pos + _REPORT_LEAD``); lookbehinds still see the
+    clause before it, and _REPORT has no ^. The clause's first position and its last
+    _REPORT_SAFE are tried on the clause itself; the rest are read from the text's chunks
+    (:meth:`_Marks.report_from`), where they match as in the clause: a sentence of thousands
+    of hits no longer runs _REPORT over up to 512 characters for each of them."""
+    safe_end = hi - _REPORT_SAFE  # positions before it see only characters of the clause
+    while pos < hi:
+        if pos == lo:
+            m = _REPORT.match(clause, 0)
+            if m is None:
+                pos += 1
+                continue
+            found = (m.start(), m.end(), m.group(1) is not None)
+        else:
+            report = marks.report_from(pos, safe_end) if pos < safe_end else None
+            if report is not None:
+                found = (report[0] - lo, report[1] - lo, report[2])
+            else:
+                m = _REPORT.search(clause, max(pos, safe_end) - lo)
+                if m is None:
+                    return
+                found = (m.start(), m.end(), m.group(1) is not None)
+        yield found
+        pos = lo + found[1]
 
 
 def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigation],
@@ -270,7 +408,7 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
                 second = marks.first_from(_SENTENCE_END, first + 1)
                 if second >= 0:
                     hi = min(hi, second)
-            if _holds(mitigation.regex, *marks.piece(end, hi), boundaries):
+            if marks.holds(mitigation.regex, end, hi, boundaries):
                 return True
             continue
         if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
@@ -280,7 +418,7 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
             # drops symbols, so the window is wider in original characters; a mitigator spread
             # wider still is not seen, and the hit stays flagged.
             lo = max(marks.around(start, end, _CLAUSE_END)[0], start - _window(back))
-            if _holds(regex, *marks.piece(lo, start), boundaries):
+            if marks.holds(regex, lo, start, boundaries):
                 return True
             continue
         # A clause or sentence holds the mitigator or not, whichever of its hits asks: answered

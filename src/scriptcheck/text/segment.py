@@ -83,6 +83,65 @@ def _unglued(text: str) -> tuple[str, list[int]] | None:
     return "".join(c for i, c in enumerate(text) if i not in keep), removed
 
 
+def _pieces_near(text: str, positions: list[int]) -> list[tuple[int, int]]:
+    """The spans of ``text`` that :meth:`Segmenter.tokens_near` segments for ``positions``:
+    each block holding one of them, or, in a block longer than _LONG_BLOCK, pieces of the
+    windows around them. Disjoint and in order."""
+    out: list[tuple[int, int]] = []
+    wanted = sorted(set(positions))
+    starts, ends = _blocks(text)
+    seen = -1
+    for p in wanted:
+        # the block holding p: the last one starting at or before it, if it reaches past p
+        i = bisect_left(starts, p + 1) - 1
+        if i <= seen or i < 0 or ends[i] <= p:
+            continue
+        seen = i
+        start, end = starts[i], ends[i]
+        first = bisect_left(wanted, start)
+        if end - start <= _LONG_BLOCK:
+            out.append((start, end))
+            continue
+        # jieba's HMM is quadratic in a block's length; a block this long is no real
+        # utterance, so segment a window around each position instead (tokens near the
+        # position, the only ones asked for, come out the same; far edges may not).
+        inside = wanted[first:bisect_left(wanted, end)]
+        windows: list[list[int]] = []
+        for q in inside:
+            lo, hi = max(start, q - _WINDOW), min(end, q + _WINDOW + 1)
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], hi)
+            else:
+                windows.append([lo, hi])
+        for lo, hi in windows:
+            while lo < hi:  # a merged window may itself be long: cut it in pieces
+                piece_end = min(hi, lo + _LONG_BLOCK)
+                out.append((lo, piece_end))
+                lo = piece_end
+    return out
+
+
+# What on_boundaries remembers of the texts it was asked about: the last few texts (the matcher
+# asks about one text's hits in a row; a mitigator's clause, a text of its own, comes between),
+# per text what the pieces segmented say (a hostile text repeats a few) and the answers given
+# (entries of the same words ask again). Bounded, so a text of random characters costs memory in
+# proportion to these numbers, not to its hits.
+_TEXTS_KEPT = 16
+_PIECES_KEPT = 1024
+_ANSWERS_KEPT = 1 << 14
+
+
+class _TextMemo:
+    """One text's segmented pieces (piece → a byte per character, 1 where it lies strictly
+    inside one of the piece's tokens) and boundary answers ((start, end) → bool)."""
+
+    __slots__ = ("pieces", "answers")
+
+    def __init__(self) -> None:
+        self.pieces: dict[str, bytes] = {}
+        self.answers: dict[tuple[int, int], bool] = {}
+
+
 class Segmenter:
     """Segments with scriptcheck's own jieba tokenizer (never the global one), loaded on first
     use and shared within the process.
@@ -107,6 +166,9 @@ class Segmenter:
         self._memo: dict[str, list[Token]] | None = None
         self._memo_path = None
         self._memo_dirty = False
+        # text → what on_boundaries worked out about it (see _text_memo)
+        self._recent: dict[str, _TextMemo] = {}
+        self._memo_lock = threading.Lock()
 
     def _get(self):
         if self._tokenizer is None:
@@ -147,52 +209,66 @@ class Segmenter:
         the tokens a whole-text segmentation gives there, for a fraction of the work.
         """
         out: list[Token] = []
-        wanted = sorted(set(positions))
-        starts, ends = _blocks(text)
-        seen = -1
-        for p in wanted:
-            # the block holding p: the last one starting at or before it, if it reaches past p
-            i = bisect_left(starts, p + 1) - 1
-            if i <= seen or i < 0 or ends[i] <= p:
-                continue
-            seen = i
-            start, end = starts[i], ends[i]
-            first = bisect_left(wanted, start)
-            if end - start <= _LONG_BLOCK:
-                out.extend(Token(w, s + start, e + start) for w, s, e in self.tokens(text[start:end]))
-                continue
-            # jieba's HMM is quadratic in a block's length; a block this long is no real
-            # utterance, so segment a window around each position instead (tokens near the
-            # position, the only ones asked for, come out the same; far edges may not).
-            inside = wanted[first:bisect_left(wanted, end)]
-            windows: list[list[int]] = []
-            for q in inside:
-                lo, hi = max(start, q - _WINDOW), min(end, q + _WINDOW + 1)
-                if windows and lo <= windows[-1][1]:
-                    windows[-1][1] = max(windows[-1][1], hi)
-                else:
-                    windows.append([lo, hi])
-            for lo, hi in windows:
-                while lo < hi:  # a merged window may itself be long: cut it in pieces
-                    piece_end = min(hi, lo + _LONG_BLOCK)
-                    out.extend(Token(w, s + lo, e + lo) for w, s, e in self.tokens(text[lo:piece_end]))
-                    lo = piece_end
+        for lo, hi in _pieces_near(text, positions):
+            out.extend(Token(w, s + lo, e + lo) for w, s, e in self.tokens(text[lo:hi]))
         return out
 
     def on_boundaries(self, text: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` starts and ends between jieba tokens of ``text`` (only the
-        blocks around the two ends are segmented). Glued characters (今 后 请 勿) are judged
-        as the plain text they spell: a disguise must not change what is a word."""
+        blocks around the two ends are segmented, as :meth:`tokens_near` does). Glued
+        characters (今 后 请 勿) are judged as the plain text they spell: a disguise must not
+        change what is a word.
+
+        Answers, and what each segmented piece says, are remembered per text (the last few
+        texts asked about): a hostile turn of 30,000 hits of one taboo segmented a window
+        around every hit and built its tokens (0.85 ms a finding)."""
+        memo = self._text_memo(text)
+        key = (start, end)
+        answer = memo.answers.get(key)
+        if answer is None:
+            answer = self._on_boundaries(text, start, end, memo.pieces)
+            if len(memo.answers) < _ANSWERS_KEPT:
+                memo.answers[key] = answer
+        return answer
+
+    def _on_boundaries(self, text: str, start: int, end: int, pieces: dict[str, bytes]) -> bool:
         glued = _unglued(text)
         if glued is not None:
             text, removed = glued
             start -= bisect_left(removed, start)
             end -= bisect_left(removed, end)
         positions = [p for p in (start, end - 1, end) if 0 <= p < len(text)]
-        for token in self.tokens_near(text, positions):
-            if token.start < start < token.end or token.start < end < token.end:
+        # start (or end) lies strictly inside a token of :meth:`tokens_near` exactly when it is,
+        # relative to the piece that token came from, one of that piece's inside offsets (a
+        # byte per character, 1 inside a token: a few hundred bytes a piece, where a set of
+        # offsets took kilobytes).
+        for lo, hi in _pieces_near(text, positions):
+            piece = text[lo:hi]
+            inside = pieces.get(piece)
+            if inside is None:
+                marked = bytearray(len(piece))
+                for _, s, e in self.tokens(piece):
+                    marked[s + 1:e] = b"\x01" * (e - s - 1)
+                inside = bytes(marked)
+                if len(pieces) < _PIECES_KEPT:
+                    pieces[piece] = inside
+            # offsets 0 and len(piece) are never inside a token of the piece
+            if 0 < start - lo < hi - lo and inside[start - lo] or 0 < end - lo < hi - lo and inside[end - lo]:
                 return False
         return True
+
+    def _text_memo(self, text: str) -> "_TextMemo":
+        """The memo of ``text`` (made on first ask; the oldest of _TEXTS_KEPT texts dropped).
+        Per segmenter, as its tokens depend on the backend; under a lock, as a segmenter is
+        shared by threads (the dict's eviction would race)."""
+        with self._memo_lock:
+            recent = self._recent
+            memo = recent.get(text)
+            if memo is None:
+                if len(recent) >= _TEXTS_KEPT:
+                    del recent[next(iter(recent))]
+                memo = recent[text] = _TextMemo()
+            return memo
 
     def use_disk_cache(self) -> None:
         """Remember segmentations across runs (in the scriptcheck cache directory).
