@@ -3,6 +3,7 @@ must give exactly what a plain scan of the text gives (the reference below), hit
 
 from __future__ import annotations
 
+import functools
 import re
 
 from hypothesis import given, settings, strategies as st
@@ -102,11 +103,10 @@ def test_a_scope_before_mitigator_looks_only_at_its_window(before: str, lead_in:
                                                            data) -> None:
     # The window before the hit gives what a search of the whole clause before it gives; the
     # hit follows a mitigator's words (or not) after a gap of a few characters.
-    from scriptcheck.lexicon.loader import load_lexicon
     from scriptcheck.match.contexts import is_mitigated
     from scriptcheck.text.normalize import normalize
 
-    mitigations = _default_before_mitigators(load_lexicon)
+    mitigations = _default_before_mitigators()
     text = before + lead_in + gap + after
     start = len(before + lead_in + gap)
     end = data.draw(st.integers(start, len(text)))
@@ -119,8 +119,11 @@ def test_a_scope_before_mitigator_looks_only_at_its_window(before: str, lead_in:
         assert is_mitigated(text, start, end, [mitigation]) == expected
 
 
-def _default_before_mitigators(load_lexicon) -> list:
-    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
+@functools.lru_cache(maxsize=None)
+def _default_before_mitigators() -> list:
+    # Once per session, not per example: loading the lexicon without the compiled cache takes
+    # over a second, 300 examples took minutes.
+    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicon
 
     forbidden = next(load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS if "forbidden" in str(n))
     found = {m for e in forbidden.match_entries for m in e.mitigators if m.reach >= 0}
