@@ -166,9 +166,9 @@ class Segmenter:
         self._memo: dict[str, list[Token]] | None = None
         self._memo_path = None
         self._memo_dirty = False
-        # text → what on_boundaries worked out about it (see _text_memo)
-        self._recent: dict[str, _TextMemo] = {}
-        self._memo_lock = threading.Lock()
+        # text → what on_boundaries worked out about it, for the last _TEXTS_KEPT texts; per
+        # segmenter, as its tokens depend on the backend (lru_cache is safe across threads)
+        self._text_memo = lru_cache(maxsize=_TEXTS_KEPT)(lambda text: _TextMemo())
 
     def _get(self):
         if self._tokenizer is None:
@@ -256,19 +256,6 @@ class Segmenter:
             if 0 < start - lo < hi - lo and inside[start - lo] or 0 < end - lo < hi - lo and inside[end - lo]:
                 return False
         return True
-
-    def _text_memo(self, text: str) -> "_TextMemo":
-        """The memo of ``text`` (made on first ask; the oldest of _TEXTS_KEPT texts dropped).
-        Per segmenter, as its tokens depend on the backend; under a lock, as a segmenter is
-        shared by threads (the dict's eviction would race)."""
-        with self._memo_lock:
-            recent = self._recent
-            memo = recent.get(text)
-            if memo is None:
-                if len(recent) >= _TEXTS_KEPT:
-                    del recent[next(iter(recent))]
-                memo = recent[text] = _TextMemo()
-            return memo
 
     def use_disk_cache(self) -> None:
         """Remember segmentations across runs (in the scriptcheck cache directory).
