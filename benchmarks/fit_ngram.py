@@ -505,6 +505,10 @@ def write(items: list[Item], args) -> None:
         f"orders: [{ORDERS[0]}, {ORDERS[1]}]",
         f"bias: {model.bias:.4f}",
         f"threshold: {thr:.4f}",
+        *([f"# A sentence of at most {args.short_length} characters (normalised) is flagged from probability "
+           f"{args.short_threshold} (--short-length, --short-threshold).",
+           f"short_length: {args.short_length}", f"short_threshold: {args.short_threshold:.4f}"]
+          if args.short_threshold is not None else []),
         f"cue_gate: {'true' if args.cue_gate else 'false'}",
         *([f"# A cue-gated sentence is scored only when its cue score reaches {args.cue_floor} (throughput).",
            f"cue_floor: {args.cue_floor}"] if args.cue_floor is not None else []),
@@ -563,6 +567,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jddc-fa", type=float, default=0.0005)
     parser.add_argument("--orders", type=int, nargs=2, default=[1, 4], help="least and largest n")
     parser.add_argument("--min-threshold", type=float, default=0.5)
+    parser.add_argument("--short-length", type=int, default=8,
+                        help="with --short-threshold: the most characters of a short sentence")
+    parser.add_argument("--short-threshold", type=float, default=None,
+                        help="--write: short sentences are flagged from this probability (fewer n-grams: "
+                             "their probabilities stay near the bias)")
     parser.add_argument("--threshold", type=float, default=None,
                         help="--write with this threshold instead of one chosen on out-of-fold scores (one fit, not one per source)")
     args = parser.parse_args(argv)

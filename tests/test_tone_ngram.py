@@ -206,3 +206,29 @@ def test_review_turns_an_fb900_false_alarm_into_an_allowed_text(tmp_path) -> Non
     merged = apply_overlay(load_lexicon("forbidden", verify=False), overlay, "<overlay>")
     assert merged.tone is not None and merged.tone.allow
     assert PhraseMatcher([merged]).check(turn) == []
+
+
+def _tiny_stage(**extra):
+    """A two-weight n-gram stage: logit("滚") = -2 + 3 = 1, probability 0.73."""
+    from scriptcheck.lexicon.ngram import NgramFile, NgramModel
+    data = {"version": 1, "source": "test", "orders": [1, 2], "bias": -2.0, "threshold": 0.9,
+            "triggers": ["滚"], "weights": {"滚": 3.0, "谢": -4.0}, **extra}
+    return NgramModel(NgramFile.model_validate(data))
+
+
+def test_short_sentences_are_judged_at_their_own_threshold() -> None:
+    plain = _tiny_stage()
+    short = _tiny_stage(short_length=3, short_threshold=0.6)
+    assert plain.judge("滚", "滚")[0] is False  # 0.73 < 0.9
+    assert short.judge("滚", "滚")[0] is True  # one character: the short threshold, 0.73 >= 0.6
+    long_text = "滚出去吧你们"  # six characters: not short, the same 0.73 < 0.9
+    assert short.judge(long_text, long_text)[0] is False
+    assert short.threshold_for("滚") == 0.6 and short.threshold_for(long_text) == 0.9
+    assert plain.threshold_for("滚") == 0.9
+
+
+@pytest.mark.parametrize("extra", [{"short_length": 8}, {"short_threshold": 0.8}])
+def test_short_length_and_short_threshold_go_together(extra) -> None:
+    from pydantic import ValidationError
+    with pytest.raises(ValidationError, match="short_length and short_threshold"):
+        _tiny_stage(**extra)

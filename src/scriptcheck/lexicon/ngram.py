@@ -53,6 +53,12 @@ class NgramFile(BaseModel):
     threshold: float = Field(gt=0, lt=1, description="A sentence is flagged at this probability or more.")
     triggers: list[str] = Field(min_length=1, description="A sentence is scored only when it holds one of "
                                 "these n-grams (or, with cue_gate, a cue of the cue stage fires in it).")
+    short_length: int = Field(default=0, ge=0, le=64, description="With short_threshold: a sentence of at "
+                              "most this many characters of normalised text is a short one (0: none is).")
+    short_threshold: float | None = Field(default=None, gt=0, lt=1, description="A short sentence is flagged "
+                                          "at this probability instead of threshold: a two-to-eight-character "
+                                          "reply has few n-grams, so its probability stays near the bias "
+                                          "whatever its words.")
     cue_gate: bool = Field(default=True, description="Also score the sentences where a cue fires.")
     cue_floor: float | None = Field(default=None, description="With cue_gate, a sentence where a cue fires "
                                     "is scored only when its cue score reaches this (most real polite turns "
@@ -82,6 +88,8 @@ class NgramFile(BaseModel):
             core = gram[gram.startswith(BEGIN):len(gram) - gram.endswith(END)]
             if not core or BEGIN in core or END in core or not low <= len(gram) <= high:
                 raise ValueError(f"weights[{gram!r}]: not an n-gram of length {low}..{high}")
+        if (self.short_threshold is None) != (self.short_length == 0):
+            raise ValueError("short_length and short_threshold go together: give both or neither")
         for gram in self.triggers:
             if self.weights.get(gram, 0.0) <= 0 or BEGIN in gram or END in gram or gram.startswith("<"):
                 raise ValueError(f"triggers: {gram!r} is not an n-gram of text with a positive weight")
@@ -102,6 +110,9 @@ class NgramModel:
         self._low, self._high = data.orders
         # The probability threshold as a log-odds one: no exp() per scored sentence.
         self._cut = math.log(data.threshold / (1 - data.threshold))
+        self._short_length = data.short_length
+        short = data.short_threshold if data.short_threshold is not None else data.threshold
+        self._short_cut = math.log(short / (1 - short))
         self.triggers: tuple[str, ...] = tuple(data.triggers)
         # The weights packed for the compiled weighing (lexicon/_native.pyx), made on first
         # need: a one-line lint that never scores a sentence does not pay for packing them.
@@ -117,6 +128,13 @@ class NgramModel:
     @property
     def threshold(self) -> float:
         """The probability at or above which a sentence is flagged."""
+        return self.data.threshold
+
+    def threshold_for(self, search: str) -> float:
+        """The probability at or above which the sentence ``search`` (normalised) is flagged:
+        ``short_threshold`` for a short one, else ``threshold``."""
+        if len(search) <= self._short_length and self.data.short_threshold is not None:
+            return self.data.short_threshold
         return self.data.threshold
 
     def logit(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
@@ -141,7 +159,7 @@ class NgramModel:
     def judge(self, search: str, original: str, cues: Sequence[str] = ()) -> tuple[bool, float]:
         """(flagged, probability) of a sentence the gate let through."""
         z = self.logit(search, original, cues)
-        return z >= self._cut, _sigmoid(z)
+        return z >= (self._short_cut if len(search) <= self._short_length else self._cut), _sigmoid(z)
 
     def top(self, search: str, original: str, k: int = 3) -> list[str]:
         """The ``k`` n-grams that add most to the score (named in a finding's message)."""

@@ -155,6 +155,7 @@ class ToneHit:
     mitigators: tuple[str, ...]
     stage: str = "cues"  # or "ngram": flagged by the n-gram stage (score is then its probability)
     ngrams: tuple[str, ...] = ()  # the n-grams that weighed most (n-gram stage)
+    threshold: float | None = None  # the n-gram stage's threshold for this sentence (short or not)
 
 
 class Spans:
@@ -387,7 +388,7 @@ class ToneModel:
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
                 if flagged:
                     hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
-                                  tuple(ngram.top(search, own)))
+                                  tuple(ngram.top(search, own)), ngram.threshold_for(search))
             if hit is None:
                 continue
             if _someone_elses(text, start, end):
@@ -449,7 +450,7 @@ class ToneModel:
             return (f"{d.description}（n-gram: {', '.join(h.ngrams)}"
                     + (f"; 线索: {', '.join(h.cues)}" if h.cues else "")
                     + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
-                    + f"; 概率 {h.score:g} ≥ {self.ngram.threshold:g}）")
+                    + f"; 概率 {h.score:g} ≥ {h.threshold if h.threshold is not None else self.ngram.threshold:g}）")
         return (f"{d.description}（线索: {', '.join(h.cues)}"
                 + (f"; 缓和: {', '.join(h.mitigators)}" if h.mitigators else "")
                 + f"; 得分 {h.score:g} ≥ {d.threshold:g}）")
