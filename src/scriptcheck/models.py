@@ -129,7 +129,9 @@ def _fold_extra(data: dict, fields: tuple[str, ...]) -> dict:
 class Turn(BaseModel):
     """One turn of a conversation: who spoke, what, and optionally when (seconds)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use (see rules.base.FileModel): the canonical reader builds these without
+    # pydantic (io/canonical.py), so a batch of chat exports may never need the validator.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     speaker: Speaker
     text: str
@@ -161,7 +163,7 @@ class Transcript(BaseModel):
     becomes a string, and speakers may be ``客服``/``坐席``/``客户``/``顾客``/``user``/``bot``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # as Turn's
 
     id: str = Field(min_length=1)
     turns: list[Turn] = Field(min_length=1)

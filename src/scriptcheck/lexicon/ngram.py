@@ -43,7 +43,7 @@ def _sigmoid(z: float) -> float:
 class NgramFile(BaseModel):
     """The validated content of an n-gram stage file (``lexicons/models/tone_ngram.yaml``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 
     version: Literal[1] = Field(description="File format version (1).")
     source: str = Field(min_length=1, description="Where the model comes from (fitting command, data).")

@@ -54,7 +54,7 @@ TONE_RULE = "FB900"
 
 
 class _FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)  # see rules.base.FileModel
 
 
 def _no_empty_allow(value: list[str]) -> list[str]:

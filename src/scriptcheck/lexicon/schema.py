@@ -33,7 +33,9 @@ RuleCode = Annotated[str, AfterValidator(_rule_code)]
 
 
 class _FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built on first use (see rules.base.FileModel): a run served by the
+    # compiled-lexicon cache never validates a lexicon file.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # The allow-contexts an entry's hits may be dropped in (match/contexts.py).

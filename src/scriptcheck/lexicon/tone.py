@@ -56,7 +56,7 @@ _EDGE = " \t\r\u3000，,、。！？!?；;：:…~～\"'“”‘’「」『』
 class ToneCue(BaseModel):
     """One cue (positive weight) or mitigator (negative weight): a bounded regex and its weight."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     family: str
@@ -102,7 +102,7 @@ def _known(info: ValidationInfo) -> tuple[Container[str], dict[str, list]]:
 class ToneExamples(BaseModel):
     """Inline examples, run by the tests: ``match`` texts must be flagged, ``no_match`` not."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 
     match: list[str] = Field(default_factory=list)
     no_match: list[str] = Field(default_factory=list)
@@ -111,7 +111,7 @@ class ToneExamples(BaseModel):
 class ToneFile(BaseModel):
     """The validated content of a tone-model file (``lexicons/models/tone.yaml``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 
     version: Literal[1]
     rule: str = Field(pattern=r"^[A-Z]{2,4}\d{2,4}$")

@@ -39,7 +39,12 @@ _FUNCTION_TYPE = type(normalize_many)
 class FileModel(BaseModel):
     """A model read from a data file: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(_FUNCTION_TYPE,))
+    # defer_build: a model's validator and serializer are built when it is first used, not
+    # when its module is imported. Building them for the ~35 data-file models was a tenth of
+    # importing scriptcheck (issue 17), and most runs use few of them: a run served by the
+    # compiled-lexicon cache validates no lexicon file, and a profile's rules are validated
+    # inside the profile's own schema. Same validation either way.
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(_FUNCTION_TYPE,), defer_build=True)
 
 
 class CategorySet:

@@ -44,7 +44,7 @@ CONFIG_NAMES = ("scriptcheck.toml", "pyproject.toml")
 class ConfigFile(BaseModel):
     """The ``[tool.scriptcheck]`` table (unknown keys are errors: a typo must not be ignored)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)  # see rules.base.FileModel
 
     profile: str | None = None
     lexicons: list[str] = Field(default_factory=list)
