@@ -39,7 +39,7 @@ from scriptcheck.datafile import load_marshalled, store_marshalled
 
 __all__ = ["key", "load_cue_analyses", "load_ngram_fields", "store_cue_analyses", "store_ngram_fields"]
 
-_NGRAM_FORMAT = "scriptcheck-ngram/2"
+_NGRAM_FORMAT = "scriptcheck-ngram/3"  # 3: short_length, short_threshold
 _TONE_FORMAT = "scriptcheck-tone/1"
 
 
@@ -73,6 +73,8 @@ _NGRAM_FIELDS = {
     "orders": lambda v: type(v) is tuple and len(v) == 2 and all(type(n) is int for n in v),
     "bias": _float,
     "threshold": _float,
+    "short_length": lambda v: type(v) is int and v >= 0,
+    "short_threshold": lambda v: v is None or type(v) is float,
     "triggers": _strs,
     "cue_gate": lambda v: type(v) is bool,
     "cue_floor": lambda v: v is None or type(v) is float,
