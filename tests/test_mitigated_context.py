@@ -191,6 +191,68 @@ def test_default_lexicon_negated_and_self_directed_words():
         assert not checker.check(text), text
 
 
+DENIAL = textwrap.dedent("""\
+    version: 1
+    name: denial
+    kind: forbidden
+    mitigators:
+      - {name: denial, pattern: '你不是', scope: before, reach: 0, boundary: false, questions: false}
+      - {name: denial-any, pattern: '你不是', scope: before, reach: 0, boundary: false}
+    entries:
+      - id: ZZ201
+        name: fool
+        category: x
+        description: 笨
+        patterns: ['笨']
+        options: {skip_contexts: [mitigated], mitigators: [denial]}
+      - id: ZZ202
+        name: fool-any
+        category: x
+        description: 傻 (a denial of either kind)
+        patterns: ['傻']
+        options: {skip_contexts: [mitigated], mitigators: [denial-any]}
+    """)
+
+
+@pytest.fixture(scope="module")
+def denial_checker(tmp_path_factory):
+    return _checker_of(tmp_path_factory, DENIAL)
+
+
+def test_a_statements_only_mitigator_holds_in_a_statement(denial_checker):
+    assert not _rules(denial_checker, "您不是笨，是这个设置藏得太深了。")
+    assert not _rules(denial_checker, "您不是笨 这个设置藏得太深了")  # speech-to-text, no marks
+
+
+@pytest.mark.parametrize("text", ["您不是笨吗？", "你不是笨吗", "您不是笨吧", "你不是笨是什么", "你不是笨，这都不会？",
+                                  "你不是笨 那是啥"])
+def test_a_statements_only_mitigator_does_not_hold_in_a_question(denial_checker, text):
+    assert _rules(denial_checker, text) == ["ZZ201"]
+
+
+def test_a_question_elsewhere_in_the_turn_does_not_count(denial_checker):
+    # Only the hit's own sentence is asked about: a question in the next one changes nothing.
+    assert not _rules(denial_checker, "您不是笨，是页面太绕了。还有别的问题吗？")
+
+
+def test_mitigators_hold_in_questions_by_default(denial_checker):
+    assert not _rules(denial_checker, "你不是傻吗？")
+
+
+def test_default_lexicon_reassuring_and_rhetorical_denials():
+    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS], tone=None)
+    polite = ["没有没有，您不是笨，这个设置藏得太深了，很多人都找不到，我来一步步跟您说。",
+              "阿姨您不是老糊涂，这个密码规则确实太复杂了，我陪您一起设。",
+              "您不是没文化，这些金融术语本来就很拗口。",
+              "您不是骗子，这次冻结是系统误判，我们已经核实了您的身份，马上解冻。"]
+    rude = ["您不是傻吧？", "你不是笨是什么", "你不是老糊涂了吧？刚说的又忘了", "你不是骗子是什么？", "您不是没文化吧？"]
+    for text in polite:
+        assert not checker.check(text), text
+    for text in rude:
+        assert checker.check(text), text
+
+
 @pytest.mark.parametrize("pattern, problem", [("谢谢", "'谢谢' never occurs"), ("请您", "'您' never occurs"),
                                               ("请.*", "unbounded repeat")])
 def test_a_mitigator_that_cannot_match_normalised_text_is_refused(tmp_path, pattern, problem):

@@ -187,7 +187,7 @@ def _mitigators(model: LexiconFile, path: str, listed: str = "mitigators") -> di
         except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
             raise LexiconError(f"{path}: {listed[:-1]} {m.name}: {exc}") from None
         out[m.name] = Mitigation(regex, m.scope == "sentence", m.boundary, m.reach if m.scope == "before" else -1,
-                                 m.scope == "after")
+                                 m.scope == "after", m.questions)
     return out
 
 

@@ -53,7 +53,7 @@ __all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
 
 # The file's format; bumped whenever the layout below changes (the module's source is in the
 # key as well, so this guards against a hand-copied file more than against an upgrade).
-_FORMAT = "scriptcheck-compiled/3"
+_FORMAT = "scriptcheck-compiled/4"
 _SEVERITIES = {s.value: s for s in Severity}
 _CONTEXTS = frozenset({"quoted", "reported", "mitigated"})
 
@@ -79,7 +79,7 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
     def index_of(m: Mitigation) -> int:
         if m not in mitigator_index:
             mitigator_index[m] = len(mitigators)
-            mitigators.append((m.regex.pattern, m.sentence, m.boundary, m.reach, m.after))
+            mitigators.append((m.regex.pattern, m.sentence, m.boundary, m.reach, m.after, m.questions))
         return mitigator_index[m]
 
     for entry in entries:
@@ -171,8 +171,9 @@ def _checked(plain: Any) -> bool:
             and len(anchors) == len(ends) == len(sources) and all(all(a) and a for a in anchors)):
         return False
     if type(mitigators) is not tuple or not all(
-            type(m) is tuple and len(m) == 5 and type(m[0]) is str and type(m[1]) is bool
-            and type(m[2]) is bool and type(m[3]) is int and type(m[4]) is bool for m in mitigators):
+            type(m) is tuple and len(m) == 6 and type(m[0]) is str and type(m[1]) is bool
+            and type(m[2]) is bool and type(m[3]) is int and type(m[4]) is bool and type(m[5]) is bool
+            for m in mitigators):
         return False
     if type(columns) is not tuple or len(columns) != len(_COLUMNS):
         return False
@@ -224,8 +225,8 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
     ids, categories, severities, descriptions, suggestions, phrases, allow, boundary, gaps, window, \
         contexts, chosen, required, patterns, literals = columns
     try:
-        mitigators = [Mitigation(re.compile(p), sentence, boundary_, reach, after)
-                      for p, sentence, boundary_, reach, after in stored_mitigators]
+        mitigators = [Mitigation(re.compile(p), sentence, boundary_, reach, after, questions)
+                      for p, sentence, boundary_, reach, after, questions in stored_mitigators]
     except re.error:
         return None
     compiled = [CompiledPattern(s, None, frozenset(a), end) for s, a, end in zip(sources, anchors, ends)]

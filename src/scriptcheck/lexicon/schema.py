@@ -105,6 +105,12 @@ class Mitigator(_FileModel):
         default=True,
         description="The mitigator must start and end on jieba word boundaries (请 not in 申请).",
     )
+    questions: bool = Field(
+        default=True,
+        description="false: the mitigator does not hold where the hit's sentence is a question (it ends "
+        "with ？ or, in speech-to-text, with 吗/吧/么/嘛 or a question word): a denial asked as a "
+        "rhetorical question (你不是挺能的吗) asserts what it denies.",
+    )
 
 
 class Specs(_FileModel):

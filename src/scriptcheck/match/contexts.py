@@ -61,6 +61,10 @@ class Mitigation(NamedTuple):
     # _AFTER_REACH characters): a refusal or a rule followed by a way forward (这个我们改不了。
     # 您可以先提交申诉，我们三个工作日内复核) is the near-miss every QA guide names.
     after: bool = False
+    # False: the mitigator does not hold where the hit's sentence is a question. A denial in a
+    # rhetorical question asserts what it denies (你不是挺能的吗 / 您不是傻吧), while the same
+    # denial as a statement reassures (您不是笨，是这个设置藏得太深了).
+    questions: bool = True
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
@@ -68,6 +72,10 @@ _QUOTE_MARK = re.compile("[" + re.escape("".join([*_OPEN_CLOSE, *_OPEN_CLOSE.val
 
 # A sentence ends at these; a report never reaches across them.
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_QUESTION_MARK = frozenset("？?")
+# A clause or sentence (normalised) that ends like a question though speech-to-text gave it no
+# question mark: a final particle or a question word (你不是笨是什么 / 你不是傻吧).
+_QUESTION_END = re.compile(r"(吗|么|吧|嘛|什么|啥|谁|是不是|对不对|对吧|咋的)$")
 
 # Someone other than the agent or the customer (a colleague, the courier, "someone") as the
 # subject of a verb of saying; or the customer reporting what such a person said (您说之前的同事…,
@@ -399,7 +407,13 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
     """Whether the clause (or sentence) around the hit ``text[start:end]`` holds one of
     ``mitigators``; ``on_boundaries(text, s, e)`` checks jieba word boundaries."""
     marks = _marks(text)
+    question: bool | None = None
     for mitigation in mitigators:
+        if not mitigation.questions:
+            if question is None:
+                question = _is_question(marks, start, end)
+            if question:
+                continue
         boundaries = on_boundaries if mitigation.boundary else None
         if mitigation.after:
             hi = min(len(text), end + _AFTER_REACH)
@@ -432,6 +446,17 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
         if held:
             return True
     return False
+
+
+def _is_question(marks: "_Marks", start: int, end: int) -> bool:
+    """Whether the sentence holding ``[start, end)`` is a question: it ends with a question mark,
+    or its clause or the sentence ends with a question particle or word."""
+    text = marks.text
+    hi = marks.around(start, end, _SENTENCE_END)[1]
+    if hi < len(text) and text[hi] in _QUESTION_MARK:
+        return True
+    clause_hi = marks.around(start, end, _CLAUSE_END)[1]
+    return any(_QUESTION_END.search(normalize(text[end:stop]).text) for stop in {clause_hi, hi})
 
 
 def _holds(regex: re.Pattern, original: str, norm, on_boundaries: Callable[[str, int, int], bool] | None) -> bool:
