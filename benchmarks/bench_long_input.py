@@ -3,6 +3,10 @@
 For each kind of pathological text, `check` and `score` run at 25k, 100k and 400k characters;
 a 4x longer text should cost about 4x (the ratios printed), never 16x.
 
+Template placeholders (``--placeholders``): ``scan_placeholders`` on delimiters an attacker's
+template repeats (a quadratic scan here would stall ``scriptcheck lint`` on one file), at the
+same sizes and ratios.
+
 The cost of a finding (``--findings``): one turn of a taboo repeated thousands of times (an
 attacker's 60 KB turn of 你笨 is 30,000 findings), timed against a clean text of the same
 length in the same run: how much each finding adds, as a ratio to the clean text's whole
@@ -10,6 +14,7 @@ check and as the number of clean characters one finding costs.
 
     python benchmarks/bench_long_input.py             # both
     python benchmarks/bench_long_input.py --findings  # the cost of a finding only
+    python benchmarks/bench_long_input.py --placeholders  # the placeholder scan only
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import random
 import time
 
 from scriptcheck import Checker, Transcript
+from scriptcheck.text.placeholders import scan_placeholders
 
 UNITS = {
     "taboo repeated": "你怎么连这都不懂",
@@ -42,6 +48,9 @@ FINDING_CASES = [
     ("你笨+random x3,000 (one block)", None, 3_000),
 ]
 CLEAN_UNIT = "您好请问还有什么可以帮您"
+
+# Delimiter runs with no well-formed placeholder in them: every position starts an attempt.
+PLACEHOLDER_UNITS = {"{": "{", "%(": "%(", "a}": "a}", "$a": "$a", "{{x": "{{x", "[a": "[a"}
 
 
 def _timed(fn) -> float:
@@ -76,11 +85,26 @@ def findings_cost(checker: Checker) -> None:
               f"{per_finding * 1e6:>10.0f} {per_finding / (clean_s / len(text)):>20.0f}")
 
 
+def placeholder_scaling() -> None:
+    """Print the placeholder scan's time at each size and the 400k / 100k ratio (4x is linear)."""
+    for label, unit in PLACEHOLDER_UNITS.items():
+        times = {}
+        for size in SIZES:
+            text = (unit * (size // len(unit) + 1))[:size]
+            times[size] = min(_timed(lambda t=text: scan_placeholders(t)) for _ in range(3))
+        ratio = times[SIZES[2]] / max(times[SIZES[1]], 1e-9)
+        print(f"placeholders {label!r:<20} 400k chars: {times[SIZES[2]]:.3f} s; 400k/100k = {ratio:.1f}x")
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--findings", action="store_true", help="only the cost of a finding")
+    parser.add_argument("--placeholders", action="store_true", help="only the placeholder scan")
     args = parser.parse_args()
+    placeholder_scaling()
+    if args.placeholders:
+        return
     checker = Checker.from_profile("hotline")
     checker.segment("预热")
     checker.check("你笨")

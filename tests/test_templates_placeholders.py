@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from scriptcheck import Checker
@@ -94,8 +92,15 @@ def test_broken_placeholders_are_reported_where_they_are(linter) -> None:
     assert got == [("TP102", 2, 4, 10), ("TP101", 3, 3, 11)]
 
 
-def test_scanning_is_linear() -> None:
-    start = time.perf_counter()
-    for text in ("{" * 200_000, "%(" * 100_000, "a}" * 100_000, "$a" * 100_000):
-        scan_placeholders(text)
-    assert time.perf_counter() - start < 2.0
+@pytest.mark.parametrize("text, kinds", [
+    ("{" * 200_000, {"unbalanced": 100_000}),  # each {{ an unclosed opening
+    ("%(" * 100_000, {}),
+    ("a}" * 100_000, {"unbalanced": 100_000}),
+    ("$a" * 100_000, {}),
+])
+def test_scanning_hostile_delimiter_runs(text, kinds) -> None:
+    # What such a run holds, found in one pass; how the time grows with the length is measured
+    # (not asserted: no timing in unit tests) by benchmarks/bench_long_input.py --placeholders.
+    found = scan_placeholders(text)
+    assert {k: sum(p.kind == k for p in found) for k in {p.kind for p in found}} == kinds
+    assert all(text[p.start:p.end] == p.text for p in found)
