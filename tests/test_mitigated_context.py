@@ -235,6 +235,14 @@ def test_a_question_elsewhere_in_the_turn_does_not_count(denial_checker):
     assert not _rules(denial_checker, "您不是笨，是页面太绕了。还有别的问题吗？")
 
 
+def test_a_long_unpunctuated_run_is_judged_by_its_end(denial_checker):
+    # Thousands of hits in one sentence without a mark: each is asked whether the sentence is a
+    # question, which looks at how it ends (a bounded tail), not at all that follows each hit.
+    assert _rules(denial_checker, "你不是笨吗" * 3000) == ["ZZ201"] * 3000
+    assert _rules(denial_checker, "你不是笨" * 3000) == []
+    assert _rules(denial_checker, "你不是笨" * 3000 + "吗") == ["ZZ201"] * 3000
+
+
 def test_mitigators_hold_in_questions_by_default(denial_checker):
     assert not _rules(denial_checker, "你不是傻吗？")
 

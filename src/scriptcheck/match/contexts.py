@@ -76,6 +76,9 @@ _QUESTION_MARK = frozenset("？?")
 # A clause or sentence (normalised) that ends like a question though speech-to-text gave it no
 # question mark: a final particle or a question word (你不是笨是什么 / 你不是傻吧).
 _QUESTION_END = re.compile(r"(吗|么|吧|嘛|什么|啥|谁|是不是|对不对|对吧|咋的)$")
+# Original characters at the end of a clause or sentence that _QUESTION_END is looked for in: room
+# for its longest word and for symbols and spaces normalisation drops around it.
+_QUESTION_TAIL = 24
 
 # Someone other than the agent or the customer (a colleague, the courier, "someone") as the
 # subject of a verb of saying; or the customer reporting what such a person said (您说之前的同事…,
@@ -456,7 +459,11 @@ def _is_question(marks: "_Marks", start: int, end: int) -> bool:
     if hi < len(text) and text[hi] in _QUESTION_MARK:
         return True
     clause_hi = marks.around(start, end, _CLAUSE_END)[1]
-    return any(_QUESTION_END.search(normalize(text[end:stop]).text) for stop in {clause_hi, hi})
+    # Only how the clause or sentence ends matters: its last characters are normalised, not all
+    # that follows the hit (thousands of hits in one unpunctuated sentence would each normalise
+    # the rest of it: quadratic).
+    return any(_QUESTION_END.search(normalize(text[max(end, stop - _QUESTION_TAIL):stop]).text)
+               for stop in {clause_hi, hi})
 
 
 def _holds(regex: re.Pattern, original: str, norm, on_boundaries: Callable[[str, int, int], bool] | None) -> bool:
