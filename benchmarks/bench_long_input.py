@@ -12,7 +12,7 @@ attacker's 60 KB turn of 你笨 is 30,000 findings), timed against a clean text 
 length in the same run: how much each finding adds, as a ratio to the clean text's whole
 check and as the number of clean characters one finding costs.
 
-    python benchmarks/bench_long_input.py             # both
+    python benchmarks/bench_long_input.py             # all three
     python benchmarks/bench_long_input.py --findings  # the cost of a finding only
     python benchmarks/bench_long_input.py --placeholders  # the placeholder scan only
 """
@@ -102,7 +102,8 @@ def main() -> None:
     parser.add_argument("--findings", action="store_true", help="only the cost of a finding")
     parser.add_argument("--placeholders", action="store_true", help="only the placeholder scan")
     args = parser.parse_args()
-    placeholder_scaling()
+    if not args.findings:
+        placeholder_scaling()
     if args.placeholders:
         return
     checker = Checker.from_profile("hotline")

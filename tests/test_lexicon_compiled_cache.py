@@ -24,12 +24,9 @@ from scriptcheck.lexicon.schema import LexiconFile
 from scriptcheck.profile.loader import load_profile
 from scriptcheck.resources import resolve
 
-# libyaml's safe loader when PyYAML has it: the data files hold ~90,000 texts, and the pure-Python
-# loader spent most of these tests' time parsing them.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .dev_data import data_documents, evenly_spaced
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "benchmarks" / "data"
 
 
 def _texts(node: object) -> list[str]:
@@ -42,10 +39,7 @@ def _texts(node: object) -> list[str]:
     return []
 
 
-_ALL_DEV = [t for path in sorted(DATA.glob("*.yaml")) for t in _texts(yaml.load(path.read_text("utf-8"), Loader=_LOADER))]
-# An evenly spaced sample of a fixed size: every data file stays represented, and the tests that
-# compare behaviour on it no longer grow with each training set added to benchmarks/data.
-DEV_TEXTS = _ALL_DEV[::max(1, len(_ALL_DEV) // 5_000)]
+DEV_TEXTS = evenly_spaced(_texts(list(data_documents())), 5_000)
 
 
 def _files(cache: Path, kind: str) -> list[Path]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from scriptcheck import Checker
@@ -102,5 +104,5 @@ def test_scanning_hostile_delimiter_runs(text, kinds) -> None:
     # What such a run holds, found in one pass; how the time grows with the length is measured
     # (not asserted: no timing in unit tests) by benchmarks/bench_long_input.py --placeholders.
     found = scan_placeholders(text)
-    assert {k: sum(p.kind == k for p in found) for k in {p.kind for p in found}} == kinds
+    assert Counter(p.kind for p in found) == kinds
     assert all(text[p.start:p.end] == p.text for p in found)

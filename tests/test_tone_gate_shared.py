@@ -27,11 +27,8 @@ from scriptcheck.lexicon.tone import ToneModel, load_tone
 from scriptcheck.models import make_finding
 from scriptcheck.text.normalize import normalize, normalize_many
 
+from .dev_data import data_documents, evenly_spaced
 from .test_transcript_scan import PIECES
-
-# libyaml's safe loader when PyYAML has it: the data files hold ~90,000 texts, and the pure-Python
-# loader spent most of these tests' time parsing them.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ROOT = Path(__file__).resolve().parent.parent
 TONE = load_tone()
@@ -57,12 +54,8 @@ def _texts(source: str) -> tuple[str, ...]:
     """The Chinese texts of the dev data (``dev``) or of the tests and their data (``tests``)."""
     out: list[str] = []
     if source == "dev":
-        for path in sorted((ROOT / "benchmarks" / "data").glob("*.yaml")):
-            _strings(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER), out)
-        # A fixed-size, evenly spaced sample: every set stays represented while the test's time
-        # no longer grows with each training set added to benchmarks/data.
-        out = list(dict.fromkeys(out))
-        out = out[::max(1, len(out) // _DEV_SAMPLE)]
+        _strings(list(data_documents()), out)
+        out = list(evenly_spaced(list(dict.fromkeys(out)), _DEV_SAMPLE))
     else:
         for path in sorted((ROOT / "tests").rglob("*")):
             if path.suffix == ".py":
