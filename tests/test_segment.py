@@ -48,7 +48,8 @@ def test_tokens_index_the_text() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["滚", "滚动", "你给我", "条", "，", " ", "闭嘴", "嘴巴", "页面", "sb", "USB"]),
+@given(st.lists(st.sampled_from(["滚", "滚动", "你给我", "条", "，", " ", "闭嘴", "嘴巴", "页面", "sb", "USB",
+                                 "缺心眼儿", "女儿", "没门儿"]),
                 max_size=10).map("".join), st.data())
 def test_on_boundaries_agrees_with_whole_text_segmentation(text: str, data) -> None:
     if not text:
@@ -57,3 +58,14 @@ def test_on_boundaries_agrees_with_whole_text_segmentation(text: str, data) -> N
     end = data.draw(st.integers(start + 1, len(text)))
     cuts = SEGMENTER.boundaries(text)
     assert SEGMENTER.on_boundaries(text, start, end) == (start in cuts and end in cuts)
+
+
+def test_erhua_ends_the_word_before_it() -> None:
+    # northern speech adds 儿 to a word the lexicons list (缺心眼儿, 没门儿): the word ends before
+    # it; a two-character word with 儿 (女儿, 婴儿) keeps its 儿 inside
+    text = "你是不是缺心眼儿啊"
+    assert SEGMENTER.on_boundaries(text, text.index("缺"), text.index("儿"))
+    assert SEGMENTER.on_boundaries(text, text.index("缺"), text.index("儿") + 1)
+    assert not SEGMENTER.on_boundaries(text, text.index("缺"), text.index("眼"))
+    text = "我女儿说"
+    assert not SEGMENTER.on_boundaries(text, 0, text.index("儿"))

@@ -82,7 +82,7 @@ _QUESTION_TAIL = 24
 
 # Someone other than the agent or the customer (a colleague, the courier, "someone") as the
 # subject of a verb of saying; or the customer reporting what such a person said (您说之前的同事…,
-# 您反映客服…). The customer's own words (你是第一个说这个有问题的…) are NOT a report: in a rude
+# 您反映客服…, 您说…被说…). The customer's own words (你是第一个说这个有问题的…) are NOT a report: in a rude
 # reply the agent often echoes them, so treating every 你…说 as reported speech would hide it.
 # Nor is a third party followed by 您说 the speaker (喂联通客服 您说号码被停了…: the agent
 # introducing himself, then the customer speaking), unless 跟/对/向您说 makes 您 the listener.
@@ -98,6 +98,11 @@ _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
     r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
+    # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
+    # 三次还被说没空跟你扯这个): a passive verb of saying has a speaker other than the agent. Not
+    # 被骂: 你说你被骂了…你这种喷子被骂也正常 blames the customer for it.
+    + r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;]{0,16}?被(人|他|她|他们|对方)?"
+    r"(说|讲|回)(?!服|动|中|哭|笑)"
 )
 # The agent taking the floor again after a report, in the same sentence: a clause opening with a
 # contrast or with 我们 acting (…您提到的医生态度冷淡一事，我们记下了，但医生一上午要看六十个号，

@@ -217,7 +217,8 @@ class Segmenter:
         """Whether ``[start, end)`` starts and ends between jieba tokens of ``text`` (only the
         blocks around the two ends are segmented, as :meth:`tokens_near` does). Glued
         characters (今 后 请 勿) are judged as the plain text they spell: a disguise must not
-        change what is a word.
+        change what is a word. A word of three or more characters that ends in the erhua 儿
+        (缺心眼儿, 没门儿) also ends before it: northern speech adds 儿 to the words lexicons list.
 
         Answers, and what each segmented piece says, are remembered per text (the last few
         texts asked about): a hostile turn of 30,000 hits of one taboo segmented a window
@@ -247,8 +248,10 @@ class Segmenter:
             inside = pieces.get(piece)
             if inside is None:
                 marked = bytearray(len(piece))
-                for _, s, e in self.tokens(piece):
+                for word, s, e in self.tokens(piece):
                     marked[s + 1:e] = b"\x01" * (e - s - 1)
+                    if e - s > 2 and word[-1] == "儿":
+                        marked[e - 1] = 0  # erhua: 缺心眼儿 ends 缺心眼 as a word (not 女儿, 婴儿)
                 inside = bytes(marked)
                 if len(pieces) < _PIECES_KEPT:
                     pieces[piece] = inside
@@ -289,11 +292,15 @@ class Segmenter:
             pass
 
     def boundaries(self, text: str) -> frozenset[int]:
-        """Every offset at which a token starts or ends (0 and ``len(text)`` included)."""
+        """Every offset at which a token starts or ends (0 and ``len(text)`` included), and
+        before the erhua 儿 that ends a token of three or more characters (as
+        :meth:`on_boundaries` judges it)."""
         cuts = {0, len(text)}
         for tok in self.tokens(text):
             cuts.add(tok.start)
             cuts.add(tok.end)
+            if tok.end - tok.start > 2 and tok.text[-1] == "儿":
+                cuts.add(tok.end - 1)
         return frozenset(cuts)
 
     def __getstate__(self) -> dict:
