@@ -82,8 +82,9 @@ _QUESTION_TAIL = 24
 
 # Someone other than the agent or the customer (a colleague, the courier, "someone") as the
 # subject of a verb of saying; or the customer reporting what such a person said (您说之前的同事…,
-# 您反映客服…, 您说…被说…). The customer's own words (你是第一个说这个有问题的…) are NOT a report: in a rude
-# reply the agent often echoes them, so treating every 你…说 as reported speech would hide it.
+# 您反映客服…, 您说…被说…). The customer's own words (你是第一个说这个有问题的…) are NOT a
+# report: in a rude reply the agent often echoes them, so treating every 你…说 as reported speech
+# would hide it.
 # Nor is a third party followed by 您说 the speaker (喂联通客服 您说号码被停了…: the agent
 # introducing himself, then the customer speaking), unless 跟/对/向您说 makes 您 the listener.
 # 说话 followed by how (医生说话就那样) is a manner of speaking, not a report; 同事跟您说话冲了，还说… is.
