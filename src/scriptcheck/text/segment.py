@@ -83,6 +83,13 @@ def _unglued(text: str) -> tuple[str, list[int]] | None:
     return "".join(c for i, c in enumerate(text) if i not in keep), removed
 
 
+def _ends_in_erhua(word: str) -> bool:
+    """Whether a jieba word of three or more characters ends in the erhua 儿 (缺心眼儿, 没门儿):
+    northern speech adds it to words the lexicons list, so the word also ends before it. Not a
+    two-character word (女儿, 婴儿), whose 儿 is its own."""
+    return len(word) > 2 and word[-1] == "儿"
+
+
 def _pieces_near(text: str, positions: list[int]) -> list[tuple[int, int]]:
     """The spans of ``text`` that :meth:`Segmenter.tokens_near` segments for ``positions``:
     each block holding one of them, or, in a block longer than _LONG_BLOCK, pieces of the
@@ -250,8 +257,8 @@ class Segmenter:
                 marked = bytearray(len(piece))
                 for word, s, e in self.tokens(piece):
                     marked[s + 1:e] = b"\x01" * (e - s - 1)
-                    if e - s > 2 and word[-1] == "儿":
-                        marked[e - 1] = 0  # erhua: 缺心眼儿 ends 缺心眼 as a word (not 女儿, 婴儿)
+                    if _ends_in_erhua(word):
+                        marked[e - 1] = 0
                 inside = bytes(marked)
                 if len(pieces) < _PIECES_KEPT:
                     pieces[piece] = inside
@@ -299,7 +306,7 @@ class Segmenter:
         for tok in self.tokens(text):
             cuts.add(tok.start)
             cuts.add(tok.end)
-            if tok.end - tok.start > 2 and tok.text[-1] == "儿":
+            if _ends_in_erhua(tok.text):
                 cuts.add(tok.end - 1)
         return frozenset(cuts)
 
