@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from scriptcheck import Checker, load_lexicon, safe_yaml
 from scriptcheck.datafile import load_parsed, parse_key, store_parsed
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
+from scriptcheck.match.patterns import LazyRegex
 from scriptcheck.profile.loader import load_profile
 from scriptcheck.resources import resolve
 
@@ -163,3 +166,44 @@ def test_lint_needing_no_words_never_loads_jieba(tmp_path) -> None:
     code, jieba_loaded, yaml_loaded = _lint_in_fresh_process(polite, env)
     assert (code, jieba_loaded, yaml_loaded) == ("0", False, False)  # warm: nor PyYAML
     assert _lint_in_fresh_process(rude, {**env, "SCRIPTCHECK_CACHE_DIR": "off"})[1] is True
+
+
+def _compiled(regex: LazyRegex) -> bool:
+    # The slot's own descriptor: reading it does not go through LazyRegex.__getattr__ (which
+    # would compile).
+    try:
+        LazyRegex.search.__get__(regex, LazyRegex)
+    except AttributeError:
+        return False
+    return True
+
+
+def test_a_lazy_regex_compiles_on_first_use_and_acts_as_the_regex() -> None:
+    lazy = LazyRegex("(我|我们)(不会|绝不)")
+    assert not _compiled(lazy)
+    assert lazy.search("放心，我们不会挂您电话").group() == "我们不会"
+    assert _compiled(lazy)
+    assert [m.span() for m in lazy.finditer("我不会，我们绝不")] == [(0, 3), (4, 8)]
+    assert lazy == LazyRegex("(我|我们)(不会|绝不)") and hash(lazy) == hash(LazyRegex("(我|我们)(不会|绝不)"))
+    assert lazy != LazyRegex("(我|我们)(不会|绝不)", re.IGNORECASE)
+    copy = pickle.loads(pickle.dumps(lazy))
+    assert copy == lazy and copy.search("我们绝不").group() == "我们绝不"
+    ready = LazyRegex("请", compiled=re.compile("请"))
+    assert _compiled(ready) and ready.match("请稍等")
+    with pytest.raises(AttributeError):
+        lazy.no_such_method  # noqa: B018 - only the regex methods are forwarded
+
+
+def test_a_warm_lexicon_compiles_a_mitigator_only_when_a_hit_needs_it(cache) -> None:
+    load_lexicons(DEFAULT_LEXICONS)  # fills the cache
+    warm = load_lexicons(DEFAULT_LEXICONS)
+    mitigations = {m for lexicon in warm for entry in lexicon.match_entries
+                   for m in (*entry.mitigators, *entry.requires)}
+    assert mitigations and all(isinstance(m.regex, LazyRegex) for m in mitigations)
+    assert not any(_compiled(m.regex) for m in mitigations)
+    checker = Checker(warm)
+    assert checker.check("您好，请问有什么可以帮您？") == []
+    # a hit of an entry with mitigators (记性不行): they are tried, so compiled, and the
+    # apology in its sentence clears it
+    assert checker.check("不好意思，刚才是我看错了，记性不行，我重新给您查") == []
+    assert any(_compiled(m.regex) for m in mitigations)

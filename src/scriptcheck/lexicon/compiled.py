@@ -13,7 +13,7 @@ from scriptcheck.lexicon.schema import DEFAULT_MITIGATORS, LexiconEntry, Lexicon
 from scriptcheck.lexicon.slots import SlotError, expand_slots
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
-from scriptcheck.match.patterns import PatternProblem, check_normalised, compile_pattern
+from scriptcheck.match.patterns import LazyRegex, PatternProblem, check_normalised, compile_pattern
 from scriptcheck.models import Severity
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
@@ -186,8 +186,8 @@ def _mitigators(model: LexiconFile, path: str, listed: str = "mitigators") -> di
             regex = re.compile(expanded)
         except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
             raise LexiconError(f"{path}: {listed[:-1]} {m.name}: {exc}") from None
-        out[m.name] = Mitigation(regex, m.scope == "sentence", m.boundary, m.reach if m.scope == "before" else -1,
-                                 m.scope == "after", m.questions)
+        out[m.name] = Mitigation(LazyRegex(expanded, compiled=regex), m.scope == "sentence", m.boundary,
+                                 m.reach if m.scope == "before" else -1, m.scope == "after", m.questions)
     return out
 
 

@@ -33,7 +33,7 @@ regex policy again, which is what a warm start saves).
 from __future__ import annotations
 
 import json
-import re
+import sys
 from collections import deque
 from collections.abc import Hashable, Iterable
 from dataclasses import fields
@@ -45,15 +45,17 @@ from scriptcheck.datafile import load_marshalled, store_marshalled
 from scriptcheck.lexicon.compiled import LazyModel, Lexicon, RuleInfo
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
-from scriptcheck.match.patterns import CompiledPattern
+from scriptcheck.match.patterns import CompiledPattern, LazyRegex
 from scriptcheck.models import Severity
 from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
 
 # The file's format; bumped whenever the layout below changes (the module's source is in the
-# key as well, so this guards against a hand-copied file more than against an upgrade).
-_FORMAT = "scriptcheck-compiled/4"
+# key as well, so this guards against a hand-copied file more than against an upgrade). The
+# Python version is part of it: the regex sources stored here compile on first use
+# (LazyRegex), and a cache folder can be shared by interpreters whose `re` differs.
+_FORMAT = f"scriptcheck-compiled/5 python {sys.version_info[0]}.{sys.version_info[1]}"
 _SEVERITIES = {s.value: s for s in Severity}
 _CONTEXTS = frozenset({"quoted", "reported", "mitigated"})
 
@@ -224,11 +226,10 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
     name, kind, json_data, group_allow, sources, anchors, ends, stored_mitigators, columns = plain
     ids, categories, severities, descriptions, suggestions, phrases, allow, boundary, gaps, window, \
         contexts, chosen, required, patterns, literals = columns
-    try:
-        mitigators = [Mitigation(re.compile(p), sentence, boundary_, reach, after, questions)
-                      for p, sentence, boundary_, reach, after, questions in stored_mitigators]
-    except re.error:
-        return None
+    # Compiled on first use (LazyRegex): these very sources compiled when the entry was stored,
+    # under the same code and library versions (the cache key).
+    mitigators = [Mitigation(LazyRegex(p), sentence, boundary_, reach, after, questions)
+                  for p, sentence, boundary_, reach, after, questions in stored_mitigators]
     compiled = [CompiledPattern(s, None, frozenset(a), end) for s, a, end in zip(sources, anchors, ends)]
     # Most entries have no pattern and no mitigator: they share the one empty tuple.
     entry_patterns = [tuple(map(compiled.__getitem__, p)) if p else () for p in patterns]
