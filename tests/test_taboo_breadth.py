@@ -160,6 +160,11 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("您说上次打电话被挂了三次还被说没空跟你扯这个我们查了录音确实是坐席的问题", "没空跟你扯", True),
     ("你说你被骂了 你这种喷子被骂也正常", "被骂也正常", False),
     ("我跟您说了被说几句也正常 没空跟你扯", "没空跟你扯", False),
+    # the customer's own feeling, reported (您说感觉…): theirs, not the agent's verdict; but
+    # 你说你… is the rhetorical "you tell me"
+    ("您说感觉自己像个傻子一样被来回耍，真的很抱歉", "傻子", True),
+    ("你反映觉得被当成傻子了，这个我们查", "傻子", True),
+    ("你说你是不是傻子", "傻子", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

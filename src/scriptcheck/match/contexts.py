@@ -105,6 +105,8 @@ _REPORT = re.compile(
     # 被骂: 你说你被骂了…你这种喷子被骂也正常 blames the customer for it.
     + r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;]{0,16}?被(人|他|她|他们|对方)?"
     r"(说|讲|回)(?!服|动|中|哭|笑)"
+    # ... or the customer's own feeling (您说感觉自己像个傻子一样被来回耍)
+    + r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?(感觉|觉得)"
 )
 # The agent taking the floor again after a report, in the same sentence: a clause opening with a
 # contrast or with 我们 acting (…您提到的医生态度冷淡一事，我们记下了，但医生一上午要看六十个号，
