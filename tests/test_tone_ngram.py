@@ -232,3 +232,32 @@ def test_short_length_and_short_threshold_go_together(extra) -> None:
     from pydantic import ValidationError
     with pytest.raises(ValidationError, match="short_length and short_threshold"):
         _tiny_stage(**extra)
+
+
+# Written for these tests: promises that the customer comes to no harm, in the words of the
+# threats they rule out, and a rude reply that holds such a promise beside its rudeness.
+NO_HARM_PROMISES = ["不会因为您欠了几块钱就给您停电", "医院不会因为您投诉就不给您看病"]
+
+
+@pytest.mark.parametrize("text", NO_HARM_PROMISES)
+def test_a_no_harm_promise_is_read_past_by_the_ngram_stage(full, tmp_path, text: str) -> None:
+    assert not full.check(text)
+    # the same model without its neutral clauses: the promise alone was what it flagged
+    tone, _ = _copy_models(tmp_path)
+    content = tone.read_text(encoding="utf-8")
+    start = content.index("neutral:")
+    tone.write_text(content[:start] + content[content.index("examples:", start):], encoding="utf-8")
+    assert [f.rule for f in load_tone(tone).check(text)] == ["FB900"]
+
+
+def test_the_rest_of_a_sentence_with_a_promise_is_still_judged(full) -> None:
+    assert [f.rule for f in full.check("想多了吧，我们不会泄露您信息的，骚扰电话谁没接过。")] == ["FB900"]
+
+
+def test_a_neutral_clause_obeys_the_regex_policy(tmp_path) -> None:
+    tone, _ = _copy_models(tmp_path)
+    content = tone.read_text(encoding="utf-8")
+    tone.write_text(content.replace("  - id: no_harm_promise\n    pattern: '",
+                                    "  - id: no_harm_promise\n    pattern: '(a+)+|", 1), encoding="utf-8")
+    with pytest.raises(LexiconError, match="neutral"):
+        load_tone(tone)

@@ -35,13 +35,13 @@ from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
 from scriptcheck.match.engine import Matcher, MatchEntry
-from scriptcheck.match.patterns import CompiledPattern, PatternProblem, compile_pattern
+from scriptcheck.match.patterns import CompiledPattern, LazyRegex, PatternProblem, compile_pattern
 from scriptcheck.models import Finding, Severity, make_finding
 from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
-__all__ = ["Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
+__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
            "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words", "sentences",
            "tone_overridden"]
 
@@ -49,6 +49,8 @@ __all__ = ["Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit
 _SENTENCE_END = re.compile(r"[。！？!?；;\n…]+")
 # A quotation inside a sentence: someone else's words (or a phrase mentioned), blanked out.
 _QUOTED = re.compile(r"“[^”]{0,200}”|「[^」]{0,200}」|『[^』]{0,200}』|‘[^’]{0,200}’|\"[^\"]{0,200}\"")
+# Where a sentence's clauses part (for the neutral clauses of the n-gram stage).
+_CLAUSE_SPLIT = re.compile(r"[，,、：:；;]+|\s+")
 # Skipped at a span's edges: spaces and punctuation.
 _EDGE = " \t\r\u3000，,、。！？!?；;：:…~～\"'“”‘’「」『』（）()【】[]"
 
@@ -99,6 +101,30 @@ def _known(info: ValidationInfo) -> tuple[Container[str], dict[str, list]]:
     return known if known is not None else ((), {})
 
 
+class NeutralClause(BaseModel):
+    """A clause the n-gram stage reads past: a bounded regex over the clause's normalised text.
+    A sentence the n-gram stage flags is judged again without the clauses that match one (a
+    promise that the customer will not be harmed, 我们不会因此拉黑您, is not what makes a
+    sentence rude, though its words are those of threats)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    pattern: str = Field(min_length=1, max_length=400)
+    why: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _safe(cls, value: str, info: ValidationInfo) -> str:
+        if value in _known(info)[0]:
+            return value  # passed the regex policy under this file's key before (lexicon.tone_cache)
+        try:
+            check_regex(value)
+        except UnsafePattern as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
 class ToneExamples(BaseModel):
     """Inline examples, run by the tests: ``match`` texts must be flagged, ``no_match`` not."""
 
@@ -126,6 +152,8 @@ class ToneFile(BaseModel):
                           "(神经 in 神经科, 农村, 威胁) is not a rude tone.")
     cues: list[ToneCue] = Field(min_length=1)
     mitigators: list[ToneCue] = Field(default_factory=list)
+    neutral: list[NeutralClause] = Field(default_factory=list, description="Clauses the n-gram stage "
+                                         "reads past (see NeutralClause).")
     examples: ToneExamples = Field(default_factory=ToneExamples)
     ngram: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
                               description="The n-gram stage (lexicon.ngram): a file in this file's directory.")
@@ -233,6 +261,7 @@ class ToneModel:
         self._cues: list[tuple[ToneCue, re.Pattern[str]]] | None = None
         self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
         self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
+        self._neutral = tuple(LazyRegex(c.pattern) for c in data.neutral)
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
         floor = ngram.data.cue_floor if ngram is not None else None
@@ -386,6 +415,12 @@ class ToneModel:
             elif ngram is not None and ((content and ngram.data.cue_gate and score >= self._cue_floor)
                                         or any(t in search for t in triggers)):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
+                if flagged and self._neutral:
+                    rest = self._without_neutral(own)
+                    if rest != own:  # judged again on what is left (nothing left: not flagged)
+                        own, search = rest, normalize(rest).text
+                        _, fired, eased, _ = self._cue_score(own, search, candidates, True)
+                        flagged, p = ngram.judge(search, own, (*fired, *eased)) if search else (False, 0.0)
                 if flagged:
                     hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
                                   tuple(ngram.top(search, own)), ngram.threshold_for(search))
@@ -397,6 +432,13 @@ class ToneModel:
                 continue  # a reviewed text (overlay): its reviewers said it is not rude
             out.append(hit)
         return out
+
+    def _without_neutral(self, own: str) -> str:
+        """``own`` (a sentence's own words) without its clauses that a neutral clause matches
+        (over each clause's normalised text)."""
+        pieces = _CLAUSE_SPLIT.split(own)
+        kept = [p for p in pieces if not (p and any(r.search(normalize(p).text) for r in self._neutral))]
+        return own if len(kept) == len(pieces) else "，".join(p for p in kept if p)
 
     def findings_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None,
                       covered: Sequence[Sequence[tuple[int, int, int]]] | None = None,
@@ -509,7 +551,7 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
     if known is None:
         cues = (*model.cues, *model.mitigators)
-        tone_cache.store_cue_analyses(key, [c.pattern for c in cues],
+        tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral)],
                                       {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
