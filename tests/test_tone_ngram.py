@@ -261,3 +261,8 @@ def test_a_neutral_clause_obeys_the_regex_policy(tmp_path) -> None:
                                     "  - id: no_harm_promise\n    pattern: '(a+)+|", 1), encoding="utf-8")
     with pytest.raises(LexiconError, match="neutral"):
         load_tone(tone)
+    # searched in normalised text, where 您 is 你: a pattern with 您 would never match
+    tone.write_text(content.replace("  - id: no_harm_promise\n    pattern: '",
+                                    "  - id: no_harm_promise\n    pattern: '不会拉黑您|", 1), encoding="utf-8")
+    with pytest.raises(LexiconError, match="neutral"):
+        load_tone(tone)

@@ -35,14 +35,14 @@ from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
 from scriptcheck.match.engine import Matcher, MatchEntry
-from scriptcheck.match.patterns import CompiledPattern, LazyRegex, PatternProblem, compile_pattern
+from scriptcheck.match.patterns import CompiledPattern, LazyRegex, PatternProblem, check_normalised, compile_pattern
 from scriptcheck.models import Finding, Severity, make_finding
 from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
-__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone", "default_tone",
-           "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words", "sentences",
+__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone",
+           "default_tone", "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words", "sentences",
            "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
@@ -74,13 +74,7 @@ class ToneCue(BaseModel):
     def _safe(cls, value: str, info: ValidationInfo) -> str:
         if value.startswith("^") or value.endswith("$"):
             raise ValueError("anchors are not allowed (cues are searched anywhere in a sentence)")
-        if value in _known(info)[0]:
-            return value  # passed the regex policy under this file's key before (lexicon.tone_cache)
-        try:
-            check_regex(value)
-        except UnsafePattern as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return _policed(value, info)
 
     @model_validator(mode="after")
     def _searchable(self, info: ValidationInfo) -> "ToneCue":
@@ -90,6 +84,18 @@ class ToneCue(BaseModel):
             except (PatternProblem, ValueError) as exc:
                 raise ValueError(str(exc)) from None
         return self
+
+
+def _policed(pattern: str, info: ValidationInfo) -> str:
+    """``pattern`` if it passes the regex policy (or passed it in an earlier load of the same
+    file by the same code: lexicon.tone_cache), else ValueError with the reason."""
+    if pattern in _known(info)[0]:
+        return pattern
+    try:
+        check_regex(pattern)
+    except UnsafePattern as exc:
+        raise ValueError(str(exc)) from None
+    return pattern
 
 
 def _known(info: ValidationInfo) -> tuple[Container[str], dict[str, list]]:
@@ -116,13 +122,11 @@ class NeutralClause(BaseModel):
     @field_validator("pattern")
     @classmethod
     def _safe(cls, value: str, info: ValidationInfo) -> str:
-        if value in _known(info)[0]:
-            return value  # passed the regex policy under this file's key before (lexicon.tone_cache)
-        try:
-            check_regex(value)
-        except UnsafePattern as exc:
+        try:  # it is searched in normalised text: 您 or a doubled character would never match
+            check_normalised(value)
+        except PatternProblem as exc:
             raise ValueError(str(exc)) from None
-        return value
+        return _policed(value, info)
 
 
 class ToneExamples(BaseModel):
