@@ -97,16 +97,18 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
+# The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
+_CUSTOMER_SAYS = r"(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?"
 _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
-    r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;]{0,6}?" + _THIRD
+    + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
     # 三次还被说没空跟你扯这个): a passive verb of saying has a speaker other than the agent. Not
     # 被骂: 你说你被骂了…你这种喷子被骂也正常 blames the customer for it.
-    + r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;]{0,16}?被(人|他|她|他们|对方)?"
+    + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,16}?被(人|他|她|他们|对方)?"
     r"(说|讲|回)(?!服|动|中|哭|笑)"
     # ... or the customer's own feeling (您说感觉自己像个傻子一样被来回耍)
-    + r"|(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?(感觉|觉得)"
+    + r"|" + _CUSTOMER_SAYS + r"(感觉|觉得)"
 )
 # The agent taking the floor again after a report, in the same sentence: a clause opening with a
 # contrast or with 我们 acting (…您提到的医生态度冷淡一事，我们记下了，但医生一上午要看六十个号，
