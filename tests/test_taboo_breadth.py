@@ -165,6 +165,12 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("您说感觉自己像个傻子一样被来回耍，真的很抱歉", "傻子", True),
     ("你反映觉得被当成傻子了，这个我们查", "傻子", True),
     ("你说你是不是傻子", "傻子", False),
+    # the question of a question-and-answer template is the customer's; the answer is not, nor is
+    # a question the agent asks without the label (问你呢…)
+    ("问：我投诉了会不会被拉黑？答：不会的，您放心。", "拉黑", True),
+    ("Q: 你们是不是骗子？A: 不是，我们是正规平台。", "骗子", True),
+    ("问：能退吗？答：你自己不会看说明吗？", "你自己不会看", False),
+    ("问你呢，你到底听不听得懂", "到底听不听", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)
@@ -180,6 +186,9 @@ def test_in_context_dispatch():
     ("这是规定，我也没办法", True),
     ("我跟您说了这是规定，我也没办法", True),
     ("您反映客服跟您讲“这是规定，我也没办法”，这是我们的问题", False),
+    # the tone model reads past a template's question too (it flagged this one before)
+    ("问：我问的问题太简单了会不会被笑话？答：完全不会，我们很乐意解答。", False),
+    ("问：能退吗？答：你自己不会看说明吗？", True),
 ])
 def test_reported_rudeness_is_not_the_agents(checker, text, flagged):
     assert bool(checker.check(text)) is flagged

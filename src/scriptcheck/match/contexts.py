@@ -20,7 +20,9 @@ Contexts:
   person said (您说之前的同事… / 您反映客服…), so the hit is that person's words. A sentence where
   the agent reports himself (我跟您说 / 我说过) or merely echoes the customer is NOT reported.
   A phrase only mentioned — after a verb of saying and followed by 这种话/之类的说法 (我们绝不会
-  说你不懂这种话) — counts as reported too.
+  说你不懂这种话) — counts as reported too, and so does the question of a question-and-answer
+  template (问：我投诉了会不会被拉黑？答：不会的…): a sentence that opens with 问：/Q: is the
+  customer's, the answer after 答：/A: the agent's.
 - ``mitigated``: the clause around the hit (between commas, pauses — spaces — and sentence ends)
   or, for a mitigator of scope ``sentence``, the sentence around it, holds one of the lexicon's
   ``mitigators`` (a softener 请/麻烦, an apology, an offer of help 我帮您…) on jieba word
@@ -114,6 +116,9 @@ _REPORT = re.compile(
 # contrast or with 我们 acting (…您提到的医生态度冷淡一事，我们记下了，但医生一上午要看六十个号，
 # 您就别太较真了), or with the agent addressing the customer (您说老师态度不好，您家孩子就没问题吗):
 # what follows is the agent's own answer, not the report.
+# The label of a question-and-answer template's question, at the start of its sentence (FAQ
+# replies of chatbots: 问：…？答：…). The question is the customer's words, the answer the agent's.
+_FAQ_QUESTION = re.compile(r"[^\S\n]*(问|提问|用户问|客户问|顾客问|Q|q)[^\S\n]*[:：]")
 _REPORT_ENDS = re.compile(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为))")
 _AGENT_BEFORE = re.compile(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 # ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
@@ -359,7 +364,10 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     if end is None:
         end = start
     marks = _marks(text)
-    sentence_start = max(marks.last_before(_SENTENCE_END, start) + 1, start - _REPORT_REACH)
+    opening = marks.last_before(_SENTENCE_END, start) + 1
+    if start - opening <= _REPORT_REACH and _FAQ_QUESTION.match(text, opening):
+        return True  # the question of a question-and-answer template
+    sentence_start = max(opening, start - _REPORT_REACH)
     # The tails below are searched as slices of their own, as the whole clause was: a pattern
     # sees no character before the slice, and the tails start early enough that a match there
     # has what it looks behind inside the slice too (hence "+ 1" past each longest width).
