@@ -237,12 +237,15 @@ def test_short_length_and_short_threshold_go_together(extra) -> None:
 # Written for these tests: promises that the customer comes to no harm, in the words of the
 # threats they rule out, and a rude reply that holds such a promise beside its rudeness.
 NO_HARM_PROMISES = ["不会因为您欠了几块钱就给您停电", "医院不会因为您投诉就不给您看病"]
+# Sympathy with bad luck as a clause of its own, and a warning that a third party is a scammer.
+SYMPATHY_AND_WARNINGS = ["包裹在路上被压扁了，等了一周就这么坏了，真够倒霉的。",
+                         "社保卡不会被冻结，打电话这么说的都是骗子，您别理他们。"]
 
 
-@pytest.mark.parametrize("text", NO_HARM_PROMISES)
-def test_a_no_harm_promise_is_read_past_by_the_ngram_stage(full, tmp_path, text: str) -> None:
+@pytest.mark.parametrize("text", NO_HARM_PROMISES + SYMPATHY_AND_WARNINGS)
+def test_a_neutral_clause_is_read_past_by_the_ngram_stage(full, tmp_path, text: str) -> None:
     assert not full.check(text)
-    # the same model without its neutral clauses: the promise alone was what it flagged
+    # the same model without its neutral clauses: the clause alone was what it flagged
     tone, _ = _copy_models(tmp_path)
     content = tone.read_text(encoding="utf-8")
     start = content.index("neutral:")
@@ -252,6 +255,11 @@ def test_a_no_harm_promise_is_read_past_by_the_ngram_stage(full, tmp_path, text:
 
 def test_the_rest_of_a_sentence_with_a_promise_is_still_judged(full) -> None:
     assert [f.rule for f in full.check("想多了吧，我们不会泄露您信息的，骚扰电话谁没接过。")] == ["FB900"]
+
+
+@pytest.mark.parametrize("text", ["给你补一单 就当我们倒霉", "哦～全服就您最倒霉呢"])
+def test_bad_luck_that_mocks_is_not_sympathy(full, text: str) -> None:
+    assert [f.rule for f in full.check(text)] == ["FB900"]
 
 
 def test_a_neutral_clause_obeys_the_regex_policy(tmp_path) -> None:
