@@ -91,6 +91,7 @@ _QUESTION_TAIL = 24
 # Nor is a third party followed by 您说 the speaker (喂联通客服 您说号码被停了…: the agent
 # introducing himself, then the customer speaking), unless 跟/对/向您说 makes 您 the listener.
 # 说话 followed by how (医生说话就那样) is a manner of speaking, not a report; 同事跟您说话冲了，还说… is.
+# A negated verb reports nothing (我们客服不回答弱智问题 / 医生没说您…).
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
           r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
@@ -102,7 +103,7 @@ _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
 _CUSTOMER_SAYS = r"(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?"
 _REPORT = re.compile(
-    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
+    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
     # 三次还被说没空跟你扯这个): a passive verb of saying has a speaker other than the agent. Not
