@@ -170,6 +170,7 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("问：我投诉了会不会被拉黑？答：不会的，您放心。", "拉黑", True),
     ("Q: 你们是不是骗子？A: 不是，我们是正规平台。", "骗子", True),
     ("问：能退吗？答：你自己不会看说明吗？", "你自己不会看", False),
+    ("问：能退吗 答：你自己不会看说明吗", "你自己不会看", False),
     ("问你呢，你到底听不听得懂", "到底听不听", False),
     # a negated verb of saying reports nothing
     ("我们客服不回答弱智问题", "弱智问题", False),

@@ -120,6 +120,8 @@ _REPORT = re.compile(
 # The label of a question-and-answer template's question, at the start of its sentence (FAQ
 # replies of chatbots: 问：…？答：…). The question is the customer's words, the answer the agent's.
 _FAQ_QUESTION = re.compile(r"[^\S\n]*(问|提问|用户问|客户问|顾客问|Q|q)[^\S\n]*[:：]")
+# ... and the label of its answer, which ends the question where no ？ does (问：能退吗 答：不能).
+_FAQ_ANSWER = re.compile(r"(答|回答|客服答|A)[^\S\n]*[:：]")
 _REPORT_ENDS = re.compile(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为))")
 _AGENT_BEFORE = re.compile(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 # ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
@@ -366,7 +368,8 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
         end = start
     marks = _marks(text)
     opening = marks.last_before(_SENTENCE_END, start) + 1
-    if start - opening <= _REPORT_REACH and _FAQ_QUESTION.match(text, opening):
+    if start - opening <= _REPORT_REACH and (label := _FAQ_QUESTION.match(text, opening)) \
+            and not _FAQ_ANSWER.search(text, label.end(), start):
         return True  # the question of a question-and-answer template
     sentence_start = max(opening, start - _REPORT_REACH)
     # The tails below are searched as slices of their own, as the whole clause was: a pattern
