@@ -440,9 +440,13 @@ class ToneModel:
     def _without_neutral(self, own: str) -> str:
         """``own`` (a sentence's own words) without its clauses that a neutral clause matches
         (over each clause's normalised text)."""
-        pieces = _CLAUSE_SPLIT.split(own)
-        kept = [p for p in pieces if not (p and any(r.search(normalize(p).text) for r in self._neutral))]
-        return own if len(kept) == len(pieces) else "，".join(p for p in kept if p)
+        pieces = [p for p in _CLAUSE_SPLIT.split(own) if p]
+        kept = [p for p in pieces if not self._is_neutral(normalize(p).text)]
+        return own if len(kept) == len(pieces) else "，".join(kept)
+
+    def _is_neutral(self, clause: str) -> bool:
+        """Whether a neutral clause matches ``clause`` (normalised text)."""
+        return any(r.search(clause) for r in self._neutral)
 
     def findings_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None,
                       covered: Sequence[Sequence[tuple[int, int, int]]] | None = None,
