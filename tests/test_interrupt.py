@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -17,26 +18,46 @@ from tests.conftest import CORPORA
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_interrupt_leaves_complete_lines(tmp_path, jobs: str) -> None:
-    big = tmp_path / "big.jsonl"
     lines = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()
-    big.write_text("\n".join(lines * 3000) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
+    err = tmp_path / "stderr.txt"
     # A shell running this suite in the background starts it with SIGINT ignored, and the child
     # would inherit that; give it the default disposition, as a terminal's Ctrl-C would find.
-    proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", str(big), "--format", "jsonl",
-                             "-q", "-j", jobs, "-o", str(out)], stderr=subprocess.PIPE,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    with err.open("wb") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "scriptcheck", "score", "-", "--format", "jsonl",
+                                 "-q", "-j", jobs, "-o", str(out)], stdin=subprocess.PIPE, stderr=err_file,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # Records keep arriving until the signal is sent, so the command can never finish first (a
+    # fixed file could be scored completely before a loaded machine delivered the signal).
+    stop = threading.Event()
+    fed = [0]
+
+    def feed() -> None:
+        try:
+            while not stop.is_set():
+                proc.stdin.write(("\n".join(lines) + "\n").encode("utf-8"))
+                fed[0] += len(lines)
+        except (BrokenPipeError, ValueError):
+            pass  # the command stopped reading: it was interrupted
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, stderr.decode()
+    stop.set()
+    returncode = proc.wait(timeout=60)
+    feeder.join(timeout=60)
+    stderr = err.read_bytes()
+    assert returncode == 130, stderr.decode()
     assert b"interrupted" in stderr
     written = out.read_bytes()
     assert written.endswith(b"\n")
     reports = [json.loads(line) for line in written.decode("utf-8").splitlines()]
-    assert 0 < len(reports) < 36000
+    assert 0 < len(reports) <= fed[0]
+    ids = [json.loads(line)["id"] for line in lines]
+    assert [report["id"] for report in reports] == (ids * (len(reports) // len(ids) + 1))[: len(reports)]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
