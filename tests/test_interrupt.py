@@ -30,13 +30,13 @@ def test_interrupt_leaves_complete_lines(tmp_path, jobs: str) -> None:
     # Records keep arriving until the signal is sent, so the command can never finish first (a
     # fixed file could be scored completely before a loaded machine delivered the signal).
     stop = threading.Event()
-    fed = [0]
+    fed = [0]  # records handed to the pipe, counted before each write (which may be partial)
 
     def feed() -> None:
         try:
             while not stop.is_set():
-                proc.stdin.write(("\n".join(lines) + "\n").encode("utf-8"))
                 fed[0] += len(lines)
+                proc.stdin.write(("\n".join(lines) + "\n").encode("utf-8"))
         except (BrokenPipeError, ValueError):
             pass  # the command stopped reading: it was interrupted
 
