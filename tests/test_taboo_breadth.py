@@ -174,6 +174,16 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("问你呢，你到底听不听得懂", "到底听不听", False),
     # a negated verb of saying reports nothing
     ("我们客服不回答弱智问题", "弱智问题", False),
+    # the customer's words echoed and then acknowledged (an apology, 我理解, 听进去了) are theirs,
+    # in the hit's sentence or the next; an echo without one, an imperative 您说…, 您说得对 (often
+    # sarcastic) and the agent's 跟您说 are not
+    ("您刚才说 燃气公司都是一群废物 嗯 我理解您断气一整天很难受", "废物", True),
+    ("您说“你们这些人就是不把业主当人看”。这话我听进去了，对不起。", "你们这些人就是", True),
+    ("您刚才说 燃气公司都是一群废物 那您找别家去吧", "废物", False),
+    ("抱歉，我只是个机器人，理解不了您这么高深的表达，要不您说人话试试？", "人话", False),
+    ("您说得对，我们都错了，就您对，抱歉", "就您对", False),
+    ("我跟您说 你自己不会看吗 对不起", "你自己不会看", False),
+    ("您刚才说 燃气公司都是一群废物。好的。那您找别家去吧，抱歉", "废物", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

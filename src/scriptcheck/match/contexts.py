@@ -18,7 +18,9 @@ Contexts:
 - ``reported``: earlier in the same sentence a third party (a colleague, the courier …) is the
   subject of a reporting verb (同事跟您讲 / 他们回复您 …), or the customer reports what such a
   person said (您说之前的同事… / 您反映客服…), so the hit is that person's words. A sentence where
-  the agent reports himself (我跟您说 / 我说过) or merely echoes the customer is NOT reported.
+  the agent reports himself (我跟您说 / 我说过) or merely echoes the customer is NOT reported;
+  an echo the agent answers with an apology or acknowledgement, in the hit's sentence or the next,
+  is (您刚才说 燃气公司都是一群废物 嗯 我理解您…).
   A phrase only mentioned — after a verb of saying and followed by 这种话/之类的说法 (我们绝不会
   说你不懂这种话) — counts as reported too, and so does the question of a question-and-answer
   template (问：我投诉了会不会被拉黑？答：不会的…): a sentence that opens with 问：/Q: is the
@@ -95,7 +97,7 @@ _QUESTION_TAIL = 24
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
           r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
-          r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|"
+          r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|"
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
@@ -349,6 +351,42 @@ def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
     return False
 
 
+# The customer's words echoed to answer them (您刚才说 燃气公司都是一群废物 嗯 我理解您断气一整天很难受 /
+# 您说“你们这些人就是不把业主当人看”，这话我听进去了，对不起): the agent repeats a complaint to own it.
+# A bare echo is not enough — 你说你不懂？你确实不懂 opens many rude replies — so the hit must lie
+# within _ECHO_REACH characters after 您说, with no clause of the agent's own between (_REPORT_ENDS),
+# and the agent must apologise or acknowledge the feeling in the hit's sentence or the next. 跟您说 /
+# 对您讲 is the agent speaking, not the customer; and the echo is marked as one, by 刚才/之前 or by
+# a pause, colon or quotation mark after the verb: 要不您说人话试试 is an imperative.
+_ECHO = re.compile(r"(?<![跟对给和向同])[您你](?:(刚才|刚刚|之前|上次)(说|反映|提到|讲)(了|过)?(?![得的])"
+                   r"|(说|反映|提到|讲)(了|过)?(?=[^\S\n]|[：:，,“「\"']))")
+# 您说得对 is no acknowledgement here: 您说得对，我们都错了，就您对 is sarcasm.
+_ACKNOWLEDGE = re.compile(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
+                          r"|受(了)?委屈|听进去")
+_ECHO_REACH = 24
+
+
+def _acknowledged_echo(text: str, marks: "_Marks", sentence_start: int, start: int, end: int) -> bool:
+    """Whether the hit ``text[start:end]`` is the customer's words the agent echoes to answer
+    them (see _ECHO): an echo of 您说 shortly before it, and an apology or acknowledgement in the
+    hit's sentence or the next."""
+    lo = max(sentence_start, start - _ECHO_REACH - 8)
+    echo = None
+    for echo in _ECHO.finditer(text, lo, start):
+        pass
+    if echo is None or start - echo.end() > _ECHO_REACH:
+        return False
+    if _REPORT_ENDS.search(text, echo.end(), max(end, start + 3)):
+        return False  # the agent's own clause (但是…/您自己…) lies between the echo and the hit
+    hi = min(len(text), end + _AFTER_REACH)
+    first = marks.first_from(_SENTENCE_END, end)
+    if first >= 0:
+        second = marks.first_from(_SENTENCE_END, first + 1)
+        if second >= 0:
+            hi = min(hi, second)
+    return _ACKNOWLEDGE.search(text, sentence_start, hi) is not None
+
+
 # A sentence that names words instead of saying them: 服务规范禁止说这是规定我也没办法之类的话.
 _MENTION = re.compile(r"(说|讲|用|使用|讲出|说出)[^。！？!?；;]{1,24}?" + _MENTION_AFTER.pattern)
 
@@ -362,8 +400,9 @@ def mentions_words(text: str, start: int, end: int) -> bool:
 
 def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     """Whether the hit ``text[start:end]`` follows, in the same sentence, a reporting verb whose
-    speaker is a third party (or the customer reporting one), or is a phrase merely mentioned
-    (说……这种话). ``end`` defaults to ``start`` (then only the report is checked)."""
+    speaker is a third party (or the customer reporting one), or is the customer's words echoed
+    and acknowledged (:func:`_acknowledged_echo`), or is a phrase merely mentioned (说……这种话).
+    ``end`` defaults to ``start`` (then only the report is checked)."""
     if end is None:
         end = start
     marks = _marks(text)
@@ -394,7 +433,7 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
         if _REPORT_ENDS.search(text, sentence_start + m_end, max(end, start + 3)):
             continue  # the report ended before the hit (or where the hit opens a clause)
         return True
-    return False
+    return _acknowledged_echo(text, marks, sentence_start, start, end)
 
 
 def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
