@@ -3,6 +3,7 @@ the overlays that reach the tone model (``lexicon/overlay.py``: ``tone:`` and FB
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -235,22 +236,35 @@ def test_short_length_and_short_threshold_go_together(extra) -> None:
 
 
 # Written for these tests: promises that the customer comes to no harm, in the words of the
-# threats they rule out, and a rude reply that holds such a promise beside its rudeness.
-NO_HARM_PROMISES = ["不会因为您欠了几块钱就给您停电", "医院不会因为您投诉就不给您看病"]
+# threats they rule out, and a rude reply that holds such a promise beside its rudeness. Each with
+# an n-gram of its neutral clause.
+NO_HARM_PROMISES = [("不会因为您欠了几块钱就给您停电", "停电"), ("医院不会因为您投诉就不给您看病", "看病")]
 # Sympathy with bad luck as a clause of its own, and a warning that a third party is a scammer.
-SYMPATHY_AND_WARNINGS = ["包裹在路上被压扁了，等了一周就这么坏了，真够倒霉的。",
-                         "社保卡不会被冻结，打电话这么说的都是骗子，您别理他们。"]
+SYMPATHY_AND_WARNINGS = [("包裹在路上被压扁了，等了一周就这么坏了，真够倒霉的。", "倒霉"),
+                         ("社保卡不会被冻结，打电话这么说的都是骗子，您别理他们。", "骗子")]
 
 
-@pytest.mark.parametrize("text", NO_HARM_PROMISES + SYMPATHY_AND_WARNINGS)
-def test_a_neutral_clause_is_read_past_by_the_ngram_stage(full, tmp_path, text: str) -> None:
+def _boosted(tmp_path, gram: str, neutral: bool):
+    """The packaged tone model with ``gram`` made a trigger whose weight alone flags a sentence,
+    with or without its neutral clauses: a test of the clauses that no refit can make moot."""
+    tone, ngram = _copy_models(tmp_path)
+    content = re.sub(rf'(?m)^  "{gram}": .*\n', "", ngram.read_text(encoding="utf-8"))
+    content = content.replace("weights:\n", f'weights:\n  "{gram}": 20.0\n', 1)
+    ngram.write_text(content.replace("triggers: [", f'triggers: ["{gram}", ', 1), encoding="utf-8")
+    if not neutral:
+        content = tone.read_text(encoding="utf-8")
+        start = content.index("neutral:")
+        tone.write_text(content[:start] + content[content.index("examples:", start):], encoding="utf-8")
+    return load_tone(tone)
+
+
+@pytest.mark.parametrize("text, gram", NO_HARM_PROMISES + SYMPATHY_AND_WARNINGS)
+def test_a_neutral_clause_is_read_past_by_the_ngram_stage(full, tmp_path, text: str, gram: str) -> None:
     assert not full.check(text)
-    # the same model without its neutral clauses: the clause alone was what it flagged
-    tone, _ = _copy_models(tmp_path)
-    content = tone.read_text(encoding="utf-8")
-    start = content.index("neutral:")
-    tone.write_text(content[:start] + content[content.index("examples:", start):], encoding="utf-8")
-    assert [f.rule for f in load_tone(tone).check(text)] == ["FB900"]
+    # an n-gram of the neutral clause that alone flags: the stage never sees it while the clause
+    # is neutral, and flags the text once the clauses are gone
+    assert not _boosted(tmp_path, gram, neutral=True).check(text)
+    assert [f.rule for f in _boosted(tmp_path, gram, neutral=False).check(text)] == ["FB900"]
 
 
 def test_the_rest_of_a_sentence_with_a_promise_is_still_judged(full) -> None:
