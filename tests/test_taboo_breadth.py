@@ -184,6 +184,9 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("您说得对，我们都错了，就您对，抱歉", "就您对", False),
     ("我跟您说 你自己不会看吗 对不起", "你自己不会看", False),
     ("您刚才说 燃气公司都是一群废物。好的。那您找别家去吧，抱歉", "废物", False),
+    ("您说停水也不提前通知，是把居民当傻子，这个反映非常合理，抱歉", "傻子", True),
+    ("您说人话行吗，抱歉", "人话", False),
+    ("抱歉，您说我们是废物？您才是废物", "废物", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

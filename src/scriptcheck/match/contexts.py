@@ -352,17 +352,17 @@ def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
 
 
 # The customer's words echoed to answer them (您刚才说 燃气公司都是一群废物 嗯 我理解您断气一整天很难受 /
-# 您说“你们这些人就是不把业主当人看”，这话我听进去了，对不起): the agent repeats a complaint to own it.
+# 您说停水也不提前通知，是把居民当傻子，这个反映非常合理): the agent repeats a complaint to own it.
 # A bare echo is not enough — 你说你不懂？你确实不懂 opens many rude replies — so the hit must lie
 # within _ECHO_REACH characters after 您说, with no clause of the agent's own between (_REPORT_ENDS),
-# and the agent must apologise or acknowledge the feeling in the hit's sentence or the next. 跟您说 /
-# 对您讲 is the agent speaking, not the customer; and the echo is marked as one, by 刚才/之前 or by
-# a pause, colon or quotation mark after the verb: 要不您说人话试试 is an imperative.
-_ECHO = re.compile(r"(?<![跟对给和向同])[您你](?:(刚才|刚刚|之前|上次)(说|反映|提到|讲)(了|过)?(?![得的])"
-                   r"|(说|反映|提到|讲)(了|过)?(?=[^\S\n]|[：:，,“「\"']))")
-# 您说得对 is no acknowledgement here: 您说得对，我们都错了，就您对 is sarcasm.
+# and the agent must apologise or acknowledge the complaint AFTER the hit, in its sentence or the
+# next: an apology before it (抱歉，我只是个机器人…要不您说人话试试) answers nothing the customer said.
+# 跟您说 / 对您讲 is the agent speaking; 要不您说 / 请您说 / 您说得对 are not echoes (an imperative,
+# 您说人话 is one too, and 您说得对，我们都错了，就您对 is sarcasm).
+_ECHO = re.compile(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!麻烦)(?<!倒是)[您你](刚才|刚刚|之前|上次)?"
+                   r"(说|反映|提到|讲)(了|过)?(?![得的话]|人话)")
 _ACKNOWLEDGE = re.compile(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
-                          r"|受(了)?委屈|听进去")
+                          r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)")
 _ECHO_REACH = 24
 
 
@@ -372,8 +372,11 @@ def _acknowledged_echo(text: str, marks: "_Marks", sentence_start: int, start: i
     hit's sentence or the next."""
     lo = max(sentence_start, start - _ECHO_REACH - 8)
     echo = None
-    for echo in _ECHO.finditer(text, lo, start):
-        pass
+    # searched a little past the hit's start, so that the look-ahead after the verb sees the
+    # hit's first characters (您说|人话): an end position would hide them
+    for found in _ECHO.finditer(text, lo, min(len(text), start + 2)):
+        if found.end() <= start:
+            echo = found
     if echo is None or start - echo.end() > _ECHO_REACH:
         return False
     if _REPORT_ENDS.search(text, echo.end(), max(end, start + 3)):
@@ -384,7 +387,7 @@ def _acknowledged_echo(text: str, marks: "_Marks", sentence_start: int, start: i
         second = marks.first_from(_SENTENCE_END, first + 1)
         if second >= 0:
             hi = min(hi, second)
-    return _ACKNOWLEDGE.search(text, sentence_start, hi) is not None
+    return _ACKNOWLEDGE.search(text, end, hi) is not None
 
 
 # A sentence that names words instead of saying them: 服务规范禁止说这是规定我也没办法之类的话.
