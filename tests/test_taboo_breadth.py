@@ -174,9 +174,9 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("问你呢，你到底听不听得懂", "到底听不听", False),
     # a negated verb of saying reports nothing
     ("我们客服不回答弱智问题", "弱智问题", False),
-    # the customer's words echoed and then acknowledged (an apology, 我理解, 听进去了) are theirs,
-    # in the hit's sentence or the next; an echo without one, an imperative 您说…, 您说得对 (often
-    # sarcastic) and the agent's 跟您说 are not
+    # the customer's words echoed and then acknowledged (an apology, 我理解, 听进去了) after the hit,
+    # in its sentence or the next, are theirs; an echo without one, an apology only before the
+    # hit, an imperative 您说…, 您说得对 (often sarcastic) and the agent's 跟您说 are not
     ("您刚才说 燃气公司都是一群废物 嗯 我理解您断气一整天很难受", "废物", True),
     ("您说“你们这些人就是不把业主当人看”。这话我听进去了，对不起。", "你们这些人就是", True),
     ("您刚才说 燃气公司都是一群废物 那您找别家去吧", "废物", False),

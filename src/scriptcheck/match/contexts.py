@@ -19,8 +19,8 @@ Contexts:
   subject of a reporting verb (同事跟您讲 / 他们回复您 …), or the customer reports what such a
   person said (您说之前的同事… / 您反映客服…), so the hit is that person's words. A sentence where
   the agent reports himself (我跟您说 / 我说过) or merely echoes the customer is NOT reported;
-  an echo the agent answers with an apology or acknowledgement, in the hit's sentence or the next,
-  is (您刚才说 燃气公司都是一群废物 嗯 我理解您…).
+  an echo the agent answers with an apology or acknowledgement after the hit, in its sentence or
+  the next, is (您刚才说 燃气公司都是一群废物 嗯 我理解您…).
   A phrase only mentioned — after a verb of saying and followed by 这种话/之类的说法 (我们绝不会
   说你不懂这种话) — counts as reported too, and so does the question of a question-and-answer
   template (问：我投诉了会不会被拉黑？答：不会的…): a sentence that opens with 问：/Q: is the
@@ -97,7 +97,8 @@ _QUESTION_TAIL = 24
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
           r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
-          r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|"
+          r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|"
+          r"那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|"
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
@@ -364,13 +365,26 @@ _ECHO = re.compile(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!
 _ACKNOWLEDGE = re.compile(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
                           r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)")
 _ECHO_REACH = 24
+_ECHO_WIDTH = _re_parser.parse(_ECHO.pattern).getwidth()[1]
+
+
+def _through_next_sentence(marks: "_Marks", end: int) -> int:
+    """Where a look after ``end`` stops: the end of the next sentence, at most _AFTER_REACH
+    characters on (never a whole call of speech-to-text without punctuation)."""
+    hi = min(len(marks.text), end + _AFTER_REACH)
+    first = marks.first_from(_SENTENCE_END, end)
+    if first >= 0:
+        second = marks.first_from(_SENTENCE_END, first + 1)
+        if second >= 0:
+            hi = min(hi, second)
+    return hi
 
 
 def _acknowledged_echo(text: str, marks: "_Marks", sentence_start: int, start: int, end: int) -> bool:
     """Whether the hit ``text[start:end]`` is the customer's words the agent echoes to answer
-    them (see _ECHO): an echo of 您说 shortly before it, and an apology or acknowledgement in the
-    hit's sentence or the next."""
-    lo = max(sentence_start, start - _ECHO_REACH - 8)
+    them (see _ECHO): an echo of 您说 shortly before it, and an apology or acknowledgement after
+    it, in its sentence or the next."""
+    lo = max(sentence_start, start - _ECHO_REACH - _ECHO_WIDTH)
     echo = None
     # searched a little past the hit's start, so that the look-ahead after the verb sees the
     # hit's first characters (您说|人话): an end position would hide them
@@ -381,13 +395,7 @@ def _acknowledged_echo(text: str, marks: "_Marks", sentence_start: int, start: i
         return False
     if _REPORT_ENDS.search(text, echo.end(), max(end, start + 3)):
         return False  # the agent's own clause (但是…/您自己…) lies between the echo and the hit
-    hi = min(len(text), end + _AFTER_REACH)
-    first = marks.first_from(_SENTENCE_END, end)
-    if first >= 0:
-        second = marks.first_from(_SENTENCE_END, first + 1)
-        if second >= 0:
-            hi = min(hi, second)
-    return _ACKNOWLEDGE.search(text, end, hi) is not None
+    return _ACKNOWLEDGE.search(text, end, _through_next_sentence(marks, end)) is not None
 
 
 # A sentence that names words instead of saying them: 服务规范禁止说这是规定我也没办法之类的话.
@@ -484,13 +492,7 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
                 continue
         boundaries = on_boundaries if mitigation.boundary else None
         if mitigation.after:
-            hi = min(len(text), end + _AFTER_REACH)
-            first = marks.first_from(_SENTENCE_END, end)
-            if first >= 0:
-                second = marks.first_from(_SENTENCE_END, first + 1)
-                if second >= 0:
-                    hi = min(hi, second)
-            if marks.holds(mitigation.regex, end, hi, boundaries):
+            if marks.holds(mitigation.regex, end, _through_next_sentence(marks, end), boundaries):
                 return True
             continue
         if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
