@@ -104,7 +104,8 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
-_CUSTOMER_SAYS = r"(您|你)(刚才|之前|刚刚|上次)?" + _CUSTOMER_VERB + r"(了|过)?"
+_CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次)?"
+_CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"
 _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
@@ -359,9 +360,10 @@ def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
 # and the agent must apologise or acknowledge the complaint AFTER the hit, in its sentence or the
 # next: an apology before it (抱歉，我只是个机器人…要不您说人话试试) answers nothing the customer said.
 # 跟您说 / 对您讲 is the agent speaking; 要不您说 / 请您说 / 您说得对 are not echoes (an imperative,
-# 您说人话 is one too, and 您说得对，我们都错了，就您对 is sarcasm).
-_ECHO = re.compile(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!麻烦)(?<!倒是)[您你](刚才|刚刚|之前|上次)?"
-                   r"(说|反映|提到|讲)(了|过)?(?![得的话]|人话)")
+# 您说人话 is one too, and 您说得对，我们都错了，就您对 is sarcasm). The verbs are the customer's verbs of
+# a report less 表示, 称, 告诉我 and 投诉, which the agent does not echo words with (你投诉我也得打这个电话).
+_ECHO = re.compile(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!麻烦)(?<!倒是)[您你]" + _CUSTOMER_WHEN
+                   + r"(说|反映|提到|讲)(了|过)?(?![得的话]|人话)")
 _ACKNOWLEDGE = re.compile(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
                           r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)")
 _ECHO_REACH = 24
