@@ -345,3 +345,42 @@ def test_default_lexicon_refusals_with_a_way_forward():
                                   "这个不归我们管。我现在帮您联系物业，半小时内回电"])
 def test_whole_checker_clears_a_rude_looking_sentence_redeemed_by_the_next(text):
     assert not Checker.default().check(text), text
+
+
+BY_NAME = textwrap.dedent("""\
+    version: 1
+    name: by-name
+    kind: forbidden
+    mitigators:
+      - {name: it-subject, pattern: '^它', scope: sentence, boundary: false, by_name: true}
+      - {name: apology, pattern: '抱歉', scope: sentence, boundary: false}
+    entries:
+      - id: ZZ020
+        name: silly
+        category: x
+        description: 傻瓜
+        patterns: ['傻瓜']
+        options: {skip_contexts: [mitigated], mitigators: [it-subject]}
+      - id: ZZ021
+        name: not-our-fault
+        category: x
+        description: 跟我们没关系
+        patterns: ['跟我们没关系']
+        options: {skip_contexts: [mitigated]}
+    """)
+
+
+@pytest.fixture(scope="module")
+def by_name_checker(tmp_path_factory):
+    return _checker_of(tmp_path_factory, BY_NAME)
+
+
+def test_a_by_name_sentence_mitigator_holds_for_the_entries_naming_it(by_name_checker):
+    assert "ZZ020" not in _rules(by_name_checker, "它又把拖鞋叼走了，真是个小傻瓜")
+    assert "ZZ020" in _rules(by_name_checker, "你真是个小傻瓜")
+
+
+def test_a_by_name_sentence_mitigator_is_not_a_default(by_name_checker):
+    # the entry naming no mitigators takes the sentence ones by default, but not a by_name one
+    assert "ZZ021" in _rules(by_name_checker, "它自己体质差，跟我们没关系")
+    assert "ZZ021" not in _rules(by_name_checker, "抱歉，它自己体质差，跟我们没关系")

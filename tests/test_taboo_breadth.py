@@ -155,6 +155,9 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     # 说话 and how (就那样) is a manner of speaking; 说话冲了，还说… reports the words
     ("医生说话就那样 你别往心里去 有什么好投诉的", "有什么好", False),
     ("刚才我们同事跟您说话冲了，还说什么听不懂人话，这确实不对", "听不懂", True),
+    # ... and so is 说话 and how it sounded (声音/语气); a verb of saying later in the clause still reports
+    ("老师说话声音大了点而已，孩子玻璃心，家长也跟着玻璃心", "玻璃心", False),
+    ("同事说话语气冲，还说你自己看着办，我替他向您道歉", "你自己看着办", True),
     # the customer reporting being told something, the speaker unnamed (被说): a report; being
     # scolded (被骂) is not a verb of saying, and the agent's verdict on it is his own
     ("您说上次打电话被挂了三次还被说没空跟你扯这个我们查了录音确实是坐席的问题", "没空跟你扯", True),

@@ -130,7 +130,7 @@ def rule_info(entry: LexiconEntry) -> RuleInfo:
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
                    slots: Mapping[str, str], group_allow: tuple[str, ...],
                    skip_contexts: tuple[str, ...], mitigators: dict[str, Mitigation],
-                   conditions: dict[str, Mitigation]) -> MatchEntry:
+                   conditions: dict[str, Mitigation], by_name: frozenset[str] = frozenset()) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
@@ -157,7 +157,7 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         window=entry.options.window,
         group_allow=group_allow,
         skip_contexts=contexts,
-        mitigators=_chosen(mitigators, entry.options.mitigators) if "mitigated" in contexts else (),
+        mitigators=_chosen(mitigators, entry.options.mitigators, by_name) if "mitigated" in contexts else (),
         requires=tuple(conditions[name] for name in entry.options.requires),
         # The phrases themselves when normalising changes none of them (most do not): one tuple
         # fewer per entry to keep, pickle and cache.
@@ -165,10 +165,12 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
     )
 
 
-def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None) -> tuple[Mitigation, ...]:
+def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None,
+            by_name: frozenset[str] = frozenset()) -> tuple[Mitigation, ...]:
     """The mitigators an entry takes: those it names (``default``: every clause and sentence
-    one), else every clause and sentence one (scope before and after: only by name)."""
-    defaults = [m for m in mitigators.values() if m.reach < 0 and not m.after]
+    one), else every clause and sentence one (scope before and after, and those marked
+    ``by_name``: only by name)."""
+    defaults = [m for n, m in mitigators.items() if m.reach < 0 and not m.after and n not in by_name]
     if names is None:
         return tuple(defaults)
     chosen = [m for n in names for m in (defaults if n == DEFAULT_MITIGATORS else [mitigators[n]])]
@@ -198,7 +200,9 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     known = known or {}
     group_allow, skip_contexts = tuple(model.allow), tuple(model.skip_contexts)
     mitigators, conditions = _mitigators(model, path), _mitigators(model, path, "conditions")
-    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators, conditions)
+    by_name = frozenset(m.name for m in model.mitigators if m.by_name)
+    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators, conditions,
+                                   by_name)
                     for e in model.entries)
     return Lexicon(path, entries, tuple(rule_info(e) for e in model.entries), model.name, model.kind, LazyModel(model))
 

@@ -105,6 +105,12 @@ class Mitigator(_FileModel):
         default=True,
         description="The mitigator must start and end on jieba word boundaries (请 not in 申请).",
     )
+    by_name: bool = Field(
+        default=False,
+        description="true: only entries that name it in options.mitigators take it, even at scope clause or "
+        "sentence (a context that excuses one family's words and would excuse others': 它…真是个小傻瓜 "
+        "describes a pet, 它自己体质差，跟我们没关系 still blames).",
+    )
     questions: bool = Field(
         default=True,
         description="false: the mitigator does not hold where the hit's sentence is a question (it ends "

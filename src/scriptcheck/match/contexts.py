@@ -92,7 +92,8 @@ _QUESTION_TAIL = 24
 # would hide it.
 # Nor is a third party followed by 您说 the speaker (喂联通客服 您说号码被停了…: the agent
 # introducing himself, then the customer speaking), unless 跟/对/向您说 makes 您 the listener.
-# 说话 followed by how (医生说话就那样) is a manner of speaking, not a report; 同事跟您说话冲了，还说… is.
+# 说话 followed by how (医生说话就那样, 老师说话声音大) is a manner of speaking, not a report; 同事跟您说话冲了，
+# 还说… and 同事说话语气冲，还说… are.
 # A negated verb reports nothing (我们客服不回答弱智问题 / 医生没说您…).
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
@@ -107,8 +108,10 @@ _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次)?"
 _CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"
 _REPORT = re.compile(
-    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直))"
+    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
+    # how a third party spoke, then what they said, past a comma (同事说话语气冲，还说…)
+    + r"|" + _THIRD + r"说话[^。！？!?；;]{0,12}?[，,、]\s{0,2}(还|又|也|就|直接)" + _VERB
     # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
     # 三次还被说没空跟你扯这个): a passive verb of saying has a speaker other than the agent. Not
     # 被骂: 你说你被骂了…你这种喷子被骂也正常 blames the customer for it.
