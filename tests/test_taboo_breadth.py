@@ -189,6 +189,18 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("您刚才说 燃气公司都是一群废物。好的。那您找别家去吧，抱歉", "废物", False),
     ("您说停水也不提前通知，是把居民当傻子，这个反映非常合理，抱歉", "傻子", True),
     ("您说人话行吗，抱歉", "人话", False),
+    # words named before the hit (说的那句 / 抱歉那句), with a filler or 您 between, or after it with a
+    # character to spare (…等着这句话); an insult the customer reports being called (…骂您); not the
+    # agent's own (我说的那句) nor a retort after the sentence ends
+    ("您说的那句你爱找谁找谁确实不应该说出来，对不起", "爱找谁找谁", True),
+    ("刚才同事跟您说的那句 那个 爱办不办 确实不妥", "爱办不办", True),
+    ("抱歉，那句别啰嗦了是同事情绪失控说的", "别啰嗦", True),
+    ("您反映的叫你等就等着这句话我已经记录了", "叫你等就等", True),
+    ("您说楼下邻居骂您没教养，我们先上门协调", "您没教养", True),
+    ("我说的那句你爱找谁找谁，你听清楚了", "爱找谁找谁", False),
+    ("你说我骂你没教养？你本来就没教养", "你本来就没教养", False),
+    ("你说导游骂你 导游说你没文化也没说错啊", "没文化", False),
+    ("您说 嗯 哎您先别骂人 您再骂一句我就把您拉黑", "拉黑", False),
     ("抱歉，您说我们是废物？您才是废物", "废物", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):

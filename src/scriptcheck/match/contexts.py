@@ -111,6 +111,10 @@ _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # how a third party spoke, then what they said, past a comma (同事说话语气冲，还说…)
+    # the customer reporting an insult thrown at them (您说楼下邻居骂您没教养), not by 我, and with 您:
+    # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
+    # 先别骂人… is the agent's own order)
+    + r"|(?<![跟对和给向同])您" + _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
     + r"|" + _THIRD + r"说话[^。！？!?；;]{0,12}?[，,、]\s{0,2}(还|又|也|就|直接)" + _VERB
     # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
     # 三次还被说没空跟你扯这个): a passive verb of saying has a speaker other than the agent. Not
@@ -136,9 +140,13 @@ _OWNER_BEFORE = re.compile(r"(我|我们)(的)?$")
 # A phrase mentioned rather than used: 我们绝不会说你不懂这种话 / 禁止说这是规定之类的话. The hit is
 # followed by 这种话/之类的说法 and a verb of saying precedes it in the same sentence.
 _MENTION_AFTER = re.compile(r"[”\"’']?(这种|这样的|这类|之类的|一类的|类似的|等|这句|那句)(话|说法|字眼|语言|用语|忌语)")
+# ... where the hit may stop a character or two short of the quoted words' end (叫你等就等|着这句话)
+_MENTION_SOON = re.compile(r"[^，,。！？!?；;\s]{0,2}?" + _MENTION_AFTER.pattern)
 _SAY_BEFORE = re.compile(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到)[^。！？!?；;]{0,20}$")
-# The words named right before them (您反映的那句|爱买不买): someone else's, not the agent's own.
-_NAMED_BEFORE = re.compile(r"(?<!我)(?<!我们)(反映|投诉|提到|说|讲)的(那|这)句(话)?[：:“「\"']?$")
+# The words named right before them (您反映的那句|爱买不买, 同事跟您说的那句 那个 |爱办不办, 说的那句你|爱找谁
+# 找谁), or apologised for (抱歉那句|别啰嗦了是同事…): someone else's, not the agent's own.
+_NAMED_BEFORE = re.compile(r"((?<!我)(?<!我们)(反映|投诉|提到|说|讲)的|(抱歉|对不起|不好意思)[，,\s]{0,2})(那|这)句(话)?"
+                           r"[：:“「\"'\s]{0,2}(那个|就是|呃|嗯)?[\s，,]{0,2}([您你](们)?)?$")
 
 # A clause ends at a sentence end, a comma-like mark or a pause (whitespace in speech-to-text).
 # A space before a one-character token that another space or the end follows is letter-spacing
@@ -430,7 +438,7 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     # The tails below are searched as slices of their own, as the whole clause was: a pattern
     # sees no character before the slice, and the tails start early enough that a match there
     # has what it looks behind inside the slice too (hence "+ 1" past each longest width).
-    if _MENTION_AFTER.match(text, end) and _SAY_BEFORE.search(
+    if _MENTION_SOON.match(text, end) and _SAY_BEFORE.search(
             text[max(sentence_start, start - _SAY_TAIL - 1):start]):
         return True
     if _NAMED_BEFORE.search(text[max(sentence_start, start - _NAMED_TAIL - 1):start]):
