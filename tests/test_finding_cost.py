@@ -75,7 +75,7 @@ def _reference_in_reported_speech(text: str, start: int, end: int) -> bool:
     sentence_start = max(contexts._marks(text).last_before(contexts._SENTENCE_END, start) + 1,
                          start - contexts._REPORT_REACH)
     clause = text[sentence_start:start]
-    if contexts._SAY_BEFORE.search(clause) and contexts._MENTION_AFTER.match(text, end):
+    if contexts._SAY_BEFORE.search(clause) and contexts._MENTION_SOON.match(text, end):
         return True
     if contexts._NAMED_BEFORE.search(clause):
         return True
@@ -92,7 +92,7 @@ def _reference_in_reported_speech(text: str, start: int, end: int) -> bool:
 _WORDS = st.sampled_from(["同事", "他们", "客服", "我们的人", "您", "你", "我", "我们", "跟", "对", "说", "讲",
                           "表示", "声称", "回了一句", "告诉我", "反映", "投诉", "提到", "的那句", "的这句话", "这种话",
                           "之类的说法", "，但是", "，我们已经", "。", "；", "：", "“", "好", "啊", "这是规定",
-                          "你笨", "刚才", "的", "话就", "明白", "过"])
+                          "你笨", "刚才", "的", "话就", "明白", "过", "骂", "抱歉", "那个", "说话", "声音", "，还"])
 
 
 @settings(max_examples=400, deadline=None)
