@@ -130,7 +130,7 @@ def rule_info(entry: LexiconEntry) -> RuleInfo:
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
                    slots: Mapping[str, str], group_allow: tuple[str, ...],
                    skip_contexts: tuple[str, ...], mitigators: dict[str, Mitigation],
-                   conditions: dict[str, Mitigation], by_name: frozenset[str] = frozenset()) -> MatchEntry:
+                   conditions: dict[str, Mitigation], by_name: frozenset[str]) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
@@ -166,7 +166,7 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
 
 
 def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None,
-            by_name: frozenset[str] = frozenset()) -> tuple[Mitigation, ...]:
+            by_name: frozenset[str]) -> tuple[Mitigation, ...]:
     """The mitigators an entry takes: those it names (``default``: every clause and sentence
     one), else every clause and sentence one (scope before and after, and those marked
     ``by_name``: only by name)."""

@@ -106,14 +106,15 @@ _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|�
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
 _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次)?"
-_CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"
+_CUSTOMER_SAID = _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"  # what follows 您/你 in a customer's report
+_CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID
 _REPORT = re.compile(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting an insult thrown at them (您说楼下邻居骂您没教养), not by 我, and with 您:
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
     # 先别骂人… is the agent's own order)
-    + r"|(?<![跟对和给向同])您" + _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
+    + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
     # how a third party spoke, then what they said, past a comma (同事说话语气冲，还说…)
     + r"|" + _THIRD + r"说话[^。！？!?；;]{0,12}?[，,、]\s{0,2}(还|又|也|就|直接)" + _VERB
     # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
