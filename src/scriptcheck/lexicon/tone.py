@@ -31,6 +31,7 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from scriptcheck.datafile import format_validation_error, parse_data, read_data
 from scriptcheck.errors import LexiconError
+from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
 from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
@@ -46,11 +47,11 @@ __all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "Ton
            "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
-_SENTENCE_END = re.compile(r"[。！？!?；;\n…]+")
+_SENTENCE_END = LazyRegex(r"[。！？!?；;\n…]+")
 # A quotation inside a sentence: someone else's words (or a phrase mentioned), blanked out.
-_QUOTED = re.compile(r"“[^”]{0,200}”|「[^」]{0,200}」|『[^』]{0,200}』|‘[^’]{0,200}’|\"[^\"]{0,200}\"")
+_QUOTED = LazyRegex(r"“[^”]{0,200}”|「[^」]{0,200}」|『[^』]{0,200}』|‘[^’]{0,200}’|\"[^\"]{0,200}\"")
 # Where a sentence's clauses part (for the neutral clauses of the n-gram stage).
-_CLAUSE_SPLIT = re.compile(r"[，,、：:；;]+|\s+")
+_CLAUSE_SPLIT = LazyRegex(r"[，,、：:；;]+|\s+")
 # Skipped at a span's edges: spaces and punctuation.
 _EDGE = " \t\r\u3000，,、。！？!?；;：:…~～\"'“”‘’「」『』（）()【】[]"
 

@@ -7,10 +7,12 @@ import os
 import re
 import threading
 from bisect import bisect_left
+from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
 
 from scriptcheck.cachedir import cache_dir, dist_version
+from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.text.jieba_dict import load_tokenizer
 
 __all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
@@ -27,7 +29,7 @@ class Token(NamedTuple):
 
 BACKENDS = ("jieba", "rjieba")
 # jieba's own block splitter (``jieba.re_han_default``): it segments each such run separately.
-_BLOCK = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
+_BLOCK = LazyRegex("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 _MEMO_LIMIT = 20_000
 _LONG_BLOCK = 256  # longer jieba blocks are segmented piecewise (see tokens_near)
 _WINDOW = 24
@@ -36,9 +38,12 @@ _WINDOW = 24
 # see every character as a word there, so a softener inside a disguised phrase (the 请 of
 # 请勿) and a short word inside a longer one (the 滚 of 滚滚) would pass a boundary check that
 # the plain text fails.
-_GLUED = re.compile(r"(?<![\u3400-\u9fff])[\u3400-\u9fff](?:[^\u3400-\u9fff\w\n]{1,3}[\u3400-\u9fff]){2,}"
+_GLUED = LazyRegex(r"(?<![\u3400-\u9fff])[\u3400-\u9fff](?:[^\u3400-\u9fff\w\n]{1,3}[\u3400-\u9fff]){2,}"
                     r"(?![\u3400-\u9fff])")
-_GLUE = re.compile(r"[^\u3400-\u9fff]")
+_GLUE = LazyRegex(r"[^\u3400-\u9fff]+")
+# A clause or sentence mark: inside a glued run, a glue that holds one and is not the run's
+# usual glue is the writer's own punctuation (你 家 小 明 有 点 笨 ， 教 了), kept as such.
+_PAUSE = LazyRegex(r"[，,、；;：:。！？!?]")
 
 
 _JIEBA_LOCK = threading.Lock()
@@ -78,7 +83,11 @@ def _unglued(text: str) -> tuple[str, list[int]] | None:
         return None
     removed: list[int] = []
     for run in _GLUED.finditer(text):
-        removed.extend(run.start() + m.start() for m in _GLUE.finditer(run.group()))
+        glues = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in _GLUE.finditer(run.group())]
+        usual = Counter(glue for _, _, glue in glues).most_common(1)[0][0]
+        for start, end, glue in glues:
+            if glue == usual or _PAUSE.search(glue) is None:
+                removed.extend(range(start, end))
     keep = set(removed)
     return "".join(c for i, c in enumerate(text) if i not in keep), removed
 
