@@ -24,7 +24,7 @@ from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Container, Literal, Sequence
+from typing import Callable, Container, Literal, Sequence
 
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
                       model_validator)
@@ -118,11 +118,17 @@ class NeutralClause(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     pattern: str = Field(min_length=1, max_length=400)
+    # When given, the clause is neutral only where the next sentence of the same turn matches
+    # this (over its normalised text): a short question the agent answers at once, in the
+    # words of the customer's doubt (这还用问？当然可以 / 没办法？有办法！), is no brush-off.
+    answered_by: str | None = Field(default=None, min_length=1, max_length=400)
     why: str = ""
 
-    @field_validator("pattern")
+    @field_validator("pattern", "answered_by")
     @classmethod
-    def _safe(cls, value: str, info: ValidationInfo) -> str:
+    def _safe(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
         try:  # it is searched in normalised text: 您 or a doubled character would never match
             check_normalised(value)
         except PatternProblem as exc:
@@ -266,7 +272,9 @@ class ToneModel:
         self._cues: list[tuple[ToneCue, re.Pattern[str]]] | None = None
         self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
         self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
-        self._neutral = tuple(LazyRegex(c.pattern) for c in data.neutral)
+        # (clause regex, regex of the next sentence or None) of each neutral clause
+        self._neutral = tuple((LazyRegex(c.pattern), LazyRegex(c.answered_by) if c.answered_by else None)
+                              for c in data.neutral)
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
         floor = ngram.data.cue_floor if ngram is not None else None
@@ -399,7 +407,8 @@ class ToneModel:
         # Quotations blanked in the whole turn, not per sentence: a sentence's edges are trimmed
         # of quote marks, so 「那我有什么办法」——这种话我们不会再说 would lose its opening 「.
         words = own_words(text)
-        for start, end in sentences(text):
+        spans = sentences(text)
+        for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
                 continue  # no cue and no trigger begins in this sentence
@@ -421,7 +430,8 @@ class ToneModel:
                                         or any(t in search for t in triggers)):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
                 if flagged and self._neutral:
-                    rest = self._without_neutral(own)
+                    following = spans[index + 1] if index + 1 < len(spans) else None
+                    rest = self._without_neutral(own, words[following[0]:following[1]] if following else "")
                     if rest != own:  # judged again on what is left (nothing left: not flagged)
                         own, search = rest, normalize(rest).text
                         _, fired, eased, _ = self._cue_score(own, search, candidates, True)
@@ -438,16 +448,25 @@ class ToneModel:
             out.append(hit)
         return out
 
-    def _without_neutral(self, own: str) -> str:
+    def _without_neutral(self, own: str, following: str) -> str:
         """``own`` (a sentence's own words) without its clauses that a neutral clause matches
-        (over each clause's normalised text)."""
+        (over each clause's normalised text); ``following``: the own words of the next sentence
+        of the turn ("" when it is the last), for the clauses it must answer."""
         pieces = [p for p in _CLAUSE_SPLIT.split(own) if p]
-        kept = [p for p in pieces if not self._is_neutral(normalize(p).text)]
+        answer: list[str] = []  # the next sentence's normalised text, worked out once if asked for
+
+        def answered(regex: LazyRegex) -> bool:
+            if not answer:
+                answer.append(normalize(following).text)
+            return regex.search(answer[0]) is not None
+
+        kept = [p for p in pieces if not self._is_neutral(normalize(p).text, answered)]
         return own if len(kept) == len(pieces) else "，".join(kept)
 
-    def _is_neutral(self, clause: str) -> bool:
-        """Whether a neutral clause matches ``clause`` (normalised text)."""
-        return any(r.search(clause) for r in self._neutral)
+    def _is_neutral(self, clause: str, answered: Callable[[LazyRegex], bool]) -> bool:
+        """Whether a neutral clause matches ``clause`` (normalised text), with the next
+        sentence answering it where the clause asks for that (``answered``)."""
+        return any(r.search(clause) and (a is None or answered(a)) for r, a in self._neutral)
 
     def findings_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None,
                       covered: Sequence[Sequence[tuple[int, int, int]]] | None = None,
@@ -560,7 +579,8 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
     if known is None:
         cues = (*model.cues, *model.mitigators)
-        tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral)],
+        tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral)]
+                                      + [c.answered_by for c in model.neutral if c.answered_by],
                                       {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
