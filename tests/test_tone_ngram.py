@@ -268,12 +268,13 @@ def test_a_neutral_clause_is_read_past_by_the_ngram_stage(full, tmp_path, text: 
 
 
 # Written for these tests: a doubt echoed and granted in the next sentence, an emphatic yes, a
-# refusal followed by what the agent does instead, jargon put into plain words; each with an
-# n-gram of its neutral clause.
+# refusal followed by what the agent does instead, jargon put into plain words, a fear denied;
+# each with an n-gram of its neutral clause.
 ANSWERED_AND_PLAIN = [("这还用问？当然能退，七天内原路退回。", "还用问"),
                       ("能开发票吗？怎么不能！我现在就给您开。", "么不能"),
                       ("改不了。不过我可以帮您重新下一单，运费我们出。", "改不了"),
-                      ("“犹豫期”说人话就是：十五天内可以全额退保。", "说人话")]
+                      ("“犹豫期”说人话就是：十五天内可以全额退保。", "说人话"),
+                      ("您不是被盗刷了，是您绑定的自动续费扣的款。", "被盗刷")]
 
 
 @pytest.mark.parametrize("text, gram", ANSWERED_AND_PLAIN)
@@ -286,12 +287,14 @@ def test_an_answered_doubt_a_way_forward_and_plain_words_are_read_past(full, tmp
 
 @pytest.mark.parametrize("text, gram", [("这还用问？说明书上都写着。", "还用问"),
                                         ("改不了。您自己下单时怎么不看清楚。", "改不了"),
-                                        ("改不了。不过您可以去找商家。", "改不了")])
+                                        ("改不了。不过您可以去找商家。", "改不了"),
+                                        ("您也不是第一个被骗的，习惯一下。", "第一个")])
 def test_a_doubt_or_refusal_the_next_sentence_does_not_answer_stays_flagged(tmp_path, text: str,
                                                                             gram: str) -> None:
     # answered_by: the clause is neutral only where the next sentence grants the doubt or turns
     # to what the agent does; a bare echo, a refusal followed by blame or by sending the
-    # customer elsewhere stays as flagged as without the clauses
+    # customer elsewhere stays as flagged as without the clauses; and a denial without 被
+    # (您也不是第一个) is no reassurance
     assert "FB900" in [f.rule for f in _boosted(tmp_path, gram, neutral=True).check(text)]
 
 
