@@ -21,7 +21,7 @@ from scriptcheck import Checker, load_lexicon, safe_yaml
 from scriptcheck.datafile import load_parsed, parse_key, store_parsed
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
-from scriptcheck.match.patterns import LazyRegex
+from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.profile.loader import load_profile
 from scriptcheck.resources import resolve
 
@@ -192,6 +192,45 @@ def test_a_lazy_regex_compiles_on_first_use_and_acts_as_the_regex() -> None:
     assert _compiled(ready) and ready.match("请稍等")
     with pytest.raises(AttributeError):
         lazy.no_such_method  # noqa: B018 - only the regex methods are forwarded
+
+
+def test_a_lazy_regex_forwards_sub_and_split() -> None:
+    # the module-level regexes that became LazyRegex include ones used with sub and split
+    assert LazyRegex(r"\s+").sub(" ", "a  b\tc") == "a b c"
+    assert LazyRegex(r"[，,]").split("甲，乙,丙") == ["甲", "乙", "丙"]
+    assert LazyRegex("x").subn("y", "xx") == ("yy", 2)
+
+
+_MODULE_REGEX_PROBE = """
+import importlib
+from scriptcheck.lazy_regex import LazyRegex
+import scriptcheck.cli
+lazy, compiled = [], []
+for name in ("scriptcheck.match.contexts", "scriptcheck.text.segment", "scriptcheck.text.speech",
+             "scriptcheck.text.mixing", "scriptcheck.lexicon.tone"):
+    module = importlib.import_module(name)
+    for attr, value in vars(module).items():
+        if isinstance(value, LazyRegex):
+            lazy.append(name + "." + attr)
+            try:
+                LazyRegex.search.__get__(value, LazyRegex)
+                compiled.append(name + "." + attr)
+            except AttributeError:
+                pass
+print(" ".join(lazy))
+print(" ".join(compiled))
+"""
+
+
+def test_importing_the_cli_compiles_none_of_the_module_regexes() -> None:
+    # A fresh interpreter: compiling them at import was ~50 ms of every start (mostly CJK
+    # character ranges); a one-line lint compiles the few it needs.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    lazy, compiled = subprocess.run([sys.executable, "-c", _MODULE_REGEX_PROBE], capture_output=True, text=True,
+                                    env=env, check=True).stdout.split("\n")[:2]
+    assert {"scriptcheck.match.contexts._REPORT", "scriptcheck.match.contexts._REPORT_AT",
+            "scriptcheck.text.segment._GLUED", "scriptcheck.text.mixing._NOT_PROSE"} <= set(lazy.split())
+    assert compiled == ""
 
 
 def test_a_warm_lexicon_compiles_a_mitigator_only_when_a_hit_needs_it(cache) -> None:

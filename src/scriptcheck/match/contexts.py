@@ -53,8 +53,8 @@ __all__ = ["CONTEXTS", "Mitigation", "in_context", "in_quotes", "in_reported_spe
 
 class Mitigation(NamedTuple):
     """A compiled mitigator: its regex over the normalised clause (a compiled ``re.Pattern`` or a
-    ``match.patterns.LazyRegex``), whether it reaches the whole sentence rather than the clause,
-    and whether it must sit on jieba word boundaries."""
+    ``scriptcheck.lazy_regex.LazyRegex``), whether it reaches the whole sentence rather than the
+    clause, and whether it must sit on jieba word boundaries."""
 
     regex: re.Pattern
     sentence: bool

@@ -47,7 +47,7 @@ _QUOTED = LazyRegex(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^
 _HEADINGS = ("提示|提醒|注意|步骤|说明|备注|地址|电话|时间|方法|方式|原因|结果|答案|问题|链接|网址|邮箱|价格|规格|"
              "材质|尺寸|颜色|型号|用途|第|例如|比如|如|友情|特别|温馨|重要|小贴士|贴士|总结|结论|建议")
 _LABEL = LazyRegex(rf"(?:^|(?<=[。！？!?…\s】”」]))(?!(?:{_HEADINGS}))[\u4e00-\u9fff]{{1,4}}[：:]")
-_CANDIDATES = LazyRegex("[" + "".join(sorted(PRONOUNS)) + "]").finditer
+_CANDIDATES = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer  # a bound method: compiled here
 
 # Words that end in 你 without being the pronoun.
 _NOT_PRONOUN_BEFORE = frozenset("迷")

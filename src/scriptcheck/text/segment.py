@@ -78,7 +78,9 @@ def _blocks(text: str) -> tuple[list[int], list[int]]:
 @lru_cache(maxsize=16)
 def _unglued(text: str) -> tuple[str, list[int]] | None:
     """``text`` with the glue between glued characters (``_GLUED``) taken out, and the sorted
-    offsets of the characters taken out; None when nothing is glued (almost every text)."""
+    offsets of the characters taken out; None when nothing is glued (almost every text). A glue
+    that holds a clause or sentence mark and is not the run's usual glue stays: the writer's
+    own comma between two glued halves (``_PAUSE``)."""
     if _GLUED.search(text) is None:
         return None
     removed: list[int] = []
