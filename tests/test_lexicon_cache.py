@@ -149,6 +149,11 @@ print(result.exit_code, "jieba" in sys.modules, "yaml" in sys.modules)
 """
 
 
+def _source_env() -> dict:
+    """This environment with the checkout's ``src`` first on the path, for a fresh interpreter."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+
+
 def _lint_in_fresh_process(path: Path, env: dict) -> tuple[str, bool, bool]:
     out = subprocess.run([sys.executable, "-c", _PROBE, str(path)], capture_output=True, text=True, env=env,
                          check=True).stdout.split()
@@ -156,8 +161,7 @@ def _lint_in_fresh_process(path: Path, env: dict) -> tuple[str, bool, bool]:
 
 
 def test_lint_needing_no_words_never_loads_jieba(tmp_path) -> None:
-    env = {**os.environ, "SCRIPTCHECK_CACHE_DIR": str(tmp_path / "cache"),
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    env = {**_source_env(), "SCRIPTCHECK_CACHE_DIR": str(tmp_path / "cache")}
     polite = tmp_path / "polite.txt"
     polite.write_text("您好，请问有什么可以帮您？\n", encoding="utf-8")
     rude = tmp_path / "rude.txt"
@@ -225,9 +229,8 @@ print(" ".join(compiled))
 def test_importing_the_cli_compiles_none_of_the_module_regexes() -> None:
     # A fresh interpreter: compiling them at import was ~50 ms of every start (mostly CJK
     # character ranges); a one-line lint compiles the few it needs.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     lazy, compiled = subprocess.run([sys.executable, "-c", _MODULE_REGEX_PROBE], capture_output=True, text=True,
-                                    env=env, check=True).stdout.split("\n")[:2]
+                                    env=_source_env(), check=True).stdout.split("\n")[:2]
     assert {"scriptcheck.match.contexts._REPORT", "scriptcheck.match.contexts._REPORT_AT",
             "scriptcheck.text.segment._GLUED", "scriptcheck.text.mixing._NOT_PROSE"} <= set(lazy.split())
     assert compiled == ""

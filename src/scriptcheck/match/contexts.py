@@ -148,7 +148,7 @@ _SAY_BEFORE = LazyRegex(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到
 # The words named right before them (您反映的那句|爱买不买, 同事跟您说的那句 那个 |爱办不办, 说的那句你|爱找谁
 # 找谁), or apologised for (抱歉那句|别啰嗦了是同事…): someone else's, not the agent's own.
 _NAMED_BEFORE = LazyRegex(r"((?<!我)(?<!我们)(反映|投诉|提到|说|讲)的|(抱歉|对不起|不好意思)[，,\s]{0,2})(那|这)句(话)?"
-                           r"[：:“「\"'\s]{0,2}(那个|就是|呃|嗯)?[\s，,]{0,2}([您你](们)?)?$")
+                          r"[：:“「\"'\s]{0,2}(那个|就是|呃|嗯)?[\s，,]{0,2}([您你](们)?)?$")
 
 # A clause ends at a sentence end, a comma-like mark or a pause (whitespace in speech-to-text).
 # A space before a one-character token that another space or the end follows is letter-spacing
@@ -376,9 +376,9 @@ def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
 # 您说人话 is one too, and 您说得对，我们都错了，就您对 is sarcasm). The verbs are the customer's verbs of
 # a report less 表示, 称, 告诉我 and 投诉, which the agent does not echo words with (你投诉我也得打这个电话).
 _ECHO = LazyRegex(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!麻烦)(?<!倒是)[您你]" + _CUSTOMER_WHEN
-                   + r"(说|反映|提到|讲)(了|过)?(?![得的话]|人话)")
+                  + r"(说|反映|提到|讲)(了|过)?(?![得的话]|人话)")
 _ACKNOWLEDGE = LazyRegex(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
-                          r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)")
+                         r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)")
 _ECHO_REACH = 24
 _ECHO_WIDTH = _re_parser.parse(_ECHO.pattern).getwidth()[1]
 

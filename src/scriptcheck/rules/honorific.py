@@ -38,8 +38,8 @@ __all__ = ["HonorificRule", "Pronoun", "pronouns", "quoted_spans"]
 # so is speech introduced by a verb of saying and a colon (我问他：你今天怎么没上班？ in a joke the
 # bot tells, A：你… in a dialogue) up to the end of its sentence. 请问： is the agent asking.
 _QUOTED = LazyRegex(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’"
-                     r"|(?:(?<!请)[说问道讲喊答骂释称嚷吼叹](?:[他她我]们?)?|(?<![A-Za-z])[A-Z])[：:]"
-                     r"[^。！？!?\n“”「」\"]*")
+                    r"|(?:(?<!请)[说问道讲喊答骂释称嚷吼叹](?:[他她我]们?)?|(?<![A-Za-z])[A-Z])[：:]"
+                    r"[^。！？!?\n“”「」\"]*")
 # A dialogue reproduced in a reply (老板：……我：……): two or more speaker labels at clause starts
 # (or one and a verb of saying with a colon). Then every label's line is reported speech. One
 # label alone is more often the agent's own heading (温馨提示：你可以……), so it does not count, and

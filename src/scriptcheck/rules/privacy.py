@@ -36,8 +36,8 @@ _MAX_PIECES = 4  # agent turns a number may be cut into
 # What makes a turn's numbers worth reading as speech: a Chinese numeral next to another, or
 # digits in groups (a pause, comma or dash between them).
 _SPOKEN_OR_SPACED = LazyRegex("[〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖要][〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖0-9０-９]"
-                               "|[0-9０-９][〇零○一二三四五六七八九两幺]"
-                               "|[0-9０-９〇零○一二三四五六七八九两幺][ \t\u3000,，、.。－—_/杠嗯呃-]{1,4}[0-9０-９〇零○一二三四五六七八九两幺]")
+                              "|[0-9０-９][〇零○一二三四五六七八九两幺]"
+                              "|[0-9０-９〇零○一二三四五六七八九两幺][ \t\u3000,，、.。－—_/杠嗯呃-]{1,4}[0-9０-９〇零○一二三四五六七八九两幺]")
 _SEPARATORS_AT_EDGE = " \t\u3000,，、.。-－—…~～嗯呃额啊"  # and hesitations
 
 # Full-width digits and X fold to ASCII one for one, so offsets stay those of the original.

@@ -39,7 +39,7 @@ _WINDOW = 24
 # 请勿) and a short word inside a longer one (the 滚 of 滚滚) would pass a boundary check that
 # the plain text fails.
 _GLUED = LazyRegex(r"(?<![\u3400-\u9fff])[\u3400-\u9fff](?:[^\u3400-\u9fff\w\n]{1,3}[\u3400-\u9fff]){2,}"
-                    r"(?![\u3400-\u9fff])")
+                   r"(?![\u3400-\u9fff])")
 _GLUE = LazyRegex(r"[^\u3400-\u9fff]+")
 # A clause or sentence mark: inside a glued run, a glue that holds one and is not the run's
 # usual glue is the writer's own punctuation (你 家 小 明 有 点 笨 ， 教 了), kept as such.
