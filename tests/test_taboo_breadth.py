@@ -225,6 +225,26 @@ def test_reported_rudeness_is_not_the_agents(checker, text, flagged):
     assert bool(checker.check(text)) is flagged
 
 
+@pytest.mark.parametrize("text, context", [
+    ("游戏里那句「菜就多练」，送给你正合适。", "quoted"),
+    ("同事跟您说“这是规定，我也没办法”，我看一点没说错。", "reported"),
+])
+def test_endorsed_words_are_the_agents_own(text, context):
+    """Quoted or reported words the agent then makes his own stay his (the same words without
+    the endorsement are in the context)."""
+    hit = text.index("菜") if "菜" in text else text.index("这是")
+    end = text.index("」") if "」" in text else text.index("”")
+    assert not in_context(text, hit, end, (context,))
+    plain = text[:text.index("，", end)] + "。"
+    assert in_context(plain, hit, end, (context,))
+
+
+def test_endorsing_the_customer_is_no_endorsement_of_the_report():
+    text = "您说同事说您“脑子慢”，我觉得您说得对，这话太不应该了。"
+    hit = text.index("脑子")
+    assert in_context(text, hit, hit + 3, ("quoted",))
+
+
 def test_entry_option_overrides_the_lexicon_default(tmp_path):
     path = tmp_path / "ctx.yaml"
     path.write_text(textwrap.dedent("""\

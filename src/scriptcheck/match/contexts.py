@@ -25,6 +25,8 @@ Contexts:
   说你不懂这种话) — counts as reported too, and so does the question of a question-and-answer
   template (问：我投诉了会不会被拉黑？答：不会的…): a sentence that opens with 问：/Q: is the
   customer's, the answer after 答：/A: the agent's.
+  Neither holds when the agent makes the words his own in the hit's sentence or the next
+  (游戏里那句「菜就多练」，送给你正合适 / …，我看一点没说错): see _ENDORSED.
 - ``mitigated``: the clause around the hit (between commas, pauses — spaces — and sentence ends)
   or, for a mitigator of scope ``sentence``, the sentence around it, holds one of the lexicon's
   ``mitigators`` (a softener 请/麻烦, an apology, an offer of help 我帮您…) on jieba word
@@ -580,6 +582,21 @@ def _leading_up(regex: re.Pattern, reach: int) -> tuple[re.Pattern, int]:
     return re.compile(f"(?:{regex.pattern})(?=.{{0,{reach}}}$)", regex.flags), longest + reach
 
 
+# Reported or quoted words the agent then makes his own (你女儿说你是个糊涂妈妈，我看一点没说错 /
+# 老师说你家孩子脑子慢，我看他说得没错 / 游戏里那句「菜就多练」，送给你正合适): the report is no
+# longer someone else's. Endorsing the customer (我觉得您说得对) is not this: 您/你 may not follow
+# the agent's verb of opinion.
+_ENDORSED = LazyRegex(r"(我|我们)(看|觉得|认为|倒觉得|倒是觉得)(?![^。！？!?，,]{0,3}[您你])[^。！？!?，,]{0,4}"
+                      r"(说得|讲得|说的|讲的)?(一点|半点)?(也|都)?(没错|挺对|很对|对|在理|有道理|没毛病|没说错|没讲错)"
+                      r"|(一点|半点)(也|都)?没(说|讲)错|送给[您你](正|最|刚好|再)?合适")
+
+
+def _endorsed(text: str, end: int) -> bool:
+    """Whether the agent makes the reported or quoted words ending at ``end`` his own, in the
+    hit's sentence or the next (see _ENDORSED)."""
+    return _ENDORSED.search(text, end, _through_next_sentence(_marks(text), end)) is not None
+
+
 def in_context(text: str, start: int, end: int, contexts: tuple[str, ...],
                mitigators: Sequence[Mitigation] = (),
                on_boundaries: Callable[[str, int, int], bool] | None = None) -> bool:
@@ -588,8 +605,8 @@ def in_context(text: str, start: int, end: int, contexts: tuple[str, ...],
     for context in contexts:
         if context == "mitigated" and mitigators and is_mitigated(text, start, end, mitigators, on_boundaries):
             return True
-        if context == "quoted" and in_quotes(text, start, end):
+        if context == "quoted" and in_quotes(text, start, end) and not _endorsed(text, end):
             return True
-        if context == "reported" and in_reported_speech(text, start, end):
+        if context == "reported" and in_reported_speech(text, start, end) and not _endorsed(text, end):
             return True
     return False
