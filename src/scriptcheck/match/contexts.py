@@ -143,7 +143,9 @@ _AGENT_BEFORE = LazyRegex(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)
 _OWNER_BEFORE = LazyRegex(r"(我|我们)(的)?$")
 # A phrase mentioned rather than used: 我们绝不会说你不懂这种话 / 禁止说这是规定之类的话. The hit is
 # followed by 这种话/之类的说法 and a verb of saying precedes it in the same sentence.
-_MENTION_AFTER = LazyRegex(r"[”\"’']?(这种|这样的|这类|之类的|一类的|类似的|等|这句|那句)(话|说法|字眼|语言|用语|忌语)")
+# 那句 alone names the words too (您说的是书上那个滚出去那句是吧); 这句 alone is often the object of
+# the agent's own verb (您听懂这句就行).
+_MENTION_AFTER = LazyRegex(r"[”\"’']?((这种|这样的|这类|之类的|一类的|类似的|等|这句)(话|说法|字眼|语言|用语|忌语)|那句(话|说法|字眼)?)")
 # ... where the hit may stop a character or two short of the quoted words' end (叫你等就等|着这句话)
 _MENTION_SOON = LazyRegex(r"[^，,。！？!?；;\s]{0,2}?" + _MENTION_AFTER.pattern)
 _SAY_BEFORE = LazyRegex(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到)[^。！？!?；;]{0,20}$")
