@@ -202,6 +202,10 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("你说导游骂你 导游说你没文化也没说错啊", "没文化", False),
     ("您说 嗯 哎您先别骂人 您再骂一句我就把您拉黑", "拉黑", False),
     ("抱歉，您说我们是废物？您才是废物", "废物", False),
+    # a third party scolding the customer reports the words; the agent scolding does not
+    ("快递员骂您眼瞎这太过分了我们一定给您一个交代", "眼瞎", True),
+    ("我骂你眼瞎怎么了", "眼瞎", False),
+    ("班主任在群里说孩子笨这话确实伤人", "笨", True),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

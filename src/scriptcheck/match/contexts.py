@@ -104,6 +104,7 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|"
           r"那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|"
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
+          r"班主任|管家|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
@@ -118,6 +119,8 @@ _REPORT = LazyRegex(
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
     # 先别骂人… is the agent's own order)
     + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
+    # a third party scolding the customer, then the words (快递员骂您眼瞎这太过分了): not 我
+    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)骂(了)?[您你]"
     # how a third party spoke, then what they said, past a comma (同事说话语气冲，还说…)
     + r"|" + _THIRD + r"说话[^。！？!?；;]{0,12}?[，,、]\s{0,2}(还|又|也|就|直接)" + _VERB
     # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
@@ -176,13 +179,13 @@ def _first_characters(*alternations: str) -> str:
     return "".join(sorted({word[0] for group in alternations for word in group.strip("()").split("|")}))
 
 
-# Every match of _REPORT holds one of its verbs, and every verb starts with one of these
+# Every match of _REPORT holds one of its verbs (or 骂), and every verb starts with one of these
 # characters: a sentence without one before the hit holds no report, which a bisect says
 # without running _REPORT over up to _REPORT_REACH characters for every hit (a turn of one
 # repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB)}]")
+_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, '(骂)')}]")
 _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # _SAY_BEFORE and _NAMED_BEFORE end where the hit starts: a match of either begins at most
 # their longest width before it (and _NAMED_BEFORE looks at most two characters further back),
