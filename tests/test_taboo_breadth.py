@@ -206,6 +206,13 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("快递员骂您眼瞎这太过分了我们一定给您一个交代", "眼瞎", True),
     ("我骂你眼瞎怎么了", "眼瞎", False),
     ("班主任在群里说孩子笨这话确实伤人", "笨", True),
+    # speech-to-text without punctuation: a complaint read back, a line shouted, a misrecognition
+    ("嗯嗯我复述确认一下投诉点有三个第一个是态度第二个是工作人员骂您是老赖", "老赖", True),
+    ("嗯隔壁工位的同事刚才喊了句笨蛋客服 不是说您的", "笨蛋", True),
+    ("抱歉我刚才把您的话识别成了你有病其实您说的应该是有病历对吗", "你有病", True),
+    ("嗯那位教练说你这水平就别浪费钱了", "别浪费钱", True),
+    # 楼上 is where the noise comes from, not a speaker: the agent's retort stays his
+    ("您说楼上噪音扰民 那你录音了没有 没录音你打这个电话干什么", "你打这个电话干什么", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

@@ -104,7 +104,7 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|"
           r"那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|"
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
-          r"班主任|管家|"
+          r"班主任|管家|保洁|教练|住户|那户|那家|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
@@ -119,8 +119,12 @@ _REPORT = LazyRegex(
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
     # 先别骂人… is the agent's own order)
     + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
-    # a third party scolding the customer, then the words (快递员骂您眼瞎这太过分了): not 我
-    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)骂(了)?[您你]"
+    # a third party scolding the customer, then the words (快递员骂您眼瞎这太过分了 / 孩子刚才喊了句
+    # 笨蛋客服): not 我
+    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(骂(了)?[您你]|(骂|喊)了(一)?句)"
+    # the points of a complaint or report the agent reads back (投诉点…第二个是工作人员骂您是老赖 /
+    # 举报内容是楼上住户…还说你管得着吗)
+    + r"|(投诉|举报)(的)?(内容|点|事项)(是|有)"
     # how a third party spoke, then what they said, past a comma (同事说话语气冲，还说…)
     + r"|" + _THIRD + r"说话[^。！？!?；;]{0,12}?[，,、]\s{0,2}(还|又|也|就|直接)" + _VERB
     # the customer reporting what they were told, the speaker left unsaid (您说上次打电话被挂了
@@ -155,7 +159,9 @@ _SAY_BEFORE = LazyRegex(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到
 # The words named right before them (您反映的那句|爱买不买, 同事跟您说的那句 那个 |爱办不办, 说的那句你|爱找谁
 # 找谁), or apologised for (抱歉那句|别啰嗦了是同事…): someone else's, not the agent's own.
 _NAMED_BEFORE = LazyRegex(r"((?<!我)(?<!我们)(反映|投诉|提到|说|讲)的|(抱歉|对不起|不好意思)[，,\s]{0,2})(那|这)句(话)?"
-                          r"[：:“「\"'\s]{0,2}(那个|就是|呃|嗯)?[\s，,]{0,2}([您你](们)?)?$")
+                          r"[：:“「\"'\s]{0,2}(那个|就是|呃|嗯)?[\s，,]{0,2}([您你](们)?)?$"
+                          # what speech recognition made of the customer's words (把您的话识别成了你有病)
+                          r"|(识别成|识别为|显示为|显示成|听成|转写成)(了)?[：:“「\"'\s]{0,2}$")
 
 # A clause ends at a sentence end, a comma-like mark or a pause (whitespace in speech-to-text).
 # A space before a one-character token that another space or the end follows is letter-spacing
@@ -179,13 +185,13 @@ def _first_characters(*alternations: str) -> str:
     return "".join(sorted({word[0] for group in alternations for word in group.strip("()").split("|")}))
 
 
-# Every match of _REPORT holds one of its verbs (or 骂), and every verb starts with one of these
+# Every match of _REPORT holds one of its verbs (or 骂, 喊, 举报), and every verb starts with one of these
 # characters: a sentence without one before the hit holds no report, which a bisect says
 # without running _REPORT over up to _REPORT_REACH characters for every hit (a turn of one
 # repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, '(骂)')}]")
+_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, '(骂|喊|举报)')}]")
 _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # _SAY_BEFORE and _NAMED_BEFORE end where the hit starts: a match of either begins at most
 # their longest width before it (and _NAMED_BEFORE looks at most two characters further back),
