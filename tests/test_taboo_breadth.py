@@ -211,6 +211,8 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("嗯隔壁工位的同事刚才喊了句笨蛋客服 不是说您的", "笨蛋", True),
     ("抱歉我刚才把您的话识别成了你有病其实您说的应该是有病历对吗", "你有病", True),
     ("嗯那位教练说你这水平就别浪费钱了", "别浪费钱", True),
+    # 说的是 reports (说的 alone does not: 他说的对)
+    ("好 我这边原原本本记下来 对方说的是 找谁都没用 我就这么干", "找谁都没用", True),
     # 楼上 is where the noise comes from, not a speaker: the agent's retort stays his
     ("您说楼上噪音扰民 那你录音了没有 没录音你打这个电话干什么", "你打这个电话干什么", False),
 ])

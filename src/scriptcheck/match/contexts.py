@@ -113,7 +113,7 @@ _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次)?"
 _CUSTOMER_SAID = _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"  # what follows 您/你 in a customer's report
 _CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID
 _REPORT = LazyRegex(
-    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量))"
+    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting an insult thrown at them (您说楼下邻居骂您没教养), not by 我, and with 您:
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
@@ -157,9 +157,12 @@ _MENTION_AFTER = LazyRegex(r"[”\"’']?((这种|这样的|这类|之类的|一
 _MENTION_SOON = LazyRegex(r"[^，,。！？!?；;\s]{0,2}?" + _MENTION_AFTER.pattern)
 _SAY_BEFORE = LazyRegex(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到)[^。！？!?；;]{0,20}$")
 # The words named right before them (您反映的那句|爱买不买, 同事跟您说的那句 那个 |爱办不办, 说的那句你|爱找谁
-# 找谁), or apologised for (抱歉那句|别啰嗦了是同事…): someone else's, not the agent's own.
+# 找谁), or apologised for (抱歉那句|别啰嗦了是同事…), or a third party's line (派件员那句|…), or
+# what speech recognition made of the customer's words: someone else's, not the agent's own.
 _NAMED_BEFORE = LazyRegex(r"((?<!我)(?<!我们)(反映|投诉|提到|说|讲)的|(抱歉|对不起|不好意思)[，,\s]{0,2})(那|这)句(话)?"
                           r"[：:“「\"'\s]{0,2}(那个|就是|呃|嗯)?[\s，,]{0,2}([您你](们)?)?$"
+                          # a third party's line named by 那句 (派件员那句你自己眼瞎…)
+                          r"|" + _THIRD + r"(的)?(那|这)句(话)?[：:“「\"'\s]{0,2}$"
                           # what speech recognition made of the customer's words (把您的话识别成了你有病)
                           r"|(识别成|识别为|显示为|显示成|听成|转写成)(了)?[：:“「\"'\s]{0,2}$")
 
