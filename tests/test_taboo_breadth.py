@@ -252,8 +252,11 @@ def test_endorsed_words_are_the_agents_own(text, context):
     assert in_context(plain, hit, end, (context,))
 
 
-def test_endorsing_the_customer_is_no_endorsement_of_the_report():
-    text = "您说同事说您“脑子慢”，我觉得您说得对，这话太不应该了。"
+@pytest.mark.parametrize("text", [
+    "您说同事说您“脑子慢”，我觉得您说得对，这话太不应该了。",  # agreeing with the customer
+    "同事跟您说“脑子慢”，这话不对，我觉得这样对您不公平。",  # a bare 对 endorses nothing
+])
+def test_no_endorsement_of_the_report(text):
     hit = text.index("脑子")
     assert in_context(text, hit, hit + 3, ("quoted",))
 

@@ -600,8 +600,10 @@ def _leading_up(regex: re.Pattern, reach: int) -> tuple[re.Pattern, int]:
 # 老师说你家孩子脑子慢，我看他说得没错 / 游戏里那句「菜就多练」，送给你正合适): the report is no
 # longer someone else's. Endorsing the customer (我觉得您说得对) is not this: 您/你 may not follow
 # the agent's verb of opinion.
+# A bare 对 needs its 说得 (我觉得这样对您最好 endorses nothing).
 _ENDORSED = LazyRegex(r"(我|我们)(看|觉得|认为|倒觉得|倒是觉得)(?![^。！？!?，,]{0,3}[您你])[^。！？!?，,]{0,4}"
-                      r"(说得|讲得|说的|讲的)?(一点|半点)?(也|都)?(没错|挺对|很对|对|在理|有道理|没毛病|没说错|没讲错)"
+                      r"((说得|讲得|说的|讲的)(一点|半点)?(也|都)?(没错|挺对|很对|对|在理|有道理|没毛病)"
+                      r"|(一点|半点)?(也|都)?(没错|在理|有道理|没毛病|没说错|没讲错))"
                       r"|(一点|半点)(也|都)?没(说|讲)错|送给[您你](正|最|刚好|再)?合适")
 
 
