@@ -238,15 +238,15 @@ def test_reported_rudeness_is_not_the_agents(checker, text, flagged):
     assert bool(checker.check(text)) is flagged
 
 
-@pytest.mark.parametrize("text, context", [
-    ("游戏里那句「菜就多练」，送给你正合适。", "quoted"),
-    ("同事跟您说“这是规定，我也没办法”，我看一点没说错。", "reported"),
+@pytest.mark.parametrize("text, words, context", [
+    ("游戏里那句「菜就多练」，送给你正合适。", "菜就多练", "quoted"),
+    ("同事跟您说“这是规定，我也没办法”，我看一点没说错。", "这是规定，我也没办法", "reported"),
 ])
-def test_endorsed_words_are_the_agents_own(text, context):
+def test_endorsed_words_are_the_agents_own(text, words, context):
     """Quoted or reported words the agent then makes his own stay his (the same words without
     the endorsement are in the context)."""
-    hit = text.index("菜") if "菜" in text else text.index("这是")
-    end = text.index("」") if "」" in text else text.index("”")
+    hit = text.index(words)
+    end = hit + len(words)
     assert not in_context(text, hit, end, (context,))
     plain = text[:text.index("，", end)] + "。"
     assert in_context(plain, hit, end, (context,))

@@ -453,12 +453,13 @@ class ToneModel:
         (over each clause's normalised text); ``following``: the own words of the next sentence
         of the turn ("" when it is the last), for the clauses it must answer."""
         pieces = [p for p in _CLAUSE_SPLIT.split(own) if p]
-        answer: list[str] = []  # the next sentence's normalised text, worked out once if asked for
+
+        @lru_cache(maxsize=None)
+        def answer() -> str:  # the next sentence's normalised text, worked out once if asked for
+            return normalize(following).text
 
         def answered(regex: LazyRegex) -> bool:
-            if not answer:
-                answer.append(normalize(following).text)
-            return regex.search(answer[0]) is not None
+            return regex.search(answer()) is not None
 
         kept = [p for p in pieces if not self._is_neutral(normalize(p).text, answered)]
         return own if len(kept) == len(pieces) else "，".join(kept)
