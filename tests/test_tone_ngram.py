@@ -239,9 +239,11 @@ def test_short_length_and_short_threshold_go_together(extra) -> None:
 # threats they rule out, and a rude reply that holds such a promise beside its rudeness. Each with
 # an n-gram of its neutral clause.
 NO_HARM_PROMISES = [("不会因为您欠了几块钱就给您停电", "停电"), ("医院不会因为您投诉就不给您看病", "看病")]
-# Sympathy with bad luck as a clause of its own, and a warning that a third party is a scammer.
+# Sympathy with bad luck as a clause of its own, a warning that a third party is a scammer, and
+# one to keep a code secret.
 SYMPATHY_AND_WARNINGS = [("包裹在路上被压扁了，等了一周就这么坏了，真够倒霉的。", "倒霉"),
-                         ("社保卡不会被冻结，打电话这么说的都是骗子，您别理他们。", "骗子")]
+                         ("社保卡不会被冻结，打电话这么说的都是骗子，您别理他们。", "骗子"),
+                         ("动态码千万不能告诉别人，谁要都不要给。", "码千万")]
 
 
 def _boosted(tmp_path, gram: str, neutral: bool):
@@ -283,6 +285,13 @@ def test_an_answered_doubt_a_way_forward_and_plain_words_are_read_past(full, tmp
     assert not full.check(text)
     assert not _boosted(tmp_path, gram, neutral=True).check(text)
     assert [f.rule for f in _boosted(tmp_path, gram, neutral=False).check(text)] == ["FB900"]
+
+
+def test_a_credential_warning_inside_a_reproach_stays_flagged(tmp_path) -> None:
+    # credential_warning is neutral only as a whole clause: the same prohibition inside a
+    # reproach (你不知道…吗) is judged as the reproach it is
+    text = "你不知道动态码千万不能给别人吗"
+    assert "FB900" in [f.rule for f in _boosted(tmp_path, "码千万", neutral=True).check(text)]
 
 
 @pytest.mark.parametrize("text, gram", [("这还用问？说明书上都写着。", "还用问"),
