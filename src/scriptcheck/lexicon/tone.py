@@ -34,6 +34,7 @@ from scriptcheck.errors import LexiconError
 from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram import NgramModel, load_ngram
+from scriptcheck.lexicon.turn_model import TurnModel, load_turn_model
 from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
 from scriptcheck.match.engine import Matcher, MatchEntry
 from scriptcheck.match.patterns import CompiledPattern, LazyRegex, PatternProblem, check_normalised, compile_pattern
@@ -168,6 +169,9 @@ class ToneFile(BaseModel):
     examples: ToneExamples = Field(default_factory=ToneExamples)
     ngram: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
                               description="The n-gram stage (lexicon.ngram): a file in this file's directory.")
+    turn: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
+                             description="The turn stage (lexicon.turn_model), consulted for the sentences "
+                             "the n-gram stage scores near its threshold: a file in this file's directory.")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
@@ -192,9 +196,10 @@ class ToneHit:
     score: float
     cues: tuple[str, ...]
     mitigators: tuple[str, ...]
-    stage: str = "cues"  # or "ngram": flagged by the n-gram stage (score is then its probability)
-    ngrams: tuple[str, ...] = ()  # the n-grams that weighed most (n-gram stage)
-    threshold: float | None = None  # the n-gram stage's threshold for this sentence (short or not)
+    stage: str = "cues"  # or "ngram" / "turn": flagged by that stage (score is then its probability)
+    ngrams: tuple[str, ...] = ()  # the n-grams (turn stage: features) that weighed most
+    threshold: float | None = None  # the stage's threshold for this sentence (short or not)
+    referred: float | None = None  # turn stage: the sentence's n-gram probability
 
 
 class Spans:
@@ -262,9 +267,12 @@ class ToneModel:
     """A loaded tone model: call :meth:`hits` or :meth:`findings` on normalised utterances."""
 
     def __init__(self, data: ToneFile, path: str = "<tone>", ngram: NgramModel | None = None,
-                 allow: Sequence[str] = ()) -> None:
+                 allow: Sequence[str] = (), turn: TurnModel | None = None) -> None:
         self.data = data
         self.path = path
+        # The turn stage (lexicon.turn_model): its triggers widen the n-gram stage's gate, and
+        # what the n-gram stage flags through the widening stands only when it agrees.
+        self.turn = turn if ngram is not None else None
         # The cues and mitigators with their regexes (compiled when a sentence is first scored:
         # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
         self._cue_items = [c for c in data.cues if c.weight > 0]
@@ -299,8 +307,10 @@ class ToneModel:
         # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
         # end is checked against the sentence's own text, as the fitting script counts it.
         self._triggers = ngram.triggers if ngram is not None else ()
-        self._gate_parts += [((t,), ()) for t in self._triggers]
-        self._gate_cue += [-1 - k for k in range(len(self._triggers))]
+        # The turn stage's triggers after them (indices from -1 - len(self._triggers) down).
+        self._turn_triggers = self.turn.triggers if self.turn is not None else ()
+        self._gate_parts += [((t,), ()) for t in (*self._triggers, *self._turn_triggers)]
+        self._gate_cue += [-1 - k for k in range(len(self._triggers) + len(self._turn_triggers))]
         self._gate_groups: dict[int, tuple[MatchEntry, ...]] = {}
         self._gate: Matcher | None = None
 
@@ -327,7 +337,7 @@ class ToneModel:
 
     def with_allow(self, allow: Sequence[str]) -> "ToneModel":
         """This model with more reviewed texts allowed (an overlay's ``FB900`` entry)."""
-        return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow))
+        return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow), self.turn)
 
     def __repr__(self) -> str:
         return f"ToneModel({self.path!r}, {len(self._cue_items)} cues, threshold {self.data.threshold})"
@@ -408,6 +418,7 @@ class ToneModel:
         # of quote marks, so 「那我有什么办法」——这种话我们不会再说 would lose its opening 「.
         words = own_words(text)
         spans = sentences(text)
+        verdict: tuple[TurnModel, bool, float, list[str]] | None = None  # the turn stage's, once per turn
         for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
@@ -415,7 +426,9 @@ class ToneModel:
             if taken.overlaps(start, end):
                 continue  # a lexicon finding overlaps it: that finding says it better
             candidates = frozenset(cue for _, cue in found if cue >= 0)
-            triggers = [self._triggers[-1 - cue] for _, cue in found if cue < 0]
+            first = len(self._triggers)
+            triggers = [self._triggers[-1 - cue] for _, cue in found if -first <= cue < 0]
+            widened = [self._turn_triggers[-1 - first - cue] for _, cue in found if cue < -first]
             own = words[start:end]
             search = normalize(own).text
             score, fired, eased, content = self._cue_score(own, search, candidates, ngram is not None)
@@ -426,8 +439,9 @@ class ToneModel:
                 # as its probability is below its own threshold too.
                 if ngram is None or not ngram.data.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.data.veto:
                     hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
-            elif ngram is not None and ((content and ngram.data.cue_gate and score >= self._cue_floor)
-                                        or any(t in search for t in triggers)):
+            elif ngram is not None and ((gated := (content and ngram.data.cue_gate and score >= self._cue_floor)
+                                         or any(t in search for t in triggers))
+                                        or any(t in search for t in widened)):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
                 if flagged and self._neutral:
                     following = spans[index + 1] if index + 1 < len(spans) else None
@@ -436,9 +450,16 @@ class ToneModel:
                         own, search = rest, normalize(rest).text
                         _, fired, eased, _ = self._cue_score(own, search, candidates, True)
                         flagged, p = ngram.judge(search, own, (*fired, *eased)) if search else (False, 0.0)
-                if flagged:
+                if flagged and gated:
                     hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
                                   tuple(ngram.top(search, own)), ngram.threshold_for(search))
+                elif flagged:  # through the widened gate: only with the turn stage's agreement
+                    if verdict is None:
+                        verdict = self._turn_verdict(text)
+                    turn, rude, q, own_searches = verdict
+                    if rude:
+                        hit = ToneHit(start, end, round(q, 3), tuple(fired), tuple(eased), "turn",
+                                      tuple(turn.top(own_searches)), turn.threshold, round(p, 3))
             if hit is None:
                 continue
             if _someone_elses(text, start, end):
@@ -447,6 +468,15 @@ class ToneModel:
                 continue  # a reviewed text (overlay): its reviewers said it is not rude
             out.append(hit)
         return out
+
+    def _turn_verdict(self, text: str) -> tuple[TurnModel, bool, float, list[str]]:
+        """(stage, rude, probability, own sentences' normalised texts) of the turn ``text``: the
+        sentences the fitting script saw (quotations blanked, someone else's words left out)."""
+        turn = self.turn
+        assert turn is not None
+        own_searches = [search for _, search in own_sentences(text) if search]
+        rude, q = turn.judge(own_searches)
+        return turn, rude, q, own_searches
 
     def _without_neutral(self, own: str, following: str) -> str:
         """``own`` (a sentence's own words) without its clauses that a neutral clause matches
@@ -517,6 +547,9 @@ class ToneModel:
 
     def _message(self, h: ToneHit) -> str:
         d = self.data
+        if h.stage == "turn":
+            return (f"{d.description}（整轮: {', '.join(h.ngrams)}; n-gram 概率 {h.referred:g}"
+                    + f"; 整轮概率 {h.score:g} ≥ {h.threshold:g}）")
         if h.stage == "ngram" and self.ngram is not None:
             return (f"{d.description}（n-gram: {', '.join(h.ngrams)}"
                     + (f"; 线索: {', '.join(h.cues)}" if h.cues else "")
@@ -585,7 +618,8 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
                                       {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
-    return ToneModel(model, str(path), stage)
+    turn = load_turn_model(path.parent / model.turn) if model.turn and stage is not None else None
+    return ToneModel(model, str(path), stage, turn=turn)
 
 
 @lru_cache(maxsize=1)

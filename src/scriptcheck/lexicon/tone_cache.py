@@ -37,10 +37,12 @@ from typing import Any
 from scriptcheck.cachedir import code_salt
 from scriptcheck.datafile import load_marshalled, store_marshalled
 
-__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "store_cue_analyses", "store_ngram_fields"]
+__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "load_turn_fields", "store_cue_analyses",
+           "store_ngram_fields", "store_turn_fields"]
 
 _NGRAM_FORMAT = "scriptcheck-ngram/3"  # 3: short_length, short_threshold
 _TONE_FORMAT = "scriptcheck-tone/1"
+_TURN_FORMAT = "scriptcheck-turn/1"
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +50,7 @@ def _salt() -> bytes:
     return code_salt(
         ("scriptcheck", "pyyaml", "pydantic", "pydantic-core", "opencc"),
         ("lexicon/tone.py", "lexicon/ngram.py", "lexicon/ngram_features.py", "lexicon/tone_cache.py",
+         "lexicon/turn_model.py",
          "match/patterns.py", "text/regex_policy.py", "text/normalize.py", "datafile.py", "safe_yaml.py",
          "limits.py", "models.py"))
 
@@ -152,3 +155,47 @@ def load_cue_analyses(key_: str) -> tuple[frozenset[str], dict[str, list]] | Non
 def store_cue_analyses(key_: str, checked: list[str], analyses: dict[str, list]) -> None:
     """Remember the cue patterns of a tone file that validated, and their analyses."""
     store_marshalled("tone", key_, _TONE_FORMAT, (sorted(set(checked)), analyses))
+
+
+# TurnFile's fields but its features, and what each must be.
+_TURN_FIELDS = {
+    "version": lambda v: type(v) is int and v == 1,
+    "source": lambda v: type(v) is str,
+    "trained_on": _strs,
+    "bias": _float,
+    "threshold": _float,
+    "triggers": _strs,
+}
+
+
+def load_turn_fields(key_: str) -> tuple[dict, set[str]] | None:
+    """The validated fields of the turn stage file with this key and the names of those the
+    file set, or ``None``; its features (``feature → (idf, weight)``) packed as the n-gram
+    weights are, one array of doubles for each column."""
+    stored = load_marshalled("turn", key_, _TURN_FORMAT)
+    if type(stored) is not tuple or len(stored) != 2:
+        return None
+    fields, fields_set = stored
+    if (type(fields) is not dict or fields.keys() != {*_TURN_FIELDS, "features"} or not _strs(fields_set)
+            or not set(fields_set) <= fields.keys()
+            or not all(check(fields[name]) for name, check in _TURN_FIELDS.items())):
+        return None
+    packed = fields["features"]
+    if type(packed) is not tuple or len(packed) != 2:
+        return None
+    idf, weight = (_unpack_weights(part) for part in packed)
+    if idf is None or weight is None or idf.keys() != weight.keys():
+        return None
+    return {**fields, "features": {f: (i, weight[f]) for f, i in idf.items()}}, set(fields_set)
+
+
+def store_turn_fields(key_: str, fields: dict, fields_set: set[str]) -> None:
+    """Remember the fields of a turn stage file that validated (skipped when not writable)."""
+    features = fields.get("features")
+    if (fields.keys() != {*_TURN_FIELDS, "features"} or type(features) is not dict
+            or not all(check(fields[n]) for n, check in _TURN_FIELDS.items())):
+        return
+    idf = _pack_weights({f: float(v[0]) for f, v in features.items()})
+    weight = _pack_weights({f: float(v[1]) for f, v in features.items()})
+    if idf is not None and weight is not None:
+        store_marshalled("turn", key_, _TURN_FORMAT, ({**fields, "features": (idf, weight)}, sorted(fields_set)))

@@ -15,7 +15,7 @@ from scriptcheck.cachedir import cache_dir, dist_version
 from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.text.jieba_dict import load_tokenizer
 
-__all__ = ["Token", "Segmenter", "segment", "BACKENDS"]
+__all__ = ["Token", "Segmenter", "segment", "words", "BACKENDS"]
 
 
 
@@ -334,3 +334,10 @@ _DEFAULT = Segmenter()
 def segment(text: str) -> list[Token]:
     """Segment ``text`` with scriptcheck's shared private tokenizer; returns tokens with offsets."""
     return _DEFAULT.tokens(text)
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of ``text`` (default mode, HMM on) from scriptcheck's private tokenizer,
+    whatever the segmenter backend: a fitted model's word features must be the words it was
+    fitted on (lexicon.turn_model)."""
+    return _jieba_tokenizer().lcut(text) if text else []

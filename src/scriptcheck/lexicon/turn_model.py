@@ -1,0 +1,174 @@
+"""The tone model's turn stage: a second opinion on a whole turn, in words as well as characters.
+
+The n-gram stage (:mod:`scriptcheck.lexicon.ngram`) judges one sentence by its character
+n-grams, and its threshold is set high so that real agent turns and polite near-misses pass.
+Rude replies it scores just under that threshold are many, and most of them read as rude once
+the whole turn and its words are seen (你平时是不是经常投诉？ / 这种事也打12345，您是真闲).
+This stage widens the n-gram stage's gate and vets what comes through the widening: a sentence
+that holds none of the n-gram stage's triggers but one of this file's ``triggers`` (n-grams the
+n-gram stage weighs less, yet seldom seen in real agent turns) is scored by the n-gram stage,
+and what it flags there stands only when this stage agrees. It scores the whole turn with a logistic regression on
+TF-IDF features — the character 1–4-grams of each of the agent's own sentences (normalised,
+framed by ``^``/``$``) and its jieba words and word pairs — fitted by ``benchmarks/fit_turn.py``
+on the same writers' data and real JD agent turns, shipped as data
+(``lexicons/models/tone_turn.yaml``). Two models of different features rarely share a false
+alarm (benchmarks/RESULTS.md, session of 2026-12-02 16:11 UTC).
+
+Plain Python at run time; jieba (scriptcheck's private tokenizer) only for the turns it vets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Literal, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scriptcheck.datafile import format_validation_error, parse_data, read_data
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon import tone_cache
+
+__all__ = ["TurnFile", "TurnModel", "load_turn_model", "turn_features", "WORD"]
+
+# The prefix of a word feature (a character n-gram never holds it: normalisation removes ':').
+WORD = "w:"
+_BEGIN, _END = "^", "$"
+
+
+def _words(text: str) -> list[str]:
+    from scriptcheck.text.segment import words  # the tokenizer is loaded only when needed
+    return words(text)
+
+
+def turn_features(sentences: Sequence[str]) -> list[str]:
+    """The features of a turn given the normalised text of each of its own sentences: per
+    sentence its characters, the 2–4-grams of the sentence framed by ``^``/``$``, its jieba
+    words (prefixed :data:`WORD`) and the pairs of neighbouring words (the frame as words too).
+    Repeated features appear once per occurrence."""
+    out: list[str] = []
+    for search in sentences:
+        if not search:
+            continue
+        framed = _BEGIN + search + _END
+        size = len(framed)
+        out += search
+        for n in (2, 3, 4):
+            out += [framed[i:i + n] for i in range(size - n + 1)]
+        words = [_BEGIN, *_words(search), _END]
+        out += [WORD + w for w in words[1:-1]]
+        out += [f"{WORD}{a}_{b}" for a, b in zip(words, words[1:])]
+    return out
+
+
+class TurnFile(BaseModel):
+    """The validated content of a turn stage file (``lexicons/models/tone_turn.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
+
+    version: Literal[1] = Field(description="File format version (1).")
+    source: str = Field(min_length=1, description="Where the model comes from (fitting command, data).")
+    trained_on: list[str] = Field(default_factory=list, description="The data sets it was fitted on.")
+    bias: float = Field(description="The intercept of the logistic regression.")
+    threshold: float = Field(gt=0, lt=1, description="A turn is rude at this probability or more.")
+    triggers: list[str] = Field(min_length=1, description="The widened gate: a sentence holding one of "
+                                "these n-grams of normalised text is scored by the n-gram stage, and what "
+                                "that flags stands only when this stage agrees.")
+    features: dict[str, tuple[float, float]] = Field(
+        min_length=1, description="Feature → [idf, weight]: a feature's value is (1 + ln count) × idf, "
+        "the vector is scaled to unit length, and the weights give the log-odds.")
+
+    @model_validator(mode="after")
+    def _finite(self) -> "TurnFile":
+        for gram in self.triggers:
+            if not gram or any(c in gram for c in "^$:"):
+                raise ValueError(f"triggers: {gram!r} is not an n-gram of normalised text")
+        for feature, (idf, weight) in self.features.items():
+            if not (math.isfinite(idf) and idf > 0 and math.isfinite(weight)):
+                raise ValueError(f"features[{feature!r}]: [{idf!r}, {weight!r}] is not a positive idf "
+                                 "and a finite weight")
+        return self
+
+
+class TurnModel:
+    """A loaded turn stage: :meth:`probability` of a turn's own sentences."""
+
+    def __init__(self, data: TurnFile, path: str = "<turn>") -> None:
+        self.data = data
+        self.path = path
+        self._features = data.features
+        self._cut = math.log(data.threshold / (1 - data.threshold))
+
+    def __repr__(self) -> str:
+        return f"TurnModel({self.path!r}, {len(self._features)} features, threshold {self.data.threshold})"
+
+    @property
+    def threshold(self) -> float:
+        """The probability at or above which a turn is rude."""
+        return self.data.threshold
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """The n-grams that widen the n-gram stage's gate."""
+        return tuple(self.data.triggers)
+
+    def _terms(self, sentences: Sequence[str]) -> list[tuple[str, float, float]]:
+        """(feature, value, weight) of the turn's features the model knows (value before scaling)."""
+        known = self._features
+        out = []
+        for feature, count in Counter(turn_features(sentences)).items():
+            entry = known.get(feature)
+            if entry is not None:
+                idf, weight = entry
+                out.append((feature, (1.0 + math.log(count)) * idf, weight))
+        return out
+
+    def logit(self, sentences: Sequence[str]) -> float:
+        """The log-odds that the turn whose own sentences (normalised) are ``sentences`` is rude."""
+        terms = self._terms(sentences)
+        norm = math.sqrt(math.fsum(v * v for _, v, _ in terms))
+        if not norm:
+            return self.data.bias
+        return self.data.bias + math.fsum(v * w for _, v, w in terms) / norm
+
+    def judge(self, sentences: Sequence[str]) -> tuple[bool, float]:
+        """(rude, probability) of a turn."""
+        z = self.logit(sentences)
+        return z >= self._cut, _sigmoid(z)
+
+    def top(self, sentences: Sequence[str], k: int = 3) -> list[str]:
+        """The ``k`` features that add most to the turn's score (named in a finding's message)."""
+        shown: dict[str, None] = {}  # a word and the same characters as an n-gram are named once
+        for _, f in sorted(((v * w, f) for f, v, w in self._terms(sentences) if w > 0), reverse=True):
+            shown.setdefault(f.removeprefix(WORD).replace("_", " ").strip(_BEGIN + _END + " ") or f)
+            if len(shown) == k:
+                break
+        return list(shown)
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1 / (1 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1 + e)
+
+
+def load_turn_model(path: str | Path) -> TurnModel:
+    """Load a turn stage file; :class:`LexiconError` naming the file, the field and the reason
+    (one line) when it is unreadable or invalid."""
+    path = Path(path)
+    content = read_data(path, LexiconError)
+    key = tone_cache.key(content)
+    cached = tone_cache.load_turn_fields(key)
+    if cached is not None:  # this very file validated before under this code (lexicon.tone_cache)
+        fields, fields_set = cached
+        return TurnModel(TurnFile.model_construct(fields_set, **fields), str(path))
+    data = parse_data(content, path, LexiconError)
+    try:
+        model = TurnFile.model_validate(data)
+    except ValidationError as exc:
+        raise LexiconError(format_validation_error(path, exc, data, list_key="features")) from None
+    tone_cache.store_turn_fields(key, {name: getattr(model, name) for name in TurnFile.model_fields},
+                                 model.model_fields_set)
+    return TurnModel(model, str(path))
