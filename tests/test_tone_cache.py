@@ -115,7 +115,8 @@ def test_a_changed_file_is_validated_again(cache, tmp_path) -> None:
     folder.mkdir()
     tone = folder / "tone.yaml"
     shutil.copy(default_tone_path(), tone)
-    shutil.copy(default_tone_path().parent / "tone_ngram.yaml", folder / "tone_ngram.yaml")
+    for name in ("tone_ngram.yaml", "tone_turn.yaml"):
+        shutil.copy(default_tone_path().parent / name, folder / name)
     load_tone(tone)
     text = tone.read_text(encoding="utf-8")
     tone.write_text(text.replace("pattern: '难道'", "pattern: '(a+)+b'"), encoding="utf-8")

@@ -106,7 +106,7 @@ def test_the_packaged_stage_is_loaded_with_the_tone_model(full) -> None:
 
 def _copy_models(tmp_path):
     """The packaged tone model and its n-gram stage, copied to be edited."""
-    for name in ("tone.yaml", "tone_ngram.yaml"):
+    for name in ("tone.yaml", "tone_ngram.yaml", "tone_turn.yaml"):
         shutil.copy(default_tone_path().parent / name, tmp_path / name)
     return tmp_path / "tone.yaml", tmp_path / "tone_ngram.yaml"
 
