@@ -59,7 +59,7 @@ def fit(docs: list[list[str]], y: np.ndarray, weights: np.ndarray, args: argpars
 
     def one(vectorizer):
         matrix = vectorizer.fit_transform(docs)
-        model = LogisticRegression(C=args.c, max_iter=3000, solver="liblinear")
+        model = LogisticRegression(C=args.c, max_iter=3000, solver="liblinear", random_state=0)
         return vectorizer, model.fit(matrix, y, sample_weight=weights)
 
     vectorizer, model = one(TfidfVectorizer(analyzer=_identity, min_df=2, sublinear_tf=True))
