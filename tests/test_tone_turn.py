@@ -128,3 +128,19 @@ def test_a_missing_turn_file_is_a_clear_error(tmp_path) -> None:
     turn.unlink()
     with pytest.raises(LexiconError, match="tone_turn.yaml"):
         load_tone(tone)
+
+
+def test_a_turn_is_judged_once_however_many_sentences_ask(monkeypatch) -> None:
+    # A hostile turn of many widened-gate sentences asks the turn stage from every one of them:
+    # its features are worked out once for the verdict and once for the message's top features,
+    # not once per sentence (2,000 sentences took minutes when they were).
+    calls = []
+    original = TurnModel._terms
+
+    def counted(self, sentences):
+        calls.append(len(sentences))
+        return original(self, sentences)
+
+    monkeypatch.setattr(TurnModel, "_terms", counted)
+    findings = load_tone().check("您家是在挖矿吧？" * 50)
+    assert len(findings) == 50 and len(calls) == 2 and calls[0] == 50
