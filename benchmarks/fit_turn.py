@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_ngram import load_items  # noqa: E402
+from fit_ngram import _triggers as ngram_triggers, load_items  # noqa: E402
 from jddc_false_positives import DEFAULT as JDDC_DEFAULT  # noqa: E402
 
 from scriptcheck.lexicon.tone import own_sentences  # noqa: E402
@@ -88,24 +88,12 @@ def probabilities(fitted, docs: list[list[str]]) -> np.ndarray:
 
 
 def choose_triggers(items, args: argparse.Namespace) -> list[str]:
-    """The widened gate's n-grams (see the module's docstring)."""
-    from scriptcheck.lexicon.ngram import BEGIN, END, load_ngram
+    """The widened gate's n-grams (see the module's docstring), chosen as fit_ngram.py chooses
+    its own triggers, less those."""
+    from scriptcheck.lexicon.ngram import load_ngram
     stage = load_ngram(REPO / "lexicons" / "models" / "tone_ngram.yaml").data
     own = set(stage.triggers)
-    candidates = {g for g, w in stage.weights.items() if w >= args.trigger and len(g) >= 2 and g not in own
-                  and BEGIN not in g and END not in g and not g.startswith("<")}
-    lengths = {len(g) for g in candidates}
-    df: dict[str, int] = {}
-    for item in items:
-        if item.source != "jddc":
-            continue
-        seen = set()
-        for _, search in own_sentences(item.text):
-            for n in lengths:
-                seen.update(search[i:i + n] for i in range(len(search) - n + 1))
-        for g in seen & candidates:
-            df[g] = df.get(g, 0) + 1
-    return sorted(g for g in candidates if df.get(g, 0) <= args.max_df)
+    return [g for g in ngram_triggers(items, stage.weights, args) if g not in own]
 
 
 def write(fitted, triggers: list[str], args: argparse.Namespace, sources: dict[str, list[int]]) -> None:
