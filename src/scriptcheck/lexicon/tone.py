@@ -170,8 +170,9 @@ class ToneFile(BaseModel):
     ngram: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
                               description="The n-gram stage (lexicon.ngram): a file in this file's directory.")
     turn: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
-                             description="The turn stage (lexicon.turn_model), consulted for the sentences "
-                             "the n-gram stage scores near its threshold: a file in this file's directory.")
+                             description="The turn stage (lexicon.turn_model): its triggers widen the n-gram "
+                             "stage's gate, and what comes through the widening alone stands only when it "
+                             "agrees. A file in this file's directory.")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
@@ -307,10 +308,16 @@ class ToneModel:
         # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
         # end is checked against the sentence's own text, as the fitting script counts it.
         self._triggers = ngram.triggers if ngram is not None else ()
-        # The turn stage's triggers after them (indices from -1 - len(self._triggers) down).
-        self._turn_triggers = self.turn.triggers if self.turn is not None else ()
-        self._gate_parts += [((t,), ()) for t in (*self._triggers, *self._turn_triggers)]
-        self._gate_cue += [-1 - k for k in range(len(self._triggers) + len(self._turn_triggers))]
+        self._gate_parts += [((t,), ()) for t in self._triggers]
+        self._gate_cue += [-1 - k for k in range(len(self._triggers))]
+        # The turn stage's triggers as ONE entry after them (key -1 - len(self._triggers)): a
+        # hit only says that one begins in the sentence, which its own automaton then checks
+        # in the sentence's text (12,000 entries of their own doubled the matcher's build).
+        self._widened_key = -1 - len(self._triggers)
+        self._widened: object | None = None  # that automaton, built when first asked
+        if self.turn is not None:
+            self._gate_parts.append((self.turn.triggers, ()))
+            self._gate_cue.append(self._widened_key)
         self._gate_groups: dict[int, tuple[MatchEntry, ...]] = {}
         self._gate: Matcher | None = None
 
@@ -419,6 +426,7 @@ class ToneModel:
         words = own_words(text)
         spans = sentences(text)
         verdict: tuple[TurnModel, bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
+        widened_key = self._widened_key
         for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
@@ -426,9 +434,8 @@ class ToneModel:
             if taken.overlaps(start, end):
                 continue  # a lexicon finding overlaps it: that finding says it better
             candidates = frozenset(cue for _, cue in found if cue >= 0)
-            first = len(self._triggers)
-            triggers = [self._triggers[-1 - cue] for _, cue in found if -first <= cue < 0]
-            widened = [self._turn_triggers[-1 - first - cue] for _, cue in found if cue < -first]
+            triggers = [self._triggers[-1 - cue] for _, cue in found if widened_key < cue < 0]
+            widened = any(cue == widened_key for _, cue in found)
             own = words[start:end]
             search = normalize(own).text
             score, fired, eased, content = self._cue_score(own, search, candidates, ngram is not None)
@@ -441,7 +448,7 @@ class ToneModel:
                     hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
             elif ngram is not None and ((gated := (content and ngram.data.cue_gate and score >= self._cue_floor)
                                          or any(t in search for t in triggers))
-                                        or any(t in search for t in widened)):
+                                        or (widened and self._holds_widened(search))):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
                 if flagged and self._neutral:
                     following = spans[index + 1] if index + 1 < len(spans) else None
@@ -468,6 +475,14 @@ class ToneModel:
                 continue  # a reviewed text (overlay): its reviewers said it is not rude
             out.append(hit)
         return out
+
+    def _holds_widened(self, search: str) -> bool:
+        """Whether one of the turn stage's triggers occurs in ``search`` (a sentence's
+        normalised text; the gate's hit may straddle the sentence's end)."""
+        if self._widened is None:
+            import ahocorasick_rs
+            self._widened = ahocorasick_rs.AhoCorasick(list(self.turn.triggers))  # type: ignore[union-attr]
+        return bool(self._widened.find_matches_as_indexes(search))  # type: ignore[attr-defined]
 
     def _turn_verdict(self, text: str) -> tuple[TurnModel, bool, float, tuple[str, ...]]:
         """(stage, rude, probability, the features that weighed most) of the turn ``text``, once
