@@ -144,3 +144,13 @@ def test_a_turn_is_judged_once_however_many_sentences_ask(monkeypatch) -> None:
     monkeypatch.setattr(TurnModel, "_terms", counted)
     findings = load_tone().check("您家是在挖矿吧？" * 50)
     assert len(findings) == 50 and len(calls) == 2 and calls[0] == 50
+
+
+def test_a_checker_that_used_the_widened_gate_still_pickles() -> None:
+    # a checker goes to --jobs workers and Spark executors pickled; the widened gate's own
+    # automaton (built on first use) is left behind and built again by the copy
+    import pickle
+    checker = Checker.default()
+    before = [(f.rule, f.start, f.end) for f in checker.check(WIDENED[0])]
+    copy = pickle.loads(pickle.dumps(checker))
+    assert [(f.rule, f.start, f.end) for f in copy.check(WIDENED[0])] == before == [("FB900", 0, 7)]

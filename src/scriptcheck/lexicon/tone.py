@@ -321,6 +321,11 @@ class ToneModel:
         self._gate_groups: dict[int, tuple[MatchEntry, ...]] = {}
         self._gate: Matcher | None = None
 
+    def __getstate__(self) -> dict:
+        # The Rust automaton of the widened gate does not pickle: a copy (a checker sent to a
+        # worker or a Spark executor) builds its own when first asked.
+        return {**self.__dict__, "_widened": None}
+
     @property
     def gate_entries(self) -> tuple[MatchEntry, ...]:
         """The gate as matcher entries, for a caller that scans the same texts anyway (the
