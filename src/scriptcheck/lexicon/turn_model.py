@@ -92,7 +92,7 @@ class TurnFile(BaseModel):
 
 
 class TurnModel:
-    """A loaded turn stage: :meth:`probability` of a turn's own sentences."""
+    """A loaded turn stage: :meth:`judge` (or :meth:`logit`) a turn by its own sentences."""
 
     def __init__(self, data: TurnFile, path: str = "<turn>") -> None:
         self.data = data
