@@ -42,7 +42,8 @@ from fit_ngram import _triggers as ngram_triggers, load_items  # noqa: E402
 from jddc_false_positives import DEFAULT as JDDC_DEFAULT  # noqa: E402
 
 from scriptcheck.lexicon.tone import own_sentences  # noqa: E402
-from scriptcheck.lexicon.turn_model import turn_features  # noqa: E402
+from scriptcheck.lexicon.ngram import sigmoid  # noqa: E402
+from scriptcheck.lexicon.turn_model import TurnFile, TurnModel, turn_features  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "lexicons" / "models" / "tone_turn.yaml"
@@ -70,21 +71,12 @@ def fit(docs: list[list[str]], y: np.ndarray, weights: np.ndarray, args: argpars
 
 
 def probabilities(fitted, docs: list[list[str]]) -> np.ndarray:
-    """The fitted model's probability of each document, computed as the run time does."""
+    """The fitted model's probability of each document, computed by the run time's own code."""
     vocabulary, idf, coef, bias = fitted
-    index = {f: i for i, f in enumerate(vocabulary)}
-    out = np.empty(len(docs))
-    for n, doc in enumerate(docs):
-        counts: dict[int, int] = {}
-        for f in doc:
-            i = index.get(f)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        values = {i: (1 + np.log(c)) * idf[i] for i, c in counts.items()}
-        norm = np.sqrt(sum(v * v for v in values.values()))
-        z = bias + (sum(v * coef[i] for i, v in values.items()) / norm if norm else 0.0)
-        out[n] = 1 / (1 + np.exp(-z))
-    return out
+    data = TurnFile.model_construct(bias=bias, threshold=0.5, triggers=[], features={
+        f: (float(i), float(w)) for f, i, w in zip(vocabulary, idf, coef)})
+    model = TurnModel(data)
+    return np.array([sigmoid(model.logit_of_features(doc)) for doc in docs])
 
 
 def choose_triggers(items, args: argparse.Namespace) -> list[str]:
@@ -97,8 +89,9 @@ def choose_triggers(items, args: argparse.Namespace) -> list[str]:
 
     from scriptcheck.lexicon.ngram import load_ngram
     stage = load_ngram(REPO / "lexicons" / "models" / "tone_ngram.yaml")
+    own_triggers = set(stage.triggers)
     own = ahocorasick_rs.AhoCorasick(list(stage.triggers))
-    candidates = [g for g in ngram_triggers(items, stage.data.weights, args) if g not in set(stage.triggers)]
+    candidates = [g for g in ngram_triggers(items, stage.data.weights, args) if g not in own_triggers]
     finder = ahocorasick_rs.AhoCorasick(candidates)
     useful: dict[str, int] = {}
     for item in items:

@@ -20,18 +20,16 @@ import math
 from pathlib import Path
 from typing import Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scriptcheck.datafile import format_validation_error, parse_data, read_data
-from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram_features import (BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh,
                                                 weigh_packed)
 
-__all__ = ["NgramFile", "NgramModel", "load_ngram", "features", "YOU_PLAIN", "YOU_HONORIFIC",
+__all__ = ["NgramFile", "NgramModel", "load_ngram", "sigmoid", "features", "YOU_PLAIN", "YOU_HONORIFIC",
            "BEGIN", "END"]
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
     """1 / (1 + e^-z) without overflow: a long sentence sums thousands of weights, and
     ``math.exp(-z)`` raises past z = -709 (a 100,000-character polite turn did)."""
     if z >= 0:
@@ -149,7 +147,7 @@ class NgramModel:
 
     def probability(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
         """:meth:`logit` as a probability."""
-        return _sigmoid(self.logit(search, original, cues))
+        return sigmoid(self.logit(search, original, cues))
 
     def gated(self, search: str) -> bool:
         """Whether a trigger n-gram occurs in ``search`` (the gate; the run time finds them with
@@ -159,7 +157,7 @@ class NgramModel:
     def judge(self, search: str, original: str, cues: Sequence[str] = ()) -> tuple[bool, float]:
         """(flagged, probability) of a sentence the gate let through."""
         z = self.logit(search, original, cues)
-        return z >= (self._short_cut if len(search) <= self._short_length else self._cut), _sigmoid(z)
+        return z >= (self._short_cut if len(search) <= self._short_length else self._cut), sigmoid(z)
 
     def top(self, search: str, original: str, k: int = 3) -> list[str]:
         """The ``k`` n-grams that add most to the score (named in a finding's message)."""
@@ -179,17 +177,6 @@ def load_ngram(path: str | Path) -> NgramModel:
     """Load an n-gram stage file; :class:`LexiconError` naming the file, the field and the
     reason (one line) when it is unreadable or invalid."""
     path = Path(path)
-    content = read_data(path, LexiconError)
-    key = tone_cache.key(content)
-    cached = tone_cache.load_ngram_fields(key)
-    if cached is not None:  # this very file validated before under this code (lexicon.tone_cache)
-        fields, fields_set = cached
-        return NgramModel(NgramFile.model_construct(fields_set, **fields), str(path))
-    data = parse_data(content, path, LexiconError)
-    try:
-        model = NgramFile.model_validate(data)
-    except ValidationError as exc:
-        raise LexiconError(format_validation_error(path, exc, data, list_key="weights")) from None
-    tone_cache.store_ngram_fields(key, {name: getattr(model, name) for name in NgramFile.model_fields},
-                                  model.model_fields_set)
-    return NgramModel(model, str(path))
+    data = tone_cache.load_validated(path, NgramFile, tone_cache.load_ngram_fields, tone_cache.store_ngram_fields,
+                                     list_key="weights")
+    return NgramModel(data, str(path))

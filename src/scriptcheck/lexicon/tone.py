@@ -430,7 +430,7 @@ class ToneModel:
         # of quote marks, so 「那我有什么办法」——这种话我们不会再说 would lose its opening 「.
         words = own_words(text)
         spans = sentences(text)
-        verdict: tuple[TurnModel, bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
+        verdict: tuple[bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
         widened_key = self._widened_key
         for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
@@ -468,10 +468,10 @@ class ToneModel:
                 elif flagged:  # through the widened gate: only with the turn stage's agreement
                     if verdict is None:
                         verdict = self._turn_verdict(text)
-                    turn, rude, q, top = verdict
+                    rude, q, top = verdict
                     if rude:
                         hit = ToneHit(start, end, round(q, 3), tuple(fired), tuple(eased), "turn",
-                                      top, turn.threshold, round(p, 3))
+                                      top, self.turn.threshold, round(p, 3))  # type: ignore[union-attr]
             if hit is None:
                 continue
             if _someone_elses(text, start, end):
@@ -489,8 +489,8 @@ class ToneModel:
             self._widened = ahocorasick_rs.AhoCorasick(list(self.turn.triggers))  # type: ignore[union-attr]
         return bool(self._widened.find_matches_as_indexes(search))  # type: ignore[attr-defined]
 
-    def _turn_verdict(self, text: str) -> tuple[TurnModel, bool, float, tuple[str, ...]]:
-        """(stage, rude, probability, the features that weighed most) of the turn ``text``, once
+    def _turn_verdict(self, text: str) -> tuple[bool, float, tuple[str, ...]]:
+        """(rude, probability, the features that weighed most) of the turn ``text``, once
         per turn however many of its sentences ask (a turn of 2,000 such sentences asked 2,000
         times for its top features took minutes): over the sentences the fitting script saw
         (quotations blanked, someone else's words left out)."""
@@ -498,7 +498,7 @@ class ToneModel:
         assert turn is not None
         own_searches = [search for _, search in own_sentences(text) if search]
         rude, q = turn.judge(own_searches)
-        return turn, rude, q, tuple(turn.top(own_searches)) if rude else ()
+        return rude, q, tuple(turn.top(own_searches)) if rude else ()
 
     def _without_neutral(self, own: str, following: str) -> str:
         """``own`` (a sentence's own words) without its clauses that a neutral clause matches

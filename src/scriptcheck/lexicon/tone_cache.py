@@ -32,13 +32,17 @@ from __future__ import annotations
 import hashlib
 from array import array
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from scriptcheck.cachedir import code_salt
-from scriptcheck.datafile import load_marshalled, store_marshalled
+from scriptcheck.datafile import format_validation_error, load_marshalled, parse_data, read_data, store_marshalled
+from scriptcheck.errors import LexiconError
 
-__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "load_turn_fields", "store_cue_analyses",
-           "store_ngram_fields", "store_turn_fields"]
+__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "load_turn_fields", "load_validated",
+           "store_cue_analyses", "store_ngram_fields", "store_turn_fields"]
 
 _NGRAM_FORMAT = "scriptcheck-ngram/3"  # 3: short_length, short_threshold
 _TONE_FORMAT = "scriptcheck-tone/1"
@@ -199,3 +203,29 @@ def store_turn_fields(key_: str, fields: dict, fields_set: set[str]) -> None:
     weight = _pack_weights({f: float(v[1]) for f, v in features.items()})
     if idf is not None and weight is not None:
         store_marshalled("turn", key_, _TURN_FORMAT, ({**fields, "features": (idf, weight)}, sorted(fields_set)))
+
+
+_File = TypeVar("_File", bound=BaseModel)
+
+
+def load_validated(path: Path, file_model: type[_File], load_fields: Callable[[str], tuple[dict, set[str]] | None],
+                   store_fields: Callable[[str, dict, set[str]], None], list_key: str) -> _File:
+    """The validated content of the model file ``path`` (an n-gram or turn stage file): from
+    its cached fields when this very file validated before under this code (``load_fields``,
+    e.g. :func:`load_ngram_fields`), else parsed and validated, then remembered
+    (``store_fields``). :class:`LexiconError` naming the file, the field and the reason (one
+    line; ``list_key``: the big mapping whose entries the message names) when it is unreadable
+    or invalid."""
+    content = read_data(path, LexiconError)
+    key_ = key(content)
+    cached = load_fields(key_)
+    if cached is not None:
+        fields, fields_set = cached
+        return file_model.model_construct(fields_set, **fields)
+    data = parse_data(content, path, LexiconError)
+    try:
+        model = file_model.model_validate(data)
+    except ValidationError as exc:
+        raise LexiconError(format_validation_error(path, exc, data, list_key=list_key)) from None
+    store_fields(key_, {name: getattr(model, name) for name in file_model.model_fields}, model.model_fields_set)
+    return model

@@ -24,11 +24,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scriptcheck.datafile import format_validation_error, parse_data, read_data
-from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon import tone_cache
+from scriptcheck.lexicon.ngram import sigmoid
 
 __all__ = ["TurnFile", "TurnModel", "load_turn_model", "turn_features", "WORD"]
 
@@ -115,9 +114,13 @@ class TurnModel:
 
     def _terms(self, sentences: Sequence[str]) -> list[tuple[str, float, float]]:
         """(feature, value, weight) of the turn's features the model knows (value before scaling)."""
+        return self._terms_of(turn_features(sentences))
+
+    def _terms_of(self, features: Sequence[str]) -> list[tuple[str, float, float]]:
+        """:meth:`_terms` of a turn's features (:func:`turn_features`) already worked out."""
         known = self._features
         out = []
-        for feature, count in Counter(turn_features(sentences)).items():
+        for feature, count in Counter(features).items():
             entry = known.get(feature)
             if entry is not None:
                 idf, weight = entry
@@ -126,7 +129,14 @@ class TurnModel:
 
     def logit(self, sentences: Sequence[str]) -> float:
         """The log-odds that the turn whose own sentences (normalised) are ``sentences`` is rude."""
-        terms = self._terms(sentences)
+        return self._logit_of(self._terms(sentences))
+
+    def logit_of_features(self, features: Sequence[str]) -> float:
+        """:meth:`logit` of a turn's features (:func:`turn_features`) already worked out (the
+        fitting script's out-of-fold scores)."""
+        return self._logit_of(self._terms_of(features))
+
+    def _logit_of(self, terms: list[tuple[str, float, float]]) -> float:
         norm = math.sqrt(math.fsum(v * v for _, v, _ in terms))
         if not norm:
             return self.data.bias
@@ -135,7 +145,7 @@ class TurnModel:
     def judge(self, sentences: Sequence[str]) -> tuple[bool, float]:
         """(rude, probability) of a turn."""
         z = self.logit(sentences)
-        return z >= self._cut, _sigmoid(z)
+        return z >= self._cut, sigmoid(z)
 
     def top(self, sentences: Sequence[str], k: int = 3) -> list[str]:
         """The ``k`` features that add most to the turn's score (named in a finding's message)."""
@@ -147,28 +157,10 @@ class TurnModel:
         return list(shown)
 
 
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1 / (1 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1 + e)
-
-
 def load_turn_model(path: str | Path) -> TurnModel:
     """Load a turn stage file; :class:`LexiconError` naming the file, the field and the reason
     (one line) when it is unreadable or invalid."""
     path = Path(path)
-    content = read_data(path, LexiconError)
-    key = tone_cache.key(content)
-    cached = tone_cache.load_turn_fields(key)
-    if cached is not None:  # this very file validated before under this code (lexicon.tone_cache)
-        fields, fields_set = cached
-        return TurnModel(TurnFile.model_construct(fields_set, **fields), str(path))
-    data = parse_data(content, path, LexiconError)
-    try:
-        model = TurnFile.model_validate(data)
-    except ValidationError as exc:
-        raise LexiconError(format_validation_error(path, exc, data, list_key="features")) from None
-    tone_cache.store_turn_fields(key, {name: getattr(model, name) for name in TurnFile.model_fields},
-                                 model.model_fields_set)
-    return TurnModel(model, str(path))
+    data = tone_cache.load_validated(path, TurnFile, tone_cache.load_turn_fields, tone_cache.store_turn_fields,
+                                     list_key="features")
+    return TurnModel(data, str(path))
