@@ -13,6 +13,7 @@ from scriptcheck import Checker
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.tone import default_tone_path, load_tone
+from scriptcheck.text.normalize import normalize
 from scriptcheck.lexicon.turn_model import WORD, TurnFile, TurnModel, load_turn_model, turn_features
 
 TINY = """version: 1
@@ -115,7 +116,7 @@ def test_without_agreement_or_without_the_stage_the_widened_gate_flags_nothing(t
     assert not load_tone(tone).check(text)  # the turn stage disagrees: nothing stands
     turn.write_text(content, encoding="utf-8")
     assert load_tone(tone).check(text)
-    tone.write_text(re.sub(r"(?m)^turn: .*\n", "", tone.read_text(encoding="utf-8")), encoding="utf-8")
+    tone.write_text(re.sub(r"(?m)^turn(_band)?: .*\n", "", tone.read_text(encoding="utf-8")), encoding="utf-8")
     assert not load_tone(tone).check(text)  # no widened gate: the n-gram stage never scores it
 
 
@@ -154,3 +155,55 @@ def test_a_checker_that_used_the_widened_gate_still_pickles() -> None:
     before = [(f.rule, f.start, f.end) for f in checker.check(WIDENED[0])]
     copy = pickle.loads(pickle.dumps(checker))
     assert [(f.rule, f.start, f.end) for f in copy.check(WIDENED[0])] == before == [("FB900", 0, 7)]
+
+
+# Written for these tests: rude replies the n-gram stage scores just under its threshold (in the
+# band from 0.9), that the turn stage puts at 0.9 or more.
+BAND = ["您之前是不是也在别的店这么闹过？", "您这截图是修过的吧？", "您不下车我就开走了，钱照收。"]
+
+
+@pytest.mark.parametrize("text", BAND)
+def test_the_band_under_the_ngram_threshold_flags_with_the_turn_stages_stricter_agreement(text: str) -> None:
+    [hit] = load_tone().hits(normalize(text))
+    band = load_tone().data.turn_band
+    assert hit.stage == "turn" and hit.threshold == band.threshold
+    assert band.floor <= hit.referred < load_tone().ngram.threshold_for(normalize(text).text)
+    assert [f.rule for f in Checker.default().check(text)] == ["FB900"]
+
+
+@pytest.mark.parametrize("text", BAND)
+def test_without_the_band_or_with_a_stricter_one_it_flags_nothing(tmp_path, text: str) -> None:
+    tone, _ = _copy(tmp_path)
+    content = tone.read_text(encoding="utf-8")
+    tone.write_text(re.sub(r"(?m)^turn_band: .*\n", "", content), encoding="utf-8")
+    assert not load_tone(tone).check(text)
+    tone.write_text(re.sub(r"(?m)^turn_band: .*$", "turn_band: {floor: 0.9, threshold: 0.99999}", content),
+                    encoding="utf-8")
+    assert not load_tone(tone).check(text)  # the turn stage is not that sure
+    tone.write_text(content, encoding="utf-8")
+    assert load_tone(tone).check(text)
+
+
+@pytest.mark.parametrize("old, new, field", [
+    (r"(?m)^turn: .*\n", "", "turn_band needs both"),
+    (r"(?m)^turn_band: .*$", "turn_band: {floor: 1.5, threshold: 0.9}", "turn_band.floor"),
+    (r"(?m)^turn_band: .*$", "turn_band: {floor: 0.9}", "turn_band.threshold"),
+    (r"(?m)^turn_band: .*$", "turn_band: {floor: 0.9, threshold: 0.9, ceiling: 1}", "turn_band.ceiling"),
+])
+def test_a_bad_band_is_one_line_naming_file_and_field(tmp_path, old: str, new: str, field: str) -> None:
+    tone, _ = _copy(tmp_path)
+    tone.write_text(re.sub(old, new, tone.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(LexiconError) as caught:
+        load_tone(tone)
+    message = str(caught.value)
+    assert "\n" not in message and "tone.yaml" in message and field in message
+
+
+def test_the_rule_doc_names_every_stage_with_its_thresholds() -> None:
+    from scriptcheck.ruledoc import render_tone_doc
+    model = load_tone()
+    doc = render_tone_doc(model)
+    band = model.data.turn_band
+    assert f"probability {model.ngram.threshold:g}" in doc
+    assert f"at probability {model.turn.threshold:g}" in doc
+    assert f"from {band.floor:g} up to its threshold" in doc and f"reaches {band.threshold:g}" in doc

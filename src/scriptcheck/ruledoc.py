@@ -64,6 +64,19 @@ def render_tone_doc(model) -> str:
               f"  A sentence is flagged when at least {d.min_cues} of {len(d.cues)} weighted cues fire in it and their "
               f"score, less its {len(d.mitigators)} mitigators (您, 请, apologies, offers of help …), reaches "
               f"{d.threshold:g}. The finding names the cues."]
+    if model.ngram is not None:
+        n = model.ngram.data
+        short = (f" ({n.short_threshold:g} for a sentence of at most {n.short_length} characters)"
+                 if n.short_threshold is not None else "")
+        lines.append(f"  The n-gram stage ({len(n.weights):,} weighted character n-grams) flags a sentence the cues do "
+                     f"not at probability {n.threshold:g}{short}; the finding names the n-grams that weighed most.")
+    if model.turn is not None:
+        lines.append(f"  The turn stage (a second model over the whole turn's characters and words) must agree, "
+                     f"at probability {model.turn.threshold:g}, with what the n-gram stage flags through its "
+                     "widened gate alone.")
+        if d.turn_band is not None:
+            lines.append(f"  A sentence the n-gram stage scores from {d.turn_band.floor:g} up to its threshold is "
+                         f"flagged when the turn stage reaches {d.turn_band.threshold:g}.")
     if d.examples.match:
         lines += ["", "Example (flagged)"] + [f"  {t}" for t in d.examples.match]
     if d.suggestion:

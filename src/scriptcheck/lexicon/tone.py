@@ -146,6 +146,21 @@ class ToneExamples(BaseModel):
     no_match: list[str] = Field(default_factory=list)
 
 
+class TurnBand(BaseModel):
+    """The n-gram stage's band just under its threshold, vetted by the turn stage: a sentence the
+    n-gram stage scores at ``floor`` or more without flagging it is flagged when the whole turn's
+    probability reaches ``threshold``. Many rude replies sit in that band (the n-gram stage's
+    threshold is set high for real agent turns); two models of different features seldom share
+    a false alarm, so the turn stage's stricter word decides them."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    floor: float = Field(gt=0, lt=1, description="The n-gram probability from which a sentence is put "
+                         "to the turn stage.")
+    threshold: float = Field(gt=0, lt=1, description="The turn probability at which such a sentence is "
+                             "flagged.")
+
+
 class ToneFile(BaseModel):
     """The validated content of a tone-model file (``lexicons/models/tone.yaml``)."""
 
@@ -173,9 +188,13 @@ class ToneFile(BaseModel):
                              description="The turn stage (lexicon.turn_model): its triggers widen the n-gram "
                              "stage's gate, and what comes through the widening alone stands only when it "
                              "agrees. A file in this file's directory.")
+    turn_band: TurnBand | None = Field(default=None, description="Sentences the n-gram stage scores just "
+                                       "under its threshold, put to the turn stage (see TurnBand).")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
+        if self.turn_band is not None and (self.turn is None or self.ngram is None):
+            raise ValueError("turn_band needs both an n-gram stage (ngram:) and a turn stage (turn:)")
         seen: set[str] = set()
         for kind, items, ok in (("cue", self.cues, lambda w: w >= 0), ("mitigator", self.mitigators, lambda w: w <= 0)):
             for item in items:
@@ -431,6 +450,8 @@ class ToneModel:
         words = own_words(text)
         spans = sentences(text)
         verdict: tuple[bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
+        band = self.data.turn_band if self.turn is not None else None
+        band_floor, band_threshold = (band.floor, band.threshold) if band is not None else (2.0, 2.0)
         widened_key = self._widened_key
         for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
@@ -455,7 +476,7 @@ class ToneModel:
                                          or any(t in search for t in triggers))
                                         or (widened and self._holds_widened(search))):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))
-                if flagged and self._neutral:
+                if (flagged or p >= band_floor) and self._neutral:
                     following = spans[index + 1] if index + 1 < len(spans) else None
                     rest = self._without_neutral(own, words[following[0]:following[1]] if following else "")
                     if rest != own:  # judged again on what is left (nothing left: not flagged)
@@ -465,13 +486,17 @@ class ToneModel:
                 if flagged and gated:
                     hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
                                   tuple(ngram.top(search, own)), ngram.threshold_for(search))
-                elif flagged:  # through the widened gate: only with the turn stage's agreement
+                elif flagged or p >= band_floor:
+                    # Through the widened gate, or in the band just under the n-gram stage's
+                    # threshold: only with the turn stage's agreement (stricter in the band).
                     if verdict is None:
-                        verdict = self._turn_verdict(text)
+                        verdict = self._turn_verdict(text, band_threshold)
                     rude, q, top = verdict
-                    if rude:
+                    agreed = rude if flagged else q >= band_threshold
+                    if agreed:
+                        needed = self.turn.threshold if flagged else band_threshold  # type: ignore[union-attr]
                         hit = ToneHit(start, end, round(q, 3), tuple(fired), tuple(eased), "turn",
-                                      top, self.turn.threshold, round(p, 3))  # type: ignore[union-attr]
+                                      top, needed, round(p, 3))
             if hit is None:
                 continue
             if _someone_elses(text, start, end):
@@ -489,16 +514,17 @@ class ToneModel:
             self._widened = ahocorasick_rs.AhoCorasick(list(self.turn.triggers))  # type: ignore[union-attr]
         return bool(self._widened.find_matches_as_indexes(search))  # type: ignore[attr-defined]
 
-    def _turn_verdict(self, text: str) -> tuple[bool, float, tuple[str, ...]]:
-        """(rude, probability, the features that weighed most) of the turn ``text``, once
-        per turn however many of its sentences ask (a turn of 2,000 such sentences asked 2,000
-        times for its top features took minutes): over the sentences the fitting script saw
-        (quotations blanked, someone else's words left out)."""
+    def _turn_verdict(self, text: str, band_threshold: float) -> tuple[bool, float, tuple[str, ...]]:
+        """(rude at the stage's own threshold, probability, the features that weighed most) of the turn ``text``, once per turn
+        however many of its sentences ask (a turn of 2,000 such sentences asked 2,000 times for
+        its top features took minutes): over the sentences the fitting script saw (quotations
+        blanked, someone else's words left out). The features are worked out only when the
+        probability reaches a threshold some sentence may need."""
         turn = self.turn
         assert turn is not None
         own_searches = [search for _, search in own_sentences(text) if search]
         rude, q = turn.judge(own_searches)
-        return rude, q, tuple(turn.top(own_searches)) if rude else ()
+        return rude, q, tuple(turn.top(own_searches)) if rude or q >= band_threshold else ()
 
     def _without_neutral(self, own: str, following: str) -> str:
         """``own`` (a sentence's own words) without its clauses that a neutral clause matches
