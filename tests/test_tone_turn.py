@@ -145,6 +145,9 @@ def test_a_turn_is_judged_once_however_many_sentences_ask(monkeypatch) -> None:
     monkeypatch.setattr(TurnModel, "_terms", counted)
     findings = load_tone().check("您家是在挖矿吧？" * 50)
     assert len(findings) == 50 and len(calls) == 2 and calls[0] == 50
+    calls.clear()  # the same for a turn of sentences in the band under the n-gram threshold
+    findings = load_tone().check("您这截图是修过的吧？" * 50)
+    assert len(findings) == 50 and len(calls) == 2 and calls[0] == 50
 
 
 def test_a_checker_that_used_the_widened_gate_still_pickles() -> None:
