@@ -451,6 +451,7 @@ class ToneModel:
         spans = sentences(text)
         verdict: tuple[bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
         band = self.data.turn_band if self.turn is not None else None
+        # No band: a probability never reaches 2.
         band_floor, band_threshold = (band.floor, band.threshold) if band is not None else (2.0, 2.0)
         widened_key = self._widened_key
         for index, (start, end) in enumerate(spans):
@@ -515,11 +516,11 @@ class ToneModel:
         return bool(self._widened.find_matches_as_indexes(search))  # type: ignore[attr-defined]
 
     def _turn_verdict(self, text: str, band_threshold: float) -> tuple[bool, float, tuple[str, ...]]:
-        """(rude at the stage's own threshold, probability, the features that weighed most) of the turn ``text``, once per turn
-        however many of its sentences ask (a turn of 2,000 such sentences asked 2,000 times for
-        its top features took minutes): over the sentences the fitting script saw (quotations
-        blanked, someone else's words left out). The features are worked out only when the
-        probability reaches a threshold some sentence may need."""
+        """(rude at the stage's own threshold, probability, the features that weighed most) of
+        the turn ``text``, once per turn however many of its sentences ask (a turn of 2,000 such
+        sentences asked 2,000 times for its top features took minutes): over the sentences the
+        fitting script saw (quotations blanked, someone else's words left out). The features are
+        worked out only when the probability reaches a threshold some sentence may need."""
         turn = self.turn
         assert turn is not None
         own_searches = [search for _, search in own_sentences(text) if search]
