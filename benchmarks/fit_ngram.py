@@ -1,7 +1,7 @@
 """Fit the tone model's n-gram stage (lexicons/models/tone_ngram.yaml; docs/tone-model.md).
 
 Usage: SCRIPTCHECK_CACHE_DIR=off PYTHONPATH=src python benchmarks/fit_ngram.py [--write]
-           [--jddc PATH] [--nested] [--exclude SOURCE ...] [--nbscale [ALPHA]]
+           [--jddc PATH] [--nested] [--exclude SOURCE ...] [--sources-of MODEL] [--nbscale [ALPHA]]
 
 Data, grouped by WRITER/SOURCE (lines of one writer are correlated, so whole sources are held
 out, never random lines):
@@ -131,6 +131,28 @@ def load_items(jddc: Path, exclude: set[str], customers: bool = False) -> list[I
                         item.fold = n  # set to a fold name below
                         items.append(item)
     return items
+
+
+def sources_of(model: Path) -> set[str]:
+    """The sources a model file was fitted on (its ``trained_on:`` line), so that a refit can
+    reproduce it after training sets were added (``--sources-of``)."""
+    with model.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("trained_on:"):
+                return set(yaml.safe_load(line)["trained_on"])
+    raise SystemExit(f"{model}: no trained_on line")
+
+
+def only_sources(items: list[Item], model: str | None) -> list[Item]:
+    """``items`` restricted to the sources ``model`` was fitted on (all of them without one);
+    a source it names that is not among the items is an error (a missing corpus or file)."""
+    if model is None:
+        return items
+    wanted = sources_of(Path(model))
+    missing = wanted - {item.source for item in items}
+    if missing:
+        raise SystemExit(f"{model}: fitted on sources that are not here: {', '.join(sorted(missing))}")
+    return [item for item in items if item.source in wanted]
 
 
 def mark_shipped(items: list[Item]) -> None:
@@ -537,6 +559,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jddc", default=str(JDDC_DEFAULT))
     parser.add_argument("--nested", action="store_true", help="inner leave-one-source-out for the threshold")
     parser.add_argument("--exclude", action="append", default=[], help="leave a source out entirely")
+    parser.add_argument("--sources-of", metavar="MODEL", help="only the sources MODEL (a model file) was "
+                        "fitted on: reproduces it after training sets were added")
     parser.add_argument("--no-cue-features", dest="cue_features", action="store_false",
                         help="n-grams only (default: the cue stage's cues and mitigators as features too)")
     parser.add_argument("--veto", type=float, nargs="*", default=[0.1, 0.3, 0.5],
@@ -586,7 +610,7 @@ def main(argv: list[str]) -> int:
     _CUE_MODEL = load_tone(ngram=False)
     _CUE_GATE = [re.compile(c.pattern) for c in load_tone(ngram=False).data.cues if c.over == "normalized"]
     t0 = time.time()
-    items = load_items(Path(args.jddc), set(args.exclude), args.customer_share > 0)
+    items = only_sources(load_items(Path(args.jddc), set(args.exclude), args.customer_share > 0), args.sources_of)
     mark_shipped(items)
     print(f"{len(items)} items loaded in {time.time() - t0:.0f} s")
     if args.write:

@@ -1,7 +1,7 @@
 """Fit the tone model's turn stage (lexicons/models/tone_turn.yaml; docs/tone-model.md).
 
 Usage: SCRIPTCHECK_CACHE_DIR=off PYTHONPATH=src python benchmarks/fit_turn.py [--write]
-           [--jddc PATH] [--exclude SOURCE ...] [--keep K] [--c C] [--jddc-weight W]
+           [--jddc PATH] [--exclude SOURCE ...] [--sources-of MODEL] [--keep K] [--c C] [--jddc-weight W]
            [--threshold P] [--trigger W] [--max-df N] [--folds N]
 
 Needs scikit-learn and numpy (``pip install -e ".[fit]"``); the run time needs neither.
@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_ngram import _triggers as ngram_triggers, load_items  # noqa: E402
+from fit_ngram import _triggers as ngram_triggers, load_items, only_sources  # noqa: E402
 from jddc_false_positives import DEFAULT as JDDC_DEFAULT  # noqa: E402
 
 from scriptcheck.lexicon.tone import own_sentences  # noqa: E402
@@ -140,6 +140,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--jddc", default=str(JDDC_DEFAULT))
     parser.add_argument("--exclude", action="append", default=[], help="leave a source out entirely")
+    parser.add_argument("--sources-of", metavar="MODEL", help="only the sources MODEL (a model file) was "
+                        "fitted on: reproduces it after training sets were added")
     parser.add_argument("--keep", type=int, default=20000, help="features kept for the second fit")
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 strength")
     parser.add_argument("--polite-weight", type=float, default=2.0)
@@ -153,7 +155,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     args.argv = [a for a in argv if a != "--write"]
     t0 = time.time()
-    items = load_items(Path(args.jddc), set(args.exclude))
+    items = only_sources(load_items(Path(args.jddc), set(args.exclude)), args.sources_of)
     docs = [turn_features([search for _, search in own_sentences(item.text)]) for item in items]
     y = np.array([item.label for item in items])
     jddc = np.array([item.source == "jddc" for item in items])
