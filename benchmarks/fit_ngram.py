@@ -135,7 +135,7 @@ def load_items(jddc: Path, exclude: set[str], customers: bool = False) -> list[I
 
 def sources_of(model: Path) -> set[str]:
     """The sources a model file was fitted on (its ``trained_on:`` line), so that a refit can
-    reproduce it after training sets were added (``--sources-of``)."""
+    fit on its data again after training sets were added (``--sources-of``)."""
     with model.open(encoding="utf-8") as fh:
         for line in fh:
             if line.startswith("trained_on:"):
@@ -560,7 +560,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--nested", action="store_true", help="inner leave-one-source-out for the threshold")
     parser.add_argument("--exclude", action="append", default=[], help="leave a source out entirely")
     parser.add_argument("--sources-of", metavar="MODEL", help="only the sources MODEL (a model file) was "
-                        "fitted on: reproduces it after training sets were added")
+                        "fitted on (its trained_on): the same data as the shipped file after training sets were added")
     parser.add_argument("--no-cue-features", dest="cue_features", action="store_false",
                         help="n-grams only (default: the cue stage's cues and mitigators as features too)")
     parser.add_argument("--veto", type=float, nargs="*", default=[0.1, 0.3, 0.5],

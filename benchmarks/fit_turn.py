@@ -141,7 +141,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jddc", default=str(JDDC_DEFAULT))
     parser.add_argument("--exclude", action="append", default=[], help="leave a source out entirely")
     parser.add_argument("--sources-of", metavar="MODEL", help="only the sources MODEL (a model file) was "
-                        "fitted on: reproduces it after training sets were added")
+                        "fitted on (its trained_on): the same data as the shipped file after training sets were added")
     parser.add_argument("--keep", type=int, default=20000, help="features kept for the second fit")
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 strength")
     parser.add_argument("--polite-weight", type=float, default=2.0)

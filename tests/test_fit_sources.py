@@ -1,5 +1,5 @@
 """benchmarks/fit_ngram.py and fit_turn.py --sources-of: a refit on exactly the sources a model
-file was fitted on (its ``trained_on:`` line), so a shipped file stays reproducible after new
+file was fitted on (its ``trained_on:`` line), so a refit can use a shipped file's data after new
 training sets are added to benchmarks/data."""
 
 import sys
