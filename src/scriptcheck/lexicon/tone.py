@@ -293,6 +293,10 @@ class ToneModel:
         # The turn stage (lexicon.turn_model): its triggers widen the n-gram stage's gate, and
         # what the n-gram stage flags through the widening stands only when it agrees.
         self.turn = turn if ngram is not None else None
+        # (n-gram floor, turn threshold) of the band under the n-gram threshold (ToneFile.turn_band);
+        # without one, 2: no probability reaches it.
+        band = data.turn_band if self.turn is not None else None
+        self._band = (band.floor, band.threshold) if band is not None else (2.0, 2.0)
         # The cues and mitigators with their regexes (compiled when a sentence is first scored:
         # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
         self._cue_items = [c for c in data.cues if c.weight > 0]
@@ -450,9 +454,7 @@ class ToneModel:
         words = own_words(text)
         spans = sentences(text)
         verdict: tuple[bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
-        band = self.data.turn_band if self.turn is not None else None
-        # No band: a probability never reaches 2.
-        band_floor, band_threshold = (band.floor, band.threshold) if band is not None else (2.0, 2.0)
+        band_floor, band_threshold = self._band
         widened_key = self._widened_key
         for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
@@ -491,11 +493,13 @@ class ToneModel:
                     # Through the widened gate, or in the band just under the n-gram stage's
                     # threshold: only with the turn stage's agreement (stricter in the band).
                     if verdict is None:
-                        verdict = self._turn_verdict(text, band_threshold)
+                        verdict = self._turn_verdict(text)
                     rude, q, top = verdict
-                    agreed = rude if flagged else q >= band_threshold
+                    if flagged:
+                        agreed, needed = rude, self.turn.threshold  # type: ignore[union-attr]
+                    else:
+                        agreed, needed = q >= band_threshold, band_threshold
                     if agreed:
-                        needed = self.turn.threshold if flagged else band_threshold  # type: ignore[union-attr]
                         hit = ToneHit(start, end, round(q, 3), tuple(fired), tuple(eased), "turn",
                                       top, needed, round(p, 3))
             if hit is None:
@@ -515,7 +519,7 @@ class ToneModel:
             self._widened = ahocorasick_rs.AhoCorasick(list(self.turn.triggers))  # type: ignore[union-attr]
         return bool(self._widened.find_matches_as_indexes(search))  # type: ignore[attr-defined]
 
-    def _turn_verdict(self, text: str, band_threshold: float) -> tuple[bool, float, tuple[str, ...]]:
+    def _turn_verdict(self, text: str) -> tuple[bool, float, tuple[str, ...]]:
         """(rude at the stage's own threshold, probability, the features that weighed most) of
         the turn ``text``, once per turn however many of its sentences ask (a turn of 2,000 such
         sentences asked 2,000 times for its top features took minutes): over the sentences the
@@ -525,7 +529,7 @@ class ToneModel:
         assert turn is not None
         own_searches = [search for _, search in own_sentences(text) if search]
         rude, q = turn.judge(own_searches)
-        return rude, q, tuple(turn.top(own_searches)) if rude or q >= band_threshold else ()
+        return rude, q, tuple(turn.top(own_searches)) if rude or q >= self._band[1] else ()
 
     def _without_neutral(self, own: str, following: str) -> str:
         """``own`` (a sentence's own words) without its clauses that a neutral clause matches
