@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -99,41 +99,82 @@ class NgramFile(BaseModel):
 
 
 class NgramModel:
-    """A loaded n-gram stage: :meth:`logit` / :meth:`probability` of a sentence."""
+    """A loaded n-gram stage: :meth:`logit` / :meth:`probability` of a sentence.
+
+    Made from a validated file (``NgramModel(data)``) or, by :func:`load_ngram` on a warm start,
+    from the file's head alone (:meth:`deferred`): the triggers, thresholds and cue ids that
+    building a matcher's gate needs; the weights are read when a sentence is first scored."""
 
     def __init__(self, data: NgramFile, path: str = "<ngram>") -> None:
-        self.data = data
+        self._init(tone_cache.ngram_head(data), path)
+        self._data: NgramFile | None = data
+        self._load: Callable[[], NgramFile] | None = None
+
+    @classmethod
+    def deferred(cls, head: dict, load: Callable[[], NgramFile], path: str = "<ngram>") -> "NgramModel":
+        """A model from its file's head (:func:`scriptcheck.lexicon.tone_cache.ngram_head`) whose
+        :attr:`data` (and weights) ``load`` gives on first need."""
+        model = cls.__new__(cls)
+        model._init(head, path)
+        model._data, model._load = None, load
+        return model
+
+    def _init(self, head: dict, path: str) -> None:
         self.path = path
-        self._weights = data.weights
-        self._low, self._high = data.orders
+        self._low, self._high = head["orders"]
+        self._threshold = head["threshold"]
         # The probability threshold as a log-odds one: no exp() per scored sentence.
-        self._cut = math.log(data.threshold / (1 - data.threshold))
-        self._short_length = data.short_length
-        short = data.short_threshold if data.short_threshold is not None else data.threshold
+        self._cut = math.log(head["threshold"] / (1 - head["threshold"]))
+        self._short_length = head["short_length"]
+        self._short_threshold = head["short_threshold"]
+        short = head["short_threshold"] if head["short_threshold"] is not None else head["threshold"]
         self._short_cut = math.log(short / (1 - short))
-        self.triggers: tuple[str, ...] = tuple(data.triggers)
+        self.triggers: tuple[str, ...] = tuple(head["triggers"])
+        self.cue_floor: float | None = head["cue_floor"]
+        self.cue_gate: bool = head["cue_gate"]
+        self.veto: float = head["veto"]
+        self._cue_ids = frozenset(head["cue_ids"])
         # The weights packed for the compiled weighing (lexicon/_native.pyx), made on first
         # need: a one-line lint that never scores a sentence does not pay for packing them.
         self._table = None
 
+    @property
+    def data(self) -> NgramFile:
+        """The validated file (read now if this model was made :meth:`deferred`)."""
+        data = self._data
+        if data is None:
+            data = self._data = self._load()  # type: ignore[misc]
+            self._load = None  # and the file's bytes it held
+        return data
+
+    @property
+    def _weights(self) -> dict[str, float]:
+        return self.data.weights
+
+    def cue_ids(self) -> frozenset[str]:
+        """The cue and mitigator ids its ``<id>`` features name."""
+        return self._cue_ids
+
     def __getstate__(self) -> dict:
-        # The packed table is a C structure: a copy (a model sent to another process) packs its own.
-        return {**self.__dict__, "_table": None}
+        # The packed table is a C structure: a copy (a model sent to another process) packs its
+        # own. The file's loader is a closure over its bytes: a copy gets the data instead.
+        data = self.data
+        return {**self.__dict__, "_table": None, "_data": data, "_load": None}
 
     def __repr__(self) -> str:
-        return f"NgramModel({self.path!r}, {len(self._weights)} weights, threshold {self.data.threshold})"
+        return f"NgramModel({self.path!r}, threshold {self._threshold})"
 
     @property
     def threshold(self) -> float:
         """The probability at or above which a sentence is flagged."""
-        return self.data.threshold
+        return self._threshold
 
     def threshold_for(self, search: str) -> float:
         """The probability at or above which the sentence ``search`` (normalised) is flagged:
         ``short_threshold`` for a short one, else ``threshold``."""
-        if len(search) <= self._short_length and self.data.short_threshold is not None:
-            return self.data.short_threshold
-        return self.data.threshold
+        if len(search) <= self._short_length and self._short_threshold is not None:
+            return self._short_threshold
+        return self._threshold
 
     def logit(self, search: str, original: str, cues: Sequence[str] = ()) -> float:
         """The log-odds that a sentence is rude (``search``: its normalised text; ``cues``: the
@@ -175,8 +216,9 @@ except ImportError:
 
 def load_ngram(path: str | Path) -> NgramModel:
     """Load an n-gram stage file; :class:`LexiconError` naming the file, the field and the
-    reason (one line) when it is unreadable or invalid."""
+    reason (one line) when it is unreadable or invalid. On a warm start only its head is read
+    now and the weights when a sentence is first scored (:func:`tone_cache.load_staged`)."""
     path = Path(path)
-    data = tone_cache.load_validated(path, NgramFile, tone_cache.load_ngram_fields, tone_cache.store_ngram_fields,
-                                     list_key="weights")
-    return NgramModel(data, str(path))
+    head, data, load = tone_cache.load_staged(path, "ngram", NgramFile, tone_cache.load_ngram_fields,
+                                              tone_cache.store_ngram_fields, list_key="weights")
+    return NgramModel(data, str(path)) if data is not None else NgramModel.deferred(head, load, str(path))

@@ -309,12 +309,12 @@ class ToneModel:
                               for c in data.neutral)
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
-        floor = ngram.data.cue_floor if ngram is not None else None
+        floor = ngram.cue_floor if ngram is not None else None
         self._cue_floor = -math.inf if floor is None else floor
         # Reviewed texts (a lexicon overlay's FB900 entry): a flagged sentence inside one is dropped.
         self.allow: tuple[str, ...] = tuple(dict.fromkeys(a for a in (normalize(t).text for t in allow) if a))
         if ngram is not None:
-            unknown = ngram.data.cue_ids() - {c.id for c in (*data.cues, *data.mitigators)}
+            unknown = ngram.cue_ids() - {c.id for c in (*data.cues, *data.mitigators)}
             if unknown:
                 raise LexiconError(f"{ngram.path}: weights name cues the tone model {path} does not "
                                    f"have: {', '.join(sorted(unknown))}")
@@ -473,9 +473,9 @@ class ToneModel:
                 # The n-gram stage may veto the cue stage's call (its weakest calls were polite
                 # speech in dialect or to a colleague: 小王，别催这位阿姨); then nothing is flagged,
                 # as its probability is below its own threshold too.
-                if ngram is None or not ngram.data.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.data.veto:
+                if ngram is None or not ngram.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.veto:
                     hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
-            elif ngram is not None and ((gated := (content and ngram.data.cue_gate and score >= self._cue_floor)
+            elif ngram is not None and ((gated := (content and ngram.cue_gate and score >= self._cue_floor)
                                          or any(t in search for t in triggers))
                                         or (widened and self._holds_widened(search))):
                 flagged, p = ngram.judge(search, own, (*fired, *eased))

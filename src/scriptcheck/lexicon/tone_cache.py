@@ -18,7 +18,13 @@ The lexicons have had such a cache since the compiled-lexicon cache
   their analyses (the anchors and end anchoring :func:`~scriptcheck.match.patterns.
   compile_pattern` derived): the file is validated on every load as before, only the regex
   policy's check and the analysis of a pattern that passed them under this key are skipped (as the lexicon loader does with ``spec_cache.load_analyses``),
-  and its regex compiles on first use.
+  and its regex compiles on first use;
+- ``ngram-head/<key>`` and ``turn-head/<key>``: the same fields but the big mapping (an n-gram
+  file's weights, with the cue ids they name; a turn file's features). A warm start builds the
+  gate from these and reads the mapping only when a sentence is first scored
+  (:func:`load_staged`): a one-line ``lint`` of a polite template never gets that far, and
+  reading the two mappings was ~30 ms of the ~190 it spends after its imports
+  (benchmarks/RESULTS.md, session of 2026-12-02 22:56 UTC).
 
 A file is stored only once it validated. The key is the SHA-256 of the file's bytes together
 with the versions of the libraries and the source of the modules that read, validate and
@@ -41,12 +47,13 @@ from scriptcheck.cachedir import code_salt
 from scriptcheck.datafile import format_validation_error, load_marshalled, parse_data, read_data, store_marshalled
 from scriptcheck.errors import LexiconError
 
-__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "load_turn_fields", "load_validated",
-           "store_cue_analyses", "store_ngram_fields", "store_turn_fields"]
+__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "load_staged", "load_turn_fields", "load_validated",
+           "ngram_head", "store_cue_analyses", "store_ngram_fields", "store_turn_fields", "turn_head"]
 
 _NGRAM_FORMAT = "scriptcheck-ngram/3"  # 3: short_length, short_threshold
 _TONE_FORMAT = "scriptcheck-tone/1"
 _TURN_FORMAT = "scriptcheck-turn/1"
+_HEAD_FORMAT = "scriptcheck-model-head/1"
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +224,12 @@ def load_validated(path: Path, file_model: type[_File], load_fields: Callable[[s
     line; ``list_key``: the big mapping whose entries the message names) when it is unreadable
     or invalid."""
     content = read_data(path, LexiconError)
-    key_ = key(content)
+    return _validated(path, content, key(content), file_model, load_fields, store_fields, list_key)
+
+
+def _validated(path: Path, content: bytes, key_: str, file_model: type[_File],
+               load_fields: Callable[[str], tuple[dict, set[str]] | None],
+               store_fields: Callable[[str, dict, set[str]], None], list_key: str) -> _File:
     cached = load_fields(key_)
     if cached is not None:
         fields, fields_set = cached
@@ -229,3 +241,55 @@ def load_validated(path: Path, file_model: type[_File], load_fields: Callable[[s
         raise LexiconError(format_validation_error(path, exc, data, list_key=list_key)) from None
     store_fields(key_, {name: getattr(model, name) for name in file_model.model_fields}, model.model_fields_set)
     return model
+
+
+def ngram_head(model: Any) -> dict:
+    """What an n-gram stage needs before it scores a sentence (:class:`~scriptcheck.lexicon.
+    ngram.NgramModel`): every field but the weights, and the cue ids the weights name."""
+    head = {name: getattr(model, name) for name in _NGRAM_FIELDS if name != "weights"}
+    return {**head, "cue_ids": sorted(model.cue_ids())}
+
+
+def turn_head(model: Any) -> dict:
+    """What a turn stage needs before it judges a turn: every field but the features."""
+    return {name: getattr(model, name) for name in _TURN_FIELDS}
+
+
+# The head's fields and what each must be, per kind of file.
+_HEAD_FIELDS = {
+    "ngram": {**{n: c for n, c in _NGRAM_FIELDS.items() if n != "weights"}, "cue_ids": _strs},
+    "turn": _TURN_FIELDS,
+}
+
+
+def _load_head(kind: str, key_: str) -> dict | None:
+    checks = _HEAD_FIELDS[kind]
+    head = load_marshalled(f"{kind}-head", key_, _HEAD_FORMAT)
+    if type(head) is not dict or head.keys() != checks.keys():
+        return None
+    return head if all(check(head[name]) for name, check in checks.items()) else None
+
+
+def load_staged(path: Path, kind: str, file_model: type[_File],
+                load_fields: Callable[[str], tuple[dict, set[str]] | None],
+                store_fields: Callable[[str, dict, set[str]], None],
+                list_key: str) -> tuple[dict, _File | None, Callable[[], _File]]:
+    """``(head, model, load)`` of the model file ``path`` (``kind``: "ngram" or "turn"): its
+    head (:func:`ngram_head`, :func:`turn_head`) and ``load``, which gives the validated model
+    (:func:`load_validated`) of the very bytes the head came from, however the file changes
+    afterwards. When the head was cached (this very file validated before under this code),
+    ``model`` is ``None`` and nothing else was read; else ``model`` is the validated file,
+    loaded now (errors as :func:`load_validated`), and its head is remembered."""
+    content = read_data(path, LexiconError)
+    key_ = key(content)
+
+    def load() -> _File:
+        return _validated(path, content, key_, file_model, load_fields, store_fields, list_key)
+
+    head = _load_head(kind, key_)
+    if head is not None:
+        return head, None, load
+    model = load()
+    head = ngram_head(model) if kind == "ngram" else turn_head(model)
+    store_marshalled(f"{kind}-head", key_, _HEAD_FORMAT, head)
+    return head, model, load

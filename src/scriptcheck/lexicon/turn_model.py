@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -91,26 +91,62 @@ class TurnFile(BaseModel):
 
 
 class TurnModel:
-    """A loaded turn stage: :meth:`judge` (or :meth:`logit`) a turn by its own sentences."""
+    """A loaded turn stage: :meth:`judge` (or :meth:`logit`) a turn by its own sentences.
+
+    Made from a validated file (``TurnModel(data)``) or, by :func:`load_turn_model` on a warm
+    start, from the file's head alone (:meth:`deferred`): its triggers and threshold, what a
+    matcher's gate needs; the features are read when a turn is first judged."""
 
     def __init__(self, data: TurnFile, path: str = "<turn>") -> None:
-        self.data = data
+        self._init(tone_cache.turn_head(data), path)
+        self._data: TurnFile | None = data
+        self._load: Callable[[], TurnFile] | None = None
+
+    @classmethod
+    def deferred(cls, head: dict, load: Callable[[], TurnFile], path: str = "<turn>") -> "TurnModel":
+        """A model from its file's head (:func:`scriptcheck.lexicon.tone_cache.turn_head`) whose
+        :attr:`data` (and features) ``load`` gives on first need."""
+        model = cls.__new__(cls)
+        model._init(head, path)
+        model._data, model._load = None, load
+        return model
+
+    def _init(self, head: dict, path: str) -> None:
         self.path = path
-        self._features = data.features
-        self._cut = math.log(data.threshold / (1 - data.threshold))
+        self._threshold: float = head["threshold"]
+        self._cut = math.log(head["threshold"] / (1 - head["threshold"]))
+        self._triggers = tuple(head["triggers"])
+
+    @property
+    def data(self) -> TurnFile:
+        """The validated file (read now if this model was made :meth:`deferred`)."""
+        data = self._data
+        if data is None:
+            data = self._data = self._load()  # type: ignore[misc]
+            self._load = None  # and the file's bytes it held
+        return data
+
+    @property
+    def _features(self) -> dict[str, tuple[float, float]]:
+        return self.data.features
+
+    def __getstate__(self) -> dict:
+        # The file's loader is a closure over its bytes: a copy gets the data instead.
+        data = self.data
+        return {**self.__dict__, "_data": data, "_load": None}
 
     def __repr__(self) -> str:
-        return f"TurnModel({self.path!r}, {len(self._features)} features, threshold {self.data.threshold})"
+        return f"TurnModel({self.path!r}, threshold {self._threshold})"
 
     @property
     def threshold(self) -> float:
         """The probability at or above which a turn is rude."""
-        return self.data.threshold
+        return self._threshold
 
     @property
     def triggers(self) -> tuple[str, ...]:
         """The n-grams that widen the n-gram stage's gate."""
-        return tuple(self.data.triggers)
+        return self._triggers
 
     def _terms(self, sentences: Sequence[str]) -> list[tuple[str, float, float]]:
         """(feature, value, weight) of the turn's features the model knows (value before scaling)."""
@@ -159,8 +195,9 @@ class TurnModel:
 
 def load_turn_model(path: str | Path) -> TurnModel:
     """Load a turn stage file; :class:`LexiconError` naming the file, the field and the reason
-    (one line) when it is unreadable or invalid."""
+    (one line) when it is unreadable or invalid. On a warm start only its head is read now and
+    the features when a turn is first judged (:func:`tone_cache.load_staged`)."""
     path = Path(path)
-    data = tone_cache.load_validated(path, TurnFile, tone_cache.load_turn_fields, tone_cache.store_turn_fields,
-                                     list_key="features")
-    return TurnModel(data, str(path))
+    head, data, load = tone_cache.load_staged(path, "turn", TurnFile, tone_cache.load_turn_fields,
+                                              tone_cache.store_turn_fields, list_key="features")
+    return TurnModel(data, str(path)) if data is not None else TurnModel.deferred(head, load, str(path))
