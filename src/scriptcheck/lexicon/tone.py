@@ -161,6 +161,26 @@ class TurnBand(BaseModel):
                              "flagged.")
 
 
+class AdversativeTail(BaseModel):
+    """Where a sentence turns (但 / 不过 / 可是 after a clause boundary): a sentence no stage flags
+    is judged again from its last turn to its end, on its own. What follows the turn is the
+    agent's stance; a courteous preamble before it (我理解您的心情，但… / 抱歉给您带来不便，不过…)
+    lowers the whole sentence's score without softening that stance."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    pattern: str = Field(min_length=1, max_length=400, description="A bounded regex over the sentence's "
+                         "own words (original text, quotations blanked); its last match starts the tail.")
+    min_length: int = Field(default=4, ge=1, le=64, description="A tail shorter than this many characters "
+                            "is not judged.")
+    why: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _safe(cls, value: str, info: ValidationInfo) -> str:
+        return _policed(value, info)
+
+
 class ToneFile(BaseModel):
     """The validated content of a tone-model file (``lexicons/models/tone.yaml``)."""
 
@@ -190,6 +210,8 @@ class ToneFile(BaseModel):
                              "agrees. A file in this file's directory.")
     turn_band: TurnBand | None = Field(default=None, description="Sentences the n-gram stage scores just "
                                        "under its threshold, put to the turn stage (see TurnBand).")
+    tail: AdversativeTail | None = Field(default=None, description="A sentence no stage flags, judged "
+                                         "again from where it turns (see AdversativeTail).")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
@@ -304,6 +326,7 @@ class ToneModel:
         self._cues: list[tuple[ToneCue, re.Pattern[str]]] | None = None
         self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
         self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
+        self._tail = (LazyRegex(data.tail.pattern), data.tail.min_length) if data.tail is not None else None
         # (clause regex, regex of the next sentence or None) of each neutral clause
         self._neutral = tuple((LazyRegex(c.pattern), LazyRegex(c.answered_by) if c.answered_by else None)
                               for c in data.neutral)
@@ -443,8 +466,6 @@ class ToneModel:
         text = norm.original
         taken = Spans(covered)  # what the lexicons report: see findings_many
         out = []
-        threshold = self.data.threshold
-        ngram = self.ngram
         # Sorted by where each cue begins, so each sentence takes its own by bisection (a scan
         # of every cue per sentence was quadratic in a long utterance).
         cue_starts = sorted(cue_starts)
@@ -454,62 +475,87 @@ class ToneModel:
         words = own_words(text)
         spans = sentences(text)
         verdict: tuple[bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
-        band_floor, band_threshold = self._band
-        widened_key = self._widened_key
         for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
                 continue  # no cue and no trigger begins in this sentence
             if taken.overlaps(start, end):
                 continue  # a lexicon finding overlaps it: that finding says it better
-            candidates = frozenset(cue for _, cue in found if cue >= 0)
-            triggers = [self._triggers[-1 - cue] for _, cue in found if widened_key < cue < 0]
-            widened = any(cue == widened_key for _, cue in found)
-            own = words[start:end]
-            search = normalize(own).text
-            score, fired, eased, content = self._cue_score(own, search, candidates, ngram is not None)
-            hit = None
-            if content and score >= threshold and len(fired) >= self.data.min_cues:
-                # The n-gram stage may veto the cue stage's call (its weakest calls were polite
-                # speech in dialect or to a colleague: 小王，别催这位阿姨); then nothing is flagged,
-                # as its probability is below its own threshold too.
-                if ngram is None or not ngram.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.veto:
-                    hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
-            elif ngram is not None and ((gated := (content and ngram.cue_gate and score >= self._cue_floor)
-                                         or any(t in search for t in triggers))
-                                        or (widened and self._holds_widened(search))):
-                flagged, p = ngram.judge(search, own, (*fired, *eased))
-                if (flagged or p >= band_floor) and self._neutral:
-                    following = spans[index + 1] if index + 1 < len(spans) else None
-                    rest = self._without_neutral(own, words[following[0]:following[1]] if following else "")
-                    if rest != own:  # judged again on what is left (nothing left: not flagged)
-                        own, search = rest, normalize(rest).text
-                        _, fired, eased, _ = self._cue_score(own, search, candidates, True)
-                        flagged, p = ngram.judge(search, own, (*fired, *eased)) if search else (False, 0.0)
-                if flagged and gated:
-                    hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
-                                  tuple(ngram.top(search, own)), ngram.threshold_for(search))
-                elif flagged or p >= band_floor:
-                    # Through the widened gate, or in the band just under the n-gram stage's
-                    # threshold: only with the turn stage's agreement (stricter in the band).
-                    if verdict is None:
-                        verdict = self._turn_verdict(text)
-                    rude, q, top = verdict
-                    if flagged:
-                        agreed, needed = rude, self.turn.threshold  # type: ignore[union-attr]
-                    else:
-                        agreed, needed = q >= band_threshold, band_threshold
-                    if agreed:
-                        hit = ToneHit(start, end, round(q, 3), tuple(fired), tuple(eased), "turn",
-                                      top, needed, round(p, 3))
+            hit, search, verdict = self._judge(text, words, spans, index, start, found, verdict)
+            if hit is None and self._tail is not None:
+                at = self._tail_start(words, start, end)
+                tail = [f for f in found if f[0] >= at] if at is not None else None
+                if tail:
+                    hit, search, verdict = self._judge(text, words, spans, index, at, tail, verdict)
             if hit is None:
                 continue
-            if _someone_elses(text, start, end):
+            if _someone_elses(text, hit.start, end):
                 continue  # someone else's words, asked only of a sentence it flags
             if self.allow and any(search in allowed for allowed in self.allow):
                 continue  # a reviewed text (overlay): its reviewers said it is not rude
             out.append(hit)
         return out
+
+    def _tail_start(self, words: str, start: int, end: int) -> int | None:
+        """Where the sentence ``words[start:end]`` turns for the last time (AdversativeTail), or
+        ``None``: no turn, or what follows it is too short to judge."""
+        regex, shortest = self._tail  # type: ignore[misc]
+        at = None
+        for m in regex.finditer(words, start, end):
+            at = m.start()
+        return at if at is not None and at > start and end - at >= shortest else None
+
+    def _judge(self, text: str, words: str, spans: list[tuple[int, int]], index: int, start: int,
+               found: list[tuple[int, int]], verdict: tuple[bool, float, tuple[str, ...]] | None
+               ) -> tuple[ToneHit | None, str, tuple[bool, float, tuple[str, ...]] | None]:
+        """(hit or None, normalised text, the turn stage's verdict) of ``words[start:end]``, where
+        ``end`` is the end of sentence ``index`` (a tail of it when ``start`` is later than the
+        sentence's) and ``found`` the gate's hits beginning there. ``verdict``: the turn stage's,
+        worked out once per turn (``None``: not yet)."""
+        end = spans[index][1]
+        ngram = self.ngram
+        band_floor, band_threshold = self._band
+        candidates = frozenset(cue for _, cue in found if cue >= 0)
+        triggers = [self._triggers[-1 - cue] for _, cue in found if self._widened_key < cue < 0]
+        widened = any(cue == self._widened_key for _, cue in found)
+        own = words[start:end]
+        search = normalize(own).text
+        score, fired, eased, content = self._cue_score(own, search, candidates, ngram is not None)
+        hit = None
+        if content and score >= self.data.threshold and len(fired) >= self.data.min_cues:
+            # The n-gram stage may veto the cue stage's call (its weakest calls were polite
+            # speech in dialect or to a colleague: 小王，别催这位阿姨); then nothing is flagged,
+            # as its probability is below its own threshold too.
+            if ngram is None or not ngram.veto or ngram.judge(search, own, (*fired, *eased))[1] >= ngram.veto:
+                hit = ToneHit(start, end, round(score, 3), tuple(fired), tuple(eased))
+        elif ngram is not None and ((gated := (content and ngram.cue_gate and score >= self._cue_floor)
+                                     or any(t in search for t in triggers))
+                                    or (widened and self._holds_widened(search))):
+            flagged, p = ngram.judge(search, own, (*fired, *eased))
+            if (flagged or p >= band_floor) and self._neutral:
+                following = spans[index + 1] if index + 1 < len(spans) else None
+                rest = self._without_neutral(own, words[following[0]:following[1]] if following else "")
+                if rest != own:  # judged again on what is left (nothing left: not flagged)
+                    own, search = rest, normalize(rest).text
+                    _, fired, eased, _ = self._cue_score(own, search, candidates, True)
+                    flagged, p = ngram.judge(search, own, (*fired, *eased)) if search else (False, 0.0)
+            if flagged and gated:
+                hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
+                              tuple(ngram.top(search, own)), ngram.threshold_for(search))
+            elif flagged or p >= band_floor:
+                # Through the widened gate, or in the band just under the n-gram stage's
+                # threshold: only with the turn stage's agreement (stricter in the band).
+                if verdict is None:
+                    verdict = self._turn_verdict(text)
+                rude, q, top = verdict
+                if flagged:
+                    agreed, needed = rude, self.turn.threshold  # type: ignore[union-attr]
+                else:
+                    agreed, needed = q >= band_threshold, band_threshold
+                if agreed:
+                    hit = ToneHit(start, end, round(q, 3), tuple(fired), tuple(eased), "turn",
+                                  top, needed, round(p, 3))
+        return hit, search, verdict
 
     def _holds_widened(self, search: str) -> bool:
         """Whether one of the turn stage's triggers occurs in ``search`` (a sentence's
@@ -667,7 +713,8 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
     if known is None:
         cues = (*model.cues, *model.mitigators)
         tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral)]
-                                      + [c.answered_by for c in model.neutral if c.answered_by],
+                                      + [c.answered_by for c in model.neutral if c.answered_by]
+                                      + ([model.tail.pattern] if model.tail is not None else []),
                                       {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
