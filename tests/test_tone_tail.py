@@ -57,6 +57,9 @@ def test_the_tail_starts_at_the_last_turn_and_is_long_enough() -> None:
     assert TONE._tail_start("我理解，但好", 0, 6) is None  # 但好: shorter than min_length
     assert TONE._tail_start("但是规定如此", 0, 6) is None  # a sentence that opens with the turn has no preamble
     assert TONE._tail_start("不但快而且好", 0, 6) is None  # 不但 is no turn
+    assert TONE._tail_start("好的，可以帮您改地址", 0, 10) is None  # 可以 is no turn
+    words = "您说业务员承诺过，可您在投保书上签字了"
+    assert words[TONE._tail_start(words, 0, len(words)):].startswith("可您")
 
 
 def test_an_unsafe_tail_pattern_is_refused(tmp_path) -> None:
@@ -64,7 +67,7 @@ def test_an_unsafe_tail_pattern_is_refused(tmp_path) -> None:
     shutil.copytree(default_tone_path().parent, folder)
     tone = folder / "tone.yaml"
     tone.write_text(tone.read_text(encoding="utf-8").replace(
-        "pattern: '(?<=[，,；;、\\s])(但是|但(?![凡愿])|不过|可是)'", "pattern: '(a+)+但'"), encoding="utf-8")
+        "pattern: '(?<=[，,；;、\\s])(但是|", "pattern: '(a+)+(但是|"), encoding="utf-8")
     with pytest.raises(LexiconError, match="tail"):
         load_tone(tone)
 
