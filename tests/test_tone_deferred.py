@@ -146,3 +146,14 @@ def test_a_pickled_deferred_model_carries_its_data(cache, monkeypatch) -> None:
     copy = pickle.loads(pickle.dumps(warm))
     assert copy.ngram._data is not None and copy.ngram._load is None and copy.turn._data is not None
     assert _hits(copy) == _hits(_eager(monkeypatch))
+
+
+def test_threads_reading_a_deferred_model_at_once_all_get_its_data(cache, monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    load_tone()
+    warm = load_tone()
+    assert warm.ngram._data is None and warm.turn._data is None
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: [warm.hits(normalize(t)) for t in TEXTS], range(16)))
+    expected = _hits(_eager(monkeypatch))
+    assert all(r == expected for r in results)

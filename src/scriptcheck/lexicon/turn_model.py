@@ -122,7 +122,12 @@ class TurnModel:
         """The validated file (read now if this model was made :meth:`deferred`)."""
         data = self._data
         if data is None:
-            data = self._data = self._load()  # type: ignore[misc]
+            load = self._load
+            if load is None:  # another thread loaded it between the two reads
+                return self._data  # type: ignore[return-value]
+            # _data is set before _load is dropped, so a thread that finds no loader finds the
+            # data; two threads may both load, to the same result.
+            data = self._data = load()
             self._load = None  # and the file's bytes it held
         return data
 
