@@ -98,26 +98,23 @@ class NgramFile(BaseModel):
         return {g[1:-1] for g in self.weights if g.startswith("<") and g.endswith(">") and g not in SPECIAL}
 
 
-class NgramModel:
+class NgramModel(tone_cache.DeferredFile[NgramFile]):
     """A loaded n-gram stage: :meth:`logit` / :meth:`probability` of a sentence.
 
     Made from a validated file (``NgramModel(data)``) or, by :func:`load_ngram` on a warm start,
     from the file's head alone (:meth:`deferred`): the triggers, thresholds and cue ids that
     building a matcher's gate needs; the weights are read when a sentence is first scored."""
 
+    _head_of = staticmethod(tone_cache.ngram_head)
+
     def __init__(self, data: NgramFile, path: str = "<ngram>") -> None:
-        self._init(tone_cache.ngram_head(data), path)
-        self._data: NgramFile | None = data
-        self._load: Callable[[], NgramFile] | None = None
+        super().__init__(data, path)
 
     @classmethod
     def deferred(cls, head: dict, load: Callable[[], NgramFile], path: str = "<ngram>") -> "NgramModel":
         """A model from its file's head (:func:`scriptcheck.lexicon.tone_cache.ngram_head`) whose
-        :attr:`data` (and weights) ``load`` gives on first need."""
-        model = cls.__new__(cls)
-        model._init(head, path)
-        model._data, model._load = None, load
-        return model
+        :attr:`data` ``load`` gives on first need."""
+        return super().deferred(head, load, path)
 
     def _init(self, head: dict, path: str) -> None:
         self.path = path
@@ -139,20 +136,6 @@ class NgramModel:
         self._table = None
 
     @property
-    def data(self) -> NgramFile:
-        """The validated file (read now if this model was made :meth:`deferred`)."""
-        data = self._data
-        if data is None:
-            load = self._load
-            if load is None:  # another thread loaded it between the two reads
-                return self._data  # type: ignore[return-value]
-            # _data is set before _load is dropped, so a thread that finds no loader finds the
-            # data; two threads may both load, to the same result.
-            data = self._data = load()
-            self._load = None  # and the file's bytes it held
-        return data
-
-    @property
     def _weights(self) -> dict[str, float]:
         return self.data.weights
 
@@ -161,10 +144,8 @@ class NgramModel:
         return self._cue_ids
 
     def __getstate__(self) -> dict:
-        # The packed table is a C structure: a copy (a model sent to another process) packs its
-        # own. The file's loader is a closure over its bytes: a copy gets the data instead.
-        data = self.data
-        return {**self.__dict__, "_table": None, "_data": data, "_load": None}
+        # The packed table is a C structure: a copy (a model sent to another process) packs its own.
+        return {**self._loaded_state(), "_table": None}
 
     def __repr__(self) -> str:
         return f"NgramModel({self.path!r}, threshold {self._threshold})"

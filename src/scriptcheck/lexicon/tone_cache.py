@@ -39,7 +39,7 @@ import hashlib
 from array import array
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -47,8 +47,8 @@ from scriptcheck.cachedir import code_salt
 from scriptcheck.datafile import format_validation_error, load_marshalled, parse_data, read_data, store_marshalled
 from scriptcheck.errors import LexiconError
 
-__all__ = ["key", "load_cue_analyses", "load_ngram_fields", "load_staged", "load_turn_fields", "load_validated",
-           "ngram_head", "store_cue_analyses", "store_ngram_fields", "store_turn_fields", "turn_head"]
+__all__ = ["DeferredFile", "key", "load_cue_analyses", "load_ngram_fields", "load_staged", "load_turn_fields",
+           "load_validated", "ngram_head", "store_cue_analyses", "store_ngram_fields", "store_turn_fields", "turn_head"]
 
 _NGRAM_FORMAT = "scriptcheck-ngram/3"  # 3: short_length, short_threshold
 _TONE_FORMAT = "scriptcheck-tone/1"
@@ -241,6 +241,52 @@ def _validated(path: Path, content: bytes, key_: str, file_model: type[_File],
         raise LexiconError(format_validation_error(path, exc, data, list_key=list_key)) from None
     store_fields(key_, {name: getattr(model, name) for name in file_model.model_fields}, model.model_fields_set)
     return model
+
+
+class DeferredFile(Generic[_File]):
+    """What an n-gram and a turn stage share: made from a validated file (``Model(data)``) or
+    from the file's head alone (:meth:`deferred`, :func:`load_staged`), with the file itself,
+    :attr:`data`, read on first need. A subclass sets what it needs from the head in
+    ``_init(head, path)`` and says how a file gives its head (``_head_of``)."""
+
+    _data: _File | None
+    _load: Callable[[], _File] | None
+    _head_of: Callable[[Any], dict]
+
+    def __init__(self, data: _File, path: str = "<model>") -> None:
+        self._init(type(self)._head_of(data), path)
+        self._data, self._load = data, None
+
+    @classmethod
+    def deferred(cls, head: dict, load: Callable[[], _File], path: str = "<model>") -> Any:
+        """A model from its file's head whose :attr:`data` ``load`` gives on first need."""
+        model = cls.__new__(cls)
+        model._init(head, path)
+        model._data, model._load = None, load
+        return model
+
+    def _init(self, head: dict, path: str) -> None:
+        raise NotImplementedError
+
+    @property
+    def data(self) -> _File:
+        """The validated file (read now if the model was made from its head)."""
+        data = self._data
+        if data is None:
+            load = self._load
+            if load is None:  # another thread loaded it between the two reads
+                return self._data  # type: ignore[return-value]
+            # _data is set before _load is dropped, so a thread that finds no loader finds the
+            # data; two threads may both load, to the same result.
+            data = self._data = load()
+            self._load = None  # and the file's bytes it held
+        return data
+
+    def _loaded_state(self) -> dict:
+        """``__dict__`` for a copy (a model sent to another process): the loader is a closure over
+        the file's bytes, so the copy gets the data instead."""
+        data = self.data
+        return {**self.__dict__, "_data": data, "_load": None}
 
 
 def ngram_head(model: Any) -> dict:

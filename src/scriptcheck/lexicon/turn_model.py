@@ -90,26 +90,23 @@ class TurnFile(BaseModel):
         return self
 
 
-class TurnModel:
+class TurnModel(tone_cache.DeferredFile[TurnFile]):
     """A loaded turn stage: :meth:`judge` (or :meth:`logit`) a turn by its own sentences.
 
     Made from a validated file (``TurnModel(data)``) or, by :func:`load_turn_model` on a warm
     start, from the file's head alone (:meth:`deferred`): its triggers and threshold, what a
     matcher's gate needs; the features are read when a turn is first judged."""
 
+    _head_of = staticmethod(tone_cache.turn_head)
+
     def __init__(self, data: TurnFile, path: str = "<turn>") -> None:
-        self._init(tone_cache.turn_head(data), path)
-        self._data: TurnFile | None = data
-        self._load: Callable[[], TurnFile] | None = None
+        super().__init__(data, path)
 
     @classmethod
     def deferred(cls, head: dict, load: Callable[[], TurnFile], path: str = "<turn>") -> "TurnModel":
         """A model from its file's head (:func:`scriptcheck.lexicon.tone_cache.turn_head`) whose
-        :attr:`data` (and features) ``load`` gives on first need."""
-        model = cls.__new__(cls)
-        model._init(head, path)
-        model._data, model._load = None, load
-        return model
+        :attr:`data` ``load`` gives on first need."""
+        return super().deferred(head, load, path)
 
     def _init(self, head: dict, path: str) -> None:
         self.path = path
@@ -118,27 +115,11 @@ class TurnModel:
         self._triggers = tuple(head["triggers"])
 
     @property
-    def data(self) -> TurnFile:
-        """The validated file (read now if this model was made :meth:`deferred`)."""
-        data = self._data
-        if data is None:
-            load = self._load
-            if load is None:  # another thread loaded it between the two reads
-                return self._data  # type: ignore[return-value]
-            # _data is set before _load is dropped, so a thread that finds no loader finds the
-            # data; two threads may both load, to the same result.
-            data = self._data = load()
-            self._load = None  # and the file's bytes it held
-        return data
-
-    @property
     def _features(self) -> dict[str, tuple[float, float]]:
         return self.data.features
 
     def __getstate__(self) -> dict:
-        # The file's loader is a closure over its bytes: a copy gets the data instead.
-        data = self.data
-        return {**self.__dict__, "_data": data, "_load": None}
+        return self._loaded_state()
 
     def __repr__(self) -> str:
         return f"TurnModel({self.path!r}, threshold {self._threshold})"
