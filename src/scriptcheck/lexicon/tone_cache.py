@@ -324,7 +324,8 @@ def load_staged(path: Path, kind: str, file_model: type[_File],
     head (:func:`ngram_head`, :func:`turn_head`) and ``load``, which gives the validated model
     (:func:`load_validated`) of the very bytes the head came from, however the file changes
     afterwards. When the head was cached (this very file validated before under this code),
-    ``model`` is ``None`` and nothing else was read; else ``model`` is the validated file,
+    ``model`` is ``None``: the file's bytes were read and hashed, nothing parsed, validated or
+    unpacked; else ``model`` is the validated file,
     loaded now (errors as :func:`load_validated`), and its head is remembered."""
     content = read_data(path, LexiconError)
     key_ = key(content)
