@@ -109,7 +109,7 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
-_CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次)?"
+_CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次|刚)?"
 _CUSTOMER_SAID = _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"  # what follows 您/你 in a customer's report
 _CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID
 _REPORT = LazyRegex(
