@@ -248,8 +248,10 @@ SYMPATHY_AND_WARNINGS = [("包裹在路上被压扁了，等了一周就这么�
 
 def _boosted(tmp_path, gram: str, neutral: bool):
     """The packaged tone model with ``gram`` made a trigger whose weight alone flags a sentence,
-    with or without its neutral clauses: a test of the clauses that no refit can make moot."""
+    with or without its neutral clauses: a test of the clauses that no refit can make moot. The
+    turn stage's veto is taken out: it would overrule the artificial weight on a one-sentence turn."""
     tone, ngram = _copy_models(tmp_path)
+    tone.write_text(re.sub(r"(?m)^turn_veto: .*\n", "", tone.read_text(encoding="utf-8")), encoding="utf-8")
     content = re.sub(rf'(?m)^  "{gram}": .*\n', "", ngram.read_text(encoding="utf-8"))
     content = content.replace("weights:\n", f'weights:\n  "{gram}": 20.0\n', 1)
     ngram.write_text(content.replace("triggers: [", f'triggers: ["{gram}", ', 1), encoding="utf-8")

@@ -77,6 +77,9 @@ def render_tone_doc(model) -> str:
         if d.turn_band is not None:
             lines.append(f"  A sentence the n-gram stage scores from {d.turn_band.floor:g} up to its threshold is "
                          f"flagged when the turn stage reaches {d.turn_band.threshold:g}.")
+        if d.turn_veto is not None:
+            lines.append(f"  An n-gram flag on a sentence that is at least {d.turn_veto.share:.0%} of its turn stands only "
+                         f"when the turn stage reaches {d.turn_veto.threshold:g}.")
     if d.tail is not None:
         lines.append(f"  A sentence no stage flags is judged again, on its own, from where it last turns (/{d.tail.pattern}/) "
                      "to its end: a courteous preamble does not soften the stance after 但 / 不过.")

@@ -161,6 +161,20 @@ class TurnBand(BaseModel):
                              "flagged.")
 
 
+class TurnVeto(BaseModel):
+    """The turn stage's veto over the n-gram stage where both read the same words: an n-gram flag
+    on a sentence that makes up at least ``share`` of its turn (normalised characters) stands only
+    when the turn stage's probability reaches ``threshold``. Where the sentence is only part of a
+    longer turn the veto does not apply, since the turn stage then also reads the polite rest (a
+    rude sentence in the middle of a courteous turn)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    share: float = Field(gt=0, le=1, description="The least share of the turn's normalised characters "
+                         "the sentence must make up for the veto to apply.")
+    threshold: float = Field(gt=0, lt=1, description="The turn probability an n-gram flag needs there.")
+
+
 class AdversativeTail(BaseModel):
     """Where a sentence turns (但 / 不过 / 可是 after a clause boundary): a sentence no stage flags
     is judged again from its last turn to its end, on its own. What follows the turn is the
@@ -212,11 +226,16 @@ class ToneFile(BaseModel):
                                        "under its threshold, put to the turn stage (see TurnBand).")
     tail: AdversativeTail | None = Field(default=None, description="A sentence no stage flags, judged "
                                          "again from where it turns (see AdversativeTail).")
+    turn_veto: TurnVeto | None = Field(default=None, description="An n-gram flag on a sentence that is "
+                                       "(nearly) its whole turn stands only with the turn stage's "
+                                       "agreement (see TurnVeto).")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
         if self.turn_band is not None and (self.turn is None or self.ngram is None):
             raise ValueError("turn_band needs both an n-gram stage (ngram:) and a turn stage (turn:)")
+        if self.turn_veto is not None and (self.turn is None or self.ngram is None):
+            raise ValueError("turn_veto needs both an n-gram stage (ngram:) and a turn stage (turn:)")
         seen: set[str] = set()
         for kind, items, ok in (("cue", self.cues, lambda w: w >= 0), ("mitigator", self.mitigators, lambda w: w <= 0)):
             for item in items:
@@ -319,6 +338,10 @@ class ToneModel:
         # without one, 2: no probability reaches it.
         band = data.turn_band if self.turn is not None else None
         self._band = (band.floor, band.threshold) if band is not None else (2.0, 2.0)
+        # (least share of the turn, turn threshold) of the veto over n-gram flags (ToneFile.turn_veto);
+        # without one, a share no sentence reaches.
+        veto = data.turn_veto if self.turn is not None else None
+        self._veto = (veto.share, veto.threshold) if veto is not None else (2.0, 0.0)
         # The cues and mitigators with their regexes (compiled when a sentence is first scored:
         # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
         self._cue_items = [c for c in data.cues if c.weight > 0]
@@ -481,12 +504,13 @@ class ToneModel:
                 continue  # no cue and no trigger begins in this sentence
             if taken.overlaps(start, end):
                 continue  # a lexicon finding overlaps it: that finding says it better
-            hit, search, verdict = self._judge(text, words, spans, index, start, found, verdict)
+            hit, search, verdict = self._judge(text, words, spans, index, start, found, verdict, len(norm.text))
             if hit is None and self._tail is not None:
                 at = self._tail_start(words, start, end)
                 tail = [f for f in found if f[0] >= at] if at is not None else None
                 if tail:
-                    hit, search, verdict = self._judge(text, words, spans, index, at, tail, verdict)
+                    hit, search, verdict = self._judge(text, words, spans, index, at, tail, verdict,
+                                                       len(norm.text))
             if hit is None:
                 continue
             if _someone_elses(text, hit.start, end):
@@ -506,12 +530,13 @@ class ToneModel:
         return at if at is not None and at > start and end - at >= shortest else None
 
     def _judge(self, text: str, words: str, spans: list[tuple[int, int]], index: int, start: int,
-               found: list[tuple[int, int]], verdict: tuple[bool, float, tuple[str, ...]] | None
-               ) -> tuple[ToneHit | None, str, tuple[bool, float, tuple[str, ...]] | None]:
+               found: list[tuple[int, int]], verdict: tuple[bool, float, tuple[str, ...]] | None,
+               turn_length: int) -> tuple[ToneHit | None, str, tuple[bool, float, tuple[str, ...]] | None]:
         """(hit or None, normalised text, the turn stage's verdict) of ``words[start:end]``, where
         ``end`` is the end of sentence ``index`` (a tail of it when ``start`` is later than the
         sentence's) and ``found`` the gate's hits beginning there. ``verdict``: the turn stage's,
-        worked out once per turn (``None``: not yet)."""
+        worked out once per turn (``None``: not yet); ``turn_length``: the turn's normalised length
+        (for the turn veto)."""
         end = spans[index][1]
         ngram = self.ngram
         band_floor, band_threshold = self._band
@@ -540,6 +565,14 @@ class ToneModel:
                     _, fired, eased, _ = self._cue_score(own, search, candidates, True)
                     flagged, p = ngram.judge(search, own, (*fired, *eased)) if search else (False, 0.0)
             if flagged and gated:
+                share, needed = self._veto
+                if len(search) >= share * turn_length:
+                    # The sentence is (nearly) the whole turn: the turn stage reads the same words,
+                    # and a flag it calls clearly polite does not stand (TurnVeto).
+                    if verdict is None:
+                        verdict = self._turn_verdict(text)
+                    if verdict[1] < needed:
+                        return None, search, verdict
                 hit = ToneHit(start, end, round(p, 3), tuple(fired), tuple(eased), "ngram",
                               tuple(ngram.top(search, own)), ngram.threshold_for(search))
             elif flagged or p >= band_floor:
