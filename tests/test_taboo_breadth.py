@@ -218,6 +218,12 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("好 我这边原原本本记下来 对方说的是 找谁都没用 我就这么干", "找谁都没用", True),
     # 楼上 is where the noise comes from, not a speaker: the agent's retort stays his
     ("您说楼上噪音扰民 那你录音了没有 没录音你打这个电话干什么", "你打这个电话干什么", False),
+    # how someone talks or teaches is no report of what they said (讲课, 说话 ending its clause)
+    ("老师讲课的时候你插什么嘴？", "插什么嘴", False),
+    ("你少跟司机说话，影响安全驾驶，闭嘴坐好。", "闭嘴", False),
+    ("抄表员说话大声是习惯，不是针对你，这种事就别投诉了", "别投诉了", False),
+    ("刚才我们同事跟您说话冲了，还说什么听不懂人话，这确实不对", "听不懂人话", True),
+    ("老师说你家孩子上课老插嘴，这个我们会跟他沟通", "插嘴", True),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

@@ -112,8 +112,11 @@ _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次|刚)?"
 _CUSTOMER_SAID = _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"  # what follows 您/你 in a customer's report
 _CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID
+# Not a report: the verb describing how someone talks or teaches rather than what they said
+# (老师讲课的时候你插什么嘴 / 你少跟司机说话，闭嘴坐好 / 抄表员说话大声是习惯): 讲课, and 说话 that ends its clause
+# or is followed by a manner.
 _REPORT = LazyRegex(
-    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量))"
+    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|课|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量|大声|可能|[，,。！？!?；;\s]|$))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting an insult thrown at them (您说楼下邻居骂您没教养), not by 我, and with 您:
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
