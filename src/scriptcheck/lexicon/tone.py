@@ -163,10 +163,11 @@ class TurnBand(BaseModel):
 
 class TurnVeto(BaseModel):
     """The turn stage's veto over the n-gram stage where both read the same words: an n-gram flag
-    on a sentence that makes up at least ``share`` of its turn (normalised characters) stands only
-    when the turn stage's probability reaches ``threshold``. Where the sentence is only part of a
-    longer turn the veto does not apply, since the turn stage then also reads the polite rest (a
-    rude sentence in the middle of a courteous turn)."""
+    on a sentence that makes up at least ``share`` of its turn (normalised characters: the words the
+    n-gram stage judged, its neutral clauses left out, against the whole turn) stands only when the
+    turn stage's probability reaches ``threshold``. Where the sentence is only part of a longer turn
+    the veto does not apply, since the turn stage then also reads the polite rest (a rude sentence in
+    the middle of a courteous turn)."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
