@@ -499,19 +499,19 @@ class ToneModel:
         words = own_words(text)
         spans = sentences(text)
         verdict: tuple[bool, float, tuple[str, ...]] | None = None  # the turn stage's, once per turn
+        turn_length = len(norm.text)  # for the turn veto's share
         for index, (start, end) in enumerate(spans):
             found = cue_starts[bisect_left(positions, start):bisect_left(positions, end)]
             if not found:
                 continue  # no cue and no trigger begins in this sentence
             if taken.overlaps(start, end):
                 continue  # a lexicon finding overlaps it: that finding says it better
-            hit, search, verdict = self._judge(text, words, spans, index, start, found, verdict, len(norm.text))
+            hit, search, verdict = self._judge(text, words, spans, index, start, found, verdict, turn_length)
             if hit is None and self._tail is not None:
                 at = self._tail_start(words, start, end)
                 tail = [f for f in found if f[0] >= at] if at is not None else None
                 if tail:
-                    hit, search, verdict = self._judge(text, words, spans, index, at, tail, verdict,
-                                                       len(norm.text))
+                    hit, search, verdict = self._judge(text, words, spans, index, at, tail, verdict, turn_length)
             if hit is None:
                 continue
             if _someone_elses(text, hit.start, end):
