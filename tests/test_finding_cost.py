@@ -79,11 +79,14 @@ def _reference_in_reported_speech(text: str, start: int, end: int) -> bool:
         return True
     if contexts._NAMED_BEFORE.search(clause):
         return True
-    for m in contexts._REPORT.finditer(clause):
+    pos = 0
+    while (m := contexts._REPORT.search(clause, pos)) is not None:
         if contexts._AGENT_BEFORE.search(clause, 0, m.start()) and not (
                 m.group(1) and contexts._OWNER_BEFORE.search(clause, 0, m.start())):
+            pos = m.start() + 1  # the agent's own report: another may start inside it
             continue
         if contexts._REPORT_ENDS.search(text, sentence_start + m.end(), max(end, start + 3)):
+            pos = m.end()
             continue
         return True
     # Not a shortcut of the report search but its last resort, the same in both: the customer's
@@ -94,7 +97,8 @@ def _reference_in_reported_speech(text: str, start: int, end: int) -> bool:
 _WORDS = st.sampled_from(["同事", "他们", "客服", "我们的人", "您", "你", "我", "我们", "跟", "对", "说", "讲",
                           "表示", "声称", "回了一句", "告诉我", "反映", "投诉", "提到", "的那句", "的这句话", "这种话",
                           "之类的说法", "，但是", "，我们已经", "。", "；", "：", "“", "好", "啊", "这是规定",
-                          "你笨", "刚才", "的", "话就", "明白", "过", "骂", "抱歉", "那个", "说话", "声音", "，还"])
+                          "你笨", "刚才", "的", "话就", "明白", "过", "骂", "抱歉", "那个", "说话", "声音", "，还",
+                          "骑手", "楼上", "药房的人", "核实过了", "回了您一句"])
 
 
 @settings(max_examples=400, deadline=None)
@@ -114,7 +118,8 @@ def test_reported_speech_shortcuts_hold_in_long_sentences() -> None:
     """Sentences longer than the report's reach, verbs far and near."""
     rnd = random.Random(5)
     pieces = ["同事说", "你笨", "好", "他们回复您", "我跟您说", "的那句", "这种话", "，但是", "啊", "您反映客服",
-              "客服回了一句", "快递小哥声称", "我同事讲", "话就", "说话", "你刚才说", "跟", "。"]
+              "客服回了一句", "快递小哥声称", "我同事讲", "话就", "说话", "你刚才说", "跟", "我跟骑手核实",
+              "他承认说了句", "。"]
     for _ in range(40):
         text = "".join(rnd.choice(pieces[:-1] if rnd.random() < 0.7 else pieces)
                        for _ in range(rnd.randint(100, 400)))

@@ -224,6 +224,19 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("抄表员说话大声是习惯，不是针对你，这种事就别投诉了", "别投诉了", False),
     ("刚才我们同事跟您说话冲了，还说什么听不懂人话，这确实不对", "听不懂人话", True),
     ("老师说你家孩子上课老插嘴，这个我们会跟他沟通", "插嘴", True),
+    # speech-to-text reports without commas (session of 2026-12-03 09:06 UTC): a report that
+    # starts inside the agent's own (我跟骑手核实过了 | 他承认说了句 …), a place's staff, a line
+    # 回了您一句, an insult whose first word is the hit (他骂|您是泼妇)
+    ("嗯嗯我跟骑手核实过了他承认说了句催什么催这个确实不对", "催什么", True),
+    ("对您说药房的人说急什么急又不会死这个话非常不合适", "急什么", True),
+    ("那个线上客服回了您一句听不懂人话吗这确实是我们的问题", "听不懂人话吗", True),
+    ("嗯嗯就是说他骂您是泼妇然后车还堵着您家门口对吧", "您是泼妇", True),
+    # ... and where such a report ends: 那您 after it opens the agent's answer
+    ("那个快递员骂您滚那您滚远点不就完了嘛", "您滚远点", False),
+    ("您说楼上漏水那您先拿个盆接着呗", "您先拿个盆接着呗", False),
+    # the agent's own report is still the agent's, and a neighbour is no reporting third party
+    ("我跟骑手说了你自己下楼拿", "你自己下楼拿", False),
+    ("您说楼上噪音扰民 那你录音了没有 没录音你打这个电话干什么", "你打这个电话干什么", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

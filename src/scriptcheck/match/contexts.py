@@ -105,8 +105,8 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|"
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
           r"班主任|管家|保洁|教练|住户|那户|那家|"
-          r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里)的人)")
-_VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了一?句)"
+          r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里|药房|药店|医院|物业|银行|门口|现场)的人)")
+_VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了[您你我]?一?句)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
 _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次|刚)?"
@@ -124,7 +124,7 @@ _REPORT = LazyRegex(
     + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
     # a third party scolding the customer, then the words (快递员骂您眼瞎这太过分了 / 孩子刚才喊了句
     # 笨蛋客服): not 我
-    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(骂(了)?[您你]|(骂|喊)了(一)?句)"
+    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(骂(了)?[您你]|(骂|喊)了(一)?句|骂(了)?$)"
     # the points of a complaint or report the agent reads back (投诉点…第二个是工作人员骂您是老赖 /
     # 举报内容是楼上住户…还说你管得着吗)
     + r"|(投诉|举报)(的)?(内容|点|事项)(是|有)"
@@ -147,7 +147,10 @@ _REPORT = LazyRegex(
 _FAQ_QUESTION = LazyRegex(r"[^\S\n]*(问|提问|用户问|客户问|顾客问|Q|q)[^\S\n]*[:：]")
 # ... and the label of its answer, which ends the question where no ？ does (问：能退吗 答：不能).
 _FAQ_ANSWER = LazyRegex(r"(答|回答|客服答|A)[^\S\n]*[:：]")
-_REPORT_ENDS = LazyRegex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为))")
+_REPORT_ENDS = LazyRegex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为))"
+                         # ... or, in speech-to-text without commas, 那您 after at least one more
+                         # word of the report (快递员骂您滚那您滚远点不就完了嘛): the agent's answer
+                         r"|(?<=[\u4e00-\u9fff])[\u4e00-\u9fff]那[您你](?!说|讲|反映|提到|投诉|觉得|认为)")
 _AGENT_BEFORE = LazyRegex(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 # ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
 _OWNER_BEFORE = LazyRegex(r"(我|我们)(的)?$")
@@ -468,17 +471,34 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     if verb < 0 or verb >= start:
         return False  # no verb of saying in the clause: no report (see _VERB_START)
     clause = text[sentence_start:start]
-    for at, m_end, third in _reports_in_clause(marks, clause, sentence_start, start,
-                                               max(sentence_start, verb - _REPORT_LEAD)):
+    reports = _reports_in_clause(marks, clause, sentence_start, start,
+                                 max(sentence_start, verb - _REPORT_LEAD))
+    found = next(reports, None)
+    while found is not None:
+        at, m_end, third = found
         # Both end at the report's start and look behind at nothing: searched from their
         # longest width before it, not from the clause's start (up to 512 characters a match).
         if _AGENT_BEFORE.search(clause, max(0, at - _AGENT_WIDTH), at) and not (
                 third and _OWNER_BEFORE.search(clause, max(0, at - _OWNER_WIDTH), at)):
-            continue  # 我跟您说 / 我们对您讲: the agent is the speaker
+            # 我跟您说 / 我们对您讲: the agent is the speaker. A report may still start inside
+            # this match (我跟骑手核实过了他承认说了句…: 骑手…说 is the agent's, 他…说 the rider's),
+            # so the search goes on from its next character, not from its end.
+            found = _resume(reports, at + 1)
+            continue
         if _REPORT_ENDS.search(text, sentence_start + m_end, max(end, start + 3)):
+            found = next(reports, None)
             continue  # the report ended before the hit (or where the hit opens a clause)
         return True
     return _acknowledged_echo(text, marks, sentence_start, start, end)
+
+
+def _resume(reports, at: int):
+    """The next report of ``reports`` (from :func:`_reports_in_clause`) that starts at ``at``
+    (clause offset) or later, or None."""
+    try:
+        return reports.send(at)
+    except StopIteration:
+        return None
 
 
 def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
@@ -490,7 +510,10 @@ def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
     clause before it, and _REPORT has no ^. The clause's first position and its last
     _REPORT_SAFE are tried on the clause itself; the rest are read from the text's chunks
     (:meth:`_Marks.report_from`), where they match as in the clause: a sentence of thousands
-    of hits no longer runs _REPORT over up to 512 characters for each of them."""
+    of hits no longer runs _REPORT over up to 512 characters for each of them.
+
+    A clause offset sent to the generator (``send``) makes it look for the next match from
+    there instead of from the end of the last one (see :func:`_resume`)."""
     safe_end = hi - _REPORT_SAFE  # positions before it see only characters of the clause
     while pos < hi:
         if pos == lo:
@@ -508,8 +531,8 @@ def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
                 if m is None:
                     return
                 found = (m.start(), m.end(), m.group(1) is not None)
-        yield found
-        pos = lo + found[1]
+        resume = yield found
+        pos = lo + (found[1] if resume is None else resume)
 
 
 def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigation],
