@@ -234,9 +234,8 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     # ... and where such a report ends: 那您 after it opens the agent's answer
     ("那个快递员骂您滚那您滚远点不就完了嘛", "您滚远点", False),
     ("您说楼上漏水那您先拿个盆接着呗", "您先拿个盆接着呗", False),
-    # the agent's own report is still the agent's, and a neighbour is no reporting third party
+    # the agent's own report is still the agent's (a neighbour as no speaker: the case above)
     ("我跟骑手说了你自己下楼拿", "你自己下楼拿", False),
-    ("您说楼上噪音扰民 那你录音了没有 没录音你打这个电话干什么", "你打这个电话干什么", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

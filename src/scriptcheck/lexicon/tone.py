@@ -233,10 +233,9 @@ class ToneFile(BaseModel):
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
-        if self.turn_band is not None and (self.turn is None or self.ngram is None):
-            raise ValueError("turn_band needs both an n-gram stage (ngram:) and a turn stage (turn:)")
-        if self.turn_veto is not None and (self.turn is None or self.ngram is None):
-            raise ValueError("turn_veto needs both an n-gram stage (ngram:) and a turn stage (turn:)")
+        for name in ("turn_band", "turn_veto"):  # both put the n-gram stage's scores to the turn stage
+            if getattr(self, name) is not None and (self.turn is None or self.ngram is None):
+                raise ValueError(f"{name} needs both an n-gram stage (ngram:) and a turn stage (turn:)")
         seen: set[str] = set()
         for kind, items, ok in (("cue", self.cues, lambda w: w >= 0), ("mitigator", self.mitigators, lambda w: w <= 0)):
             for item in items:

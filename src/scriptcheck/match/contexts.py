@@ -473,8 +473,7 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
     clause = text[sentence_start:start]
     reports = _reports_in_clause(marks, clause, sentence_start, start,
                                  max(sentence_start, verb - _REPORT_LEAD))
-    found = next(reports, None)
-    while found is not None:
+    while (found := next(reports, None)) is not None:
         at, m_end, third = found
         # Both end at the report's start and look behind at nothing: searched from their
         # longest width before it, not from the clause's start (up to 512 characters a match).
@@ -482,23 +481,13 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
                 third and _OWNER_BEFORE.search(clause, max(0, at - _OWNER_WIDTH), at)):
             # 我跟您说 / 我们对您讲: the agent is the speaker. A report may still start inside
             # this match (我跟骑手核实过了他承认说了句…: 骑手…说 is the agent's, 他…说 the rider's),
-            # so the search goes on from its next character, not from its end.
-            found = _resume(reports, at + 1)
+            # so the search starts again from its next character, not from its end.
+            reports = _reports_in_clause(marks, clause, sentence_start, start, sentence_start + at + 1)
             continue
         if _REPORT_ENDS.search(text, sentence_start + m_end, max(end, start + 3)):
-            found = next(reports, None)
             continue  # the report ended before the hit (or where the hit opens a clause)
         return True
     return _acknowledged_echo(text, marks, sentence_start, start, end)
-
-
-def _resume(reports, at: int):
-    """The next report of ``reports`` (from :func:`_reports_in_clause`) that starts at ``at``
-    (clause offset) or later, or None."""
-    try:
-        return reports.send(at)
-    except StopIteration:
-        return None
 
 
 def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
@@ -510,10 +499,7 @@ def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
     clause before it, and _REPORT has no ^. The clause's first position and its last
     _REPORT_SAFE are tried on the clause itself; the rest are read from the text's chunks
     (:meth:`_Marks.report_from`), where they match as in the clause: a sentence of thousands
-    of hits no longer runs _REPORT over up to 512 characters for each of them.
-
-    A clause offset sent to the generator (``send``) makes it look for the next match from
-    there instead of from the end of the last one (see :func:`_resume`)."""
+    of hits no longer runs _REPORT over up to 512 characters for each of them."""
     safe_end = hi - _REPORT_SAFE  # positions before it see only characters of the clause
     while pos < hi:
         if pos == lo:
@@ -531,8 +517,8 @@ def _reports_in_clause(marks: _Marks, clause: str, lo: int, hi: int, pos: int):
                 if m is None:
                     return
                 found = (m.start(), m.end(), m.group(1) is not None)
-        resume = yield found
-        pos = lo + (found[1] if resume is None else resume)
+        yield found
+        pos = lo + found[1]
 
 
 def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigation],
