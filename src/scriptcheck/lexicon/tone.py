@@ -123,10 +123,6 @@ class NeutralClause(BaseModel):
     # this (over its normalised text): a short question the agent answers at once, in the
     # words of the customer's doubt (这还用问？当然可以 / 没办法？有办法！), is no brush-off.
     answered_by: str | None = Field(default=None, min_length=1, max_length=400)
-    # "sentence": a clause it matches clears the whole sentence, not only itself. A stated saving
-    # for the customer (能省四十多块钱 / 按次交反而便宜一半) makes the rest of the sentence advice in
-    # their interest (没必要办年卡), whose words the n-gram stage shares with budget shaming.
-    clears: Literal["clause", "sentence"] = "clause"
     why: str = ""
 
     @field_validator("pattern", "answered_by")
@@ -354,10 +350,9 @@ class ToneModel:
         self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
         self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
         self._tail = (LazyRegex(data.tail.pattern), data.tail.min_length) if data.tail is not None else None
-        # (clause regex, regex of the next sentence or None, clears the whole sentence) of each
-        # neutral clause
-        self._neutral = tuple((LazyRegex(c.pattern), LazyRegex(c.answered_by) if c.answered_by else None,
-                               c.clears == "sentence") for c in data.neutral)
+        # (clause regex, regex of the next sentence or None) of each neutral clause
+        self._neutral = tuple((LazyRegex(c.pattern), LazyRegex(c.answered_by) if c.answered_by else None)
+                              for c in data.neutral)
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
         floor = ngram.cue_floor if ngram is not None else None
@@ -617,9 +612,8 @@ class ToneModel:
 
     def _without_neutral(self, own: str, following: str) -> str:
         """``own`` (a sentence's own words) without its clauses that a neutral clause matches
-        (over each clause's normalised text), or "" when one that clears the whole sentence
-        does; ``following``: the own words of the next sentence of the turn ("" when it is the
-        last), for the clauses it must answer."""
+        (over each clause's normalised text); ``following``: the own words of the next sentence
+        of the turn ("" when it is the last), for the clauses it must answer."""
         pieces = [p for p in _CLAUSE_SPLIT.split(own) if p]
 
         @lru_cache(maxsize=None)
@@ -629,22 +623,13 @@ class ToneModel:
         def answered(regex: LazyRegex) -> bool:
             return regex.search(answer()) is not None
 
-        kept = []
-        for piece in pieces:
-            neutral = self._neutral_clause(normalize(piece).text, answered)
-            if neutral is None:
-                kept.append(piece)
-            elif neutral:  # it clears the sentence
-                return ""
+        kept = [p for p in pieces if not self._is_neutral(normalize(p).text, answered)]
         return own if len(kept) == len(pieces) else "，".join(kept)
 
-    def _neutral_clause(self, clause: str, answered: Callable[[LazyRegex], bool]) -> bool | None:
-        """``None`` when no neutral clause matches ``clause`` (normalised text, with the next
-        sentence answering it where the clause asks for that: ``answered``); otherwise whether
-        one that matches clears the whole sentence."""
-        matched = [whole for regex, answered_by, whole in self._neutral
-                   if regex.search(clause) and (answered_by is None or answered(answered_by))]
-        return any(matched) if matched else None
+    def _is_neutral(self, clause: str, answered: Callable[[LazyRegex], bool]) -> bool:
+        """Whether a neutral clause matches ``clause`` (normalised text), with the next
+        sentence answering it where the clause asks for that (``answered``)."""
+        return any(r.search(clause) and (a is None or answered(a)) for r, a in self._neutral)
 
     def findings_many(self, norms: Sequence[Normalized], turns: Sequence[int | None] | None = None,
                       covered: Sequence[Sequence[tuple[int, int, int]]] | None = None,
