@@ -236,6 +236,16 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("您说楼上漏水那您先拿个盆接着呗", "您先拿个盆接着呗", False),
     # the agent's own report is still the agent's (a neighbour as no speaker: the case above)
     ("我跟骑手说了你自己下楼拿", "你自己下楼拿", False),
+    # (session of 2026-12-03 11:31 UTC) the agent's verdict on the report ends it (这不可能 / 可能只是
+    # / 可您…); 怎么说 is no report (医生怎么说您就怎么做); 您说的那个护士 followed by 我 names the
+    # person the agent then speaks of, while 您说的那个保安让您… still reports him
+    ("您说窗口的人没给您办，这不可能，我们都有记录。", "这不可能", False),
+    ("您说导购态度冷淡，可能只是您想多了。", "您想多了", False),
+    ("您说业务员误导您，可您自己签了字呀。", "您自己签了字", False),
+    ("医生怎么说您就怎么做，别问那么多。", "别问那么多", False),
+    ("您说的那个护士我也不知道是谁，查不到。", "我也不知道", False),
+    ("您说的那个保安让您滚出去，这个我们非常抱歉。", "滚出去", True),
+    ("您说同事说您不讲理，这不可能是我们的标准说法，我们会查。", "不讲理", True),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)
@@ -262,6 +272,11 @@ def test_reported_rudeness_is_not_the_agents(checker, text, flagged):
 @pytest.mark.parametrize("text, words, context", [
     ("游戏里那句「菜就多练」，送给你正合适。", "菜就多练", "quoted"),
     ("同事跟您说“这是规定，我也没办法”，我看一点没说错。", "这是规定，我也没办法", "reported"),
+    # (session of 2026-12-03 11:31 UTC) endorsements at the end of a clause
+    ("保安说您是来找茬的，我看也是，就这点事。", "来找茬", "reported"),
+    ("快递员说你不讲理，我也这么觉得，就这样吧。", "不讲理", "reported"),
+    ("前台说您事儿多，还真是。", "事儿多", "reported"),
+    ("上一个客服说你听不懂人话，今天我算是领教了。", "听不懂人话", "reported"),
 ])
 def test_endorsed_words_are_the_agents_own(text, words, context):
     """Quoted or reported words the agent then makes his own stay his (the same words without
@@ -276,6 +291,8 @@ def test_endorsed_words_are_the_agents_own(text, words, context):
 @pytest.mark.parametrize("text", [
     "您说同事说您“脑子慢”，我觉得您说得对，这话太不应该了。",  # agreeing with the customer
     "同事跟您说“脑子慢”，这话不对，我觉得这样对您不公平。",  # a bare 对 endorses nothing
+    "同事跟您说“脑子慢”，我看也是他说话太冲，我们会处理。",  # 也是 blaming the colleague, not at a clause end
+    "同事跟您说“脑子慢”，这确实不对。",  # 确实 not ending the sentence
 ])
 def test_no_endorsement_of_the_report(text):
     hit = text.index("脑子")

@@ -116,7 +116,7 @@ _CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID
 # (老师讲课的时候你插什么嘴 / 你少跟司机说话，闭嘴坐好 / 抄表员说话大声是习惯): 讲课, and 说话 that ends its clause
 # or is followed by a manner.
 _REPORT = LazyRegex(
-    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|课|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量|大声|可能|[，,。！？!?；;\s]|$))"
+    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])(?<!怎么)" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|课|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量|大声|可能|[，,。！？!?；;\s]|$))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting an insult thrown at them (您说楼下邻居骂您没教养), not by 我, and with 您:
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
@@ -147,10 +147,16 @@ _REPORT = LazyRegex(
 _FAQ_QUESTION = LazyRegex(r"[^\S\n]*(问|提问|用户问|客户问|顾客问|Q|q)[^\S\n]*[:：]")
 # ... and the label of its answer, which ends the question where no ？ does (问：能退吗 答：不能).
 _FAQ_ANSWER = LazyRegex(r"(答|回答|客服答|A)[^\S\n]*[:：]")
-_REPORT_ENDS = LazyRegex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为))"
+_REPORT_ENDS = LazyRegex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为)"
+                         # ... or the agent's verdict on it (您说医生没给您检查，这不可能 / 您说空乘冷淡，
+                         # 可能只是您的主观感受 / 您说业务员误导，可您签字了呀)
+                         r"|这(不可能|怎么可能)|可能(只是|就是)|可(?=[您你]))"
                          # ... or, in speech-to-text without commas, 那您 after at least one more
                          # word of the report (快递员骂您滚那您滚远点不就完了嘛): the agent's answer
                          r"|(?<=[\u4e00-\u9fff])[\u4e00-\u9fff]那[您你](?!说|讲|反映|提到|投诉|觉得|认为)")
+# 您说的那个护士 right before the hit (…我也不知道是谁): 的 makes the verb a relative clause naming
+# the person the hit is about, not a report of what they said.
+_NAMED_BY_CUSTOMER = LazyRegex(_CUSTOMER_SAYS + "的")
 _AGENT_BEFORE = LazyRegex(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 # ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
 _OWNER_BEFORE = LazyRegex(r"(我|我们)(的)?$")
@@ -484,6 +490,8 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
             # so the search starts again from its next character, not from its end.
             reports = _reports_in_clause(marks, clause, sentence_start, start, sentence_start + at + 1)
             continue
+        if not third and m_end == len(clause) and _NAMED_BY_CUSTOMER.match(clause, at):
+            continue  # 您说的那个护士|我也不知道是谁: the person named, then the agent's words
         if _REPORT_ENDS.search(text, sentence_start + m_end, max(end, start + 3)):
             continue  # the report ended before the hit (or where the hit opens a clause)
         return True
@@ -616,7 +624,13 @@ def _leading_up(regex: re.Pattern, reach: int) -> tuple[re.Pattern, int]:
 _ENDORSED = LazyRegex(r"(我|我们)(看|觉得|认为|倒觉得|倒是觉得)(?![^。！？!?，,]{0,3}[您你])[^。！？!?，,]{0,4}"
                       r"((说得|讲得|说的|讲的)(一点|半点)?(也|都)?(没错|挺对|很对|对|在理|有道理|没毛病)"
                       r"|(一点|半点)?(也|都)?(没错|在理|有道理|没毛病|没说错|没讲错))"
-                      r"|(一点|半点)(也|都)?没(说|讲)错|送给[您你](正|最|刚好|再)?合适")
+                      r"|(一点|半点)(也|都)?没(说|讲)错|送给[您你](正|最|刚好|再)?合适"
+                      # 同事说您是来找茬的，我看也是 / …我也这么觉得 / …我看也差不多 / …还真是 / …我算是
+                      # 领教了 / …我现在信了 / …确实。 — at the end of a clause, so that 我看也是他不对
+                      # (the third party blamed) endorses nothing
+                      r"|(我|我们)(看|觉得)?(也是|也差不多|也这么(觉得|认为|看|想))(?=[。！？!?，,…~～\s]|$)"
+                      r"|(我|我们)?(现在|今天|这下|总算|算是|也算是)+(信了|领教了|见识了)"
+                      r"|(还真是|确实(是)?)(?=[。！？!?…~～]|$)")
 
 
 def _endorsed(text: str, end: int) -> bool:
