@@ -150,7 +150,7 @@ _FAQ_ANSWER = LazyRegex(r"(答|回答|客服答|A)[^\S\n]*[:：]")
 _REPORT_ENDS = LazyRegex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为)"
                          # ... or the agent's verdict on it (您说医生没给您检查，这不可能 / 您说空乘冷淡，
                          # 可能只是您的主观感受 / 您说业务员误导，可您签字了呀)
-                         r"|这(不可能|怎么可能)|可能(只是|就是)|可(?=[您你]))"
+                         r"|这(不可能|怎么可能)|可能(只是|就是|是(?=[您你]))|可(?=[您你]))"
                          # ... or, in speech-to-text without commas, 那您 after at least one more
                          # word of the report (快递员骂您滚那您滚远点不就完了嘛): the agent's answer
                          r"|(?<=[\u4e00-\u9fff])[\u4e00-\u9fff]那[您你](?!说|讲|反映|提到|投诉|觉得|认为)")
