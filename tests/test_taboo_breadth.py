@@ -242,6 +242,9 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("您说窗口的人没给您办，这不可能，我们都有记录。", "这不可能", False),
     ("您说导购态度冷淡，可能只是您想多了。", "您想多了", False),
     ("商家说菜品没问题，可能是您口味太刁了吧。", "口味太刁", False),
+    ("当时窗口肯定跟您讲过，是您自己没看清。", "是您自己没看清", False),
+    # 跟前台说有啥用: what use is telling them, not a report of what they said
+    ("跟物业说有啥用，我们又不是管这个的。", "又不是管这个的", False),
     ("您说业务员误导您，可您自己签了字呀。", "您自己签了字", False),
     ("医生怎么说您就怎么做，别问那么多。", "别问那么多", False),
     ("您说的那个护士我也不知道是谁，查不到。", "我也不知道", False),
