@@ -85,6 +85,9 @@ def _reference_in_reported_speech(text: str, start: int, end: int) -> bool:
                 m.group(1) and contexts._OWNER_BEFORE.search(clause, 0, m.start())):
             pos = m.start() + 1  # the agent's own report: another may start inside it
             continue
+        if not m.group(1) and m.end() == len(clause) and contexts._NAMED_BY_CUSTOMER.match(clause, m.start()):
+            pos = m.end()  # 您说的那个护士|<hit>: the person named, not a report
+            continue
         if contexts._REPORT_ENDS.search(text, sentence_start + m.end(), max(end, start + 3)):
             pos = m.end()
             continue
@@ -98,7 +101,8 @@ _WORDS = st.sampled_from(["同事", "他们", "客服", "我们的人", "您", "
                           "表示", "声称", "回了一句", "告诉我", "反映", "投诉", "提到", "的那句", "的这句话", "这种话",
                           "之类的说法", "，但是", "，我们已经", "。", "；", "：", "“", "好", "啊", "这是规定",
                           "你笨", "刚才", "的", "话就", "明白", "过", "骂", "抱歉", "那个", "说话", "声音", "，还",
-                          "骑手", "楼上", "药房的人", "核实过了", "回了您一句"])
+                          "骑手", "楼上", "药房的人", "核实过了", "回了您一句", "您说的", "护士", "，这不可能",
+                          "，可您", "怎么说", "有啥用"])
 
 
 @settings(max_examples=400, deadline=None)
@@ -112,6 +116,14 @@ def test_reported_speech_shortcuts_answer_as_the_whole_clause_search(text: str, 
 def test_an_acknowledged_echo_is_reported_speech_in_both() -> None:
     # the hypothesis test's find: the reference lacked the echo branch, so they disagreed here
     assert in_reported_speech("您反映抱歉", 3, 3) and _reference_in_reported_speech("您反映抱歉", 3, 3)
+
+
+def test_a_person_the_customer_named_is_no_report_in_both() -> None:
+    # 您说的那个护士 right before the hit: the reference lacked this branch, so they disagreed here
+    text = "您说的那个护士我也不知道"
+    hit = text.index("我也不知道")
+    assert not in_reported_speech(text, hit, len(text))
+    assert not _reference_in_reported_speech(text, hit, len(text))
 
 
 def test_reported_speech_shortcuts_hold_in_long_sentences() -> None:
