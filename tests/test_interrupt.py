@@ -13,6 +13,7 @@ import time
 import pytest
 
 from scriptcheck import batch
+from scriptcheck.io.transcripts import read_transcripts
 from tests.conftest import CORPORA
 
 
@@ -82,3 +83,53 @@ def test_interrupt_while_waiting_for_input_stops_at_once(tmp_path) -> None:
     assert proc.returncode == 130, stderr.decode()
     assert b"interrupted" in stderr
     assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == [json.loads(line)["id"]]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_interrupt_dropped_by_a_finaliser_still_stops_the_run(tmp_path, capsys) -> None:
+    # An interrupt raised while Python finalises a generator or runs a __del__ is printed as
+    # "Exception ignored" and dropped; the run must stop anyway, at the next chunk.
+    from scriptcheck.batch import Scorer
+    from scriptcheck.cli_score import run_score
+
+    source = tmp_path / "calls.jsonl"
+    lines = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join(lines * 40) + "\n", encoding="utf-8")
+    total = len(lines) * 40
+    read = [0]
+
+    def reader(path, fmt, encoding, validate):
+        for record in read_transcripts(path, fmt, encoding, validate=validate):
+            read[0] += 1
+            if read[0] == 5:
+                try:
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(0.01)  # the handler runs here, on the main thread
+                except KeyboardInterrupt:
+                    pass  # what a finaliser does with it
+            yield record
+
+    out = tmp_path / "out.jsonl"
+    code = run_score([str(source)], scorer=Scorer(), fmt="jsonl", input_format=None, encoding=None, jobs=1,
+                     errors_file=None, strict=False, fail_under=None, quiet=True, output=str(out), reader=reader)
+    err = capsys.readouterr().err
+    assert code == 130, err
+    assert "interrupted" in err
+    reports = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert 5 <= len(reports) < total
+
+
+def test_second_interrupt_raises_until_the_clean_up_begins() -> None:
+    from scriptcheck.cli_score import _StopRequest
+
+    stop = _StopRequest()
+    stop.busy = True
+    stop._handle(signal.SIGINT, None)  # in the middle of writing a chunk: stop after it
+    assert stop.requested and not stop.fired
+    with pytest.raises(KeyboardInterrupt):
+        stop._handle(signal.SIGINT, None)  # a second Ctrl-C does not wait for the chunk
+    assert stop.requested and stop.fired
+    with pytest.raises(KeyboardInterrupt):
+        stop._handle(signal.SIGINT, None)  # the last one may have been dropped: raise again
+    stop.stopping = True
+    stop._handle(signal.SIGINT, None)  # the clean-up is under way: nothing breaks it

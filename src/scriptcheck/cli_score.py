@@ -139,12 +139,16 @@ class _StopRequest:
 
     Raising KeyboardInterrupt wherever the signal lands is not safe: pydantic's JSON serializer
     wraps one raised inside it in its own error, and the run then died with a traceback and
-    no summary (about one run in fifteen of tests/test_interrupt.py)."""
+    no summary (about one run in fifteen of tests/test_interrupt.py). Nor is it sure to stop
+    the run: one raised while Python finalises a generator or runs a ``__del__`` is printed as
+    "Exception ignored" and dropped. So a raised interrupt stays ``requested`` (the chunk loop
+    stops at the next chunk) and a later Ctrl-C raises again, until the clean-up has begun."""
 
     def __init__(self) -> None:
         self.requested = False
         self.busy = False  # a record is being counted and written
-        self.fired = False  # the interrupt was raised: later ones must not break the clean-up
+        self.fired = False  # an interrupt was raised
+        self.stopping = False  # the run is cleaning up: later interrupts must not break that
         self._previous = None
 
     def __enter__(self) -> "_StopRequest":
@@ -157,12 +161,12 @@ class _StopRequest:
             signal.signal(signal.SIGINT, self._previous)
 
     def _handle(self, signum, frame) -> None:
-        if self.fired:
+        if self.stopping:
             return
         if self.busy and not self.requested:
             self.requested = True
             return
-        self.fired = True
+        self.requested = self.fired = True
         raise KeyboardInterrupt
 
 
@@ -281,6 +285,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                         stop.fired = True
                         raise KeyboardInterrupt
             except (KeyboardInterrupt, PydanticSerializationError) as exc:
+                stop.stopping = True
                 # pydantic's serializer wraps an interrupt raised inside it; since reports are
                 # rendered in the chunk loop (in-process with --jobs 1), the signal can land in
                 # a report's JSON outside the `busy` window
