@@ -250,6 +250,11 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("您说的那个护士我也不知道是谁，查不到。", "我也不知道", False),
     ("您说的那个保安让您滚出去，这个我们非常抱歉。", "滚出去", True),
     ("您说同事说您不讲理，这不可能是我们的标准说法，我们会查。", "不讲理", True),
+    # (session of 2026-12-03 14:03 UTC) the customer's complaint as a time or a condition reports
+    # nothing (你投诉之前先想想 …); 您投诉司机… still reports what the driver did
+    ("你投诉之前先想想 司机师傅多辛苦啊 就不能体谅一下别人吗", "就不能体谅一下别人吗", False),
+    ("您反映的话 司机那边就不好做了", "就不好做了", False),
+    ("您投诉司机骂您笨，这个我们一定处理。", "笨", True),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

@@ -111,7 +111,9 @@ _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
 _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次|刚)?"
 _CUSTOMER_SAID = _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"  # what follows 您/你 in a customer's report
-_CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID
+# ... but not the customer's complaint as a time or a condition (你投诉之前先想想，司机师傅多辛苦 /
+# 您反映的话…): nothing is reported there.
+_CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID + r"(?!(?<=投诉|反映)(之前|以前|前|之后|以后|的话))"
 # Not a report: the verb describing how someone talks or teaches rather than what they said
 # (老师讲课的时候你插什么嘴 / 你少跟司机说话，闭嘴坐好 / 抄表员说话大声是习惯): 讲课, and 说话 that ends its clause
 # or is followed by a manner.
