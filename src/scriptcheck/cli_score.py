@@ -293,6 +293,7 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                     raise
                 return stopped("scriptcheck: interrupted; output holds complete records only", 130)
             except WorkerDied as exc:
+                stop.stopping = True
                 return stopped(f"scriptcheck: error: {exc}", EXIT_WORKER_DIED)
             if progress is not None:
                 progress.stop()  # clear the bar before the summary is written below it
