@@ -133,3 +133,29 @@ def test_second_interrupt_raises_until_the_clean_up_begins() -> None:
         stop._handle(signal.SIGINT, None)  # the last one may have been dropped: raise again
     stop.stopping = True
     stop._handle(signal.SIGINT, None)  # the clean-up is under way: nothing breaks it
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_interrupt_while_the_output_is_finished_leaves_it_whole(tmp_path, monkeypatch) -> None:
+    # Every record is scored and written; a Ctrl-C while the JSON report's end is written must
+    # not cut it off (nor end the run with a traceback).
+    from scriptcheck import cli_score
+    from scriptcheck.batch import Scorer
+    from scriptcheck.score_writers import JsonWriter
+
+    class InterruptedAtEnd(JsonWriter):
+        def end(self, stats) -> None:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.01)  # the handler runs here, on the main thread
+            super().end(stats)
+
+    monkeypatch.setitem(cli_score.WRITERS, "json", InterruptedAtEnd)
+    source = tmp_path / "calls.jsonl"
+    source.write_text((CORPORA / "calls.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out.json"
+    code = cli_score.run_score([str(source)], scorer=Scorer(), fmt="json", input_format=None, encoding=None,
+                               jobs=1, errors_file=None, strict=False, fail_under=None, quiet=True,
+                               output=str(out))
+    assert code == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert len(report["reports"]) == len((CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines())

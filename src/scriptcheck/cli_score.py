@@ -295,6 +295,9 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
             except WorkerDied as exc:
                 stop.stopping = True
                 return stopped(f"scriptcheck: error: {exc}", EXIT_WORKER_DIED)
+            # Every record is in: a Ctrl-C now would only cut the output's end (a JSON report's
+            # closing bracket and summary) and print a traceback, so the last writes finish.
+            stop.stopping = True
             if progress is not None:
                 progress.stop()  # clear the bar before the summary is written below it
             writer.end(stats)
