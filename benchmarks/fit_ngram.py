@@ -118,6 +118,15 @@ def load_items(jddc: Path, exclude: set[str], customers: bool = False) -> list[I
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for section, label in (("rude", 1), ("polite", 0)):
             items += [Item(name, label, i["text"], i.get("family", "")) for i in data.get(section) or []]
+    for path in sorted(DATA.glob("chitchat_*.yaml")):
+        # Chatbot small talk (negatives only): the register of a bot's template file, which
+        # neither the service sets nor the JD chats show (without it the model flags
+        # translated chit-chat such as 也许你应该问问你自己).
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for n, entry in enumerate(data["polite"]):
+            item = Item(f"chitchat-{path.stem.removeprefix('chitchat_')}", 0, entry["text"])
+            item.fold = n  # spread over the folds like the JDDC turns
+            items.append(item)
     items = [i for i in items if i.source not in exclude]
     if jddc.exists():
         with jddc.open(encoding="utf-8") as fh:
@@ -130,6 +139,10 @@ def load_items(jddc: Path, exclude: set[str], customers: bool = False) -> list[I
                         item = Item("jddc" if turn["speaker"] == "agent" else "jddc-customer", 0, turn["text"])
                         item.fold = n  # set to a fold name below
                         items.append(item)
+    else:
+        # A fit without the real agent turns is a different model (far more of them flagged):
+        # say so, as a worktree or a fresh clone without ../shared would otherwise not notice.
+        print(f"warning: no JDDC corpus at {jddc}: fitting without real agent turns (--jddc PATH)", file=sys.stderr)
     return items
 
 
@@ -275,32 +288,41 @@ def _l2(rows: list[list[str]], y: np.ndarray, vocab: dict[str, int], args) -> fl
 def _triggers(items: list[Item], weights: dict[str, float], args) -> list[str]:
     """Trigger n-grams: at least 2 characters, weight >= ``--trigger``, and in at most
     ``--max-df`` of the training JDDC turns (a common n-gram would send most turns to be scored;
-    the throughput budget allows a few percent)."""
+    the throughput budget allows a few percent) and, with ``--chitchat-max-df``, of the chatbot
+    small-talk lines (an n-gram of everyday friendly chat is no sign of rudeness on its own)."""
     candidates = {g for g, w in weights.items() if w >= args.trigger and len(g) >= 2
                   and BEGIN not in g and END not in g and not g.startswith("<")}
     # A turn's substrings of the candidates' lengths, intersected with them: the same document
     # frequency as testing every candidate against every turn, without the candidates x turns
     # scan (NB scaling puts ten times as many n-grams over the trigger weight).
     lengths = {len(g) for g in candidates}
+    chitchat_max_df = getattr(args, "chitchat_max_df", None)
     df: dict[str, int] = {}
+    chat_df: dict[str, int] = {}
     for it in items:
-        if it.source != "jddc":
+        if it.source == "jddc":
+            counts = df
+        elif chitchat_max_df is not None and _negative_group(it.source) == "chitchat":
+            counts = chat_df
+        else:
             continue
         seen = set()
         for search, *_ in it.sents:
             for n in lengths:
                 seen.update(search[i:i + n] for i in range(len(search) - n + 1))
         for g in seen & candidates:
-            df[g] = df.get(g, 0) + 1
-    return sorted(g for g in candidates if df.get(g, 0) <= args.max_df)
+            counts[g] = counts.get(g, 0) + 1
+    return sorted(g for g in candidates if df.get(g, 0) <= args.max_df
+                  and (chitchat_max_df is None or chat_df.get(g, 0) <= chitchat_max_df))
 
 
 def fit(items: list[Item], args) -> Fitted:
     """Fit on ``items`` (two passes: the second keeps each rude item's best sentence)."""
     feats = {id(it): [_feats(s) for s in it.sents] for it in items}
     vocab = _vocab([r for it in items for r in feats[id(it)]], args.min_count)
-    shares = {"rude": 0.5, "polite": args.polite_share, "jddc": 0.5 - args.polite_share - args.customer_share,
-              "jddc-customer": args.customer_share}
+    shares = {"rude": 0.5, "polite": args.polite_share,
+              "jddc": 0.5 - args.polite_share - args.customer_share - args.chitchat_share,
+              "jddc-customer": args.customer_share, "chitchat": args.chitchat_share}
     chosen: dict[int, list[int]] = {}
     model = None
     for rnd in range(2):
@@ -312,7 +334,7 @@ def fit(items: list[Item], args) -> Fitted:
             picks = range(len(fs))
             if it.label and rnd == 1 and len(fs) > 1:
                 picks = [max(range(len(fs)), key=lambda j: _z(model, it.sents[j]))]
-            group = "rude" if it.label else (it.source if it.source.startswith("jddc") else "polite")
+            group = "rude" if it.label else _negative_group(it.source) or "polite"
             for j in picks:
                 rows.append(fs[j])
                 y.append(it.label)
@@ -337,6 +359,14 @@ def _z(model: Fitted, sent) -> float:
     return model.bias + sum(model.weights.get(f, 0.0) for f in _feats(sent))
 
 
+def _negative_group(source: str) -> str | None:
+    """The loss group of a negatives-only source (JDDC agent or customer turns, chatbot small
+    talk); None for a labelled set, whose negatives are polite near-misses."""
+    if source.startswith("jddc"):
+        return source
+    return "chitchat" if source.startswith("chitchat-") else None
+
+
 def _feats(sent) -> list[str]:
     """A sentence's features: its n-grams and, with --cue-features, ``<cue id>`` per cue fired."""
     search, original, _, fired, _ = sent
@@ -346,7 +376,7 @@ def _feats(sent) -> list[str]:
 def choose_threshold(scored: list[tuple[Item, float]], args) -> float:
     """The least probability at which the out-of-fold scores flag at most ``--polite-fa`` of the
     polite items and ``--jddc-fa`` of the JDDC turns (never below ``--min-threshold``)."""
-    polite = sorted((p for it, p in scored if it.label == 0 and not it.source.startswith("jddc")), reverse=True)
+    polite = sorted((p for it, p in scored if it.label == 0 and not _negative_group(it.source)), reverse=True)
     jddc = sorted((p for it, p in scored if it.source == "jddc"), reverse=True)
     cut = args.min_threshold
     for values, rate in ((polite, args.polite_fa), (jddc, args.jddc_fa)):
@@ -359,9 +389,9 @@ def choose_threshold(scored: list[tuple[Item, float]], args) -> float:
 # ---------------------------------------------------------------------------- evaluation
 
 def _folds(items: list[Item]) -> list[str]:
-    names = sorted({it.source for it in items if not it.source.startswith("jddc")})
+    names = sorted({it.source for it in items if not _negative_group(it.source)})
     for it in items:
-        if it.source.startswith("jddc"):
+        if _negative_group(it.source):
             it.fold = names[it.fold % len(names)] if isinstance(it.fold, int) else it.fold
     return names
 
@@ -420,7 +450,7 @@ def evaluate(items: list[Item], args) -> None:
         }
         for label, flags in variants.items():
             rude = [f for it, f in zip(test, flags) if it.label == 1]
-            polite = [f for it, f in zip(test, flags) if it.label == 0 and not it.source.startswith("jddc")]
+            polite = [f for it, f in zip(test, flags) if it.label == 0 and not _negative_group(it.source)]
             jddc = [f for it, f in zip(test, flags) if it.source == "jddc"]
             print(_row(label, rude, polite, jddc))
             acc = totals.setdefault(label, [[], [], []])
@@ -431,8 +461,8 @@ def evaluate(items: list[Item], args) -> None:
             for cut in args.sweep:
                 rude = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 1]
                 alone = [p >= cut for it, p in zip(test, probs) if it.label == 1]
-                polite = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 0 and not it.source.startswith("jddc")]
-                palone = [p >= cut for it, p in zip(test, probs) if it.label == 0 and not it.source.startswith("jddc")]
+                polite = [it.lex or it.cue or p >= cut for it, p in zip(test, probs) if it.label == 0 and not _negative_group(it.source)]
+                palone = [p >= cut for it, p in zip(test, probs) if it.label == 0 and not _negative_group(it.source)]
                 jd = [p >= cut for it, p in zip(test, probs) if it.source == "jddc"]
                 print(f"    at {cut}: after rude {sum(rude)}/{len(rude)} polite {sum(polite)}/{len(polite)}; "
                       f"n-gram alone rude {sum(alone)} polite {sum(palone)}; JDDC {sum(jd)}")
@@ -480,7 +510,7 @@ def print_held_out(items: list[Item], oof: dict, thr: float) -> None:
     were written knowing these sources, so that column overstates a new writer's figure."""
     print("held out by source: rude flagged (n-gram alone · with lexicons) · polite flagged (n-gram alone · with lexicons)")
     totals = [0] * 6
-    for source in sorted({it.source for it in items if not it.source.startswith("jddc")}):
+    for source in sorted({it.source for it in items if not _negative_group(it.source)}):
         mine = [it for it in items if it.source == source]
         rude = [it for it in mine if it.label == 1]
         polite = [it for it in mine if it.label == 0]
@@ -522,7 +552,7 @@ def write(items: list[Item], args) -> None:
         f"# Threshold {how};",
         f"# fitted on everything it flags {flagged_jddc} JDDC turns.",
         "version: 1",
-        "source: benchmarks/fit_ngram.py on benchmarks/data (taboo_dev, tone_rounds, train_t*); JDDC agent and customer turns as negatives (read, never copied)",
+        "source: benchmarks/fit_ngram.py on benchmarks/data (taboo_dev, tone_rounds, train_t*, chitchat_*); JDDC agent and customer turns as negatives (read, never copied)",
         "trained_on: [" + ", ".join(sources) + "]",
         f"orders: [{ORDERS[0]}, {ORDERS[1]}]",
         f"bias: {model.bias:.4f}",
@@ -587,6 +617,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--polite-share", type=float, default=0.3, help="loss share of polite near-misses (JDDC: 0.5 minus it)")
     parser.add_argument("--customer-share", type=float, default=0.05,
                         help="loss share of JDDC customer turns as negatives (taken from the agent turns' share)")
+    parser.add_argument("--chitchat-share", type=float, default=0.0,
+                        help="loss share of chatbot small talk (benchmarks/data/chitchat_*.yaml) as negatives "
+                             "(taken from the agent turns' share)")
+    parser.add_argument("--chitchat-max-df", type=int, default=None,
+                        help="most chatbot small-talk lines a trigger may occur in (default: no limit)")
     parser.add_argument("--polite-fa", type=float, default=0.005)
     parser.add_argument("--jddc-fa", type=float, default=0.0005)
     parser.add_argument("--orders", type=int, nargs=2, default=[1, 4], help="least and largest n")

@@ -146,9 +146,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 strength")
     parser.add_argument("--polite-weight", type=float, default=2.0)
     parser.add_argument("--jddc-weight", type=float, default=10.0)
+    parser.add_argument("--chitchat-weight", type=float, default=None,
+                        help="weight of a chatbot small-talk line (default: --polite-weight)")
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--trigger", type=float, default=0.3, help="least n-gram weight of a trigger")
     parser.add_argument("--max-df", type=int, default=1, help="most JDDC agent turns a trigger may occur in")
+    parser.add_argument("--chitchat-max-df", type=int, default=None,
+                        help="most chatbot small-talk lines a trigger may occur in (default: no limit)")
     parser.add_argument("--useful", type=int, default=1,
                         help="least training rude sentences a trigger must let through (see choose_triggers)")
     parser.add_argument("--folds", type=int, default=5)
@@ -159,7 +163,10 @@ def main(argv: list[str]) -> int:
     docs = [turn_features([search for _, search in own_sentences(item.text)]) for item in items]
     y = np.array([item.label for item in items])
     jddc = np.array([item.source == "jddc" for item in items])
-    weights = np.where(y == 1, 1.0, np.where(jddc, args.jddc_weight, args.polite_weight))
+    chitchat = np.array([item.source.startswith("chitchat-") for item in items])
+    chitchat_weight = args.polite_weight if args.chitchat_weight is None else args.chitchat_weight
+    weights = np.where(y == 1, 1.0, np.where(jddc, args.jddc_weight,
+                                             np.where(chitchat, chitchat_weight, args.polite_weight)))
     sources: dict[str, list[int]] = {}
     for item in items:
         sources.setdefault(item.source, [0, 0])[0 if item.label else 1] += 1

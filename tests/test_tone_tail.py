@@ -15,7 +15,7 @@ from scriptcheck.lexicon.tone import default_tone_path, load_tone
 from scriptcheck.text.normalize import normalize
 
 TONE = load_tone()
-PREAMBLE = "我非常理解您的心情，也想帮您，"
+PREAMBLE = "我非常理解您的心情，也很想帮您解决，"
 STANCE = "但如果您继续这样说话，我这边只能结束本次通话了。"
 
 

@@ -92,7 +92,7 @@ def test_the_cache_gives_back_what_was_validated(tmp_path, monkeypatch) -> None:
 
 # Written for these tests: short rude questions the n-gram stage alone never scores (no trigger
 # of its own), that the widened gate lets through and the turn stage agrees are rude.
-WIDENED = ["您家是在挖矿吧？", "您平时是不是老投诉？"]
+WIDENED = ["您这截图是修过的吧？", "您这发票是自己打的吧？"]
 
 
 @pytest.mark.parametrize("text", WIDENED)
@@ -131,7 +131,7 @@ def test_a_missing_turn_file_is_a_clear_error(tmp_path) -> None:
         load_tone(tone)
 
 
-def test_a_turn_is_judged_once_however_many_sentences_ask(monkeypatch) -> None:
+def test_a_turn_is_judged_once_however_many_sentences_ask(monkeypatch, tmp_path) -> None:
     # A hostile turn of many widened-gate sentences asks the turn stage from every one of them:
     # its features are worked out once for the verdict and once for the message's top features,
     # not once per sentence (2,000 sentences took minutes when they were).
@@ -143,10 +143,10 @@ def test_a_turn_is_judged_once_however_many_sentences_ask(monkeypatch) -> None:
         return original(self, sentences)
 
     monkeypatch.setattr(TurnModel, "_terms", counted)
-    findings = load_tone().check("您家是在挖矿吧？" * 50)
+    findings = load_tone().check(WIDENED[0] * 50)
     assert len(findings) == 50 and len(calls) == 2 and calls[0] == 50
     calls.clear()  # the same for a turn of sentences in the band under the n-gram threshold
-    findings = load_tone().check("您这截图是修过的吧？" * 50)
+    findings = load_tone(_with_band(tmp_path)).check(BAND[0] * 50)
     assert len(findings) == 50 and len(calls) == 2 and calls[0] == 50
 
 
@@ -157,31 +157,42 @@ def test_a_checker_that_used_the_widened_gate_still_pickles() -> None:
     checker = Checker.default()
     before = [(f.rule, f.start, f.end) for f in checker.check(WIDENED[0])]
     copy = pickle.loads(pickle.dumps(checker))
-    assert [(f.rule, f.start, f.end) for f in copy.check(WIDENED[0])] == before == [("FB900", 0, 7)]
+    assert [(f.rule, f.start, f.end) for f in copy.check(WIDENED[0])] == before == [("FB900", 0, len(WIDENED[0]) - 1)]
 
 
-# Written for these tests: rude replies the n-gram stage scores just under its threshold (in the
-# band from 0.9), that the turn stage puts at 0.9 or more.
-BAND = ["您之前是不是也在别的店这么闹过？", "您这截图是修过的吧？", "您不下车我就开走了，钱照收。"]
+# Written for these tests: rude replies the n-gram stage scores under its threshold but from 0.8,
+# that the turn stage puts at 0.9 or more.
+BAND = ["您这件衣服是穿过的吧？", "您这脾气是天生的吧？", "您是头一回坐车吧？"]
+
+
+def _with_band(tmp_path, floor: float = 0.8):
+    """A copy of the packaged files with the band from ``floor``: the shipped n-gram threshold
+    (0.88 since refit U) is under the shipped floor (0.9), so the packaged band is empty and the
+    mechanism is tested on a copy (docs/tone-model.md, refit U)."""
+    tone, _ = _copy(tmp_path)
+    content = tone.read_text(encoding="utf-8")
+    tone.write_text(re.sub(r"(?m)^turn_band: \{floor: [0-9.]+", f"turn_band: {{floor: {floor}", content),
+                    encoding="utf-8")
+    return tone
 
 
 @pytest.mark.parametrize("text", BAND)
-def test_the_band_under_the_ngram_threshold_flags_with_the_turn_stages_stricter_agreement(text: str) -> None:
-    model = load_tone()
+def test_the_band_under_the_ngram_threshold_flags_with_the_turn_stages_stricter_agreement(tmp_path, text: str) -> None:
+    model = load_tone(_with_band(tmp_path))
     [hit] = model.hits(normalize(text))
     band = model.data.turn_band
     assert hit.stage == "turn" and hit.threshold == band.threshold  # not the widened gate's 0.8
     assert band.floor <= hit.referred < model.ngram.threshold_for(normalize(text).text)
-    assert [f.rule for f in Checker.default().check(text)] == ["FB900"]
+    assert not load_tone().hits(normalize(text))  # the packaged band is empty
 
 
 @pytest.mark.parametrize("text", BAND)
 def test_without_the_band_or_with_a_stricter_one_it_flags_nothing(tmp_path, text: str) -> None:
-    tone, _ = _copy(tmp_path)
+    tone = _with_band(tmp_path)
     content = tone.read_text(encoding="utf-8")
     tone.write_text(re.sub(r"(?m)^turn_band: .*\n", "", content), encoding="utf-8")
     assert not load_tone(tone).check(text)
-    tone.write_text(re.sub(r"(?m)^turn_band: .*$", "turn_band: {floor: 0.9, threshold: 0.99999}", content),
+    tone.write_text(re.sub(r"(?m)^turn_band: .*$", "turn_band: {floor: 0.8, threshold: 0.99999}", content),
                     encoding="utf-8")
     assert not load_tone(tone).check(text)  # the turn stage is not that sure
     tone.write_text(content, encoding="utf-8")
