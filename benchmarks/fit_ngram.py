@@ -323,6 +323,8 @@ def fit(items: list[Item], args) -> Fitted:
     shares = {"rude": 0.5, "polite": args.polite_share,
               "jddc": 0.5 - args.polite_share - args.customer_share - args.chitchat_share,
               "jddc-customer": args.customer_share, "chitchat": args.chitchat_share}
+    if min(shares.values()) < 0:
+        raise SystemExit(f"loss shares must not be negative: {shares} (lower --polite-share)")
     chosen: dict[int, list[int]] = {}
     model = None
     for rnd in range(2):

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_ngram import _triggers as ngram_triggers, load_items, only_sources  # noqa: E402
+from fit_ngram import _negative_group, _triggers as ngram_triggers, load_items, only_sources  # noqa: E402
 from jddc_false_positives import DEFAULT as JDDC_DEFAULT  # noqa: E402
 
 from scriptcheck.lexicon.tone import own_sentences  # noqa: E402
@@ -163,7 +163,7 @@ def main(argv: list[str]) -> int:
     docs = [turn_features([search for _, search in own_sentences(item.text)]) for item in items]
     y = np.array([item.label for item in items])
     jddc = np.array([item.source == "jddc" for item in items])
-    chitchat = np.array([item.source.startswith("chitchat-") for item in items])
+    chitchat = np.array([_negative_group(item.source) == "chitchat" for item in items])
     chitchat_weight = args.polite_weight if args.chitchat_weight is None else args.chitchat_weight
     weights = np.where(y == 1, 1.0, np.where(jddc, args.jddc_weight,
                                              np.where(chitchat, chitchat_weight, args.polite_weight)))

@@ -49,3 +49,47 @@ def test_a_file_without_trained_on_is_an_error(tmp_path) -> None:
 def test_the_shipped_files_name_their_sources(name: str) -> None:
     sources = fit_ngram.sources_of(ROOT / "lexicons" / "models" / name)
     assert {"dev", "jddc", "t1"} <= sources and "t124" not in sources  # t124 stays out of the fits
+
+
+def _data(folder: Path) -> Path:
+    """A benchmarks/data of one line per kind: the development set, the rounds, a writer, and
+    two writers of chatbot small talk."""
+    folder.mkdir()
+    (folder / "taboo_dev.yaml").write_text(
+        "rude: [{text: 你自己看}]\npolite: [{text: 您好}]\nheldout: [{text: 烦不烦, round: 1}]\n"
+        "polite_heldout: [{text: 好的, round: 1}]\n", encoding="utf-8")
+    (folder / "tone_rounds.yaml").write_text("heldout: [{text: 别问了}]\npolite_heldout: [{text: 请稍等}]\n",
+                                             encoding="utf-8")
+    (folder / "train_t1.yaml").write_text("rude: [{text: 你自己查}]\npolite: [{text: 我帮您查}]\n", encoding="utf-8")
+    for writer in ("w1", "w2"):
+        (folder / f"chitchat_{writer}.yaml").write_text("polite: [{text: 早上好呀}, {text: 你呢？}]\n",
+                                                        encoding="utf-8")
+    return folder
+
+
+def test_small_talk_is_a_negatives_only_loss_group_of_its_own(tmp_path, monkeypatch, capsys) -> None:
+    # the chatbot small talk of benchmarks/data/chitchat_*.yaml (refit U): negatives, one source
+    # per writer, in their own loss group, spread over the folds; a missing JDDC corpus is said
+    monkeypatch.setattr(fit_ngram, "DATA", _data(tmp_path / "data"))
+    items = fit_ngram.load_items(tmp_path / "no-corpus.jsonl", set())
+    chat = [item for item in items if item.source.startswith("chitchat-")]
+    assert [item.source for item in chat] == ["chitchat-w1"] * 2 + ["chitchat-w2"] * 2
+    assert all(item.label == 0 and isinstance(item.fold, int) for item in chat)
+    assert {fit_ngram._negative_group(s) for s in ("chitchat-w1", "jddc", "jddc-customer", "t1")} == \
+        {"chitchat", "jddc", "jddc-customer", None}
+    assert "no JDDC corpus" in capsys.readouterr().err
+    kept = fit_ngram.load_items(tmp_path / "no-corpus.jsonl", {"chitchat-w1", "chitchat-w2"})
+    assert {item.source for item in kept} == {"dev", "rounds-a", "tone-r1", "t1"}
+
+
+def test_the_packaged_small_talk_is_1200_lines_by_two_writers() -> None:
+    import yaml
+    files = sorted((ROOT / "benchmarks" / "data").glob("chitchat_*.yaml"))
+    assert [f.stem for f in files] == ["chitchat_w1", "chitchat_w2"]
+    assert [len(yaml.safe_load(f.read_text(encoding="utf-8"))["polite"]) for f in files] == [600, 600]
+
+@pytest.mark.parametrize("name", ["tone_ngram.yaml", "tone_turn.yaml"])
+def test_the_shipped_files_were_fitted_with_small_talk_and_without_the_newest_writers(name: str) -> None:
+    sources = fit_ngram.sources_of(ROOT / "lexicons" / "models" / name)
+    assert {"chitchat-w1", "chitchat-w2", "t228"} <= sources
+    assert not sources & {f"t{n}" for n in range(229, 241)}  # chosen and read on these (refit U)
