@@ -288,32 +288,24 @@ def _l2(rows: list[list[str]], y: np.ndarray, vocab: dict[str, int], args) -> fl
 def _triggers(items: list[Item], weights: dict[str, float], args) -> list[str]:
     """Trigger n-grams: at least 2 characters, weight >= ``--trigger``, and in at most
     ``--max-df`` of the training JDDC turns (a common n-gram would send most turns to be scored;
-    the throughput budget allows a few percent) and, with ``--chitchat-max-df``, of the chatbot
-    small-talk lines (an n-gram of everyday friendly chat is no sign of rudeness on its own)."""
+    the throughput budget allows a few percent)."""
     candidates = {g for g, w in weights.items() if w >= args.trigger and len(g) >= 2
                   and BEGIN not in g and END not in g and not g.startswith("<")}
     # A turn's substrings of the candidates' lengths, intersected with them: the same document
     # frequency as testing every candidate against every turn, without the candidates x turns
     # scan (NB scaling puts ten times as many n-grams over the trigger weight).
     lengths = {len(g) for g in candidates}
-    chitchat_max_df = getattr(args, "chitchat_max_df", None)
     df: dict[str, int] = {}
-    chat_df: dict[str, int] = {}
     for it in items:
-        if it.source == "jddc":
-            counts = df
-        elif chitchat_max_df is not None and _negative_group(it.source) == "chitchat":
-            counts = chat_df
-        else:
+        if it.source != "jddc":
             continue
         seen = set()
         for search, *_ in it.sents:
             for n in lengths:
                 seen.update(search[i:i + n] for i in range(len(search) - n + 1))
         for g in seen & candidates:
-            counts[g] = counts.get(g, 0) + 1
-    return sorted(g for g in candidates if df.get(g, 0) <= args.max_df
-                  and (chitchat_max_df is None or chat_df.get(g, 0) <= chitchat_max_df))
+            df[g] = df.get(g, 0) + 1
+    return sorted(g for g in candidates if df.get(g, 0) <= args.max_df)
 
 
 def fit(items: list[Item], args) -> Fitted:
@@ -622,8 +614,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chitchat-share", type=float, default=0.0,
                         help="loss share of chatbot small talk (benchmarks/data/chitchat_*.yaml) as negatives "
                              "(taken from the agent turns' share)")
-    parser.add_argument("--chitchat-max-df", type=int, default=None,
-                        help="most chatbot small-talk lines a trigger may occur in (default: no limit)")
     parser.add_argument("--polite-fa", type=float, default=0.005)
     parser.add_argument("--jddc-fa", type=float, default=0.0005)
     parser.add_argument("--orders", type=int, nargs=2, default=[1, 4], help="least and largest n")

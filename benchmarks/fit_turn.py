@@ -151,8 +151,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--trigger", type=float, default=0.3, help="least n-gram weight of a trigger")
     parser.add_argument("--max-df", type=int, default=1, help="most JDDC agent turns a trigger may occur in")
-    parser.add_argument("--chitchat-max-df", type=int, default=None,
-                        help="most chatbot small-talk lines a trigger may occur in (default: no limit)")
     parser.add_argument("--useful", type=int, default=1,
                         help="least training rude sentences a trigger must let through (see choose_triggers)")
     parser.add_argument("--folds", type=int, default=5)
