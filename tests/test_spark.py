@@ -16,7 +16,7 @@ from scriptcheck.io.transcripts import iter_input_files, read_transcripts  # noq
 from scriptcheck.models import Transcript  # noqa: E402
 from scriptcheck.tables import report_row, row_to_report  # noqa: E402
 
-from .conftest import CORPORA  # noqa: E402
+from .conftest import CORPORA, ROOT  # noqa: E402
 
 TURN = "struct<speaker:string,text:string,start:double,end:double>"
 
@@ -124,3 +124,38 @@ def test_utterance_rows_are_grouped_and_ordered_in_spark(spark) -> None:
     scorer = Scorer("hotline")
     expected = {t.id: row_to_report(report_row(scorer.score(t).model_dump(mode="json"))) for t in expected_input}
     assert got == expected
+
+
+def test_workers_leave_one_folder_per_job_content_and_none_for_packaged_files(tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    from scriptcheck.integrations import spark as integration
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(integration, "_WORKER_SCORERS", {})
+    lexicon = ROOT / "lexicons" / "polite.yaml"
+    integration._scorer(integration.JobFiles.read("hotline"))
+    assert list(tmp_path.iterdir()) == []  # packaged files only: nothing written
+    files = integration.JobFiles.read("hotline", [lexicon])
+    first = integration._scorer(files)
+    monkeypatch.setattr(integration, "_WORKER_SCORERS", {})  # another worker process, same job
+    second = integration._scorer(files)
+    (parent,) = tmp_path.iterdir()
+    (folder,) = parent.iterdir()
+    assert [p.name for p in folder.iterdir()] == ["00-polite.yaml"]
+    assert first.extra_lexicons == second.extra_lexicons == (str(folder / "00-polite.yaml"),)
+
+
+def test_a_job_folder_someone_else_can_write_is_refused(tmp_path, monkeypatch) -> None:
+    import os
+    import tempfile
+
+    from scriptcheck.errors import ScriptcheckError
+    from scriptcheck.integrations import spark as integration
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    planted = tmp_path / f"scriptcheck-spark-{os.getuid()}"
+    planted.mkdir()
+    planted.chmod(0o777)
+    with pytest.raises(ScriptcheckError, match="not a private folder"):
+        integration._job_folder("0" * 64)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -81,19 +82,46 @@ class JobFiles:
 _WORKER_SCORERS: dict[str, Scorer] = {}
 
 
+def _job_folder(key: str) -> Path:
+    """Where a worker writes the job's files: the scorer reads them whenever it first meets a
+    profile, so they must outlive its build, and a Spark worker ends with ``os._exit`` (no
+    clean-up runs). So the folder is named by the files' content, in a folder of this user's
+    that no one else can write to: every worker and every run of the same job shares one folder
+    instead of leaving one each."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    parent = Path(tempfile.gettempdir()) / (f"scriptcheck-spark-{uid}" if uid is not None else "scriptcheck-spark")
+    parent.mkdir(mode=0o700, exist_ok=True)
+    info = parent.lstat()  # not followed: a link planted in a shared /tmp is refused
+    if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022 or (uid is not None and info.st_uid != uid):
+        raise ScriptcheckError(f"{parent}: not a private folder of this user; remove it or set TMPDIR")
+    folder = parent / key[:32]
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Write a job file so that a worker never reads another's half-written copy."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    scratch.write_text(text, encoding="utf-8")
+    os.replace(scratch, path)
+
+
 def _scorer(files: JobFiles) -> Scorer:
     scorer = _WORKER_SCORERS.get(files.key)
     if scorer is None:
-        folder = Path(tempfile.mkdtemp(prefix="scriptcheck-spark-"))
+        # A job of packaged files only (the common case) writes nothing, so it needs no folder.
+        folder = _job_folder(files.key) if files.lexicons or files.profile_text is not None else None
         lexicons = []
         for index, (name, text) in enumerate(files.lexicons):
             path = folder / f"{index:02d}-{Path(name).name}"  # a name, never a path from the job
-            path.write_text(text, encoding="utf-8")
+            _write_once(path, text)
             lexicons.append(str(path))
         profile = files.profile
         if files.profile_text is not None:
             profile = str(folder / Path(files.profile or "profile.yaml").name)
-            Path(profile).write_text(files.profile_text, encoding="utf-8")
+            _write_once(Path(profile), files.profile_text)
         scorer = Scorer(profile, files.default_profile, tuple(lexicons))
         _WORKER_SCORERS[files.key] = scorer
     return scorer
