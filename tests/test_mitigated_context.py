@@ -384,3 +384,50 @@ def test_a_by_name_sentence_mitigator_is_not_a_default(by_name_checker):
     # the entry naming no mitigators takes the sentence ones by default, but not a by_name one
     assert "ZZ021" in _rules(by_name_checker, "它自己体质差，跟我们没关系")
     assert "ZZ021" not in _rules(by_name_checker, "抱歉，它自己体质差，跟我们没关系")
+
+
+DEFAULTED = textwrap.dedent("""\
+    version: 1
+    name: defaulted
+    kind: forbidden
+    default_mitigators: [negation]
+    mitigators:
+      - {name: softener, pattern: '请'}
+      - {name: negation, pattern: '不是|没说', scope: before, reach: 0, boundary: false}
+    entries:
+      - id: ZZ201
+        name: too-many-demands
+        category: x
+        description: 你要求太多 (no options, so the lexicon's default mitigators)
+        patterns: ['你要求太多']
+      - id: ZZ202
+        name: too-many-demands-strict
+        category: x
+        description: 你的要求太多了 (options of its own, so no negation)
+        patterns: ['你的要求太多了']
+        options: {skip_contexts: [quoted]}
+    """)
+
+
+def test_default_mitigators_reach_entries_without_options_only(tmp_path_factory):
+    checker = _checker_of(tmp_path_factory, DEFAULTED)
+    assert _rules(checker, "你要求太多") == ["ZZ201"]
+    assert not _rules(checker, "不是你要求太多，是我们漏看了")
+    assert not _rules(checker, "我可没说您要求太多")
+    assert _rules(checker, "请你要求太多")  # only the named default, not every clause mitigator
+    assert _rules(checker, "不是你的要求太多了") == ["ZZ202"]  # set its own options
+
+
+def test_default_mitigators_must_name_mitigators(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(DEFAULTED.replace("default_mitigators: [negation]", "default_mitigators: [denial]"),
+                    encoding="utf-8")
+    with pytest.raises(LexiconError, match="default_mitigators: unknown mitigator 'denial'"):
+        load_lexicon(path, verify=False)
+
+
+def test_shipped_entries_without_options_take_the_negation():
+    checker = Checker.default()
+    assert not checker.check("不是您要求太多，轮椅服务本来就是应该提供的，已经给您预约好了。")
+    assert [f.rule for f in checker.check("您要求太多了，轮椅服务我们提供不了。")] == ["FB108"]
+    assert checker.check("这不是明摆着的吗")  # FB213 keeps its rhetorical 不是

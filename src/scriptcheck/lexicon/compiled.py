@@ -130,7 +130,8 @@ def rule_info(entry: LexiconEntry) -> RuleInfo:
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
                    slots: Mapping[str, str], group_allow: tuple[str, ...],
                    skip_contexts: tuple[str, ...], mitigators: dict[str, Mitigation],
-                   conditions: dict[str, Mitigation], by_name: frozenset[str]) -> MatchEntry:
+                   conditions: dict[str, Mitigation], by_name: frozenset[str],
+                   default_mitigators: tuple[str, ...] = ()) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
@@ -147,6 +148,9 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
             )
         literals.append(literal)
     contexts = skip_contexts if entry.options.skip_contexts is None else tuple(entry.options.skip_contexts)
+    names = entry.options.mitigators
+    if default_mitigators and entry.options.skip_contexts is None and names is None:
+        contexts, names = tuple(dict.fromkeys((*contexts, "mitigated"))), list(default_mitigators)
     phrases = tuple(entry.phrases)
     return MatchEntry(
         phrases=phrases,
@@ -157,7 +161,7 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
         window=entry.options.window,
         group_allow=group_allow,
         skip_contexts=contexts,
-        mitigators=_chosen(mitigators, entry.options.mitigators, by_name) if "mitigated" in contexts else (),
+        mitigators=_chosen(mitigators, names, by_name) if "mitigated" in contexts else (),
         requires=tuple(conditions[name] for name in entry.options.requires),
         # The phrases themselves when normalising changes none of them (most do not): one tuple
         # fewer per entry to keep, pickle and cache.
@@ -202,7 +206,7 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     mitigators, conditions = _mitigators(model, path), _mitigators(model, path, "conditions")
     by_name = frozenset(m.name for m in model.mitigators if m.by_name)
     entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators, conditions,
-                                   by_name)
+                                   by_name, tuple(model.default_mitigators))
                     for e in model.entries)
     return Lexicon(path, entries, tuple(rule_info(e) for e in model.entries), model.name, model.kind, LazyModel(model))
 

@@ -178,6 +178,12 @@ class LexiconFile(_FileModel):
         default_factory=list,
         description="What makes a hit polite in its clause or sentence (the `mitigated` context).",
     )
+    default_mitigators: list[str] = Field(
+        default_factory=list,
+        description="The mitigators an entry takes when it sets neither options.skip_contexts nor "
+        "options.mitigators: its hits are then also dropped in the `mitigated` context, of these only "
+        "(e.g. [negation]: 我们绝不觉得您要求太多). Empty: such an entry takes none.",
+    )
     conditions: list[Mitigator] = Field(
         default_factory=list,
         description="Contexts an entry can require with options.requires (same fields and scopes as "
@@ -203,6 +209,10 @@ class LexiconFile(_FileModel):
             raise ValueError("the `mitigated` context needs a lexicon-wide `mitigators:` list")
         names = {m.name for m in self.mitigators}
         conditions = {c.name for c in self.conditions}
+        unknown = [n for n in self.default_mitigators if n not in names]
+        if unknown:
+            raise ValueError(f"default_mitigators: unknown mitigator {unknown[0]!r} "
+                             f"(the lexicon's: {', '.join(sorted(names)) or 'none'})")
         for entry in self.entries:
             if entry.id in seen:
                 raise ValueError(f"duplicate entry id {entry.id}")
