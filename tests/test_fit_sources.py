@@ -88,6 +88,7 @@ def test_the_packaged_small_talk_is_1200_lines_by_two_writers() -> None:
     assert [f.stem for f in files] == ["chitchat_w1", "chitchat_w2"]
     assert [len(yaml.safe_load(f.read_text(encoding="utf-8"))["polite"]) for f in files] == [600, 600]
 
+
 @pytest.mark.parametrize("name", ["tone_ngram.yaml", "tone_turn.yaml"])
 def test_the_shipped_files_were_fitted_with_small_talk_and_without_the_newest_writers(name: str) -> None:
     sources = fit_ngram.sources_of(ROOT / "lexicons" / "models" / name)

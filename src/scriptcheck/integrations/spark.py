@@ -88,11 +88,12 @@ def _job_folder(key: str) -> Path:
     clean-up runs). So the folder is named by the files' content, in a folder of this user's
     that no one else can write to: every worker and every run of the same job shares one folder
     instead of leaving one each."""
-    uid = os.getuid() if hasattr(os, "getuid") else None
+    uid = os.getuid() if hasattr(os, "getuid") else None  # None: no POSIX owners and modes (Windows)
     parent = Path(tempfile.gettempdir()) / (f"scriptcheck-spark-{uid}" if uid is not None else "scriptcheck-spark")
     parent.mkdir(mode=0o700, exist_ok=True)
     info = parent.lstat()  # not followed: a link planted in a shared /tmp is refused
-    if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022 or (uid is not None and info.st_uid != uid):
+    shared = uid is not None and (info.st_uid != uid or info.st_mode & 0o022)
+    if not stat.S_ISDIR(info.st_mode) or shared:
         raise ScriptcheckError(f"{parent}: not a private folder of this user; remove it or set TMPDIR")
     folder = parent / key[:32]
     folder.mkdir(exist_ok=True)
@@ -100,8 +101,9 @@ def _job_folder(key: str) -> Path:
 
 
 def _write_once(path: Path, text: str) -> None:
-    """Write a job file so that a worker never reads another's half-written copy."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    """Write a job file unless another worker has: the folder is named by the job's content, so a
+    file that is there is this text (written whole: a worker never reads another's half copy)."""
+    if path.is_file():
         return
     scratch = path.with_name(f".{path.name}.{os.getpid()}")
     scratch.write_text(text, encoding="utf-8")
@@ -109,10 +111,11 @@ def _write_once(path: Path, text: str) -> None:
 
 
 def _scorer(files: JobFiles) -> Scorer:
-    scorer = _WORKER_SCORERS.get(files.key)
+    key = files.key  # a digest of every file's text: worked out once per batch iterator
+    scorer = _WORKER_SCORERS.get(key)
     if scorer is None:
         # A job of packaged files only (the common case) writes nothing, so it needs no folder.
-        folder = _job_folder(files.key) if files.lexicons or files.profile_text is not None else None
+        folder = _job_folder(key) if files.lexicons or files.profile_text is not None else None
         lexicons = []
         for index, (name, text) in enumerate(files.lexicons):
             path = folder / f"{index:02d}-{Path(name).name}"  # a name, never a path from the job
@@ -123,7 +126,7 @@ def _scorer(files: JobFiles) -> Scorer:
             profile = str(folder / Path(files.profile or "profile.yaml").name)
             _write_once(Path(profile), files.profile_text)
         scorer = Scorer(profile, files.default_profile, tuple(lexicons))
-        _WORKER_SCORERS[files.key] = scorer
+        _WORKER_SCORERS[key] = scorer
     return scorer
 
 

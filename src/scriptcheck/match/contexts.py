@@ -33,9 +33,11 @@ Contexts:
   boundaries; a mitigator of scope ``before`` must end within its ``reach`` of the hit, in the
   hit's clause (a negation 我们不会|挂您电话, a first-person subject 是我|笨); one of scope ``after``
   must follow the hit within the next sentence (a way forward after a refusal: 规定我们改不了，但我
-  可以帮您申请). An entry takes the
-  lexicon's clause and sentence mitigators, or exactly those it names in ``options.mitigators``. The mitigators are data in the lexicon; each is a regex over the normalised
-  clause (您→你, no punctuation), so "别着急，我帮您查一下" is not the same act as "别急".
+  可以帮您申请). An entry takes the lexicon's clause and sentence mitigators, or exactly those it
+  names in ``options.mitigators``; one that sets neither that nor ``options.skip_contexts`` takes
+  the lexicon's ``default_mitigators`` (lexicon/compiled.py). The mitigators are data in the
+  lexicon; each is a regex over the normalised clause (您→你, no punctuation), so
+  "别着急，我帮您查一下" is not the same act as "别急".
 """
 
 from __future__ import annotations
