@@ -162,12 +162,12 @@ def test_a_checker_that_used_the_widened_gate_still_pickles() -> None:
 
 # Written for these tests: rude replies the n-gram stage scores under its threshold but from 0.8,
 # that the turn stage puts at 0.9 or more.
-BAND = ["您这件衣服是穿过的吧？", "您这脾气是天生的吧？", "您是头一回坐车吧？"]
+BAND = ["您这件衣服是穿过的吧？", "您这脾气是天生的吧？", "您是头一回来银行吧？"]
 
 
 def _with_band(tmp_path, floor: float = 0.8):
     """A copy of the packaged files with the band from ``floor``: the shipped n-gram threshold
-    (0.88 since refit U) is under the shipped floor (0.9), so the packaged band is empty and the
+    (0.89 since refit Y) is under the shipped floor (0.9), so the packaged band is empty and the
     mechanism is tested on a copy (docs/tone-model.md, refit U)."""
     tone, _ = _copy(tmp_path)
     content = tone.read_text(encoding="utf-8")

@@ -14,8 +14,10 @@ from scriptcheck.lexicon.tone import default_tone_path, load_tone
 from scriptcheck.text.normalize import normalize
 
 # Written for these tests: a reassurance the n-gram stage flags (长腿跑了 reads like mockery) and
-# the turn stage puts between 0.4 and 0.5 on its own.
-REASSURANCE = "您放心，您的押金在我们这儿好好的，一分钱也不会自己长腿跑了。"
+# the turn stage puts between 0.4 and 0.8 on its own (refit Y: the first one written for them,
+# 您放心，您的押金在我们这儿好好的，一分钱也不会自己长腿跑了, is no longer flagged at all).
+REASSURANCE = "押金在我们这儿好好的，不会自己长腿跑了。"
+STRICT = "{share: 0.7, threshold: 0.8}"
 # The same sentence after a longer courteous one: it is under 70% of its turn.
 IN_A_LONGER_TURN = ("您好，退房手续已经全部办好了，房间检查也没有问题，发票稍后发到您的邮箱。" + REASSURANCE)
 
@@ -32,22 +34,22 @@ def _copy(tmp_path, veto: str | None):
 def test_the_packaged_model_has_a_veto_that_spares_a_sentence_the_turn_stage_half_agrees_with() -> None:
     model = load_tone()
     assert (model.data.turn_veto.share, model.data.turn_veto.threshold) == (0.7, 0.4)
-    assert 0.4 <= model._turn_verdict(REASSURANCE)[1] < 0.5  # the premise of the tests below
+    assert 0.4 <= model._turn_verdict(REASSURANCE)[1] < 0.8  # the premise of the tests below
     [hit] = model.hits(normalize(REASSURANCE))
     assert hit.stage == "ngram"
 
 
 def test_a_stricter_veto_clears_the_flag_and_without_one_it_stands(tmp_path) -> None:
-    assert not _copy(tmp_path, "{share: 0.7, threshold: 0.5}").hits(normalize(REASSURANCE))
+    assert not _copy(tmp_path, STRICT).hits(normalize(REASSURANCE))
     assert [h.stage for h in _copy(tmp_path, None).hits(normalize(REASSURANCE))] == ["ngram"]
 
 
 def test_in_a_longer_turn_the_veto_does_not_apply(tmp_path) -> None:
     text = normalize(IN_A_LONGER_TURN)
-    strict = _copy(tmp_path, "{share: 0.7, threshold: 0.5}")
+    strict = _copy(tmp_path, STRICT)
     assert [IN_A_LONGER_TURN[h.start:h.end] for h in strict.hits(text)] == [REASSURANCE.rstrip("。")]
     # with a share small enough to take it in, the same veto clears it
-    assert not _copy(tmp_path, "{share: 0.3, threshold: 0.5}").hits(text)
+    assert not _copy(tmp_path, "{share: 0.3, threshold: 0.8}").hits(text)
 
 
 def test_the_veto_never_adds_a_flag(tmp_path) -> None:
