@@ -31,7 +31,7 @@ def _copy(tmp_path, veto: str | None):
     return load_tone(tone)
 
 
-def test_the_packaged_model_has_a_veto_that_spares_a_sentence_the_turn_stage_half_agrees_with() -> None:
+def test_the_packaged_model_has_a_veto_that_spares_a_sentence_the_turn_stage_partly_agrees_with() -> None:
     model = load_tone()
     assert (model.data.turn_veto.share, model.data.turn_veto.threshold) == (0.7, 0.4)
     assert 0.4 <= model._turn_verdict(REASSURANCE)[1] < 0.8  # the premise of the tests below
