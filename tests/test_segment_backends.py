@@ -1,23 +1,79 @@
-"""The rjieba backend gives the same results as jieba wherever a rule looks at words."""
+"""The rjieba backend (the default) gives jieba's tokens, so every report is the same."""
 
 from __future__ import annotations
 
 
+import importlib
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from scriptcheck import Checker
-from scriptcheck.text.segment import Segmenter
+from scriptcheck.text.segment import Segmenter, default_backend, words
 
 from tests.conftest import CORPORA
 
-pytest.importorskip("rjieba")
+JIEBA, RUST = Segmenter("jieba"), Segmenter("rjieba")
 
 
 def test_tokens_match_on_chinese_text() -> None:
     texts = ["你怎么连这个也不懂", "迷你版的你好", "感谢您的来电，欢迎再次拨打，再见。", "页面往下滚动一下"]
-    jieba_seg, rust_seg = Segmenter("jieba"), Segmenter("rjieba")
     for text in texts:
-        assert jieba_seg.tokens(text) == rust_seg.tokens(text)
+        assert JIEBA.tokens(text) == RUST.tokens(text)
+
+
+@pytest.mark.parametrize("text, cut", [
+    # rjieba keeps an ASCII run joined by _ . - whole; jieba cuts it as its HMM fallback does
+    ("订单{order_id}已发货", ["订单", "{", "order", "_", "id", "}", "已", "发货"]),
+    ("TP-LINK路由器", ["TP", "-", "LINK", "路由器"]),
+    ("打开www.jd.com查看", ["打开", "www", ".", "jd", ".", "com", "查看"]),
+    ("手机138-1234-5678", ["手机", "138", "-", "1234", "-", "5678"]),
+    # ... but a decimal and a percentage stay one token in both
+    ("v1.2版本打5.5折省50%", ["v1.2", "版本", "打", "5.5", "折省", "50%"]),
+    ("a__b", ["a", "__", "b"]),
+])
+def test_ascii_joined_runs_are_cut_as_jieba_cuts_them(text: str, cut: list[str]) -> None:
+    assert [t.text for t in JIEBA.tokens(text)] == cut
+    assert RUST.tokens(text) == JIEBA.tokens(text)
+
+
+@pytest.mark.parametrize("text", ["㐀字和𠀀字", "豈有此理", "鿏元素", "〇和㐀"])
+def test_ideographs_outside_jiebas_han_range_are_cut_by_jieba(text: str) -> None:
+    # rjieba's Han blocks take CJK extensions and compatibility ideographs; jieba's do not
+    assert RUST.tokens(text) == JIEBA.tokens(text)
+    assert words(text) == [t.text for t in JIEBA.tokens(text)]
+
+
+_ALPHABET = st.sampled_from(list("的一是不了人我你您在有订单退款快递滚笨蛋傻瓜发货已") + list("aZx09")
+                            + list("_.-%+#&") + [" ", "\n", "\r\n", "\t", "\u3000", "，", "。", "１", "Ａ", "é",
+                                                 "😀", "㐀", "𠀀", "豈", "\u200b", "々", "〇"])
+
+
+# ... and one where ASCII runs joined by _ . - % are common
+_ASCII_HEAVY = st.sampled_from(list("订单的退款aZx0915") + list("_.-%+#&") * 2 + [" ", "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(_ALPHABET, min_size=1, max_size=30), st.lists(_ASCII_HEAVY, min_size=1, max_size=30))
+       .map("".join))
+def test_rjieba_tokens_are_jiebas_on_any_text(text: str) -> None:
+    rust = RUST.tokens(text)
+    assert rust == JIEBA.tokens(text)
+    assert all(text[t.start:t.end] == t.text for t in rust)
+
+
+def test_default_backend(monkeypatch) -> None:
+    monkeypatch.delenv("SCRIPTCHECK_SEGMENTER", raising=False)
+    assert default_backend() == "rjieba" == Segmenter().backend
+    monkeypatch.setenv("SCRIPTCHECK_SEGMENTER", "jieba")
+    assert Segmenter().backend == "jieba"
+
+
+def test_jieba_is_the_default_without_rjieba(monkeypatch) -> None:
+    monkeypatch.delenv("SCRIPTCHECK_SEGMENTER", raising=False)
+    # (the package re-exports a function named segment, so the module is fetched by name)
+    monkeypatch.setattr(importlib.import_module("scriptcheck.text.segment"), "rjieba_available", lambda: False)
+    assert Segmenter().backend == "jieba"
 
 
 def test_unknown_backend() -> None:

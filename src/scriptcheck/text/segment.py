@@ -1,4 +1,4 @@
-"""Word segmentation with a private jieba tokenizer, loaded only when words are needed."""
+"""Word segmentation with jieba's results (from rjieba where installed), loaded only when words are needed."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from typing import NamedTuple
 from scriptcheck.cachedir import cache_dir, dist_version
 from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.text.jieba_dict import load_tokenizer
+from scriptcheck.text.rust_segmenter import RustTokenizer, rjieba_available
 
-__all__ = ["Token", "Segmenter", "segment", "words", "BACKENDS"]
+__all__ = ["Token", "Segmenter", "segment", "words", "default_backend", "BACKENDS"]
 
 
 
@@ -48,6 +49,7 @@ _PAUSE = LazyRegex(r"[，,、；;：:。！？!?]")
 
 _JIEBA_LOCK = threading.Lock()
 _jieba: object = None
+_rust: RustTokenizer | None = None
 
 
 def _jieba_tokenizer():
@@ -61,6 +63,21 @@ def _jieba_tokenizer():
         if _jieba is None:
             _jieba = load_tokenizer()
         return _jieba
+
+
+def _rust_tokenizer() -> RustTokenizer:
+    """The process's rjieba tokenizer, which hands jieba the rare texts it cuts differently."""
+    global _rust
+    with _JIEBA_LOCK:
+        if _rust is None:
+            _rust = RustTokenizer(_jieba_tokenizer)
+        return _rust
+
+
+def default_backend() -> str:
+    """``$SCRIPTCHECK_SEGMENTER`` if set, else rjieba where it is installed (its tokens are
+    jieba's: ``text/rust_segmenter.py``), else jieba."""
+    return os.environ.get("SCRIPTCHECK_SEGMENTER") or ("rjieba" if rjieba_available() else "jieba")
 
 
 @lru_cache(maxsize=16)
@@ -168,15 +185,15 @@ class Segmenter:
     word boundaries never pays for it. Pickling drops the tokenizer; the copy takes the process's one when it first
     segments.
 
-    ``backend="rjieba"`` (or ``SCRIPTCHECK_SEGMENTER=rjieba``) uses the Rust port of jieba,
-    much faster with the same dictionary; it differs from jieba on ASCII words joined by
-    hyphens, underscores or dots (TP-LINK, order_id, replies.yaml), which no rule looks at: the
-    reports are the same, the tokens are not, so jieba stays the default
-    (benchmarks/compare_segmenters.py, benchmarks/RESULTS.md).
+    The backend is rjieba, the Rust port of jieba with jieba's dictionary, where it is
+    installed: faster to load and to run, and with the tokens of jieba (``text/rust_segmenter.py``
+    mends the two places where rjieba's own differ; benchmarks/compare_segmenters.py compares
+    them on every corpus). ``backend="jieba"`` (or ``SCRIPTCHECK_SEGMENTER=jieba``) uses jieba
+    itself.
     """
 
     def __init__(self, backend: str | None = None) -> None:
-        self.backend = backend or os.environ.get("SCRIPTCHECK_SEGMENTER", "jieba")
+        self.backend = backend or default_backend()
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown segmenter backend {self.backend!r} (choose from {', '.join(BACKENDS)})")
         self._tokenizer = None
@@ -193,13 +210,9 @@ class Segmenter:
             with self._lock:
                 if self._tokenizer is None:
                     if self.backend == "rjieba":
-                        try:
-                            import rjieba
-                        except ImportError:
-                            raise ImportError(
-                                'the rjieba backend needs rjieba: pip install "scriptcheck[bench]"'
-                            ) from None
-                        self._tokenizer = rjieba
+                        if not rjieba_available():
+                            raise ImportError("the rjieba backend needs rjieba: pip install rjieba")
+                        self._tokenizer = _rust_tokenizer()
                     else:
                         self._tokenizer = _jieba_tokenizer()
         return self._tokenizer
@@ -337,7 +350,9 @@ def segment(text: str) -> list[Token]:
 
 
 def words(text: str) -> list[str]:
-    """jieba's words of ``text`` (default mode, HMM on) from scriptcheck's private tokenizer,
-    whatever the segmenter backend: a fitted model's word features must be the words it was
-    fitted on (lexicon.turn_model)."""
-    return _jieba_tokenizer().lcut(text) if text else []
+    """jieba's words of ``text`` (default mode, HMM on) from scriptcheck's private tokenizer
+    (rjieba's, mended to jieba's, where it is installed): a fitted model's word features must be
+    the words it was fitted on (lexicon.turn_model)."""
+    if not text:
+        return []
+    return (_rust_tokenizer() if rjieba_available() else _jieba_tokenizer()).lcut(text)
