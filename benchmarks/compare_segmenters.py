@@ -4,9 +4,8 @@ reports of every transcript under every packaged profile, with each backend.
 Texts: every string holding a Chinese character in the files under ``corpora/``,
 ``tests/rule_cases/``, ``tests/golden/``, ``benchmarks/data/`` and the JDDC chats
 (``$SCRIPTCHECK_JDDC`` or ``../shared/corpora/jddc_dialogues.jsonl``). Reports: the bundled
-transcripts and the JDDC chats under each profile. rjieba (mended by
-``scriptcheck/text/rust_segmenter.py``) is the default segmenter because both are identical
-everywhere; this script is what shows it.
+transcripts and the JDDC chats under each profile: rjieba (mended by
+``scriptcheck/text/rust_segmenter.py``) must give jieba's tokens everywhere.
 
     python benchmarks/compare_segmenters.py
 """

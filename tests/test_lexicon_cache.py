@@ -145,7 +145,7 @@ import sys
 from click.testing import CliRunner
 from scriptcheck.cli import cli
 result = CliRunner().invoke(cli, ["lint", sys.argv[1]])
-# either segmenter backend (rjieba, the default, or jieba itself) loads its dictionary on import
+# either segmenter backend (jieba, the default, or rjieba) loads its dictionary when first used
 print(result.exit_code, "jieba" in sys.modules or "rjieba" in sys.modules, "yaml" in sys.modules)
 """
 

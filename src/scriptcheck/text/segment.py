@@ -1,4 +1,4 @@
-"""Word segmentation with jieba's results (from rjieba where installed), loaded only when words are needed."""
+"""Word segmentation with a private jieba tokenizer (or rjieba, mended to the same tokens), loaded only when words are needed."""
 
 from __future__ import annotations
 
@@ -75,9 +75,12 @@ def _rust_tokenizer() -> RustTokenizer:
 
 
 def default_backend() -> str:
-    """``$SCRIPTCHECK_SEGMENTER`` if set, else rjieba where it is installed (its tokens are
-    jieba's: ``text/rust_segmenter.py``), else jieba."""
-    return os.environ.get("SCRIPTCHECK_SEGMENTER") or ("rjieba" if rjieba_available() else "jieba")
+    """``$SCRIPTCHECK_SEGMENTER`` if set, else jieba. rjieba gives the same tokens
+    (``text/rust_segmenter.py``) but is not faster here: jieba's dictionary is read by first
+    character from the cache (~30 ms warm), rjieba builds its whole dictionary on import
+    (~140 ms), and the scoring spends too little in segmentation for rjieba's speed to show
+    (benchmarks/RESULTS.md, session of 2026-12-03 23:30 UTC)."""
+    return os.environ.get("SCRIPTCHECK_SEGMENTER") or "jieba"
 
 
 @lru_cache(maxsize=16)
@@ -185,11 +188,10 @@ class Segmenter:
     word boundaries never pays for it. Pickling drops the tokenizer; the copy takes the process's one when it first
     segments.
 
-    The backend is rjieba, the Rust port of jieba with jieba's dictionary, where it is
-    installed: faster to load and to run, and with the tokens of jieba (``text/rust_segmenter.py``
-    mends the two places where rjieba's own differ; benchmarks/compare_segmenters.py compares
-    them on every corpus). ``backend="jieba"`` (or ``SCRIPTCHECK_SEGMENTER=jieba``) uses jieba
-    itself.
+    ``backend="rjieba"`` (or ``SCRIPTCHECK_SEGMENTER=rjieba``) uses the Rust port of jieba with
+    jieba's dictionary, mended to jieba's tokens (``text/rust_segmenter.py``;
+    benchmarks/compare_segmenters.py compares the two on every corpus): the same reports, a
+    faster cold start (no dictionary cache to build), a slower warm one (see default_backend).
     """
 
     def __init__(self, backend: str | None = None) -> None:
@@ -211,7 +213,7 @@ class Segmenter:
                 if self._tokenizer is None:
                     if self.backend == "rjieba":
                         if not rjieba_available():
-                            raise ImportError("the rjieba backend needs rjieba: pip install rjieba")
+                            raise ImportError('the rjieba backend needs rjieba: pip install "scriptcheck[rjieba]"')
                         self._tokenizer = _rust_tokenizer()
                     else:
                         self._tokenizer = _jieba_tokenizer()
@@ -350,9 +352,9 @@ def segment(text: str) -> list[Token]:
 
 
 def words(text: str) -> list[str]:
-    """jieba's words of ``text`` (default mode, HMM on) from scriptcheck's private tokenizer
-    (rjieba's, mended to jieba's, where it is installed): a fitted model's word features must be
-    the words it was fitted on (lexicon.turn_model)."""
+    """jieba's words of ``text`` (default mode, HMM on) from scriptcheck's private tokenizer of
+    the default backend (both give jieba's words): a fitted model's word features must be the
+    words it was fitted on (lexicon.turn_model)."""
     if not text:
         return []
-    return (_rust_tokenizer() if rjieba_available() else _jieba_tokenizer()).lcut(text)
+    return (_rust_tokenizer() if default_backend() == "rjieba" else _jieba_tokenizer()).lcut(text)
