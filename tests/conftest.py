@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,7 +13,11 @@ import pytest
 
 # The suite (and the CLIs it starts) keeps its spec and segmentation caches to itself, so a
 # run neither depends on nor disturbs the user's cache or another run going on at the same time.
-os.environ.setdefault("SCRIPTCHECK_CACHE_DIR", tempfile.mkdtemp(prefix="scriptcheck-tests-"))
+# The process that makes the folder removes it on exit; the pytest-xdist workers it starts
+# inherit the variable and leave the folder to it.
+if "SCRIPTCHECK_CACHE_DIR" not in os.environ:
+    os.environ["SCRIPTCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="scriptcheck-tests-")
+    atexit.register(shutil.rmtree, os.environ["SCRIPTCHECK_CACHE_DIR"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora" / "transcripts"
