@@ -32,6 +32,9 @@ UNITS = {
     "bare 你 (one huge jieba block)": "你",
     "pronoun look-alikes": "你们好啊迷你",
     "separators and emoji": "滚 😀 ",
+    # commas are no sentence end and normalised text drops them: one sentence, one block of 100,000
+    # characters whose words the tone model's turn stage asks for (jieba's HMM is quadratic in it)
+    "comma-joined (turn stage words)": "这双不给试，",
 }
 SIZES = (25_000, 100_000, 400_000)
 

@@ -105,3 +105,25 @@ def test_scores_identical_on_bundled_corpora(monkeypatch) -> None:
     transcripts = [r.transcript for name in ("calls.jsonl", "chats.csv", "presale.txt")
                    for r in read_transcripts(str(CORPORA / name))]
     assert _reports(monkeypatch, "jieba", transcripts) == _reports(monkeypatch, "rjieba", transcripts)
+
+
+def test_the_words_of_a_very_long_text_are_cut_in_pieces_the_hmm_can_take(monkeypatch) -> None:
+    # jieba's HMM is quadratic in a run it has no word for, and the turn stage asks for the words
+    # of a whole sentence: an attacker's 50,000 characters of one block are segmented piecewise
+    segment = importlib.import_module("scriptcheck.text.segment")
+    real = segment._jieba_tokenizer()
+    asked: list[int] = []
+
+    class Recording:
+        def lcut(self, text: str) -> list[str]:
+            asked.append(len(text))
+            return real.lcut(text)
+
+    monkeypatch.delenv("SCRIPTCHECK_SEGMENTER", raising=False)
+    monkeypatch.setattr(segment, "_jieba_tokenizer", Recording)
+    short = "你怎么连这个也不懂"
+    assert words(short) == real.lcut(short) and asked == [len(short)]  # a real sentence: whole
+    long = "这双不给试" * 10_000
+    got = words(long)
+    assert max(asked[1:]) <= segment._WORDS_PIECE and sum(asked[1:]) == len(long)
+    assert "".join(got) == long

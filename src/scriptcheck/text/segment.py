@@ -33,6 +33,11 @@ BACKENDS = ("jieba", "rjieba")
 _BLOCK = LazyRegex("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 _MEMO_LIMIT = 20_000
 _LONG_BLOCK = 256  # longer jieba blocks are segmented piecewise (see tokens_near)
+# words() cuts a longer text in pieces this long: jieba's HMM is quadratic in a run of characters
+# it has no word for, and the turn stage asks for the words of a whole sentence, which an attacker's
+# turn (or its punctuation, gone in normalised text) can make 100,000 characters of one block.
+# No real sentence is this long, and a piece boundary changes at most the word it cuts.
+_WORDS_PIECE = 2048
 _WINDOW = 24
 # Three or more Han characters, each a block of its own, glued by one to three non-word
 # characters (今 后 请 勿 再 到, 你*真*笨, 财·源·滚·滚): a disguise, not words. jieba would
@@ -357,4 +362,7 @@ def words(text: str) -> list[str]:
     words it was fitted on (lexicon.turn_model)."""
     if not text:
         return []
-    return (_rust_tokenizer() if default_backend() == "rjieba" else _jieba_tokenizer()).lcut(text)
+    lcut = (_rust_tokenizer() if default_backend() == "rjieba" else _jieba_tokenizer()).lcut
+    if len(text) <= _WORDS_PIECE:
+        return lcut(text)
+    return [w for lo in range(0, len(text), _WORDS_PIECE) for w in lcut(text[lo:lo + _WORDS_PIECE])]
