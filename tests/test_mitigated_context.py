@@ -321,6 +321,70 @@ def test_scope_after_is_bounded():
     assert is_mitigated("规定就是规定" + "嗯" * 20 + "我帮你查", 0, 6, [mitigation])
 
 
+EARLIER = textwrap.dedent("""\
+    version: 1
+    name: earlier
+    kind: forbidden
+    mitigators:
+      - {name: bad-line, pattern: '信号(不好|差)|太吵', scope: earlier, boundary: false}
+    entries:
+      - id: ZZ020
+        name: speak-up
+        category: x
+        description: 大点声
+        patterns: ['大点声']
+        options: {skip_contexts: [mitigated], mitigators: [bad-line]}
+      - id: ZZ021
+        name: speak-up-plain
+        category: x
+        description: 大点声 (no mitigators named)
+        patterns: ['声音大点']
+        options: {skip_contexts: [mitigated]}
+    """)
+
+
+@pytest.fixture(scope="module")
+def earlier_checker(tmp_path_factory):
+    return _checker_of(tmp_path_factory, EARLIER)
+
+
+def test_a_reason_given_before_the_hit_mitigates_it(earlier_checker):
+    assert "ZZ020" not in _rules(earlier_checker, "这边太吵了，您大点声")
+    # the sentence before the hit's own still counts: the reason often is a sentence of its own
+    assert "ZZ020" not in _rules(earlier_checker, "喂？信号不好，您换个地方吧？大点声说号码")
+    assert "ZZ020" not in _rules(earlier_checker, "信号不好！！您大点声")
+
+
+def test_a_reason_after_the_hit_or_two_sentences_back_does_not(earlier_checker):
+    assert "ZZ020" in _rules(earlier_checker, "大点声，这边太吵了")
+    assert "ZZ020" in _rules(earlier_checker, "信号不好。您说什么？大点声！")
+
+
+def test_scope_earlier_is_taken_only_by_name(earlier_checker):
+    assert "ZZ021" in _rules(earlier_checker, "信号不好，声音大点")
+
+
+def test_scope_earlier_is_bounded():
+    # a call of speech-to-text without a sentence end: the reason must be near
+    text = "信号不好" + "嗯" * 200 + "大点声"
+    mitigation = Mitigation(re.compile("信号不好"), False, False, -1, False, True, True)
+    assert not is_mitigated(text, len(text) - 3, len(text), [mitigation])
+    near = "信号不好" + "嗯" * 20 + "大点声"
+    assert is_mitigated(near, len(near) - 3, len(near), [mitigation])
+
+
+def test_default_lexicon_speak_up_with_the_reason_given_first():
+    from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
+    checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS], tone=None)
+    polite = ["喂？喂？信号断断续续的，您能换个地方再打过来吗？或者大声点说号码。",
+              "师傅，风太大了听不清！您大点声，车牌号多少？"]
+    rude = ["你说什么？大点声！", "我这边很安静。是你声音太小，大点声！"]
+    for text in polite:
+        assert "FB003" not in _rules(checker, text), text
+    for text in rude:
+        assert "FB003" in _rules(checker, text), text
+
+
 def test_default_lexicon_refusals_with_a_way_forward():
     from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
     checker = Checker([load_lexicon(n, verify=False) for n in DEFAULT_LEXICONS], tone=None)

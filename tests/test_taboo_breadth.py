@@ -208,6 +208,10 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     # a third party scolding the customer reports the words; the agent scolding does not
     ("快递员骂您眼瞎这太过分了我们一定给您一个交代", "眼瞎", True),
     ("我骂你眼瞎怎么了", "眼瞎", False),
+    # ... or shouting at them (吼/凶/训/嚷), then the words; the agent shouting does not
+    ("那个保安大叔刚才吼您让您滚远点 是他不对 我替他给您道个歉", "滚远点", True),
+    ("前台小姑娘凶了您一句烦不烦，这确实不应该", "烦不烦", True),
+    ("我吼你滚远点怎么了", "滚远点", False),
     ("班主任在群里说孩子笨这话确实伤人", "笨", True),
     # speech-to-text without punctuation: a complaint read back, a line shouted, a misrecognition
     ("嗯嗯我复述确认一下投诉点有三个第一个是态度第二个是工作人员骂您是老赖", "老赖", True),

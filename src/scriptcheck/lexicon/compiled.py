@@ -172,9 +172,10 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
 def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None,
             by_name: frozenset[str]) -> tuple[Mitigation, ...]:
     """The mitigators an entry takes: those it names (``default``: every clause and sentence
-    one), else every clause and sentence one (scope before and after, and those marked
-    ``by_name``: only by name)."""
-    defaults = [m for n, m in mitigators.items() if m.reach < 0 and not m.after and n not in by_name]
+    one), else every clause and sentence one (scope before, after and earlier, and those
+    marked ``by_name``: only by name)."""
+    defaults = [m for n, m in mitigators.items()
+                if m.reach < 0 and not m.after and not m.earlier and n not in by_name]
     if names is None:
         return tuple(defaults)
     chosen = [m for n in names for m in (defaults if n == DEFAULT_MITIGATORS else [mitigators[n]])]
@@ -193,7 +194,8 @@ def _mitigators(model: LexiconFile, path: str, listed: str = "mitigators") -> di
         except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
             raise LexiconError(f"{path}: {listed[:-1]} {m.name}: {exc}") from None
         out[m.name] = Mitigation(LazyRegex(expanded, compiled=regex), m.scope == "sentence", m.boundary,
-                                 m.reach if m.scope == "before" else -1, m.scope == "after", m.questions)
+                                 m.reach if m.scope == "before" else -1, m.scope == "after", m.questions,
+                                 m.scope == "earlier")
     return out
 
 

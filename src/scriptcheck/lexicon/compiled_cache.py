@@ -55,7 +55,7 @@ __all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
 # key as well, so this guards against a hand-copied file more than against an upgrade). The
 # Python version is part of it: the regex sources stored here compile on first use
 # (LazyRegex), and a cache folder can be shared by interpreters whose `re` differs.
-_FORMAT = f"scriptcheck-compiled/5 python {sys.version_info[0]}.{sys.version_info[1]}"
+_FORMAT = f"scriptcheck-compiled/6 python {sys.version_info[0]}.{sys.version_info[1]}"
 _SEVERITIES = {s.value: s for s in Severity}
 _CONTEXTS = frozenset({"quoted", "reported", "mitigated"})
 
@@ -81,7 +81,8 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
     def index_of(m: Mitigation) -> int:
         if m not in mitigator_index:
             mitigator_index[m] = len(mitigators)
-            mitigators.append((m.regex.pattern, m.sentence, m.boundary, m.reach, m.after, m.questions))
+            mitigators.append((m.regex.pattern, m.sentence, m.boundary, m.reach, m.after, m.questions,
+                               m.earlier))
         return mitigator_index[m]
 
     for entry in entries:
@@ -228,8 +229,8 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
         contexts, chosen, required, patterns, literals = columns
     # Compiled on first use (LazyRegex): these very sources compiled when the entry was stored,
     # under the same code and library versions (the cache key).
-    mitigators = [Mitigation(LazyRegex(p), sentence, boundary_, reach, after, questions)
-                  for p, sentence, boundary_, reach, after, questions in stored_mitigators]
+    mitigators = [Mitigation(LazyRegex(p), sentence, boundary_, reach, after, questions, earlier)
+                  for p, sentence, boundary_, reach, after, questions, earlier in stored_mitigators]
     compiled = [CompiledPattern(s, None, frozenset(a), end) for s, a, end in zip(sources, anchors, ends)]
     # Most entries have no pattern and no mitigator: they share the one empty tuple.
     entry_patterns = [tuple(map(compiled.__getitem__, p)) if p else () for p in patterns]

@@ -66,7 +66,7 @@ class EntryOptions(_FileModel):
     mitigators: list[str] | None = Field(
         default=None,
         description="For the mitigated context: the names of the lexicon's mitigators this entry "
-        "takes (scope-before and scope-after ones only this way); `default` stands for every clause and sentence "
+        "takes (scope-before, scope-after and scope-earlier ones only this way); `default` stands for every clause and sentence "
         "mitigator (so [default, negation] adds one); None: every clause and sentence mitigator.",
     )
     requires: list[str] = Field(
@@ -88,14 +88,15 @@ class Mitigator(_FileModel):
         min_length=1,
         description="Regex over the NORMALISED clause or sentence (slots allowed: {{name}}).",
     )
-    scope: Literal["clause", "sentence", "before", "after"] = Field(
+    scope: Literal["clause", "sentence", "before", "after", "earlier"] = Field(
         default="clause",
         description="clause: between commas, pauses (spaces) and sentence ends; sentence: between "
         "sentence ends (。！？；, new line) only; before: in the hit's clause, ending at most `reach` "
         "characters before the hit (a negation or a first-person subject governing it); after: after "
         "the hit, to the end of the next sentence, at most 120 characters (a way forward offered after "
-        "a refusal). Entries get scope-before and scope-after mitigators only by naming them in "
-        "options.mitigators.",
+        "a refusal); earlier: before the hit, from the start of the sentence before its own, at most 120 "
+        "characters (a reason given before a request). Entries get scope-before, scope-after and "
+        "scope-earlier mitigators only by naming them in options.mitigators.",
     )
     reach: int = Field(
         default=2, ge=0, le=12,

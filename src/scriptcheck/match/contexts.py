@@ -75,6 +75,10 @@ class Mitigation(NamedTuple):
     # rhetorical question asserts what it denies (你不是挺能的吗 / 您不是傻吧), while the same
     # denial as a statement reassures (您不是笨，是这个设置藏得太深了).
     questions: bool = True
+    # scope ``earlier``: what precedes the hit, from the start of the sentence before its own (at
+    # most _AFTER_REACH characters back): the reason for a request given first (信号断断续续的，您能
+    # 换个地方再打过来吗？或者大声点说号码 / 师傅，风太大了听不清！您大点声).
+    earlier: bool = False
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
@@ -126,9 +130,9 @@ _REPORT = LazyRegex(
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
     # 先别骂人… is the agent's own order)
     + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
-    # a third party scolding the customer, then the words (快递员骂您眼瞎这太过分了 / 孩子刚才喊了句
-    # 笨蛋客服): not 我
-    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(骂(了)?[您你]|(骂|喊)了(一)?句|骂(了)?$)"
+    # a third party scolding or shouting at the customer, then the words (快递员骂您眼瞎这太过分了 / 孩子
+    # 刚才喊了句笨蛋客服 / 保安大叔刚才吼您让您滚远点): not 我
+    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)((骂|吼|凶|训|嚷)(了)?[您你]|(骂|喊|吼|嚷)了(一)?句|骂(了)?$)"
     # the points of a complaint or report the agent reads back (投诉点…第二个是工作人员骂您是老赖 /
     # 举报内容是楼上住户…还说你管得着吗)
     + r"|(投诉|举报)(的)?(内容|点|事项)(是|有)"
@@ -204,13 +208,13 @@ def _first_characters(*alternations: str) -> str:
     return "".join(sorted({word[0] for group in alternations for word in group.strip("()").split("|")}))
 
 
-# Every match of _REPORT holds one of its verbs (or 骂, 喊, 举报), and every verb starts with one of these
+# Every match of _REPORT holds one of its verbs (or 骂, 喊, 吼, 凶, 训, 嚷, 举报), and every verb starts with one of these
 # characters: a sentence without one before the hit holds no report, which a bisect says
 # without running _REPORT over up to _REPORT_REACH characters for every hit (a turn of one
 # repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, '(骂|喊|举报)')}]")
+_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, '(骂|喊|吼|凶|训|嚷|举报)')}]")
 _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # _SAY_BEFORE and _NAMED_BEFORE end where the hit starts: a match of either begins at most
 # their longest width before it (and _NAMED_BEFORE looks at most two characters further back),
@@ -427,6 +431,20 @@ def _through_next_sentence(marks: "_Marks", end: int) -> int:
     return hi
 
 
+def _from_previous_sentence(marks: "_Marks", start: int) -> int:
+    """Where a look before ``start`` begins: the start of the sentence before the hit's own, at
+    most _AFTER_REACH characters back."""
+    lo = max(0, start - _AFTER_REACH)
+    own = marks.last_before(_SENTENCE_END, start)
+    if own < 0:
+        return lo
+    previous = marks.last_before(_SENTENCE_END, own)
+    # runs of marks (？！ / 。。。) end one sentence, not several
+    while previous >= 0 and previous == own - 1:
+        own, previous = previous, marks.last_before(_SENTENCE_END, previous)
+    return max(lo, previous + 1)
+
+
 def _acknowledged_echo(text: str, marks: "_Marks", sentence_start: int, start: int, end: int) -> bool:
     """Whether the hit ``text[start:end]`` is the customer's words the agent echoes to answer
     them (see _ECHO): an echo of 您说 shortly before it, and an apology or acknowledgement after
@@ -548,6 +566,10 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
         boundaries = on_boundaries if mitigation.boundary else None
         if mitigation.after:
             if marks.holds(mitigation.regex, end, _through_next_sentence(marks, end), boundaries):
+                return True
+            continue
+        if mitigation.earlier:
+            if marks.holds(mitigation.regex, _from_previous_sentence(marks, start), start, boundaries):
                 return True
             continue
         if mitigation.reach >= 0:  # only what leads up to the hit, in its clause
