@@ -174,8 +174,9 @@ def _checked(plain: Any) -> bool:
             and len(anchors) == len(ends) == len(sources) and all(all(a) and a for a in anchors)):
         return False
     if type(mitigators) is not tuple or not all(
-            type(m) is tuple and len(m) == 6 and type(m[0]) is str and type(m[1]) is bool
+            type(m) is tuple and len(m) == 7 and type(m[0]) is str and type(m[1]) is bool
             and type(m[2]) is bool and type(m[3]) is int and type(m[4]) is bool and type(m[5]) is bool
+            and type(m[6]) is bool
             for m in mitigators):
         return False
     if type(columns) is not tuple or len(columns) != len(_COLUMNS):
