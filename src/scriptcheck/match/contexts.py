@@ -439,8 +439,9 @@ def _from_previous_sentence(marks: "_Marks", start: int) -> int:
     if own < 0:
         return lo
     previous = marks.last_before(_SENTENCE_END, own)
-    # runs of marks (？！ / 。。。) end one sentence, not several
-    while previous >= 0 and previous == own - 1:
+    # runs of marks (？！ / 。。。) end one sentence, not several; a run longer than the reach
+    # is not walked to its start
+    while previous >= lo and previous == own - 1:
         own, previous = previous, marks.last_before(_SENTENCE_END, previous)
     return max(lo, previous + 1)
 
