@@ -33,7 +33,8 @@ Contexts:
   boundaries; a mitigator of scope ``before`` must end within its ``reach`` of the hit, in the
   hit's clause (a negation 我们不会|挂您电话, a first-person subject 是我|笨); one of scope ``after``
   must follow the hit within the next sentence (a way forward after a refusal: 规定我们改不了，但我
-  可以帮您申请). An entry takes the lexicon's clause and sentence mitigators, or exactly those it
+  可以帮您申请), one of scope ``earlier`` precede it from the start of the sentence before its own
+  (the reason for a request given first: 风太大了听不清！您大点声). An entry takes the lexicon's clause and sentence mitigators, or exactly those it
   names in ``options.mitigators``; one that sets neither that nor ``options.skip_contexts`` takes
   the lexicon's ``default_mitigators`` (lexicon/compiled.py). The mitigators are data in the
   lexicon; each is a regex over the normalised clause (您→你, no punctuation), so
