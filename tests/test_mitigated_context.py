@@ -367,7 +367,7 @@ def test_scope_earlier_is_taken_only_by_name(earlier_checker):
 def test_scope_earlier_is_bounded():
     # a call of speech-to-text without a sentence end: the reason must be near
     text = "信号不好" + "嗯" * 200 + "大点声"
-    mitigation = Mitigation(re.compile("信号不好"), False, False, -1, False, True, True)
+    mitigation = Mitigation(re.compile("信号不好"), False, False, earlier=True)
     assert not is_mitigated(text, len(text) - 3, len(text), [mitigation])
     near = "信号不好" + "嗯" * 20 + "大点声"
     assert is_mitigated(near, len(near) - 3, len(near), [mitigation])

@@ -38,7 +38,7 @@ from collections import deque
 from collections.abc import Hashable, Iterable
 from dataclasses import fields
 from itertools import chain, repeat
-from typing import Any
+from typing import Any, get_type_hints
 
 from scriptcheck.cachedir import cache_file
 from scriptcheck.datafile import load_marshalled, store_marshalled
@@ -57,6 +57,9 @@ __all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
 # (LazyRegex), and a cache folder can be shared by interpreters whose `re` differs.
 _FORMAT = f"scriptcheck-compiled/6 python {sys.version_info[0]}.{sys.version_info[1]}"
 _SEVERITIES = {s.value: s for s in Severity}
+# A stored mitigator is its regex's source and then its other fields in order, their types read off
+# Mitigation itself: a field added there is stored, restored and checked without another edit here.
+_MITIGATION_TYPES = (str, *(get_type_hints(Mitigation)[f] for f in Mitigation._fields[1:]))
 _CONTEXTS = frozenset({"quoted", "reported", "mitigated"})
 
 # Column order of the plain form (see to_plain).
@@ -81,8 +84,7 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
     def index_of(m: Mitigation) -> int:
         if m not in mitigator_index:
             mitigator_index[m] = len(mitigators)
-            mitigators.append((m.regex.pattern, m.sentence, m.boundary, m.reach, m.after, m.questions,
-                               m.earlier))
+            mitigators.append((m.regex.pattern, *m[1:]))
         return mitigator_index[m]
 
     for entry in entries:
@@ -174,10 +176,7 @@ def _checked(plain: Any) -> bool:
             and len(anchors) == len(ends) == len(sources) and all(all(a) and a for a in anchors)):
         return False
     if type(mitigators) is not tuple or not all(
-            type(m) is tuple and len(m) == 7 and type(m[0]) is str and type(m[1]) is bool
-            and type(m[2]) is bool and type(m[3]) is int and type(m[4]) is bool and type(m[5]) is bool
-            and type(m[6]) is bool
-            for m in mitigators):
+            type(m) is tuple and tuple(map(type, m)) == _MITIGATION_TYPES for m in mitigators):
         return False
     if type(columns) is not tuple or len(columns) != len(_COLUMNS):
         return False
@@ -230,8 +229,7 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
         contexts, chosen, required, patterns, literals = columns
     # Compiled on first use (LazyRegex): these very sources compiled when the entry was stored,
     # under the same code and library versions (the cache key).
-    mitigators = [Mitigation(LazyRegex(p), sentence, boundary_, reach, after, questions, earlier)
-                  for p, sentence, boundary_, reach, after, questions, earlier in stored_mitigators]
+    mitigators = [Mitigation(LazyRegex(source), *rest) for source, *rest in stored_mitigators]
     compiled = [CompiledPattern(s, None, frozenset(a), end) for s, a, end in zip(sources, anchors, ends)]
     # Most entries have no pattern and no mitigator: they share the one empty tuple.
     entry_patterns = [tuple(map(compiled.__getitem__, p)) if p else () for p in patterns]

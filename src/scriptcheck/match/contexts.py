@@ -34,8 +34,8 @@ Contexts:
   hit's clause (a negation 我们不会|挂您电话, a first-person subject 是我|笨); one of scope ``after``
   must follow the hit within the next sentence (a way forward after a refusal: 规定我们改不了，但我
   可以帮您申请), one of scope ``earlier`` precede it from the start of the sentence before its own
-  (the reason for a request given first: 风太大了听不清！您大点声). An entry takes the lexicon's clause and sentence mitigators, or exactly those it
-  names in ``options.mitigators``; one that sets neither that nor ``options.skip_contexts`` takes
+  (the reason for a request given first: 风太大了听不清！您大点声). An entry takes the lexicon's
+  clause and sentence mitigators, or exactly those it names in ``options.mitigators``; one that sets neither that nor ``options.skip_contexts`` takes
   the lexicon's ``default_mitigators`` (lexicon/compiled.py). The mitigators are data in the
   lexicon; each is a regex over the normalised clause (您→你, no punctuation), so
   "别着急，我帮您查一下" is not the same act as "别急".
@@ -114,6 +114,9 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"班主任|管家|保洁|教练|住户|那户|那家|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里|药房|药店|医院|物业|银行|门口|现场)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了[您你我]?一?句)"
+# A third party scolding or shouting at the customer (骂您 / 吼了您), or the line they threw (喊了句)
+_SCOLD = r"(骂|吼|凶|训|嚷)"
+_THREW_LINE = r"(骂|喊|吼|嚷)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
 _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次|刚)?"
@@ -133,7 +136,7 @@ _REPORT = LazyRegex(
     + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
     # a third party scolding or shouting at the customer, then the words (快递员骂您眼瞎这太过分了 / 孩子
     # 刚才喊了句笨蛋客服 / 保安大叔刚才吼您让您滚远点): not 我
-    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)((骂|吼|凶|训|嚷)(了)?[您你]|(骂|喊|吼|嚷)了(一)?句|骂(了)?$)"
+    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(" + _SCOLD + r"(了)?[您你]|" + _THREW_LINE + r"了(一)?句|骂(了)?$)"
     # the points of a complaint or report the agent reads back (投诉点…第二个是工作人员骂您是老赖 /
     # 举报内容是楼上住户…还说你管得着吗)
     + r"|(投诉|举报)(的)?(内容|点|事项)(是|有)"
@@ -209,13 +212,13 @@ def _first_characters(*alternations: str) -> str:
     return "".join(sorted({word[0] for group in alternations for word in group.strip("()").split("|")}))
 
 
-# Every match of _REPORT holds one of its verbs (or 骂, 喊, 吼, 凶, 训, 嚷, 举报), and every verb starts with one of these
-# characters: a sentence without one before the hit holds no report, which a bisect says
-# without running _REPORT over up to _REPORT_REACH characters for every hit (a turn of one
-# repeated taboo without a full stop did so 30,000 times). A match begins at most
+# Every match of _REPORT holds one of its verbs (or a scolding verb, or 举报), and every verb starts
+# with one of these characters: a sentence without one before the hit holds no report, which a
+# bisect says without running _REPORT over up to _REPORT_REACH characters for every hit (a turn of
+# one repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, '(骂|喊|吼|凶|训|嚷|举报)')}]")
+_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, '(举报)')}]")
 _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # _SAY_BEFORE and _NAMED_BEFORE end where the hit starts: a match of either begins at most
 # their longest width before it (and _NAMED_BEFORE looks at most two characters further back),
