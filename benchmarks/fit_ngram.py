@@ -98,6 +98,11 @@ def _sentences(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
+# Files of negatives only in benchmarks/data (``<group>_<writer>.yaml``), each group a loss share of
+# its own (--chitchat-share, --banter-share).
+NEGATIVE_FILES = ("chitchat", "banter")
+
+
 def _rounds_group(number: int) -> str:
     return "rounds-a" if number <= 8 else "rounds-b" if number <= 17 else "rounds-c"
 
@@ -118,15 +123,17 @@ def load_items(jddc: Path, exclude: set[str], customers: bool = False) -> list[I
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for section, label in (("rude", 1), ("polite", 0)):
             items += [Item(name, label, i["text"], i.get("family", "")) for i in data.get(section) or []]
-    for path in sorted(DATA.glob("chitchat_*.yaml")):
-        # Chatbot small talk (negatives only): the register of a bot's template file, which
-        # neither the service sets nor the JD chats show (without it the model flags
-        # translated chit-chat such as 也许你应该问问你自己).
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for n, entry in enumerate(data["polite"]):
-            item = Item(f"chitchat-{path.stem.removeprefix('chitchat_')}", 0, entry["text"])
-            item.fold = n  # spread over the folds like the JDDC turns
-            items.append(item)
+    for group in NEGATIVE_FILES:
+        # Negatives only. Chatbot small talk: the register of a bot's template file, which
+        # neither the service sets nor the JD chats show (without it the model flags translated
+        # chit-chat such as 也许你应该问问你自己). Agent banter: a friendly agent's frank advice and
+        # teasing of regulars, the polite near-misses the model flagged most on fresh writers.
+        for path in sorted(DATA.glob(f"{group}_*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for n, entry in enumerate(data["polite"]):
+                item = Item(f"{group}-{path.stem.removeprefix(group + '_')}", 0, entry["text"])
+                item.fold = n  # spread over the folds like the JDDC turns
+                items.append(item)
     items = [i for i in items if i.source not in exclude]
     if jddc.exists():
         with jddc.open(encoding="utf-8") as fh:
@@ -313,8 +320,9 @@ def fit(items: list[Item], args) -> Fitted:
     feats = {id(it): [_feats(s) for s in it.sents] for it in items}
     vocab = _vocab([r for it in items for r in feats[id(it)]], args.min_count)
     shares = {"rude": 0.5, "polite": args.polite_share,
-              "jddc": 0.5 - args.polite_share - args.customer_share - args.chitchat_share,
-              "jddc-customer": args.customer_share, "chitchat": args.chitchat_share}
+              "jddc": 0.5 - args.polite_share - args.customer_share - args.chitchat_share - args.banter_share,
+              "jddc-customer": args.customer_share, "chitchat": args.chitchat_share,
+              "banter": args.banter_share}
     if min(shares.values()) < 0:
         raise SystemExit(f"loss shares must not be negative: {shares} (lower --polite-share)")
     chosen: dict[int, list[int]] = {}
@@ -355,10 +363,11 @@ def _z(model: Fitted, sent) -> float:
 
 def _negative_group(source: str) -> str | None:
     """The loss group of a negatives-only source (JDDC agent or customer turns, chatbot small
-    talk); None for a labelled set, whose negatives are polite near-misses."""
+    talk, agent banter); None for a labelled set, whose negatives are polite near-misses."""
     if source.startswith("jddc"):
         return source
-    return "chitchat" if source.startswith("chitchat-") else None
+    group = source.split("-", 1)[0]
+    return group if group in NEGATIVE_FILES else None
 
 
 def _feats(sent) -> list[str]:
@@ -614,6 +623,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chitchat-share", type=float, default=0.0,
                         help="loss share of chatbot small talk (benchmarks/data/chitchat_*.yaml) as negatives "
                              "(taken from the agent turns' share)")
+    parser.add_argument("--banter-share", type=float, default=0.0,
+                        help="loss share of agent banter and frank advice (benchmarks/data/banter_*.yaml) as "
+                             "negatives (taken from the agent turns' share)")
     parser.add_argument("--polite-fa", type=float, default=0.005)
     parser.add_argument("--jddc-fa", type=float, default=0.0005)
     parser.add_argument("--orders", type=int, nargs=2, default=[1, 4], help="least and largest n")

@@ -147,7 +147,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--polite-weight", type=float, default=2.0)
     parser.add_argument("--jddc-weight", type=float, default=10.0)
     parser.add_argument("--chitchat-weight", type=float, default=None,
-                        help="weight of a chatbot small-talk line (default: --polite-weight)")
+                        help="weight of a chatbot small-talk or agent-banter line (default: --polite-weight)")
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--trigger", type=float, default=0.3, help="least n-gram weight of a trigger")
     parser.add_argument("--max-df", type=int, default=1, help="most JDDC agent turns a trigger may occur in")
@@ -161,7 +161,8 @@ def main(argv: list[str]) -> int:
     docs = [turn_features([search for _, search in own_sentences(item.text)]) for item in items]
     y = np.array([item.label for item in items])
     jddc = np.array([item.source == "jddc" for item in items])
-    chitchat = np.array([_negative_group(item.source) == "chitchat" for item in items])
+    # Chatbot small talk and agent banter: polite lines from outside the writer sets.
+    chitchat = np.array([_negative_group(item.source) in ("chitchat", "banter") for item in items])
     chitchat_weight = args.polite_weight if args.chitchat_weight is None else args.chitchat_weight
     weights = np.where(y == 1, 1.0, np.where(jddc, args.jddc_weight,
                                              np.where(chitchat, chitchat_weight, args.polite_weight)))

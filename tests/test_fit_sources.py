@@ -64,6 +64,7 @@ def _data(folder: Path) -> Path:
     for writer in ("w1", "w2"):
         (folder / f"chitchat_{writer}.yaml").write_text("polite: [{text: 早上好呀}, {text: 你呢？}]\n",
                                                         encoding="utf-8")
+    (folder / "banter_w1.yaml").write_text("polite: [{text: 又来啦，老样子？}]\n", encoding="utf-8")
     return folder
 
 
@@ -78,8 +79,18 @@ def test_small_talk_is_a_negatives_only_loss_group_of_its_own(tmp_path, monkeypa
     assert {fit_ngram._negative_group(s) for s in ("chitchat-w1", "jddc", "jddc-customer", "t1")} == \
         {"chitchat", "jddc", "jddc-customer", None}
     assert "no JDDC corpus" in capsys.readouterr().err
-    kept = fit_ngram.load_items(tmp_path / "no-corpus.jsonl", {"chitchat-w1", "chitchat-w2"})
+    kept = fit_ngram.load_items(tmp_path / "no-corpus.jsonl", {"chitchat-w1", "chitchat-w2", "banter-w1"})
     assert {item.source for item in kept} == {"dev", "rounds-a", "tone-r1", "t1"}
+
+
+def test_agent_banter_is_a_negatives_only_loss_group_of_its_own(tmp_path, monkeypatch) -> None:
+    # benchmarks/data/banter_*.yaml: a friendly agent's teasing and frank advice, negatives in a
+    # loss group of their own (--banter-share), weighted in fit_turn.py as the small talk is
+    monkeypatch.setattr(fit_ngram, "DATA", _data(tmp_path / "data"))
+    items = fit_ngram.load_items(tmp_path / "no-corpus.jsonl", set())
+    banter = [item for item in items if fit_ngram._negative_group(item.source) == "banter"]
+    assert [(item.source, item.label, item.text) for item in banter] == [("banter-w1", 0, "又来啦，老样子？")]
+    assert fit_ngram._negative_group("t1") is None and fit_ngram._negative_group("tone-r1") is None
 
 
 def test_the_packaged_small_talk_is_2388_lines_by_four_writers() -> None:
