@@ -244,6 +244,8 @@ NO_HARM_PROMISES = [("不会因为您欠了几块钱就给您停电", "停电"),
 SYMPATHY_AND_WARNINGS = [("包裹在路上被压扁了，等了一周就这么坏了，真够倒霉的。", "倒霉"),
                          ("社保卡不会被冻结，打电话这么说的都是骗子，您别理他们。", "骗子"),
                          ("动态码千万不能告诉别人，谁要都不要给。", "码千万")]
+# A chatbot's fallback: the bot, not the customer, did not understand.
+BOT_FALLBACKS = [("系统不明白您说的话", "不明白"), ("抱歉，小助手暂时没理解您的意思，换个说法试试？", "没理解")]
 
 
 def _boosted(tmp_path, gram: str, neutral: bool):
@@ -262,7 +264,7 @@ def _boosted(tmp_path, gram: str, neutral: bool):
     return load_tone(tone)
 
 
-@pytest.mark.parametrize("text, gram", NO_HARM_PROMISES + SYMPATHY_AND_WARNINGS)
+@pytest.mark.parametrize("text, gram", NO_HARM_PROMISES + SYMPATHY_AND_WARNINGS + BOT_FALLBACKS)
 def test_a_neutral_clause_is_read_past_by_the_ngram_stage(full, tmp_path, text: str, gram: str) -> None:
     assert not full.check(text)
     # an n-gram of the neutral clause that alone flags: the stage never sees it while the clause
@@ -287,6 +289,12 @@ def test_an_answered_doubt_a_way_forward_and_plain_words_are_read_past(full, tmp
     assert not full.check(text)
     assert not _boosted(tmp_path, gram, neutral=True).check(text)
     assert [f.rule for f in _boosted(tmp_path, gram, neutral=False).check(text)] == ["FB900"]
+
+
+@pytest.mark.parametrize("text", ["我不明白你说的话", "你说的话系统不明白"])
+def test_not_understanding_is_neutral_only_for_the_bot_as_the_subject(tmp_path, text: str) -> None:
+    # an agent's 我不明白你说的话 is judged as it stands, and so is a clause that does not open with the bot
+    assert "FB900" in [f.rule for f in _boosted(tmp_path, "不明白", neutral=True).check(text)]
 
 
 def test_a_credential_warning_inside_a_reproach_stays_flagged(tmp_path) -> None:
