@@ -101,3 +101,40 @@ def test_lexicon_test_reports_per_rule(runner, tmp_path) -> None:
                    "    specs: {match: [欢迎光临], no_match: []}\n", encoding="utf-8")
     result = runner.invoke(cli, ["lexicon", "test", str(bad)])
     assert result.exit_code == 1 and "FB900 FAIL" in result.output
+
+
+def _tone_copy(tmp_path, monkeypatch, old: str, new: str) -> None:
+    """The packaged tone model copied with one edit, made the one `lexicon test` reads."""
+    import shutil
+
+    from scriptcheck.lexicon import tone
+
+    for name in ("tone.yaml", "tone_ngram.yaml", "tone_turn.yaml"):
+        shutil.copy(tone.default_tone_path().parent / name, tmp_path / name)
+    path = tmp_path / "tone.yaml"
+    content = path.read_text(encoding="utf-8")
+    assert old in content
+    path.write_text(content.replace(old, new, 1), encoding="utf-8")
+    monkeypatch.setattr(tone, "default_tone_path", lambda: path)
+
+
+def test_lexicon_test_runs_the_tone_models_examples(runner, tmp_path, monkeypatch) -> None:
+    # without files the packaged tone model's examples are run too; with files, only the files
+    result = runner.invoke(cli, ["lexicon", "test"])
+    assert "tone model" in result.output and "FB900 pass" in result.output
+    _tone_copy(tmp_path, monkeypatch, "  no_match:\n", "  no_match:\n    - 你脑子有问题吧\n")
+    result = runner.invoke(cli, ["lexicon", "test"])
+    assert result.exit_code == 1, result.output
+    assert "FB900 FAIL" in result.output and "expected no_match: 你脑子有问题吧" in result.output
+    from scriptcheck.resources import defaults_dir
+    result = runner.invoke(cli, ["lexicon", "test", str(defaults_dir() / "chatbot.yaml")])
+    assert result.exit_code == 0 and "tone model" not in result.output
+
+
+def test_lexicon_test_rejects_a_broken_tone_model_in_one_line(runner, tmp_path, monkeypatch) -> None:
+    _tone_copy(tmp_path, monkeypatch, "  - id: plain_words\n    pattern: '", "  - id: plain_words\n    pattern: '(a+)+")
+    result = runner.invoke(cli, ["lexicon", "test"])
+    assert result.exit_code == 2
+    # the lexicons' per-rule lines, then the model's error as one line naming the clause
+    last = result.output.strip().splitlines()[-1]
+    assert "tone.yaml" in last and "neutral" in last and "FB900" not in result.output

@@ -360,7 +360,8 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
     """Run the inline specs of lexicon FILES; per-rule pass/fail.
 
     Without FILES: the packaged lexicons plus those of the nearest configuration
-    (`scriptcheck.toml` / `[tool.scriptcheck]`: its `lexicons` and its profile's).
+    (`scriptcheck.toml` / `[tool.scriptcheck]`: its `lexicons` and its profile's), and the
+    inline examples of the packaged tone model (FB900).
     """
     from scriptcheck.lexicon.loader import default_lexicon_names, load_lexicon
     from scriptcheck.lexicon.specs import run_specs
@@ -393,8 +394,32 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
                 for r in results:
                     if r.ok:
                         click.echo(f"      ok {r.expect}: {r.text}")
+    if not files:
+        # The tone model's examples are specs too: a refit or an edited neutral clause that breaks
+        # one should fail the same command that a broken lexicon entry fails.
+        bad_examples, examples = _tone_examples()
+        failed += bad_examples
+        total += examples
     click.echo(f"{total - failed} passed, {failed} failed")
     raise click.exceptions.Exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _tone_examples() -> tuple[int, int]:
+    """Run the packaged tone model's inline examples and print them like a lexicon's specs;
+    returns (failed, total). An unreadable or invalid model file is an error (exit 2)."""
+    from scriptcheck.lexicon.tone import default_tone_path, load_tone
+
+    try:
+        model = load_tone(default_tone_path())
+    except ScriptcheckError as exc:
+        raise _fail(str(exc))
+    bad = model.failing_examples()
+    total = len(model.data.examples.match) + len(model.data.examples.no_match)
+    click.echo(f"{model.path}: tone model")
+    click.echo(f"  FB900 {'FAIL' if bad else 'pass'} {total - len(bad)}/{total}")
+    for expect, text in bad:
+        click.echo(f"      expected {expect}: {text}")
+    return len(bad), total
 
 
 def _configured_lexicons(packaged: list[str]) -> list[str]:
