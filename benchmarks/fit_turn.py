@@ -162,10 +162,10 @@ def main(argv: list[str]) -> int:
     y = np.array([item.label for item in items])
     jddc = np.array([item.source == "jddc" for item in items])
     # Chatbot small talk and agent banter: polite lines from outside the writer sets.
-    chitchat = np.array([_negative_group(item.source) in ("chitchat", "banter") for item in items])
-    chitchat_weight = args.polite_weight if args.chitchat_weight is None else args.chitchat_weight
+    outside = np.array([_negative_group(item.source) in ("chitchat", "banter") for item in items])
+    outside_weight = args.polite_weight if args.chitchat_weight is None else args.chitchat_weight
     weights = np.where(y == 1, 1.0, np.where(jddc, args.jddc_weight,
-                                             np.where(chitchat, chitchat_weight, args.polite_weight)))
+                                             np.where(outside, outside_weight, args.polite_weight)))
     sources: dict[str, list[int]] = {}
     for item in items:
         sources.setdefault(item.source, [0, 0])[0 if item.label else 1] += 1
