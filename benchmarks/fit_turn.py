@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fit_ngram import _negative_group, _triggers as ngram_triggers, load_items, only_sources  # noqa: E402
+from fit_ngram import NEGATIVE_FILES, _negative_group, _triggers as ngram_triggers, load_items, only_sources  # noqa: E402
 from jddc_false_positives import DEFAULT as JDDC_DEFAULT  # noqa: E402
 
 from scriptcheck.lexicon.tone import own_sentences  # noqa: E402
@@ -162,7 +162,7 @@ def main(argv: list[str]) -> int:
     y = np.array([item.label for item in items])
     jddc = np.array([item.source == "jddc" for item in items])
     # Chatbot small talk and agent banter: polite lines from outside the writer sets.
-    outside = np.array([_negative_group(item.source) in ("chitchat", "banter") for item in items])
+    outside = np.array([_negative_group(item.source) in NEGATIVE_FILES for item in items])
     outside_weight = args.polite_weight if args.chitchat_weight is None else args.chitchat_weight
     weights = np.where(y == 1, 1.0, np.where(jddc, args.jddc_weight,
                                              np.where(outside, outside_weight, args.polite_weight)))

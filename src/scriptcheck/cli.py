@@ -407,10 +407,10 @@ def lexicon_test(files: tuple[str, ...], verbose: bool) -> None:
 def _tone_examples() -> tuple[int, int]:
     """Run the packaged tone model's inline examples and print them like a lexicon's specs;
     returns (failed, total). An unreadable or invalid model file is an error (exit 2)."""
-    from scriptcheck.lexicon.tone import default_tone_path, load_tone
+    from scriptcheck.lexicon.tone import load_tone
 
     try:
-        model = load_tone(default_tone_path())
+        model = load_tone()
     except ScriptcheckError as exc:
         raise _fail(str(exc))
     bad = model.failing_examples()

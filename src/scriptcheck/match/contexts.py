@@ -35,8 +35,9 @@ Contexts:
   must follow the hit within the next sentence (a way forward after a refusal: 规定我们改不了，但我
   可以帮您申请), one of scope ``earlier`` precede it from the start of the sentence before its own
   (the reason for a request given first: 风太大了听不清！您大点声). An entry takes the lexicon's
-  clause and sentence mitigators, or exactly those it names in ``options.mitigators``; one that sets neither that nor ``options.skip_contexts`` takes
-  the lexicon's ``default_mitigators`` (lexicon/compiled.py). The mitigators are data in the
+  clause and sentence mitigators, or exactly those it names in ``options.mitigators``; one that
+  sets neither that nor ``options.skip_contexts`` takes the lexicon's ``default_mitigators``
+  (lexicon/compiled.py). The mitigators are data in the
   lexicon; each is a regex over the normalised clause (您→你, no punctuation), so
   "别着急，我帮您查一下" is not the same act as "别急".
 """
