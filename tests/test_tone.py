@@ -148,6 +148,22 @@ def test_two_cues_flag() -> None:
     assert finding.rule == TONE.rule and "you_plain" in finding.message
 
 
+CUES_ONLY = load_tone(ngram=False)
+
+
+@pytest.mark.parametrize("text", ["我不是说你不懂，我是说你根本没看。", "你压根没看通知吧", "你根本没照着做"])
+def test_you_never_looked_is_held_by_a_cue(text: str) -> None:
+    # The accusation must not rest on the n-gram weight of 你根本 alone: a refit with kind uses of
+    # 根本 (您根本用不上) lowered it below the threshold (docs/tone-model.md, refits AE and AF).
+    [finding] = CUES_ONLY.check(text)
+    assert "you_cannot" in finding.message
+
+
+@pytest.mark.parametrize("text", ["你根本没必要道歉，是我们的问题。", "你根本没错，是我们系统的问题。"])
+def test_you_need_not_is_not_the_accusation_cue(text: str) -> None:
+    assert CUES_ONLY.check(text) == []
+
+
 def test_rule_doc_and_rule_list_know_the_tone_rule() -> None:
     from click.testing import CliRunner
 
