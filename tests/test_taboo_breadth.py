@@ -212,6 +212,12 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("那个保安大叔刚才吼您让您滚远点 是他不对 我替他给您道个歉", "滚远点", True),
     ("前台小姑娘凶了您一句烦不烦，这确实不应该", "烦不烦", True),
     ("我吼你滚远点怎么了", "滚远点", False),
+    # ... or telling them what to do, the words right after 让/叫 (session of 2026-12-04 16:03 UTC); a
+    # person named by what they do (送餐的小哥, 兼职的小伙子) or a 催收员 speaks too
+    ("那个真的很抱歉啊 刚才送餐的小哥让您滚 嗯这个我们一定会反映给平台的", "您滚", True),
+    ("我们那个兼职的小伙子刚才吼了您一句 嗯说您眼瞎 这个真的是他不对", "您眼瞎", True),
+    ("呃 关于上次那个催收员说您 说您不要脸这个事情 我们真的非常抱歉", "不要脸", True),
+    ("我让你滚你听不懂吗", "你滚", False),
     ("班主任在群里说孩子笨这话确实伤人", "笨", True),
     # speech-to-text without punctuation: a complaint read back, a line shouted, a misrecognition
     ("嗯嗯我复述确认一下投诉点有三个第一个是态度第二个是工作人员骂您是老赖", "老赖", True),

@@ -109,8 +109,8 @@ _QUESTION_TAIL = 24
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
           r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
-          r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|"
-          r"那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|"
+          r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|催收员|"
+          r"那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|[\u4e00-\u9fff]{1,4}的(?:小伙子|小姑娘|姑娘|小哥|大姐|大哥|阿姨|大叔|大爷|男的|女的)|"
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
           r"班主任|管家|保洁|教练|住户|那户|那家|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里|药房|药店|医院|物业|银行|门口|现场)的人)")
@@ -118,6 +118,8 @@ _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|�
 # A third party scolding or shouting at the customer (骂您 / 吼了您), or the line they threw (喊了句)
 _SCOLD = r"(骂|吼|凶|训|嚷)"
 _THREW_LINE = r"(骂|喊|吼|嚷)"
+# ... or telling the customer what to do, the words then theirs (送餐的小哥让您滚 / 保安叫你出去)
+_TOLD = r"(让|叫)"
 _CUSTOMER_VERB = r"(说|反映|提到|表示|讲|投诉|称|告诉我)"
 # The customer as the speaker of a report (您刚才说过…): the opening of each customer alternative below.
 _CUSTOMER_WHEN = r"(刚才|之前|刚刚|上次|刚)?"
@@ -136,8 +138,10 @@ _REPORT = LazyRegex(
     # 先别骂人… is the agent's own order)
     + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
     # a third party scolding or shouting at the customer, then the words (快递员骂您眼瞎这太过分了 / 孩子
-    # 刚才喊了句笨蛋客服 / 保安大叔刚才吼您让您滚远点): not 我
-    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(" + _SCOLD + r"(了)?[您你]|" + _THREW_LINE + r"了(一)?句|骂(了)?$)"
+    # 刚才喊了句笨蛋客服 / 保安大叔刚才吼您让您滚远点), or telling them to do something, the hit right
+    # after 让/叫 (送餐的小哥让|您滚): not 我
+    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(" + _SCOLD + r"(了)?[您你]|" + _THREW_LINE + r"了(一)?句|骂(了)?$|"
+    + _TOLD + r"$)"
     # the points of a complaint or report the agent reads back (投诉点…第二个是工作人员骂您是老赖 /
     # 举报内容是楼上住户…还说你管得着吗)
     + r"|(投诉|举报)(的)?(内容|点|事项)(是|有)"
@@ -219,7 +223,7 @@ def _first_characters(*alternations: str) -> str:
 # one repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, '(举报)')}]")
+_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, _TOLD, '(举报)')}]")
 _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # _SAY_BEFORE and _NAMED_BEFORE end where the hit starts: a match of either begins at most
 # their longest width before it (and _NAMED_BEFORE looks at most two characters further back),
