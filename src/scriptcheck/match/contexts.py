@@ -223,7 +223,10 @@ def _first_characters(*alternations: str) -> str:
 # one repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, _TOLD, '(举报)')}]")
+_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, '(举报)')}]")
+# 让/叫 end the only alternative they open (…让|hit): they count right before the hit, not anywhere in
+# the sentence, where they are common (让您久等了) and would send every later hit through _REPORT.
+_TOLD_WORDS = frozenset(_TOLD.strip("()").split("|"))
 _REPORT_LEAD = _re_parser.parse(_THIRD).getwidth()[1] + 14
 # _SAY_BEFORE and _NAMED_BEFORE end where the hit starts: a match of either begins at most
 # their longest width before it (and _NAMED_BEFORE looks at most two characters further back),
@@ -507,7 +510,9 @@ def in_reported_speech(text: str, start: int, end: int | None = None) -> bool:
         return True
     verb = marks.first_from(_VERB_START, sentence_start)
     if verb < 0 or verb >= start:
-        return False  # no verb of saying in the clause: no report (see _VERB_START)
+        if start <= sentence_start or text[start - 1] not in _TOLD_WORDS:
+            return False  # no verb of saying in the clause: no report (see _VERB_START)
+        verb = start - 1
     clause = text[sentence_start:start]
     reports = _reports_in_clause(marks, clause, sentence_start, start,
                                  max(sentence_start, verb - _REPORT_LEAD))
