@@ -323,6 +323,9 @@ def fit(items: list[Item], args) -> Fitted:
               "jddc": 0.5 - args.polite_share - args.customer_share - args.chitchat_share - args.banter_share,
               "jddc-customer": args.customer_share, "chitchat": args.chitchat_share,
               "banter": args.banter_share}
+    if args.sarcasm_share is not None:
+        shares["rude"] = 0.5 - args.sarcasm_share
+        shares["rude-sarcasm"] = args.sarcasm_share
     if min(shares.values()) < 0:
         raise SystemExit(f"loss shares must not be negative: {shares} (lower --polite-share)")
     chosen: dict[int, list[int]] = {}
@@ -336,7 +339,7 @@ def fit(items: list[Item], args) -> Fitted:
             picks = range(len(fs))
             if it.label and rnd == 1 and len(fs) > 1:
                 picks = [max(range(len(fs)), key=lambda j: _z(model, it.sents[j]))]
-            group = "rude" if it.label else _negative_group(it.source) or "polite"
+            group = (_rude_group(it, args) if it.label else _negative_group(it.source) or "polite")
             for j in picks:
                 rows.append(fs[j])
                 y.append(it.label)
@@ -355,6 +358,18 @@ def fit(items: list[Item], args) -> Fitted:
         triggers = _triggers(items, weights, args) if rnd == 1 else []
         model = Fitted(weights, float(b), triggers, args.cue_gate, args.cue_floor)
     return model
+
+
+# Rude families whose names say sarcasm, mockery, irony or shaming (writers named their families
+# freely: sarcasm, mock_praise, irony_q, body_shaming ...). --sarcasm-share gives them a loss share
+# of their own: the jokes at the customer's expense are the rude items banter negatives pull down.
+SARCASM_FAMILY = re.compile(r"sarc|mock|iron|sham|jab")
+
+
+def _rude_group(item: Item, args) -> str:
+    if args.sarcasm_share is not None and SARCASM_FAMILY.search(item.family):
+        return "rude-sarcasm"
+    return "rude"
 
 
 def _z(model: Fitted, sent) -> float:
@@ -626,6 +641,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--banter-share", type=float, default=0.0,
                         help="loss share of agent banter and frank advice (benchmarks/data/banter_*.yaml) as "
                              "negatives (taken from the agent turns' share)")
+    parser.add_argument("--sarcasm-share", type=float, default=None,
+                        help="loss share of rude items of the sarcasm, mockery and shaming families (taken from "
+                             "the rude half; by default they share it with the other rude items by count)")
     parser.add_argument("--polite-fa", type=float, default=0.005)
     parser.add_argument("--jddc-fa", type=float, default=0.0005)
     parser.add_argument("--orders", type=int, nargs=2, default=[1, 4], help="least and largest n")
