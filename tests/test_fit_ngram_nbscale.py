@@ -41,3 +41,14 @@ def test_l2_is_the_option_without_nbscale_and_divided_by_the_clipped_square_with
     assert np.allclose(fit_ngram._l2(ROWS, Y, VOCAB, scaled), 1e-4 / np.clip(r * r, 0.05, 20.0))
     tight = argparse.Namespace(l2=1e-4, nbscale=1.0, nb_clip=[1.0, 1.0])
     assert np.allclose(fit_ngram._l2(ROWS, Y, VOCAB, tight), 1e-4)
+
+
+def test_sarcasm_share_groups_the_jokes_at_the_customer_and_nothing_else():
+    # --sarcasm-share (refit AH, refused: benchmarks/RESULTS.md, session of 2026-12-04 17:53 UTC)
+    on = argparse.Namespace(sarcasm_share=0.128)
+    off = argparse.Namespace(sarcasm_share=None)
+    items = {family: fit_ngram.Item("t1", 1, "你真行", family)
+             for family in ("sarcasm", "mock_praise", "irony_q", "body_shaming", "blame", "impatience")}
+    assert {f for f, it in items.items() if fit_ngram._rude_group(it, on) == "rude-sarcasm"} == {
+        "sarcasm", "mock_praise", "irony_q", "body_shaming"}
+    assert {fit_ngram._rude_group(it, off) for it in items.values()} == {"rude"}

@@ -131,6 +131,24 @@ def test_bad_ngram_file_is_refused_in_one_line(tmp_path, old, new, field) -> Non
     assert "\n" not in message and str(path) in message and field in message
 
 
+def test_a_trigger_that_is_not_normalised_text_is_refused(tmp_path) -> None:
+    # The gate looks triggers up in normalised turns as they are: 們 (traditional) or 您 (read as
+    # 你) would never fire, so the file is refused when validated, not silently half-dead.
+    for gram in ("們", "您"):
+        _, path = _copy_models(tmp_path)
+        content = path.read_text(encoding="utf-8").replace("weights:\n", f'weights:\n  "{gram}": 5.0\n', 1)
+        path.write_text(content.replace("triggers: [", f'triggers: ["{gram}", ', 1), encoding="utf-8")
+        with pytest.raises(LexiconError, match=f"triggers: '{gram}' is not normalised text"):
+            load_ngram(path)
+
+
+def test_the_packaged_triggers_are_their_own_normal_form(full) -> None:
+    from scriptcheck.text.normalize import normalize_phrase
+    triggers = [*full.ngram.triggers, *full.turn.triggers]
+    assert len(triggers) > 1000
+    assert [t for t in triggers if normalize_phrase(t) != t] == []
+
+
 def test_tone_file_names_a_missing_or_unsafe_ngram_file(tmp_path) -> None:
     tone, ngram = _copy_models(tmp_path)
     ngram.unlink()

@@ -25,9 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram_features import (BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh,
                                                 weigh_packed)
+from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["NgramFile", "NgramModel", "load_ngram", "sigmoid", "features", "YOU_PLAIN", "YOU_HONORIFIC",
-           "BEGIN", "END"]
+           "BEGIN", "END", "require_normalised_triggers"]
 
 def sigmoid(z: float) -> float:
     """1 / (1 + e^-z) without overflow: a long sentence sums thousands of weights, and
@@ -91,11 +92,23 @@ class NgramFile(BaseModel):
         for gram in self.triggers:
             if self.weights.get(gram, 0.0) <= 0 or BEGIN in gram or END in gram or gram.startswith("<"):
                 raise ValueError(f"triggers: {gram!r} is not an n-gram of text with a positive weight")
+        require_normalised_triggers(self.triggers)
         return self
 
     def cue_ids(self) -> set[str]:
         """The cue and mitigator ids its ``<id>`` features name."""
         return {g[1:-1] for g in self.weights if g.startswith("<") and g.endswith(">") and g not in SPECIAL}
+
+
+def require_normalised_triggers(triggers: Sequence[str]) -> None:
+    """Raise when a trigger is not normalised text: the gate looks triggers up in normalised
+    turns as they are (no start-up spent normalising ~11,000 of them again), so one that
+    normalisation would change could never fire. Checked when the file is validated, which a
+    cached head (keyed on the file and this code) stands for."""
+    for gram in triggers:
+        folded = normalize_phrase(gram)
+        if folded != gram:
+            raise ValueError(f"triggers: {gram!r} is not normalised text (it normalises to {folded!r})")
 
 
 class NgramModel(tone_cache.DeferredFile[NgramFile]):

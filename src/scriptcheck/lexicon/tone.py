@@ -406,7 +406,9 @@ class ToneModel:
         """:attr:`gate_entries` in matcher group ``group`` (made once per group)."""
         entries = self._gate_groups.get(group)
         if entries is None:
-            entries = self._gate_groups[group] = tuple(MatchEntry(phrases, patterns, group=group)
+            # The phrases are trigger n-grams, normalised text already (checked when their file
+            # was validated): they are their own literals.
+            entries = self._gate_groups[group] = tuple(MatchEntry(phrases, patterns, group=group, literals=phrases)
                                                        for phrases, patterns in self._gate_parts)
         return entries
 

@@ -27,7 +27,7 @@ from typing import Callable, Literal, Sequence
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scriptcheck.lexicon import tone_cache
-from scriptcheck.lexicon.ngram import sigmoid
+from scriptcheck.lexicon.ngram import require_normalised_triggers, sigmoid
 
 __all__ = ["TurnFile", "TurnModel", "load_turn_model", "turn_features", "WORD"]
 
@@ -83,6 +83,7 @@ class TurnFile(BaseModel):
         for gram in self.triggers:
             if not gram or any(c in gram for c in "^$:"):
                 raise ValueError(f"triggers: {gram!r} is not an n-gram of normalised text")
+        require_normalised_triggers(self.triggers)
         for feature, (idf, weight) in self.features.items():
             if not (math.isfinite(idf) and idf > 0 and math.isfinite(weight)):
                 raise ValueError(f"features[{feature!r}]: [{idf!r}, {weight!r}] is not a positive idf "
