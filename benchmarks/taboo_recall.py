@@ -9,6 +9,9 @@ Usage: python benchmarks/taboo_recall.py [--data benchmarks/data/taboo_dev.yaml]
 - held-out rounds (``heldout:``, ``polite_heldout:``): recall per round, false alarms.
 - published lists (``published:``): recall by scope; ``general`` runs on the default lexicons,
   an industry scope (``bank``, ``hospital`` …) adds ``lexicons/packs/<scope>.yaml`` when present.
+- gathered published lists (``--published``, default ``benchmarks/data/published_lists.yaml``):
+  phrases of public 服务忌语 / 文明用语 pages, recall by collection and scope (a held-out
+  collection marked), every miss listed, and false alarms on their recommended phrases.
 - JDDC: ``$SCRIPTCHECK_JDDC`` or ``--jddc``, else ``../shared/corpora/jddc_dialogues.jsonl``
   next to the repository; skipped with a message when absent (the corpus is not part of the
   repository). ``--list`` prints every flagged agent turn.
@@ -32,6 +35,7 @@ from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicon
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "benchmarks" / "data" / "taboo_dev.yaml"
 PACKS = REPO / "lexicons" / "packs"
+PUBLISHED = REPO / "benchmarks" / "data" / "published_lists.yaml"
 
 
 def _checker(extra: list[str]) -> Checker:
@@ -54,6 +58,69 @@ def _false_alarms(checker, items: list[dict]) -> int:
     return alarms
 
 
+class _Scoped:
+    """The checker for a published item's scope: the default lexicons for ``general``, plus
+    ``lexicons/packs/<scope>.yaml`` for an industry scope that has a pack (built once)."""
+
+    def __init__(self, checker: Checker, extra: list[str]) -> None:
+        self._general = checker
+        self._extra = extra
+        self._loaded = {Path(x).resolve() for x in extra}
+        self._built: dict[str, Checker] = {}
+
+    def __call__(self, scope: str) -> Checker:
+        pack = PACKS / f"{scope}.yaml"
+        if scope == "general" or not pack.exists() or pack.resolve() in self._loaded:
+            return self._general
+        if scope not in self._built:
+            self._built[scope] = _checker([*self._extra, str(pack)])
+        return self._built[scope]
+
+    @staticmethod
+    def label(scope: str) -> str:
+        """The scope as printed: marked when no pack serves it."""
+        return scope if scope == "general" or (PACKS / f"{scope}.yaml").exists() else f"{scope} (no pack)"
+
+
+def _gathered_lists(scoped: _Scoped, path: Path) -> None:
+    """Recall by collection and scope on the published lists gathered from public pages
+    (``rude:``), and false alarms on their recommended phrases (``polite:``). A collection
+    marked ``held_out`` was measured before any of its texts was read."""
+    if not path.exists():
+        print(f"== gathered published lists: {path} not found; skipped")
+        return
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    held = {c["name"] for c in data.get("collections", []) if c.get("held_out")}
+    print(f"== gathered published lists ({path.name}), by collection and scope")
+    table: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    for item in data.get("rude", []):
+        flagged = bool(scoped(item["scope"]).check(item["text"]))
+        cell = table[(item["collection"], item["scope"])]
+        cell[0] += flagged
+        cell[1] += 1
+        if not flagged:
+            misses.append(item)
+    for collection in sorted({c for c, _ in table}):
+        mark = " (held out)" if collection in held else ""
+        cells = {scope: hit_total for (c, scope), hit_total in table.items() if c == collection}
+        general = cells.get("general", [0, 0])
+        print(f"  {collection}{mark}: general {_rate(*general)}; "
+              + ", ".join(f"{scoped.label(s)} {_rate(*ht)}" for s, ht in sorted(cells.items()) if s != "general"))
+    general = [sum(ht[i] for (_, s), ht in table.items() if s == "general") for i in (0, 1)]
+    print(f"  all collections: general {_rate(*general)}")
+    for item in misses:
+        print(f"    MISSED [{item['collection']} {item['scope']}] {item['text']}  ({item['source']})")
+    polite = data.get("polite", [])
+    alarms = 0
+    for item in polite:
+        findings = scoped(item["scope"]).check(item["text"])
+        if findings:
+            alarms += 1
+            print(f"    FALSE ALARM [{item['collection']}] {[(f.rule, f.text) for f in findings]} {item['text']}")
+    print(f"  recommended phrases flagged {alarms}/{len(polite)}")
+
+
 def _rate(hit: int, total: int) -> str:
     return f"{hit}/{total} = {hit / total:.1%}" if total else "0/0"
 
@@ -62,6 +129,7 @@ def main(argv: list[str]) -> int:
     """Print the three figures (and the JDDC share); exit 0 always (a benchmark, not a test)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(DATA))
+    parser.add_argument("--published", default=str(PUBLISHED), help="gathered published lists (YAML)")
     parser.add_argument("--jddc")
     parser.add_argument("--lexicon", action="append", default=[], help="extra lexicon file (repeatable)")
     parser.add_argument("--list", action="store_true", help="list flagged JDDC turns")
@@ -107,20 +175,17 @@ def main(argv: list[str]) -> int:
     print(f"  false alarms on held-out polite items {_false_alarms(checker, polite_heldout)}/{len(polite_heldout)}")
 
     print("== published lists, by scope")
+    scoped = _Scoped(checker, args.lexicon)
     by_scope: dict[str, list] = defaultdict(list)
     for item in data.get("published", []):
         by_scope[item["scope"]].append(item)
     for scope, items in sorted(by_scope.items()):
-        pack = PACKS / f"{scope}.yaml"
-        loaded = {Path(x).resolve() for x in args.lexicon}
-        own = scope != "general" and pack.exists() and pack.resolve() not in loaded
-        scoped = _checker([*args.lexicon, str(pack)]) if own else checker
-        found = [bool(scoped.check(i["text"])) for i in items]
-        label = scope if scope == "general" or pack.exists() else f"{scope} (no pack)"
-        print(f"  {label:14} {_rate(sum(found), len(found))}")
+        found = [bool(scoped(scope).check(i["text"])) for i in items]
+        print(f"  {scoped.label(scope):14} {_rate(sum(found), len(found))}")
         for item, ok in zip(items, found):
             if not ok:
                 print(f"    MISSED {item['text']}  ({item['source']})")
+    _gathered_lists(scoped, Path(args.published))
 
     print("== real agent turns (JDDC)")
     path = _jddc_path(args.jddc)
