@@ -85,7 +85,8 @@ class _Scoped:
 def _gathered_lists(scoped: _Scoped, path: Path) -> None:
     """Recall by collection and scope on the published lists gathered from public pages
     (``rude:``), and false alarms on their recommended phrases (``polite:``). A collection
-    marked ``held_out`` was measured before any of its texts was read."""
+    marked ``held_out`` was measured before any of its texts was read (its note says what
+    was done with it afterwards)."""
     if not path.exists():
         print(f"== gathered published lists: {path} not found; skipped")
         return
@@ -102,7 +103,7 @@ def _gathered_lists(scoped: _Scoped, path: Path) -> None:
         if not flagged:
             misses.append(item)
     for collection in sorted({c for c, _ in table}):
-        mark = " (held out)" if collection in held else ""
+        mark = " (held out when first measured; see its note)" if collection in held else ""
         cells = {scope: hit_total for (c, scope), hit_total in table.items() if c == collection}
         general = cells.get("general", [0, 0])
         print(f"  {collection}{mark}: general {_rate(*general)}; "

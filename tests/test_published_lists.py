@@ -39,7 +39,7 @@ def test_section_counts_by_collection_and_scope_and_lists_misses(tmp_path, capsy
     checker = taboo_recall._checker([])
     taboo_recall._gathered_lists(taboo_recall._Scoped(checker, []), path)
     out = capsys.readouterr().out
-    assert "x (held out): general 1/2 = 50.0%" in out
+    assert "x (held out when first measured; see its note): general 1/2 = 50.0%" in out
     assert "y: general 0/0; bank 1/1 = 100.0%" in out
     assert "all collections: general 1/2 = 50.0%" in out
     assert "MISSED [x general] 今天天气不错  (p1)" in out
