@@ -27,6 +27,17 @@ def test_disguised_taboo_is_found(checker, text: str) -> None:
     assert any(f.rule == "FB006" for f in findings), findings
 
 
+# Taiwan's 著 (for 着) and 甚麼 (for 什么), which OpenCC's t2s keeps as they are
+TAIWAN_SPELLINGS = ["為甚麼不早說", "上面那不寫著了嗎"]
+
+
+@pytest.mark.parametrize("text", TAIWAN_SPELLINGS)
+def test_taiwan_spellings_are_found_like_simplified_ones(checker, text: str) -> None:
+    findings = checker.check(text)
+    assert findings, text
+    assert all(text[f.start:f.end] == f.text for f in findings)
+
+
 @pytest.mark.parametrize("text", DISGUISES)
 def test_finding_text_is_the_original_slice(checker, text: str) -> None:
     for f in checker.check(text):

@@ -25,6 +25,17 @@ def test_full_width_and_case() -> None:
     assert normalize_phrase("ＳＢ你") == "sb你"
 
 
+def test_taiwan_spellings_that_t2s_keeps_fold_like_the_simplified_ones() -> None:
+    # OpenCC leaves 著 and 甚 alone (both are simplified characters too)
+    assert normalize_phrase("上面不是寫著了嗎") == normalize_phrase("上面不是写着了吗") == "上面不是写着了吗"
+    assert normalize_phrase("為甚麼不早說") == "为什么不早说"
+    text = "等著吧，你在幹甚麼"
+    norm = normalize(text)
+    assert norm.text == "等着吧你在干什么"
+    start, end = norm.span(norm.text.index("什么"), len(norm.text))
+    assert text[start:end] == "甚麼"
+
+
 unicode_text = st.text(st.characters(codec="utf-8"), max_size=60)
 
 

@@ -35,6 +35,13 @@ _HESITATIONS = frozenset("嗯呃")
 # looks at the original text, not at this string.
 _PRONOUN_FOLD = {"您": "你", "妳": "你", "祢": "你"}
 
+# Traditional spellings that OpenCC's t2s leaves alone because the character is also simplified:
+# Taiwan's 著 for 着 (寫著, 等著, 別著急) and 甚 for 什 (甚麼, 為甚麼, 搞甚麼). Every pattern is
+# written with 着 and 什么, so without this 上面不是寫著了嗎 or 你在幹甚麼 never met theirs. Folding
+# the character everywhere also turns 著名 and 甚至 into 着名 and 什至, which no lexicon looks for.
+_VARIANT_FOLD = {"著": "着", "甚": "什"}
+_CHAR_FOLD = {**_PRONOUN_FOLD, **_VARIANT_FOLD}
+
 
 @lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
@@ -121,7 +128,7 @@ class _FoldTable(dict):
         for c in unicodedata.normalize("NFKC", ch).lower():
             if unicodedata.category(c)[0] in _SKIPPED_CATEGORIES or c in _HESITATIONS:
                 continue
-            out.append(_PRONOUN_FOLD.get(c, c))
+            out.append(_CHAR_FOLD.get(c, c))
         folded = "".join(out)
         self[code] = folded
         return folded
@@ -160,7 +167,7 @@ class _JoinedTable(dict):
 
 
 _JOINED = _JoinedTable()
-_PRONOUN_TABLE = str.maketrans(_PRONOUN_FOLD)
+_CHAR_FOLD_TABLE = str.maketrans(_CHAR_FOLD)
 _REPEAT = re.compile(r"(.)\1", re.DOTALL)
 # Collapsing deletes the repeats after a run's first character: an empty replacement is
 # cheaper for re than the template of (.)\1+ → \1.
@@ -174,8 +181,9 @@ _COLLAPSE_JOINED = re.compile(r"(?<=([^\n]))\1+")
 def fold_char(ch: str) -> str:
     """Return what one original character becomes in the search string ('' if skipped).
 
-    NFKC, lower case and the pronoun fold; traditional → simplified happens on whole strings
-    (OpenCC converts phrases better than characters) in :func:`normalize`.
+    NFKC, lower case, the pronoun fold and the variant fold (著→着, 甚→什); traditional →
+    simplified happens on whole strings (OpenCC converts phrases better than characters) in
+    :func:`normalize`.
     """
     return _FOLD[ord(ch)]
 
@@ -298,7 +306,7 @@ def _to_simplified(chars: list[str]) -> list[str]:
 
 
 def normalize(text: str) -> Normalized:
-    """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, skip evasions, collapse runs."""
+    """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, 著→着, skip evasions, collapse runs."""
     if _native is not None and _TURN_SEPARATOR not in text:
         folded = _native_fold(text)
         if folded is not None:
@@ -315,7 +323,7 @@ def _normalize_python(text: str) -> Normalized:
         converted = _t2s().convert(joined)
         if len(converted) != len(joined):
             converted = "".join(_to_simplified(list(joined)))
-        joined = converted.translate(_PRONOUN_TABLE)
+        joined = converted.translate(_CHAR_FOLD_TABLE)
     if _REPEAT.search(joined) is None:
         return Normalized(text, joined, None, marked)
     return Normalized(text, _COLLAPSE.sub("", joined), joined, marked)
