@@ -306,7 +306,8 @@ def _to_simplified(chars: list[str]) -> list[str]:
 
 
 def normalize(text: str) -> Normalized:
-    """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, 著→着, skip evasions, collapse runs."""
+    """Normalise ``text`` for matching: NFKC, t2s, lower case, 您→你, 著→着 and 甚→什, skip
+    evasions, collapse runs."""
     if _native is not None and _TURN_SEPARATOR not in text:
         folded = _native_fold(text)
         if folded is not None:
