@@ -495,3 +495,85 @@ def test_shipped_entries_without_options_take_the_negation():
     assert not checker.check("不是您要求太多，轮椅服务本来就是应该提供的，已经给您预约好了。")
     assert [f.rule for f in checker.check("您要求太多了，轮椅服务我们提供不了。")] == ["FB108"]
     assert checker.check("这不是明摆着的吗")  # FB213 keeps its rhetorical 不是
+
+
+UTTERANCE = textwrap.dedent("""\
+    version: 1
+    name: banter
+    kind: forbidden
+    slots:
+      familiar: '[老小][王刘]|[王刘](姐|叔)'
+    mitigators:
+      - {name: banter, scope: utterance, over: original, pattern: '哈哈|😄', also: '{{familiar}}', by_name: true}
+    entries:
+      - id: ZZ030
+        name: memory-jab
+        category: x
+        description: 您这记性
+        patterns: ['你这记性']
+        options: {skip_contexts: [mitigated], mitigators: [banter]}
+      - id: ZZ031
+        name: memory-jab-plain
+        category: x
+        description: 您这记性 (no mitigators named)
+        patterns: ['这记性']
+        options: {skip_contexts: [mitigated]}
+    """)
+
+
+@pytest.fixture(scope="module")
+def utterance_checker(tmp_path_factory):
+    return _checker_of(tmp_path_factory, UTTERANCE)
+
+
+def test_scope_utterance_needs_both_signs_anywhere_in_the_turn(utterance_checker):
+    # the name opens the turn and the laughter ends it, sentences apart
+    assert "ZZ030" not in _rules(utterance_checker, "刘姐！您这记性。上次把身份证落在这儿了，哈哈")
+    assert "ZZ030" not in _rules(utterance_checker, "老王，您这记性，又忘带卡了😄")
+    assert "ZZ030" in _rules(utterance_checker, "您这记性，又忘带卡了，哈哈")  # laughter alone
+    assert "ZZ030" in _rules(utterance_checker, "刘姐，您这记性，又忘带卡了")  # a name alone
+    assert "ZZ030" in _rules(utterance_checker, "刘姐，您这记性，又忘带卡了，呵呵")
+
+
+def test_scope_utterance_reads_original_characters(utterance_checker):
+    # normalisation collapses 哈哈 to 哈 and drops the emoji: only the original text holds them
+    assert "ZZ030" in _rules(utterance_checker, "刘姐，您这记性，又忘带卡了哈")
+
+
+def test_scope_utterance_is_taken_only_by_name(utterance_checker):
+    assert "ZZ031" in _rules(utterance_checker, "刘姐，这记性，又忘带卡了，哈哈")
+
+
+@pytest.mark.parametrize("fields", ["scope: sentence, over: original, pattern: '哈哈'",
+                                    "scope: clause, pattern: '哈', also: '老王'"])
+def test_original_characters_and_also_need_scope_utterance(tmp_path, fields):
+    path = tmp_path / "lexicon.yaml"
+    mitigator = "scope: utterance, over: original, pattern: '哈哈|😄', also: '{{familiar}}'"
+    path.write_text(UTTERANCE.replace(mitigator, fields), encoding="utf-8")
+    with pytest.raises(LexiconError, match="need scope utterance"):
+        load_lexicon(path, verify=False)
+
+
+def test_a_mitigator_over_normalised_text_refuses_unnormalised_words(tmp_path):
+    # 您 never occurs in normalised text: over it, a mitigator saying 您 could never hold
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(UTTERANCE.replace("over: original, pattern: '哈哈|😄'", "pattern: '您好'"), encoding="utf-8")
+    with pytest.raises(LexiconError, match="banter"):
+        load_lexicon(path, verify=False)
+
+
+@pytest.mark.parametrize("text", [
+    "吴叔，您又把会员卡落家里啦？没事，报手机号一样的，您这记性跟我差不多，哈哈。",
+    "哈哈 小刘又来充卡啦 这个月都第几回了 你这是坐公交坐出感情来了啊",
+    "刘姐您这记性，上次把身份证落在这儿，今天可别又落下了，哈哈。",
+])
+def test_default_lexicon_banter_with_a_regular(text):
+    assert Checker.default().check(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "刘姐您这记性，上次把身份证落在这儿，今天可别又落下了，呵呵。",  # 呵呵 sneers
+    "您这记性，上次把身份证落在这儿，今天可别又落下了，哈哈。",  # no regular named
+])
+def test_default_lexicon_jabs_without_banter_stay(text):
+    assert "FB232" in [f.rule for f in Checker.default().check(text)]

@@ -175,7 +175,7 @@ def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None,
     one), else every clause and sentence one (scope before, after and earlier, and those
     marked ``by_name``: only by name)."""
     defaults = [m for n, m in mitigators.items()
-                if m.reach < 0 and not m.after and not m.earlier and n not in by_name]
+                if m.reach < 0 and not m.after and not m.earlier and not m.utterance and n not in by_name]
     if names is None:
         return tuple(defaults)
     chosen = [m for n in names for m in (defaults if n == DEFAULT_MITIGATORS else [mitigators[n]])]
@@ -187,15 +187,20 @@ def _mitigators(model: LexiconFile, path: str, listed: str = "mitigators") -> di
     out = {}
     for m in getattr(model, listed):
         try:  # the same regex policy as patterns (bounded repeats, bounded work)
-            expanded = expand_slots(m.pattern, model.slots)
-            check_normalised(expanded)  # 谢谢 or 您 in a mitigator would never match
-            check_regex(expanded)
+            expanded, also = (expand_slots(p, model.slots) if p else "" for p in (m.pattern, m.also))
+            for source in filter(None, (expanded, also)):
+                if m.over == "normalized":
+                    check_normalised(source)  # 谢谢 or 您 in a mitigator would never match
+                check_regex(source)
             regex = re.compile(expanded)
+            if also:
+                re.compile(also)
         except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
             raise LexiconError(f"{path}: {listed[:-1]} {m.name}: {exc}") from None
-        out[m.name] = Mitigation(LazyRegex(expanded, compiled=regex), m.scope == "sentence", m.boundary,
+        out[m.name] = Mitigation(LazyRegex(expanded, compiled=regex), m.scope == "sentence",
+                                 m.boundary and m.over == "normalized",
                                  m.reach if m.scope == "before" else -1, m.scope == "after", m.questions,
-                                 m.scope == "earlier")
+                                 m.scope == "earlier", m.scope == "utterance", m.over == "original", also)
     return out
 
 

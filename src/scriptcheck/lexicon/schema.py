@@ -88,15 +88,27 @@ class Mitigator(_FileModel):
         min_length=1,
         description="Regex over the NORMALISED clause or sentence (slots allowed: {{name}}).",
     )
-    scope: Literal["clause", "sentence", "before", "after", "earlier"] = Field(
+    scope: Literal["clause", "sentence", "before", "after", "earlier", "utterance"] = Field(
         default="clause",
         description="clause: between commas, pauses (spaces) and sentence ends; sentence: between "
         "sentence ends (。！？；, new line) only; before: in the hit's clause, ending at most `reach` "
         "characters before the hit (a negation or a first-person subject governing it); after: after "
         "the hit, to the end of the next sentence, at most 120 characters (a way forward offered after "
         "a refusal); earlier: before the hit, from the start of the sentence before its own, at most 120 "
-        "characters (a reason given before a request). Entries get scope-before, scope-after and "
-        "scope-earlier mitigators only by naming them in options.mitigators.",
+        "characters (a reason given before a request); utterance: anywhere in the text checked, a turn "
+        "(a context set once for all of it: banter with a regular). Entries get scope-before, scope-after, "
+        "scope-earlier and scope-utterance mitigators only by naming them in options.mitigators.",
+    )
+    over: Literal["normalized", "original"] = Field(
+        default="normalized",
+        description="normalized: the pattern reads the normalised text (no punctuation, 您→你, repeats "
+        "collapsed); original: the original characters, for signs normalisation removes (laughter 哈哈, "
+        "emoji), with no jieba boundary check.",
+    )
+    also: str = Field(
+        default="",
+        description="A second regex the same span must hold too (slots allowed), read as `over` says: "
+        "a context that needs two signs at once (laughter and a regular's name).",
     )
     reach: int = Field(
         default=2, ge=0, le=12,
@@ -118,6 +130,14 @@ class Mitigator(_FileModel):
         "with ？ or, in speech-to-text, with 吗/吧/么/嘛 or a question word): a denial asked as a "
         "rhetorical question (你不是挺能的吗) asserts what it denies.",
     )
+
+    @model_validator(mode="after")
+    def _whole_text_only(self) -> "Mitigator":
+        # Only the whole-text search reads original characters or a second regex; elsewhere they
+        # would be silently ignored.
+        if self.scope != "utterance" and (self.over != "normalized" or self.also):
+            raise ValueError(f"mitigator {self.name}: `over: original` and `also` need scope utterance")
+        return self
 
 
 class Specs(_FileModel):

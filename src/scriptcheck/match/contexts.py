@@ -81,6 +81,16 @@ class Mitigation(NamedTuple):
     # most _AFTER_REACH characters back): the reason for a request given first (信号断断续续的，您能
     # 换个地方再打过来吗？或者大声点说号码 / 师傅，风太大了听不清！您大点声).
     earlier: bool = False
+    # scope ``utterance``: the whole text checked (a turn), for a context a speaker sets once for
+    # all he says: banter with a regular (哈哈，刘姐您又来薅羊毛了) names the regular at the start and
+    # laughs at the end, sentences apart.
+    utterance: bool = False
+    # Searched in the ORIGINAL characters, not the normalised ones: laughter (哈哈 collapses to the
+    # particle 哈 of 挺淡定的哈) and emoji (dropped) exist only there. No jieba boundary check.
+    original: bool = False
+    # A second regex (its source) the same span must hold as well, over the same characters: a
+    # context that takes two signs at once (laughter AND a regular's name), neither enough alone.
+    also: str = ""
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
@@ -579,6 +589,14 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
             if question:
                 continue
         boundaries = on_boundaries if mitigation.boundary else None
+        if mitigation.utterance:
+            key = (None, mitigation, boundaries)
+            held = marks.held.get(key)
+            if held is None:
+                held = marks.held[key] = _holds_whole(marks, mitigation, boundaries)
+            if held:
+                return True
+            continue
         if mitigation.after:
             if marks.holds(mitigation.regex, end, _through_next_sentence(marks, end), boundaries):
                 return True
@@ -608,6 +626,27 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
         if held:
             return True
     return False
+
+
+def _holds_whole(marks: "_Marks", mitigation: Mitigation,
+                 on_boundaries: Callable[[str, int, int], bool] | None) -> bool:
+    """Whether the whole text holds a scope-utterance mitigator (and its ``also``), over the
+    original characters or the normalised ones. Asked once per text and mitigator (see
+    is_mitigated); a mitigator over original characters has no boundary check."""
+    text = marks.text
+    if mitigation.original:
+        return (mitigation.regex.search(text) is not None
+                and (not mitigation.also or _also(mitigation.also).search(text) is not None))
+    original, norm = marks.piece(0, len(text))
+    return (_holds(mitigation.regex, original, norm, on_boundaries)
+            and (not mitigation.also or _holds(_also(mitigation.also), original, norm, on_boundaries)))
+
+
+@lru_cache(maxsize=64)
+def _also(source: str) -> re.Pattern:
+    # The second regex of a mitigator, compiled on first use (a source string, so that it is
+    # stored in the compiled-lexicon cache as it is: lexicon/compiled_cache.py).
+    return re.compile(source)
 
 
 def _is_question(marks: "_Marks", start: int, end: int) -> bool:
