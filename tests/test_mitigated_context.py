@@ -545,12 +545,13 @@ def test_scope_utterance_is_taken_only_by_name(utterance_checker):
 
 
 @pytest.mark.parametrize("fields", ["scope: sentence, over: original, pattern: '哈哈'",
-                                    "scope: clause, pattern: '哈', also: '老王'"])
-def test_original_characters_and_also_need_scope_utterance(tmp_path, fields):
+                                    "scope: clause, pattern: '哈', also: '老王'",
+                                    "scope: after, over: original, pattern: '哈', also: '老王'"])
+def test_original_characters_and_also_need_their_scopes(tmp_path, fields):
     path = tmp_path / "lexicon.yaml"
     mitigator = "scope: utterance, over: original, pattern: '哈哈|😄', also: '{{familiar}}'"
     path.write_text(UTTERANCE.replace(mitigator, fields), encoding="utf-8")
-    with pytest.raises(LexiconError, match="need scope utterance"):
+    with pytest.raises(LexiconError, match="needs scope"):
         load_lexicon(path, verify=False)
 
 
@@ -577,3 +578,22 @@ def test_default_lexicon_banter_with_a_regular(text):
 ])
 def test_default_lexicon_jabs_without_banter_stay(text):
     assert "FB232" in [f.rule for f in Checker.default().check(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "滚蛋汤就是我们的番茄鸡蛋汤，名字调皮，味道很正。",
+    "废柴套装已发放。",
+    "土鳖虫是中药材，需要处方，我帮您转给医生开。",
+    "嗯 您好 那个 您要的 傻瓜胶水 就是免调色那款 呃 今天有货 给您留一瓶吗",
+])
+def test_default_lexicon_a_word_opening_a_things_name(text):
+    assert Checker.default().check(text) == []
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("滚蛋，汤都凉了还不走", "FB039"),  # the mark between: read in the original characters
+    ("你个傻瓜，面都不会煮", "FB048"),
+    ("你个土鳖，虫子都怕", "FB047"),
+])
+def test_default_lexicon_a_thing_after_a_mark_names_nothing(text, rule):
+    assert rule in [f.rule for f in Checker.default().check(text)]

@@ -265,6 +265,20 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("你投诉之前先想想 司机师傅多辛苦啊 就不能体谅一下别人吗", "就不能体谅一下别人吗", False),
     ("您反映的话 司机那边就不好做了", "就不好做了", False),
     ("您投诉司机骂您笨，这个我们一定处理。", "笨", True),
+    # (session of 2026-12-05) an employee is a third party; a third party's line
+    # named by 那句 is theirs; a child speaks only by shouting or throwing a line (孩子说… is often
+    # the customer's child's claim the agent turns on them); 都说 is a consensus the agent
+    # wields, not a report
+    ("柜台那位员工说 你自己不会看啊 这个态度肯定是不对的", "你自己不会看", True),
+    ("对不起让您久等了 还听到我们员工说快点别磨蹭 呃 您按自己节奏来就好", "快点别磨蹭", True),
+    ("我先道个歉因为派件员那句你自己眼瞎看不见通知吗实在太难听了", "眼瞎", True),
+    ("那个孩子刚才喊了句笨蛋客服哈哈没关系", "笨蛋", True),
+    ("孩子说听不懂？那是孩子自己的问题，老师讲得没问题。", "孩子自己的问题", False),
+    ("大哥你又不懂车，听着响就觉得坏了，我们师傅都说没事你还不信。", "你还不信", False),
+    ("邻居都说你是个神经病", "神经病", False),
+    # an echo the agent answers by taking the customer's side (…气坏了)
+    ("您说我们是一群废物我知道您是被反复扣费气坏了我先把这笔费用给您退回来", "废物", True),
+    ("您说我们是一群废物那您别来啊", "废物", False),
 ])
 def test_where_a_report_starts_and_ends(text, hit, reported):
     start = text.index(hit)

@@ -102,8 +102,9 @@ class Mitigator(_FileModel):
     over: Literal["normalized", "original"] = Field(
         default="normalized",
         description="normalized: the pattern reads the normalised text (no punctuation, 您→你, repeats "
-        "collapsed); original: the original characters, for signs normalisation removes (laughter 哈哈, "
-        "emoji), with no jieba boundary check.",
+        "collapsed); original (scopes utterance and after only): the original characters, for signs "
+        "normalisation removes (laughter 哈哈, emoji, the marks between a word and what follows it), with "
+        "no jieba boundary check.",
     )
     also: str = Field(
         default="",
@@ -133,10 +134,12 @@ class Mitigator(_FileModel):
 
     @model_validator(mode="after")
     def _whole_text_only(self) -> "Mitigator":
-        # Only the whole-text search reads original characters or a second regex; elsewhere they
-        # would be silently ignored.
-        if self.scope != "utterance" and (self.over != "normalized" or self.also):
-            raise ValueError(f"mitigator {self.name}: `over: original` and `also` need scope utterance")
+        # Only these scopes read original characters or a second regex; elsewhere they would be
+        # silently ignored.
+        if self.over != "normalized" and self.scope not in ("utterance", "after"):
+            raise ValueError(f"mitigator {self.name}: `over: original` needs scope utterance or after")
+        if self.also and self.scope != "utterance":
+            raise ValueError(f"mitigator {self.name}: `also` needs scope utterance")
         return self
 
 

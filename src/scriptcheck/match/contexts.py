@@ -85,8 +85,10 @@ class Mitigation(NamedTuple):
     # all he says: banter with a regular (哈哈，刘姐您又来薅羊毛了) names the regular at the start and
     # laughs at the end, sentences apart.
     utterance: bool = False
-    # Searched in the ORIGINAL characters, not the normalised ones: laughter (哈哈 collapses to the
-    # particle 哈 of 挺淡定的哈) and emoji (dropped) exist only there. No jieba boundary check.
+    # Searched in the ORIGINAL characters, not the normalised ones (scopes utterance and after):
+    # laughter (哈哈 collapses to the particle 哈 of 挺淡定的哈), emoji (dropped) and the marks
+    # between a word and what follows it (滚蛋汤 names a dish, 滚蛋，汤… does not) exist only
+    # there. No jieba boundary check.
     original: bool = False
     # A second regex (its source) the same span must hold as well, over the same characters: a
     # context that takes two signs at once (laughter AND a regular's name), neither enough alone.
@@ -122,7 +124,7 @@ _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业�
           r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|催收员|"
           r"那(?:个|位)(?:小伙子|小姑娘|姑娘|男的|女的)|[\u4e00-\u9fff]{1,4}的(?:小伙子|小姑娘|姑娘|小哥|大姐|大哥|阿姨|大叔|大爷|男的|女的)|"
           r"检票员|售票员|收费员|调度员|审核员|查勘员|定损员|送餐员|外卖员|网格员|客户经理|上一位|之前那位|"
-          r"班主任|管家|保洁|教练|住户|那户|那家|"
+          r"班主任|管家|保洁|教练|住户|那户|那家|员工|"
           r"(?:我们|你们|那边|营业厅|窗口|店里|公司|那里|药房|药店|医院|物业|银行|门口|现场)的人)")
 _VERB = r"(说|讲|表示|称|声称|回复|答复|回答|告诉|反映|提到|提出|说明|解释|回了[您你我]?一?句)"
 # A third party scolding or shouting at the customer (骂您 / 吼了您), or the line they threw (喊了句)
@@ -137,20 +139,26 @@ _CUSTOMER_SAID = _CUSTOMER_WHEN + _CUSTOMER_VERB + r"(了|过)?"  # what follows
 # ... but not the customer's complaint as a time or a condition (你投诉之前先想想，司机师傅多辛苦 /
 # 您反映的话…): nothing is reported there.
 _CUSTOMER_SAYS = r"(您|你)" + _CUSTOMER_SAID + r"(?!(?<=投诉|反映)(之前|以前|前|之后|以后|的话))"
+# A child is a speaker only by shouting or throwing a line (孩子刚才喊了句笨蛋客服): 孩子说… is as often
+# the customer's child's claim that the agent turns on the customer (孩子说没布置作业你也信？), and as a
+# speaker of 说 it cost 35 rude items of the training sets (benchmarks/RESULTS.md, 2026-12-05); nor is
+# a child in the customer's report a speaker (您说孩子被冤枉了: what it is about).
+_CHILD = r"(孩子|小朋友|宝宝|小孩)"
+_SPEAKER = r"(" + _THIRD + r"|" + _CHILD + r")"
 # Not a report: the verb describing how someone talks or teaches rather than what they said
 # (老师讲课的时候你插什么嘴 / 你少跟司机说话，闭嘴坐好 / 抄表员说话大声是习惯): 讲课, and 说话 that ends its clause
-# or is followed by a manner.
+# or is followed by a manner; nor 都说, a consensus the agent wields (我们师傅都说没事你还不信 / 别人都说好吃).
 _REPORT = LazyRegex(
-    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])(?<!怎么)" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|课|有(?:啥|什么)用|(?:也)?没用|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量|大声|可能|[，,。！？!?；;\s]|$))"
+    _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])(?<!怎么)(?<!都)" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|课|有(?:啥|什么)用|(?:也)?没用|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量|大声|可能|[，,。！？!?；;\s]|$))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting an insult thrown at them (您说楼下邻居骂您没教养), not by 我, and with 您:
     # a retort echoes 你说导游骂你…导游说你没文化也没说错啊 with 你; a scolder named between (您说 嗯 哎您
     # 先别骂人… is the agent's own order)
     + r"|(?<![跟对和给向同])您" + _CUSTOMER_SAID + r"[^。！？!?；;您你]{1,8}?(?<!我)(?<!别)(?<!再)骂(了)?"
     # a third party scolding or shouting at the customer, then the words (快递员骂您眼瞎这太过分了 / 孩子
-    # 刚才喊了句笨蛋客服 / 保安大叔刚才吼您让您滚远点), or telling them to do something, the hit right
-    # after 让/叫 (送餐的小哥让|您滚): not 我
-    + r"|" + _THIRD + r"[^，,。！？!?；;]{0,6}?(?<!我)(" + _SCOLD + r"(了)?[您你]|" + _THREW_LINE + r"了(一)?句|骂(了)?$|"
+    # 刚才喊了句笨蛋客服 / 保安大叔刚才吼您让您滚远点 / 派件员那句你自己眼瞎…), or telling them to do
+    # something, the hit right after 让/叫 (送餐的小哥让|您滚): not 我
+    + r"|" + _SPEAKER + r"[^，,。！？!?；;]{0,6}?(?<!我)(" + _SCOLD + r"(了)?[您你]|" + _THREW_LINE + r"了(一)?句|那(一)?句(话)?|骂(了)?$|"
     + _TOLD + r"$)"
     # the points of a complaint or report the agent reads back (投诉点…第二个是工作人员骂您是老赖 /
     # 举报内容是楼上住户…还说你管得着吗)
@@ -227,13 +235,13 @@ def _first_characters(*alternations: str) -> str:
     return "".join(sorted({word[0] for group in alternations for word in group.strip("()").split("|")}))
 
 
-# Every match of _REPORT holds one of its verbs (or a scolding verb, or 举报), and every verb starts
+# Every match of _REPORT holds one of its verbs (or a scolding verb, 举报 or 那句), and every verb starts
 # with one of these characters: a sentence without one before the hit holds no report, which a
 # bisect says without running _REPORT over up to _REPORT_REACH characters for every hit (a turn of
 # one repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, '(举报)')}]")
+_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, '(举报|那句)')}]")
 # 让/叫 end the only alternative they open (…让|hit): they count right before the hit, not anywhere in
 # the sentence, where they are common (让您久等了) and would send every later hit through _REPORT.
 _TOLD_WORDS = frozenset(_TOLD.strip("()").split("|"))
@@ -436,7 +444,11 @@ def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
 _ECHO = LazyRegex(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!麻烦)(?<!倒是)[您你]" + _CUSTOMER_WHEN
                   + r"(说|反映|提到|讲)(了|过)?(?![得的话]|人话)")
 _ACKNOWLEDGE = LazyRegex(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
-                         r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)")
+                         r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)"
+                         # ... or the agent taking the customer's side against the words or the harm
+                         # (…我知道您是被反复扣费气坏了 / …没关系的，我把重点给您打印出来 / 这太伤人了)
+                         r"|气坏|换(谁|作谁|成谁|是谁|我)(都|也)|(太|真|很)?伤人|别往心里去|没关系"
+                         r"|(确实|的确)(是)?(不对|不应该|不该|过分)|太(过分|难听)")
 _ECHO_REACH = 24
 _ECHO_WIDTH = _re_parser.parse(_ECHO.pattern).getwidth()[1]
 
@@ -598,7 +610,11 @@ def is_mitigated(text: str, start: int, end: int, mitigators: Sequence[Mitigatio
                 return True
             continue
         if mitigation.after:
-            if marks.holds(mitigation.regex, end, _through_next_sentence(marks, end), boundaries):
+            stop = _through_next_sentence(marks, end)
+            if mitigation.original:  # what follows at once, marks and all (滚蛋汤, not 滚蛋，汤…)
+                if mitigation.regex.search(marks.text[end:stop]) is not None:  # a slice: ^ is its start
+                    return True
+            elif marks.holds(mitigation.regex, end, stop, boundaries):
                 return True
             continue
         if mitigation.earlier:
