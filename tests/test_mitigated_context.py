@@ -585,6 +585,8 @@ def test_default_lexicon_jabs_without_banter_stay(text):
     "废柴套装已发放。",
     "土鳖虫是中药材，需要处方，我帮您转给医生开。",
     "嗯 您好 那个 您要的 傻瓜胶水 就是免调色那款 呃 今天有货 给您留一瓶吗",
+    "您说的是停在傻仔桥旁边那辆车吧？我这边看到定位了，马上帮您锁车。",  # a place: one character between
+    "我劝您别再用那个杂牌充电器了，电池鼓包多半就是它弄的，真的危险。",  # a hazard named: a warning
 ])
 def test_default_lexicon_a_word_opening_a_things_name(text):
     assert Checker.default().check(text) == []
@@ -594,6 +596,8 @@ def test_default_lexicon_a_word_opening_a_things_name(text):
     ("滚蛋，汤都凉了还不走", "FB039"),  # the mark between: read in the original characters
     ("你个傻瓜，面都不会煮", "FB048"),
     ("你个土鳖，虫子都怕", "FB047"),
+    ("你傻啊，路都不认识", "FB048"),
+    ("我劝你别再来了", "FB104"),
 ])
 def test_default_lexicon_a_thing_after_a_mark_names_nothing(text, rule):
     assert rule in [f.rule for f in Checker.default().check(text)]
