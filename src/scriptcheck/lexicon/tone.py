@@ -43,7 +43,7 @@ from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
-__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "load_tone",
+__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "TurnContext", "load_tone",
            "default_tone", "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words", "sentences",
            "tone_overridden"]
 
@@ -137,6 +137,25 @@ class NeutralClause(BaseModel):
         return _policed(value, info)
 
 
+class TurnContext(BaseModel):
+    """A turn the model does not judge at all: a context two signs in the turn's ORIGINAL
+    characters set at once (banter with a regular: laughter, which normalisation collapses or
+    drops, and a familiar name), each a bounded regex. The forbidden lexicon takes the same
+    context as its scope-utterance mitigator ``banter`` (docs/lexicon-format.md)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    pattern: str = Field(min_length=1, max_length=1000)
+    also: str = Field(default="", max_length=1000, description="A second regex the turn must hold too.")
+    why: str = ""
+
+    @field_validator("pattern", "also")
+    @classmethod
+    def _safe(cls, value: str, info: ValidationInfo) -> str:
+        return _policed(value, info) if value else value
+
+
 class ToneExamples(BaseModel):
     """Inline examples, run by the tests: ``match`` texts must be flagged, ``no_match`` not."""
 
@@ -216,6 +235,8 @@ class ToneFile(BaseModel):
     mitigators: list[ToneCue] = Field(default_factory=list)
     neutral: list[NeutralClause] = Field(default_factory=list, description="Clauses the n-gram stage "
                                          "reads past (see NeutralClause).")
+    turn_contexts: list[TurnContext] = Field(default_factory=list, description="Turns the model does not "
+                                             "judge (see TurnContext).")
     examples: ToneExamples = Field(default_factory=ToneExamples)
     ngram: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+\.yaml$",
                               description="The n-gram stage (lexicon.ngram): a file in this file's directory.")
@@ -353,6 +374,9 @@ class ToneModel:
         # (clause regex, regex of the next sentence or None) of each neutral clause
         self._neutral = tuple((LazyRegex(c.pattern), LazyRegex(c.answered_by) if c.answered_by else None)
                               for c in data.neutral)
+        # (regex, second regex or None) of each turn context, over the turn's original characters
+        self._turn_contexts = tuple((LazyRegex(c.pattern), LazyRegex(c.also) if c.also else None)
+                                    for c in data.turn_contexts)
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
         floor = ngram.cue_floor if ngram is not None else None
@@ -489,6 +513,8 @@ class ToneModel:
     def _hits(self, norm: Normalized, cue_starts: list[tuple[int, int]],
               covered: Sequence[tuple[int, int]] = ()) -> list[ToneHit]:
         text = norm.original
+        if any(r.search(text) and (a is None or a.search(text)) for r, a in self._turn_contexts):
+            return []  # a turn the model does not judge (TurnContext): asked only of a gated turn
         taken = Spans(covered)  # what the lexicons report: see findings_many
         out = []
         # Sorted by where each cue begins, so each sentence takes its own by bisection (a scan
@@ -747,7 +773,8 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
     if known is None:
         cues = (*model.cues, *model.mitigators)
-        tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral)]
+        tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral, *model.turn_contexts)]
+                                      + [c.also for c in model.turn_contexts if c.also]
                                       + [c.answered_by for c in model.neutral if c.answered_by]
                                       + ([model.tail.pattern] if model.tail is not None else []),
                                       {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})

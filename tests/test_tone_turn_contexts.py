@@ -1,0 +1,58 @@
+"""Turns the tone model does not judge (``turn_contexts`` in tone.yaml, lexicon/tone.TurnContext):
+banter with a regular, read from the turn's original characters — the same two signs the forbidden
+lexicon's scope-utterance mitigator ``banter`` reads."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from scriptcheck.errors import LexiconError
+from scriptcheck.lexicon.slots import expand_slots
+from scriptcheck.lexicon.tone import default_tone_path, load_tone
+from scriptcheck.resources import defaults_dir
+from scriptcheck.text.normalize import normalize
+
+# The model flags this jab at a regular's visits (n-gram stage) when nothing says it is banter.
+JAB = "王叔，又是老三样？您这一周来了五回，干脆住店里得了"
+
+
+def test_the_jab_alone_is_flagged() -> None:
+    assert load_tone().hits(normalize(JAB))
+
+
+@pytest.mark.parametrize("text", [
+    JAB + "😄",  # laughter as an emoji: dropped by normalisation, read in the original characters
+    JAB + "，哈哈。",
+    "阿伯，又是您喔，這禮拜第三次了，您乾脆在我們這裡上班好了，哈哈。",
+])
+def test_banter_with_a_regular_is_not_judged(text: str) -> None:
+    assert load_tone().hits(normalize(text)) == []
+
+
+def test_one_sign_alone_is_not_banter() -> None:
+    model = load_tone()
+    assert model.hits(normalize(JAB.replace("王叔，", "") + "😄"))  # laughter without a regular
+    assert model.hits(normalize(JAB + "，呵呵。"))  # a sneer is not laughter
+
+
+def test_the_model_and_the_lexicon_read_the_same_banter() -> None:
+    lexicon = yaml.safe_load((defaults_dir() / "forbidden.yaml").read_text(encoding="utf-8"))
+    [mitigator] = [m for m in lexicon["mitigators"] if m["name"] == "banter"]
+    [context] = [c for c in load_tone().data.turn_contexts if c.id == "banter"]
+    assert context.pattern == expand_slots(mitigator["pattern"], lexicon["slots"])
+    assert context.also == expand_slots(mitigator["also"], lexicon["slots"])
+
+
+def test_an_unbounded_turn_context_is_refused(tmp_path) -> None:
+    for name in ("tone.yaml", "tone_ngram.yaml", "tone_turn.yaml"):
+        shutil.copy(default_tone_path().parent / name, tmp_path / name)
+    tone = tmp_path / "tone.yaml"
+    content = tone.read_text(encoding="utf-8")
+    content = re.sub(r"(?m)^(turn_contexts:\n  - id: banter\n    pattern: ).*$", r"\1'(a+)+b'", content)
+    tone.write_text(content, encoding="utf-8")
+    with pytest.raises(LexiconError, match="banter|pattern"):
+        load_tone(tone)
