@@ -133,7 +133,7 @@ class Mitigator(_FileModel):
     )
 
     @model_validator(mode="after")
-    def _whole_text_only(self) -> "Mitigator":
+    def _original_and_also_scopes(self) -> "Mitigator":
         # Only these scopes read original characters or a second regex; elsewhere they would be
         # silently ignored.
         if self.over != "normalized" and self.scope not in ("utterance", "after"):

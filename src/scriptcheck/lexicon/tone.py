@@ -43,9 +43,9 @@ from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
-__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "TurnContext", "load_tone",
-           "default_tone", "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words", "sentences",
-           "tone_overridden"]
+__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "TurnContext",
+           "load_tone", "default_tone", "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words",
+           "sentences", "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
 _SENTENCE_END = LazyRegex(r"[。！？!?；;\n…]+")
@@ -138,10 +138,10 @@ class NeutralClause(BaseModel):
 
 
 class TurnContext(BaseModel):
-    """A turn the model does not judge at all: a context two signs in the turn's ORIGINAL
-    characters set at once (banter with a regular: laughter, which normalisation collapses or
-    drops, and a familiar name), each a bounded regex. The forbidden lexicon takes the same
-    context as its scope-utterance mitigator ``banter`` (docs/lexicon-format.md)."""
+    """A turn the model does not judge at all: one whose ORIGINAL characters hold ``pattern`` and
+    ``also`` together, each a bounded regex (banter with a regular: laughter, which normalisation
+    collapses or drops, and a familiar name). The forbidden lexicon reads the same two signs as its
+    scope-utterance mitigator ``banter`` (docs/lexicon-format.md)."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 

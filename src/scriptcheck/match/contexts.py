@@ -34,11 +34,15 @@ Contexts:
   hit's clause (a negation 我们不会|挂您电话, a first-person subject 是我|笨); one of scope ``after``
   must follow the hit within the next sentence (a way forward after a refusal: 规定我们改不了，但我
   可以帮您申请), one of scope ``earlier`` precede it from the start of the sentence before its own
-  (the reason for a request given first: 风太大了听不清！您大点声). An entry takes the lexicon's
+  (the reason for a request given first: 风太大了听不清！您大点声), and one of scope ``utterance`` be
+  anywhere in the turn (banter with a regular: 吴叔…您这记性跟我差不多，哈哈). A mitigator ``over:
+  original`` (scopes utterance and after) reads the characters before normalisation — laughter,
+  emoji and marks exist only there (滚蛋汤 names a dish, 滚蛋，汤都凉了 does not) — and one with
+  ``also`` needs a second regex to hold in the same span. An entry takes the lexicon's
   clause and sentence mitigators, or exactly those it names in ``options.mitigators``; one that
   sets neither that nor ``options.skip_contexts`` takes the lexicon's ``default_mitigators``
   (lexicon/compiled.py). The mitigators are data in the
-  lexicon; each is a regex over the normalised clause (您→你, no punctuation), so
+  lexicon; each is a regex over the normalised clause (您→你, no punctuation) unless it says otherwise, so
   "别着急，我帮您查一下" is not the same act as "别急".
 """
 
