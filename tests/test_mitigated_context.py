@@ -563,6 +563,16 @@ def test_a_mitigator_over_normalised_text_refuses_unnormalised_words(tmp_path):
         load_lexicon(path, verify=False)
 
 
+def test_scope_utterance_over_normalised_text_reads_the_whole_turn(tmp_path_factory):
+    # the default `over`: the turn's normalised text, on word boundaries (老顾客 folded from 老顧客)
+    checker = _checker_of(tmp_path_factory, UTTERANCE.replace(
+        "over: original, pattern: '哈哈|😄', also: '{{familiar}}'", "pattern: '老顾客'"))
+    assert "ZZ030" not in _rules(checker, "老顧客了！您这记性。上次又忘带卡了")
+    assert "ZZ030" in _rules(checker, "您这记性。上次又忘带卡了")
+    text = "您这记性，" * 2000 + "老顾客了"  # asked once per turn, however many hits it holds
+    assert "ZZ030" not in _rules(checker, text)
+
+
 @pytest.mark.parametrize("text", [
     "吴叔，您又把会员卡落家里啦？没事，报手机号一样的，您这记性跟我差不多，哈哈。",
     "哈哈 小刘又来充卡啦 这个月都第几回了 你这是坐公交坐出感情来了啊",

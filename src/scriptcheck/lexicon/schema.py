@@ -86,7 +86,8 @@ class Mitigator(_FileModel):
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="kebab-case slug")
     pattern: str = Field(
         min_length=1,
-        description="Regex over the NORMALISED clause or sentence (slots allowed: {{name}}).",
+        description="Regex over the NORMALISED span its scope names, or over its original characters with "
+        "`over: original` (slots allowed: {{name}}).",
     )
     scope: Literal["clause", "sentence", "before", "after", "earlier", "utterance"] = Field(
         default="clause",
