@@ -24,7 +24,7 @@ from scriptcheck import Checker
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
 from scriptcheck.lexicon.matcher import PhraseHit, PhraseMatcher, Scan, drop_nested
 from scriptcheck.lexicon.tone import ToneModel, load_tone
-from scriptcheck.models import make_finding
+from scriptcheck.models import Severity, make_finding
 from scriptcheck.text.normalize import normalize, normalize_many
 
 from .dev_data import data_documents, evenly_spaced
@@ -98,6 +98,12 @@ def _two_pass(ref: PhraseMatcher, tone: ToneModel | None, norms, turns=None, *, 
                     }))
                 else:
                     phrases.append(PhraseHit(entry.id, entry.category, start, end, text[start:end]))
+            # The lexicon veto (ToneModel.vetoes) judges the lexicon's findings before the model's join.
+            doomed = [f for f in findings if f.rule in ref._vetoable]
+            if (doomed and tone is not None and tone.lexicon_veto is not None
+                    and all(f.severity is not Severity.critical for f in doomed)
+                    and tone.vetoes(text, max(f.end - f.start for f in doomed))):
+                findings = [f for f in findings if f.rule not in ref._vetoable]
             if toned:
                 findings = [*toned, *findings]
             if len(findings) > 1:

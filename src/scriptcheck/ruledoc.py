@@ -80,6 +80,12 @@ def render_tone_doc(model) -> str:
         if d.turn_veto is not None:
             lines.append(f"  An n-gram flag on a sentence that is at least {d.turn_veto.share:.0%} of its turn stands only "
                          f"when the turn stage reaches {d.turn_veto.threshold:g}.")
+        if d.lexicon_veto is not None:
+            veto = d.lexicon_veto
+            unless = f", no sign of contempt (/{veto.unless}/)" if veto.unless else ""
+            lines.append(f"  The packaged forbidden lexicon's findings in a turn are dropped when none is critical, the "
+                         f"longest covers at most {veto.share:.0%} of the turn, a mitigator (您, 请, an apology …) is in "
+                         f"it{unless}, and both stages score it under {veto.threshold:g}.")
     if d.tail is not None:
         lines.append(f"  A sentence no stage flags is judged again, on its own, from where it last turns (/{d.tail.pattern}/) "
                      "to its end: a courteous preamble does not soften the stance after 但 / 不过.")

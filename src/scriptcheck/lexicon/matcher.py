@@ -17,7 +17,7 @@ from scriptcheck.lexicon.compiled import Lexicon, RuleInfo
 from scriptcheck.lexicon.schema import LexiconEntry
 from scriptcheck.lexicon.tone import ToneModel, default_tone, is_packaged_forbidden, tone_overridden
 from scriptcheck.match.engine import Matcher
-from scriptcheck.models import Finding, make_finding
+from scriptcheck.models import Finding, Severity, make_finding
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.segment import Segmenter, Token
 
@@ -90,12 +90,17 @@ class PhraseMatcher:
         # and its record (a gate entry: the key the tone model is told), looked up once per hit.
         self._hit_info: list[tuple[int, object]] = []
         self._by_id: dict[str, tuple[Lexicon, int]] = {}  # rule code → (lexicon, position there), for rule()
+        # The rule codes a tone model's lexicon veto may drop: the packaged forbidden lexicon's only
+        # (ToneModel.reads_courteous; the model was measured against no other lexicon).
+        vetoable: list[str] = []
         for group, lexicon in enumerate(self.lexicons):
             rules, compiled = lexicon.rules, lexicon.match_entries
             ids = [info.id for info in rules]
             if not self._by_id.keys().isdisjoint(ids) or len(set(ids)) < len(ids):
                 self._duplicate(ids, lexicon)
             self._by_id.update(zip(ids, zip(repeat(lexicon), count())))
+            if is_packaged_forbidden(lexicon):
+                vetoable.extend(ids)
             kinds.setdefault(lexicon.kind, []).append(range(len(self._entries), len(self._entries) + len(rules)))
             self._entries.extend(zip(repeat(lexicon), rules))
             self._hit_info.extend(zip(repeat(_TABOO if lexicon.kind == "forbidden" else _PHRASE), rules))
@@ -103,6 +108,7 @@ class PhraseMatcher:
                 match_entries.extend(compiled)
             else:
                 match_entries.extend(dataclasses.replace(entry, group=group) for entry in compiled)
+        self._vetoable = frozenset(vetoable)
         self.segmenter = segmenter or Segmenter()
         # The tone model's gate joins the lexicon entries (after them, in a group of its own so
         # no lexicon's allow-list reaches it): the automaton that scans an agent turn for taboos
@@ -211,6 +217,7 @@ class PhraseMatcher:
         found = self._matcher.find_many(norms, only, only_each)
         tone = self.tone if forbidden else None
         shared = tone is not None and tone is self._gate_tone  # its gate ran in this very pass
+        vetoable = self._vetoable if tone is not None and tone.lexicon_veto is not None else _NONE
         scans = []
         gated: list[tuple[int, list[tuple[int, int]]]] = []  # (text, its gate hits) for the tone model
         for at, hits in enumerate(found):
@@ -220,9 +227,11 @@ class PhraseMatcher:
                 text = norms[at].original
                 turn = None if turns is None else turns[at]
                 gate: list[tuple[int, int]] | None = None
+                veto = False  # a finding the tone model's lexicon veto may drop
                 for index, start, end in hits:
                     kind, entry = info[index]
                     if kind == _TABOO:
+                        veto = veto or entry.id in vetoable
                         findings.append(make_finding({
                             "rule": entry.id, "category": entry.category, "severity": entry.severity,
                             "start": start, "end": end, "text": text[start:end],
@@ -236,6 +245,8 @@ class PhraseMatcher:
                         gate.append((start, entry))
                 if gate is not None and shared:
                     gated.append((at, gate))
+                if veto:
+                    findings = _vetted(findings, vetoable, text, tone)  # type: ignore[arg-type]
                 # Where the tone model may add findings, drop_nested waits for them (_add_toned).
                 if len(findings) > 1 and (tone is None or (shared and gate is None)):
                     findings = drop_nested(findings)
@@ -313,6 +324,18 @@ class PhraseMatcher:
     def segment(self, text: str) -> list[Token]:
         """jieba tokens of ``text`` from this matcher's own tokenizer."""
         return self.segmenter.tokens(text)
+
+
+def _vetted(findings: list[Finding], vetoable: frozenset[str], text: str, tone: ToneModel) -> list[Finding]:
+    """``findings`` of the turn ``text`` without those of the ``vetoable`` rules when the tone
+    model's lexicon veto drops them (ToneModel.vetoes); a critical one among them (an insult, a
+    threat) keeps them all."""
+    doomed = [f for f in findings if f.rule in vetoable]
+    if any(f.severity is Severity.critical for f in doomed):
+        return findings
+    if not tone.vetoes(text, max(f.end - f.start for f in doomed)):
+        return findings
+    return [f for f in findings if f.rule not in vetoable]
 
 
 def _add_toned(scans: list[Scan], toned_at: Iterable[int], toned_each: Iterable[list[Finding]]) -> None:

@@ -43,9 +43,9 @@ from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
-__all__ = ["NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit", "TurnContext",
-           "load_tone", "default_tone", "default_tone_path", "is_packaged_forbidden", "own_sentences", "own_words",
-           "sentences", "tone_overridden"]
+__all__ = ["LexiconVeto", "NeutralClause", "Spans", "ToneCue", "ToneExamples", "ToneFile", "ToneModel", "ToneHit",
+           "TurnContext", "load_tone", "default_tone", "default_tone_path", "is_packaged_forbidden", "own_sentences",
+           "own_words", "sentences", "tone_overridden"]
 
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
 _SENTENCE_END = LazyRegex(r"[。！？!?；;\n…]+")
@@ -195,6 +195,33 @@ class TurnVeto(BaseModel):
     threshold: float = Field(gt=0, lt=1, description="The turn probability an n-gram flag needs there.")
 
 
+class LexiconVeto(BaseModel):
+    """The tone model's second opinion on the packaged forbidden lexicon: where that lexicon's
+    findings in a turn are a small part of it (the longest covers at most ``share`` of its
+    characters), none of them critical, and both stages read the turn as courteous (every own
+    sentence's n-gram probability, and the turn stage's, under ``threshold``, and one of the
+    model's mitigators — 您, 请, an apology, an offer of help … — in it), they are dropped.
+    A harsh shape inside a longer courteous turn is a shape rudeness shares with it (a harsh word
+    in a name, a hazard warned of, a colleague's words apologised for); a finding that is most of
+    the turn is what the agent said, and an insult is never the model's to clear. Other lexicons
+    (packs, a team's own) are never vetoed: the model was not measured against them."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    threshold: float = Field(gt=0, lt=1, description="The probability both stages must stay under, on "
+                             "every own sentence (n-gram) and on the whole turn (turn stage).")
+    share: float = Field(gt=0, le=1, description="The largest share of the turn's characters the longest "
+                         "of the findings may cover for the veto to apply.")
+    unless: str = Field(default="", max_length=1000, description="A bounded regex over the turn's original "
+                        "characters: signs of contempt the models cannot read (normalisation collapses 呵呵 "
+                        "into a particle and drops emoji); a turn holding one is never vetoed.")
+
+    @field_validator("unless")
+    @classmethod
+    def _safe(cls, value: str, info: ValidationInfo) -> str:
+        return _policed(value, info) if value else value
+
+
 class AdversativeTail(BaseModel):
     """Where a sentence turns (但 / 不过 / 可是 after a clause boundary): a sentence no stage flags
     is judged again from its last turn to its end, on its own. What follows the turn is the
@@ -251,10 +278,13 @@ class ToneFile(BaseModel):
     turn_veto: TurnVeto | None = Field(default=None, description="An n-gram flag on a sentence that is "
                                        "(nearly) its whole turn stands only with the turn stage's "
                                        "agreement (see TurnVeto).")
+    lexicon_veto: LexiconVeto | None = Field(default=None, description="The packaged forbidden lexicon's "
+                                             "findings in a turn both stages read as courteous are dropped "
+                                             "(see LexiconVeto).")
 
     @model_validator(mode="after")
     def _signs(self) -> "ToneFile":
-        for name in ("turn_band", "turn_veto"):  # both put the n-gram stage's scores to the turn stage
+        for name in ("turn_band", "turn_veto", "lexicon_veto"):  # each asks both stages
             if getattr(self, name) is not None and (self.turn is None or self.ngram is None):
                 raise ValueError(f"{name} needs both an n-gram stage (ngram:) and a turn stage (turn:)")
         seen: set[str] = set()
@@ -363,6 +393,11 @@ class ToneModel:
         # without one, a share no sentence reaches.
         veto = data.turn_veto if self.turn is not None else None
         self._veto = (veto.share, veto.threshold) if veto is not None else (2.0, 0.0)
+        # Under this probability (every own sentence, n-gram stage; the turn, turn stage) a turn's
+        # packaged-lexicon findings are dropped (ToneFile.lexicon_veto); None: never.
+        lexicon_veto = data.lexicon_veto if self.turn is not None else None
+        self.lexicon_veto: LexiconVeto | None = lexicon_veto
+        self._veto_unless = LazyRegex(lexicon_veto.unless) if lexicon_veto is not None and lexicon_veto.unless else None
         # The cues and mitigators with their regexes (compiled when a sentence is first scored:
         # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
         self._cue_items = [c for c in data.cues if c.weight > 0]
@@ -618,6 +653,32 @@ class ToneModel:
                                   top, needed, round(p, 3))
         return hit, search, verdict
 
+    def vetoes(self, text: str, longest: int) -> bool:
+        """Whether the lexicon veto (:class:`LexiconVeto`) drops the packaged lexicon's findings
+        in the turn ``text`` (original characters), the longest of which covers ``longest``
+        characters: they are a small part of it, and both stages read the turn as courteous
+        (under the threshold, with a mitigator of the model's in it).
+        ``False`` without a lexicon veto. Asked once per turn that lexicon flags; linear in its
+        length."""
+        veto, ngram = self.lexicon_veto, self.ngram
+        if veto is None or ngram is None or longest > veto.share * len(text):
+            return False
+        if self._veto_unless is not None and self._veto_unless.search(text):
+            return False  # a sneer the models cannot see (呵呵 is 呵 to them)
+        own = [(words, search) for words, search in own_sentences(text) if search]
+        courteous = False  # a mitigator of the model's (您, 请, an apology, an offer of help …) in the turn
+        for words, search in own:
+            _, fired, eased, _ = self._cue_score(words, search, None, True)
+            if ngram.probability(search, words, (*fired, *eased)) >= veto.threshold:
+                return False
+            courteous = courteous or bool(eased)
+        # Courtesy must be there, not only rudeness missing: the models miss some open
+        # hostility (我们骂你刚好，因为上班才没有打你而已 scores 0.1), which carries none of it.
+        # A turn with no own sentence (all quoted or reported) has nothing the models read.
+        if not courteous:
+            return False
+        return self.turn.judge([search for _, search in own])[1] < veto.threshold  # type: ignore[union-attr]
+
     def _holds_widened(self, search: str) -> bool:
         """Whether one of the turn stage's triggers occurs in ``search`` (a sentence's
         normalised text; the gate's hit may straddle the sentence's end)."""
@@ -776,7 +837,9 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
         tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral, *model.turn_contexts)]
                                       + [c.also for c in model.turn_contexts if c.also]
                                       + [c.answered_by for c in model.neutral if c.answered_by]
-                                      + ([model.tail.pattern] if model.tail is not None else []),
+                                      + ([model.tail.pattern] if model.tail is not None else [])
+                                      + ([model.lexicon_veto.unless] if model.lexicon_veto and model.lexicon_veto.unless
+                                         else []),
                                       {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
