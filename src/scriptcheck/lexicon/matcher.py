@@ -91,7 +91,7 @@ class PhraseMatcher:
         self._hit_info: list[tuple[int, object]] = []
         self._by_id: dict[str, tuple[Lexicon, int]] = {}  # rule code → (lexicon, position there), for rule()
         # The rule codes a tone model's lexicon veto may drop: the packaged forbidden lexicon's only
-        # (ToneModel.reads_courteous; the model was measured against no other lexicon).
+        # (ToneModel.vetoes; the model was measured against no other lexicon).
         vetoable: list[str] = []
         for group, lexicon in enumerate(self.lexicons):
             rules, compiled = lexicon.rules, lexicon.match_entries

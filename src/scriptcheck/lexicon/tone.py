@@ -393,11 +393,12 @@ class ToneModel:
         # without one, a share no sentence reaches.
         veto = data.turn_veto if self.turn is not None else None
         self._veto = (veto.share, veto.threshold) if veto is not None else (2.0, 0.0)
-        # Under this probability (every own sentence, n-gram stage; the turn, turn stage) a turn's
-        # packaged-lexicon findings are dropped (ToneFile.lexicon_veto); None: never.
+        # When a turn's packaged-lexicon findings are dropped (ToneFile.lexicon_veto, see vetoes);
+        # None: never (it asks both stages).
         lexicon_veto = data.lexicon_veto if self.turn is not None else None
         self.lexicon_veto: LexiconVeto | None = lexicon_veto
-        self._veto_unless = LazyRegex(lexicon_veto.unless) if lexicon_veto is not None and lexicon_veto.unless else None
+        unless = lexicon_veto.unless if lexicon_veto is not None else ""
+        self._veto_unless = LazyRegex(unless) if unless else None
         # The cues and mitigators with their regexes (compiled when a sentence is first scored:
         # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
         self._cue_items = [c for c in data.cues if c.weight > 0]
