@@ -5,15 +5,14 @@ lexicon's findings stand."""
 
 from __future__ import annotations
 
-import re
-import shutil
-
 import pytest
 
 from scriptcheck import Checker
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.loader import load_lexicon
-from scriptcheck.lexicon.tone import default_tone_path, load_tone
+from scriptcheck.lexicon.tone import load_tone
+
+from .tone_files import assert_one_line_error, tone_copy
 
 # Frank advice in the customer's interest (a writer's polite near-miss, train_t326): FB028's
 # shape of blaming the customer (您自己…买的…不对) is a fifth of a turn both stages read as kind.
@@ -24,12 +23,9 @@ SHORT_TABOO = "不好意思，这是公司规定"
 
 
 def _tone(tmp_path, veto: str | None):
-    for name in ("tone.yaml", "tone_ngram.yaml", "tone_turn.yaml"):
-        shutil.copy(default_tone_path().parent / name, tmp_path / name)
-    tone = tmp_path / "tone.yaml"
-    content = re.sub(r"(?m)^lexicon_veto:.*\n(?:  .*\n)*", "", tone.read_text(encoding="utf-8"))
-    tone.write_text(content + (f"lexicon_veto: {veto}\n" if veto else ""), encoding="utf-8")
-    return load_tone(tone)
+    if veto is None:
+        return load_tone(tone_copy(tmp_path, drop=("lexicon_veto",)))
+    return load_tone(tone_copy(tmp_path, lexicon_veto=veto))
 
 
 def _checker(tone, *extra) -> Checker:
@@ -107,18 +103,11 @@ def test_the_veto_never_adds_a_finding(tmp_path) -> None:
     ("{threshold: 0.4, share: 0.25, unless: '(呵+)+'}", "lexicon_veto.unless"),
 ])
 def test_a_bad_veto_is_one_line_naming_file_and_field(tmp_path, veto: str, field: str) -> None:
-    with pytest.raises(LexiconError) as caught:
-        _tone(tmp_path, veto)
-    message = str(caught.value)
-    assert "\n" not in message and "tone.yaml" in message and field in message
+    assert_one_line_error(tone_copy(tmp_path, lexicon_veto=veto), field)
 
 
 def test_a_veto_without_both_stages_is_an_error(tmp_path) -> None:
-    for name in ("tone.yaml", "tone_ngram.yaml"):
-        shutil.copy(default_tone_path().parent / name, tmp_path / name)
-    tone = tmp_path / "tone.yaml"
-    content = re.sub(r"(?m)^(turn|turn_band|turn_veto): .*\n", "", tone.read_text(encoding="utf-8"))
-    tone.write_text(content, encoding="utf-8")
+    tone = tone_copy(tmp_path, drop=("turn", "turn_band", "turn_veto"), files=("tone.yaml", "tone_ngram.yaml"))
     with pytest.raises(LexiconError, match="lexicon_veto needs both"):
         load_tone(tone)
 

@@ -4,14 +4,13 @@ probability reaches the veto's threshold; in a longer turn the veto does not app
 
 from __future__ import annotations
 
-import re
-import shutil
-
 import pytest
 
 from scriptcheck.errors import LexiconError
-from scriptcheck.lexicon.tone import default_tone_path, load_tone
+from scriptcheck.lexicon.tone import load_tone
 from scriptcheck.text.normalize import normalize
+
+from .tone_files import assert_one_line_error, tone_copy
 
 # Written for these tests: a reassurance the n-gram stage flags (长腿跑了 reads like mockery) and
 # the turn stage puts between 0.4 and 0.8 on its own (refit Y: the first one written for them,
@@ -23,12 +22,9 @@ IN_A_LONGER_TURN = ("您好，退房手续已经全部办好了，房间检查�
 
 
 def _copy(tmp_path, veto: str | None):
-    for name in ("tone.yaml", "tone_ngram.yaml", "tone_turn.yaml"):
-        shutil.copy(default_tone_path().parent / name, tmp_path / name)
-    tone = tmp_path / "tone.yaml"
-    content = re.sub(r"(?m)^turn_veto: .*\n", "", tone.read_text(encoding="utf-8"))
-    tone.write_text(content + (f"turn_veto: {veto}\n" if veto else ""), encoding="utf-8")
-    return load_tone(tone)
+    if veto is None:
+        return load_tone(tone_copy(tmp_path, drop=("turn_veto",)))
+    return load_tone(tone_copy(tmp_path, turn_veto=veto))
 
 
 def test_the_packaged_model_has_a_veto_that_spares_a_sentence_the_turn_stage_partly_agrees_with() -> None:
@@ -67,18 +63,10 @@ def test_the_veto_never_adds_a_flag(tmp_path) -> None:
     ("{share: 0.7, threshold: 0.4, floor: 1}", "turn_veto.floor"),
 ])
 def test_a_bad_veto_is_one_line_naming_file_and_field(tmp_path, veto: str, field: str) -> None:
-    with pytest.raises(LexiconError) as caught:
-        _copy(tmp_path, veto)
-    message = str(caught.value)
-    assert "\n" not in message and "tone.yaml" in message and field in message
+    assert_one_line_error(tone_copy(tmp_path, turn_veto=veto), field)
 
 
 def test_a_veto_without_the_turn_stage_is_an_error(tmp_path) -> None:
-    for name in ("tone.yaml", "tone_ngram.yaml"):
-        shutil.copy(default_tone_path().parent / name, tmp_path / name)
-    tone = tmp_path / "tone.yaml"
-    content = tone.read_text(encoding="utf-8")
-    content = re.sub(r"(?m)^(turn|turn_band): .*\n", "", content)
-    tone.write_text(content, encoding="utf-8")
+    tone = tone_copy(tmp_path, drop=("turn", "turn_band"), files=("tone.yaml", "tone_ngram.yaml"))
     with pytest.raises(LexiconError, match="turn_veto needs both"):
         load_tone(tone)
