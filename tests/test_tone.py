@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -106,8 +108,9 @@ def test_corrupt_file_names_file_and_reason(tmp_path) -> None:
     bad.write_text(text.replace("threshold:", "thresold:"), encoding="utf-8")
     with pytest.raises(ScriptcheckError, match="thresold"):
         load_tone(bad)
-    bad.write_text(text.replace("family: softener, pattern: '请|麻烦|劳驾|辛苦', weight: -",
-                                "family: softener, pattern: '请|麻烦|劳驾|辛苦', weight: "), encoding="utf-8")
+    flipped = re.sub(r"(family: softener, pattern: '[^']*', weight: )-", r"\1", text)
+    assert flipped != text
+    bad.write_text(flipped, encoding="utf-8")
     with pytest.raises(LexiconError, match="wrong sign"):
         load_tone(bad)
     bad.write_text("cues: [", encoding="utf-8")
