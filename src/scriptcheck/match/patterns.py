@@ -3,7 +3,8 @@
 A pattern is tried only near a hit of one of its anchors (found by the automaton scan), so an
 anchor set must be *complete*: every match of the pattern contains at least one anchor. The
 anchors are derived from the parsed regex (a mandatory literal run, or a mandatory group whose
-alternatives are all literals), choosing the most selective set.
+alternatives are all literals), choosing the most selective set that is not needlessly large
+(see :func:`_rank`).
 """
 
 from __future__ import annotations
@@ -131,8 +132,30 @@ def _exact_seq(seq) -> set[str] | None:
     return result
 
 
-def _rank(candidate: set[str]) -> tuple[int, int]:
-    return (min(len(s) for s in candidate), -len(candidate))
+# Anchors this long are already rare in service talk: among complete sets whose shortest literal
+# is at least this long, the one with the fewest literals wins, not the longest. Every literal
+# is built into the automaton at every start (about 2 µs each), and the longest sets were
+# whole runs multiplied out — 你(肯定|一定|…)(是)?(搞|弄|…)错(了)? gave 256 five-character
+# anchors where eight of three (你肯定, 你一定 …) are as complete and hardly less rare.
+_SELECTIVE_LENGTH = 3
+
+
+def _rank(candidate: set[str]) -> tuple[int, int, int]:
+    shortest = min(map(len, candidate))
+    return (min(shortest, _SELECTIVE_LENGTH), -len(candidate), shortest)
+
+
+def _minimal(literals: set[str]) -> set[str]:
+    """``literals`` less each one that contains another of them: a match holding the longer
+    holds the shorter, so the set stays complete with fewer literals to build and report."""
+    kept: list[str] = []
+    for literal in sorted(literals, key=len):
+        for shorter in kept:
+            if shorter in literal:
+                break
+        else:
+            kept.append(literal)
+    return set(kept)
 
 
 def _contained_item(item) -> set[str] | None:
@@ -183,10 +206,44 @@ def _sequence_sets(seq, parts: bool = False) -> list[set[str]]:
     return sets
 
 
+def _stretches(parts: list[set[str]]) -> list[set[str]]:
+    """The literal set of every stretch of adjacent exact ``parts`` that neither starts nor
+    ends with an optional part (one holding ""), while the combinations stay within
+    _MAX_ALTERNATIVES. An optional part at either end only adds longer literals that contain
+    the ones without it."""
+    out = []
+    for i, first in enumerate(parts):
+        if "" in first:
+            continue
+        joined = {""}
+        for part in parts[i:]:
+            if len(joined) * len(part) > _MAX_ALTERNATIVES:
+                break
+            joined = {a + b for a, b in itertools.product(joined, part)}
+            if "" not in part:
+                out.append(joined)
+    return out
+
+
 def _contained_seq(seq) -> set[str] | None:
-    """The most selective complete anchor set of a sequence, or None if it has none."""
-    candidates = [c for c in _sequence_sets(seq) if c and all(c)]  # '' would anchor everywhere
-    return max(candidates, key=_rank) if candidates else None
+    """The most selective complete anchor set of a sequence (by :func:`_rank`), or None if it
+    has none: any stretch of its adjacent literal parts, or the anchor set of a group that
+    every match passes through."""
+    candidates: list[set[str]] = []
+    parts: list[set[str]] = []
+    for item in seq:
+        part = _exact(item)
+        if part is not None:
+            parts.append(part)
+            continue
+        candidates += _stretches(parts)
+        parts = []
+        inner = _contained_item(item)
+        if inner is not None:
+            candidates.append(inner)
+    candidates += _stretches(parts)
+    candidates = [c for c in candidates if c and all(c)]  # '' would anchor everywhere
+    return _minimal(max(candidates, key=_rank)) if candidates else None
 
 
 # A window is searched only when one literal of each of at most this many sets occurs in it,
