@@ -145,9 +145,10 @@ def _rank(candidate: set[str]) -> tuple[int, int, int]:
     return (min(shortest, _SELECTIVE_LENGTH), -len(candidate), shortest)
 
 
-def _minimal(literals: set[str]) -> set[str]:
-    """``literals`` less each one that contains another of them: a match holding the longer
-    holds the shorter, so the set stays complete with fewer literals to build and report."""
+def _minimal(literals: Iterable[str], limit: int | None = None) -> list[str]:
+    """``literals`` less each one that contains another of them, shortest first: a text holding
+    the longer holds the shorter, so the set says the same with fewer literals. With ``limit``,
+    given up (the list returned longer than ``limit``) once more than that many are kept."""
     kept: list[str] = []
     for literal in sorted(literals, key=len):
         for shorter in kept:
@@ -155,7 +156,9 @@ def _minimal(literals: set[str]) -> set[str]:
                 break
         else:
             kept.append(literal)
-    return set(kept)
+            if limit is not None and len(kept) > limit:
+                break
+    return kept
 
 
 def _contained_item(item) -> set[str] | None:
@@ -243,7 +246,7 @@ def _contained_seq(seq) -> set[str] | None:
             candidates.append(inner)
     candidates += _stretches(parts)
     candidates = [c for c in candidates if c and all(c)]  # '' would anchor everywhere
-    return _minimal(max(candidates, key=_rank)) if candidates else None
+    return set(_minimal(max(candidates, key=_rank))) if candidates else None
 
 
 # A window is searched only when one literal of each of at most this many sets occurs in it,
@@ -287,15 +290,7 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
             continue
         # A literal that contains another of the set is found only where that one is. (Given
         # up past the size limit: a set of 256 literals took most of the time.)
-        kept: list[str] = []
-        for literal in sorted(literals, key=len):
-            for k in kept:
-                if k in literal:
-                    break
-            else:
-                kept.append(literal)
-                if len(kept) > _PREFILTER_LITERALS:
-                    break
+        kept = _minimal(literals, _PREFILTER_LITERALS)
         if len(kept) <= _PREFILTER_LITERALS:
             needs.add(tuple(sorted(kept)))
     # Longer literals are rarer, and fewer are quicker to look for; in all at most
