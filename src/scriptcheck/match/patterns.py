@@ -214,16 +214,21 @@ def _stretches(parts: list[set[str]]) -> list[set[str]]:
     ends with an optional part (one holding ""), while the combinations stay within
     _MAX_ALTERNATIVES. An optional part at either end only adds longer literals that contain
     the ones without it."""
+    # A stretch next to a single mandatory literal is outranked by itself with that literal added
+    # (as many literals, each longer: see _rank), so only stretches that cannot grow that way are
+    # kept: a run of twelve plain characters gives one candidate, not 78.
+    single = [len(part) == 1 and "" not in part for part in parts]
     out = []
     for i, first in enumerate(parts):
-        if "" in first:
+        if "" in first or (i and single[i - 1]):
             continue
         joined = {""}
-        for part in parts[i:]:
+        for j in range(i, len(parts)):
+            part = parts[j]
             if len(joined) * len(part) > _MAX_ALTERNATIVES:
                 break
             joined = {a + b for a, b in itertools.product(joined, part)}
-            if "" not in part:
+            if "" not in part and not (j + 1 < len(parts) and single[j + 1]):
                 out.append(joined)
     return out
 
