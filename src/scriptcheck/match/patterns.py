@@ -217,17 +217,21 @@ def _stretches(parts: list[set[str]]) -> list[set[str]]:
     # A stretch next to a single mandatory literal is outranked by itself with that literal added
     # (as many literals, each longer: see _rank), so only stretches that cannot grow that way are
     # kept: a run of twelve plain characters gives one candidate, not 78.
+    # Nor does a stretch whose literals all have _SELECTIVE_LENGTH characters grow through a part
+    # of several alternatives: that multiplies its literals and can only rank lower.
     single = [len(part) == 1 and "" not in part for part in parts]
     out = []
     for i, first in enumerate(parts):
         if "" in first or (i and single[i - 1]):
             continue
         joined = {""}
+        shortest = 0
         for j in range(i, len(parts)):
             part = parts[j]
-            if len(joined) * len(part) > _MAX_ALTERNATIVES:
+            if len(joined) * len(part) > _MAX_ALTERNATIVES or (shortest >= _SELECTIVE_LENGTH and len(part) > 1):
                 break
             joined = {a + b for a, b in itertools.product(joined, part)}
+            shortest += min(map(len, part))
             if "" not in part and not (j + 1 < len(parts) and single[j + 1]):
                 out.append(joined)
     return out
