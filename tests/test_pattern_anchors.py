@@ -76,6 +76,13 @@ def test_anchor_choice(source, anchors) -> None:
     assert compile_pattern(source).anchors == frozenset(anchors)
 
 
+def test_a_long_pattern_is_anchored_by_its_first_short_stretch() -> None:
+    # 200 groups of two alternatives: any three adjacent ones are as good as the whole run and
+    # far smaller; the search for them stops there rather than multiplying the run out.
+    anchors = compile_pattern("(啊|吧)" * 200).anchors
+    assert len(anchors) == 8 and {len(a) for a in anchors} == {3}
+
+
 def test_explicit_anchors_are_kept() -> None:
     assert compile_pattern("你(真|太)(行|厉害)", ["真行", "太行", "真厉害", "太厉害"]).anchors == frozenset(
         {"真行", "太行", "真厉害", "太厉害"})
