@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -179,32 +179,44 @@ def _contained_item(item) -> set[str] | None:
     return None
 
 
-def _sequence_sets(seq, parts: bool = False) -> list[set[str]]:
-    """The literal sets of a sequence such that every match of it contains one literal of each:
-    runs of adjacent exact parts joined (while the combinations stay within
-    _MAX_ALTERNATIVES), the anchor sets of the items that are not exact, and with ``parts``
-    each exact part on its own too. An optional part's set holds ""."""
-    sets: list[set[str]] = []
-    run: set[str] | None = None
+def _segments(seq) -> Iterator[list[set[str]] | set[str]]:
+    """A sequence walked once for its literal sets, in order: each run of adjacent exact parts
+    as a list of their literal sets (an optional part's holds ""), and the anchor set of each
+    item that is not exact, where it has one."""
+    parts: list[set[str]] = []
     for item in seq:
         part = _exact(item)
         if part is not None:
-            if parts:
-                sets.append(part)
-            if run is not None and len(run) * len(part) <= _MAX_ALTERNATIVES:
-                run = {a + b for a, b in itertools.product(run, part)}
-            else:
-                if run is not None:
-                    sets.append(run)
-                run = set(part)
+            parts.append(part)
             continue
-        if run is not None:
-            sets.append(run)
-            run = None
+        if parts:
+            yield parts
+            parts = []
         inner = _contained_item(item)
         if inner is not None:
-            sets.append(inner)
-    if run is not None:
+            yield inner
+    if parts:
+        yield parts
+
+
+def _sequence_sets(seq) -> list[set[str]]:
+    """The literal sets of a sequence such that every match of it contains one literal of each:
+    each exact part on its own, runs of adjacent ones joined from the left while the
+    combinations stay within _MAX_ALTERNATIVES, and the anchor sets of the items that are not
+    exact. An optional part's set holds ""."""
+    sets: list[set[str]] = []
+    for segment in _segments(seq):
+        if isinstance(segment, set):
+            sets.append(segment)
+            continue
+        sets += segment
+        run = segment[0]
+        for part in segment[1:]:
+            if len(run) * len(part) <= _MAX_ALTERNATIVES:
+                run = {a + b for a, b in itertools.product(run, part)}
+            else:
+                sets.append(run)
+                run = part
         sets.append(run)
     return sets
 
@@ -242,18 +254,8 @@ def _contained_seq(seq) -> set[str] | None:
     has none: any stretch of its adjacent literal parts, or the anchor set of a group that
     every match passes through."""
     candidates: list[set[str]] = []
-    parts: list[set[str]] = []
-    for item in seq:
-        part = _exact(item)
-        if part is not None:
-            parts.append(part)
-            continue
-        candidates += _stretches(parts)
-        parts = []
-        inner = _contained_item(item)
-        if inner is not None:
-            candidates.append(inner)
-    candidates += _stretches(parts)
+    for segment in _segments(seq):
+        candidates += [segment] if isinstance(segment, set) else _stretches(segment)
     candidates = [c for c in candidates if c and all(c)]  # '' would anchor everywhere
     return set(_minimal(max(candidates, key=_rank))) if candidates else None
 
@@ -289,10 +291,10 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
     if parsed.state.flags & re.IGNORECASE or _FLAG_I.search(source):
         return (), False
     line_start = bool(parsed.data) and parsed.data[0] in ((_c.AT, _c.AT_BEGINNING), (_c.AT, _c.AT_BEGINNING_STRING))
-    # The sequence's mandatory parts, as _contained_seq finds them (an optional part's set holds
-    # "" and is dropped below), and each literal part on its own too (a run of 72 joined
-    # literals is too many to look for; its parts are not).
-    sets = _sequence_sets(parsed.data, parts=True)
+    # The sequence's mandatory parts (_sequence_sets; an optional part's set holds "" and is
+    # dropped below), each literal part on its own too (a run of 72 joined literals is too many
+    # to look for; its parts are not).
+    sets = _sequence_sets(parsed.data)
     needs = set()
     for literals in sets:
         if not literals or len(literals) > _MAX_ALTERNATIVES or "" in literals:
