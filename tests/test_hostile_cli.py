@@ -134,6 +134,18 @@ def test_lint_io_errors_exit_2_with_one_line(tmp_path, args, needle) -> None:
     _one_line_error(result, needle)
 
 
+def test_a_lexicon_pattern_nested_too_deep_exits_2_with_one_line(tmp_path) -> None:
+    deep = "(" * 3000 + "你" + ")" * 3000  # re's own parser would raise RecursionError
+    lexicon = tmp_path / "deep.yaml"
+    lexicon.write_text("\n".join([
+        "version: 1", "name: deep", "kind: forbidden", "entries:", "  - id: XD901", "    name: deep",
+        "    category: 喝斥", "    description: 嵌套", f"    patterns: ['{deep}']"]) + "\n", encoding="utf-8")
+    (tmp_path / "r.txt").write_text("你好\n", encoding="utf-8")
+    result = run_cli("lint", "--isolated", "--lexicon", str(lexicon), str(tmp_path / "r.txt"), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, "deep.yaml: entry XD901 (deep): patterns[0]", "nests groups 3000 deep")
+
+
 @posix
 def test_stdout_full_exits_2(calls) -> None:
     with open("/dev/full", "wb") as full:

@@ -47,6 +47,43 @@ def test_a_profile_privacy_pattern_that_could_backtrack_without_bound_is_refused
         load_profile(path)
 
 
+# re's parser and compiler recurse once per group level: (((…))) a few hundred deep raised a bare
+# RecursionError (a traceback from the CLI) before the policy could say anything.
+DEEP = "(" * 2000 + "你" + ")" * 2000
+
+
+@pytest.mark.parametrize("depth", [60, 300, 2000])
+def test_a_lexicon_pattern_nested_too_deep_is_refused_with_the_reason(tmp_path, depth) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(LEXICON.format(pattern="(" * depth + "你好" + ")" * depth), encoding="utf-8")
+    with pytest.raises(LexiconError, match=rf"evil\.yaml: entry XE901 \(nested\): patterns\[0\]: .*nests groups {depth} deep"):
+        load_lexicon(path, verify=False)
+
+
+@pytest.mark.parametrize("listed", ["mitigators", "conditions"])
+def test_a_mitigator_or_condition_nested_too_deep_is_refused(tmp_path, listed) -> None:
+    text = LEXICON.format(pattern="你好坏").replace("entries:", f"{listed}:\n  - name: deep\n    pattern: '{DEEP}'\nentries:")
+    path = tmp_path / "evil.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError, match=rf"{listed[:-1]} deep: .*nests groups 2000 deep"):
+        load_lexicon(path, verify=False)
+
+
+def test_a_slot_nested_too_deep_is_refused(tmp_path) -> None:
+    text = LEXICON.format(pattern="你{{{{deep}}}}").replace("entries:", f"slots:\n  deep: '{DEEP}'\nentries:")
+    path = tmp_path / "evil.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"slot \{\{deep\}\}: the regex nests too deeply"):
+        load_lexicon(path, verify=False)
+
+
+def test_a_profile_privacy_pattern_nested_too_deep_is_refused(tmp_path) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(PROFILE.format(pattern="(" * 2000 + "1" + ")" * 2000), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"evil\.yaml: rule PV901 .*nests groups 2000 deep"):
+        load_profile(path)
+
+
 def test_a_lexicon_alias_bomb_is_refused(tmp_path) -> None:
     bomb = "\n".join(["version: 1", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
                      + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "

@@ -27,7 +27,8 @@ except ImportError:  # pragma: no cover
     import sre_parse as _p  # type: ignore[no-redef]
 
 from scriptcheck.errors import ConfigError
-from scriptcheck.text.regex_policy import MAX_WORK, UnsafePattern, check_parsed, check_regex, work_bound
+from scriptcheck.text.regex_policy import (MAX_NESTING, MAX_WORK, UnsafePattern, check_nesting, check_parsed, check_regex,
+                                          work_bound)
 from tests.conftest import ROOT
 
 
@@ -57,6 +58,30 @@ def test_catastrophic_patterns_are_refused_with_the_reason(pattern, reason) -> N
 ])
 def test_ordinary_patterns_are_accepted(pattern) -> None:
     check_regex(pattern)
+
+
+@pytest.mark.parametrize("pattern, depth", [
+    ("(" * (MAX_NESTING + 1) + "a" + ")" * (MAX_NESTING + 1), MAX_NESTING + 1),
+    ("(?:" * 3000 + "a" + ")" * 3000, 3000),  # past what re's parser survives: no RecursionError
+    ("((a)" * 60 + ")" * 60, 61),
+])
+def test_groups_nested_too_deep_are_refused_before_re_parses_them(pattern, depth) -> None:
+    with pytest.raises(UnsafePattern, match=f"nests groups {depth} deep"):
+        check_nesting(pattern)
+    with pytest.raises(UnsafePattern, match=f"nests groups {depth} deep"):
+        check_regex(pattern)
+
+
+@pytest.mark.parametrize("pattern", [
+    "(" * MAX_NESTING + "a" + ")" * MAX_NESTING,
+    r"\(" * 200 + "a",           # escaped parentheses are characters
+    "[(]" * 200 + "a",           # so are those in a character class
+    "[]((]" * 100 + "a",          # a ] right after [ is a member, not the end
+    "[^](]" * 100 + "a",
+    "(a)" * 500,                 # many groups side by side nest one deep
+])
+def test_nesting_counts_groups_only(pattern) -> None:
+    check_nesting(pattern)
 
 
 

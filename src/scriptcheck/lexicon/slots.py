@@ -78,3 +78,5 @@ def check_slots(slots: Mapping[str, str]) -> None:
             re.compile(expanded)
         except re.error as exc:
             raise SlotError(f"slot {{{{{name}}}}}: invalid regex {body!r}: {exc}") from None
+        except RecursionError:  # (((…))) a thousand deep: re's parser recurses per level
+            raise SlotError(f"slot {{{{{name}}}}}: the regex nests too deeply ({len(expanded)} characters)") from None

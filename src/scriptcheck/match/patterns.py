@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
 
 from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.text.normalize import normalize_phrase
-from scriptcheck.text.regex_policy import UnsafePattern, check_parsed
+from scriptcheck.text.regex_policy import UnsafePattern, check_nesting, check_parsed
 
 __all__ = ["CompiledPattern", "LazyRegex", "compile_pattern", "check_normalised", "PatternProblem", "window_prefilter"]
 
@@ -404,10 +404,23 @@ def check_normalised(source: str) -> None:
     upper-case character, 您, punctuation, a doubled character) or repeats without bound: the
     checks of :func:`compile_pattern`, for regexes that are not entries' patterns (mitigators)."""
     try:
+        check_nesting(source)
         parsed = _p.parse(source)
+        _check(source, parsed)
+    except UnsafePattern as exc:
+        raise PatternProblem(str(exc)) from None
     except re.error as exc:
         raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
-    _check(source, parsed)
+    except RecursionError:
+        raise _too_deep(source) from None
+
+
+def _too_deep(source: str) -> PatternProblem:
+    """The error for a pattern nested past what ``re`` can parse or compile: ``re`` raises
+    RecursionError on (((…))) a thousand deep, and a lexicon from a pull request must get the
+    one-line error of any bad pattern, not a traceback (its text is cut: it may be huge)."""
+    shown = source if len(source) <= 80 else source[:80] + "…"
+    return PatternProblem(f"pattern {shown!r} nests too deeply ({len(source)} characters)")
 
 
 def compile_pattern(source: str, anchors: list[str] | None = None, *,
@@ -420,18 +433,25 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
     if known is not None:
         return CompiledPattern(source, None, frozenset(known[0]), bool(known[1]))
     try:
+        check_nesting(source)
         # MULTILINE: the matcher verifies a transcript's turns in one string joined with
         # newlines (which no search string contains), so ^ and $ must hold at each turn's start
         # and end; on a single search string the flag changes nothing.
         regex = re.compile(source, re.MULTILINE)
         parsed = _p.parse(source)
-    except re.error as exc:
-        raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
-    _check(source, parsed)
-    try:  # lexicons come from pull requests: no pattern may backtrack without bound
-        check_parsed(source, parsed)
     except UnsafePattern as exc:
         raise PatternProblem(str(exc)) from None
+    except re.error as exc:
+        raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
+    except RecursionError:
+        raise _too_deep(source) from None
+    try:
+        _check(source, parsed)
+        check_parsed(source, parsed)  # lexicons come from pull requests: no pattern may backtrack without bound
+    except UnsafePattern as exc:
+        raise PatternProblem(str(exc)) from None
+    except RecursionError:  # the walks recurse once per level, like re's parser
+        raise _too_deep(source) from None
     if regex.fullmatch(""):
         raise PatternProblem(f"pattern {source!r} matches the empty string")
     if anchors:

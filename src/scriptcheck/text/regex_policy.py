@@ -36,12 +36,18 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["check_parsed", "MAX_WORK", "UnsafePattern", "check_regex", "work_bound"]
+__all__ = ["check_nesting", "check_parsed", "MAX_NESTING", "MAX_WORK", "UnsafePattern", "check_regex", "work_bound"]
 
 # Steps per start position. The shipped lexicons' largest pattern needs ~2·10^4; a search over a
 # 1,000-character text at this bound is at most ~10^8 elementary steps, and in practice far
 # fewer (the bound assumes every choice is explored to the end).
 MAX_WORK = 1_000_000
+
+# Groups inside groups. The shipped lexicons nest at most 4 deep (slots expanded); ``re``'s parser
+# and compiler recurse once per level and raise RecursionError somewhere past 450 (less when
+# called deep in a stack), so a pattern from a pull request is refused long before that, with a
+# reason, instead of passing at load and failing when first compiled at scan time.
+MAX_NESTING = 50
 
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT) + ((_c.POSSESSIVE_REPEAT,) if hasattr(_c, "POSSESSIVE_REPEAT") else ())
 _ASSERTS = (_c.ASSERT, _c.ASSERT_NOT)
@@ -190,9 +196,42 @@ def _branch_overlaps(seq) -> bool:
     return False
 
 
+def check_nesting(pattern: str) -> None:
+    """:class:`UnsafePattern` when ``pattern`` nests groups more than :data:`MAX_NESTING` deep.
+
+    Counted on the text, without ``re``'s (recursive) parser: a ``(`` opens a group unless
+    escaped or inside a character class."""
+    depth = deepest = 0
+    in_class = False
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1 + (pattern.startswith("^", i + 1))
+            if pattern.startswith("]", i):  # a ] right after [ or [^ is a literal
+                i += 1
+            continue
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+        i += 1
+    if deepest > MAX_NESTING:
+        shown = pattern if len(pattern) <= 80 else pattern[:80] + "…"
+        raise UnsafePattern(f"pattern {shown!r} nests groups {deepest} deep (at most {MAX_NESTING})")
+
+
 @lru_cache(maxsize=4096)
 def work_bound(pattern: str) -> int:
     """The bound on backtracking steps per start position (:class:`UnsafePattern` if refused)."""
+    check_nesting(pattern)
     try:
         parsed = _p.parse(pattern)
     except Exception as exc:  # re.error, or RecursionError on absurd nesting
