@@ -16,8 +16,10 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
-# The modules every scored turn runs through; the rest (CLI, readers, writers, templates) is
-# dominated by I/O and gains nothing from compiling.
+# The modules every scored turn runs through, and the three a lexicon loaded without its cache
+# spends its time in (the YAML event walk, pattern checks and anchors, entry compilation: a
+# 10,000-entry file loads ~9% faster, benchmarks/RESULTS.md); the rest (CLI, readers, writers,
+# templates) is dominated by I/O and gains nothing from compiling.
 COMPILED = [
     "src/scriptcheck/io/canonical.py",
     "src/scriptcheck/text/normalize.py",
@@ -36,6 +38,9 @@ COMPILED = [
     "src/scriptcheck/rules/plan.py",
     "src/scriptcheck/scoring/engine.py",
     "src/scriptcheck/scoring/points.py",
+    "src/scriptcheck/safe_yaml.py",
+    "src/scriptcheck/match/patterns.py",
+    "src/scriptcheck/lexicon/compiled.py",
 ]
 
 # Written for Cython only, each with a pure-Python twin that stays the reference (the module
