@@ -90,7 +90,7 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     """
     from scriptcheck.templates.writers import render
     from scriptcheck.score_writers import escape_controls
-    from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
+    from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
     from scriptcheck.templates.lint import TEMPLATE_SUFFIXES, Linter
@@ -106,6 +106,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
                        "stdout": None if output else redirected_stdout()},
                       [*files, *([baseline_file] if baseline_file and not write_baseline else [])],
                       walk_skips=["--write-baseline"], walk_suffixes=TEMPLATE_SUFFIXES)
+        check_outputs({"-o": output, "--write-baseline": baseline_file if write_baseline else None},
+                      data_files(config.path, config.profile_source(), profile, *config.lexicon_sources(), *lexicons))
         baseline = None
         if baseline_file and not write_baseline:
             baseline = Baseline.load(baseline_file)
@@ -221,7 +223,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     """
     from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score
-    from scriptcheck.io.paths import OutputPathError, check_outputs, redirected_stdout
+    from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
     from scriptcheck.io.transcripts import FORMATS
     from scriptcheck.templates.config import load_config
 
@@ -233,6 +235,11 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     try:
         config = load_config(config_path, search=not isolated)
         configured = config.profile_source()
+        # Nor the lexicons, profiles and configuration this run reads (-o lex.yaml with
+        # --lexicon lex.yaml overwrote it).
+        check_outputs({"-o": output, "--errors": errors_file},
+                      data_files(config.path, configured, profile, default_profile, *config.lexicon_sources(),
+                                 *lexicons))
         scorer = Scorer(profile, default_profile, (*config.lexicon_sources(), *lexicons),
                         allowed_profiles=[configured] if configured else [],
                         severity=config.data.severity)

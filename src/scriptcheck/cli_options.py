@@ -10,10 +10,16 @@ __all__ = ["known_encoding"]
 
 
 def known_encoding(ctx, param, value: str | None) -> str | None:
-    """Click callback: an ``--encoding`` Python knows, else a usage error (exit 2)."""
+    """Click callback: a text ``--encoding`` Python knows, else a usage error (exit 2)."""
     if value is not None:
         try:
             codecs.lookup(value)
         except LookupError:
             raise click.BadParameter(f"unknown encoding {value!r}") from None
+        try:  # rot13, hex, base64_codec … are codecs but not text encodings: decoding with one fails
+            b"a".decode(value)
+        except LookupError:
+            raise click.BadParameter(f"{value!r} is not a text encoding") from None
+        except UnicodeError:  # a text encoding for which one byte is not enough (utf-16)
+            pass
     return value

@@ -17,6 +17,7 @@ import hashlib
 import json
 import marshal
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -67,18 +68,30 @@ def paused_gc() -> Iterator[None]:
 
 
 def read_data(path: Path, error: type[ScriptcheckError]) -> bytes:
-    """The bytes of a data file, I/O problems turned into ``error`` with the file. At most
-    ``MAX_BYTES + 1`` bytes are read, so a device or an endless file is refused (by
+    """The bytes of a data file, I/O problems turned into ``error`` with the file. Only a
+    regular file is read: a named pipe would block the run for ever (a pull request can name
+    one as a profile's ``extends`` or a config's ``baseline``), a device never ends. At most
+    ``MAX_BYTES + 1`` bytes are read, so a file past the limit is refused (by
     :func:`parse_yaml`), not read whole."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, before any check
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except IsADirectoryError:
         raise error(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise error(f"{path}: is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise error(f"{path}: not a regular file (a pipe, socket or device): refused")
+        try:
+            return handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def parse_yaml(data: bytes, path: Path, error: type[ScriptcheckError]) -> object:
@@ -208,10 +221,20 @@ def store_marshalled(kind: str, key: str, fmt: str, value: object) -> None:
     write_cache_file(cached, blob)
 
 
+# Problems listed at most, the rest counted: a file of 200,000 wrong keys printed 200,000 lines.
+MAX_PROBLEM_LINES = 20
+
+
 def format_validation_error(path: Path, exc: ValidationError, data: object, list_key: str = "entries") -> str:
-    """One line per problem: ``file: entry FB004 (#4): field: reason``."""
+    """One line per problem: ``file: entry FB004 (#4): field: reason`` (at most
+    :data:`MAX_PROBLEM_LINES`, then how many more). A mapping without a ``version`` key is no
+    scriptcheck file at all: one line says so, and none repeats its keys (a configuration naming
+    /etc/shadow as a profile must not print the file into a CI log)."""
+    errors = exc.errors()
+    if isinstance(data, dict) and "version" not in data and any(e["type"] == "extra_forbidden" for e in errors):
+        return f"{path}: not a scriptcheck data file (no `version` key; {len(data)} top-level keys)"
     lines = []
-    for err in exc.errors():
+    for err in errors[:MAX_PROBLEM_LINES]:
         loc = list(err["loc"])
         where = ""
         if len(loc) >= 2 and loc[0] == list_key and isinstance(loc[1], int):
@@ -224,6 +247,14 @@ def format_validation_error(path: Path, exc: ValidationError, data: object, list
             noun = {"entries": "entry", "rules": "rule"}.get(list_key, list_key)
             where = f"{noun} {ident or '?'} (#{index + 1}): "
             loc = loc[2:]
-        field = ".".join(str(p) for p in loc) or "(file)"
+        field = ".".join(_shown(p) for p in loc) or "(file)"
         lines.append(f"{path}: {where}{field}: {err['msg']}")
+    if len(errors) > MAX_PROBLEM_LINES:
+        lines.append(f"{path}: … and {len(errors) - MAX_PROBLEM_LINES} more problems")
     return "\n".join(lines)
+
+
+def _shown(part: object, limit: int = 40) -> str:
+    """A field name as shown in an error: a key from the file is cut, not echoed whole."""
+    text = str(part)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -24,7 +24,6 @@ Nothing here changes the other readers: :func:`read_transcripts` reads the plain
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -32,6 +31,7 @@ from typing import Any, Iterator, Mapping
 from scriptcheck.errors import InputError
 from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS, START_KEYS, TEXT_KEYS,
                                    TURN_LIST_KEYS, clock_seconds, first_key)
+from scriptcheck.io.jsontext import InvalidJSON, loads
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
 from scriptcheck.io.transcripts import _decoded_lines, format_of
@@ -268,10 +268,9 @@ def _calls_jsonl(lines, source: str, speaker_map, scale: float, time_unit: str) 
         if not text.strip():
             continue
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield Record(source, number, error=InputError(f"invalid JSON: {exc.msg} (column {exc.colno})",
-                                                          file=source, line=number))
+            data = loads(text)
+        except InvalidJSON as exc:
+            yield Record(source, number, error=InputError(f"invalid JSON: {exc}", file=source, line=number))
             continue
         if _is_row(data):
             done = grouper.add(number, data)

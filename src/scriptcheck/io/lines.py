@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from scriptcheck.errors import InputError
+from scriptcheck.io.jsontext import InvalidJSON, loads
 
 __all__ = ["open_input", "read_bytes", "json_lines"]
 
@@ -46,6 +46,7 @@ def json_lines(lines: Iterable[str], source: str) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", file=source, line=number) from None
+            value = loads(line)
+        except InvalidJSON as exc:
+            raise InputError(f"invalid JSON: {exc}", file=source, line=number) from None
+        yield number, value

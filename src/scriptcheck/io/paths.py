@@ -25,7 +25,7 @@ from typing import IO, Iterable, Mapping
 
 from scriptcheck.errors import ScriptcheckError
 
-__all__ = ["OutputPathError", "OutputError", "check_outputs", "GuardedOutput", "describe_os_error",
+__all__ = ["OutputPathError", "OutputError", "check_outputs", "data_files", "GuardedOutput", "describe_os_error",
            "redirected_stdout"]
 
 # Names that are streams, not files: never an input's file, never inside a directory.
@@ -57,6 +57,12 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist (yet): compare where they would be
         return _resolved(a) == _resolved(b)
+
+
+def data_files(*names: str | Path | None) -> list[str]:
+    """Those of ``names`` (lexicons, profiles, a configuration) that are files: what an output
+    must not overwrite besides the inputs (a packaged name such as ``hotline`` is none)."""
+    return [str(name) for name in names if name and os.path.isfile(name)]
 
 
 def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,

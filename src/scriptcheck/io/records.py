@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import undecodable
+from scriptcheck.io.jsontext import InvalidJSON, json_type, loads
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
 from scriptcheck.io.canonical import canonical_transcript
 from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_speaker
 
 _tuple_new = tuple.__new__
+
+# Metadata is copied into the report; pydantic refuses to write JSON nested past a few hundred
+# levels, which ended the batch at that record. No export nests metadata more than a few deep.
+MAX_METADATA_DEPTH = 32
+
+
+def _nesting(value: Any) -> int:
+    """How deep dicts and lists nest in ``value`` (iterative: the decoder allowed ~1,000)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_METADATA_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
            "validated_transcript"]
@@ -40,6 +61,9 @@ class Record(NamedTuple):
     def validated(self) -> "Record":
         """This record with ``raw`` parsed and validated into ``transcript`` (or an ``error``)."""
         if self.raw is None:
+            if self.transcript is None and self.error is None:  # a JSON null where a transcript belongs
+                return self._without_raw(error=self._where(InputError(
+                    "expected a JSON object, got null", file=self.source, line=self.line)))
             return self
         data = self.raw
         source, line = self.source, self.line
@@ -50,14 +74,18 @@ class Record(NamedTuple):
                 return self._without_raw(error=undecodable(data, exc, "utf-8", file=source, line=line))
         if isinstance(data, str):
             try:
-                data = json.loads(data)
-            except json.JSONDecodeError as exc:
-                return self._without_raw(error=InputError(
-                    f"invalid JSON: {exc.msg} (column {exc.colno})", file=source, line=line))
+                data = loads(data)
+            except InvalidJSON as exc:
+                return self._without_raw(error=InputError(f"invalid JSON: {exc}", file=source, line=line))
         try:
-            return self._without_raw(transcript=build_transcript(data, source=source, line=line))
+            transcript = build_transcript(data, source=source, line=line)
         except InputError as exc:
             return self._without_raw(error=self._where(exc))
+        if transcript.metadata and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
+            return self._without_raw(error=self._where(InputError(
+                f"nested more than {MAX_METADATA_DEPTH} deep (its report could not be written)",
+                file=source, line=line, field="metadata")))
+        return self._without_raw(transcript=transcript)
 
     def _without_raw(self, *, transcript: Transcript | None = None, error: InputError | None = None) -> "Record":
         """``self._replace(raw=None, transcript=…)`` (or ``error=…``), built directly:
@@ -83,7 +111,7 @@ def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
     """:func:`build_transcript` through pydantic for every shape (the reference the canonical
     fast path is tested against)."""
     if not isinstance(raw, dict):
-        raise InputError(f"expected a JSON object, got {type(raw).__name__}", file=source, line=line)
+        raise InputError(f"expected a JSON object, got {json_type(raw)}", file=source, line=line)
     # Call-analytics exports (issue 16) name the same fields their own way: standard names first.
     if "turns" not in raw or "id" not in raw:
         raw = dict(raw)

@@ -16,6 +16,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding, undecodable
+from scriptcheck.io.jsontext import InvalidJSON, json_type, raw_decode
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.parquet import read_parquet
 from scriptcheck.io.records import Record, normalize_speaker
@@ -133,6 +134,7 @@ class _JsonText:
         self.lines = iter(lines)
         self.buf = ""
         self.base_line = 1  # line number of buf[0]
+        self._mark = (0, 1)  # (a position in buf, its line number): line_of counts on from there
         self.eof = False
         self.error: InputError | None = None
 
@@ -162,13 +164,35 @@ class _JsonText:
                 return i
 
     def line_of(self, i: int) -> int:
-        """The line number of ``buf[i]``."""
-        return self.base_line + self.buf.count("\n", 0, i)
+        """The line number of ``buf[i]`` (counted on from the last position asked about: the
+        reader asks in increasing order, and a one-line file may be megabytes long)."""
+        at, line = self._mark
+        if i < at:
+            at, line = 0, self.base_line
+        line += self.buf.count("\n", at, i)
+        self._mark = (i, line)
+        return line
 
-    def drop(self, i: int) -> None:
-        """Forget ``buf[:i]``."""
-        self.base_line += self.buf.count("\n", 0, i)
+    def drop(self, i: int) -> int:
+        """Forget ``buf[:i]``; returns where ``buf[i]`` is now. The text is cut only once the
+        part read is at least half of it: cutting after every element copied the rest of a
+        one-line file each time (640,000 elements on one line: quadratic, over a minute)."""
+        if i < len(self.buf) // 2:
+            return i
+        self.base_line = self.line_of(i)
         self.buf = self.buf[i:]
+        self._mark = (0, self.base_line)
+        return 0
+
+
+def _element_record(source: str, line: int, value, index: int | None) -> Record:
+    """The record of one decoded value of a .json file: a transcript to validate when it is an
+    object, else the error (a string element is not JSON text to parse again, nor a null
+    "no record")."""
+    if type(value) is dict:
+        return Record(source, line, raw=value, index=index)
+    return Record(source, line, error=InputError(f"expected a JSON object, got {json_type(value)}", file=source,
+                                                 line=line, field=None if index is None else f"[{index}]"))
 
 
 def _read_json(lines, source: str) -> Iterator[Record]:
@@ -186,7 +210,7 @@ def _read_json(lines, source: str) -> Iterator[Record]:
         want = _JSON_READ_AHEAD
         while True:
             try:
-                value, end = decoder.raw_decode(text.buf, at)
+                value, end = raw_decode(decoder, text.buf, at)
                 if end - at > MAX_JSON_ELEMENT:
                     return fail(f"element {index} is larger than {MAX_JSON_ELEMENT} characters", at), None
                 if end < len(text.buf) or text.eof:  # a number cut at the buffer's end may go on
@@ -195,6 +219,9 @@ def _read_json(lines, source: str) -> Iterator[Record]:
                 if text.eof:
                     what = f"element {index}" if index is not None else "the document"
                     return fail(f"invalid JSON in {what}: {exc.msg} (column {exc.colno})", exc.pos), None
+            except InvalidJSON as exc:  # too deep, a number too long, a lone surrogate: more text mends none
+                what = f"element {index}" if index is not None else "the document"
+                return fail(f"invalid JSON in {what}: {exc}", at), None
             if len(text.buf) - at > MAX_JSON_ELEMENT:
                 return fail(f"element {index} is larger than {MAX_JSON_ELEMENT} characters", at), None
             text.fill(want)
@@ -213,14 +240,13 @@ def _read_json(lines, source: str) -> Iterator[Record]:
             if end is None:
                 yield value
                 return
-            yield Record(source, text.line_of(i), raw=value)
+            yield _element_record(source, text.line_of(i), value, None)
             i = text.skip_ws(end)
             if i >= len(text.buf):
                 if text.error is not None:
                     yield Record(source, text.error.line or 1, error=text.error)
                 return
-            text.drop(i)
-            i = 0
+            i = text.drop(i)
     i += 1
     index = 0
     while True:
@@ -231,12 +257,12 @@ def _read_json(lines, source: str) -> Iterator[Record]:
             return
         if text.buf[i] == "]" and index == 0:
             return
-        text.drop(i)
-        value, end = element(0, index)
+        i = text.drop(i)
+        value, end = element(i, index)
         if end is None:
             yield value
             return
-        yield Record(source, text.base_line, raw=value, index=index)
+        yield _element_record(source, text.line_of(i), value, index)
         index += 1
         i = text.skip_ws(end)
         if i < len(text.buf) and text.buf[i] == ",":
@@ -268,10 +294,14 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
             else:
                 yield text + "\n"
 
-    reader = csv.reader(good_lines(), delimiter="\t" if source.endswith(".tsv") else ",")
-    try:
-        header = next(reader)
-    except StopIteration:
+    # strict: a quote left open does not swallow every row after it into one field unnoticed
+    reader = csv.reader(good_lines(), delimiter="\t" if source.endswith(".tsv") else ",", strict=True)
+    rows = _csv_rows(reader)
+    header = next(rows, None)
+    if header is None:
+        return
+    if isinstance(header, csv.Error):
+        yield Record(source, 1, error=InputError(f"CSV header: {header}", file=source, line=1))
         return
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     index = {}
@@ -307,11 +337,11 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
         return Record(source, conv["line"], raw={"id": conv["id"], "turns": conv["turns"], **conv["meta"]})
 
     row_start = 2
-    for row in reader:
+    for row in rows:
         line = row_start
         row_start = reader.line_num + 1
-        if line in bad_lines:
-            error = bad_lines[line]
+        if line in bad_lines or isinstance(row, csv.Error):
+            error = bad_lines[line] if line in bad_lines else InputError(f"CSV: {row}", file=source, line=line)
             if current is not None and current["error"] is None:
                 current["error"] = error
             elif current is None:
@@ -356,6 +386,29 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
         yield record
 
 
+def _csv_rows(reader) -> Iterator[list[str] | csv.Error]:
+    """The rows of ``reader``; a row the csv module refuses (a field over its size limit, a
+    bare carriage return in an unquoted field) comes as its :class:`csv.Error`, and reading
+    goes on with the next line (the module resets its state after an error)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            said = str(exc)
+            yield csv.Error(next((ours for theirs, ours in _CSV_REASONS if theirs in said), said))
+
+
+# What the csv module says, in words for the person who exported the file.
+_CSV_REASONS = (
+    ("new-line character seen in unquoted field",
+     "a carriage return inside an unquoted field (old Mac line ends? save the file with \\n or \\r\\n line ends)"),
+    ("unexpected end of data", "a quoted field is still open at the end of the file (a stray \"?)"),
+    ("expected after", "a quoted field goes on after its closing quote (a \" inside a field must be doubled: \"\")"),
+)
+
+
 _TXT_TURN = re.compile(r"^\s*(?P<who>[^:：\s]{1,12})\s*[:：]\s*(?P<text>.*)$")
 _TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：]\s*(?P<value>.*?)\s*$")
 
@@ -379,7 +432,8 @@ def _read_txt(lines, source: str) -> Iterator[Record]:
         line = conv["line"] or 1
         if conv["error"] is not None:
             return Record(source, line, error=conv["error"])
-        return Record(source, line, raw={"id": ident, "turns": conv["turns"], **meta})
+        turns = [{"speaker": speaker, "text": " ".join(parts)} for speaker, parts in conv["turns"]]
+        return Record(source, line, raw={"id": ident, "turns": turns, **meta})
 
     for number, text in lines:
         if isinstance(text, InputError):
@@ -404,10 +458,12 @@ def _read_txt(lines, source: str) -> Iterator[Record]:
         speaker = normalize_speaker(turn["who"]) if turn else None
         conv["line"] = conv["line"] or number
         if speaker is not None:
-            conv["turns"].append({"speaker": speaker, "text": turn["text"].strip()})
+            conv["turns"].append((speaker, [turn["text"].strip()]))
         elif conv["turns"]:
-            # A line without a speaker continues the previous turn (wrapped exports).
-            conv["turns"][-1]["text"] += " " + stripped
+            # A line without a speaker continues the previous turn (wrapped exports): its parts
+            # are joined at the end, as adding each to a growing string was quadratic (40,000
+            # wrapped lines took 23 s).
+            conv["turns"][-1][1].append(stripped)
         else:
             conv["error"] = conv["error"] or InputError(
                 f"line does not start with a speaker (客服：/客户：/坐席：/顾客：/agent:/customer:): {stripped[:30]!r}",

@@ -139,6 +139,9 @@ def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence]
             patterns.append(compile_pattern(expanded, entry.anchors, known=known.get(expanded)))
         except (PatternProblem, SlotError) as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
+    for phrase in entry.allow:
+        if not normalize_phrase(phrase):
+            raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): allow: phrase {phrase!r} is empty once normalised")
     literals = []
     for phrase in entry.phrases:
         literal = normalize_phrase(phrase)
@@ -210,6 +213,9 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     their analysis from an earlier load of the same file (see :func:`pattern_analyses`)."""
     known = known or {}
     group_allow, skip_contexts = tuple(model.allow), tuple(model.skip_contexts)
+    for phrase in group_allow:  # a literal of the automaton like the entries' (an empty one cannot be)
+        if not normalize_phrase(phrase):
+            raise LexiconError(f"{path}: allow: phrase {phrase!r} is empty once normalised")
     mitigators, conditions = _mitigators(model, path), _mitigators(model, path, "conditions")
     by_name = frozenset(m.name for m in model.mitigators if m.by_name)
     entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators, conditions,

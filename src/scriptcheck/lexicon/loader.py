@@ -35,13 +35,23 @@ def load_lexicon(source: str | Path, *, verify: bool = True, relative_to: Path |
     Raises :class:`LexiconError` naming the file, the entry and the field when the file is
     invalid, and :class:`SpecFailure` listing every failing spec when ``verify`` is true.
     """
-    path = resolve("lexicon", source, relative_to=relative_to)
+    return _load(resolve("lexicon", source, relative_to=relative_to), verify, ())
+
+
+# Overlays on overlays: far deeper than any real layering (team on company on the default),
+# and a bound on a chain that grows by one file per level.
+_MAX_OVERLAY_DEPTH = 16
+
+
+def _load(path: Path, verify: bool, chain: tuple[Path, ...]) -> Lexicon:
+    """:func:`load_lexicon` of a resolved ``path``; ``chain``: the overlays whose bases are being
+    loaded, outermost first (an overlay that extends itself, directly or not, is an error)."""
     with paused_gc():
         key, cached, data = _read(path)
         if cached is not None:
             return _verified(path, key, cached, verify)
         if is_overlay(data):  # an overlay loaded alone: its base with the additions
-            return _overlaid(path, data, [], verify)[0]
+            return _overlaid(path, data, [], verify, chain)[0]
         return _compiled(path, key, data, verify)
 
 
@@ -100,7 +110,8 @@ def _raise_failures(path: Path, lexicon: Lexicon) -> None:
         )
 
 
-def _overlaid(path: Path, data: object, loaded: list[Lexicon], verify: bool) -> tuple[Lexicon, int | None]:
+def _overlaid(path: Path, data: object, loaded: list[Lexicon], verify: bool,
+              chain: tuple[Path, ...] = ()) -> tuple[Lexicon, int | None]:
     """The overlay at ``path`` applied to its base — the one among ``loaded`` when it is there
     (its index is returned too), else the base loaded from the overlay's ``extends``."""
     try:
@@ -108,8 +119,14 @@ def _overlaid(path: Path, data: object, loaded: list[Lexicon], verify: bool) -> 
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data)) from None
     base_path = resolve("lexicon", overlay.extends, relative_to=path.parent).resolve()
+    chain = (*chain, path.resolve())
+    if base_path in chain:
+        cycle = " -> ".join(p.name for p in (*chain[chain.index(base_path):], base_path))
+        raise LexiconError(f"{path}: extends: overlays extend each other in a cycle: {cycle}")
+    if len(chain) > _MAX_OVERLAY_DEPTH:
+        raise LexiconError(f"{path}: extends: more than {_MAX_OVERLAY_DEPTH} overlays on top of each other")
     index = next((i for i, lex in enumerate(loaded) if Path(lex.path).resolve() == base_path), None)
-    base = loaded[index] if index is not None else load_lexicon(base_path, verify=verify)
+    base = loaded[index] if index is not None else _load(base_path, verify, chain)
     merged = apply_overlay(base, overlay, str(path))
     # Cached on the merged lexicon itself: it depends on the base as much as on the overlay.
     key = spec_cache.key(merged.data.model_dump_json().encode())

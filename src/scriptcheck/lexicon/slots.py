@@ -16,11 +16,18 @@ import difflib
 import re
 from typing import Mapping
 
-__all__ = ["SLOT_REFERENCE", "SlotError", "expand_slots", "check_slots"]
+__all__ = ["MAX_EXPANDED", "MAX_SLOT_DEPTH", "SLOT_REFERENCE", "SlotError", "expand_slots", "check_slots"]
 
 # {{name}} with optional inner spaces; names are identifiers (letters, digits, _ and -).
 SLOT_REFERENCE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")
 _SLOT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+# Bounds on what slots may build: a slot written as two copies of the next, twenty deep, expands
+# to millions of characters (it hung the loader), and a chain of thousands of slots exhausted
+# Python's recursion. The packaged patterns expand to at most ~250 characters, 3 slots deep.
+MAX_EXPANDED = 20_000
+MAX_SLOT_DEPTH = 32
 
 
 class SlotError(ValueError):
@@ -54,11 +61,18 @@ def expand_slots(pattern: str, slots: Mapping[str, str]) -> str:
         if name not in slots:
             where = f" in slot {{{{{chain[-1]}}}}}" if chain else ""
             raise _unknown(name, slots, where)
+        if len(chain) >= MAX_SLOT_DEPTH:
+            raise SlotError(f"slots refer to each other more than {MAX_SLOT_DEPTH} deep (from {{{{{chain[0]}}}}})")
         body = SLOT_REFERENCE.sub(lambda m: resolve(m.group(1), (*chain, name)), slots[name])
+        if len(body) > MAX_EXPANDED:
+            raise SlotError(f"slot {{{{{name}}}}} expands to more than {MAX_EXPANDED:,} characters")
         cache[name] = f"(?:{body})"
         return cache[name]
 
-    return SLOT_REFERENCE.sub(lambda m: resolve(m.group(1), ()), pattern)
+    expanded = SLOT_REFERENCE.sub(lambda m: resolve(m.group(1), ()), pattern)
+    if len(expanded) > MAX_EXPANDED:
+        raise SlotError(f"the pattern expands to more than {MAX_EXPANDED:,} characters")
+    return expanded
 
 
 def check_slots(slots: Mapping[str, str]) -> None:
@@ -76,7 +90,7 @@ def check_slots(slots: Mapping[str, str]) -> None:
             raise SlotError(f"slot {{{{{name}}}}}: {exc}") from None
         try:
             re.compile(expanded)
-        except re.error as exc:
+        except (re.error, OverflowError) as exc:
             raise SlotError(f"slot {{{{{name}}}}}: invalid regex {body!r}: {exc}") from None
         except RecursionError:  # (((…))) a thousand deep: re's parser recurses per level
             raise SlotError(f"slot {{{{{name}}}}}: the regex nests too deeply ({len(expanded)} characters)") from None

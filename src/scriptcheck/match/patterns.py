@@ -409,7 +409,7 @@ def check_normalised(source: str) -> None:
         _check(source, parsed)
     except UnsafePattern as exc:
         raise PatternProblem(str(exc)) from None
-    except re.error as exc:
+    except (re.error, OverflowError) as exc:  # OverflowError: a repeat count past re's limit (a{0,4294967296})
         raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
     except RecursionError:
         raise _too_deep(source) from None
@@ -441,7 +441,7 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
         parsed = _p.parse(source)
     except UnsafePattern as exc:
         raise PatternProblem(str(exc)) from None
-    except re.error as exc:
+    except (re.error, OverflowError) as exc:  # OverflowError: a repeat count past re's limit (a{0,4294967296})
         raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
     except RecursionError:
         raise _too_deep(source) from None

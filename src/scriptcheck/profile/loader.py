@@ -76,6 +76,17 @@ def _line_of(path: str, rule_id: str, name: str) -> int | None:
     return start + 1
 
 
+def _rule_list(data: object, path: Path) -> list:
+    """A profile's ``rules`` (``[]`` when it has none); :class:`ProfileError` when they are not a
+    list (``rules: 5`` crashed the merge, and a child's would have been dropped unseen)."""
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if rules is None:
+        return []
+    if not isinstance(rules, list):
+        raise ProfileError(f"{path}: rules: Input should be a valid list")
+    return rules
+
+
 def _read_merged(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = ()) -> object:
     """The profile's YAML with its ``extends`` chain merged in: the child's keys win, rules are
     merged by id (a child rule replaces the parent's rule of the same id), examples are the
@@ -84,7 +95,7 @@ def _read_merged(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = 
         raise ProfileError(f"{path}: `extends` forms a cycle")
     data = read_yaml(path, ProfileError)
     if not isinstance(data, dict) or not data.get("extends"):
-        for rule in (data.get("rules") or []) if isinstance(data, dict) else []:
+        for rule in _rule_list(data, path):
             if isinstance(rule, dict) and isinstance(rule.get("id"), str):
                 origins[rule["id"]] = str(path)
         return data
@@ -93,8 +104,8 @@ def _read_merged(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = 
     if not isinstance(parent, dict):
         raise ProfileError(f"{parent_path}: not a profile mapping")
     merged = {**{k: v for k, v in parent.items() if k not in ("examples", "name", "description")}, **data}
-    rules = {r.get("id"): r for r in parent.get("rules") or [] if isinstance(r, dict)}
-    for rule in data.get("rules") or []:
+    rules = {r.get("id"): r for r in _rule_list(parent, parent_path) if isinstance(r, dict)}
+    for rule in _rule_list(data, path):
         if isinstance(rule, dict):
             rules[rule.get("id")] = rule
             if isinstance(rule.get("id"), str):

@@ -18,6 +18,10 @@ from scriptcheck.rules.base import Dimension, FileModel, RuleBase
 
 __all__ = ["DIMENSIONS", "Rule", "ForbiddenScoring", "ProfileExample", "ProfileFile"]
 
+# Points and weights: finite and not negative. A NaN or negative weight made every transcript pass
+# (the dimension dropped out of the score), an infinite one failed every transcript.
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
 # Every registered rule kind, told apart by its `kind:` key.
 Rule = Annotated[Union[tuple(RULE_KINDS.values())], Field(discriminator="kind")]  # type: ignore[valid-type]
 
@@ -25,7 +29,7 @@ Rule = Annotated[Union[tuple(RULE_KINDS.values())], Field(discriminator="kind")]
 class ForbiddenScoring(FileModel):
     """Points a forbidden-phrase finding costs, by severity; critical ones veto the transcript."""
 
-    points: dict[Severity, float] = Field(
+    points: dict[Severity, Amount] = Field(
         default_factory=lambda: {Severity.info: 0, Severity.warning: 10, Severity.error: 25, Severity.critical: 50}
     )
     cap: float = Field(default=50, ge=0, description="At most this many points per rule code.")
@@ -54,7 +58,7 @@ class ProfileFile(FileModel):
     source: str = ""
     lexicons: list[str] = Field(default_factory=lambda: list(DEFAULT_LEXICONS))
     pass_mark: float = Field(default=80, ge=0, le=100)
-    weights: dict[Dimension, float] = Field(
+    weights: dict[Dimension, Amount] = Field(
         default_factory=lambda: {d: 1.0 for d in DIMENSIONS},
         description="Multiplier of the points a dimension's findings cost the total (0 disables it).",
     )

@@ -9,16 +9,20 @@ filters (summary, rules, steps, agents, score histogram) are computed here, once
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from pydantic import ValidationError
+
 from scriptcheck.errors import InputError
 from scriptcheck.io.lines import json_lines
 from scriptcheck.io.records import normalize_speaker
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
+from scriptcheck.models import make_report
 
 __all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "RESULT_SUFFIXES"]
 
@@ -80,19 +84,19 @@ def read_results(sources: Iterable[str]) -> ReportInput:
                 if doc is None:
                     pass
                 elif isinstance(doc, dict) and isinstance(doc.get("reports"), list):
-                    out.reports.extend(r for r in doc["reports"] if _is_report(r))
+                    out.reports.extend(_checked(r, path) for r in doc["reports"] if _is_report(r))
                     summary = doc.get("summary") or {}
                     out.read = _add_count(out.read, summary.get("read"))
                     out.rejected = _add_count(out.rejected, summary.get("rejected"))
                     continue
                 elif _is_report(doc):
-                    out.reports.append(doc)
+                    out.reports.append(_checked(doc, path))
                     continue
                 else:
                     raise InputError('not a score report (expected {"reports": [...]})', file=str(path))
             for number, doc in json_lines(stream, str(path)):
                 if _is_report(doc):
-                    out.reports.append(doc)
+                    out.reports.append(_checked(doc, path, number))
                 elif isinstance(doc, dict) and "error" in doc:  # an --errors file given as input
                     out.rejected = (out.rejected or 0) + 1
                 else:
@@ -104,6 +108,20 @@ def read_results(sources: Iterable[str]) -> ReportInput:
 
 def _is_report(doc: Any) -> bool:
     return isinstance(doc, dict) and "score" in doc and "findings" in doc and "id" in doc
+
+
+def _checked(doc: dict, path: Path, line: int | None = None) -> dict:
+    """``doc`` when it is a report of the wire schema with finite numbers; else :class:`InputError`
+    (a results file is input too: ``"findings": "abc"`` or a NaN score crashed the page)."""
+    try:
+        report = make_report(doc)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"]) or "(report)"
+        raise InputError(f"not a valid score report: {where}: {problem['msg']}", file=str(path), line=line) from None
+    if not all(math.isfinite(v) for v in (report.score, *report.dimensions.values())):
+        raise InputError("not a valid score report: a score that is not a finite number", file=str(path), line=line)
+    return doc
 
 
 def _read_parquet(path: Path, out: ReportInput) -> None:

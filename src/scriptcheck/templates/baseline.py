@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
+from scriptcheck.datafile import read_data
 from scriptcheck.errors import InputError
 
 __all__ = ["BASELINE_VERSION", "Fingerprint", "fingerprint", "Baseline"]
@@ -70,13 +71,16 @@ class Baseline:
     def load(cls, path: str | Path) -> "Baseline":
         """Read a baseline file; :class:`InputError` if it is missing or malformed."""
         path = Path(path)
+        if not path.exists():
+            raise InputError("no such baseline file (create it with --write-baseline)", file=str(path))
+        content = read_data(path, InputError)  # a regular file only: a named pipe would block the run
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(content.decode("utf-8"))
             counts = Counter({Fingerprint(e["file"], e["template"], e["rule"], e["text"]): int(e.get("count", 1))
                               for e in data["findings"]})
         except FileNotFoundError:
             raise InputError("no such baseline file (create it with --write-baseline)", file=str(path)) from None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             raise InputError(f"not a scriptcheck baseline: {exc}", file=str(path)) from None
         return cls(path, counts)
 

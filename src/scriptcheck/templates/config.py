@@ -32,7 +32,9 @@ from pathlib import Path, PurePath
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from scriptcheck.datafile import read_data
 from scriptcheck.errors import ConfigError
+from scriptcheck.limits import MAX_BYTES
 from scriptcheck.models import Severity
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 
@@ -64,14 +66,16 @@ class ConfigFile(BaseModel):
     @classmethod
     def _regexes(cls, value: dict[str, str]) -> dict[str, str]:
         for kind, pattern in value.items():
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"kinds.{kind}: bad regex {pattern!r}: {exc}") from None
-            try:  # a pull request's config must not make lint backtrack for ever
-                check_regex(pattern)
+            if not pattern:
+                raise ValueError(f"kinds.{kind}: an empty regex matches every template")
+            try:  # a pull request's config must not make lint backtrack for ever (checked first:
+                check_regex(pattern)  # it refuses what would make re itself recurse too deep)
             except UnsafePattern as exc:
                 raise ValueError(f"kinds.{kind}: {exc}") from None
+            try:
+                re.compile(pattern)
+            except (re.error, OverflowError) as exc:
+                raise ValueError(f"kinds.{kind}: bad regex {pattern!r}: {exc}") from None
         return value
 
 
@@ -155,12 +159,19 @@ def rule_selected(rule: str, select: list[str], ignore: list[str]) -> bool:
 
 
 def _table(path: Path) -> dict | None:
+    content = read_data(path, ConfigError)  # a regular file only, at most the size limit
+    if len(content) > MAX_BYTES:
+        raise ConfigError(f"{path}: file too large (the limit is {MAX_BYTES} bytes)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:  # arrays nested thousands deep: tomllib recurses once per level
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits (Python's conversion guard)
+        raise ConfigError(f"{path}: invalid TOML: {str(exc).split(';')[0]}") from None
     tool = data.get("tool", {}).get("scriptcheck") if isinstance(data.get("tool"), dict) else None
     if path.name == "pyproject.toml":
         return tool

@@ -521,6 +521,8 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
             raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno) from None
         except RecursionError:
             raise InputError("invalid JSON: nested too deeply", file=path) from None
+        except ValueError as exc:  # an integer of more than 4,300 digits (Python's conversion guard)
+            raise InputError(f"invalid JSON: {str(exc).split(';')[0]}", file=path) from None
     else:
         # One safe loader for every YAML (safe_yaml): aliases bounded, size bounded. Imported
         # here: PyYAML is a cost a run over .txt or JSON templates need not pay.
