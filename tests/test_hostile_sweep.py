@@ -285,3 +285,24 @@ def test_aiml_blocks_left_open_are_read_like_before_without_rescanning(tmp_path)
             "</category></aiml>")
     replies = [(t.id, t.text) for t in parse_templates("t.aiml", text).templates]
     assert replies == [("HI", "您好"), ("HI", "再见没关"), ("BYE", "慢走")]
+
+
+def test_a_call_time_that_is_no_finite_number_is_no_time(tmp_path) -> None:
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("id,speaker,text,start,end\nc1,agent,您好,0,inf\nc2,agent,您好,0,1e999999\nc3,agent,您好,0,1\n",
+                        encoding="utf-8")
+    assert _reasons(_read(csv_path)) == ["not a number: 'inf'", "not a number: '1e999999'", None]
+    scored = tmp_path / "o.jsonl"
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text('{"id": "c", "duration": NaN, "turns": [{"speaker": "customer", "text": "你好", "start": 0, '
+                     '"end": 1}]}\n', encoding="utf-8")
+    run_cli("score", str(jsonl), "--format", "jsonl", "-q", "-o", str(scored), timeout=60)
+    report = json.loads(scored.read_text(encoding="utf-8"))
+    assert not any("nan" in f["message"] for f in report["findings"])  # was "nan s of silence"
+
+
+@pytest.mark.parametrize("value", ["nan", "-1", "150"])
+def test_fail_under_must_be_a_score(tmp_path, value) -> None:
+    (tmp_path / "t.jsonl").write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+    result = run_cli("score", str(tmp_path / "t.jsonl"), "--fail-under", value, timeout=60)
+    assert result.returncode == 2 and b"is not a score from 0 to 100" in result.stderr

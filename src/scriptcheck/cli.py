@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from scriptcheck.cli_options import known_encoding
+from scriptcheck.cli_options import known_encoding, score_bound
 
 from scriptcheck.api import Checker
 from scriptcheck.cli_report import report_command, review_command
@@ -189,7 +189,7 @@ def _jobs(ctx, param, value: str) -> int:
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), default=None,
               help="Also write rejected records as JSONL to this file.")
 @click.option("--strict", is_flag=True, help="Exit 2 if any record was rejected.")
-@click.option("--fail-under", type=float, default=None, metavar="SCORE",
+@click.option("--fail-under", type=float, default=None, metavar="SCORE", callback=score_bound,
               help="Exit 1 if any transcript scores below SCORE or is vetoed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-record error lines.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,

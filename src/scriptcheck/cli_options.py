@@ -6,7 +6,15 @@ import codecs
 
 import click
 
-__all__ = ["known_encoding"]
+__all__ = ["known_encoding", "score_bound"]
+
+
+def score_bound(ctx, param, value: float | None) -> float | None:
+    """Click callback: a score from 0 to 100 (``nan`` compared false with every score, so a
+    ``--fail-under nan`` never failed anything), else a usage error (exit 2)."""
+    if value is not None and not 0 <= value <= 100:
+        raise click.BadParameter(f"{value} is not a score from 0 to 100")
+    return value
 
 
 def known_encoding(ctx, param, value: str | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -374,6 +375,8 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
             if key in index and row[index[key]].strip():
                 try:
                     turn[key] = float(row[index[key]])
+                    if not math.isfinite(turn[key]):  # inf, nan, 1e999999: no time of a call
+                        raise ValueError
                 except ValueError:
                     current["error"] = current["error"] or InputError(
                         f"not a number: {row[index[key]]!r}", file=source, line=line, field=key)

@@ -3,6 +3,8 @@ turns have times."""
 
 from __future__ import annotations
 
+import math
+
 import re
 from statistics import median
 from typing import Literal
@@ -239,7 +241,8 @@ class TimingRule(RuleBase):
         call_end = None
         for key in CALL_END_KEYS:
             value = ctx.transcript.metadata.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            # NaN or Infinity (JSON exports write them) is no time: it made "nan s of silence"
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                 call_end = value * scale
                 break
         if since is not None:
