@@ -60,20 +60,16 @@ def test_a_lexicon_pattern_nested_too_deep_is_refused_with_the_reason(tmp_path, 
         load_lexicon(path, verify=False)
 
 
-@pytest.mark.parametrize("listed", ["mitigators", "conditions"])
-def test_a_mitigator_or_condition_nested_too_deep_is_refused(tmp_path, listed) -> None:
-    text = LEXICON.format(pattern="你好坏").replace("entries:", f"{listed}:\n  - name: deep\n    pattern: '{DEEP}'\nentries:")
+@pytest.mark.parametrize("section, pattern, reason", [
+    ("mitigators:\n  - name: deep\n    pattern: '{deep}'\n", "你好坏", r"mitigator deep: .*nests groups 2000 deep"),
+    ("conditions:\n  - name: deep\n    pattern: '{deep}'\n", "你好坏", r"condition deep: .*nests groups 2000 deep"),
+    ("slots:\n  deep: '{deep}'\n", "你{{deep}}", r"slot \{\{deep\}\}: the regex nests too deeply"),
+])
+def test_a_mitigator_condition_or_slot_nested_too_deep_is_refused(tmp_path, section, pattern, reason) -> None:
     path = tmp_path / "evil.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(LexiconError, match=rf"{listed[:-1]} deep: .*nests groups 2000 deep"):
-        load_lexicon(path, verify=False)
-
-
-def test_a_slot_nested_too_deep_is_refused(tmp_path) -> None:
-    text = LEXICON.format(pattern="你{{{{deep}}}}").replace("entries:", f"slots:\n  deep: '{DEEP}'\nentries:")
-    path = tmp_path / "evil.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(LexiconError, match=r"slot \{\{deep\}\}: the regex nests too deeply"):
+    path.write_text(LEXICON.format(pattern=pattern).replace("entries:", section.format(deep=DEEP) + "entries:"),
+                    encoding="utf-8")
+    with pytest.raises(LexiconError, match=reason):
         load_lexicon(path, verify=False)
 
 
