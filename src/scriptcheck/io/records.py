@@ -8,16 +8,24 @@ from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import undecodable
-from scriptcheck.io.jsontext import InvalidJSON, json_type, loads
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
+from scriptcheck.io.jsontext import InvalidJSON, json_type, loads
 from scriptcheck.io.canonical import canonical_transcript
 from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_speaker
 
 _tuple_new = tuple.__new__
 
+__all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
+           "validated_transcript"]
+
 # Metadata is copied into the report; pydantic refuses to write JSON nested past a few hundred
 # levels, which ended the batch at that record. No export nests metadata more than a few deep.
 MAX_METADATA_DEPTH = 32
+
+
+def _nested(metadata: dict) -> bool:
+    """Whether ``metadata`` holds a dict or a list at all (most records: flat, or none)."""
+    return any(type(v) is dict or type(v) is list for v in metadata.values())
 
 
 def _nesting(value: Any) -> int:
@@ -36,8 +44,6 @@ def _nesting(value: Any) -> int:
         stack.extend((child, depth + 1) for child in item)
     return deepest
 
-__all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
-           "validated_transcript"]
 
 class Record(NamedTuple):
     """One record of an input: a ``transcript``, or its unvalidated ``raw`` form (a JSON line,
@@ -81,7 +87,7 @@ class Record(NamedTuple):
             transcript = build_transcript(data, source=source, line=line)
         except InputError as exc:
             return self._without_raw(error=self._where(exc))
-        if transcript.metadata and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
+        if _nested(transcript.metadata) and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
             return self._without_raw(error=self._where(InputError(
                 f"nested more than {MAX_METADATA_DEPTH} deep (its report could not be written)",
                 file=source, line=line, field="metadata")))
