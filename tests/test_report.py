@@ -73,7 +73,8 @@ def test_payload_statistics(scored):
 
 
 def test_script_cannot_be_closed_by_the_data(tmp_path):
-    report = {"id": "</script><script>alert(1)</script>", "score": 50.0, "passed": False, "vetoed": False,
+    report = {"id": "</script><script>alert(1)</script>", "profile": "hotline", "score": 50.0, "passed": False,
+              "vetoed": False,
               "dimensions": {"forbidden": 50.0}, "deductions": [], "steps": [], "metadata": {},
               "findings": [{"rule": "FB001", "category": "x", "severity": "error", "turn": 0, "start": 0, "end": 1,
                             "text": "<!--", "message": "m", "suggestion": "s"}]}
