@@ -662,7 +662,7 @@ def _blocks(src: str, opener: re.Pattern[str], closer: str, start: int, end: int
 
 
 def _silent_blocks(src: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of <think>, <srai> … blocks (or their self-closing tags) in ``src[start:end]``,
+    r"""Spans of <think>, <srai> … blocks (or their self-closing tags) in ``src[start:end]``,
     what ``<(think|…)\b[^>]*?(?:/>|>.*?</\1\s*>)`` matched, in linear time."""
     spans: list[tuple[int, int]] = []
     unclosed: set[str] = set()  # names with no closing tag after some opener: none later either
