@@ -159,6 +159,7 @@ kind: forbidden
     ("allow: ['']\n", "phrases: [你滚]", "empty once normalised"),
     ("", "phrases: [你滚]\n    allow: ['！！']", "empty once normalised"),
     ("", "patterns: ['你a{0,4294967296}滚']", "repetition number is too large"),
+    ("", "patterns: ['你[[a]滚']", "ambiguous: Possible nested set"),  # was a warning line before the error
 ])
 def test_a_lexicon_that_would_crash_or_hang_the_loader_is_refused(tmp_path, top, field, reason) -> None:
     path = tmp_path / "evil.yaml"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from typing import Iterable, Iterator, Sequence
 
 try:  # Python 3.11+
@@ -437,8 +438,14 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
         # MULTILINE: the matcher verifies a transcript's turns in one string joined with
         # newlines (which no search string contains), so ^ and $ must hold at each turn's start
         # and end; on a single search string the flag changes nothing.
-        regex = re.compile(source, re.MULTILINE)
+        with warnings.catch_warnings():
+            # re warns of what it may read differently one day ([[ a "possible nested set"): a
+            # lexicon's pattern says what it means today, or it is refused with re's words
+            warnings.simplefilter("error", FutureWarning)
+            regex = re.compile(source, re.MULTILINE)
         parsed = _p.parse(source)
+    except FutureWarning as exc:
+        raise PatternProblem(f"pattern {source!r} is ambiguous: {exc}") from None
     except UnsafePattern as exc:
         raise PatternProblem(str(exc)) from None
     except (re.error, OverflowError) as exc:  # OverflowError: a repeat count past re's limit (a{0,4294967296})
