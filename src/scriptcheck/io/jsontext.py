@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["InvalidJSON", "json_type", "loads", "raw_decode"]
+__all__ = ["InvalidJSON", "decode_failure", "json_type", "loads", "raw_decode"]
 
 # A \uD800-\uDFFF escape: only text holding one can decode to a lone surrogate, so the walk
 # below runs for almost no record (a pair, as emoji are escaped, decodes to one character).
@@ -34,7 +34,7 @@ def loads(text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise InvalidJSON(f"{exc.msg} (column {exc.colno})") from None
     except (RecursionError, ValueError) as exc:
-        raise InvalidJSON(_reason(exc)) from None
+        raise InvalidJSON(decode_failure(exc)) from None
     _check_surrogates(text, data)
     return data
 
@@ -48,7 +48,7 @@ def raw_decode(decoder: json.JSONDecoder, text: str, at: int) -> tuple[Any, int]
     except json.JSONDecodeError:
         raise
     except (RecursionError, ValueError) as exc:
-        raise InvalidJSON(_reason(exc)) from None
+        raise InvalidJSON(decode_failure(exc)) from None
     _check_surrogates(text[at:end], value)
     return value, end
 
@@ -65,7 +65,9 @@ def json_type(value: Any) -> str:
     return {dict: "object", list: "array", str: "string"}.get(type(value), type(value).__name__)
 
 
-def _reason(exc: BaseException) -> str:
+def decode_failure(exc: BaseException) -> str:
+    """The reason, for a person, of what a decoder of untrusted text (json, tomllib) raised
+    besides its own syntax error: RecursionError, or ValueError for an integer too long."""
     if isinstance(exc, RecursionError):
         return "nested too deeply"
     # "Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits; use …"

@@ -412,16 +412,6 @@ def check_normalised(source: str) -> None:
         raise PatternProblem(str(exc)) from None
     except (re.error, OverflowError) as exc:  # OverflowError: a repeat count past re's limit (a{0,4294967296})
         raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
-    except RecursionError:
-        raise _too_deep(source) from None
-
-
-def _too_deep(source: str) -> PatternProblem:
-    """The error for a pattern nested past what ``re`` can parse or compile: ``re`` raises
-    RecursionError on (((…))) a thousand deep, and a lexicon from a pull request must get the
-    one-line error of any bad pattern, not a traceback (its text is cut: it may be huge)."""
-    shown = source if len(source) <= 80 else source[:80] + "…"
-    return PatternProblem(f"pattern {shown!r} nests too deeply ({len(source)} characters)")
 
 
 def compile_pattern(source: str, anchors: list[str] | None = None, *,
@@ -450,15 +440,12 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
         raise PatternProblem(str(exc)) from None
     except (re.error, OverflowError) as exc:  # OverflowError: a repeat count past re's limit (a{0,4294967296})
         raise PatternProblem(f"pattern {source!r} is not a valid regex: {exc}") from None
-    except RecursionError:
-        raise _too_deep(source) from None
-    try:
-        _check(source, parsed)
-        check_parsed(source, parsed)  # lexicons come from pull requests: no pattern may backtrack without bound
+    # check_nesting bounds how deep re's parser and the walks below recurse (one level a group).
+    _check(source, parsed)
+    try:  # lexicons come from pull requests: no pattern may backtrack without bound
+        check_parsed(source, parsed)
     except UnsafePattern as exc:
         raise PatternProblem(str(exc)) from None
-    except RecursionError:  # the walks recurse once per level, like re's parser
-        raise _too_deep(source) from None
     if regex.fullmatch(""):
         raise PatternProblem(f"pattern {source!r} matches the empty string")
     if anchors:

@@ -4,7 +4,6 @@ turns have times."""
 from __future__ import annotations
 
 import math
-
 import re
 from statistics import median
 from typing import Literal

@@ -78,9 +78,7 @@ class Baseline:
             data = json.loads(content.decode("utf-8"))
             counts = Counter({Fingerprint(e["file"], e["template"], e["rule"], e["text"]): int(e.get("count", 1))
                               for e in data["findings"]})
-        except FileNotFoundError:
-            raise InputError("no such baseline file (create it with --write-baseline)", file=str(path)) from None
-        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise InputError(f"not a scriptcheck baseline: {exc}", file=str(path)) from None
         return cls(path, counts)
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scriptcheck.datafile import read_data
 from scriptcheck.errors import ConfigError
+from scriptcheck.io.jsontext import decode_failure
 from scriptcheck.limits import MAX_BYTES
 from scriptcheck.models import Severity
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
@@ -168,10 +169,8 @@ def _table(path: Path) -> dict | None:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except RecursionError:  # arrays nested thousands deep: tomllib recurses once per level
-        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
-    except ValueError as exc:  # an integer of more than 4,300 digits (Python's conversion guard)
-        raise ConfigError(f"{path}: invalid TOML: {str(exc).split(';')[0]}") from None
+    except (RecursionError, ValueError) as exc:  # nested thousands deep, an integer of > 4,300 digits
+        raise ConfigError(f"{path}: invalid TOML: {decode_failure(exc)}") from None
     tool = data.get("tool", {}).get("scriptcheck") if isinstance(data.get("tool"), dict) else None
     if path.name == "pyproject.toml":
         return tool

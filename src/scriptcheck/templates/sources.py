@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Union
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes
+from scriptcheck.io.jsontext import decode_failure
 from scriptcheck.io.lines import read_bytes
 from scriptcheck.limits import MAX_BYTES
 from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
@@ -519,10 +520,8 @@ def _structured(path: str, text: str, fmt: str) -> SourceFile:
             root = _JsonScanner(text).value() if text.strip() else None
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno) from None
-        except RecursionError:
-            raise InputError("invalid JSON: nested too deeply", file=path) from None
-        except ValueError as exc:  # an integer of more than 4,300 digits (Python's conversion guard)
-            raise InputError(f"invalid JSON: {str(exc).split(';')[0]}", file=path) from None
+        except (RecursionError, ValueError) as exc:  # nested thousands deep, an integer of > 4,300 digits
+            raise InputError(f"invalid JSON: {decode_failure(exc)}", file=path) from None
     else:
         # One safe loader for every YAML (safe_yaml): aliases bounded, size bounded. Imported
         # here: PyYAML is a cost a run over .txt or JSON templates need not pay.
