@@ -162,6 +162,8 @@ def test_speaker_map() -> None:
     assert parse_speaker_map("0=坐席, 1=客户") == {"0": "agent", "1": "customer"}
     with pytest.raises(ValueError):
         parse_speaker_map("A=boss")
+    with pytest.raises(ValueError, match="mapped twice"):  # the later pair silently won
+        parse_speaker_map("A=agent,a=customer")
 
 
 def test_utterance_rows_grouped_mapped_and_converted(tmp_path) -> None:

@@ -160,6 +160,11 @@ kind: forbidden
     ("", "phrases: [你滚]\n    allow: ['！！']", "empty once normalised"),
     ("", "patterns: ['你a{0,4294967296}滚']", "repetition number is too large"),
     ("", "patterns: ['你[[a]滚']", "ambiguous: Possible nested set"),  # was a warning line before the error
+    # a second definition silently replaced the first for every entry naming it
+    ("mitigators:\n  - {name: soft, scope: clause, pattern: 请}\n  - {name: soft, scope: clause, pattern: 麻烦}\n",
+     "phrases: [你滚]", "mitigators: the name 'soft' is defined twice"),
+    ("conditions:\n  - {name: angry, scope: clause, pattern: 吵}\n  - {name: angry, scope: clause, pattern: 闹}\n",
+     "phrases: [你滚]", "conditions: the name 'angry' is defined twice"),
 ])
 def test_a_lexicon_that_would_crash_or_hang_the_loader_is_refused(tmp_path, top, field, reason) -> None:
     path = tmp_path / "evil.yaml"

@@ -69,7 +69,10 @@ def parse_speaker_map(value: str | None) -> dict[str, str]:
         speaker = normalize_speaker(role)
         if not sep or not label.strip() or speaker is None:
             raise ValueError(f"bad speaker mapping {pair.strip()!r} (expected LABEL=agent or LABEL=customer)")
-        mapping[label.strip().lower()] = speaker
+        key = label.strip().lower()
+        if key in mapping:
+            raise ValueError(f"speaker label {label.strip()!r} is mapped twice (labels are compared without case)")
+        mapping[key] = speaker
     return mapping
 
 

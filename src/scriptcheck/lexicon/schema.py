@@ -184,6 +184,16 @@ class LexiconEntry(_FileModel):
         return self
 
 
+def _unique_names(key: str, names: list[str]) -> None:
+    # A second definition under the same name would silently replace the first in the name → context
+    # table, so an entry naming it would take a context its author never meant.
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{key}: the name {name!r} is defined twice")
+        seen.add(name)
+
+
 class LexiconFile(_FileModel):
     """A whole lexicon file."""
 
@@ -232,6 +242,8 @@ class LexiconFile(_FileModel):
         if not self.mitigators and any(
                 "mitigated" in (e.options.skip_contexts or self.skip_contexts) for e in self.entries):
             raise ValueError("the `mitigated` context needs a lexicon-wide `mitigators:` list")
+        for key, named in (("mitigators", self.mitigators), ("conditions", self.conditions)):
+            _unique_names(key, [m.name for m in named])
         names = {m.name for m in self.mitigators}
         conditions = {c.name for c in self.conditions}
         unknown = [n for n in self.default_mitigators if n not in names]
