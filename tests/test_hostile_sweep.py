@@ -11,7 +11,7 @@ import os
 import pytest
 
 from scriptcheck import LexiconError, ProfileError, load_lexicon, load_profile
-from scriptcheck.errors import ConfigError
+from scriptcheck.errors import ConfigError, SpecFailure
 from scriptcheck.io.transcripts import read_transcripts
 from scriptcheck.templates.config import load_config
 from tests.hostile import run_cli
@@ -171,6 +171,18 @@ def test_a_lexicon_that_would_crash_or_hang_the_loader_is_refused(tmp_path, top,
     path.write_text(LEXICON.format(top=top, field=field), encoding="utf-8")
     with pytest.raises(LexiconError, match=reason):  # the slot bomb ran for minutes, the chain crashed
         load_lexicon(path, verify=False)
+
+
+def test_failing_specs_are_listed_up_to_twenty(tmp_path) -> None:
+    specs = "".join(f"\n        - 请您稍等{i}" for i in range(25))
+    path = tmp_path / "loud.yaml"
+    path.write_text(LEXICON.format(top="", field="phrases: [你给我闭嘴]\n    specs:\n      match:" + specs),
+                    encoding="utf-8")
+    with pytest.raises(SpecFailure) as caught:  # a pull request's thousands of failures printed one a line
+        load_lexicon(path)
+    lines = str(caught.value).splitlines()
+    assert lines[0].endswith("25 spec(s) fail:") and len(lines) == 22
+    assert lines[-1] == f"  … and 5 more (scriptcheck lexicon test {path})"
 
 
 def test_overlays_that_extend_each_other_are_refused(tmp_path) -> None:

@@ -7,8 +7,8 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from scriptcheck.datafile import (format_validation_error, load_parsed, parse_yaml, paused_gc, read_data,
-                                  store_parsed)
+from scriptcheck.datafile import (MAX_PROBLEM_LINES, format_validation_error, load_parsed, parse_yaml, paused_gc,
+                                  read_data, store_parsed)
 from scriptcheck.errors import LexiconError, SpecFailure
 from scriptcheck.lexicon import spec_cache
 from scriptcheck.lexicon.compiled import Lexicon, compile_lexicon, pattern_analyses
@@ -104,10 +104,12 @@ def _verified(path: Path, key: str, lexicon: Lexicon, verify: bool) -> Lexicon:
 def _raise_failures(path: Path, lexicon: Lexicon) -> None:
     failures = [r for r in run_specs(lexicon) if not r.ok]
     if failures:
-        raise SpecFailure(
-            f"{path}: {len(failures)} spec(s) fail:\n"
-            + "\n".join(f"  {r.rule}: expected {r.expect}: {r.text!r}" for r in failures)
-        )
+        # Listed up to the same bound as validation problems: a lexicon from a pull request with
+        # thousands of failing specs would otherwise print thousands of lines where one error belongs.
+        shown = [f"  {r.rule}: expected {r.expect}: {r.text!r}" for r in failures[:MAX_PROBLEM_LINES]]
+        if len(failures) > MAX_PROBLEM_LINES:
+            shown.append(f"  … and {len(failures) - MAX_PROBLEM_LINES} more (scriptcheck lexicon test {path})")
+        raise SpecFailure(f"{path}: {len(failures)} spec(s) fail:\n" + "\n".join(shown))
 
 
 def _overlaid(path: Path, data: object, loaded: list[Lexicon], verify: bool,
