@@ -80,12 +80,14 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
     expansion. A recursive alias (a node inside itself) counts as over the limit."""
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
+    shared = False  # whether some node is reached twice (through an alias): what the error blames
     # Iterative post-order: a deep document must not hit Python's recursion limit.
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         key = id(node)
         if key in sizes:
+            shared = True
             continue
         if isinstance(node, yaml.ScalarNode):
             sizes[key] = 1
@@ -102,12 +104,14 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
                     if id(child) in in_progress:
                         raise YamlLimitError("recursive alias", child.start_mark)
                     stack.append((child, False))
+                else:
+                    shared = True
             continue
         in_progress.discard(key)
         total = 1 + sum(sizes[id(child)] for child in children)
         if total > limit:
-            raise YamlLimitError(f"aliases expand to more than {limit} nodes (an alias bomb?)",
-                                 node.start_mark)
+            raise YamlLimitError(f"aliases expand to more than {limit} nodes (an alias bomb?)" if shared
+                                 else f"more than {limit} nodes (the limit for one data file)", node.start_mark)
         sizes[key] = total
     return sizes[id(root)]
 
