@@ -12,6 +12,7 @@ import pytest
 
 from scriptcheck import LexiconError, ProfileError, load_lexicon, load_profile
 from scriptcheck.errors import ConfigError, SpecFailure
+from scriptcheck.io.records import MAX_TRANSCRIPT_CHARS
 from scriptcheck.io.transcripts import read_transcripts
 from scriptcheck.templates.config import load_config
 from tests.hostile import run_cli
@@ -57,6 +58,23 @@ def test_metadata_nested_too_deep_to_write_is_rejected_not_fatal(tmp_path) -> No
     shallow = tmp_path / "s.jsonl"
     shallow.write_text(json.dumps({**GOOD, "metadata": {"a": [{"b": [1, 2]}]}}) + "\n", encoding="utf-8")
     assert _read(shallow)[0].error is None
+
+
+def test_a_transcript_too_long_to_score_in_bounded_memory_is_rejected(tmp_path) -> None:
+    # A 30 MB line of text scored at ~2.5 GB of memory: a batch worker could be killed by the
+    # system with nothing said. The limit is 1,000,000 characters; the text here just passes it.
+    half = MAX_TRANSCRIPT_CHARS // 2
+    long = {"id": "long", "turns": [{"speaker": "agent", "text": "您" * half},
+                                    {"speaker": "customer", "text": "好" * (half + 1)}]}
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps(long, ensure_ascii=False) + "\n" + json.dumps(GOOD) + "\n", encoding="utf-8")
+    first, second = _read(path)
+    assert first.error.field == "turns" and first.error.line == 1
+    assert first.error.reason == "1,000,001 characters of turn text, more than the 1,000,000 one transcript may hold"
+    assert second.error is None
+    long["turns"][1]["text"] = "好" * half  # exactly the limit: scored
+    path.write_text(json.dumps(long, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert _read(path)[0].error is None
 
 
 def test_a_surrogate_pair_is_one_character_not_an_error(tmp_path) -> None:

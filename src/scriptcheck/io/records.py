@@ -16,11 +16,15 @@ from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_
 _tuple_new = tuple.__new__
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
-           "validated_transcript"]
+           "validated_transcript", "MAX_METADATA_DEPTH", "MAX_TRANSCRIPT_CHARS"]
 
 # Metadata is copied into the report; pydantic refuses to write JSON nested past a few hundred
 # levels, which ended the batch at that record. No export nests metadata more than a few deep.
 MAX_METADATA_DEPTH = 32
+# Characters of turn text in one transcript. Scoring holds ~200 bytes a character at its peak
+# (normalised text, offset maps, words, clauses), so a single 64 MB line of text would take
+# gigabytes; a million characters (~250 MB) is a hundred times the longest real call or chat.
+MAX_TRANSCRIPT_CHARS = 1_000_000
 
 
 def _nested(metadata: dict) -> bool:
@@ -91,6 +95,11 @@ class Record(NamedTuple):
             return self._without_raw(error=self._where(InputError(
                 f"nested more than {MAX_METADATA_DEPTH} deep (its report could not be written)",
                 file=source, line=line, field="metadata")))
+        size = sum([len(turn.text) for turn in transcript.turns])
+        if size > MAX_TRANSCRIPT_CHARS:
+            return self._without_raw(error=self._where(InputError(
+                f"{size:,} characters of turn text, more than the {MAX_TRANSCRIPT_CHARS:,} one transcript may hold",
+                file=source, line=line, field="turns")))
         return self._without_raw(transcript=transcript)
 
     def _without_raw(self, *, transcript: Transcript | None = None, error: InputError | None = None) -> "Record":
