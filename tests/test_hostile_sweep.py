@@ -213,6 +213,19 @@ def test_overlays_that_extend_each_other_are_refused(tmp_path) -> None:
         load_lexicon(tmp_path / "self.yaml")
 
 
+@pytest.mark.parametrize("version", ["true", "1.0", "'1'"])
+def test_a_format_version_is_the_integer_one_not_something_equal_to_it(tmp_path, version) -> None:
+    lexicon, profile, overlay = (tmp_path / name for name in ("l.yaml", "p.yaml", "o.yaml"))
+    lexicon.write_text(LEXICON.format(top="", field="phrases: [你滚]").replace("version: 1", f"version: {version}"),
+                       encoding="utf-8")
+    profile.write_text(f"version: {version}\nname: p\nextends: hotline\n", encoding="utf-8")
+    overlay.write_text(f"version: {version}\nextends: forbidden\n", encoding="utf-8")
+    for path, load, error in ((lexicon, load_lexicon, LexiconError), (profile, load_profile, ProfileError),
+                              (overlay, load_lexicon, LexiconError)):
+        with pytest.raises(error, match="version: .*the format version must be the integer 1"):
+            load(path)
+
+
 @pytest.mark.parametrize("extra, reason", [
     ("rules: 5\n", "rules: Input should be a valid list"),
     ("weights: {forbidden: .nan}\n", "weights.forbidden: Input should be a finite number"),

@@ -6,9 +6,9 @@ These are the wire schema of ``--format json``; change a field only with a schem
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Callable, Literal
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "Severity",
@@ -19,12 +19,24 @@ __all__ = [
     "Report",
     "Deduction",
     "SCHEMA_VERSION",
+    "FormatVersion",
     "SPEAKER_ALIASES",
     "SPEAKERS",
     "normalize_speaker",
 ]
 
 SCHEMA_VERSION = 1
+
+
+def _exact_version(value: Any) -> Any:
+    # Literal[1] alone takes `true` and `1.0` (equal to 1 in Python) as version 1.
+    if type(value) is not int:
+        raise ValueError("the format version must be the integer 1")
+    return value
+
+
+FormatVersion = Annotated[Literal[1], BeforeValidator(_exact_version)]
+"""The ``version:`` of a data file (lexicon, profile, overlay, tone model): the integer 1 only."""
 
 
 class Severity(str, Enum):

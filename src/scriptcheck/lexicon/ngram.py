@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Callable, Literal, Sequence
+from typing import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram_features import (BEGIN, END, SPECIAL, YOU_HONORIFIC, YOU_PLAIN, features, weigh,
                                                 weigh_packed)
+from scriptcheck.models import FormatVersion
 from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["NgramFile", "NgramModel", "load_ngram", "sigmoid", "features", "YOU_PLAIN", "YOU_HONORIFIC",
@@ -44,7 +45,7 @@ class NgramFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 
-    version: Literal[1] = Field(description="File format version (1).")
+    version: FormatVersion = Field(description="File format version (1).")
     source: str = Field(min_length=1, description="Where the model comes from (fitting command, data).")
     trained_on: list[str] = Field(default_factory=list, description="The data sets it was fitted on.")
     orders: tuple[int, int] = Field(description="Smallest and largest n-gram length.")

@@ -45,6 +45,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.compiled import Lexicon, ToneOverrides, compile_lexicon
 from scriptcheck.lexicon.schema import RuleCode, Specs
+from scriptcheck.models import FormatVersion
 
 __all__ = ["OverlayEntry", "OverlayFile", "ToneOverlay", "TONE_RULE", "is_overlay", "apply_overlay"]
 
@@ -89,7 +90,7 @@ class ToneOverlay(_FileModel):
 class OverlayFile(_FileModel):
     """A whole overlay file (``version: 1`` with ``extends:``)."""
 
-    version: int = Field(ge=1, le=1)
+    version: FormatVersion
     extends: str = Field(min_length=1, description="The base lexicon: a packaged name or a file.")
     name: str = ""
     description: str = ""

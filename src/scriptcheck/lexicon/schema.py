@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scriptcheck.lexicon.slots import check_slots
-from scriptcheck.models import Severity
+from scriptcheck.models import FormatVersion, Severity
 
 __all__ = ["DEFAULT_MITIGATORS", "EntryOptions", "Specs", "LexiconEntry", "LexiconFile", "Mitigator", "RULE_CODE",
            "RuleCode"]
@@ -197,7 +197,7 @@ def _unique_names(key: str, names: list[str]) -> None:
 class LexiconFile(_FileModel):
     """A whole lexicon file."""
 
-    version: Literal[1]
+    version: FormatVersion
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     kind: Literal["forbidden", "polite", "cue"]
     description: str = ""

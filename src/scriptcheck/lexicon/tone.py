@@ -38,7 +38,7 @@ from scriptcheck.lexicon.turn_model import TurnModel, load_turn_model
 from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_words
 from scriptcheck.match.engine import Matcher, MatchEntry
 from scriptcheck.match.patterns import CompiledPattern, LazyRegex, PatternProblem, check_normalised, compile_pattern
-from scriptcheck.models import Finding, Severity, make_finding
+from scriptcheck.models import Finding, FormatVersion, Severity, make_finding
 from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
@@ -247,7 +247,7 @@ class ToneFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 
-    version: Literal[1]
+    version: FormatVersion
     rule: str = Field(pattern=r"^[A-Z]{2,4}\d{2,4}$")
     category: str
     severity: Severity = Severity.warning

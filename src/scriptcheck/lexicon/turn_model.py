@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Literal, Sequence
+from typing import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scriptcheck.lexicon import tone_cache
 from scriptcheck.lexicon.ngram import require_normalised_triggers, sigmoid
+from scriptcheck.models import FormatVersion
 
 __all__ = ["TurnFile", "TurnModel", "load_turn_model", "turn_features", "WORD"]
 
@@ -66,7 +67,7 @@ class TurnFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)  # see rules.base.FileModel
 
-    version: Literal[1] = Field(description="File format version (1).")
+    version: FormatVersion = Field(description="File format version (1).")
     source: str = Field(min_length=1, description="Where the model comes from (fitting command, data).")
     trained_on: list[str] = Field(default_factory=list, description="The data sets it was fitted on.")
     bias: float = Field(description="The intercept of the logistic regression.")

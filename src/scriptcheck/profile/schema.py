@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS
-from scriptcheck.models import Severity
+from scriptcheck.models import FormatVersion, Severity
 from scriptcheck.rules import DIMENSIONS, RULE_KINDS
 from scriptcheck.rules.base import Dimension, FileModel, RuleBase
 
@@ -51,7 +51,7 @@ class ProfileExample(FileModel):
 class ProfileFile(FileModel):
     """A whole profile file."""
 
-    version: Literal[1]
+    version: FormatVersion
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     extends: str | None = Field(default=None, description="Profile whose rules this one inherits.")
     description: str = ""
