@@ -88,6 +88,8 @@ def test_broken_records_come_back_as_error_rows(spark) -> None:
         {"id": "no-turns", "turns": []},
         {"id": None, "turns": [{"speaker": "agent", "text": "您好", "start": None, "end": None}]},
         {"id": "bad-times", "turns": [{"speaker": "agent", "text": "您好", "start": -5.0, "end": None}]},
+        # past the text bound of the local readers: the same record error, not gigabytes in an executor
+        {"id": "too-long", "turns": [{"speaker": "agent", "text": "您" * 1_000_001, "start": None, "end": None}]},
     ]
     mixed = rows + broken
     rng.shuffle(mixed)
@@ -95,7 +97,8 @@ def test_broken_records_come_back_as_error_rows(spark) -> None:
         spark.createDataFrame(mixed, _schema([])), profile="hotline").collect()]
     assert len(out) == len(mixed)  # read = scored + rejected
     errors = {r["id"]: r["error"] for r in out if r["error"] is not None}
-    assert set(errors) == {"bad-speaker", "no-turns", None, "bad-times"}
+    assert set(errors) == {"bad-speaker", "no-turns", None, "bad-times", "too-long"}
+    assert "turns: 1,000,001 characters of turn text" in errors["too-long"]
     assert "unknown speaker 'robot'" in errors["bad-speaker"]
     assert "empty transcript" in errors["no-turns"]
     assert "turns.0.start" in errors["bad-times"]

@@ -91,15 +91,6 @@ class Record(NamedTuple):
             transcript = build_transcript(data, source=source, line=line)
         except InputError as exc:
             return self._without_raw(error=self._where(exc))
-        if _nested(transcript.metadata) and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
-            return self._without_raw(error=self._where(InputError(
-                f"nested more than {MAX_METADATA_DEPTH} deep (its report could not be written)",
-                file=source, line=line, field="metadata")))
-        size = sum([len(turn.text) for turn in transcript.turns])
-        if size > MAX_TRANSCRIPT_CHARS:
-            return self._without_raw(error=self._where(InputError(
-                f"{size:,} characters of turn text, more than the {MAX_TRANSCRIPT_CHARS:,} one transcript may hold",
-                file=source, line=line, field="turns")))
         return self._without_raw(transcript=transcript)
 
     def _without_raw(self, *, transcript: Transcript | None = None, error: InputError | None = None) -> "Record":
@@ -114,12 +105,21 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
     """Validate a JSON-like transcript (the shapes :class:`Transcript` accepts: unknown
     top-level keys go to ``metadata``, speaker aliases are understood).
 
-    Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason.
+    Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason, also for a
+    transcript past the bounds scoring and its report need (:data:`MAX_TRANSCRIPT_CHARS` of text,
+    metadata nested :data:`MAX_METADATA_DEPTH` deep).
     """
     transcript = canonical_transcript(raw)
-    if transcript is not None:
-        return transcript
-    return validated_transcript(raw, source=source, line=line)
+    if transcript is None:
+        transcript = validated_transcript(raw, source=source, line=line)
+    if _nested(transcript.metadata) and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
+        raise InputError(f"nested more than {MAX_METADATA_DEPTH} deep (its report could not be written)",
+                         file=source, line=line, field="metadata")
+    size = sum([len(turn.text) for turn in transcript.turns])
+    if size > MAX_TRANSCRIPT_CHARS:
+        raise InputError(f"{size:,} characters of turn text, more than the {MAX_TRANSCRIPT_CHARS:,} one transcript "
+                         "may hold", file=source, line=line, field="turns")
+    return transcript
 
 
 def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
