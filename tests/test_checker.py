@@ -104,10 +104,21 @@ def test_segment_exposes_jieba_tokens(checker) -> None:
 separators = st.sampled_from([" ", "  ", "*", "-", "\u200b", "！", "😀", "\t", "·", "~"])
 
 
+@pytest.fixture(scope="module")
+def lexicon_checker():
+    """The packaged lexicons without the tone model: matching alone, what the specs state."""
+    from scriptcheck import Checker
+
+    return Checker.from_lexicons([], tone=False)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.data())
-def test_a_phrase_found_plain_is_found_disguised(checker, data) -> None:
+def test_a_phrase_found_plain_is_found_disguised(lexicon_checker, data) -> None:
+    # Matching tolerance, so without the tone model's veto of courteous turns (the next test):
+    # with it, a draw among the three specs it vetoes failed about one run in ten.
     # gaps: false entries opt out of separator tolerance on purpose.
+    checker = lexicon_checker
     rules = [e for lx, e in checker.rules() if lx.kind == "forbidden" and e.options.gaps]
     entry = data.draw(st.sampled_from(rules))
     plain = data.draw(st.sampled_from(entry.specs.match))
@@ -121,6 +132,25 @@ def test_a_phrase_found_plain_is_found_disguised(checker, data) -> None:
     assert found, disguised
     for f in found:
         assert disguised[f.start:f.end] == f.text
+
+
+def test_the_default_checker_misses_a_match_spec_only_where_the_lexicon_veto_reads_it_courteous(
+        checker, lexicon_checker) -> None:
+    # The veto drops a packaged taboo's finding in a turn both tone stages read as courteous; it was
+    # measured to clear polite flags for few rude ones lost, and three match specs are among those it
+    # drops (麻烦您屈尊看一下…): a trade-off, recorded here so that no other stage loses specs unnoticed.
+    total, vetoed = 0, []
+    for lexicon, entry in checker.rules():
+        if lexicon.kind != "forbidden":
+            continue
+        for text in entry.specs.match:
+            total += 1
+            if any(f.rule == entry.id for f in checker.check(text)):
+                continue
+            hits = [f for f in lexicon_checker.check(text) if f.rule == entry.id]
+            assert hits and checker.tone.vetoes(text, max(f.end - f.start for f in hits)), (entry.id, text)
+            vetoed.append(entry.id)
+    assert total > 3000 and len(vetoed) <= total // 500, vetoed
 
 
 @pytest.mark.parametrize("plain", [
