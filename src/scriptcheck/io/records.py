@@ -77,6 +77,8 @@ class Record(NamedTuple):
             return self
         data = self.raw
         source, line = self.source, self.line
+        # A line no longer than the bound cannot hold more text than it: the sum over the turns is skipped.
+        short = type(data) in (bytes, str) and len(data) <= MAX_TRANSCRIPT_CHARS
         if type(data) is bytes:  # a UTF-8 line as read (io.transcripts, undecoded=True)
             try:
                 data = data.decode("utf-8").rstrip("\r\n")
@@ -88,7 +90,7 @@ class Record(NamedTuple):
             except InvalidJSON as exc:
                 return self._without_raw(error=InputError(f"invalid JSON: {exc}", file=source, line=line))
         try:
-            transcript = build_transcript(data, source=source, line=line)
+            transcript = build_transcript(data, source=source, line=line, measure=not short)
         except InputError as exc:
             return self._without_raw(error=self._where(exc))
         return self._without_raw(transcript=transcript)
@@ -101,13 +103,14 @@ class Record(NamedTuple):
                                        self.error if error is None else error, None, self.index))
 
 
-def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
+def build_transcript(raw: Any, *, source: str, line: int, measure: bool = True) -> Transcript:
     """Validate a JSON-like transcript (the shapes :class:`Transcript` accepts: unknown
     top-level keys go to ``metadata``, speaker aliases are understood).
 
     Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason, also for a
     transcript past the bounds scoring and its report need (:data:`MAX_TRANSCRIPT_CHARS` of text,
-    metadata nested :data:`MAX_METADATA_DEPTH` deep).
+    metadata nested :data:`MAX_METADATA_DEPTH` deep); ``measure=False`` skips counting the text, for
+    a caller that knows its source was shorter than the bound.
     """
     transcript = canonical_transcript(raw)
     if transcript is None:
@@ -115,7 +118,7 @@ def build_transcript(raw: Any, *, source: str, line: int) -> Transcript:
     if _nested(transcript.metadata) and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
         raise InputError(f"nested more than {MAX_METADATA_DEPTH} deep (its report could not be written)",
                          file=source, line=line, field="metadata")
-    size = sum([len(turn.text) for turn in transcript.turns])
+    size = sum([len(turn.text) for turn in transcript.turns]) if measure else 0
     if size > MAX_TRANSCRIPT_CHARS:
         raise InputError(f"{size:,} characters of turn text, more than the {MAX_TRANSCRIPT_CHARS:,} one transcript "
                          "may hold", file=source, line=line, field="turns")
