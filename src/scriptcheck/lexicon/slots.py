@@ -16,6 +16,8 @@ import difflib
 import re
 from typing import Mapping
 
+from scriptcheck.text.regex_policy import UnsafePattern, check_nesting
+
 __all__ = ["MAX_EXPANDED", "MAX_SLOT_DEPTH", "SLOT_REFERENCE", "SlotError", "expand_slots", "check_slots"]
 
 # {{name}} with optional inner spaces; names are identifiers (letters, digits, _ and -).
@@ -88,9 +90,11 @@ def check_slots(slots: Mapping[str, str]) -> None:
             expanded = expand_slots("{{" + name + "}}", slots)
         except SlotError as exc:
             raise SlotError(f"slot {{{{{name}}}}}: {exc}") from None
+        try:  # the regex policy's bound first: re's parser recurses once per group level
+            check_nesting(expanded)
+        except UnsafePattern as exc:
+            raise SlotError(f"slot {{{{{name}}}}}: the regex nests too deeply: {exc}") from None
         try:
             re.compile(expanded)
         except (re.error, OverflowError) as exc:
             raise SlotError(f"slot {{{{{name}}}}}: invalid regex {body!r}: {exc}") from None
-        except RecursionError:  # (((…))) a thousand deep: re's parser recurses per level
-            raise SlotError(f"slot {{{{{name}}}}}: the regex nests too deeply ({len(expanded)} characters)") from None
