@@ -18,7 +18,8 @@ PACKAGE = SRC / "scriptcheck"
 # Lowest first. A module belongs to the first layer whose prefix matches its dotted name.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("scriptcheck.errors", "scriptcheck.models", "scriptcheck.resources", "scriptcheck.cachedir",
-              "scriptcheck.datafile", "scriptcheck.safe_yaml", "scriptcheck.limits", "scriptcheck.lazy_regex")),
+              "scriptcheck.datafile", "scriptcheck.safe_yaml", "scriptcheck.limits", "scriptcheck.lazy_regex",
+              "scriptcheck.regex_program")),
     ("text", ("scriptcheck.text",)),
     ("match", ("scriptcheck.match",)),
     ("lexicon", ("scriptcheck.lexicon", "scriptcheck.lexicon.tone", "scriptcheck.lexicon.ngram",

@@ -191,13 +191,18 @@ def _cached_file(cache: Path, path: Path) -> Path:
 
 def _mutations(plain: tuple) -> list[tuple]:
     """Plain forms that are not what to_plain writes, one way each."""
-    name, kind, json_data, group_allow, sources, anchors, ends, mitigators, columns = plain
+    name, kind, json_data, group_allow, sources, anchors, ends, mitigators, columns, programs, mitigator_programs = plain
     cols = list(columns)
+    first = programs[0]
 
     def with_column(index: int, value) -> tuple:
         changed = list(cols)
         changed[index] = value
-        return (name, kind, json_data, group_allow, sources, anchors, ends, mitigators, tuple(changed))
+        return (name, kind, json_data, group_allow, sources, anchors, ends, mitigators, tuple(changed), programs,
+                mitigator_programs)
+
+    def with_programs(value) -> tuple:
+        return (*plain[:9], value, mitigator_programs)
 
     return [
         (),
@@ -216,8 +221,15 @@ def _mutations(plain: tuple) -> list[tuple]:
         with_column(9, (True, *cols[9][1:])),  # a bool for a window
         with_column(14, ((), *cols[14][1:])),  # fewer normalised phrases than phrases
         with_column(14, (("",) * len(cols[5][0]), *cols[14][1:])),  # an empty literal
-        (name, kind, json_data, group_allow, sources, (("",), *anchors[1:]), ends, mitigators, columns),
-        (name, kind, json_data, group_allow, sources, anchors, ends, (("(", False, True, -1),), columns),
+        (name, kind, json_data, group_allow, sources, (("",), *anchors[1:]), ends, mitigators, columns, programs,
+         mitigator_programs),
+        (name, kind, json_data, group_allow, sources, anchors, ends, (("(", False, True, -1),), columns, programs,
+         mitigator_programs),
+        with_programs(programs[:-1]),  # a program short
+        with_programs((list(first), *programs[1:])),  # a list where a program goes
+        with_programs(((first[0], first[1].hex(), *first[2:]), *programs[1:])),  # code as text
+        with_programs(((*first[:3], (("name", "1"),)), *programs[1:])),  # a group index as text
+        (*plain[:10], mitigator_programs[:-1]),
     ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from scriptcheck.regex_program import Program, from_pickle, restore, to_pickle
+
 __all__ = ["LazyRegex"]
 
 # The methods of a compiled regex a LazyRegex stands in for.
@@ -21,14 +23,20 @@ class LazyRegex:
     the context, segmentation and speech modules: compiled at import, they were about 50 ms of
     every start, most of it spent expanding CJK character ranges (``re`` builds a 64K-entry
     map for each), though a clean one-line lint needs few of them. Equal and hashed like the
-    compiled regex (its pattern and flags), and pickled as its source.
+    compiled regex (its pattern and flags), and pickled as its source (and ``program``).
+
+    ``program``: the regex's program captured when it was first compiled (a lexicon's
+    mitigators, restored from the compiled-lexicon cache), so first use rebuilds it instead of
+    compiling it (:mod:`scriptcheck.regex_program`).
     """
 
-    __slots__ = ("pattern", "flags", *_FORWARDED)
+    __slots__ = ("pattern", "flags", "program", *_FORWARDED)
 
-    def __init__(self, pattern: str, flags: int = 0, compiled: re.Pattern[str] | None = None) -> None:
+    def __init__(self, pattern: str, flags: int = 0, compiled: re.Pattern[str] | None = None,
+                 program: Program | None = None) -> None:
         self.pattern = pattern
         self.flags = flags
+        self.program = program
         if compiled is not None:  # compiled already (a freshly checked lexicon): use it from the start
             for method in _FORWARDED:
                 setattr(self, method, getattr(compiled, method))
@@ -38,7 +46,7 @@ class LazyRegex:
         # store the compiled regex's bound methods so that later calls skip this.
         if name not in _FORWARDED:
             raise AttributeError(name)
-        compiled = re.compile(self.pattern, self.flags)
+        compiled = restore(self.pattern, self.flags, self.program)
         for method in _FORWARDED:
             setattr(self, method, getattr(compiled, method))
         return getattr(compiled, name)
@@ -50,7 +58,12 @@ class LazyRegex:
         return hash((self.pattern, self.flags))
 
     def __reduce__(self):
-        return LazyRegex, (self.pattern, self.flags)
+        return _unpickled, (self.pattern, self.flags, to_pickle(self.program))
 
     def __repr__(self) -> str:
         return f"LazyRegex({self.pattern!r})"
+
+
+def _unpickled(pattern: str, flags: int, program: object) -> LazyRegex:
+    """A pickled :class:`LazyRegex`, with its program if this interpreter can use it."""
+    return LazyRegex(pattern, flags, program=from_pickle(program))

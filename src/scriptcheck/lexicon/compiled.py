@@ -15,6 +15,7 @@ from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import LazyRegex, PatternProblem, check_normalised, compile_pattern
 from scriptcheck.models import Severity
+from scriptcheck.regex_program import compile_captured
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
@@ -195,12 +196,12 @@ def _mitigators(model: LexiconFile, path: str, listed: str = "mitigators") -> di
                 if m.over == "normalized":
                     check_normalised(source)  # 谢谢 or 您 in a mitigator would never match
                 check_regex(source)
-            regex = re.compile(expanded)
+            regex, program = compile_captured(expanded)
             if also:
                 re.compile(also)
         except (re.error, SlotError, UnsafePattern, PatternProblem) as exc:
             raise LexiconError(f"{path}: {listed[:-1]} {m.name}: {exc}") from None
-        out[m.name] = Mitigation(LazyRegex(expanded, compiled=regex), m.scope == "sentence",
+        out[m.name] = Mitigation(LazyRegex(expanded, compiled=regex, program=program), m.scope == "sentence",
                                  m.boundary and m.over == "normalized",
                                  m.reach if m.scope == "before" else -1, m.scope == "after", m.questions,
                                  m.scope == "earlier", m.scope == "utterance", m.over == "original", also)

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
     import sre_parse as _p  # type: ignore[no-redef]
 
 from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.regex_program import Program, compile_captured, from_pickle, restore, to_pickle
 from scriptcheck.text.normalize import normalize_phrase
 from scriptcheck.text.regex_policy import UnsafePattern, check_nesting, check_parsed
 
@@ -39,15 +40,19 @@ class CompiledPattern:
 
     The regex itself is compiled on first use: most patterns of a large lexicon are never
     tried on a short input (a one-line lint), and compiling them all is most of a warm start.
+    A pattern restored from the compiled-lexicon cache carries the ``program`` its regex
+    compiled to when the lexicon was first loaded, and is rebuilt from it on first use instead
+    (:mod:`scriptcheck.regex_program`).
     """
 
-    __slots__ = ("source", "anchors", "anchored_end", "_regex", "_prefilter")
+    __slots__ = ("source", "anchors", "anchored_end", "program", "_regex", "_prefilter")
 
     def __init__(self, source: str, regex: re.Pattern[str] | None, anchors: frozenset[str],
-                 anchored_end: bool = False) -> None:
+                 anchored_end: bool = False, program: Program | None = None) -> None:
         self.source = source
         self.anchors = anchors
         self.anchored_end = anchored_end  # uses $ or \Z: only a match at the real end of the text counts
+        self.program = program
         self._regex = regex
         self._prefilter: tuple | None = None
 
@@ -56,7 +61,7 @@ class CompiledPattern:
         """The compiled regex (MULTILINE: see :func:`compile_pattern`)."""
         regex = self._regex
         if regex is None:
-            regex = self._regex = re.compile(self.source, re.MULTILINE)
+            regex = self._regex = restore(self.source, re.MULTILINE, self.program)
         return regex
 
     @property
@@ -86,10 +91,11 @@ class CompiledPattern:
         return f"CompiledPattern({self.source!r}, anchors={sorted(self.anchors)}, anchored_end={self.anchored_end})"
 
     def __getstate__(self) -> tuple:
-        return self._key()
+        return (*self._key(), to_pickle(self.program))
 
     def __setstate__(self, state: tuple) -> None:
-        self.source, self.anchors, self.anchored_end = state
+        self.source, self.anchors, self.anchored_end, program = state
+        self.program = from_pickle(program)
         self._regex = None
         self._prefilter = None
 
@@ -432,7 +438,7 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
             # re warns of what it may read differently one day ([[ a "possible nested set"): a
             # lexicon's pattern says what it means today, or it is refused with re's words
             warnings.simplefilter("error", FutureWarning)
-            regex = re.compile(source, re.MULTILINE)
+            regex, program = compile_captured(source, re.MULTILINE)
         parsed = _p.parse(source)
     except FutureWarning as exc:
         raise PatternProblem(f"pattern {source!r} is ambiguous: {exc}") from None
@@ -457,4 +463,4 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
             f"pattern {source!r} has no mandatory literal to anchor it; add `anchors:` to the entry"
         )
     anchored_end = any(op is _c.AT and av in (_c.AT_END, _c.AT_END_STRING) for op, av in _walk(parsed))
-    return CompiledPattern(source, regex, frozenset(anchor_set), anchored_end)
+    return CompiledPattern(source, regex, frozenset(anchor_set), anchored_end, program)

@@ -1,0 +1,110 @@
+"""Regex programs (``scriptcheck.regex_program``): a regex rebuilt from the program captured when
+it was first compiled is the regex ``re.compile`` makes — ``re.Pattern``'s equality compares
+the pattern, the flags and the compiled code word for word — for every packaged pattern and
+mitigator and for arbitrary patterns; a program that does not fit falls back to compiling the
+source; a lexicon restored from the compiled cache carries the programs and finds the same.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import warnings
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scriptcheck import load_lexicon
+from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lexicon.loader import load_lexicons
+from scriptcheck.regex_program import PROGRAM_FORMAT, compile_captured, restore
+from scriptcheck.resources import defaults_dir
+
+pytestmark = pytest.mark.skipif(PROGRAM_FORMAT == "none", reason="an interpreter whose re programs are not captured")
+
+
+def _packaged_lexicons():
+    paths = sorted(defaults_dir().glob("*.yaml")) + sorted((defaults_dir() / "packs").glob("*.yaml"))
+    assert len(paths) >= 6
+    return [load_lexicon(path) for path in paths]
+
+
+def _regexes(lexicon) -> list[tuple[str, int, object]]:
+    """(source, flags, program) of every pattern and mitigator of a lexicon."""
+    out = {}
+    for entry in lexicon.match_entries:
+        for pattern in entry.patterns:
+            out[(pattern.source, re.MULTILINE)] = pattern.program
+        for mitigator in (*entry.mitigators, *entry.requires):
+            out[(mitigator.regex.pattern, mitigator.regex.flags)] = mitigator.regex.program
+    return [(source, flags, program) for (source, flags), program in out.items()]
+
+
+def test_every_packaged_regex_rebuilt_from_its_program_is_the_compiled_one(monkeypatch) -> None:
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")  # a fresh load: every regex compiled and captured
+    regexes = [r for lexicon in _packaged_lexicons() for r in _regexes(lexicon)]
+    assert len(regexes) > 2000
+    assert all(program is not None for _, _, program in regexes)
+    for source, flags, program in regexes:
+        expected = re.compile(source, flags)
+        assert restore(source, flags, program) == expected, source
+        assert compile_captured(source, flags)[0] == expected, source
+
+
+def test_a_lexicon_from_the_compiled_cache_carries_the_programs(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(tmp_path))
+    fresh = _regexes(load_lexicons(["forbidden"])[0])
+    warm = _regexes(load_lexicons(["forbidden"])[0])  # the second load comes from the compiled cache
+    assert sorted(warm) == sorted(fresh)
+    lexicon = load_lexicons(["forbidden"])[0]
+    pattern = next(p for e in lexicon.match_entries for p in e.patterns)
+    assert pattern._regex is None and pattern.program is not None  # not compiled until used
+    assert pattern.regex == re.compile(pattern.source, re.MULTILINE)
+
+
+# Pattern pieces: literals (CJK, Latin, escapes), classes with ranges, groups named and not,
+# lookarounds, repeats, anchors and inline flags.
+_PIECES = st.sampled_from([
+    "你", "您", "不", "a", "B", r"\d", r"\s", r"\w", r"\b", "^", "$", ".", "[\u4e00-\u9fff]", "[^，。]",
+    "[a-z0-9]", "(", ")", "(?:", "(?P<x>", "(?P=x)", "(?=", "(?!", "(?<=你)", "(?<!不)", "|", "*", "+", "?",
+    "{0,4}", "{2}", "*?", "(?i)", "\\", "]", "[", "\U0001F600", "\x00",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join), st.sampled_from([0, re.MULTILINE, re.IGNORECASE, re.DOTALL]))
+def test_arbitrary_patterns_rebuild_to_what_re_compiles(source: str, flags: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = re.compile(source, flags)
+        except re.error:
+            with pytest.raises(re.error):
+                compile_captured(source, flags)
+            return
+        compiled, program = compile_captured(source, flags)
+    assert compiled == expected
+    assert restore(source, flags, program) == expected
+    assert restore(source, flags, program).groupindex == expected.groupindex
+
+
+def test_a_program_that_does_not_fit_is_compiled_from_source() -> None:
+    source = "(?P<who>你|您)[\u4e00-\u9fff]{0,4}不懂"
+    expected = re.compile(source)
+    settled, code, groups, named = compile_captured(source)[1]
+    for program in [None, (settled, b"\xff" * len(code), groups, named), (settled, code[:-4], groups, named),
+                    (settled, b"", groups, named), (settled, code[:5], groups, named),
+                    (settled, code, -5, named), (settled, code, groups, (("who", 99),))]:
+        assert restore(source, 0, program) == expected
+
+
+def test_a_lazy_regex_with_a_program_is_equal_and_pickles_with_it() -> None:
+    source = "[\u4e00-\u9fff]{0,2}(不行|没办法)$"
+    program = compile_captured(source, re.MULTILINE)[1]
+    lazy = LazyRegex(source, re.MULTILINE, program=program)
+    assert lazy == LazyRegex(source, re.MULTILINE) and hash(lazy) == hash(LazyRegex(source, re.MULTILINE))
+    again = pickle.loads(pickle.dumps(lazy))
+    assert again.program == program
+    assert again.search("这个不行").group() == "这个不行"
+    assert lazy.search("abc") is None
