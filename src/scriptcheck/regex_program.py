@@ -53,13 +53,16 @@ def compile_captured(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], Pro
     from or put into ``re``'s own cache."""
     if not _CAPTURE:
         return re.compile(pattern, flags), None
+    # A plain int, as re.compile makes it: with a RegexFlag every flag test inside re's compiler
+    # goes through enum's operators (a cold load of the packaged lexicons took 10% longer).
+    flags = int(flags)
     parsed = _parser.parse(pattern, flags)
     code = _compiler._code(parsed, flags)
     state = parsed.state
     named = tuple(sorted(state.groupdict.items(), key=lambda item: item[1]))
-    # Plain ints (flags may be re.RegexFlag, opcodes re's named constants): marshal takes only those.
-    program = (int(flags | state.flags), array(_TYPECODE, code).tobytes(), state.groups - 1, named)
-    return _rebuilt(pattern, program), program
+    # Plain ints (opcodes are re's named int constants): marshal takes nothing else.
+    program = (flags | state.flags, array(_TYPECODE, code).tobytes(), state.groups - 1, named)
+    return _built(pattern, program[0], code, program[2], named), program
 
 
 def restore(pattern: str, flags: int, program: Program | None) -> re.Pattern[str]:
@@ -79,10 +82,15 @@ def _rebuilt(pattern: str, program: Program) -> re.Pattern[str]:
     # _sre checks the code itself; the group table it trusts, so it is checked here.
     if not 0 <= groups <= len(code) or not all(0 < number <= groups for _, number in named):
         raise ValueError("the program's groups do not fit")
+    return _built(pattern, settled, array(_TYPECODE, code).tolist(), groups, named)
+
+
+def _built(pattern: str, flags: int, code: list[int], groups: int, named: tuple) -> re.Pattern[str]:
+    """``_sre.compile``'s arguments as ``re._compiler.compile`` passes them."""
     index = [None] * (groups + 1)
     for name, number in named:
         index[number] = name
-    return _sre.compile(pattern, settled, array(_TYPECODE, code).tolist(), groups, dict(named), tuple(index))
+    return _sre.compile(pattern, flags, code, groups, dict(named), tuple(index))
 
 
 def to_pickle(program: Program | None) -> tuple[str, Program | None]:
