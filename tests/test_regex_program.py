@@ -7,6 +7,7 @@ source; a lexicon restored from the compiled cache carries the programs and find
 
 from __future__ import annotations
 
+import marshal
 import pickle
 import re
 import warnings
@@ -108,3 +109,36 @@ def test_a_lazy_regex_with_a_program_is_equal_and_pickles_with_it() -> None:
     assert again.program == program
     assert again.search("这个不行").group() == "这个不行"
     assert lazy.search("abc") is None
+
+
+def test_a_tone_model_from_its_cache_rebuilds_its_regexes_from_programs(tmp_path, monkeypatch) -> None:
+    from scriptcheck.lexicon import tone_cache
+    from scriptcheck.lexicon.tone import load_tone
+
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(tmp_path))
+    load_tone()
+    warm = load_tone()  # from the tone cache: analyses and programs, no regex compiled
+    assert warm._programs and all(flags in (0, re.MULTILINE) for _, flags in warm._programs)
+    compiled = []
+
+    def no_compile(*args, **kwargs):
+        compiled.append(args)
+        return re._compile(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(re, "compile", no_compile)
+        cues = warm._compiled_cues() + warm._mitigators
+        gate_patterns = [patterns[0] for _, patterns in warm._gate_parts if patterns]  # the cues' (triggers: none)
+        gate = [pattern.regex for pattern in gate_patterns]
+        tail = warm._tail[0].search("") if warm._tail else None
+    assert not compiled and tail is None and len(cues) > 50 and len(gate) > 30
+    assert all(regex == re.compile(cue.pattern) for cue, regex in cues)
+    assert all(regex == re.compile(pattern.source, re.MULTILINE) for regex, pattern in zip(gate, gate_patterns))
+    # A mis-shaped program in the cache file: the file is ignored (a fresh load rewrites it).
+    (path,) = (tmp_path / "tone").iterdir()
+    fmt, key, (checked, analyses, programs) = marshal.loads(path.read_bytes())
+    pattern, flags, program = programs[0]
+    path.write_bytes(marshal.dumps((fmt, key, (checked, analyses, ((pattern, flags, program[:3]), *programs[1:])))))
+    assert tone_cache.load_cue_analyses(key) is None
+    path.write_bytes(marshal.dumps((fmt, key, (checked, analyses, programs))))
+    assert tone_cache.load_cue_analyses(key) is not None  # as written, it loads

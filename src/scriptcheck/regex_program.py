@@ -25,7 +25,7 @@ import re
 import sys
 from array import array
 
-__all__ = ["PROGRAM_FORMAT", "Program", "compile_captured", "from_pickle", "restore", "to_pickle"]
+__all__ = ["PROGRAM_FORMAT", "Program", "compile_captured", "from_pickle", "is_program", "restore", "to_pickle"]
 
 try:
     import _sre
@@ -63,6 +63,16 @@ def compile_captured(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], Pro
     # Plain ints (opcodes are re's named int constants): marshal takes nothing else.
     program = (flags | state.flags, array(_TYPECODE, code).tobytes(), state.groups - 1, named)
     return _built(pattern, program[0], code, program[2], named), program
+
+
+def is_program(value: object) -> bool:
+    """Whether ``value`` has the shape of a :data:`Program` (what a cache file holds is checked
+    with this before use; whether the code itself is sound, ``_sre.compile`` checks)."""
+    if type(value) is not tuple or len(value) != 4:
+        return False
+    flags, code, groups, named = value
+    return (type(flags) is int and type(code) is bytes and type(groups) is int and type(named) is tuple
+            and all(type(n) is tuple and len(n) == 2 and type(n[0]) is str and type(n[1]) is int for n in named))
 
 
 def restore(pattern: str, flags: int, program: Program | None) -> re.Pattern[str]:

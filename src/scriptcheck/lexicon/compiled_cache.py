@@ -50,7 +50,7 @@ from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import CompiledPattern, LazyRegex
 from scriptcheck.models import Severity
-from scriptcheck.regex_program import PROGRAM_FORMAT, compile_captured
+from scriptcheck.regex_program import PROGRAM_FORMAT, compile_captured, is_program
 from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
@@ -174,19 +174,8 @@ def _index_tuples(column: Any, bound: int) -> bool:
 
 def _programs(column: Any, count: int) -> bool:
     """A tuple of ``count`` regex programs (:data:`scriptcheck.regex_program.Program`) or ``None``s."""
-    if type(column) is not tuple or len(column) != count:
-        return False
-    for program in column:
-        if program is None:
-            continue
-        if type(program) is not tuple or len(program) != 4:
-            return False
-        flags, code, groups, named = program
-        if not (type(flags) is int and type(code) is bytes and type(groups) is int and type(named) is tuple
-                and all(type(n) is tuple and len(n) == 2 and type(n[0]) is str and type(n[1]) is int
-                        for n in named)):
-            return False
-    return True
+    return (type(column) is tuple and len(column) == count
+            and all(program is None or is_program(program) for program in column))
 
 
 def _shape_ok(plain: Any) -> bool:

@@ -24,7 +24,7 @@ from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Container, Literal, Sequence
+from typing import Callable, Container, Literal, Mapping, Sequence
 
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
                       model_validator)
@@ -39,6 +39,7 @@ from scriptcheck.match.contexts import in_quotes, in_reported_speech, mentions_w
 from scriptcheck.match.engine import Matcher, MatchEntry
 from scriptcheck.match.patterns import CompiledPattern, LazyRegex, PatternProblem, check_normalised, compile_pattern
 from scriptcheck.models import Finding, FormatVersion, Severity, make_finding
+from scriptcheck.regex_program import Program, compile_captured, restore
 from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import Normalized, normalize
 from scriptcheck.text.regex_policy import UnsafePattern, check_regex
@@ -379,9 +380,14 @@ class ToneModel:
     """A loaded tone model: call :meth:`hits` or :meth:`findings` on normalised utterances."""
 
     def __init__(self, data: ToneFile, path: str = "<tone>", ngram: NgramModel | None = None,
-                 allow: Sequence[str] = (), turn: TurnModel | None = None) -> None:
+                 allow: Sequence[str] = (), turn: TurnModel | None = None,
+                 programs: Mapping[tuple[str, int], Program] | None = None) -> None:
         self.data = data
         self.path = path
+        # The programs the file's regexes compiled to, by (pattern, flags) (load_tone: the tone
+        # cache): each regex is rebuilt from its program when first used, not compiled again.
+        self._programs = dict(programs or {})
+        program = self._programs.get
         # The turn stage (lexicon.turn_model): its triggers widen the n-gram stage's gate, and
         # what the n-gram stage flags through the widening stands only when it agrees.
         self.turn = turn if ngram is not None else None
@@ -398,7 +404,7 @@ class ToneModel:
         lexicon_veto = data.lexicon_veto if self.turn is not None else None
         self.lexicon_veto: LexiconVeto | None = lexicon_veto
         unless = lexicon_veto.unless if lexicon_veto is not None else ""
-        self._veto_unless = LazyRegex(unless) if unless else None
+        self._veto_unless = LazyRegex(unless, program=program((unless, 0))) if unless else None
         # The cues and mitigators with their regexes (compiled when a sentence is first scored:
         # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
         self._cue_items = [c for c in data.cues if c.weight > 0]
@@ -406,12 +412,15 @@ class ToneModel:
         self._cues: list[tuple[ToneCue, re.Pattern[str]]] | None = None
         self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
         self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
-        self._tail = (LazyRegex(data.tail.pattern), data.tail.min_length) if data.tail is not None else None
+        self._tail = ((LazyRegex(data.tail.pattern, program=program((data.tail.pattern, 0))), data.tail.min_length)
+                      if data.tail is not None else None)
         # (clause regex, regex of the next sentence or None) of each neutral clause
-        self._neutral = tuple((LazyRegex(c.pattern), LazyRegex(c.answered_by) if c.answered_by else None)
+        self._neutral = tuple((LazyRegex(c.pattern, program=program((c.pattern, 0))),
+                               LazyRegex(c.answered_by, program=program((c.answered_by, 0))) if c.answered_by else None)
                               for c in data.neutral)
         # (regex, second regex or None) of each turn context, over the turn's original characters
-        self._turn_contexts = tuple((LazyRegex(c.pattern), LazyRegex(c.also) if c.also else None)
+        self._turn_contexts = tuple((LazyRegex(c.pattern, program=program((c.pattern, 0))),
+                                     LazyRegex(c.also, program=program((c.also, 0))) if c.also else None)
                                     for c in data.turn_contexts)
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
@@ -433,6 +442,9 @@ class ToneModel:
         # group when asked for (gate_entries_in), not made here and then copied into a group.
         self._gate_parts = [((), (c._compiled or compile_pattern(c.pattern),))
                             for c in self._cue_items if c.over == "normalized"]
+        for _, (compiled,) in self._gate_parts:
+            if compiled.program is None:  # restored from the tone cache: its analysis, not its regex
+                compiled.program = program((compiled.source, int(re.MULTILINE)))
         self._gate_cue = [i for i, c in enumerate(self._cue_items) if c.over == "normalized"]
         # One entry per trigger (its index, negative, tells which): a hit straddling a sentence
         # end is checked against the sentence's own text, as the fitting script counts it.
@@ -452,8 +464,9 @@ class ToneModel:
 
     def __getstate__(self) -> dict:
         # The Rust automaton of the widened gate does not pickle: a copy (a checker sent to a
-        # worker or a Spark executor) builds its own when first asked.
-        return {**self.__dict__, "_widened": None}
+        # worker or a Spark executor) builds its own when first asked. The programs belong to
+        # this interpreter (a Spark executor may run another): the copy compiles from source.
+        return {**self.__dict__, "_widened": None, "_programs": {}}
 
     @property
     def gate_entries(self) -> tuple[MatchEntry, ...]:
@@ -480,7 +493,7 @@ class ToneModel:
 
     def with_allow(self, allow: Sequence[str]) -> "ToneModel":
         """This model with more reviewed texts allowed (an overlay's ``FB900`` entry)."""
-        return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow), self.turn)
+        return ToneModel(self.data, self.path, self.ngram, (*self.allow, *allow), self.turn, self._programs)
 
     def __repr__(self) -> str:
         return f"ToneModel({self.path!r}, {len(self._cue_items)} cues, threshold {self.data.threshold})"
@@ -526,8 +539,9 @@ class ToneModel:
 
     def _compiled_cues(self) -> list[tuple[ToneCue, re.Pattern[str]]]:
         """The cues with their regexes (and the mitigators with theirs), compiled once."""
-        self._mitigators = [(c, re.compile(c.pattern)) for c in self._mitigator_items]
-        self._cues = [(c, re.compile(c.pattern)) for c in self._cue_items]
+        program = self._programs.get
+        self._mitigators = [(c, restore(c.pattern, 0, program((c.pattern, 0)))) for c in self._mitigator_items]
+        self._cues = [(c, restore(c.pattern, 0, program((c.pattern, 0)))) for c in self._cue_items]
         return self._cues
 
     def _gated(self, norms: Sequence[Normalized]) -> list[list[tuple[int, int]]]:
@@ -830,22 +844,30 @@ def load_tone(path: str | Path | None = None, ngram: bool = True) -> ToneModel:
     known = tone_cache.load_cue_analyses(key)
     data = parse_data(content, path, LexiconError)
     try:
-        model = ToneFile.model_validate(data, context={"known": known})
+        model = ToneFile.model_validate(data, context={"known": known[:2] if known is not None else None})
     except ValidationError as exc:
         raise LexiconError(format_validation_error(path, exc, data, list_key="cues")) from None
     if known is None:
         cues = (*model.cues, *model.mitigators)
-        tone_cache.store_cue_analyses(key, [c.pattern for c in (*cues, *model.neutral, *model.turn_contexts)]
-                                      + [c.also for c in model.turn_contexts if c.also]
-                                      + [c.answered_by for c in model.neutral if c.answered_by]
-                                      + ([model.tail.pattern] if model.tail is not None else [])
-                                      + ([model.lexicon_veto.unless] if model.lexicon_veto and model.lexicon_veto.unless
-                                         else []),
-                                      {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None})
+        searched = ([c.pattern for c in (*cues, *model.neutral, *model.turn_contexts)]
+                    + [c.also for c in model.turn_contexts if c.also]
+                    + [c.answered_by for c in model.neutral if c.answered_by]
+                    + ([model.tail.pattern] if model.tail is not None else [])
+                    + ([model.lexicon_veto.unless] if model.lexicon_veto and model.lexicon_veto.unless else []))
+        # Each is searched with flags 0; a cue over normalised text is also a gate pattern
+        # (MULTILINE), whose program compile_pattern captured when it checked it.
+        programs = {(p, 0): compile_captured(p)[1] for p in searched}
+        programs.update({(c.pattern, int(re.MULTILINE)): c._compiled.program for c in cues if c._compiled is not None})
+        tone_cache.store_cue_analyses(key, searched,
+                                      {c.pattern: c._compiled.analysis for c in cues if c._compiled is not None},
+                                      programs)
+        programs = {k: p for k, p in programs.items() if p is not None}
+    else:
+        programs = known[2]
     # The n-gram stage sits next to the file (a bare file name: the data never names a path).
     stage = load_ngram(path.parent / model.ngram) if model.ngram and ngram else None
     turn = load_turn_model(path.parent / model.turn) if model.turn and stage is not None else None
-    return ToneModel(model, str(path), stage, turn=turn)
+    return ToneModel(model, str(path), stage, turn=turn, programs=programs)
 
 
 @lru_cache(maxsize=1)

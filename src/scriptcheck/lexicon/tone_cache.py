@@ -18,7 +18,8 @@ The lexicons have had such a cache since the compiled-lexicon cache
   their analyses (the anchors and end anchoring :func:`~scriptcheck.match.patterns.
   compile_pattern` derived): the file is validated on every load as before, only the regex
   policy's check and the analysis of a pattern that passed them under this key are skipped (as the lexicon loader does with ``spec_cache.load_analyses``),
-  and its regex compiles on first use;
+  and its regex is rebuilt on first use from the program it compiled to when the file was
+  first loaded (:mod:`scriptcheck.regex_program`), not compiled again;
 - ``ngram-head/<key>`` and ``turn-head/<key>``: the same fields but the big mapping (an n-gram
   file's weights, with the cue ids they name; a turn file's features). A warm start builds the
   gate from these and reads the mapping only when a sentence is first scored
@@ -46,12 +47,14 @@ from pydantic import BaseModel, ValidationError
 from scriptcheck.cachedir import code_salt
 from scriptcheck.datafile import format_validation_error, load_marshalled, parse_data, read_data, store_marshalled
 from scriptcheck.errors import LexiconError
+from scriptcheck.regex_program import PROGRAM_FORMAT, Program, is_program
 
 __all__ = ["DeferredFile", "key", "load_cue_analyses", "load_ngram_fields", "load_staged", "load_turn_fields",
            "load_validated", "ngram_head", "store_cue_analyses", "store_ngram_fields", "store_turn_fields", "turn_head"]
 
 _NGRAM_FORMAT = "scriptcheck-ngram/3"  # 3: short_length, short_threshold
-_TONE_FORMAT = "scriptcheck-tone/1"
+# 2: the regexes' programs, which belong to the interpreter that captured them.
+_TONE_FORMAT = f"scriptcheck-tone/2 {PROGRAM_FORMAT}"
 _TURN_FORMAT = "scriptcheck-turn/1"
 _HEAD_FORMAT = "scriptcheck-model-head/1"
 
@@ -63,7 +66,7 @@ def _salt() -> bytes:
         ("lexicon/tone.py", "lexicon/ngram.py", "lexicon/ngram_features.py", "lexicon/tone_cache.py",
          "lexicon/turn_model.py",
          "match/patterns.py", "text/regex_policy.py", "text/normalize.py", "datafile.py", "safe_yaml.py",
-         "limits.py", "models.py"))
+         "limits.py", "models.py", "regex_program.py", "lazy_regex.py"))
 
 
 def key(content: bytes) -> str:
@@ -150,22 +153,31 @@ def store_ngram_fields(key_: str, fields: dict, fields_set: set[str]) -> None:
         store_marshalled("ngram", key_, _NGRAM_FORMAT, ({**fields, "weights": packed}, sorted(fields_set)))
 
 
-def load_cue_analyses(key_: str) -> tuple[frozenset[str], dict[str, list]] | None:
-    """The cue patterns of the tone file with this key (all passed the regex policy) and the
-    analyses of those searched in normalised text, or ``None``."""
+def load_cue_analyses(key_: str) -> tuple[frozenset[str], dict[str, list], dict[tuple[str, int], Program]] | None:
+    """The cue patterns of the tone file with this key (all passed the regex policy), the
+    analyses of those searched in normalised text, and the programs their regexes compiled to
+    by (pattern, flags) (:mod:`scriptcheck.regex_program`), or ``None``."""
     stored = load_marshalled("tone", key_, _TONE_FORMAT)
-    if type(stored) is not tuple or len(stored) != 2 or not _strs(stored[0]) or type(stored[1]) is not dict:
+    if type(stored) is not tuple or len(stored) != 3 or not _strs(stored[0]) or type(stored[1]) is not dict:
         return None
-    checked, analyses = stored
+    checked, analyses, programs = stored
     if not all(type(p) is str and type(a) is list and len(a) == 2 and _strs(a[0]) and type(a[1]) is bool
                for p, a in analyses.items()) or not analyses.keys() <= set(checked):
         return None
-    return frozenset(checked), analyses
+    if type(programs) is not tuple or not all(
+            type(p) is tuple and len(p) == 3 and type(p[0]) is str and type(p[1]) is int and is_program(p[2])
+            for p in programs):
+        return None
+    return frozenset(checked), analyses, {(pattern, flags): program for pattern, flags, program in programs}
 
 
-def store_cue_analyses(key_: str, checked: list[str], analyses: dict[str, list]) -> None:
-    """Remember the cue patterns of a tone file that validated, and their analyses."""
-    store_marshalled("tone", key_, _TONE_FORMAT, (sorted(set(checked)), analyses))
+def store_cue_analyses(key_: str, checked: list[str], analyses: dict[str, list],
+                       programs: dict[tuple[str, int], Program | None]) -> None:
+    """Remember the cue patterns of a tone file that validated, their analyses and the programs
+    of their regexes (those that could be captured)."""
+    kept = tuple((pattern, flags, program) for (pattern, flags), program in sorted(programs.items())
+                 if program is not None)
+    store_marshalled("tone", key_, _TONE_FORMAT, (sorted(set(checked)), analyses, kept))
 
 
 # TurnFile's fields but its features, and what each must be.
