@@ -142,3 +142,47 @@ def test_a_tone_model_from_its_cache_rebuilds_its_regexes_from_programs(tmp_path
     assert tone_cache.load_cue_analyses(key) is None
     path.write_bytes(marshal.dumps((fmt, key, (checked, analyses, programs))))
     assert tone_cache.load_cue_analyses(key) is not None  # as written, it loads
+
+
+_FRESH_PROCESS = r"""
+import re
+from scriptcheck import lazy_regex
+from scriptcheck.match import contexts
+compiled, captured = [], []
+real_compile, real_capture = re.compile, lazy_regex.compile_captured
+re.compile = lambda pattern, flags=0: compiled.append(pattern) or real_compile(pattern, flags)
+lazy_regex.compile_captured = lambda pattern, flags=0: captured.append(pattern) or real_capture(pattern, flags)
+assert contexts._SENTENCE_END.search("好的。") is not None
+regex = contexts._SENTENCE_END
+print(regex.program is not None, regex.pattern in captured, regex.pattern in compiled)
+"""
+
+
+def test_code_regexes_get_their_programs_from_one_cache_entry(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SCRIPTCHECK_CACHE_DIR": str(tmp_path)}
+    run = lambda: subprocess.run([sys.executable, "-c", _FRESH_PROCESS], env=env, capture_output=True,  # noqa: E731
+                                 text=True, check=True).stdout.split()
+    # The first process compiles them all once and keeps their programs; the next only rebuilds.
+    assert run() == ["True", "True", "False"]
+    assert len(list((tmp_path / "code-regex").iterdir())) == 1
+    assert run() == ["True", "False", "False"]
+    (entry,) = (tmp_path / "code-regex").iterdir()
+    entry.write_bytes(b"not marshal")  # a corrupt entry is written again
+    assert run() == ["True", "True", "False"]
+    assert run() == ["True", "False", "False"]
+    env["SCRIPTCHECK_CACHE_DIR"] = "off"  # caching off: compiled from its source on first use
+    assert run() == ["False", "False", "True"]
+
+
+def test_a_code_regex_made_later_is_given_its_program_on_first_use(tmp_path, monkeypatch) -> None:
+    from scriptcheck.lazy_regex import code_regex
+
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", str(tmp_path))
+    later = code_regex("(?:您好|你好)[\u4e00-\u9fff]{0,3}客服$")
+    assert later.program is None
+    assert later.search("您好京东客服") is not None
+    assert later.program is not None and restore(later.pattern, 0, later.program) == re.compile(later.pattern)

@@ -1,13 +1,16 @@
 """A regex compiled on first use (:class:`LazyRegex`), for module-level and per-entry regexes
-that many runs never need."""
+that many runs never need; :func:`code_regex` for those of scriptcheck's own modules, whose
+programs one cache entry keeps."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import warnings
 
-from scriptcheck.regex_program import Program, from_pickle, restore, to_pickle
+from scriptcheck.regex_program import PROGRAM_FORMAT, Program, compile_captured, from_pickle, is_program, restore, to_pickle
 
-__all__ = ["LazyRegex"]
+__all__ = ["LazyRegex", "code_regex"]
 
 # The methods of a compiled regex a LazyRegex stands in for.
 _FORWARDED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
@@ -46,6 +49,8 @@ class LazyRegex:
         # store the compiled regex's bound methods so that later calls skip this.
         if name not in _FORWARDED:
             raise AttributeError(name)
+        if id(self) in _UNATTACHED:
+            _attach_code_programs()
         compiled = restore(self.pattern, self.flags, self.program)
         for method in _FORWARDED:
             setattr(self, method, getattr(compiled, method))
@@ -67,3 +72,57 @@ class LazyRegex:
 def _unpickled(pattern: str, flags: int, program: object) -> LazyRegex:
     """A pickled :class:`LazyRegex`, with its program if this interpreter can use it."""
     return LazyRegex(pattern, flags, program=from_pickle(program))
+
+
+# The regexes of scriptcheck's own modules (code_regex), in the order they were made, and the ids
+# of those not yet given their programs.
+_CODE_REGEXES: list[LazyRegex] = []
+_UNATTACHED: set[int] = set()
+_CODE_FORMAT = f"scriptcheck-code-regex/1 {PROGRAM_FORMAT}"
+
+
+def code_regex(pattern: str, flags: int = 0) -> LazyRegex:
+    """A :class:`LazyRegex` of a module's own code (not of a data file). The first one used in a
+    process gives every one made so far the program it compiled to, from one cache entry keyed
+    on all their sources (``<cache dir>/code-regex/<key>``; written the first time, by compiling
+    them all once): the context and speech modules' regexes, compiled on first use, were ~13 ms
+    of a batch of 80 chats (benchmarks/RESULTS.md, session of 2026-12-05 16:05 UTC)."""
+    regex = LazyRegex(pattern, flags)
+    _CODE_REGEXES.append(regex)
+    _UNATTACHED.add(id(regex))
+    return regex
+
+
+def _attach_code_programs() -> None:
+    """Give every code regex made so far its program (see :func:`code_regex`); nothing when
+    caching is off or the interpreter's programs cannot be captured (each compiles from its
+    source on first use, as before)."""
+    # Imported here: the cache helpers pull in pydantic, which this module's importers may not need yet.
+    from scriptcheck.cachedir import cache_file
+    from scriptcheck.datafile import load_marshalled, store_marshalled
+
+    regexes = list(_CODE_REGEXES)
+    _UNATTACHED.difference_update(map(id, regexes))
+    digest = hashlib.sha256(PROGRAM_FORMAT.encode())
+    for regex in regexes:
+        digest.update(f"\0{regex.flags}\0{regex.pattern}".encode("utf-8", "surrogatepass"))
+    key = digest.hexdigest()
+    if PROGRAM_FORMAT == "none" or cache_file("code-regex", key) is None:
+        return
+    programs = load_marshalled("code-regex", key, _CODE_FORMAT)
+    if not (type(programs) is tuple and len(programs) == len(regexes)
+            and all(p is None or is_program(p) for p in programs)):
+        programs = tuple(_captured(regex) for regex in regexes)
+        store_marshalled("code-regex", key, _CODE_FORMAT, programs)
+    for regex, program in zip(regexes, programs):
+        if regex.program is None:
+            regex.program = program
+
+
+def _captured(regex: LazyRegex) -> Program | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return compile_captured(regex.pattern, regex.flags)[1]
+    except re.error:  # a module's own regex is valid: compiled from source on use should this ever fail
+        return None

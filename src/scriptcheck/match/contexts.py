@@ -54,7 +54,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
-from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lazy_regex import code_regex
 from scriptcheck.text.normalize import normalize
 
 __all__ = ["CONTEXTS", "Mitigation", "in_context", "in_quotes", "in_reported_speech", "is_mitigated",
@@ -100,14 +100,14 @@ class Mitigation(NamedTuple):
 
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’", "﹁": "﹂", "《": "》"}
 _SYMMETRIC = ('"', "＂", "'", "＇")
-_QUOTE_MARK = LazyRegex("[" + re.escape("".join([*_OPEN_CLOSE, *_OPEN_CLOSE.values(), *_SYMMETRIC])) + "]")
+_QUOTE_MARK = code_regex("[" + re.escape("".join([*_OPEN_CLOSE, *_OPEN_CLOSE.values(), *_SYMMETRIC])) + "]")
 
 # A sentence ends at these; a report never reaches across them.
-_SENTENCE_END = LazyRegex(r"[。！？!?；;\n]")
+_SENTENCE_END = code_regex(r"[。！？!?；;\n]")
 _QUESTION_MARK = frozenset("？?")
 # A clause or sentence (normalised) that ends like a question though speech-to-text gave it no
 # question mark: a final particle or a question word (你不是笨是什么 / 你不是傻吧).
-_QUESTION_END = LazyRegex(r"(吗|么|吧|嘛|什么|啥|谁|是不是|对不对|对吧|咋的)$")
+_QUESTION_END = code_regex(r"(吗|么|吧|嘛|什么|啥|谁|是不是|对不对|对吧|咋的)$")
 # Original characters at the end of a clause or sentence that _QUESTION_END is looked for in: room
 # for its longest word and for symbols and spaces normalisation drops around it.
 _QUESTION_TAIL = 24
@@ -152,7 +152,7 @@ _SPEAKER = r"(" + _THIRD + r"|" + _CHILD + r")"
 # Not a report: the verb describing how someone talks or teaches rather than what they said
 # (老师讲课的时候你插什么嘴 / 你少跟司机说话，闭嘴坐好 / 抄表员说话大声是习惯): 讲课, and 说话 that ends its clause
 # or is followed by a manner; nor 都说, a consensus the agent wields (我们师傅都说没事你还不信 / 别人都说好吃).
-_REPORT = LazyRegex(
+_REPORT = code_regex(
     _THIRD + r"[^，,。！？!?；;]{0,14}?(?<!(?<![跟对和给向同])[您你])(?<![不没])(?<!怎么)(?<!都)" + _VERB + r"(?!的(?!是)|什么|啥|呢|吗|清|不|明白|课|有(?:啥|什么)用|(?:也)?没用|话(?:就|挺|比较|很|有点|一向|向来|那样|这样|太|直|声音|语气|口气|嗓门|音量|大声|可能|[，,。！？!?；;\s]|$))"
     + r"|" + _CUSTOMER_SAYS + r"[^。！？!?；;]{0,6}?" + _THIRD
     # the customer reporting an insult thrown at them (您说楼下邻居骂您没教养), not by 我, and with 您:
@@ -183,10 +183,10 @@ _REPORT = LazyRegex(
 # what follows is the agent's own answer, not the report.
 # The label of a question-and-answer template's question, at the start of its sentence (FAQ
 # replies of chatbots: 问：…？答：…). The question is the customer's words, the answer the agent's.
-_FAQ_QUESTION = LazyRegex(r"[^\S\n]*(问|提问|用户问|客户问|顾客问|Q|q)[^\S\n]*[:：]")
+_FAQ_QUESTION = code_regex(r"[^\S\n]*(问|提问|用户问|客户问|顾客问|Q|q)[^\S\n]*[:：]")
 # ... and the label of its answer, which ends the question where no ？ does (问：能退吗 答：不能).
-_FAQ_ANSWER = LazyRegex(r"(答|回答|客服答|A)[^\S\n]*[:：]")
-_REPORT_ENDS = LazyRegex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为)"
+_FAQ_ANSWER = code_regex(r"(答|回答|客服答|A)[^\S\n]*[:：]")
+_REPORT_ENDS = code_regex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|我们(已经|已|会|这边|记下|核实)|[您你](家|们|自己)?(?!说|讲|反映|提到|投诉|觉得|认为)"
                          # ... or the agent's verdict on it (您说医生没给您检查，这不可能 / 您说空乘冷淡，
                          # 可能只是您的主观感受 / 您说业务员误导，可您签字了呀 / 窗口跟您讲过，是您自己没听)
                          r"|这(不可能|怎么可能)|可能(只是|就是|是(?=[您你]))|可(?=[您你])|是(?=[您你]自己))"
@@ -195,22 +195,22 @@ _REPORT_ENDS = LazyRegex(r"[，,：:、]\s*(但是?|不过|可是|然而|其实|
                          r"|(?<=[\u4e00-\u9fff])[\u4e00-\u9fff]那[您你](?!说|讲|反映|提到|投诉|觉得|认为)")
 # 您说的那个护士 right before the hit (…我也不知道是谁): 的 makes the verb a relative clause naming
 # the person the hit is about, not a report of what they said.
-_NAMED_BY_CUSTOMER = LazyRegex(_CUSTOMER_SAYS + "的")
-_AGENT_BEFORE = LazyRegex(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
+_NAMED_BY_CUSTOMER = code_regex(_CUSTOMER_SAYS + "的")
+_AGENT_BEFORE = code_regex(r"(我|我们)(刚才|刚刚|已经|都|早就|之前)?(跟|对|和|给|同|向)?$")
 # ... but 我同事说 / 我们客服讲: 我 owns the third party, who is the speaker
-_OWNER_BEFORE = LazyRegex(r"(我|我们)(的)?$")
+_OWNER_BEFORE = code_regex(r"(我|我们)(的)?$")
 # A phrase mentioned rather than used: 我们绝不会说你不懂这种话 / 禁止说这是规定之类的话. The hit is
 # followed by 这种话/之类的说法 and a verb of saying precedes it in the same sentence.
 # 那句 alone names the words too (您说的是书上那个滚出去那句是吧); 这句 alone is often the object of
 # the agent's own verb (您听懂这句就行).
-_MENTION_AFTER = LazyRegex(r"[”\"’']?((这种|这样的|这类|之类的|一类的|类似的|等|这句)(话|说法|字眼|语言|用语|忌语)|那句(话|说法|字眼)?)")
+_MENTION_AFTER = code_regex(r"[”\"’']?((这种|这样的|这类|之类的|一类的|类似的|等|这句)(话|说法|字眼|语言|用语|忌语)|那句(话|说法|字眼)?)")
 # ... where the hit may stop a character or two short of the quoted words' end (叫你等就等|着这句话)
-_MENTION_SOON = LazyRegex(r"[^，,。！？!?；;\s]{0,2}?" + _MENTION_AFTER.pattern)
-_SAY_BEFORE = LazyRegex(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到)[^。！？!?；;]{0,20}$")
+_MENTION_SOON = code_regex(r"[^，,。！？!?；;\s]{0,2}?" + _MENTION_AFTER.pattern)
+_SAY_BEFORE = code_regex(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到)[^。！？!?；;]{0,20}$")
 # The words named right before them (您反映的那句|爱买不买, 同事跟您说的那句 那个 |爱办不办, 说的那句你|爱找谁
 # 找谁), or apologised for (抱歉那句|别啰嗦了是同事…), or a third party's line (派件员那句|…), or
 # what speech recognition made of the customer's words: someone else's, not the agent's own.
-_NAMED_BEFORE = LazyRegex(r"((?<!我)(?<!我们)(反映|投诉|提到|说|讲)的|(抱歉|对不起|不好意思)[，,\s]{0,2})(那|这)句(话)?"
+_NAMED_BEFORE = code_regex(r"((?<!我)(?<!我们)(反映|投诉|提到|说|讲)的|(抱歉|对不起|不好意思)[，,\s]{0,2})(那|这)句(话)?"
                           r"[：:“「\"'\s]{0,2}(那个|就是|呃|嗯)?[\s，,]{0,2}([您你](们)?)?$"
                           # a third party's line named by 那句 (派件员那句你自己眼瞎…)
                           r"|" + _THIRD + r"(的)?(那|这)句(话)?[：:“「\"'\s]{0,2}$"
@@ -221,7 +221,7 @@ _NAMED_BEFORE = LazyRegex(r"((?<!我)(?<!我们)(反映|投诉|提到|说|讲)�
 # A space before a one-character token that another space or the end follows is letter-spacing
 # (不 会 挂 您 电 话), which disguises words, not a pause: such text keeps its negations and
 # softeners in the clause of the hit, as its patterns already see it whole.
-_CLAUSE_END = LazyRegex(r"[。！？!?；;\n，,、：:…~～]|[^\S\n](?!\S(?:[^\S\n]|$))")
+_CLAUSE_END = code_regex(r"[。！？!?；;\n，,、：:…~～]|[^\S\n](?!\S(?:[^\S\n]|$))")
 
 CONTEXTS = ("quoted", "reported", "mitigated")
 
@@ -245,7 +245,7 @@ def _first_characters(*alternations: str) -> str:
 # one repeated taboo without a full stop did so 30,000 times). A match begins at most
 # _REPORT_LEAD characters before its verb (the longest third party, then at most 14
 # characters), so the search for it starts there, not at the sentence's start.
-_VERB_START = LazyRegex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, '(举报|那句)')}]")
+_VERB_START = code_regex(f"[{_first_characters(_VERB, _CUSTOMER_VERB, _SCOLD, _THREW_LINE, '(举报|那句)')}]")
 # 让/叫 end the only alternative they open (…让|hit): they count right before the hit, not anywhere in
 # the sentence, where they are common (让您久等了) and would send every later hit through _REPORT.
 _TOLD_WORDS = frozenset(_TOLD.strip("()").split("|"))
@@ -263,7 +263,7 @@ _NAMED_TAIL = _re_parser.parse(_NAMED_BEFORE.pattern).getwidth()[1] + 2
 # past its first and at least _REPORT_SAFE before its end, an attempt on the clause alone and
 # one on the whole text match the same: those are read from the whole text's chunks, which
 # all hits in a long sentence share.
-_REPORT_AT = LazyRegex(f"(?=({_REPORT.pattern}))")
+_REPORT_AT = code_regex(f"(?=({_REPORT.pattern}))")
 _REPORT_SAFE = _re_parser.parse(_REPORT.pattern).getwidth()[1] + 8
 _REPORT_CHUNK = 64
 _AGENT_WIDTH = _re_parser.parse(_AGENT_BEFORE.pattern).getwidth()[1]
@@ -445,9 +445,9 @@ def _opens_a_quote(marks: "_Marks", start: int, end: int) -> bool:
 # 跟您说 / 对您讲 is the agent speaking; 要不您说 / 请您说 / 您说得对 are not echoes (an imperative,
 # 您说人话 is one too, and 您说得对，我们都错了，就您对 is sarcasm). The verbs are the customer's verbs of
 # a report less 表示, 称, 告诉我 and 投诉, which the agent does not echo words with (你投诉我也得打这个电话).
-_ECHO = LazyRegex(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!麻烦)(?<!倒是)[您你]" + _CUSTOMER_WHEN
+_ECHO = code_regex(r"(?<![跟对给和向同])(?<!要不)(?<!不如)(?<!请)(?<!麻烦)(?<!倒是)[您你]" + _CUSTOMER_WHEN
                   + r"(说|反映|提到|讲)(了|过)?(?![得的话]|人话)")
-_ACKNOWLEDGE = LazyRegex(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
+_ACKNOWLEDGE = code_regex(r"对不起|抱歉|不好意思|道歉|(我|我们)(真的|都|也|完全|非常|特别|很|能|可以)*理解|(?<!不)理解[您你]"
                          r"|受(了)?委屈|听进去|(反映|意见|批评)(很|非常|特别|确实)?(合理|在理|中肯)"
                          # ... or the agent taking the customer's side against the words or the harm
                          # (…我知道您是被反复扣费气坏了 / …没关系的，我把重点给您打印出来 / 这太伤人了)
@@ -503,7 +503,7 @@ def _acknowledged_echo(text: str, marks: "_Marks", sentence_start: int, start: i
 
 
 # A sentence that names words instead of saying them: 服务规范禁止说这是规定我也没办法之类的话.
-_MENTION = LazyRegex(r"(说|讲|用|使用|讲出|说出)[^。！？!?；;]{1,24}?" + _MENTION_AFTER.pattern)
+_MENTION = code_regex(r"(说|讲|用|使用|讲出|说出)[^。！？!?；;]{1,24}?" + _MENTION_AFTER.pattern)
 
 
 def mentions_words(text: str, start: int, end: int) -> bool:
@@ -721,7 +721,7 @@ def _leading_up(regex: re.Pattern, reach: int) -> tuple[re.Pattern, int]:
 # longer someone else's. Endorsing the customer (我觉得您说得对) is not this: 您/你 may not follow
 # the agent's verb of opinion.
 # A bare 对 needs its 说得 (我觉得这样对您最好 endorses nothing).
-_ENDORSED = LazyRegex(r"(我|我们)(看|觉得|认为|倒觉得|倒是觉得)(?![^。！？!?，,]{0,3}[您你])[^。！？!?，,]{0,4}"
+_ENDORSED = code_regex(r"(我|我们)(看|觉得|认为|倒觉得|倒是觉得)(?![^。！？!?，,]{0,3}[您你])[^。！？!?，,]{0,4}"
                       r"((说得|讲得|说的|讲的)(一点|半点)?(也|都)?(没错|挺对|很对|对|在理|有道理|没毛病)"
                       r"|(一点|半点)?(也|都)?(没错|在理|有道理|没毛病|没说错|没讲错))"
                       r"|(一点|半点)(也|都)?没(说|讲)错|送给[您你](正|最|刚好|再)?合适"

@@ -26,7 +26,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import Field
 
-from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lazy_regex import code_regex
 from scriptcheck.models import make_finding
 from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import PRONOUNS, TranscriptContext
@@ -37,7 +37,7 @@ __all__ = ["HonorificRule", "Pronoun", "pronouns", "quoted_spans"]
 # Text in quotes is reported speech or a product name, not the agent addressing the customer;
 # so is speech introduced by a verb of saying and a colon (我问他：你今天怎么没上班？ in a joke the
 # bot tells, A：你… in a dialogue) up to the end of its sentence. 请问： is the agent asking.
-_QUOTED = LazyRegex(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’"
+_QUOTED = code_regex(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^》]*》|‘[^’]*’"
                     r"|(?:(?<!请)[说问道讲喊答骂释称嚷吼叹](?:[他她我]们?)?|(?<![A-Za-z])[A-Z])[：:]"
                     r"[^。！？!?\n“”「」\"]*")
 # A dialogue reproduced in a reply (老板：……我：……): two or more speaker labels at clause starts
@@ -46,7 +46,7 @@ _QUOTED = LazyRegex(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|《[^
 # headings (注意：, 步骤：, 温馨提示：) are never speaker labels.
 _HEADINGS = ("提示|提醒|注意|步骤|说明|备注|地址|电话|时间|方法|方式|原因|结果|答案|问题|链接|网址|邮箱|价格|规格|"
              "材质|尺寸|颜色|型号|用途|第|例如|比如|如|友情|特别|温馨|重要|小贴士|贴士|总结|结论|建议")
-_LABEL = LazyRegex(rf"(?:^|(?<=[。！？!?…\s】”」]))(?!(?:{_HEADINGS}))[\u4e00-\u9fff]{{1,4}}[：:]")
+_LABEL = code_regex(rf"(?:^|(?<=[。！？!?…\s】”」]))(?!(?:{_HEADINGS}))[\u4e00-\u9fff]{{1,4}}[：:]")
 _CANDIDATES = re.compile("[" + "".join(sorted(PRONOUNS)) + "]").finditer  # a bound method: compiled here
 
 # Words that end in 你 without being the pronoun.

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lazy_regex import code_regex
 from scriptcheck.models import Severity, make_finding
 from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import TranscriptContext
@@ -35,7 +35,7 @@ _LIST_GAP = frozenset(",，、;；。")
 _MAX_PIECES = 4  # agent turns a number may be cut into
 # What makes a turn's numbers worth reading as speech: a Chinese numeral next to another, or
 # digits in groups (a pause, comma or dash between them).
-_SPOKEN_OR_SPACED = LazyRegex("[〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖要][〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖0-9０-９]"
+_SPOKEN_OR_SPACED = code_regex("[〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖要][〇零○一二三四五六七八九两幺腰妖壹贰叁肆伍陆柒捌玖0-9０-９]"
                               "|[0-9０-９][〇零○一二三四五六七八九两幺]"
                               "|[0-9０-９〇零○一二三四五六七八九两幺][ \t\u3000,，、.。－—_/杠嗯呃-]{1,4}[0-9０-９〇零○一二三四五六七八九两幺]")
 _SEPARATORS_AT_EDGE = " \t\u3000,，、.。-－—…~～嗯呃额啊"  # and hesitations

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import opencc
 
-from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lazy_regex import code_regex
 from scriptcheck.text.normalize import t2s_converter, traditional_free
 
 __all__ = ["Mix", "script_mix", "punctuation_mix"]
@@ -85,7 +85,7 @@ _HALF = frozenset(",.?!:;()")
 
 # Stretches whose ASCII marks belong to them, not to the Chinese sentence around them: a person
 # would not "fix" any of these to full width.
-_NOT_PROSE = LazyRegex(
+_NOT_PROSE = code_regex(
     r"""
       (?:https?://|www\.)[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+   # a URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                      # an e-mail address

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lazy_regex import code_regex
 
 __all__ = ["MASK", "Placeholder", "scan_placeholders", "mask_placeholders"]
 
@@ -29,7 +29,7 @@ _ID = r"[A-Za-z_][A-Za-z0-9_.]*"  # %-style names are identifiers: 50%(含税) i
 
 # One scanner, alternatives tried left to right at each position, so the misspelt shapes win
 # over the well-formed placeholder hiding inside them ({{name} contains {name}).
-_SCANNER = LazyRegex(
+_SCANNER = code_regex(
     rf"""
     (?P<misspelt>
         \{{\{{\s*{_NAME}\s*\}}(?!\}})          # {{{{name}}   closed with a single brace

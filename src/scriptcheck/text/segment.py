@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from scriptcheck.cachedir import cache_dir, dist_version
-from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lazy_regex import code_regex
 from scriptcheck.text.jieba_dict import load_tokenizer
 from scriptcheck.text.rust_segmenter import RustTokenizer, rjieba_available
 
@@ -30,7 +30,7 @@ class Token(NamedTuple):
 
 BACKENDS = ("jieba", "rjieba")
 # jieba's own block splitter (``jieba.re_han_default``): it segments each such run separately.
-_BLOCK = LazyRegex("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
+_BLOCK = code_regex("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 _MEMO_LIMIT = 20_000
 _LONG_BLOCK = 256  # longer jieba blocks are segmented piecewise (see tokens_near)
 # words() cuts a longer text in pieces this long: jieba's HMM is quadratic in a run of characters
@@ -44,12 +44,12 @@ _WINDOW = 24
 # see every character as a word there, so a softener inside a disguised phrase (the 请 of
 # 请勿) and a short word inside a longer one (the 滚 of 滚滚) would pass a boundary check that
 # the plain text fails.
-_GLUED = LazyRegex(r"(?<![\u3400-\u9fff])[\u3400-\u9fff](?:[^\u3400-\u9fff\w\n]{1,3}[\u3400-\u9fff]){2,}"
+_GLUED = code_regex(r"(?<![\u3400-\u9fff])[\u3400-\u9fff](?:[^\u3400-\u9fff\w\n]{1,3}[\u3400-\u9fff]){2,}"
                    r"(?![\u3400-\u9fff])")
-_GLUE = LazyRegex(r"[^\u3400-\u9fff]+")
+_GLUE = code_regex(r"[^\u3400-\u9fff]+")
 # A clause or sentence mark: inside a glued run, a glue that holds one and is not the run's
 # usual glue is the writer's own punctuation (你 家 小 明 有 点 笨 ， 教 了), kept as such.
-_PAUSE = LazyRegex(r"[，,、；;：:。！？!?]")
+_PAUSE = code_regex(r"[，,、；;：:。！？!?]")
 
 
 _JIEBA_LOCK = threading.Lock()

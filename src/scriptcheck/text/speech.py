@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.lazy_regex import code_regex
 
 __all__ = ["SpokenText", "NumberChunk", "number_chunks", "number_sequences", "normalize_numbers",
            "strip_fillers", "clauses", "is_backchannel", "is_line_check", "has_numeral_run", "DIGIT_VALUES", "FILLERS"]
@@ -66,7 +66,7 @@ FILLERS: tuple[str, ...] = ("就是说", "然后呢", "那个", "这个", "就�
                             "啊", "哦", "噢", "哎", "唉")
 _CLAUSE_FILLERS = tuple(f for f in FILLERS if f not in _HESITATIONS)
 _CLAUSE_PUNCT = frozenset("，,。.！!？?；;：:、…~～\n\r\t \u3000\u00a0")
-_BACKCHANNEL = LazyRegex(r"[\s,，。.!！?？、~～…]*(?:(?:嗯+|呃+|啊+|哦+|噢+|唔+|额+|对+|是+|好+|行|好的|是的|对的|"
+_BACKCHANNEL = code_regex(r"[\s,，。.!！?？、~～…]*(?:(?:嗯+|呃+|啊+|哦+|噢+|唔+|额+|对+|是+|好+|行|好的|是的|对的|"
                          r"嗯哼|对对|明白|知道了|可以|没问题|没事|ok|OK|okay)[\s,，。.!！?？、~～…]*){1,4}")
 
 
@@ -98,7 +98,7 @@ class NumberChunk(NamedTuple):
 
 
 _NUMERAL = "[0-9０-９〇零○一二三四五六七八九两幺壹贰叁肆伍陆柒捌玖]"
-_NUMERAL_RUN = LazyRegex(_NUMERAL + "(?:[ \t\u3000,，、-]?" + _NUMERAL + "){2}")
+_NUMERAL_RUN = code_regex(_NUMERAL + "(?:[ \t\u3000,，、-]?" + _NUMERAL + "){2}")
 
 
 def has_numeral_run(text: str) -> bool:
@@ -382,7 +382,7 @@ def is_backchannel(text: str) -> bool:
     return bool(bare) and bare != stripped and _BACKCHANNEL.fullmatch(bare) is not None
 
 
-_LINE_CHECK = LazyRegex(r"[\s,，。.!！?？、~～…]*(?:(?:嗯|呃|啊|哎|诶|那个)?(?:喂+|还在吗|在吗|在不在|在没在|有人吗|有人没有?|有没有人|人呢|听得到吗|听得见吗|"
+_LINE_CHECK = code_regex(r"[\s,，。.!！?？、~～…]*(?:(?:嗯|呃|啊|哎|诶|那个)?(?:喂+|还在吗|在吗|在不在|在没在|有人吗|有人没有?|有没有人|人呢|听得到吗|听得见吗|"
                         r"听得清吗|能听到吗|听到吗|能听见吗|听见没|听到没有?|听不到|听不见|你好|您好|hello|哈喽|"
                         r"说话啊?|怎么不说话了?|怎么没声音?了?|没声音了?)[呀啊吗呢了]*[\s,，。.!！?？、~～…]*){1,6}", re.IGNORECASE)
 
