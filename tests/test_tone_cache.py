@@ -1,6 +1,6 @@
 """The tone model's load cache (lexicon.tone_cache): a warm load gives the same model and the
 same findings as a fresh one, skips what it should (the n-gram file's validation, the cue
-patterns' policy checks), ignores a corrupt or foreign file and is off with
+and neutral patterns' checks), ignores a corrupt or foreign file and is off with
 ``SCRIPTCHECK_CACHE_DIR=off``. Timing is never asserted (benchmarks/bench_startup.py measures it).
 """
 
@@ -65,6 +65,7 @@ def test_warm_tone_model_is_the_fresh_one(cache, monkeypatch) -> None:
 
     monkeypatch.setattr(NgramFile, "model_validate", refused)
     monkeypatch.setattr(tone_module, "check_regex", refused)
+    monkeypatch.setattr(tone_module, "check_normalised", refused)  # the neutral clauses' check
     warm = load_tone()
     monkeypatch.undo()
     monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")

@@ -131,6 +131,8 @@ class NeutralClause(BaseModel):
     def _safe(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
+        if value in _known(info)[0]:  # both checks passed in an earlier load of this very file
+            return value
         try:  # it is searched in normalised text: 您 or a doubled character would never match
             check_normalised(value)
         except PatternProblem as exc:
