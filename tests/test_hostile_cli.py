@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPORA
-from tests.hostile import MEMORY_CEILING, SRC, limit_process, run_cli
+from tests.hostile import MEMORY_CEILING, SRC, limit_process, run_cli, shared_phrase_lexicon
 
 CALLS = (CORPORA / "calls.jsonl").read_text(encoding="utf-8").splitlines()
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and /dev/full")
@@ -144,6 +144,15 @@ def test_a_lexicon_pattern_nested_too_deep_exits_2_with_one_line(tmp_path) -> No
     result = run_cli("lint", "--isolated", "--lexicon", str(lexicon), str(tmp_path / "r.txt"), timeout=60)
     assert result.returncode == 2
     _one_line_error(result, "deep.yaml: entry XD901 (deep): patterns[0]", "nests groups 3000 deep")
+
+
+def test_a_lexicon_too_costly_to_verify_exits_2_with_one_line(tmp_path) -> None:
+    lexicon = tmp_path / "shared.yaml"
+    lexicon.write_text(shared_phrase_lexicon(600), encoding="utf-8")
+    result = run_cli("lexicon", "test", str(lexicon), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, "shared.yaml: its 2,400 spec texts hold 720,000 candidate hits",
+                    "share the literal '你自己看着办'")
 
 
 @posix

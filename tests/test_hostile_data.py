@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from scriptcheck import LexiconError, ProfileError, load_lexicon, load_profile
+from scriptcheck.lexicon.matcher import PhraseMatcher
 from scriptcheck.resources import resolve
+from tests.hostile import shared_phrase_lexicon
 
 LEXICON = """version: 1
 name: evil
@@ -100,3 +102,28 @@ def test_a_data_field_can_never_name_a_file() -> None:
     for ref in ("/dev/zero", "../etc/passwd", "x.yaml"):
         with pytest.raises(ProfileError):
             resolve("profile", ref, allow_paths=False)
+
+
+def test_a_lexicon_whose_entries_share_a_phrase_is_refused_before_any_spec_is_checked(tmp_path, monkeypatch) -> None:
+    # Every match spec of 600 entries sharing a phrase holds 600 candidates: checked one by one,
+    # 1,200 texts x 600 (quadratic: 2,000 such entries took 34 s, 10,000 would take minutes).
+    path = tmp_path / "shared.yaml"
+    path.write_text(shared_phrase_lexicon(600), encoding="utf-8")
+    checked = []
+    monkeypatch.setattr(PhraseMatcher, "check", lambda self, text: checked.append(text) or [])
+    with pytest.raises(LexiconError, match=r"shared\.yaml: its 2,400 spec texts hold 720,000 candidate hits .*\("
+                                           r"600 phrases, pattern anchors and allowed phrases share the literal "
+                                           r"'你自己看着办'"):
+        load_lexicon(path)
+    assert checked == []
+
+
+def test_as_many_entries_with_phrases_of_their_own_load_and_keep_their_specs(tmp_path) -> None:
+    # Two characters from two disjoint sets: no phrase is another's, and none doubles a character
+    # (normalisation would collapse the run).
+    first, second = "甲乙丙丁戊庚辛壬癸子丑寅卯辰巳午未申酉戌", "春夏秋冬东南西北金木水火土山川河湖海天地日月星云风雨雪霜雷电"
+    path = tmp_path / "own.yaml"
+    path.write_text(shared_phrase_lexicon(600, lambda i: "你自己看着办" + first[i // 30] + second[i % 30]),
+                    encoding="utf-8")
+    lexicon = load_lexicon(path)
+    assert len(lexicon.entries) == 600

@@ -274,6 +274,12 @@ class PhraseMatcher:
             self._category_entries[key] = entries
         return entries
 
+    @property
+    def matcher(self) -> Matcher:
+        """The literal-and-pattern matcher over every lexicon's entries (and the tone model's
+        gate), in the order of :attr:`lexicons`."""
+        return self._matcher
+
     def prepare(self) -> None:
         """Build the automata now, and those of the category matchers made later as soon as
         they are made, rather than after their first texts: for a caller about to scan many

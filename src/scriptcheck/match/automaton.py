@@ -41,6 +41,7 @@ class LiteralAutomaton:
         self._pack = pack or _default_pack
         self._table: _Table | None = None  # the lookup search, before the automaton is built
         self._lookups = 0  # lookups spent so far
+        self._counts: list[int] | None = None  # payloads per literal number, for crowding()
         for literal, payloads in (literals or {}).items():
             for payload in payloads:
                 self.add(literal, payload)
@@ -57,6 +58,7 @@ class LiteralAutomaton:
             entry.append(payload)
         self._automaton = None
         self._table = None
+        self._counts = None
 
     def add_all(self, literals: Iterable[str], payload: Hashable) -> None:
         """:meth:`add` ``payload`` under each of ``literals`` (a pattern's anchors)."""
@@ -71,6 +73,7 @@ class LiteralAutomaton:
                 entry.append(payload)
         self._automaton = None
         self._table = None
+        self._counts = None
 
     def __len__(self) -> int:
         return len(self._payloads)
@@ -78,7 +81,7 @@ class LiteralAutomaton:
     def __getstate__(self) -> dict:
         # The Rust automaton does not pickle: a copy (a checker sent to another process)
         # builds its own on first use, from the literals.
-        return {**self.__dict__, "_automaton": None, "_values": [], "_table": None, "_lookups": 0}
+        return {**self.__dict__, "_automaton": None, "_values": [], "_table": None, "_lookups": 0, "_counts": None}
 
     def build(self) -> None:
         """Build the automaton now instead of after the first texts: for a caller that knows
@@ -136,6 +139,19 @@ class LiteralAutomaton:
         if not text:
             return []
         return automaton.find_matches_as_indexes(text, overlapping=True)
+
+    def crowding(self, text: str) -> int:
+        """How many payloads the literal occurrences in ``text`` carry in all: the candidates a
+        search of ``text`` hands on to be verified, counted without packing or verifying any."""
+        counts = self._counts
+        if counts is None:
+            counts = self._counts = [len(entry) - 1 for entry in self._payloads.values()]
+        return sum([counts[literal] for literal, _, _ in self.find(text)])
+
+    def most_shared(self) -> tuple[str, int]:
+        """The literal that carries the most payloads, and how many (``("", 0)`` when empty)."""
+        literal = max(self._payloads, key=lambda key: len(self._payloads[key]), default="")
+        return literal, len(self._payloads[literal]) - 1 if literal else 0
 
     def payloads(self, text: str) -> list[tuple[int, int, object]]:
         """:meth:`find` with the packed payloads in place of the literal numbers:

@@ -146,6 +146,17 @@ class Matcher:
         return (entry_index, regex.search, regex.finditer, pattern.anchored_end, needs,
                 regex.match if line_start else None)
 
+    def crowding(self, norm: Normalized) -> int:
+        """The candidates a search of ``norm`` starts from (every entry, phrase or pattern
+        anchor, of every literal found in it, before any is verified): what :meth:`find`'s
+        work grows with."""
+        return self._automaton.crowding(norm.text)
+
+    def most_shared(self) -> tuple[str, int]:
+        """The literal (normalised) the most phrases, anchors and allowed phrases share, and
+        how many (:meth:`LiteralAutomaton.most_shared`)."""
+        return self._automaton.most_shared()
+
     def find(self, norm: Normalized, only: frozenset[int] | None = None) -> list[Hit]:
         """All hits in ``norm`` (of the entries in ``only``, when given), sorted by position."""
         return self.find_many((norm,), only)[0]
