@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scriptcheck.errors import InputError
@@ -193,6 +195,16 @@ def test_rasa_files_without_replies_yield_none(text: str) -> None:
     assert source.templates == []
 
 
+def test_rasa_nlu_training_data_in_json_yields_no_template() -> None:
+    # Rasa 1.x's data/nlu.json: every "text" is something a user says, never a reply.
+    text = ('{"rasa_nlu_data": {"regex_features": [], "entity_synonyms": [], "common_examples": ['
+            '{"text": "你怎么这么笨，查个流量都不会", "intent": "complain", "entities": []},'
+            '{"text": "帮我查一下我的流量", "intent": "request_search", "entities": []}]}}')
+    source = parse_templates("data/nlu.json", text)
+    assert source.format == "rasa"
+    assert source.templates == []
+
+
 def test_rasa_responses_split_into_data_files() -> None:
     text = "version: '3.1'\nresponses:\n  utter_wait:\n  - text: 请您稍等，马上为您查询\n"
     source = parse_templates("data/responses/wait.yml", text)
@@ -316,6 +328,53 @@ def test_aiml_xml_in_a_directory_only_when_it_is_aiml(tmp_path) -> None:
     (tmp_path / "more.aiml").write_text(AIML, encoding="utf-8")
     names = sorted(p.rsplit("/", 1)[-1] for p in expand_paths([str(tmp_path)], LintConfig()))
     assert names == ["bot.xml", "more.aiml"]
+
+
+def test_a_directory_is_expanded_without_hidden_directories_packages_or_virtual_environments(tmp_path) -> None:
+    from scriptcheck.templates.config import LintConfig
+    from scriptcheck.templates.lint import expand_paths
+
+    def write(relative: str, text: str = "你自己看着办\n") -> None:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+
+    write("replies/bot.yml", "greet: 您好\n")
+    write("faq.txt", "您好，请问有什么可以帮您？\n")
+    write(".hidden.txt")
+    for other in (".git/logs/x.txt", ".venv/lib/y.json", "node_modules/pkg/z.json", "web/bower_components/a.json",
+                  "src/__pycache__/c.txt", "__pypackages__/3.11/lib/d.txt", "lib/site-packages/e.yaml",
+                  "env/share/f.txt"):
+        write(other)
+    write("env/pyvenv.cfg", "home = /usr/bin\n")  # a virtual environment of any name
+    found = sorted(Path(p).relative_to(tmp_path).as_posix() for p in expand_paths([str(tmp_path)], LintConfig()))
+    assert found == ["faq.txt", "replies/bot.yml"]
+    # A skipped directory or file named on the command line is linted as asked.
+    assert list(expand_paths([str(tmp_path / "node_modules")], LintConfig())) == [str(tmp_path / "node_modules/pkg/z.json")]
+    assert list(expand_paths([str(tmp_path / ".hidden.txt")], LintConfig())) == [str(tmp_path / ".hidden.txt")]
+
+
+def test_word_lists_found_in_a_directory_are_reported_not_linted(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from scriptcheck.cli import cli
+
+    # A vocabulary, a stop-word list and a segmenter's dictionary (word, tag, count): their
+    # words are no replies. The reply file has short lines too, but punctuated.
+    (tmp_path / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", *"你我他滚笨蛋傻子的了吗呢吧啊哦嗯去死", "##们"]) + "\n",
+                                        encoding="utf-8")
+    (tmp_path / "stop_words.txt").write_text("\n".join(["滚", "你丫", "呵呵", "切", *[f"词{i}" for i in range(30)]]) + "\n",
+                                             encoding="utf-8")
+    (tmp_path / "userdict.txt").write_text("\n".join(f"笨蛋{i} n {i}" for i in range(25)) + "\n", encoding="utf-8")
+    replies = [f"您好，订单{i}已发货。" for i in range(24)] + ["你自己看着办吧。"]
+    (tmp_path / "replies.txt").write_text("\n".join(replies) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--isolated", str(tmp_path)])
+    linted = {line.split(":", 1)[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()}
+    assert linted == {"replies.txt"}, result.stdout
+    (note,) = [line for line in result.stderr.splitlines() if "word lists" in line]
+    assert note.startswith("scriptcheck: warning: 3 text file(s)") and "stop_words.txt" in note and "name a file" in note
+    # Named on the command line, a word list is linted as asked.
+    named = CliRunner().invoke(cli, ["lint", "--isolated", str(tmp_path / "vocab.txt")])
+    assert "vocab.txt:" in named.stdout and "word lists" not in named.stderr
 
 
 def test_labelled_faq_text_reads_the_agents_lines_without_their_labels() -> None:

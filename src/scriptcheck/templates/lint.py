@@ -5,6 +5,7 @@ and marked when an inline directive or the baseline forgives them."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -25,11 +26,27 @@ from scriptcheck.templates.sources import SourceFile, Template, read_templates
 from scriptcheck.templates.suppress import covers
 from scriptcheck.text.placeholders import mask_placeholders
 
-__all__ = ["DEFAULT_PROFILE", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult", "LintRun",
+__all__ = ["DEFAULT_PROFILE", "SKIPPED_DIRECTORIES", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult", "LintRun",
            "Linter", "expand_paths"]
 
 DEFAULT_PROFILE = "template"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
+# Directories a directory's expansion never enters (besides hidden ones and virtual
+# environments, found by their pyvenv.cfg): what package managers install, and Python's caches.
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "bower_components", "__pycache__", "__pypackages__",
+                                 "site-packages"})
+# A text file found in a directory that is a word list — a vocabulary, stop words, a lookup
+# table, a segmenter's dictionary (word, frequency, tag) — holds no reply, but read one reply a
+# line it reports its words as the bot's: in the public chatbot repositories of
+# benchmarks/chatbot_repos.yaml a character table gave 2,695 findings, a BERT vocab.txt 83, a
+# stop-word list 67. One is told by its head: at least _WORD_LIST_LINES non-blank lines, nearly
+# all a short token without punctuation or a dictionary line (a word, then tags and counts:
+# 淋病 zheng 100 / 主拍 n 2 v 2). Reply files stay far below the share (at most 0.2 of their
+# lines in those repositories and in corpora/; a list of place names reached 0.87).
+_WORD_LIST_LINE = re.compile(r"[^\s，。！？、；：,.!?;:…]{1,10}|\S{1,24}(?:\s+(?:\d+|[A-Za-z]{1,8}))+")
+_WORD_LIST_LINES = 20
+_WORD_LIST_SHARE = 0.85
+_WORD_LIST_HEAD = 65536
 # Markdown is read only as Rasa 1.x responses.md: in a directory, a .md file is a template file
 # when its name says it holds responses (a README or nlu.md is not); a .md named on the command
 # line is read as one whatever its name.
@@ -139,19 +156,56 @@ class LintRun:
         return any(f.severity >= threshold for f in self.findings())
 
 
-def expand_paths(paths: Iterable[str], config: LintConfig) -> Iterator[str]:
+def expand_paths(paths: Iterable[str], config: LintConfig, word_lists: list[str] | None = None) -> Iterator[str]:
     """Files to lint: files as given, directories expanded (recursively, sorted) into their
     template files (``.yaml .yml .json .txt .aiml``, ``*responses*.md`` and AIML ``.xml``); hidden files and
-    ``exclude`` matches are skipped."""
+    directories, installed packages (:data:`SKIPPED_DIRECTORIES`, virtual environments), text
+    files that are word lists (appended to ``word_lists`` when given) and ``exclude`` matches
+    are skipped below a directory given (a path given is linted as it is)."""
     for source in paths:
         path = Path(source)
         if source != "-" and path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (child.is_file() and _template_file(child)
-                        and not child.name.startswith(".") and not config.excluded(str(child))):
-                    yield str(child)
+            for child in sorted(_files_below(path)):
+                if not _template_file(child) or config.excluded(str(child)):
+                    continue
+                if child.suffix.lower() == ".txt" and _word_list(child):
+                    if word_lists is not None:
+                        word_lists.append(str(child))
+                    continue
+                yield str(child)
         elif not config.excluded(source):
             yield source
+
+
+def _word_list(path: Path) -> bool:
+    """Whether the text file ``path`` is a word list, by its head (see _WORD_LIST_LINE)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_WORD_LIST_HEAD)
+    except OSError:
+        return False  # reading it for real reports the error
+    lines = head.decode("utf-8", "replace").splitlines()
+    if len(head) == _WORD_LIST_HEAD:
+        lines = lines[:-1]  # cut off in the middle
+    lines = [line.strip() for line in lines if line.strip()]
+    if len(lines) < _WORD_LIST_LINES:
+        return False
+    return sum(1 for line in lines if _WORD_LIST_LINE.fullmatch(line)) >= _WORD_LIST_SHARE * len(lines)
+
+
+def _files_below(root: Path) -> Iterator[Path]:
+    """The files under ``root`` that are not hidden, outside the directories a linter of
+    sources skips: a bot's repository holds its virtual environment or ``node_modules`` as
+    often as not, thousands of other projects' JSON, YAML and text files (``scriptcheck lint
+    .`` read them all and reported their words as the bot's)."""
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = [name for name in subdirectories
+                             if not name.startswith(".") and name not in SKIPPED_DIRECTORIES
+                             and not os.path.isfile(os.path.join(directory, name, "pyvenv.cfg"))]
+        for name in files:
+            child = Path(directory, name)
+            if not name.startswith(".") and child.is_file():
+                yield child
 
 
 class Linter:
@@ -255,7 +309,8 @@ class Linter:
         run = LintRun()
         # The baseline is JSON and often sits among the templates; it is not a template file.
         skip = self.baseline.path.resolve() if self.baseline is not None else None
-        for path in expand_paths(paths, self.config):
+        word_lists: list[str] = []
+        for path in expand_paths(paths, self.config, word_lists):
             if skip is not None and path != "-" and Path(path).resolve() == skip:
                 continue
             try:
@@ -267,6 +322,11 @@ class Linter:
             results, warnings = self.lint_source(source)
             run.results.extend(results)
             run.warnings.extend(warnings)
+        if word_lists:
+            shown = ", ".join(word_lists[:3]) + (f" and {len(word_lists) - 3} more" if len(word_lists) > 3 else "")
+            run.warnings.append(f"{len(word_lists)} text file(s) in the directories given are word lists "
+                                f"(vocabularies, stop words, lookup tables, dictionaries), not replies, and were "
+                                f"not linted: {shown}; name a file to lint it")
         if self.baseline is not None:
             marks = self.baseline.filter(f.fingerprint for f in run.findings(active_only=True))
             active = iter(marks)

@@ -444,7 +444,9 @@ _RASA_KEYS = {"intents": _Seq, "actions": _Seq, "entities": _Seq, "slots": _Map,
               # config.yml, endpoints.yml and credentials.yml of the same project
               "pipeline": _Seq, "policies": _Seq, "action_endpoint": _Map, "tracker_store": _Map,
               "event_broker": _Map, "lock_store": _Map, "socketio": _Map, "rasa": _Map,
-              "recipe": _Str, "assistant_id": _Str}
+              "recipe": _Str, "assistant_id": _Str,
+              # Rasa 1.x NLU training data in JSON (common_examples, lookup_tables…): what users say
+              "rasa_nlu_data": _Map}
 
 
 def _rasa_responses(root: _Map) -> _Map | None:
