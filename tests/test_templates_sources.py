@@ -349,7 +349,8 @@ def test_a_directory_is_expanded_without_hidden_directories_packages_or_virtual_
     found = sorted(Path(p).relative_to(tmp_path).as_posix() for p in expand_paths([str(tmp_path)], LintConfig()))
     assert found == ["faq.txt", "replies/bot.yml"]
     # A skipped directory or file named on the command line is linted as asked.
-    assert list(expand_paths([str(tmp_path / "node_modules")], LintConfig())) == [str(tmp_path / "node_modules/pkg/z.json")]
+    named = list(expand_paths([str(tmp_path / "node_modules")], LintConfig()))
+    assert named == [str(tmp_path / "node_modules/pkg/z.json")]
     assert list(expand_paths([str(tmp_path / ".hidden.txt")], LintConfig())) == [str(tmp_path / ".hidden.txt")]
 
 
@@ -371,7 +372,8 @@ def test_word_lists_found_in_a_directory_are_reported_not_linted(tmp_path) -> No
     linted = {line.split(":", 1)[0].rsplit("/", 1)[-1] for line in result.stdout.splitlines() if line.strip()}
     assert linted == {"replies.txt"}, result.stdout
     (note,) = [line for line in result.stderr.splitlines() if "word lists" in line]
-    assert note.startswith("scriptcheck: warning: 3 text file(s)") and "stop_words.txt" in note and "name a file" in note
+    assert note.startswith("scriptcheck: warning: 3 text file(s)")
+    assert "stop_words.txt" in note and "name a file" in note
     # Named on the command line, a word list is linted as asked.
     named = CliRunner().invoke(cli, ["lint", "--isolated", str(tmp_path / "vocab.txt")])
     assert "vocab.txt:" in named.stdout and "word lists" not in named.stderr

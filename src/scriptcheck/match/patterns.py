@@ -53,7 +53,8 @@ class CompiledPattern:
     __slots__ = ("source", "anchors", "anchored_end", "program", "_regex", "_prefilter")
 
     def __init__(self, source: str, regex: re.Pattern[str] | None, anchors: frozenset[str],
-                 anchored_end: bool = False, program: Program | None = None, prefilter: Prefilter | None = None) -> None:
+                 anchored_end: bool = False, program: Program | None = None,
+                 prefilter: Prefilter | None = None) -> None:
         self.source = source
         self.anchors = anchors
         self.anchored_end = anchored_end  # uses $ or \Z: only a match at the real end of the text counts

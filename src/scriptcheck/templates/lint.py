@@ -26,8 +26,8 @@ from scriptcheck.templates.sources import SourceFile, Template, read_templates
 from scriptcheck.templates.suppress import covers
 from scriptcheck.text.placeholders import mask_placeholders
 
-__all__ = ["DEFAULT_PROFILE", "SKIPPED_DIRECTORIES", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult", "LintRun",
-           "Linter", "expand_paths"]
+__all__ = ["DEFAULT_PROFILE", "SKIPPED_DIRECTORIES", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult",
+           "LintRun", "Linter", "expand_paths"]
 
 DEFAULT_PROFILE = "template"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
