@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import marshal
 import pickle
-import re._parser as re_parser
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ from scriptcheck.lexicon import compiled_cache, spec_cache
 from scriptcheck.lexicon.loader import DEFAULT_LEXICONS, load_lexicons
 from scriptcheck.lexicon.schema import LexiconFile
 from scriptcheck.profile.loader import load_profile
-from scriptcheck.match.patterns import window_prefilter
 from scriptcheck.resources import resolve
 
 from .dev_data import data_documents, evenly_spaced
@@ -57,10 +55,6 @@ def _behaviour(lexicons) -> list:
     return [scans, rules, sorted(checker.phrase_categories)]
 
 
-def _refused(*args, **kwargs):
-    raise AssertionError("a pattern was parsed again")
-
-
 def _no_validation(monkeypatch) -> None:
     """Make validating a lexicon file an error (a load from the compiled cache validates nothing)."""
     def refuse(*args, **kwargs):
@@ -88,10 +82,7 @@ def test_a_restored_lexicon_behaves_like_a_fresh_one(cache, monkeypatch) -> None
     assert len(_files(cache, "compiled")) == len(DEFAULT_LEXICONS)
     with monkeypatch.context() as patched:
         _no_validation(patched)
-        patched.setattr(re_parser, "parse", _refused)  # nor is any pattern parsed again
         restored = load_lexicons(DEFAULT_LEXICONS)
-        # Each from the cache: reading one parses nothing.
-        assert len([p.prefilter for lx in restored for e in lx.match_entries for p in e.patterns]) > 2000
         matching = [(lx.path, lx.name, lx.kind, lx.rules, lx.match_entries, lx.tone) for lx in restored]
         # No model yet: the restored lexicons hold the parsed JSON until asked.
         assert all(lx._model._model is None for lx in restored)
@@ -100,9 +91,6 @@ def test_a_restored_lexicon_behaves_like_a_fresh_one(cache, monkeypatch) -> None
         for x, y in zip(a.match_entries, b.match_entries):  # every field, group_allow included
             assert x.__dict__ == y.__dict__
             assert [p.regex.pattern for p in x.patterns] == [p.regex.pattern for p in y.patterns]
-            # The window prefilters come with them, worked out when the fresh load parsed the patterns.
-            assert [p._prefilter for p in x.patterns] == [p._prefilter for p in y.patterns]
-            assert all(p._prefilter == window_prefilter(p.source, p.anchors) for p in x.patterns)
     found = _behaviour(restored)
     assert found == _behaviour(fresh)
     assert sum(len(scan.findings) for scan in found[0]) > 500  # the dev set's rude texts are found
@@ -203,23 +191,18 @@ def _cached_file(cache: Path, path: Path) -> Path:
 
 def _mutations(plain: tuple) -> list[tuple]:
     """Plain forms that are not what to_plain writes, one way each."""
-    name, kind, json_data, group_allow, sources, anchors, ends, mitigators, columns, programs, mitigator_programs, \
-        prefilters = plain
+    name, kind, json_data, group_allow, sources, anchors, ends, mitigators, columns, programs, mitigator_programs = plain
     cols = list(columns)
     first = programs[0]
-    needs, line_start = next(p for p in prefilters if p[0])
 
     def with_column(index: int, value) -> tuple:
         changed = list(cols)
         changed[index] = value
         return (name, kind, json_data, group_allow, sources, anchors, ends, mitigators, tuple(changed), programs,
-                mitigator_programs, prefilters)
+                mitigator_programs)
 
     def with_programs(value) -> tuple:
-        return (*plain[:9], value, mitigator_programs, prefilters)
-
-    def with_prefilter(value) -> tuple:
-        return (*plain[:11], (value, *prefilters[1:]))
+        return (*plain[:9], value, mitigator_programs)
 
     return [
         (),
@@ -239,20 +222,14 @@ def _mutations(plain: tuple) -> list[tuple]:
         with_column(14, ((), *cols[14][1:])),  # fewer normalised phrases than phrases
         with_column(14, (("",) * len(cols[5][0]), *cols[14][1:])),  # an empty literal
         (name, kind, json_data, group_allow, sources, (("",), *anchors[1:]), ends, mitigators, columns, programs,
-         mitigator_programs, prefilters),
+         mitigator_programs),
         (name, kind, json_data, group_allow, sources, anchors, ends, (("(", False, True, -1),), columns, programs,
-         mitigator_programs, prefilters),
+         mitigator_programs),
         with_programs(programs[:-1]),  # a program short
         with_programs((list(first), *programs[1:])),  # a list where a program goes
         with_programs(((first[0], first[1].hex(), *first[2:]), *programs[1:])),  # code as text
         with_programs(((*first[:3], (("name", "1"),)), *programs[1:])),  # a group index as text
-        (*plain[:10], mitigator_programs[:-1], prefilters),
-        (*plain[:11], prefilters[:-1]),  # a prefilter short
-        with_prefilter((needs, 1)),  # a number for line_start
-        with_prefilter((list(needs), line_start)),  # a list where a tuple goes
-        with_prefilter(((("",),), line_start)),  # an empty literal to look for
-        with_prefilter((((),), line_start)),  # an empty set of literals
-        with_prefilter((needs,)),  # line_start missing
+        (*plain[:10], mitigator_programs[:-1]),
     ]
 
 

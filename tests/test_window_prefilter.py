@@ -17,7 +17,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from scriptcheck.match.patterns import PatternProblem, compile_pattern, window_prefilter
+from scriptcheck.match.patterns import window_prefilter
 from scriptcheck.text.normalize import normalize_many
 
 engine = importlib.import_module("scriptcheck.match.engine")
@@ -165,16 +165,3 @@ def test_prepared_and_unprepared_agree_on_generated_text(matchers, texts) -> Non
     plain, prepared = matchers
     norms = normalize_many(texts)
     assert prepared.find_many(norms) == plain.find_many(norms)
-
-
-@settings(max_examples=1000, deadline=None)
-@given(_pattern())
-def test_a_checked_pattern_carries_the_prefilter_of_its_source(source) -> None:
-    # compile_pattern works the prefilter out from the parse its checks made (and the compiled
-    # cache keeps it); it must be what parsing the source again gives.
-    try:
-        pattern = compile_pattern(source)
-    except PatternProblem:
-        return
-    assert pattern._prefilter is not None
-    assert pattern._prefilter == window_prefilter(source, pattern.anchors)

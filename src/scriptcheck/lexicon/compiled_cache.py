@@ -13,9 +13,6 @@ This cache keeps instead, under ``<cache dir>/compiled/<key>``:
   expanded regex and scope, and the program each regex compiled to when the lexicon was first
   loaded (:mod:`scriptcheck.regex_program`): a regex is rebuilt from its program when first
   used, not compiled again (``re`` spent ~0.2 s of every 16,000-chat batch compiling them);
-- each pattern's window prefilter (:func:`~scriptcheck.match.patterns.window_prefilter`),
-  worked out from the parse its checks made (parsing each pattern again when a large batch
-  first reached it was ~90 ms of every such batch, and of every worker);
 - the JSON (UTF-8 bytes) of the data the file parsed to, from which :attr:`Lexicon.data` (the pydantic model, with
   the specs and documentation) is validated only if something asks for it.
 
@@ -63,7 +60,7 @@ __all__ = ["from_plain", "load_compiled", "store_compiled", "to_plain"]
 # interpreter and its `re` engine are part of it (regex_program.PROGRAM_FORMAT): the regexes'
 # programs stored here are its own, and a cache folder can be shared by interpreters whose
 # `re` differs.
-_FORMAT = f"scriptcheck-compiled/8 python {sys.version_info[0]}.{sys.version_info[1]} {PROGRAM_FORMAT}"
+_FORMAT = f"scriptcheck-compiled/7 python {sys.version_info[0]}.{sys.version_info[1]} {PROGRAM_FORMAT}"
 _SEVERITIES = {s.value: s for s in Severity}
 # A stored mitigator is its regex's source and then its other fields in order, their types read off
 # Mitigation itself: a field added there is stored, restored and checked without another edit here.
@@ -84,7 +81,6 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
     analyses: list[tuple] = []
     pattern_index: dict[tuple, int] = {}
     programs: list = []
-    prefilters: list = []
     mitigator_index: dict[Mitigation, int] = {}
     mitigators: list[tuple] = []
     mitigator_programs: list = []
@@ -112,7 +108,6 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
                 # load writes.
                 programs.append(pattern.program if pattern.program is not None
                                 else compile_captured(pattern.source, re.MULTILINE)[1])
-                prefilters.append(pattern.prefilter)
             own.append(pattern_index[known])
         entry_patterns.append(tuple(own))
         entry_mitigators.append(tuple(map(index_of, entry.mitigators)))
@@ -129,7 +124,7 @@ def to_plain(lexicon: Lexicon, json_data: bytes) -> tuple:
     )
     return (lexicon.name, lexicon.kind, json_data, tuple(group_allow), tuple(sources),
             tuple(a for a, _ in analyses), tuple(end for _, end in analyses), tuple(mitigators), columns,
-            tuple(programs), tuple(mitigator_programs), tuple(prefilters))
+            tuple(programs), tuple(mitigator_programs))
 
 
 def _literals(entry: MatchEntry) -> tuple[str, ...]:
@@ -183,14 +178,6 @@ def _programs(column: Any, count: int) -> bool:
             and all(program is None or is_program(program) for program in column))
 
 
-def _prefilters(column: Any, count: int) -> bool:
-    """A tuple of ``count`` window prefilters (:data:`scriptcheck.match.patterns.Prefilter`)."""
-    return (type(column) is tuple and len(column) == count
-            and all(type(p) is tuple and len(p) == 2 and type(p[0]) is tuple and type(p[1]) is bool
-                    and all(type(needs) is tuple and needs and _strings(needs) and all(needs) for needs in p[0])
-                    for p in column))
-
-
 def _shape_ok(plain: Any) -> bool:
     """Whether ``plain`` is exactly what :func:`to_plain` writes (types, lengths, ranges)."""
     try:
@@ -200,10 +187,10 @@ def _shape_ok(plain: Any) -> bool:
 
 
 def _checked(plain: Any) -> bool:
-    if type(plain) is not tuple or len(plain) != 12:
+    if type(plain) is not tuple or len(plain) != 11:
         return False
     name, kind, json_data, group_allow, sources, anchors, ends, mitigators, columns, programs, \
-        mitigator_programs, prefilters = plain
+        mitigator_programs = plain
     if not (type(name) is str and kind in ("forbidden", "polite", "cue") and type(json_data) is bytes
             and _strings(group_allow) and _strings(sources) and _string_tuples(anchors)
             and type(ends) is tuple and set(map(type, ends)) <= {bool}
@@ -212,8 +199,7 @@ def _checked(plain: Any) -> bool:
     if type(mitigators) is not tuple or not all(
             type(m) is tuple and tuple(map(type, m)) == _MITIGATION_TYPES for m in mitigators):
         return False
-    if not (_programs(programs, len(sources)) and _programs(mitigator_programs, len(mitigators))
-            and _prefilters(prefilters, len(sources))):
+    if not (_programs(programs, len(sources)) and _programs(mitigator_programs, len(mitigators))):
         return False
     if type(columns) is not tuple or len(columns) != len(_COLUMNS):
         return False
@@ -262,7 +248,7 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
     if not _shape_ok(plain):
         return None
     name, kind, json_data, group_allow, sources, anchors, ends, stored_mitigators, columns, programs, \
-        mitigator_programs, prefilters = plain
+        mitigator_programs = plain
     ids, categories, severities, descriptions, suggestions, phrases, allow, boundary, gaps, window, \
         contexts, chosen, required, patterns, literals = columns
     # Compiled on first use (LazyRegex), from the programs these very sources compiled to when
@@ -270,8 +256,8 @@ def from_plain(plain: Any, path: str) -> Lexicon | None:
     # key and the format).
     mitigators = [Mitigation(LazyRegex(source, program=program), *rest)
                   for (source, *rest), program in zip(stored_mitigators, mitigator_programs)]
-    compiled = [CompiledPattern(s, None, frozenset(a), end, program, prefilter)
-                for s, a, end, program, prefilter in zip(sources, anchors, ends, programs, prefilters)]
+    compiled = [CompiledPattern(s, None, frozenset(a), end, program)
+                for s, a, end, program in zip(sources, anchors, ends, programs)]
     # Most entries have no pattern and no mitigator: they share the one empty tuple.
     entry_patterns = [tuple(map(compiled.__getitem__, p)) if p else () for p in patterns]
     entry_mitigators = [tuple(map(mitigators.__getitem__, m)) if m else () for m in chosen]

@@ -26,13 +26,9 @@ from scriptcheck.regex_program import Program, compile_captured, from_pickle, re
 from scriptcheck.text.normalize import normalize_phrase
 from scriptcheck.text.regex_policy import UnsafePattern, check_nesting, check_parsed
 
-__all__ = ["CompiledPattern", "LazyRegex", "Prefilter", "compile_pattern", "check_normalised", "PatternProblem",
-           "window_prefilter"]
+__all__ = ["CompiledPattern", "LazyRegex", "compile_pattern", "check_normalised", "PatternProblem", "window_prefilter"]
 
 _MAX_ALTERNATIVES = 256
-
-# What every non-empty match of a pattern needs in a window besides an anchor (window_prefilter).
-Prefilter = tuple[tuple[tuple[str, ...], ...], bool]
 
 
 class PatternProblem(ValueError):
@@ -46,21 +42,19 @@ class CompiledPattern:
     tried on a short input (a one-line lint), and compiling them all is most of a warm start.
     A pattern restored from the compiled-lexicon cache carries the ``program`` its regex
     compiled to when the lexicon was first loaded, and is rebuilt from it on first use instead
-    (:mod:`scriptcheck.regex_program`), and its window ``prefilter``, worked out then from the
-    parse the checks made.
+    (:mod:`scriptcheck.regex_program`).
     """
 
     __slots__ = ("source", "anchors", "anchored_end", "program", "_regex", "_prefilter")
 
     def __init__(self, source: str, regex: re.Pattern[str] | None, anchors: frozenset[str],
-                 anchored_end: bool = False, program: Program | None = None,
-                 prefilter: Prefilter | None = None) -> None:
+                 anchored_end: bool = False, program: Program | None = None) -> None:
         self.source = source
         self.anchors = anchors
         self.anchored_end = anchored_end  # uses $ or \Z: only a match at the real end of the text counts
         self.program = program
         self._regex = regex
-        self._prefilter = prefilter
+        self._prefilter: tuple | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -71,10 +65,9 @@ class CompiledPattern:
         return regex
 
     @property
-    def prefilter(self) -> Prefilter:
-        """:func:`window_prefilter` of this pattern: worked out when the pattern was checked
-        (and kept in the compiled-lexicon cache), else on first use (parsing the pattern again
-        costs about what compiling it does: 0.1 ms, ~90 ms of a large batch's patterns)."""
+    def prefilter(self) -> tuple[tuple[tuple[str, ...], ...], bool]:
+        """:func:`window_prefilter` of this pattern, worked out on first use (like the regex:
+        only the patterns a scan reaches ever need it, and the lexicon cache stays as it is)."""
         prefilter = self._prefilter
         if prefilter is None:
             prefilter = self._prefilter = window_prefilter(self.source, self.anchors)
@@ -98,12 +91,13 @@ class CompiledPattern:
         return f"CompiledPattern({self.source!r}, anchors={sorted(self.anchors)}, anchored_end={self.anchored_end})"
 
     def __getstate__(self) -> tuple:
-        return (*self._key(), to_pickle(self.program), self._prefilter)
+        return (*self._key(), to_pickle(self.program))
 
     def __setstate__(self, state: tuple) -> None:
-        self.source, self.anchors, self.anchored_end, program, self._prefilter = state
+        self.source, self.anchors, self.anchored_end, program = state
         self.program = from_pickle(program)
         self._regex = None
+        self._prefilter = None
 
 
 def _exact(item) -> set[str] | None:
@@ -280,7 +274,8 @@ _PREFILTER_LITERALS = 12
 _FLAG_I = re.compile(r"\(\?[a-zA-Z-]*i")
 
 
-def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset()) -> Prefilter:
+def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset()
+                     ) -> tuple[tuple[tuple[str, ...], ...], bool]:
     """What any non-empty match of ``source`` (compiled MULTILINE) needs inside the span it
     is searched in, besides an anchor: ``(needs, line_start)``. ``needs`` are sets of
     literals (as tuples) such that every match contains one literal of each; ``line_start``
@@ -298,11 +293,6 @@ def window_prefilter(source: str, anchors: frozenset[str] | set[str] = frozenset
         parsed = _p.parse(source)
     except re.error:
         return (), False
-    return _prefilter_of(source, parsed, anchors)
-
-
-def _prefilter_of(source: str, parsed, anchors: frozenset[str] | set[str]) -> Prefilter:
-    """:func:`window_prefilter` of ``source`` from its parse ``parsed``."""
     # str.find compares exactly. A scoped flag group is looked for in the source rather than
     # by walking the parse (which cost more than the rest): anything like (?i or (?-i counts.
     if parsed.state.flags & re.IGNORECASE or _FLAG_I.search(source):
@@ -473,7 +463,4 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
             f"pattern {source!r} has no mandatory literal to anchor it; add `anchors:` to the entry"
         )
     anchored_end = any(op is _c.AT and av in (_c.AT_END, _c.AT_END_STRING) for op, av in _walk(parsed))
-    # The prefilter from the parse at hand: a tenth of what parsing again when first used costs.
-    anchors_found = frozenset(anchor_set)
-    return CompiledPattern(source, regex, anchors_found, anchored_end, program,
-                           _prefilter_of(source, parsed, anchors_found))
+    return CompiledPattern(source, regex, frozenset(anchor_set), anchored_end, program)
