@@ -10,6 +10,7 @@ from __future__ import annotations
 import marshal
 import pickle
 import re
+import re._parser as re_parser
 import warnings
 
 import pytest
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from scriptcheck import load_lexicon
 from scriptcheck.lazy_regex import LazyRegex
 from scriptcheck.lexicon.loader import load_lexicons
-from scriptcheck.regex_program import PROGRAM_FORMAT, compile_captured, restore
+from scriptcheck.regex_program import PROGRAM_FORMAT, compile_captured, compile_parsed, restore
 from scriptcheck.resources import defaults_dir
 
 pytestmark = pytest.mark.skipif(PROGRAM_FORMAT == "none", reason="an interpreter whose re programs are not captured")
@@ -88,6 +89,44 @@ def test_arbitrary_patterns_rebuild_to_what_re_compiles(source: str, flags: int)
     assert compiled == expected
     assert restore(source, flags, program) == expected
     assert restore(source, flags, program).groupindex == expected.groupindex
+
+
+def _plain_parse(node):
+    """A parse as nested tuples of plain values (SubPattern compares by identity)."""
+    if isinstance(node, re_parser.SubPattern):
+        return ("sub", tuple(map(_plain_parse, node.data)))
+    if isinstance(node, (list, tuple)):
+        return tuple(map(_plain_parse, node))
+    return node
+
+
+def _same_parse(source: str, parsed, flags: int) -> None:
+    fresh = re_parser.parse(source)
+    assert _plain_parse(parsed) == _plain_parse(fresh)
+    assert (parsed.state.flags, parsed.state.groups, parsed.state.groupdict) == \
+        (fresh.state.flags | flags, fresh.state.groups, fresh.state.groupdict)
+
+
+def test_the_parse_kept_from_compiling_is_the_parse_of_every_packaged_regex() -> None:
+    # compile_pattern walks the parse its compile made instead of parsing again: re's compiler
+    # must leave it as the parser made it.
+    regexes = [r for lexicon in _packaged_lexicons() for r in _regexes(lexicon)]
+    for source, flags, _ in regexes:
+        compiled, program, parsed = compile_parsed(source, flags)
+        assert compiled == re.compile(source, flags) and program is not None
+        _same_parse(source, parsed, flags)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join), st.sampled_from([0, re.MULTILINE, re.IGNORECASE, re.DOTALL]))
+def test_the_parse_kept_from_compiling_arbitrary_patterns_is_theirs(source: str, flags: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            _, _, parsed = compile_parsed(source, flags)
+        except re.error:
+            return
+        _same_parse(source, parsed, flags)  # parsing again warns as compiling did ([[ …)
 
 
 def test_a_program_that_does_not_fit_is_compiled_from_source() -> None:

@@ -24,8 +24,10 @@ from __future__ import annotations
 import re
 import sys
 from array import array
+from typing import Any
 
-__all__ = ["PROGRAM_FORMAT", "Program", "compile_captured", "from_pickle", "is_program", "restore", "to_pickle"]
+__all__ = ["PROGRAM_FORMAT", "Program", "compile_captured", "compile_parsed", "from_pickle", "is_program", "restore",
+           "to_pickle"]
 
 try:
     import _sre
@@ -51,8 +53,17 @@ def compile_captured(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], Pro
 
     The same steps as ``re._compiler.compile``, keeping the code on the way; nothing is taken
     from or put into ``re``'s own cache."""
+    return compile_parsed(pattern, flags)[:2]
+
+
+def compile_parsed(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], Program | None, Any]:
+    """:func:`compile_captured`, and the parse ``re``'s parser made of the pattern on the way
+    (``None`` where the program is not captured): a caller that walks the parse for checks of
+    its own need not parse the pattern again (a parse is about as long as the rest of a
+    compile). Compiling leaves the parse as the parser made it; its ``state.flags`` include
+    ``flags``."""
     if not _CAPTURE:
-        return re.compile(pattern, flags), None
+        return re.compile(pattern, flags), None, None
     # A plain int, as re.compile makes it: with a RegexFlag every flag test inside re's compiler
     # goes through enum's operators (a cold load of the packaged lexicons took 10% longer).
     flags = int(flags)
@@ -62,7 +73,7 @@ def compile_captured(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], Pro
     named = tuple(sorted(state.groupdict.items(), key=lambda item: item[1]))
     # Plain ints (opcodes are re's named int constants): marshal takes nothing else.
     program = (flags | state.flags, array(_TYPECODE, code).tobytes(), state.groups - 1, named)
-    return _built(pattern, program[0], code, program[2], named), program
+    return _built(pattern, program[0], code, program[2], named), program, parsed
 
 
 def is_program(value: object) -> bool:

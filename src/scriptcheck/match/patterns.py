@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
     import sre_parse as _p  # type: ignore[no-redef]
 
 from scriptcheck.lazy_regex import LazyRegex
-from scriptcheck.regex_program import Program, compile_captured, from_pickle, restore, to_pickle
+from scriptcheck.regex_program import Program, compile_parsed, from_pickle, restore, to_pickle
 from scriptcheck.text.normalize import normalize_phrase
 from scriptcheck.text.regex_policy import UnsafePattern, check_nesting, check_parsed
 
@@ -438,8 +438,9 @@ def compile_pattern(source: str, anchors: list[str] | None = None, *,
             # re warns of what it may read differently one day ([[ a "possible nested set"): a
             # lexicon's pattern says what it means today, or it is refused with re's words
             warnings.simplefilter("error", FutureWarning)
-            regex, program = compile_captured(source, re.MULTILINE)
-        parsed = _p.parse(source)
+            regex, program, parsed = compile_parsed(source, re.MULTILINE)
+        if parsed is None:  # the program was not captured (another interpreter): parse it here
+            parsed = _p.parse(source)
     except FutureWarning as exc:
         raise PatternProblem(f"pattern {source!r} is ambiguous: {exc}") from None
     except UnsafePattern as exc:
