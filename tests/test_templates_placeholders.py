@@ -43,6 +43,12 @@ def _lint(linter: Linter, text: str) -> list[tuple[str, str]]:
     ("尊敬的%(name)，", [("misspelt", "%(name)")]),
     ("满100享95折，50%(含税)", []),
     ("您好，请问有什么可以帮您？", []),
+    # Code and JSON laid out over lines in a reply: an opener that ends its line and the closer
+    # that begins a later one are a block, not a broken placeholder.
+    ("示例：\nclass Dog {\n    String speak() {\n        return \"Woof\";\n    }\n}\n", []),
+    ("token = jwt.encode({\n    'user': 'admin'\n}, KEY)", []),
+    ("单号{\n已发货", [("unbalanced", "{\n")]),  # no line closes it
+    ("已发货\n}您好", [("unbalanced", "}")]),  # no line opened it
 ])
 def test_scan_shapes(text, expected) -> None:
     assert [(p.kind, p.text) for p in scan_placeholders(text)] == expected

@@ -3,9 +3,10 @@
 Supported syntaxes: ``{name}``, ``{{ name }}`` (also ``{{ name | filter }}`` and ``{% … %}``),
 ``${name}``, ``%s``/``%d``, ``%(name)s``, ``%name%`` and ``[name]``.
 
-A delimiter is *unbalanced* only when it has no partner on its line: the fill-in brackets of
-real scripts (``[24/48]``, ``[A类/纯棉]``, ``[BPA/PC]``), markdown links and product codes in
-parentheses (``%(VIP专享)``) are balanced, so they are neither masked nor reported.
+A delimiter is *unbalanced* only when it has no partner on its line (or, laying out a block of
+code or JSON, on the line that closes the block): the fill-in brackets of real scripts
+(``[24/48]``, ``[A类/纯棉]``, ``[BPA/PC]``), markdown links and product codes in parentheses
+(``%(VIP专享)``) are balanced, so they are neither masked nor reported.
 
 Masking replaces every character of a well-formed placeholder with :data:`MASK` (U+E000, a
 private-use character the normaliser skips like punctuation), so offsets stay identical and a
@@ -70,20 +71,28 @@ _CLOSERS = {v: k for k, v in _OPENERS.items()}
 
 
 def _paired(text: str) -> set[int]:
-    """Indices of ``{ } [ ] ( )`` that have a partner on the same line (one stack per kind)."""
+    """Indices of ``{ } [ ] ( )`` that have a partner on the same line (one stack per kind), or
+    that lay out a block over lines: an opener that ends its line and the closer that begins a
+    later one (code and JSON in a reply — ``class Dog {`` … ``}`` — is no broken placeholder)."""
     paired: set[int] = set()
-    stacks: dict[str, list[int]] = {k: [] for k in _OPENERS}
-    for i, c in enumerate(text):
-        if c == "\n":
-            for stack in stacks.values():
-                stack.clear()
-        elif c in _OPENERS:
-            stacks[c].append(i)
-        elif c in _CLOSERS:
-            stack = stacks[_CLOSERS[c]]
-            if stack:
-                paired.add(stack.pop())
-                paired.add(i)
+    blocks: dict[str, list[int]] = {k: [] for k in _OPENERS}  # openers that ended their line
+    start = 0
+    for line in text.split("\n"):
+        stacks: dict[str, list[int]] = {k: [] for k in _OPENERS}
+        for j, c in enumerate(line):
+            if c in _OPENERS:
+                stacks[c].append(start + j)
+            elif c in _CLOSERS:
+                stack = stacks[_CLOSERS[c]]
+                if not stack and not line[:j].strip():
+                    stack = blocks[_CLOSERS[c]]  # it begins its line: the end of a block
+                if stack:
+                    paired.add(stack.pop())
+                    paired.add(start + j)
+        for kind, stack in stacks.items():
+            if stack and not line[stack[-1] - start + 1:].strip():
+                blocks[kind].append(stack[-1])
+        start += len(line) + 1
     return paired
 
 
