@@ -105,6 +105,8 @@ def test_broken_placeholders_are_reported_where_they_are(linter) -> None:
     ("%(" * 100_000, {}),
     ("a}" * 100_000, {"unbalanced": 100_000}),
     ("$a" * 100_000, {}),
+    ("}" * 200_000, {"unbalanced": 100_000}),  # closers at no line start: no block ends
+    ("x{\n" * 50_000 + "}\n" * 50_000, {"placeholder": 1}),  # 50,000 blocks (one "{\n}" in the middle)
 ])
 def test_scanning_hostile_delimiter_runs(text, kinds) -> None:
     # What such a run holds, found in one pass; how the time grows with the length is measured

@@ -79,12 +79,13 @@ def _paired(text: str) -> set[int]:
     start = 0
     for line in text.split("\n"):
         stacks: dict[str, list[int]] = {k: [] for k in _OPENERS}
+        first = len(line) - len(line.lstrip())  # the line's first character that is not blank
         for j, c in enumerate(line):
             if c in _OPENERS:
                 stacks[c].append(start + j)
             elif c in _CLOSERS:
                 stack = stacks[_CLOSERS[c]]
-                if not stack and not line[:j].strip():
+                if not stack and j == first:
                     stack = blocks[_CLOSERS[c]]  # it begins its line: the end of a block
                 if stack:
                     paired.add(stack.pop())
