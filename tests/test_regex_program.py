@@ -72,10 +72,12 @@ _PIECES = st.sampled_from([
     "[a-z0-9]", "(", ")", "(?:", "(?P<x>", "(?P=x)", "(?=", "(?!", "(?<=你)", "(?<!不)", "|", "*", "+", "?",
     "{0,4}", "{2}", "*?", "(?i)", "\\", "]", "[", "\U0001F600", "\x00",
 ])
+_SOURCES = st.lists(_PIECES, max_size=14).map("".join)
+_FLAGS = st.sampled_from([0, re.MULTILINE, re.IGNORECASE, re.DOTALL])
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_PIECES, max_size=14).map("".join), st.sampled_from([0, re.MULTILINE, re.IGNORECASE, re.DOTALL]))
+@given(_SOURCES, _FLAGS)
 def test_arbitrary_patterns_rebuild_to_what_re_compiles(source: str, flags: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -118,7 +120,7 @@ def test_the_parse_kept_from_compiling_is_the_parse_of_every_packaged_regex() ->
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_PIECES, max_size=14).map("".join), st.sampled_from([0, re.MULTILINE, re.IGNORECASE, re.DOTALL]))
+@given(_SOURCES, _FLAGS)
 def test_the_parse_kept_from_compiling_arbitrary_patterns_is_theirs(source: str, flags: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
