@@ -331,6 +331,7 @@ def test_aiml_xml_in_a_directory_only_when_it_is_aiml(tmp_path) -> None:
 
 
 def test_a_directory_is_expanded_without_hidden_directories_packages_or_virtual_environments(tmp_path) -> None:
+    # lint's walk (scriptcheck.io.walk, score's too: tests/test_io_walk.py)
     from scriptcheck.templates.config import LintConfig
     from scriptcheck.templates.lint import expand_paths
 

@@ -21,6 +21,7 @@ from scriptcheck.io.jsontext import InvalidJSON, json_type, raw_decode
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.parquet import read_parquet
 from scriptcheck.io.records import Record, normalize_speaker
+from scriptcheck.io.walk import files_below
 
 __all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "MAX_JSON_ELEMENT", "MAX_LINE"]
 
@@ -45,12 +46,13 @@ def format_of(path: str, default: str | None = None) -> str:
 
 
 def iter_input_files(sources: Iterable[str]) -> Iterator[str]:
-    """Expand directories (recursively, sorted) into the transcript files they hold."""
+    """Expand directories (recursively, sorted; walked as :mod:`scriptcheck.io.walk` says) into
+    the transcript files they hold."""
     for source in sources:
         path = Path(source)
         if source != "-" and path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in FORMATS and not child.name.startswith("."):
+            for child in sorted(files_below(path)):
+                if child.suffix.lower() in FORMATS:
                     yield str(child)
         else:
             yield source

@@ -5,7 +5,6 @@ and marked when an inline directive or the baseline forgives them."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -14,6 +13,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from scriptcheck.api import Checker
 from scriptcheck.errors import InputError
+from scriptcheck.io.walk import files_below
 from scriptcheck.lexicon.loader import load_lexicons
 from scriptcheck.models import Finding, Severity, Transcript, Turn
 from scriptcheck.profile.loader import load_profile
@@ -26,15 +26,11 @@ from scriptcheck.templates.sources import SourceFile, Template, read_templates
 from scriptcheck.templates.suppress import covers
 from scriptcheck.text.placeholders import mask_placeholders
 
-__all__ = ["DEFAULT_PROFILE", "SKIPPED_DIRECTORIES", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult",
-           "LintRun", "Linter", "expand_paths"]
+__all__ = ["DEFAULT_PROFILE", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult", "LintRun",
+           "Linter", "expand_paths"]
 
 DEFAULT_PROFILE = "template"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
-# Directories a directory's expansion never enters (besides hidden ones and virtual
-# environments, found by their pyvenv.cfg): what package managers install, and Python's caches.
-SKIPPED_DIRECTORIES = frozenset({"node_modules", "bower_components", "__pycache__", "__pypackages__",
-                                 "site-packages"})
 # A text file found in a directory that is a word list — a vocabulary, stop words, a lookup
 # table, a segmenter's dictionary (word, frequency, tag) — holds no reply, but read one reply a
 # line it reports its words as the bot's: in the public chatbot repositories of
@@ -158,14 +154,14 @@ class LintRun:
 
 def expand_paths(paths: Iterable[str], config: LintConfig, word_lists: list[str] | None = None) -> Iterator[str]:
     """Files to lint: files as given, directories expanded (recursively, sorted) into their
-    template files (``.yaml .yml .json .txt .aiml``, ``*responses*.md`` and AIML ``.xml``); hidden files and
-    directories, installed packages (:data:`SKIPPED_DIRECTORIES`, virtual environments), text
-    files that are word lists (appended to ``word_lists`` when given) and ``exclude`` matches
-    are skipped below a directory given (a path given is linted as it is)."""
+    template files (``.yaml .yml .json .txt .aiml``, ``*responses*.md`` and AIML ``.xml``), walked
+    as :mod:`scriptcheck.io.walk` says (no hidden files or directories, installed packages or
+    virtual environments); text files that are word lists (appended to ``word_lists`` when
+    given) and ``exclude`` matches are skipped too (a path given is linted as it is)."""
     for source in paths:
         path = Path(source)
         if source != "-" and path.is_dir():
-            for child in sorted(_files_below(path)):
+            for child in sorted(files_below(path)):
                 if not _template_file(child) or config.excluded(str(child)):
                     continue
                 if child.suffix.lower() == ".txt" and _word_list(child):
@@ -191,21 +187,6 @@ def _word_list(path: Path) -> bool:
     if len(lines) < _WORD_LIST_LINES:
         return False
     return sum(1 for line in lines if _WORD_LIST_LINE.fullmatch(line)) >= _WORD_LIST_SHARE * len(lines)
-
-
-def _files_below(root: Path) -> Iterator[Path]:
-    """The files under ``root`` that are not hidden, outside the directories a linter of
-    sources skips: a bot's repository holds its virtual environment or ``node_modules`` as
-    often as not, thousands of other projects' JSON, YAML and text files (``scriptcheck lint
-    .`` read them all and reported their words as the bot's)."""
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = [name for name in subdirectories
-                             if not name.startswith(".") and name not in SKIPPED_DIRECTORIES
-                             and not os.path.isfile(os.path.join(directory, name, "pyvenv.cfg"))]
-        for name in files:
-            child = Path(directory, name)
-            if not name.startswith(".") and child.is_file():
-                yield child
 
 
 class Linter:
