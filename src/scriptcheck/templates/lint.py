@@ -33,9 +33,9 @@ DEFAULT_PROFILE = "template"
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
 # A text file found in a directory that is a word list — a vocabulary, stop words, a lookup
 # table, a segmenter's dictionary (word, frequency, tag) — holds no reply, but read one reply a
-# line it reports its words as the bot's: in the public chatbot repositories of
-# benchmarks/chatbot_repos.yaml a character table gave 2,695 findings, a BERT vocab.txt 83, a
-# stop-word list 67. One is told by its head: at least _WORD_LIST_LINES non-blank lines, nearly
+# line it reports its words as the bot's: linting public chatbot repositories whole, a character
+# table gave 2,695 findings, a BERT vocab.txt 83, a stop-word list 67 (benchmarks/RESULTS.md,
+# session of 2026-12-05 17:58 UTC). One is told by its head: at least _WORD_LIST_LINES non-blank lines, nearly
 # all a short token without punctuation or a dictionary line (a word, then tags and counts:
 # 淋病 zheng 100 / 主拍 n 2 v 2). Reply files stay far below the share (at most 0.2 of their
 # lines in those repositories and in corpora/; a list of place names reached 0.87).
