@@ -390,6 +390,11 @@ class ToneModel:
         # cache): each regex is rebuilt from its program when first used, not compiled again.
         self._programs = dict(programs or {})
         program = self._programs.get
+
+        def searched(source: str) -> LazyRegex:
+            """A regex searched with flags 0, from its program when the cache kept one."""
+            return LazyRegex(source, program=program((source, 0)))
+
         # The turn stage (lexicon.turn_model): its triggers widen the n-gram stage's gate, and
         # what the n-gram stage flags through the widening stands only when it agrees.
         self.turn = turn if ngram is not None else None
@@ -406,7 +411,7 @@ class ToneModel:
         lexicon_veto = data.lexicon_veto if self.turn is not None else None
         self.lexicon_veto: LexiconVeto | None = lexicon_veto
         unless = lexicon_veto.unless if lexicon_veto is not None else ""
-        self._veto_unless = LazyRegex(unless, program=program((unless, 0))) if unless else None
+        self._veto_unless = searched(unless) if unless else None
         # The cues and mitigators with their regexes (compiled when a sentence is first scored:
         # a one-line lint seldom gets that far, and compiling them was a tenth of loading).
         self._cue_items = [c for c in data.cues if c.weight > 0]
@@ -414,15 +419,12 @@ class ToneModel:
         self._cues: list[tuple[ToneCue, re.Pattern[str]]] | None = None
         self._mitigators: list[tuple[ToneCue, re.Pattern[str]]] = []
         self._original_cues = tuple(i for i, c in enumerate(self._cue_items) if c.over == "original")
-        self._tail = ((LazyRegex(data.tail.pattern, program=program((data.tail.pattern, 0))), data.tail.min_length)
-                      if data.tail is not None else None)
+        self._tail = (searched(data.tail.pattern), data.tail.min_length) if data.tail is not None else None
         # (clause regex, regex of the next sentence or None) of each neutral clause
-        self._neutral = tuple((LazyRegex(c.pattern, program=program((c.pattern, 0))),
-                               LazyRegex(c.answered_by, program=program((c.answered_by, 0))) if c.answered_by else None)
+        self._neutral = tuple((searched(c.pattern), searched(c.answered_by) if c.answered_by else None)
                               for c in data.neutral)
         # (regex, second regex or None) of each turn context, over the turn's original characters
-        self._turn_contexts = tuple((LazyRegex(c.pattern, program=program((c.pattern, 0))),
-                                     LazyRegex(c.also, program=program((c.also, 0))) if c.also else None)
+        self._turn_contexts = tuple((searched(c.pattern), searched(c.also) if c.also else None)
                                     for c in data.turn_contexts)
         # The n-gram stage (lexicon.ngram): flags what no combination of cues reaches.
         self.ngram = ngram
