@@ -108,6 +108,70 @@ def test_lint_outputs_follow_the_same_rule(tmp_path) -> None:
     assert result.returncode == 2 and "is also an input" in _stderr(result)
 
 
+def test_a_link_the_walk_would_read_never_receives_an_output(tmp_path) -> None:
+    """A hard link inside an input directory to the output file, and a baseline that is a symlink
+    to a template: writing either truncated what the walk then read (the output check compared
+    the named inputs only)."""
+    d, out = tmp_path / "in", tmp_path / "out"
+    d.mkdir()
+    out.mkdir()
+    (out / "report.jsonl").write_text("\n".join(CALLS) + "\n", encoding="utf-8")
+    os.link(out / "report.jsonl", d / "calls.jsonl")
+    before = (d / "calls.jsonl").read_bytes()
+    result = run_cli("score", "--format", "jsonl", "-o", str(out / "report.jsonl"), str(d), timeout=60)
+    assert result.returncode == 2 and (d / "calls.jsonl").read_bytes() == before
+    _one_line_error(result, "-o", "calls.jsonl", "which the input walk reads")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "replies.yaml").write_text("hi: 您好，请问有什么可以帮您？\n", encoding="utf-8")
+    (repo / "baseline.json").symlink_to("replies.yaml")
+    result = run_cli("lint", "--isolated", "--baseline", str(repo / "baseline.json"), "--write-baseline", str(repo),
+                     timeout=60)
+    assert result.returncode == 2 and (repo / "replies.yaml").read_text(encoding="utf-8").startswith("hi:")
+    _one_line_error(result, "--write-baseline", "replies.yaml")
+
+
+def test_standard_input_redirected_from_an_output_is_refused(calls) -> None:
+    """``scriptcheck score -o calls.jsonl - < calls.jsonl`` emptied the file before reading it."""
+    before = calls.read_bytes()
+    for option in ("-o", "--errors"):
+        with open(calls, "rb") as stdin:
+            result = subprocess.run([sys.executable, "-m", "scriptcheck", "score", "--format", "jsonl", option,
+                                     str(calls), "-"], stdin=stdin, capture_output=True, timeout=60,
+                                    env=dict(os.environ, PYTHONPATH=str(SRC)))
+        assert result.returncode == 2 and calls.read_bytes() == before
+        _one_line_error(result, option, "standard input")
+
+
+def test_symbolic_links_a_walk_finds_are_not_followed(tmp_path) -> None:
+    """A link in an export names a file to open: its target (here the errors file of the same
+    run, which then grew with every line it rejected) is never read."""
+    d, out = tmp_path / "in", tmp_path / "out"
+    d.mkdir()
+    out.mkdir()
+    (d / "a.jsonl").write_text("not json\n" * 50, encoding="utf-8")
+    (d / "e.jsonl").symlink_to(out / "e.jsonl")  # dangling until --errors creates it
+    (d / "outside.jsonl").symlink_to(calls_file := tmp_path / "elsewhere.jsonl")
+    calls_file.write_text("\n".join(CALLS) + "\n", encoding="utf-8")
+    result = run_cli("score", "--format", "jsonl", "--errors", str(out / "e.jsonl"), "-o", str(tmp_path / "r.jsonl"),
+                     str(d), timeout=60)
+    assert result.returncode == 0, _stderr(result)
+    assert len((out / "e.jsonl").read_text(encoding="utf-8").splitlines()) == 50
+    assert (tmp_path / "r.jsonl").read_text(encoding="utf-8") == ""  # elsewhere.jsonl was not read
+    assert "read 50 = scored 0 + rejected 50" in _stderr(result)
+
+
+def test_a_file_name_cannot_forge_a_message_line(tmp_path) -> None:
+    """A rejected record names its file; a newline in the name printed a second, forged line."""
+    evil = tmp_path / "x\nscriptcheck: error: forged.jsonl"
+    evil.write_text("not json\n", encoding="utf-8")
+    result = run_cli("score", "--format", "jsonl", "-o", str(tmp_path / "r.jsonl"), str(evil), timeout=60)
+    lines = _stderr(result).splitlines()
+    assert not any(line.startswith("scriptcheck: error: forged") for line in lines), lines
+    assert any(line.startswith("scriptcheck: rejected:") and "\\nscriptcheck: error: forged" in line
+               for line in lines), lines
+
+
 # -- item 9: I/O errors exit 2 with one line naming the file ----------------------------------
 
 @posix

@@ -43,3 +43,19 @@ def test_score_reads_only_what_the_walk_finds(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["score", "--isolated", str(tmp_path), "--format", "jsonl", "-q"])
     ids = [json.loads(line)["id"] for line in result.stdout.splitlines() if line.startswith("{")]
     assert ids == ["export"], result.output
+
+
+def test_the_walk_does_not_follow_symbolic_links(tmp_path) -> None:
+    """A link found in a walk names a file to open (anything: a secret, /proc/self/mem, this run's
+    own output): neither a linked file nor a linked directory is read; named, a link is."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.jsonl").write_text(RUDE + "\n", encoding="utf-8")
+    root = tmp_path / "export"
+    root.mkdir()
+    (root / "calls.jsonl").write_text(POLITE + "\n", encoding="utf-8")
+    (root / "linked.jsonl").symlink_to(outside / "secret.jsonl")
+    (root / "linked_dir").symlink_to(outside, target_is_directory=True)
+    (root / "dangling.jsonl").symlink_to(tmp_path / "missing.jsonl")
+    assert [p.name for p in files_below(root)] == ["calls.jsonl"]
+    assert list(iter_input_files([str(root / "linked.jsonl")])) == [str(root / "linked.jsonl")]

@@ -89,7 +89,7 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     2 usage or input error.
     """
     from scriptcheck.templates.writers import render
-    from scriptcheck.score_writers import escape_controls
+    from scriptcheck.score_writers import escape_line
     from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
@@ -127,9 +127,9 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     run = linter.run(files, encoding)
     linter.checker.segmenter.flush()
     for error in run.errors:
-        click.echo(f"scriptcheck: error: {escape_controls(error.describe())}", err=True)
+        click.echo(f"scriptcheck: error: {escape_line(error.describe())}", err=True)
     for warning in run.warnings:
-        click.echo(f"scriptcheck: warning: {escape_controls(str(warning))}", err=True)
+        click.echo(f"scriptcheck: warning: {escape_line(str(warning))}", err=True)
     if write_baseline:
         try:
             count = linter.baseline.write(f.fingerprint for f in run.findings())

@@ -19,7 +19,7 @@ from pydantic_core import PydanticSerializationError
 from scriptcheck.batch import BatchStats, ScoredChunk, Scorer, WorkerDied, score_chunks
 from scriptcheck.io.paths import GuardedOutput, OutputError
 from scriptcheck.io.records import Record
-from scriptcheck.score_writers import WRITERS, escape_controls, render_summary
+from scriptcheck.score_writers import WRITERS, escape_line, render_summary
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 
 __all__ = ["run_score", "EXIT_WORKER_DIED"]
@@ -252,12 +252,12 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
                         if record.error is not None and record.line == 0:
                             # The file itself could not be opened: not a record, an input error.
                             unreadable += 1
-                            click.echo(f"scriptcheck: error: {escape_controls(record.error.describe())}", err=True)
+                            click.echo(f"scriptcheck: error: {escape_line(record.error.describe())}", err=True)
                         elif record.error is not None:
                             stats.add_rejected()
                             error = record.error
                             if not quiet:
-                                click.echo(f"scriptcheck: rejected: {escape_controls(error.describe())}", err=True)
+                                click.echo(f"scriptcheck: rejected: {escape_line(error.describe())}", err=True)
                             if errors_out is not None:
                                 errors_out.write(json.dumps({
                                     "file": error.file or record.source, "line": error.line or record.line,

@@ -15,16 +15,33 @@ from scriptcheck.profile.schema import DIMENSIONS
 if TYPE_CHECKING:
     from scriptcheck.batch import BatchStats, Scored
 
-__all__ = ["ReportWriter", "WRITERS", "render_summary", "escape_controls"]
+__all__ = ["ReportWriter", "WRITERS", "render_summary", "escape_controls", "escape_line"]
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides/isolates: in data they
 # must not move the cursor, recolour the terminal or reorder what a reviewer reads.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# The same and tabs and line ends: a message meant to be one line (an error, a rejected record,
+# a finding) must stay one, whatever a file name or a field holds (a file named
+# "x\nscriptcheck: error: …" forged a second error line).
+_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
 def escape_controls(text: str) -> str:
-    """``text`` with control characters shown as escapes (``\\x1b``), for a terminal."""
-    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """``text`` with control characters shown as escapes (``\\x1b``), for a terminal; tabs and
+    line ends are kept (a table's lines)."""
+    return _CONTROLS.sub(_escaped, text)
+
+
+def escape_line(text: str) -> str:
+    """:func:`escape_controls` for a message that must stay one line: tabs and line ends are
+    shown as escapes too (``\\n``)."""
+    return _LINE_CONTROLS.sub(_escaped, text)
 
 
 class ReportWriter:

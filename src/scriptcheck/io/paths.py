@@ -10,6 +10,10 @@ The rule (README, *Outputs never touch inputs*): an output file (``score -o``/``
   could read it, and a report written where the next nightly run reads transcripts turns into
   input. (The lint baseline is the one exception: the template walk always skips it, so it
   may sit in the repository it describes.)
+- it already exists and is the same file (device and inode) as a file the walk of an input
+  directory reads, or as standard input when ``-`` is an input: a hard link inside the
+  repository, or ``scriptcheck score -o out.jsonl - < out.jsonl``, truncated the input before it
+  was read.
 
 Refusing (exit 2, one line naming the option, the file and the input it clashes with) rather
 than quietly excluding the file from the walk keeps what is read independent of what is
@@ -59,6 +63,37 @@ def _same_file(a: str, b: str) -> bool:
         return _resolved(a) == _resolved(b)
 
 
+def _file_id(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file ``path`` names (links followed), ``None`` if there is none."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _stdin_id() -> tuple[int, int] | None:
+    """(device, inode) of standard input when it is a regular file (``< file``), else ``None``."""
+    import stat
+    import sys
+
+    try:
+        st = os.fstat(sys.stdin.fileno())
+    except (AttributeError, ValueError, OSError):  # no stdin, or replaced by a non-file
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _walked_twin(output: tuple[int, int], directory: str) -> Path | None:
+    """A file the walk of ``directory`` reads that is the file ``output`` (device, inode)."""
+    from scriptcheck.io.walk import files_below
+
+    for child in files_below(directory):
+        if _file_id(str(child)) == output:
+            return child
+    return None
+
+
 def data_files(*names: str | Path | None) -> list[str]:
     """Those of ``names`` (lexicons, profiles, a configuration) that are files: what an output
     must not overwrite besides the inputs (a packaged name such as ``hotline`` is none)."""
@@ -84,12 +119,22 @@ def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,
         name = Path(outputs["stdout"]).name
         if name.startswith(".") or Path(name).suffix.lower() not in set(walk_suffixes):
             skips.add("stdout")
+    inputs = list(inputs)
     sources = [s for s in inputs if s != "-"]
     given = [(name, path) for name, path in outputs.items() if path and path not in _STREAMS]
+    stdin = _stdin_id() if "-" in inputs else None
     for name, path in given:
         target = _resolved(path)
+        existing = _file_id(path)  # only a file that exists can already be linked to an input
+        if existing is not None and existing == stdin:
+            raise OutputPathError(f"{name} {path}: is also the standard input; writing it would destroy "
+                                  f"what is being read")
         for source in sources:
             if os.path.isdir(source):
+                twin = _walked_twin(existing, source) if existing is not None else None
+                if twin is not None:
+                    raise OutputPathError(f"{name} {path}: is the same file as {twin} (a link), which the "
+                                          f"input walk reads; writing it would destroy what is being read")
                 if name in skips:
                     continue
                 directory = _resolved(source)
