@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -294,3 +296,17 @@ def test_cpu_probe_reads_this_machine() -> None:
     sum(range(3_000_000))  # some work of our own, which is not the others'
     others = probe.others()
     assert others is None or 0.0 <= others <= batch._cpus()
+
+
+def test_csv_output_cells_never_read_as_formulas(runner, tmp_path) -> None:
+    """Ids and agent ids come from the export and the CSV is opened in a spreadsheet: a cell that
+    starts like a formula (=HYPERLINK(…), @SUM(…), +cmd|…) is written as text, with a leading '."""
+    export = tmp_path / "x.jsonl"
+    rows = [{"id": '=HYPERLINK("http://evil.example","open")', "metadata": {"agent_id": "@SUM(A1:A9)"},
+             "turns": [{"speaker": "agent", "text": "您好，请问有什么可以帮您？"}]},
+            {"id": "plain-1", "metadata": {"agent_id": "A01"}, "turns": [{"speaker": "agent", "text": "您好"}]}]
+    export.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    result = runner.invoke(cli, ["score", str(export), "--format", "csv", "-q"])
+    table = list(csv.reader(io.StringIO(result.stdout)))
+    assert [row[0] for row in table[1:]] == ['\'=HYPERLINK("http://evil.example","open")', "plain-1"]
+    assert [row[2] for row in table[1:]] == ["'@SUM(A1:A9)", "A01"]

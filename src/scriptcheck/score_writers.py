@@ -15,7 +15,7 @@ from scriptcheck.profile.schema import DIMENSIONS
 if TYPE_CHECKING:
     from scriptcheck.batch import BatchStats, Scored
 
-__all__ = ["ReportWriter", "WRITERS", "render_summary", "escape_controls", "escape_line"]
+__all__ = ["ReportWriter", "WRITERS", "render_summary", "escape_controls", "escape_line", "spreadsheet_safe"]
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides/isolates: in data they
 # must not move the cursor, recolour the terminal or reorder what a reviewer reads.
@@ -193,8 +193,22 @@ class JsonWriter(ReportWriter):
                        + ', "complete": false}\n')
 
 
+# A cell a spreadsheet would read as a formula (=HYPERLINK(…), +cmd|…, @SUM(…), -2+3): the CSV of a
+# batch is opened in Excel by QA leads, and its ids and agent ids come from the export.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a CSV cell a spreadsheet shows as text: a string that starts like a formula is
+    prefixed with ``'`` (OWASP's advice for CSV injection); other values are returned unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 class CsvWriter(ReportWriter):
-    """One row per transcript: scores per dimension and the rules that cost points."""
+    """One row per transcript: scores per dimension and the rules that cost points (text taken
+    from the data made :func:`spreadsheet_safe`)."""
 
     columns = ["id", "profile", "agent_id", "score", "passed", "vetoed", *DIMENSIONS, "findings", "rules",
                "missing_steps"]
@@ -210,11 +224,12 @@ class CsvWriter(ReportWriter):
         rows = csv.writer(buffer, lineterminator="\n")
         for report in reports:
             rows.writerow([
-                report.id, report.profile, report.metadata.get("agent_id", ""), report.score,
+                spreadsheet_safe(report.id), spreadsheet_safe(report.profile),
+                spreadsheet_safe(report.metadata.get("agent_id", "")), report.score,
                 str(report.passed).lower(), str(report.vetoed).lower(),
                 *[report.dimensions.get(d, "") for d in DIMENSIONS],
                 len(report.findings), " ".join(sorted({f.rule for f in report.findings})),
-                " ".join(s.name for s in report.steps if not s.satisfied),
+                spreadsheet_safe(" ".join(s.name for s in report.steps if not s.satisfied)),
             ])
         return buffer.getvalue()
 
