@@ -81,6 +81,21 @@ def test_a_corrupt_cache_file_is_ignored(cache) -> None:
     assert _scans(load_lexicons(DEFAULT_LEXICONS)) == expected
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_in_the_cache_is_ignored(cache) -> None:
+    """A FIFO where a cache entry belongs blocked every later run for ever (a read waits for a
+    writer); now it is passed over like any unreadable entry, in a subprocess with a timeout."""
+    load_lexicon("forbidden")
+    for kind in ("parsed", "compiled"):
+        for path in _files(cache, kind):
+            path.unlink()
+            os.mkfifo(path)
+    code = "from scriptcheck import load_lexicon; print(load_lexicon('forbidden').name)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120,
+                            env=dict(os.environ, SCRIPTCHECK_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT / "src")))
+    assert result.returncode == 0 and result.stdout.decode().strip() == "forbidden", result.stderr.decode()
+
+
 def test_a_foreign_cache_file_is_ignored(cache) -> None:
     load_lexicon("polite")
     load_lexicon("forbidden")

@@ -37,6 +37,7 @@ __all__ = [
     "parse_key",
     "parse_yaml",
     "paused_gc",
+    "read_cache_bytes",
     "read_cache_json",
     "read_data",
     "read_yaml",
@@ -161,14 +162,32 @@ def store_parsed(key: str, data: object) -> None:
     write_cache_file(cached, text)
 
 
-def read_cache_json(path: Path | None) -> object | None:
-    """The JSON a cache file holds, or ``None`` (no path: caching off; unreadable or not JSON).
-    The caller still checks the shape: a cache file is never trusted to be what it should."""
-    if path is None:
+def read_cache_bytes(path: Path) -> bytes | None:
+    """The bytes of the cache file ``path``, or ``None`` when it is missing, unreadable or not a
+    regular file: a named pipe left where a cache entry belongs blocked every run for ever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
         return None
     try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read()
+    except OSError:
+        return None
+
+
+def read_cache_json(path: Path | None) -> object | None:
+    """The JSON a cache file holds, or ``None`` (no path: caching off; unreadable, not a regular
+    file or not JSON). The caller still checks the shape: a cache file is never trusted to be
+    what it should."""
+    data = read_cache_bytes(path) if path is not None else None
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
         return None
 
 
@@ -198,9 +217,12 @@ def load_marshalled(kind: str, key: str, fmt: str) -> object | None:
     cached = cache_file(kind, key)
     if cached is None:
         return None
+    data = read_cache_bytes(cached)
+    if data is None:
+        return None
     try:
-        stored = marshal.loads(cached.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        stored = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
         return None
     if type(stored) is not tuple or len(stored) != 3 or stored[0] != fmt or stored[1] != key:
         return None
