@@ -3,6 +3,8 @@ hang or take over the tool, with the file and the reason."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scriptcheck import LexiconError, ProfileError, load_lexicon, load_profile
@@ -127,3 +129,19 @@ def test_as_many_entries_with_phrases_of_their_own_load_and_keep_their_specs(tmp
                     encoding="utf-8")
     lexicon = load_lexicon(path)
     assert len(lexicon.entries) == 600
+
+
+def test_a_step_reference_wording_is_bounded(tmp_path) -> None:
+    """Fuzzy alignment costs the reference's length times the turn's: a profile with one
+    20,000-character "wording" took minutes a transcript. Past 200 characters it is refused at load."""
+    def profile(wording: str) -> Path:
+        path = tmp_path / "steps.yaml"
+        path.write_text("version: 1\nname: steps\nextends: hotline\nrules:\n"
+                        "  - {id: RQ901, name: long-step, kind: step, description: d, categories: [greeting],\n"
+                        f"     phrases: [{wording}], severity: warning, points: 10, suggestion: s}}\n",
+                        encoding="utf-8")
+        return path
+
+    with pytest.raises(ProfileError, match=r"RQ901.*phrases.*200 characters"):
+        load_profile(profile("您好" * 101))
+    assert load_profile(profile("您好" * 100)).name == "steps"

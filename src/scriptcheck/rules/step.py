@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cached_property, lru_cache
-from typing import Callable, Literal, NamedTuple
+from typing import Annotated, Callable, Literal, NamedTuple
 
 from pydantic import Field, model_validator
 
@@ -32,6 +32,8 @@ _MIN_LENGTH_SHARE = 0.8
 _MIN_REFERENCE = 6
 # A negated wording is not the step: 现在店铺没有活动 is not 现在店铺有活动.
 _NEGATIONS = frozenset("不没无别未非")
+# The longest reference wording a step may give (the packaged profiles' longest: under 60).
+MAX_REFERENCE = 200
 _tuple_new = tuple.__new__
 
 
@@ -64,7 +66,10 @@ class StepRule(RuleBase, CategorySet):
     kind: Literal["step"]
     dimension: Dimension = "steps"
     categories: list[str] = Field(min_length=1, description="Polite-lexicon categories that satisfy the step.")
-    phrases: list[str] = Field(default_factory=list, description="Reference wordings for fuzzy matching.")
+    # Bounded: fuzzy alignment costs about the reference's length times the turn's, and a profile
+    # from a pull request with one 20,000-character "wording" took minutes per transcript.
+    phrases: list[Annotated[str, Field(max_length=MAX_REFERENCE)]] = Field(
+        default_factory=list, description=f"Reference wordings for fuzzy matching (at most {MAX_REFERENCE} characters each).")
     threshold: float = Field(default=88, ge=50, le=100, description="rapidfuzz partial-ratio threshold.")
     window: Window = Field(default_factory=Window)
 
