@@ -351,3 +351,69 @@ def test_check_parsed_gives_check_regex_verdict(pattern) -> None:
 
     assert verdict(lambda: check_parsed(pattern, parser.parse(pattern))) == \
         verdict(lambda: work_bound.__wrapped__(pattern))
+
+
+# -- comments and verbose mode in the nesting count; RecursionError as a refusal ---------------
+
+_DEEP = MAX_NESTING + 10
+_GROUPS = "(" * _DEEP + "a" + ")" * _DEEP
+
+
+@pytest.mark.parametrize("prefix", [
+    "(?x)#[\n",          # verbose: '#' starts a comment, so this '[' opens no class
+    "(?x:#[\n)",         # verbose inside a scoped group only
+    "(?ix)#[\n",
+    "(?#[)",             # a comment group: '[' in it opens no class
+    r"(?#\)[)",          # an escaped ')' does not end the comment
+    "(?x)# [\\\n[\n",    # in a comment a backslash takes the line break with it: '[' still commented
+])
+def test_nesting_after_a_comment_holding_a_bracket_is_counted(prefix) -> None:
+    # the count read these '[' as opening a class that never closed, and saw no group after it
+    # (a 3,000-deep verbose pattern then made re's parser raise RecursionError)
+    with pytest.raises(UnsafePattern, match=f"nests groups {_DEEP} deep"):
+        check_nesting(prefix + _GROUPS)
+    with pytest.raises(UnsafePattern, match=f"nests groups {_DEEP} deep"):
+        check_regex(prefix + _GROUPS)
+
+
+def test_verbose_comments_are_not_counted_and_verbose_mode_ends_with_its_group() -> None:
+    # parentheses in a comment are no groups (re ignores them): accepted, as re reads it
+    commented = "(?x) 你 # " + "(" * _DEEP + "\n 好"
+    check_nesting(commented)
+    check_regex(commented)
+    assert re.search(commented, "你好")
+    # '#' is a comment only where verbose mode is on: not in a class, not after (?-x:
+    for pattern in ("(?x)[#]" + _GROUPS, "(?x)(?-x:#" + _GROUPS + ")", "(?x:a)#" + _GROUPS):
+        with pytest.raises(UnsafePattern, match="nests groups"):
+            check_nesting(pattern)
+
+
+def test_recursion_in_re_is_the_policy_refusal(monkeypatch) -> None:
+    # a nesting the count missed reaches re's recursive parser: a one-line refusal, not a
+    # RecursionError (compile_pattern let it escape; check_regex called it "not a valid regex")
+    from scriptcheck.match import patterns
+    from scriptcheck.text import regex_policy
+
+    monkeypatch.setattr(regex_policy, "check_nesting", lambda pattern: None)
+    monkeypatch.setattr(patterns, "check_nesting", lambda pattern: None)
+    deep = "你" + "(?:" * 5000 + "好" + ")" * 5000
+    with pytest.raises(UnsafePattern, match="nests too deeply for re's parser"):
+        check_regex(deep)
+    with pytest.raises(patterns.PatternProblem, match="nests too deeply for re's parser"):
+        patterns.compile_pattern(deep)
+    with pytest.raises(patterns.PatternProblem, match="nests too deeply for re's parser"):
+        patterns.check_normalised(deep)
+    assert patterns.window_prefilter(deep) == ((), False)
+
+
+def test_deep_verbose_pattern_is_one_line_on_the_cli(tmp_path) -> None:
+    from tests.hostile import run_cli
+
+    pattern = "(?x)#[\\n" + "(" * 3000 + "你" + ")" * 3000  # 6 KB; as a YAML double-quoted string
+    lexicon = tmp_path / "deep.yaml"
+    lexicon.write_text("version: 1\nname: vdeep\nkind: forbidden\nentries:\n  - id: XQ906\n    name: vdeep\n"
+                       f"    category: 喝斥\n    description: 测试\n    patterns: [\"{pattern}\"]\n", encoding="utf-8")
+    result = run_cli("lexicon", "test", str(lexicon))
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, lines[-3:]
+    assert "nests groups 3000 deep" in lines[0]

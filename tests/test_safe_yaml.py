@@ -231,3 +231,49 @@ def test_event_walk_node_bound_as_before() -> None:
     assert load_yaml(text, source="f.yaml", max_nodes=7) == {"a": [1, 2], "b": 3}
     with pytest.raises(InputError, match="more than 6 nodes"):
         load_yaml(text, source="f.yaml", max_nodes=6)
+
+
+# --- scalars PyYAML cannot build, and YAML 1.1's base-60 numbers ------------------------------
+
+
+@pytest.mark.parametrize("text, where, problem", [
+    ("d: 2001-13-45\n", "1:4", "cannot read '2001-13-45' as timestamp: month must be in 1..12"),
+    ("d: [x, 2001-02-30]\n", "1:8", "cannot read '2001-02-30' as timestamp: day is out of range"),
+    ("a: &x 2001-02-30\nb: *x\n", "1:4", "cannot read '2001-02-30' as timestamp"),  # the alias path
+    ("n: " + "9" * 5000 + "\n", "1:4", r"cannot read '9{40}… \(5000 characters\)' as int: "
+                                       r"Exceeds the limit \(4300 digits\)"),
+])
+def test_unbuildable_scalar_is_a_yaml_error_at_its_line(text, where, problem) -> None:
+    # PyYAML's constructors raise a bare ValueError here, which escaped as a traceback
+    with pytest.raises(LexiconError, match=rf"^f\.yaml:{where}: invalid YAML: {problem}"):
+        load_yaml(text, source="f.yaml", error=LexiconError)
+
+
+def test_unbuildable_scalar_is_one_line_on_the_cli(tmp_path) -> None:
+    lexicon = tmp_path / "lex.yaml"
+    lexicon.write_text("version: 1\nname: mine\nkind: forbidden\nentries:\n  - id: XM901\n    name: m\n"
+                       "    category: 喝斥\n    description: 2001-13-45\n    phrases: [你走开]\n", encoding="utf-8")
+    result = run_cli("lexicon", "test", str(lexicon))
+    stderr = result.stderr.decode()
+    assert result.returncode == 2
+    assert stderr.count("\n") == 1 and "lex.yaml:8:18: invalid YAML: cannot read" in stderr
+
+
+def test_base60_scalars_are_strings_as_in_yaml_1_2() -> None:
+    # YAML 1.1 reads 1:30 as 90, with a bigint product per part (quadratic: 1 MB took 18 s);
+    # every other YAML 1.1 number still reads as before.
+    text = "a: 1:30\nb: 1:30.5\nc: -2:0:0\nd: 190\ne: 0o17\nf: 017\ng: 1_000\nh: 1.5\ni: .inf\nj: 12:30:00\n"
+    expected = {"a": "1:30", "b": "1:30.5", "c": "-2:0:0", "d": 190, "e": "0o17", "f": 15, "g": 1000,
+                "h": 1.5, "i": float("inf"), "j": "12:30:00"}
+    assert load_yaml(text, source="f.yaml") == expected
+    assert load_yaml(text + "k: &x 1:0\nl: *x\n", source="f.yaml") == {**expected, "k": "1:0", "l": "1:0"}
+    long = "1" + ":0" * 5000
+    assert load_yaml(f"a: {long}\n", source="f.yaml") == {"a": long}
+
+
+@pytest.mark.parametrize("text", ["a: !!int 1:30\n", "a: !!float 1:30.5\n"])
+def test_explicit_base60_number_refused(text) -> None:
+    # an explicit tag bypasses the resolvers and would reach PyYAML's quadratic constructor
+    with pytest.raises(InputError, match=r"base-60 numbers such as '1:30(\.5)?' are not supported"):
+        load_yaml(text, source="f.yaml")
+    assert load_yaml("a: !!int 90\nb: !!float 1.5\n", source="f.yaml") == {"a": 90, "b": 1.5}

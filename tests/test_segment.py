@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from scriptcheck.text.segment import Segmenter
@@ -69,3 +70,34 @@ def test_erhua_ends_the_word_before_it() -> None:
     assert not SEGMENTER.on_boundaries(text, text.index("缺"), text.index("眼"))
     text = "我女儿说"
     assert not SEGMENTER.on_boundaries(text, 0, text.index("儿"))
+
+
+def test_unknown_segmenter_in_the_environment_is_one_line_at_use() -> None:
+    # it raised ValueError at import (the module built its default segmenter then): a traceback
+    import os
+    import subprocess
+    import sys
+
+    from tests.hostile import SRC
+
+    env = dict(os.environ, SCRIPTCHECK_SEGMENTER="bogus", PYTHONPATH=str(SRC))
+    imported = subprocess.run([sys.executable, "-c", "import scriptcheck"], env=env, capture_output=True, timeout=120)
+    assert imported.returncode == 0, imported.stderr.decode()
+    result = subprocess.run([sys.executable, "-m", "scriptcheck", "score", "-q", "-"], input="你好\n".encode(),
+                            env=env, capture_output=True, timeout=120)
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, lines
+    assert "SCRIPTCHECK_SEGMENTER='bogus'" in lines[0] and "choose from jieba, rjieba" in lines[0]
+
+
+def test_unknown_backend_is_a_project_error(monkeypatch) -> None:
+    from scriptcheck.errors import ConfigError
+    from scriptcheck.text.segment import default_backend
+
+    monkeypatch.setenv("SCRIPTCHECK_SEGMENTER", "bogus")
+    with pytest.raises(ConfigError, match="SCRIPTCHECK_SEGMENTER='bogus'"):
+        default_backend()
+    with pytest.raises(ConfigError, match="SCRIPTCHECK_SEGMENTER"):
+        Segmenter()
+    with pytest.raises(ValueError, match="unknown segmenter backend 'thulac'"):  # still a ValueError
+        Segmenter("thulac")

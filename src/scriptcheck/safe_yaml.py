@@ -12,7 +12,13 @@ YAML files come from pull requests and exports, so they are untrusted:
   nodes is refused from its node graph, before anything walks the expansion (the graph itself
   is small: an alias is a reference to a node already built). The limit is on the *expanded*
   node count, so ordinary anchors (``defaults: &d`` … ``<<: *d``) keep working;
-- the file size is bounded in bytes before it is parsed.
+- the file size is bounded in bytes before it is parsed;
+- numbers follow YAML 1.2 in one respect: a plain ``1:30`` is the string ``"1:30"``, not YAML
+  1.1's base-60 int 5400 (PyYAML's base-60 constructor is quadratic: a 1 MB ``1:0:0:…`` took
+  18 s), and an explicit ``!!int 1:30`` is refused. Every other YAML 1.1 scalar (``yes``,
+  ``0777``, dates) reads as before;
+- a scalar PyYAML's constructors cannot build (the date ``2001-13-45``, an int of more than
+  Python's 4,300 digits) is an error at its line, not a ``ValueError``.
 
 Every error is ``error(f"{source}:{line}:{column}: …")`` — the caller's error class, so a
 lexicon problem stays a :class:`LexiconError` and a template problem an :class:`InputError`.
@@ -20,6 +26,7 @@ lexicon problem stays a :class:`LexiconError` and a template problem an :class:`
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -62,14 +69,81 @@ class _DuplicateKeys:
         return super().construct_mapping(node, deep=deep)
 
 
-class StrictSafeLoader(_DuplicateKeys, _Base):  # type: ignore[misc, valid-type]
-    """The safe loader (libyaml's where available) that refuses duplicate keys."""
+class _BuildErrors:
+    """Turns what PyYAML's scalar constructors raise besides their own errors into a
+    ``ConstructorError`` at the scalar (a mixin for PyYAML's constructors)."""
+
+    def construct_object(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError as exc:
+            # datetime.date() on an implicit date such as 2001-13-45, int() on more than
+            # Python's 4,300 digits: plain ValueErrors, which would escape as a traceback.
+            # Only a scalar's constructor raises them; the innermost node converts it, so the
+            # mark is the scalar's (a ConstructorError is no ValueError: outer nodes let it by).
+            value = node.value if isinstance(node.value, str) else ""
+            shown = value if len(value) <= 40 else f"{value[:40]}… ({len(value)} characters)"
+            reason = str(exc).split(";")[0]  # the int limit's advice (sys.set_int_max_str_digits) is no user's
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown!r} as {node.tag.rsplit(':', 1)[-1]}: {reason}",
+                node.start_mark) from None
+
+
+# YAML 1.1's base-60 numbers (`1:30` = 90, `1:30.5`) are read as strings, as YAML 1.2 reads
+# them: PyYAML builds one with a bigint multiplication per `:` part, quadratic in the scalar's
+# length (a 1 MB `1:0:0:…` took 18 s), and no scriptcheck file means a number by `1:30` (every
+# packaged lexicon, profile and model loads to the same data either way: checked when this was
+# changed). These are PyYAML 6's int and float resolvers without their sexagesimal branches.
+_YAML12_NUMBERS = {
+    "tag:yaml.org,2002:int": re.compile(r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+)$""", re.X),
+    "tag:yaml.org,2002:float": re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""", re.X),
+}
+
+
+class _NoSexagesimal:
+    """YAML 1.2's numbers in one respect: no base-60 (a mixin for PyYAML's loaders)."""
+
+    # The same resolvers, keyed by the same first characters (each number's other branches
+    # start with the same ones), with the int and float expressions replaced.
+    yaml_implicit_resolvers = {
+        first: [(tag, _YAML12_NUMBERS.get(tag, regexp)) for tag, regexp in pairs]
+        for first, pairs in _Base.yaml_implicit_resolvers.items()}
+
+
+class StrictSafeLoader(_BuildErrors, _NoSexagesimal, _DuplicateKeys, _Base):  # type: ignore[misc, valid-type]
+    """The safe loader (libyaml's where available) that refuses duplicate keys, reads no
+    base-60 numbers and reports a scalar it cannot build as a YAML error."""
+
+
+def _no_base60(build):
+    """``build`` (a PyYAML int or float constructor) refusing a base-60 value: an explicit
+    ``!!int 1:30`` bypasses the resolvers and would still reach PyYAML's quadratic branch."""
+    def construct(loader, node):
+        if isinstance(node.value, str) and ":" in node.value:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"base-60 numbers such as {node.value[:20]!r} are not supported "
+                "(YAML 1.2 has none): quote it as a string", node.start_mark)
+        return build(loader, node)
+    return construct
+
+
+# PyYAML looks constructors up by tag in a class table (methods are not overridden by name).
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+    StrictSafeLoader.add_constructor(_tag, _no_base60(_Base.yaml_constructors[_tag]))
+del _tag
 
 
 class _PositionLoader(_DuplicateKeys, yaml.SafeLoader):
     """The pure-Python safe loader: its marks count code points, and its scalar end marks are
     those the template position mapping was written against (libyaml's differ on multi-line
-    plain scalars). Used where positions matter."""
+    plain scalars). Used where positions matter. It builds no values (templates read the nodes'
+    tags and text), so YAML 1.1's base-60 resolution costs nothing here and is left as it was."""
 
 
 def _expanded_size(root: yaml.Node, limit: int) -> int:

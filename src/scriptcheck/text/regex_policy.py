@@ -27,6 +27,7 @@ model of the backtracking search, and ``benchmarks/bench_regex_policy.py`` times
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 try:  # Python 3.11+
@@ -36,7 +37,8 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["check_nesting", "check_parsed", "MAX_NESTING", "MAX_WORK", "UnsafePattern", "check_regex", "work_bound"]
+__all__ = ["check_nesting", "check_parsed", "MAX_NESTING", "MAX_WORK", "UnsafePattern", "check_regex", "too_deep",
+           "work_bound"]
 
 # Steps per start position. The shipped lexicons' largest bounds are close to it (988,416 for
 # FB351's bare no, 921,200 and 698,309 next, of 3,023 patterns and mitigators; measured 2026-12-05),
@@ -198,12 +200,22 @@ def _branch_overlaps(seq) -> bool:
     return False
 
 
+# A group that sets flags: ``(?x)`` (global, no group) or ``(?x-i:`` (scoped), as re's parser
+# reads them (``_parse_flags``): letters, optionally ``-`` and letters, then ``)`` or ``:``.
+_FLAG_GROUP = re.compile(r"\(\?([aiLmsux]*)(?:-([aiLmsux]+))?([:)])")
+
+
 def check_nesting(pattern: str) -> None:
     """:class:`UnsafePattern` when ``pattern`` nests groups more than :data:`MAX_NESTING` deep.
 
-    Counted on the text, without ``re``'s (recursive) parser: a ``(`` opens a group unless
-    escaped or inside a character class."""
+    Counted on the text, without ``re``'s (recursive) parser, reading it as that parser does: a
+    ``(`` opens a group unless escaped, inside a character class or inside a comment — a
+    ``(?#…)`` group, or in verbose mode (``(?x)``, ``(?x:…)``, until a ``(?-x:…)``) a ``#`` to
+    the end of the line. A ``[`` in a comment opens no class (counting it as one hid every group
+    after ``(?x)#[``)."""
     depth = deepest = 0
+    verbose = False
+    outer: list[bool] = []  # the verbose mode of each open group's surroundings, restored at its )
     in_class = False
     i, n = 0, len(pattern)
     while i < n:
@@ -219,15 +231,61 @@ def check_nesting(pattern: str) -> None:
             if pattern.startswith("]", i):  # a ] right after [ or [^ is a literal
                 i += 1
             continue
+        elif char == "#" and verbose:
+            i = _comment_end(pattern, i + 1, "\n")
+            continue
         elif char == "(":
+            if pattern.startswith("(?#", i):  # a comment group: no group, ends at the first unescaped )
+                i = _comment_end(pattern, i + 3, ")")
+                continue
+            flags = _FLAG_GROUP.match(pattern, i)
+            if flags and flags[3] == ")":
+                # global flags (re accepts them only at the start): for the rest of the pattern
+                verbose = verbose or "x" in flags[1]
+                outer = [v or "x" in flags[1] for v in outer]
+                i = flags.end()
+                continue
+            outer.append(verbose)
+            if flags:  # (?x:…) turns verbose mode on inside, (?-x:…) off
+                verbose = (verbose or "x" in flags[1]) and "x" not in (flags[2] or "")
+                i = flags.end() - 1
             depth += 1
             deepest = max(deepest, depth)
         elif char == ")":
             depth -= 1
+            if outer:
+                verbose = outer.pop()
         i += 1
     if deepest > MAX_NESTING:
-        shown = pattern if len(pattern) <= 80 else pattern[:80] + "…"
-        raise UnsafePattern(f"pattern {shown!r} nests groups {deepest} deep (at most {MAX_NESTING})")
+        raise _too_deep(pattern, f"nests groups {deepest} deep (at most {MAX_NESTING})")
+
+
+def _comment_end(pattern: str, i: int, end: str) -> int:
+    """The index after a comment starting at ``i`` and ending at ``end`` (or the pattern's end).
+    re's parser reads a backslash and the next character as one token, so ``\\)`` or a
+    backslash before the newline does not end the comment."""
+    n = len(pattern)
+    while i < n:
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        i += 1
+        if pattern[i - 1] == end:
+            break
+    return i
+
+
+def _too_deep(pattern: str, why: str) -> UnsafePattern:
+    shown = pattern if len(pattern) <= 80 else pattern[:80] + "…"
+    return UnsafePattern(f"pattern {shown!r} {why}")
+
+
+def too_deep(pattern: str) -> UnsafePattern:
+    """The refusal for a pattern that made ``re``'s parser or compiler (or a walk of its parse)
+    raise RecursionError: they recurse once per group level. :func:`check_nesting` refuses such
+    patterns first; this is the backstop that keeps a traceback from reaching the user should
+    some nesting escape its count."""
+    return _too_deep(pattern, f"nests too deeply for re's parser (groups at most {MAX_NESTING} deep)")
 
 
 @lru_cache(maxsize=4096)
@@ -236,9 +294,11 @@ def work_bound(pattern: str) -> int:
     check_nesting(pattern)
     try:
         parsed = _p.parse(pattern)
-    except Exception as exc:  # re.error, or RecursionError on absurd nesting
+    except RecursionError:  # absurd nesting that check_nesting did not count
+        raise too_deep(pattern) from None
+    except Exception as exc:  # re.error, OverflowError (a repeat count past re's limit)
         raise UnsafePattern(f"pattern {pattern!r} is not a valid regex: {exc}") from None
-    return _scan(pattern, parsed.data)
+    return _parsed_bound(pattern, parsed)
 
 
 def check_regex(pattern: str) -> None:
@@ -252,4 +312,11 @@ def check_parsed(pattern: str, parsed) -> None:
     (``parsed``, what ``re._parser.parse(pattern)`` returned): the same verdict without parsing
     it again (the lexicon compiler parses each pattern for its own checks; at 1,000 patterns a
     parse is a noticeable part of a cold load)."""
-    _scan(pattern, parsed.data)
+    _parsed_bound(pattern, parsed)
+
+
+def _parsed_bound(pattern: str, parsed) -> int:
+    try:
+        return _scan(pattern, parsed.data)
+    except RecursionError:  # _scan recurses once per level of the parse
+        raise too_deep(pattern) from None

@@ -12,11 +12,12 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from scriptcheck.cachedir import cache_dir, dist_version
+from scriptcheck.errors import ConfigError
 from scriptcheck.lazy_regex import code_regex
 from scriptcheck.text.jieba_dict import load_tokenizer
 from scriptcheck.text.rust_segmenter import RustTokenizer, rjieba_available
 
-__all__ = ["Token", "Segmenter", "segment", "words", "default_backend", "BACKENDS"]
+__all__ = ["Token", "Segmenter", "segment", "words", "default_backend", "BACKENDS", "UnknownBackend"]
 
 
 
@@ -29,6 +30,14 @@ class Token(NamedTuple):
 
 
 BACKENDS = ("jieba", "rjieba")
+_ENV = "SCRIPTCHECK_SEGMENTER"
+
+
+class UnknownBackend(ConfigError, ValueError):
+    """A segmenter backend that is not one of :data:`BACKENDS` (a ``ValueError`` too, as it
+    was before it joined the project's errors)."""
+
+
 # jieba's own block splitter (``jieba.re_han_default``): it segments each such run separately.
 _BLOCK = code_regex("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 _MEMO_LIMIT = 20_000
@@ -84,8 +93,13 @@ def default_backend() -> str:
     (``text/rust_segmenter.py``) but is not faster here: jieba's dictionary is read by first
     character from the cache (~30 ms warm), rjieba builds its whole dictionary on import
     (~140 ms), and the scoring spends too little in segmentation for rjieba's speed to show
-    (benchmarks/RESULTS.md, session of 2026-12-03 23:30 UTC)."""
-    return os.environ.get("SCRIPTCHECK_SEGMENTER") or "jieba"
+    (benchmarks/RESULTS.md, session of 2026-12-03 23:30 UTC).
+
+    Raises :class:`UnknownBackend`, naming the variable, when it names no backend."""
+    backend = os.environ.get(_ENV) or "jieba"
+    if backend not in BACKENDS:
+        raise UnknownBackend(f"{_ENV}={backend!r}: unknown segmenter backend (choose from {', '.join(BACKENDS)})")
+    return backend
 
 
 @lru_cache(maxsize=16)
@@ -202,7 +216,7 @@ class Segmenter:
     def __init__(self, backend: str | None = None) -> None:
         self.backend = backend or default_backend()
         if self.backend not in BACKENDS:
-            raise ValueError(f"unknown segmenter backend {self.backend!r} (choose from {', '.join(BACKENDS)})")
+            raise UnknownBackend(f"unknown segmenter backend {self.backend!r} (choose from {', '.join(BACKENDS)})")
         self._tokenizer = None
         self._lock = threading.Lock()
         self._memo: dict[str, list[Token]] | None = None
@@ -348,11 +362,16 @@ class Segmenter:
         self.__init__(state.get("backend"))
 
 
-_DEFAULT = Segmenter()
+# Made on first use, not at import: the backend comes from $SCRIPTCHECK_SEGMENTER, and a bad
+# value must be an error of the command that segments (one line, exit 2), not an import failure.
+_DEFAULT: Segmenter | None = None
 
 
 def segment(text: str) -> list[Token]:
     """Segment ``text`` with scriptcheck's shared private tokenizer; returns tokens with offsets."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Segmenter()
     return _DEFAULT.tokens(text)
 
 
