@@ -88,7 +88,8 @@ def test_script_cannot_be_closed_by_the_data(tmp_path):
 def test_report_refuses_to_overwrite_an_input(scored):
     folder, _ = scored
     result = CliRunner().invoke(cli, ["report", str(folder / "r.jsonl"), "-o", str(folder / "r.jsonl")])
-    assert result.exit_code == 2 and "overwrite an input" in result.output
+    assert result.exit_code == 2 and "is also an input" in result.output
+    assert (folder / "r.jsonl").read_text(encoding="utf-8").startswith("{")
 
 
 def test_not_a_report_file_is_an_input_error(tmp_path):

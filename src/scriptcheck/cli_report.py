@@ -13,40 +13,119 @@ import click
 
 from scriptcheck.cli_options import known_encoding
 
-from scriptcheck.errors import InputError, ScriptcheckError
+from scriptcheck.errors import InputError, LexiconError, ScriptcheckError
 
 __all__ = ["report_command", "review_command", "write_report", "score_to_html"]
 
 EXIT_ERROR = 2
+# Overlays on overlays followed when listing the files a base lexicon is read from (the
+# loader refuses more than 16).
+_MAX_LEXICON_CHAIN = 17
+
+
+def _line(text: str) -> str:
+    """``text`` kept to one line, whatever a file name or a field holds."""
+    from scriptcheck.score_writers import escape_line
+
+    return escape_line(text)
 
 
 def _fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"scriptcheck: error: {message}", err=True)
+    click.echo(f"scriptcheck: error: {_line(message)}", err=True)
     return click.exceptions.Exit(EXIT_ERROR)
 
 
+def _shown(text: str) -> str:
+    """``text`` as the page can hold it: a file name or argument that is not UTF-8 (decoded by
+    Python with lone surrogates) shows its bytes escaped rather than making the page unwritable."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _check_output(option: str, output: str, inputs, read: list[str]) -> None:
+    """Refuse ``output`` when it is a file the command reads — the same file by device and
+    inode, so a symbolic or hard link to an input counts (:func:`scriptcheck.io.paths.check_outputs`)
+    — among the ``inputs`` named and the files ``read`` from them (directories walked, a base
+    lexicon's chain), or when it lies inside an input directory under a name a walk reads.
+    Raises :class:`scriptcheck.io.paths.OutputPathError`."""
+    from scriptcheck.io.paths import check_outputs
+    from scriptcheck.io.transcripts import FORMATS
+    from scriptcheck.report.data import RESULT_SUFFIXES
+
+    name = Path(output).name
+    if not name.startswith(".") and Path(name).suffix.lower() in {*FORMATS, *RESULT_SUFFIXES}:
+        check_outputs({option: output}, [*inputs, *read])  # a walk would read it: not inside a directory
+    else:
+        # Not a name a walk reads (report.html, overlay.yaml): it may lie in an input directory,
+        # and an earlier page there is no input; the files read from the directories are checked.
+        check_outputs({option: output}, [*(s for s in inputs if not os.path.isdir(s)), *read])
+
+
+def _lexicon_files(ref: str) -> list[str]:
+    """The files loading the lexicon ``ref`` reads: its own (a packaged one too) and, when it is
+    an overlay, those of the lexicons it extends, in turn. As far as they can be read: what
+    cannot be is reported when the lexicon is loaded."""
+    from scriptcheck.datafile import read_yaml
+    from scriptcheck.lexicon.overlay import is_overlay
+    from scriptcheck.resources import resolve
+
+    files: list[str] = []
+    relative_to = None
+    for _ in range(_MAX_LEXICON_CHAIN):
+        try:
+            path = resolve("lexicon", ref, relative_to=relative_to)
+            files.append(str(path))
+            data = read_yaml(path, LexiconError) if path.is_file() else None
+        except Exception:  # noqa: BLE001 - only listing: loading the lexicon reports the problem
+            break
+        if not is_overlay(data) or not isinstance(data["extends"], str):
+            break
+        ref, relative_to = data["extends"], path.parent
+    return files
+
+
+def _report_skipped(skipped) -> None:
+    for error in skipped:
+        click.echo(f"scriptcheck: skipped: {_line(error.describe())}", err=True)
+
+
 def write_report(results, output: str, *, transcripts=(), agent_field: str = "agent_id", title: str = "",
-                 encoding: str | None = None, inputs=None, sources=None) -> int:
+                 encoding: str | None = None, inputs=None, sources=None, show_skipped: bool = False) -> int:
     """Write the HTML page for score result files; returns the number of transcripts.
 
     ``inputs`` (default: ``results`` and ``transcripts``) are the files the output must not
-    overwrite; ``sources`` (default: the result files) what the page names as its input — and
-    keys its saved verdicts on. Raises :class:`InputError` for unreadable input and ``OSError`` when the page
-    cannot be written.
+    overwrite — nor any file read from them; ``sources`` (default: the result files) what the page
+    names as its input — and keys its saved verdicts on. Transcript records that cannot be read
+    are left out of the page and counted (each one named on standard error with
+    ``show_skipped``). Raises :class:`ScriptcheckError` for unreadable input or a refused output
+    (:class:`InputError`, :class:`scriptcheck.io.paths.OutputPathError`) and ``OSError`` when
+    the page cannot be written.
     """
-    from scriptcheck.report.data import build_payload, read_results, read_turns
+    from scriptcheck.io.paths import OutputError
+    from scriptcheck.io.transcripts import iter_input_files
+    from scriptcheck.report.data import build_payload, read_results, read_turns, result_files
     from scriptcheck.report.render import render_html
 
-    target = Path(output).resolve()
-    if any(Path(s).resolve() == target for s in (inputs if inputs is not None else (*results, *transcripts))):
-        raise InputError("the output would overwrite an input", file=output)
-    data = read_results(results)
+    # The files to read, listed once: checked against the output, then read.
+    result_paths = [str(p) for p in result_files(results)]
+    transcript_paths = list(iter_input_files(transcripts))
+    _check_output("-o", output, list(inputs) if inputs is not None else [*results, *transcripts],
+                  [*result_paths, *transcript_paths])
+    data = read_results(result_paths)
     if sources is not None:
         data.sources = [str(s) for s in sources]
-    turns = read_turns(transcripts, encoding) if transcripts else None
-    html = render_html(build_payload(data, turns, agent_field=agent_field, title=title))
-    Path(output).write_text(html, encoding="utf-8")
-    click.echo(f"{output}: {len(data.reports)} transcripts, {len(html.encode()) // 1024} KiB", err=True)
+    data.sources = [_shown(s) for s in data.sources]
+    skipped: list[InputError] = []
+    turns = read_turns(transcript_paths, encoding, skipped) if transcripts else None
+    if show_skipped:
+        _report_skipped(skipped)
+    html = render_html(build_payload(data, turns, agent_field=_shown(agent_field), title=_shown(title)))
+    try:  # encoded before the file is opened: a page that cannot be written leaves no empty file
+        content = html.encode("utf-8")
+    except UnicodeEncodeError:
+        raise OutputError(f"{output}: the page holds text that is not valid Unicode (a lone surrogate)") from None
+    Path(output).write_bytes(content)
+    note = f"; {len(skipped)} transcript record(s) skipped, not shown" if skipped else ""
+    click.echo(_line(f"{output}: {len(data.reports)} transcripts, {len(content) // 1024} KiB{note}"), err=True)
     return len(data.reports)
 
 
@@ -64,10 +143,15 @@ def score_to_html(inputs, output: str | None, run_score, **score_options) -> int
         try:
             # The page names the scored files, not the temporary report (whose name changes
             # every run and would orphan the verdicts saved under it).
+            # Records that cannot be read were rejected, and said so, by the scoring above.
             write_report([temporary], output, transcripts=inputs, encoding=score_options.get("encoding"),
                          inputs=inputs, sources=inputs)
-        except (InputError, ImportError, OSError) as exc:
-            raise _fail(exc.describe() if isinstance(exc, InputError) else str(exc))
+        except InputError as exc:
+            raise _fail(exc.describe())
+        except (ScriptcheckError, ImportError) as exc:
+            raise _fail(str(exc))
+        except OSError as exc:
+            raise _fail(f"{output}: cannot write: {exc.strerror or exc}")
         return code
     finally:
         os.unlink(temporary)
@@ -93,13 +177,13 @@ def report_command(results: tuple[str, ...], output: str, transcript_sources: tu
     """
     try:
         write_report(results, output, transcripts=transcript_sources, agent_field=agent_field, title=title,
-                     encoding=encoding)
+                     encoding=encoding, show_skipped=True)
     except InputError as exc:
         raise _fail(exc.describe())
-    except ImportError as exc:
+    except (ScriptcheckError, ImportError) as exc:
         raise _fail(str(exc))
-    except OSError as exc:
-        raise _fail(f"{output}: {exc.strerror or exc}")
+    except OSError as exc:  # reading errors are InputErrors: this is the page's own file
+        raise _fail(f"{output}: cannot write: {exc.strerror or exc}")
 
 
 @click.command("review")
@@ -120,15 +204,26 @@ def review_command(verdicts: tuple[str, ...], fmt: str, lexicon_out: str | None,
     --lexicon-out, writes an overlay: every false alarm an allow context and a `no_match`
     spec of its rule, every confirmed finding a `match` spec. Load it with --lexicon.
     """
+    from scriptcheck.io.transcripts import iter_input_files
     from scriptcheck.report.data import read_turns
     from scriptcheck.report.review import build_overlay, precision_table, read_verdicts, render_precision
 
-    if lexicon_out and any(Path(v).resolve() == Path(lexicon_out).resolve() for v in verdicts):
-        raise _fail(f"{lexicon_out}: the output would overwrite an input")
+    transcript_paths = list(iter_input_files(transcript_sources))
+    if lexicon_out:
+        # Before anything is read: the overlay may be none of the files review reads — the
+        # verdicts, the transcripts, the base lexicon and whatever that one extends — also
+        # through a symbolic or a hard link.
+        try:
+            _check_output("--lexicon-out", lexicon_out, [*verdicts, *transcript_sources],
+                          [*transcript_paths, *_lexicon_files(extends)])
+        except ScriptcheckError as exc:
+            raise _fail(str(exc))
     try:
         items = read_verdicts(verdicts)
         table = precision_table(items, min_verdicts=min_verdicts)
-        turns = read_turns(transcript_sources) if transcript_sources else None
+        skipped: list[InputError] = []
+        turns = read_turns(transcript_paths, None, skipped) if transcript_sources else None
+        _report_skipped(skipped)
         overlay = build_overlay(items, extends=extends, out_path=lexicon_out, turns=turns) if lexicon_out else None
     except InputError as exc:
         raise _fail(exc.describe())
@@ -144,5 +239,7 @@ def review_command(verdicts: tuple[str, ...], fmt: str, lexicon_out: str | None,
     if overlay:
         try:
             overlay.write(lexicon_out)
+        except ScriptcheckError as exc:
+            raise _fail(str(exc))
         except OSError as exc:
-            raise _fail(f"{lexicon_out}: {exc.strerror or exc}")
+            raise _fail(f"{lexicon_out}: cannot write: {exc.strerror or exc}")

@@ -84,12 +84,22 @@ def _stdin_id() -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
-def _walked_twin(output: tuple[int, int], directory: str) -> Path | None:
-    """A file the walk of ``directory`` reads that is the file ``output`` (device, inode)."""
+def _entry(path: str) -> str:
+    """Where the directory entry ``path`` is: its directory resolved, its own name kept (a link's
+    entry is the link, not its target)."""
+    directory, name = os.path.split(os.path.abspath(path))
+    return os.path.join(os.path.realpath(directory), name)
+
+
+def _walked_twin(output: tuple[int, int], path: str, directory: str) -> Path | None:
+    """A file the walk of ``directory`` reads that is the file ``output`` (device, inode) under
+    another entry than ``path``'s (the output's own entry inside the directory is the directory
+    rule's business, or the baseline's, which the template walk skips)."""
     from scriptcheck.io.walk import files_below
 
+    own = _entry(path)
     for child in files_below(directory):
-        if _file_id(str(child)) == output:
+        if _file_id(str(child)) == output and _entry(str(child)) != own:
             return child
     return None
 
@@ -131,7 +141,7 @@ def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,
                                   f"what is being read")
         for source in sources:
             if os.path.isdir(source):
-                twin = _walked_twin(existing, source) if existing is not None else None
+                twin = _walked_twin(existing, path, source) if existing is not None else None
                 if twin is not None:
                     raise OutputPathError(f"{name} {path}: is the same file as {twin} (a link), which the "
                                           f"input walk reads; writing it would destroy what is being read")

@@ -8,9 +8,12 @@ filters (summary, rules, steps, agents, score histogram) are computed here, once
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
+import re
 import statistics
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +22,16 @@ from typing import Any, Iterable, Iterator
 from pydantic import ValidationError
 
 from scriptcheck.errors import InputError
-from scriptcheck.io.lines import json_lines
-from scriptcheck.io.records import normalize_speaker
+from scriptcheck.io.encoding import decode_bytes, undecodable
+from scriptcheck.io.jsontext import InvalidJSON, loads, raw_decode
+from scriptcheck.io.lines import json_lines, read_bytes
+from scriptcheck.io.records import MAX_TRANSCRIPT_CHARS, normalize_speaker
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
+from scriptcheck.io.walk import files_below
 from scriptcheck.models import make_report
 
-__all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "RESULT_SUFFIXES"]
+__all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "result_files", "utf8_lines",
+           "RESULT_SUFFIXES"]
 
 RESULT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet")
 
@@ -39,17 +46,52 @@ class ReportInput:
     sources: list[str] = field(default_factory=list)
 
 
-def _iter_result_files(sources: Iterable[str]) -> Iterator[Path]:
+def result_files(sources: Iterable[str]) -> Iterator[Path]:
+    """The results files named, a directory walked as every input directory is
+    (:func:`scriptcheck.io.walk.files_below`: no hidden files, no symbolic links) for the
+    :data:`RESULT_SUFFIXES`."""
     for source in sources:
         path = Path(source)
         if path.is_dir():
-            yield from (p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in RESULT_SUFFIXES)
+            yield from sorted(p for p in files_below(path) if p.suffix.lower() in RESULT_SUFFIXES)
         else:
             yield path
 
 
+def _cannot_read(exc: OSError, path: str, line: int | None = None) -> InputError:
+    return InputError(f"cannot read: {exc.strerror or exc}", file=path, line=line)
+
+
+def utf8_lines(path: str | Path) -> Iterator[str]:
+    """The lines of a UTF-8 file (a BOM dropped), read as bytes and decoded one by one, so an
+    undecodable line is an :class:`InputError` naming its line (a text stream failed with a
+    UnicodeDecodeError at some block of the file); a read error is one too."""
+    name = str(path)
+    try:
+        stream = open(path, "rb")
+    except OSError as exc:
+        raise _cannot_read(exc, name) from None
+    with stream:
+        number = 0
+        while True:
+            try:
+                raw = stream.readline()
+            except OSError as exc:
+                raise _cannot_read(exc, name, number + 1) from None
+            if not raw:
+                return
+            number += 1
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise undecodable(raw, exc, "utf-8", file=name, line=number) from None
+            yield text
+
+
 def _add_count(current: int | None, value: Any) -> int | None:
-    if not isinstance(value, int):
+    if type(value) is not int or value < 0:  # a count: not a bool, a float or a negative number
         return current
     return (current or 0) + value
 
@@ -62,48 +104,69 @@ def read_results(sources: Iterable[str]) -> ReportInput:
     not a report file, rather than drawing a page from half of it.
     """
     out = ReportInput()
-    for path in _iter_result_files(sources):
+    for path in result_files(sources):
         out.sources.append(str(path))
         if not path.is_file():
-            raise InputError("no such file", file=str(path))
+            raise InputError("not a regular file (a pipe, socket or device): refused" if path.exists()
+                             else "no such file", file=str(path))
         suffix = path.suffix.lower()
         if suffix == ".parquet":
             _read_parquet(path, out)
             continue
-        with open(path, encoding="utf-8-sig") as stream:
-            head = stream.read(1)
-            stream.seek(0)
-            if suffix == ".json" and head == "{":
-                try:
-                    doc = json.load(stream)
-                except json.JSONDecodeError as exc:
-                    if exc.msg != "Extra data":
-                        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
-                    doc = None  # one report a line in a .json file: read it as JSONL below
-                    stream.seek(0)
-                if doc is None:
-                    pass
-                elif isinstance(doc, dict) and isinstance(doc.get("reports"), list):
-                    out.reports.extend(_checked(r, path) for r in doc["reports"] if _is_report(r))
-                    summary = doc.get("summary") or {}
-                    out.read = _add_count(out.read, summary.get("read"))
-                    out.rejected = _add_count(out.rejected, summary.get("rejected"))
-                    continue
-                elif _is_report(doc):
-                    out.reports.append(_checked(doc, path))
-                    continue
-                else:
-                    raise InputError('not a score report (expected {"reports": [...]})', file=str(path))
-            for number, doc in json_lines(stream, str(path)):
-                if _is_report(doc):
-                    out.reports.append(_checked(doc, path, number))
-                elif isinstance(doc, dict) and "error" in doc:  # an --errors file given as input
-                    out.rejected = (out.rejected or 0) + 1
-                else:
-                    raise InputError("not a score report (no id/score/findings)", file=str(path), line=number)
+        lines: Iterable[str] = ()
+        if suffix == ".json":
+            text, _ = decode_bytes(read_bytes(str(path)), file=str(path), encoding="utf-8-sig")
+            doc = _json_document(text, path) if text[:1] == "{" else None
+            if doc is None:  # one report a line in a .json file: read it as JSONL below
+                lines = text.split("\n")
+            elif isinstance(doc, dict) and isinstance(doc.get("reports"), list):
+                out.reports.extend(_checked(r, path) for r in doc["reports"] if _is_report(r))
+                summary = doc.get("summary")
+                summary = summary if isinstance(summary, dict) else {}
+                out.read = _add_count(out.read, summary.get("read"))
+                out.rejected = _add_count(out.rejected, summary.get("rejected"))
+                continue
+            elif _is_report(doc):
+                out.reports.append(_checked(doc, path))
+                continue
+            else:
+                raise InputError('not a score report (expected {"reports": [...]})', file=str(path))
+        else:
+            lines = utf8_lines(path)
+        for number, doc in json_lines(lines, str(path)):
+            if _is_report(doc):
+                out.reports.append(_checked(doc, path, number))
+            elif isinstance(doc, dict) and "error" in doc:  # an --errors file given as input
+                out.rejected = (out.rejected or 0) + 1
+            else:
+                raise InputError("not a score report (no id/score/findings)", file=str(path), line=number)
     if out.rejected is not None and out.read is None:
         out.read = len(out.reports) + out.rejected
     return out
+
+
+def _json_document(text: str, path: Path) -> Any:
+    """The one JSON value ``text`` holds, or ``None`` when more follows it (JSON Lines saved
+    as ``.json``). Whatever makes the text unusable (bad syntax, nesting too deep, an integer of
+    more than 4,300 digits, a lone surrogate) is an :class:`InputError` naming the line."""
+    try:
+        doc, end = raw_decode(json.JSONDecoder(), text, 0)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    except InvalidJSON as exc:
+        raise InputError(f"invalid JSON: {exc}", file=str(path), line=_failure_line(text, str(exc))) from None
+    return None if text[end:].strip() else doc
+
+
+def _failure_line(text: str, reason: str) -> int:
+    """The line of ``text`` where decoding failed, as near as the reason tells: the first run of
+    digits too long to convert, else the line the document starts on."""
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    if limit and "digits" in reason:
+        match = re.search(r"\d{%d,}" % (limit + 1), text)
+        if match:
+            return text.count("\n", 0, match.start()) + 1
+    return 1
 
 
 def _is_report(doc: Any) -> bool:
@@ -131,54 +194,103 @@ def _read_parquet(path: Path, out: ReportInput) -> None:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError('reading Parquet needs pyarrow: pip install "scriptcheck[parquet]"', file=str(path)) from None
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except Exception as exc:  # pyarrow raises several types (and OSError) for a file that is not Parquet
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"cannot read Parquet: {reason}", file=str(path)) from None
     rejected = 0
-    for row in pq.read_table(path).to_pylist():
+    for number, row in enumerate(rows, start=1):
         if row.get("error"):
             rejected += 1
-        else:
-            out.reports.append(row_to_report(row))
+            continue
+        try:
+            report = row_to_report(row)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a score results table: row {number}: {type(exc).__name__}: {exc}",
+                             file=str(path)) from None
+        out.reports.append(_checked(report, path))
     out.rejected = (out.rejected or 0) + rejected
 
 
-def read_turns(sources: Iterable[str], encoding: str | None = None) -> dict[str, list[tuple[str, str]]]:
+def read_turns(sources: Iterable[str], encoding: str | None = None,
+               skipped: list[InputError] | None = None) -> dict[str, list[tuple[str, str]]]:
     """``id → [(speaker, text), …]`` for every readable transcript of the files/directories.
 
-    Unreadable records are skipped: the report only shows conversations, it scores nothing.
+    Unreadable records are skipped — the report only shows conversations, it scores nothing —
+    exactly those ``score`` rejects for what they hold (bad JSON, nesting too deep, a lone
+    surrogate, undecodable bytes, a missing field …), so a rejected record never stands in for
+    the conversation of the same id that was scored. With ``skipped``, the error of each
+    skipped record (and of each input file that cannot be read) is appended to it.
     """
     turns: dict[str, list[tuple[str, str]]] = {}
     for source in iter_input_files(sources):
-        for record in read_transcripts(source, encoding=encoding, validate=False):
-            quick = _quick_turns(record.raw)
-            if quick is not None:
-                turns[quick[0]] = quick[1]
-                continue
-            record = record.validated()
-            if record.transcript is not None:
-                turns[record.transcript.id] = [(str(getattr(t.speaker, "value", t.speaker)), t.text)
-                                               for t in record.transcript.turns]
+        try:
+            for record in read_transcripts(source, encoding=encoding, validate=False):
+                quick = _quick_turns(record.raw)
+                if quick is not None:
+                    turns[quick[0]] = quick[1]
+                    continue
+                record = record.validated()
+                if record.transcript is not None:
+                    turns[record.transcript.id] = [(str(getattr(t.speaker, "value", t.speaker)), t.text)
+                                                   for t in record.transcript.turns]
+                elif skipped is not None and record.error is not None:
+                    skipped.append(record.error)
+        except OSError as exc:  # a read error in the middle of a file: the other files are still read
+            if skipped is not None:
+                skipped.append(_cannot_read(exc, source))
     return turns
+
+
+def _time_ok(value: Any) -> bool:
+    """Whether a turn's ``start``/``end`` is one validation keeps as it is (absent, or a
+    non-negative number a float holds)."""
+    return value is None or (type(value) in (int, float) and 0 <= value < 1e300)
 
 
 def _quick_turns(raw: Any) -> tuple[str, list[tuple[str, str]]] | None:
     """``(id, turns)`` of a plainly well-formed record without building the pydantic model
     (which is most of the time a page of 10⁵ conversations takes); ``None`` sends anything
-    less plain through full validation."""
+    less plain through full validation, which accepts what ``score`` accepts: text is decoded
+    as the readers decode it (:func:`scriptcheck.io.jsontext.loads`: no nesting too deep for the
+    decoder, no lone surrogate), and a record that may break a bound of
+    :func:`scriptcheck.io.records.build_transcript` (nested metadata, too much text) or holds
+    a turn time validation may refuse is left to it."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
-        except ValueError:
+            raw = loads(raw)
+        except InvalidJSON:
             return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), (str, int)) or not isinstance(raw.get("turns"), list):
+    if type(raw) is not dict:
         return None
+    ident, turns = raw.get("id"), raw.get("turns")
+    if not (isinstance(ident, int) or (isinstance(ident, str) and ident)) or type(turns) is not list:
+        return None
+    for key, value in raw.items():
+        if key == "metadata":
+            if type(value) is not dict or any(type(v) is dict or type(v) is list for v in value.values()):
+                return None
+        elif (type(value) is dict or type(value) is list) and key != "turns":
+            return None
     out = []
-    for turn in raw["turns"]:
-        if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
+    size = 0
+    for turn in turns:
+        if type(turn) is not dict:
+            return None
+        text = turn.get("text")
+        if type(text) is not str or not _time_ok(turn.get("start")) or not _time_ok(turn.get("end")):
+            return None
+        if "metadata" in turn and type(turn["metadata"]) is not dict:
             return None
         speaker = normalize_speaker(turn.get("speaker"))
         if speaker is None:
             return None
-        out.append((speaker, turn["text"]))
-    return (str(raw["id"]), out) if out else None
+        size += len(text)
+        out.append((speaker, text))
+    if not out or size > MAX_TRANSCRIPT_CHARS:
+        return None
+    return str(ident), out
 
 
 class _Table:
@@ -200,7 +312,9 @@ def _agent_of(report: dict, agent_field: str) -> str | None:
     value = (report.get("metadata") or {}).get(agent_field)
     if value is None and agent_field == "agent_id":
         value = report.get("agent_id")
-    return None if value in (None, "") else str(value)
+    if value is None or value == "" or isinstance(value, (dict, list)):  # an object names no agent
+        return None
+    return str(value)
 
 
 def build_payload(data: ReportInput, turns: dict[str, list[tuple[str, str]]] | None = None, *,

@@ -11,6 +11,7 @@ context silences that wording, not the rule.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from scriptcheck.lexicon.loader import load_lexicon
 from scriptcheck.lexicon.overlay import TONE_RULE, OverlayEntry, OverlayFile, apply_overlay
 from scriptcheck.lexicon.schema import Specs
 from scriptcheck.lexicon.specs import run_specs
+from scriptcheck.report.data import utf8_lines
 
 __all__ = ["Verdict", "read_verdicts", "precision_table", "render_precision", "context_window", "Overlay",
            "build_overlay", "VERDICTS"]
@@ -54,14 +56,16 @@ class Verdict:
 
 def read_verdicts(sources: Iterable[str]) -> list[Verdict]:
     """Every verdict of the JSONL files, a later verdict on the same finding by the same
-    reviewer replacing the earlier one. Raises :class:`InputError` (file, line, field)."""
+    reviewer replacing the earlier one. Raises :class:`InputError` (file, line, field), also
+    for a line that is not UTF-8: verdicts are all or nothing, as a results file is."""
     found: dict[tuple, Verdict] = {}
     for source in sources:
-        try:
-            lines = Path(source).read_text(encoding="utf-8-sig").splitlines()
-        except OSError as exc:
-            raise InputError(exc.strerror or str(exc), file=source) from None
-        for number, doc in json_lines(lines, source):
+        path = Path(source)
+        if path.is_dir():
+            raise InputError("is a directory (verdicts are JSONL files)", file=source)
+        if path.exists() and not path.is_file():  # a pipe or a device would block or never end
+            raise InputError("not a regular file (a pipe, socket or device): refused", file=source)
+        for number, doc in json_lines(utf8_lines(source), source):
             if not isinstance(doc, dict):
                 raise InputError("expected a JSON object", file=source, line=number)
             for name in ("id", "rule", "verdict"):
@@ -71,8 +75,9 @@ def read_verdicts(sources: Iterable[str]) -> list[Verdict]:
                 raise InputError(f"{doc['verdict']!r} is not one of {', '.join(VERDICTS)}", file=source,
                                  line=number, field="verdict")
             for name in ("turn", "start", "end"):
-                if doc.get(name) is not None and not isinstance(doc[name], int):
-                    raise InputError("not an integer", file=source, line=number, field=name)
+                value = doc.get(name)
+                if value is not None and (type(value) is not int or value < 0):
+                    raise InputError("not a non-negative integer", file=source, line=number, field=name)
             verdict = Verdict(id=doc["id"], turn=doc.get("turn"), rule=doc["rule"], start=doc.get("start"),
                               end=doc.get("end"), text=str(doc.get("text") or ""), verdict=doc["verdict"],
                               note=str(doc.get("note") or ""), reviewer=str(doc.get("reviewer") or ""),
@@ -157,8 +162,15 @@ class Overlay:
 
         data = self.model.model_dump(mode="json", exclude_defaults=True)
         data = {"version": 1, **data}
-        Path(path).write_text("# Written by `scriptcheck review`: reviewers' verdicts as allow contexts and specs.\n"
-                              + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        # Encoded before the file is opened: nothing that cannot be written leaves it empty.
+        text = ("# Written by `scriptcheck review`: reviewers' verdicts as allow contexts and specs.\n"
+                + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+        try:
+            content = text.encode("utf-8")
+        except UnicodeEncodeError:  # a base lexicon's file name that is not UTF-8
+            raise LexiconError(f"{path}: the overlay holds text that is not valid Unicode "
+                               f"(extends: {self.model.extends!r})") from None
+        Path(path).write_bytes(content)
 
 
 def build_overlay(verdicts: list[Verdict], *, extends: str = "forbidden", out_path: str | Path | None = None,
@@ -170,11 +182,14 @@ def build_overlay(verdicts: list[Verdict], *, extends: str = "forbidden", out_pa
     true hits, and additions whose specs would fail (a confirmed wording inside an allowed one).
     ``turns`` (``id → [(speaker, text)]``) supplies the turn text when a verdict has no context.
     """
+    base = load_lexicon(extends, verify=False)
     base_ref = extends
     if out_path is not None and ("/" in extends or extends.endswith((".yaml", ".yml"))):
         # The overlay names its base relative to where it is written.
-        base_ref = str(Path(extends).resolve())
-    base = load_lexicon(extends, verify=False)
+        try:
+            base_ref = str(Path(extends).resolve())
+        except (OSError, RuntimeError):  # a symbolic link loop (the base loaded, so unlikely)
+            base_ref = os.path.abspath(extends)
     codes = {e.id for e in base.entries}
     if base.kind == "forbidden":  # the tone model's findings: its overlay entry allows reviewed texts
         codes.add(TONE_RULE)
