@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, NamedTuple
@@ -22,6 +23,8 @@ from scriptcheck.errors import InputError
 __all__ = ["BASELINE_VERSION", "Fingerprint", "fingerprint", "Baseline"]
 
 BASELINE_VERSION = 1
+# A file name that is not UTF-8 reaches Python as lone surrogates (\udcff).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Fingerprint(NamedTuple):
@@ -36,7 +39,9 @@ class Fingerprint(NamedTuple):
     def digest(self) -> str:
         """A short stable hash (SARIF ``partialFingerprints``)."""
         raw = "\x1f".join(self)
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+        # surrogatepass: a file name that is not UTF-8 holds lone surrogates (\udcff); any
+        # other text encodes as plain UTF-8, so digests are unchanged
+        return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _portable(file: str, base: Path) -> str:
@@ -76,8 +81,11 @@ class Baseline:
         content = read_data(path, InputError)  # a regular file only: a named pipe would block the run
         try:
             data = json.loads(content.decode("utf-8"))
-            counts = Counter({Fingerprint(e["file"], e["template"], e["rule"], e["text"]): int(e.get("count", 1))
-                              for e in data["findings"]})
+            findings = data["findings"]
+            counts = Counter()
+            for i, e in enumerate(findings):
+                key = _fingerprint(e, i, path)
+                counts[key] = _count(e, i, path)
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise InputError(f"not a scriptcheck baseline: {exc}", file=str(path)) from None
         return cls(path, counts)
@@ -103,6 +111,36 @@ class Baseline:
         entries = [{"file": fp.file, "template": fp.template, "rule": fp.rule, "text": fp.text, "count": n}
                    for fp, n in sorted(counts.items())]
         doc = {"version": BASELINE_VERSION, "tool": "scriptcheck", "findings": entries}
-        self.path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # as JSON escapes: writable
+        self.path.write_text(text, encoding="utf-8")
         self.counts = counts
         return sum(counts.values())
+
+
+def _fingerprint(entry: object, index: int, path: Path) -> Fingerprint:
+    """The fingerprint an entry of ``findings`` records; each field must be a string."""
+    if not isinstance(entry, dict):
+        raise InputError("not a scriptcheck baseline: an entry is an object with file, template, rule and text",
+                         file=str(path), field=f"findings[{index}]")
+    values = []
+    for name in Fingerprint._fields:
+        value = entry.get(name)
+        if not isinstance(value, str):
+            reason = "missing" if value is None else f"{json.dumps(value)[:60]} is not a string"
+            raise InputError(f"not a scriptcheck baseline: {reason}", file=str(path),
+                             field=f"findings[{index}].{name}")
+        values.append(value)
+    return Fingerprint(*values)
+
+
+def _count(entry: dict, index: int, path: Path) -> int:
+    """An entry's ``count`` (default 1) as an integer. JSON as Python reads it has
+    ``Infinity``, ``NaN`` and numbers too large for a float (``1e400`` is infinity), which no
+    integer holds: ``int()`` raised OverflowError, a traceback instead of an input error."""
+    value = entry.get("count", 1)
+    try:
+        return int(value)
+    except (OverflowError, ValueError, TypeError):
+        raise InputError(f"not a scriptcheck baseline: {json.dumps(value)[:60]} is not a number of findings",
+                         file=str(path), field=f"findings[{index}].count") from None

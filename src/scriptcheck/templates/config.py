@@ -25,9 +25,11 @@ The nearest file wins, found by walking up from the current directory; in one di
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePath
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -42,6 +44,14 @@ from scriptcheck.text.regex_policy import UnsafePattern, check_regex
 __all__ = ["ConfigError", "ConfigFile", "LintConfig", "find_config", "load_config", "rule_selected"]
 
 CONFIG_NAMES = ("scriptcheck.toml", "pyproject.toml")
+# Globs (exclude, per-file-ignores) and kind regexes are compiled once per run, and compiling is
+# what they cost: Python's re compiles about 150 KB of pattern a second, so 60,000 globs (1 MB)
+# took 3-7 s to compile however they were grouped, and matched one by one through fnmatch, whose
+# cache holds 32,768, they were compiled again for every file (10 files: 28 s). A configuration
+# names tens of them; these bounds keep compiling a table to about a second at worst (a
+# thousand globs of 65 stars each), a tenth of that for ordinary ones.
+MAX_PATTERNS = 1_000
+MAX_PATTERN_CHARS = 65_536  # all globs of one table together
 
 
 class ConfigFile(BaseModel):
@@ -63,9 +73,16 @@ class ConfigFile(BaseModel):
     exclude: list[str] = Field(default_factory=list)
     baseline: str | None = None
 
+    @field_validator("exclude", "per_file_ignores")
+    @classmethod
+    def _few_globs(cls, value: list[str] | dict[str, list[str]]) -> list[str] | dict[str, list[str]]:
+        _bounded(list(value), "globs", " (fewer, broader ones: drafts/* rather than one per file)")
+        return value
+
     @field_validator("kinds")
     @classmethod
     def _regexes(cls, value: dict[str, str]) -> dict[str, str]:
+        _bounded(list(value.values()), "kind regexes")
         for kind, pattern in value.items():
             if not pattern:
                 raise ValueError(f"kinds.{kind}: an empty regex matches every template")
@@ -78,6 +95,41 @@ class ConfigFile(BaseModel):
             except (re.error, OverflowError) as exc:
                 raise ValueError(f"kinds.{kind}: bad regex {pattern!r}: {exc}") from None
         return value
+
+
+def _bounded(patterns: list[str], what: str, hint: str = "") -> None:
+    """ValueError when ``patterns`` are more than :data:`MAX_PATTERNS` or longer together than
+    :data:`MAX_PATTERN_CHARS` (see there)."""
+    if len(patterns) > MAX_PATTERNS:
+        raise ValueError(f"{len(patterns):,} {what}: at most {MAX_PATTERNS:,}{hint}")
+    size = sum(len(p) for p in patterns)
+    if size > MAX_PATTERN_CHARS:
+        raise ValueError(f"{what} of {size:,} characters together: at most {MAX_PATTERN_CHARS:,}")
+
+
+class _Globs:
+    """fnmatch globs compiled once: :meth:`any` is one regex match (all globs as alternatives),
+    :meth:`matching` tries them one by one only for a file some glob matches."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.patterns = patterns
+        # fnmatch.fnmatch(name, glob) is re.match(translate(normcase(glob)), normcase(name))
+        self._regexes = [fnmatch.translate(os.path.normcase(p)) for p in patterns]
+        self._any = re.compile("|".join(f"(?:{r})" for r in self._regexes)) if patterns else None
+        self._each: list[re.Pattern[str]] | None = None
+
+    def any(self, *names: str) -> bool:
+        """Whether a glob matches one of ``names``."""
+        return self._any is not None and any(self._any.match(os.path.normcase(n)) for n in names)
+
+    def matching(self, *names: str) -> list[str]:
+        """The globs that match one of ``names``, in order."""
+        if not self.any(*names):
+            return []
+        if self._each is None:
+            self._each = [re.compile(r) for r in self._regexes]
+        names = tuple(os.path.normcase(n) for n in names)
+        return [p for p, r in zip(self.patterns, self._each) if any(r.match(n) for n in names)]
 
 
 @dataclass(frozen=True)
@@ -108,10 +160,24 @@ class LintConfig:
         """The kind the id conventions give ``template_id`` (first matching regex), or ``None``."""
         if template_id is None:
             return None
-        for kind, pattern in self.data.kinds.items():
-            if re.search(pattern, template_id):
+        for kind, regex in self._kind_regexes:
+            if regex.search(template_id):
                 return kind
         return None
+
+    # Compiled once (re's own cache holds 512 patterns; a frozen dataclass still has a __dict__
+    # for cached_property to fill).
+    @cached_property
+    def _kind_regexes(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(kind, re.compile(pattern)) for kind, pattern in self.data.kinds.items()]
+
+    @cached_property
+    def _exclude(self) -> _Globs:
+        return _Globs(list(self.data.exclude))
+
+    @cached_property
+    def _file_ignores(self) -> _Globs:
+        return _Globs(list(self.data.per_file_ignores))
 
     def _relative(self, file: str) -> str:
         path = Path(file).resolve()
@@ -120,20 +186,20 @@ class LintConfig:
         except ValueError:
             return Path(file).as_posix()
 
-    def _matches(self, file: str, patterns: list[str]) -> list[str]:
+    def _names(self, file: str) -> tuple[str, str]:
+        """What globs are matched against: the path relative to the config, and the file name."""
         rel = self._relative(file)
-        name = PurePath(rel).name
-        return [p for p in patterns if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p)]
+        return rel, PurePath(rel).name
 
     def excluded(self, file: str) -> bool:
         """Whether ``file`` matches an ``exclude`` glob (relative path or bare file name)."""
-        return file != "-" and bool(self._matches(file, self.data.exclude))
+        return file != "-" and bool(self.data.exclude) and self._exclude.any(*self._names(file))
 
     def file_ignores(self, file: str) -> list[str]:
         """Codes/prefixes ``per-file-ignores`` switches off for ``file``."""
-        if file == "-":
+        if file == "-" or not self.data.per_file_ignores:
             return []
-        matched = self._matches(file, list(self.data.per_file_ignores))
+        matched = self._file_ignores.matching(*self._names(file))
         return [code for pattern in matched for code in self.data.per_file_ignores[pattern]]
 
     def kind_ignores(self, kind: str | None) -> list[str]:

@@ -299,6 +299,7 @@ class Linter:
             except InputError as exc:
                 run.errors.append(exc)
                 continue
+            run.errors.extend(source.errors)  # templates that cannot be linted (a lone surrogate)
             run.files.append(path)
             results, warnings = self.lint_source(source)
             run.results.extend(results)

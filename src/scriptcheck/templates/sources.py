@@ -118,12 +118,15 @@ class Template:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A template file read: its format, its templates and its suppression directives."""
+    """A template file read: its format, its templates and its suppression directives;
+    ``errors`` are the templates that could not be read (not in ``templates``), each an
+    :class:`InputError` naming its line, reported while the file's other templates are linted."""
 
     path: str
     format: str
     templates: list[Template]
     directives: dict[int, Directive]
+    errors: list[InputError] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------ node model
@@ -588,9 +591,12 @@ def _plain(path: str, text: str) -> SourceFile:
 # Rasa's markdown formats share one shape (``## header``, ``* intent``, ``- line``); only
 # responses.md holds replies. NLU blocks (## intent:greet) hold what users say, and a story's
 # ``- `` lines are action names (utter_greet, form{"name": …}).
-_MD_HEADER = re.compile(r"^##\s*(.*?)\s*$")
-_MD_INTENT = re.compile(r"^\s*\*\s*(.*?)\s*$")
-_MD_ITEM = re.compile(r"^(\s*-\s+)(.*?)\s*$")
+# The line patterns capture to the line's end and the caller strips the capture: a lazy group
+# before ``\s*$`` (``^##\s*(.*?)\s*$``) tries the trailing ``\s*$`` after every character, so a
+# line with a long run of spaces inside it took quadratic time (60,000 spaces: 12 s).
+_MD_HEADER = re.compile(r"^##(.*)")
+_MD_INTENT = re.compile(r"^\s*\*(.*)")
+_MD_ITEM = re.compile(r"^(\s*-\s+)(.*)")
 _MD_NLU_BLOCK = re.compile(r"^(intent|synonym|regex|lookup)\s*:")
 _MD_ACTION = re.compile(r"^(?:[a-z][a-z0-9]*_[\w./]*|[\w./]+\{.*\})$")
 
@@ -609,19 +615,20 @@ def _rasa_markdown(path: str, text: str) -> SourceFile:
     for number, (start, line) in enumerate(zip(lines.starts, text.split("\n")), start=1):
         line = line.rstrip("\r")
         if m := _MD_HEADER.match(line):
-            header, intent, variant = m.group(1), None, 0
+            header, intent, variant = m.group(1).strip(), None, 0
             nlu = bool(_MD_NLU_BLOCK.match(header))
             continue
         if header is None or nlu:
             continue
         if m := _MD_INTENT.match(line):
-            intent, variant = m.group(1), 0
+            intent, variant = m.group(1).strip(), 0
             continue
         m = _MD_ITEM.match(line)
-        if m is None or not m.group(2) or _MD_ACTION.match(m.group(2)) or m.group(2).startswith("<!--"):
+        item = m.group(2).rstrip() if m is not None else ""
+        if not item or _MD_ACTION.match(item) or item.startswith("<!--"):
             continue
         d = DIRECTIVE.search(line) if number in directives else None
-        reply = m.group(2) if d is None else line[m.end(1):d.start()].rstrip()
+        reply = item if d is None else line[m.end(1):d.start()].rstrip()
         at = start + m.end(1)
         templates.append(Template(path, intent or header, variant, reply, None,
                                   tuple(range(at, at + len(reply))), at, number, lines))
@@ -636,20 +643,26 @@ def _rasa_markdown(path: str, text: str) -> SourceFile:
 # <learn>, <set> … produce no text the customer reads and are dropped with what they hold;
 # other tags vanish; the layout whitespace of the XML disappears next to Chinese text.
 _AIML_CATEGORY = re.compile(r"<category\b")
-_AIML_PATTERN = re.compile(r"<pattern>(.*?)</pattern>", re.S)
-_AIML_TEMPLATE = re.compile(r"<template>(.*?)</template>", re.S)
-_AIML_SILENT_OPEN = re.compile(r"<(think|system|srai|learn|set|gossip|javascript)\b[^>]*?(/?)>")
+_AIML_PATTERN = re.compile(r"<pattern>")
+_AIML_TEMPLATE = re.compile(r"<template>")
+_AIML_SILENT_NAME = re.compile(r"<(think|system|srai|learn|set|gossip|javascript)\b")
 _AIML_SILENT_CLOSE = {name: re.compile(rf"</{name}\s*>") for name in
                       ("think", "system", "srai", "learn", "set", "gossip", "javascript")}
+_AIML_VARIABLE_NAME = re.compile(r"<(get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date)\b")
+# Applied only to one tag, src[opener:its first ">" + 1] (see _variables).
 _AIML_VARIABLE = re.compile(r"<(get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date)\b"
                             r"(?:[^>]*?\bname\s*=\s*[\"']([^\"']*)[\"'])?[^>]*?/>")
-_AIML_TAG = re.compile(r"<[^>]*>")
 _AIML_ITEM = re.compile(r"<li>")
 
 
-# A block's end is looked for once per opener with str.find, and not at all after an opener
-# that has none: a lazy regex (<category\b.*?</category>) scanned to the end of the file from
-# every opener, so 15,000 unclosed <category> tags (150 KB) took 8.5 s, 30,000 took 33 s.
+# Linear time everywhere: an AIML file is read in time proportional to its size. A block's end
+# is looked for once per opener with str.find, and not at all after an opener that has none: a
+# lazy regex (<category\b.*?</category>, <pattern>(.*?)</pattern>) scanned to the end of the file
+# from every opener, so 15,000 unclosed <category> tags (150 KB) took 8.5 s, 30,000 took 33 s,
+# and 30,000 unclosed <pattern> or <template> tags in one category 50 s. A tag is scanned once:
+# a regex whose match runs from "<get" to the tag's ">" (<get\b[^>]*?/>) scanned from every
+# "<get" to the next ">" and failed when that ">" ended no "/>" (30,000 "<get " without a ">":
+# over a minute).
 def _blocks(src: str, opener: re.Pattern[str], closer: str, start: int, end: int):
     """``(opener match, end of the content, end of the block)`` for each block of ``src[start:end]``
     that an ``opener`` match opens and the next ``closer`` closes, left to right."""
@@ -662,19 +675,51 @@ def _blocks(src: str, opener: re.Pattern[str], closer: str, start: int, end: int
         at = close + len(closer)
 
 
+def _first_block(src: str, opener: re.Pattern[str], closer: str, start: int, end: int):
+    """The first block of :func:`_blocks` (what ``opener(.*?)closer`` searched for), or ``None``."""
+    return next(_blocks(src, opener, closer, start, end), None)
+
+
+def _next_gt(src: str, end: int):
+    """``find(x)``: the index of the first ">" in ``src[x:end]`` (-1 if none). Called with
+    ``x`` never decreasing, it scans each character once in all: the ">" found last answers
+    every ``x`` up to it (many tags opened before one ">" share it)."""
+    searched_from, found = end + 1, -1
+
+    def find(x: int) -> int:
+        nonlocal searched_from, found
+        if searched_from <= x and (found < 0 or found >= x):
+            return found
+        searched_from, found = x, src.find(">", x, end)
+        return found
+
+    return find
+
+
+def _self_closing(src: str, name_end: int, gt: int) -> bool:
+    """Whether the tag whose name ends at ``name_end`` and whose first ">" is ``gt`` ends "/>"."""
+    return gt - 1 >= name_end and src[gt - 1] == "/"
+
+
 def _silent_blocks(src: str, start: int, end: int) -> list[tuple[int, int]]:
     r"""Spans of <think>, <srai> … blocks (or their self-closing tags) in ``src[start:end]``,
     what ``<(think|…)\b[^>]*?(?:/>|>.*?</\1\s*>)`` matched, in linear time."""
     spans: list[tuple[int, int]] = []
     unclosed: set[str] = set()  # names with no closing tag after some opener: none later either
+    next_gt = _next_gt(src, end)
     at = start
-    while (m := _AIML_SILENT_OPEN.search(src, at, end)) is not None:
-        name = m.group(1)
-        if m.group(2):
-            spans.append((m.start(), m.end()))
-            at = m.end()
+    for m in _AIML_SILENT_NAME.finditer(src, start, end):
+        if m.start() < at:
+            continue  # inside a block already taken
+        gt = next_gt(m.end())
+        if gt < 0:
+            break  # no ">" left: no later opener is a tag either
+        if _self_closing(src, m.end(), gt):
+            spans.append((m.start(), gt + 1))
+            at = gt + 1
             continue
-        close = None if name in unclosed else _AIML_SILENT_CLOSE[name].search(src, m.end(), end)
+        name = m.group(1)
+        close = None if name in unclosed else _AIML_SILENT_CLOSE[name].search(src, gt + 1, end)
         if close is None:
             unclosed.add(name)
             at = m.start() + 1  # an opener left open is a bare tag; look on after its "<"
@@ -682,6 +727,47 @@ def _silent_blocks(src: str, start: int, end: int) -> list[tuple[int, int]]:
         spans.append((m.start(), close.end()))
         at = close.end()
     return spans
+
+
+def _variables(src: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """``(start, end, "{name}")`` of the variables (``<get name="x"/>``, ``<star/>`` …) of
+    ``src[start:end]``, what ``_AIML_VARIABLE.finditer`` found, in linear time: a variable's tag
+    ends at its first ">", which must close "/>", so the regex runs only on such a tag (a name
+    whose quoted value holds a ">" is not read)."""
+    out: list[tuple[int, int, str]] = []
+    next_gt = _next_gt(src, end)
+    at = start
+    for m in _AIML_VARIABLE_NAME.finditer(src, start, end):
+        if m.start() < at:
+            continue
+        gt = next_gt(m.end())
+        if gt < 0:
+            break
+        if not _self_closing(src, m.end(), gt):
+            continue
+        v = _AIML_VARIABLE.match(src, m.start(), gt + 1)
+        if v is None:  # pragma: no cover - a tag closed by "/>" always matches
+            continue
+        out.append((m.start(), gt + 1, "{%s}" % (v.group(2) or v.group(1))))
+        at = gt + 1
+    return out
+
+
+def _tags(src: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the tags of ``src[start:end]``, what ``<[^>]*>`` found (a "<" up to the next
+    ">"), each character looked at once: the regex scanned from every "<" to ``end`` when no
+    ">" followed."""
+    spans: list[tuple[int, int]] = []
+    at = start
+    while (lt := src.find("<", at, end)) >= 0:
+        gt = src.find(">", lt + 1, end)
+        if gt < 0:
+            break  # no ">" after this "<": none after a later one either
+        spans.append((lt, gt + 1))
+        at = gt + 1
+    return spans
+
+
 _XML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
 
 
@@ -692,9 +778,8 @@ def _aiml_text(src: str, start: int, end: int) -> tuple[str, tuple[int, ...]]:
     # (start, rank, end, replacement): where a silent block, a variable and a bare tag start at
     # one place, the silent block wins, then the variable.
     spans = sorted([(a, 0, b, "") for a, b in _silent_blocks(src, start, end)]
-                   + [(m.start(), 1, m.end(), "{%s}" % (m.group(2) or m.group(1)))
-                      for m in _AIML_VARIABLE.finditer(src, start, end)]
-                   + [(m.start(), 2, m.end(), "") for m in _AIML_TAG.finditer(src, start, end)])
+                   + [(a, 1, b, r) for a, b, r in _variables(src, start, end)]
+                   + [(a, 2, b, "") for a, b in _tags(src, start, end)])
     spans = [(a, b, r) for a, _, b, r in spans]
     k, i = 0, start
     while i < end:
@@ -744,14 +829,15 @@ def _aiml(path: str, text: str) -> SourceFile:
     lines = LineIndex.of(text)
     templates: list[Template] = []
     for category, _, category_end in _blocks(text, _AIML_CATEGORY, "</category>", 0, len(text)):
-        pattern = _AIML_PATTERN.search(text, category.start(), category_end)
-        tid = " ".join(_aiml_text(text, pattern.start(1), pattern.end(1))[0].split()) if pattern else None
-        body = _AIML_TEMPLATE.search(text, category.start(), category_end)
+        pattern = _first_block(text, _AIML_PATTERN, "</pattern>", category.start(), category_end)
+        tid = " ".join(_aiml_text(text, pattern[0].end(), pattern[1])[0].split()) if pattern else None
+        body = _first_block(text, _AIML_TEMPLATE, "</template>", category.start(), category_end)
         if body is None:
             continue
-        key_line = lines.position(body.start())[0]
-        items = [(m.end(), close) for m, close, _ in _blocks(text, _AIML_ITEM, "</li>", body.start(1), body.end(1))]
-        parts = [(a, b, i) for i, (a, b) in enumerate(items)] or [(body.start(1), body.end(1), None)]
+        opened, body_start, body_end = body[0], body[0].end(), body[1]
+        key_line = lines.position(opened.start())[0]
+        items = [(m.end(), close) for m, close, _ in _blocks(text, _AIML_ITEM, "</li>", body_start, body_end)]
+        parts = [(a, b, i) for i, (a, b) in enumerate(items)] or [(body_start, body_end, None)]
         for a, b, variant in parts:
             reply, offsets = _aiml_text(text, a, b)
             if reply.strip() and reply.strip("{}").strip():
@@ -763,15 +849,53 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
     """The templates of a decoded source text (``fmt``: yaml, json, markdown, aiml or text;
     default from ``path``). A YAML or JSON file is read as a Rasa file (``responses:``, 1.x
     ``templates:``, or any Rasa data file: only its replies), a ChatterBot corpus
-    (``conversations:``: the bot's turns) or plain templates, from its top-level keys."""
+    (``conversations:``: the bot's turns) or plain templates, from its top-level keys. A
+    template holding a lone surrogate is left out and named in ``errors``."""
     fmt = fmt or source_format(path)
     if fmt == "text":
-        return _plain(path, text)
-    if fmt == "markdown":
-        return _rasa_markdown(path, text)
-    if fmt == "aiml":
-        return _aiml(path, text)
-    return _structured(path, text, fmt)
+        source = _plain(path, text)
+    elif fmt == "markdown":
+        source = _rasa_markdown(path, text)
+    elif fmt == "aiml":
+        source = _aiml(path, text)
+    else:
+        source = _structured(path, text, fmt)
+    return _without_lone_surrogates(source)
+
+
+# A JSON or YAML escape \ud800-\udfff that is not half of a pair decodes to a lone surrogate,
+# which is no Unicode character: the bot cannot send such a reply as UTF-8, a report quoting it
+# cannot be written (JSON, SARIF), and the template's id cannot even become a transcript id
+# (pydantic refuses it: a traceback).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate written as its escape (the message must be writable)."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+def _without_lone_surrogates(source: SourceFile) -> SourceFile:
+    """``source`` without its templates whose text, id or kind holds a lone surrogate; each
+    is an error naming its line (the other templates of the file are linted)."""
+    bad: list[InputError] = []
+    kept: list[Template] = []
+    for t in source.templates:
+        if (m := _LONE_SURROGATE.search(t.text)) is not None:
+            where, line = "text", t.position(m.start())[0]
+        elif t.id is not None and _LONE_SURROGATE.search(t.id):
+            where, line = "id", t.key_line
+        elif t.kind is not None and _LONE_SURROGATE.search(t.kind):
+            where, line = "kind", t.key_line
+        else:
+            kept.append(t)
+            continue
+        bad.append(InputError(f"its {where} holds a lone surrogate (an unpaired \\ud800-\\udfff escape), "
+                              f"which is no Unicode character: the template is not linted",
+                              file=source.path, line=line, field=f"template '{_escape_surrogates(t.label)}'"))
+    if not bad:
+        return source
+    return SourceFile(source.path, source.format, kept, source.directives, [*source.errors, *bad])
 
 
 def read_templates(path: str, encoding: str | None = None) -> SourceFile:

@@ -8,6 +8,7 @@ baselined ones, marked with ``suppressions`` as code-scanning tools expect.
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from importlib import metadata
@@ -64,16 +65,28 @@ def render_json(run: "LintRun", threshold: Severity) -> str:
             "template": t.id, "variant": t.variant, "kind": f.kind,
             **f.finding.model_dump(mode="json"), "fingerprint": f.fingerprint.digest,
         })
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return _dumps(records)
 
 
 # ---------------------------------------------------------------------------------- sarif
+
+# A file name that is not UTF-8 (bytes 0x80-0xff on a POSIX file system) reaches Python as lone
+# surrogates (\udcff): written raw into a report, UTF-8 cannot encode them (a traceback).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _dumps(doc: object) -> str:
+    """``doc`` as indented JSON keeping Chinese as it is, a lone surrogate written as its
+    ``\\uXXXX`` escape (valid JSON, which reads back the same string)."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 def _uri(file: str) -> str:
     path = Path(file)
     if path.is_absolute():
         return path.as_uri()
-    return quote(path.as_posix())
+    return quote(os.fsencode(path.as_posix()))  # the file name's own bytes, percent-encoded
 
 
 def render_sarif(run: "LintRun", threshold: Severity) -> str:
@@ -131,7 +144,7 @@ def render_sarif(run: "LintRun", threshold: Severity) -> str:
             "results": results,
         }],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return _dumps(doc)
 
 
 # --------------------------------------------------------------------------------- github
