@@ -355,3 +355,26 @@ def test_fail_under_must_be_a_score(tmp_path, value) -> None:
     (tmp_path / "t.jsonl").write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
     result = run_cli("score", str(tmp_path / "t.jsonl"), "--fail-under", value, timeout=60)
     assert result.returncode == 2 and b"is not a score from 0 to 100" in result.stderr
+
+
+def test_a_call_end_too_large_for_a_float_is_no_time(tmp_path) -> None:
+    """``math.isfinite`` raises OverflowError on an integer past float's range: a 400-digit
+    ``call_end`` in a record's metadata ended the batch with a traceback."""
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text('{"id": "c", "call_end": ' + "9" * 400 + ', "turns": [{"speaker": "agent", "text": "您好", '
+                     '"start": 0, "end": 1}]}\n', encoding="utf-8")
+    scored = tmp_path / "o.jsonl"
+    result = run_cli("score", str(jsonl), "--format", "jsonl", "-q", "-o", str(scored), timeout=60)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert json.loads(scored.read_text(encoding="utf-8"))["id"] == "c"
+
+
+def test_a_txt_metadata_line_is_read_in_linear_time() -> None:
+    """The metadata value was a lazy group before ``\\s*$``: every character of a long line of spaces
+    retried the line end (60,000 characters took 14 s). Counted, not timed: the regex has no lazy
+    repeat, and the value is still stripped."""
+    from scriptcheck.io import transcripts
+
+    assert "*?" not in transcripts._TXT_META.pattern
+    meta = transcripts._TXT_META.match("# id:  c1 " + " " * 50 + "x")
+    assert meta is not None and meta["key"] == "id" and meta["value"].strip() == "c1" + " " * 51 + "x"

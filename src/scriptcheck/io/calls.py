@@ -24,6 +24,7 @@ Nothing here changes the other readers: :func:`read_transcripts` reads the plain
 from __future__ import annotations
 
 import csv
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -34,7 +35,7 @@ from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS
 from scriptcheck.io.jsontext import InvalidJSON, loads
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
-from scriptcheck.io.transcripts import _decoded_lines, format_of
+from scriptcheck.io.transcripts import _csv_rows, _decoded_lines, format_of
 
 __all__ = ["parse_speaker_map", "read_calls", "adapt_call", "guess_roles", "TIME_UNITS", "AUTO"]
 
@@ -89,16 +90,33 @@ def _speaker(utterance: Mapping[str, Any], speaker_map: Mapping[str, str]) -> tu
     return label, normalize_speaker(str(label))
 
 
-def _time(value: Any, scale: float) -> Any:
+def _time(value: Any, scale: float, field: str | None = None) -> Any:
+    """A time in seconds (``scale`` converts the export's unit; a clock time is seconds whatever
+    the unit of the rest). With ``field`` (a turn's start or end), a time that is not finite —
+    ``1e400`` in JSON, ``"inf"``, ``"inf:0"``, an integer too large for a float — raises
+    :class:`InputError`, as NaN is refused: no time of a call is infinite (it made "inf s of
+    silence"). Without it (a call's end) such a value is kept, and the timing rules ignore it."""
+    given = value
     if isinstance(value, str) and value.strip():
         if ":" in value:
-            return clock_seconds(value)  # a clock time is seconds whatever the unit of the rest
-        try:
-            value = float(value)
-        except ValueError:
-            return value  # left for validation to reject with the field's name
+            value = clock_seconds(value)
+            if not isinstance(value, float):
+                return value  # not a clock time: left for validation to reject with the field's name
+            scale = 1.0
+        else:
+            try:
+                value = float(value)
+            except ValueError:
+                return value  # left for validation to reject with the field's name
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value * scale
+        try:
+            value = value * scale
+        except OverflowError:  # an integer of hundreds of digits
+            value = math.inf
+        if field is not None and not math.isfinite(value):
+            shown = repr(given) if isinstance(given, str) else "an integer too large" if isinstance(given, int) \
+                else str(given)
+            raise InputError(f"not a finite time: {shown}", field=field)
     return value
 
 
@@ -118,7 +136,7 @@ def _turn(utterance: Mapping[str, Any], speaker_map: Mapping[str, str], scale: f
         if key is not None:
             used.add(key)
             if value is not None and value != "":
-                turn[name] = _time(value, scale)
+                turn[name] = _time(value, scale, f"{where}.{name}")
     for keys in (_SPEAKER_KEYS,):
         key, _ = _first(utterance, keys)
         used.add(key)
@@ -209,6 +227,21 @@ class _Grouper:
         self.scale = scale
         self.current: dict | None = None
 
+    def fail(self, line: int, error: InputError, ident: Any = None) -> Record | None:
+        """A row that could not be read (undecodable, refused by the csv module) rejects its
+        call (with the first such error): the call of ``ident`` if its id could be read, else
+        the one being collected; before any call, it is a record of its own. Returns the
+        previous call's record when the row starts a new call."""
+        ident = "" if ident is None else str(ident)
+        if ident and (self.current is None or ident != self.current["id"]):
+            done = self.flush()
+            self.current = {"id": ident, "line": line, "rows": [], "error": error}
+            return done
+        if self.current is None:
+            return Record(self.source, line, error=error)
+        self.current["error"] = self.current["error"] or error
+        return None
+
     def add(self, line: int, row: Mapping[str, Any]) -> Record | None:
         """Add a row; returns the previous call's record when this row starts a new call."""
         _, ident = _first(row, _ID_KEYS)
@@ -216,7 +249,8 @@ class _Grouper:
         done = None
         if self.current is None or ident != self.current["id"]:
             done = self.flush()
-            self.current = {"id": ident or f"{Path(self.source).stem}-{line}", "line": line, "rows": []}
+            self.current = {"id": ident or f"{Path(self.source).stem}-{line}", "line": line, "rows": [],
+                            "error": None}
         self.current["rows"].append((line, row))
         return done
 
@@ -225,6 +259,8 @@ class _Grouper:
         conv, self.current = self.current, None
         if conv is None:
             return None
+        if conv["error"] is not None:
+            return Record(self.source, conv["line"], error=conv["error"])
         rows = conv["rows"]
         speaker_map = _with_guessed_roles([row for _, row in rows], self.speaker_map)
         turns = []
@@ -232,20 +268,27 @@ class _Grouper:
             try:
                 turns.append(_turn(row, speaker_map, self.scale, f"turns.{len(turns)}"))
             except InputError as exc:
+                # The row's own field (speaker, start, end), named as in the row.
+                field = (exc.field or "speaker").rpartition(".")[2]
                 return Record(self.source, conv["line"], error=InputError(exc.reason, file=self.source, line=line,
-                                                                          field="speaker"))
+                                                                          field=field))
         return Record(self.source, conv["line"], raw={"id": conv["id"], "turns": turns})
 
 
 def read_calls(source: str, fmt: str | None = None, encoding: str | None = None, *,
                speaker_map: Mapping[str, str] | None = None, time_unit: str = "auto",
                validate: bool = True) -> Iterator[Record]:
-    """Stream the calls of one call-analytics export (JSONL rows or calls, CSV/TSV rows);
+    """Stream the calls of one call-analytics export (JSONL rows or calls, CSV/TSV rows; Parquet
+    as :func:`scriptcheck.io.parquet.read_parquet` groups it, each call then adapted);
     errors become error records, as with :func:`scriptcheck.io.transcripts.read_transcripts`."""
     speaker_map = {str(k).lower(): v for k, v in (speaker_map or {}).items()}
     scale = 0.001 if time_unit == "ms" else 1.0
     try:
         fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
+        if fmt == "parquet":  # columnar: not lines to decode (its bytes were read as JSON Lines)
+            for record in _calls_parquet(source, speaker_map, time_unit):
+                yield record.validated() if validate else record
+            return
         stream = open_input(source)
     except InputError as exc:
         yield Record(source, 0, error=exc)
@@ -260,6 +303,20 @@ def read_calls(source: str, fmt: str | None = None, encoding: str | None = None,
         close = getattr(stream, "close", None)
         if close is not None and source != "-":
             close()
+
+
+def _calls_parquet(source: str, speaker_map, time_unit: str) -> Iterator[Record]:
+    from scriptcheck.io.parquet import read_parquet
+
+    for record in read_parquet(source):
+        if isinstance(record.raw, dict):
+            try:
+                record = Record(source, record.line, raw=adapt_call(record.raw, speaker_map=speaker_map,
+                                                                    time_unit=time_unit))
+            except InputError as exc:
+                record = Record(source, record.line, error=InputError(exc.reason, file=source, line=record.line,
+                                                                      field=exc.field))
+        yield record
 
 
 def _calls_jsonl(lines, source: str, speaker_map, scale: float, time_unit: str) -> Iterator[Record]:
@@ -296,17 +353,31 @@ def _calls_jsonl(lines, source: str, speaker_map, scale: float, time_unit: str) 
 
 
 def _calls_csv(lines, source: str, speaker_map, scale: float) -> Iterator[Record]:
-    def text_lines():
-        for number, text in lines:
-            yield "" if isinstance(text, InputError) else text + "\n"
-
-    reader = csv.DictReader(text_lines(), delimiter="\t" if source.endswith(".tsv") else ",")
+    # The plain CSV reader's rows (io.transcripts._csv_rows): strict quoting, an undecodable line
+    # or a row the csv module refuses is an error that rejects its call — never a row dropped
+    # unseen — and a quote left open costs its own row, not the rest of the file.
+    rows = _csv_rows(lines, source)
+    first = next(rows, None)
+    if first is None:
+        return
+    header_line, header = first
+    if isinstance(header, (InputError, csv.Error)):
+        yield Record(source, header_line, error=header if isinstance(header, InputError) else InputError(
+            f"CSV header: {header}", file=source, line=header_line))
+        return
+    names = [name.strip() for name in header]
     grouper = _Grouper(source, speaker_map, scale)
-    for row in reader:
-        row = {k.strip(): v for k, v in row.items() if k is not None and v is not None and str(v).strip() != ""}
-        if not row:
-            continue
-        done = grouper.add(reader.line_num, row)
+    for line, cells in rows:
+        if isinstance(cells, (InputError, csv.Error)):
+            error = cells if isinstance(cells, InputError) else InputError(f"CSV: {cells}", file=source, line=line)
+            known = getattr(cells, "cells", None)  # the cells a lenient reading found
+            done = grouper.fail(line, error, _first(dict(zip(names, known)), _ID_KEYS)[1] if known else None)
+        else:
+            # As csv.DictReader read them: a missing cell is absent, an extra one dropped; blank cells too.
+            row = {name: value for name, value in zip(names, cells) if value.strip() != ""}
+            if not row:
+                continue
+            done = grouper.add(line, row)
         if done is not None:
             yield done
     done = grouper.flush()

@@ -21,7 +21,9 @@ def sniff_encoding(head: bytes) -> str:
     UTF-8 (one corrupt record must not turn a UTF-8 file into GB18030); else ``gb18030``."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    lines = head.split(b"\n")
+    # Lines end at CR too: an old Mac export is otherwise one line, and one bad byte in it made
+    # the whole file GB18030.
+    lines = head.replace(b"\r", b"\n").split(b"\n")
     if len(lines) > 1:
         lines = lines[:-1]  # the last one may be cut by the sniff window
     utf8 = other = 0

@@ -16,7 +16,7 @@ from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_
 _tuple_new = tuple.__new__
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
-           "validated_transcript", "MAX_METADATA_DEPTH", "MAX_TRANSCRIPT_CHARS"]
+           "validated_transcript", "MAX_METADATA_DEPTH", "MAX_TRANSCRIPT_CHARS", "MAX_TRANSCRIPT_TURNS"]
 
 # Metadata is copied into the report; pydantic refuses to write JSON nested past a few hundred
 # levels, which ended the batch at that record. No export nests metadata more than a few deep.
@@ -25,6 +25,11 @@ MAX_METADATA_DEPTH = 32
 # (normalised text, offset maps, words, clauses), so a single 64 MB line of text would take
 # gigabytes; a million characters (~250 MB) is a hundred times the longest real call or chat.
 MAX_TRANSCRIPT_CHARS = 1_000_000
+# Turns in one transcript. Each costs a model, a dict and its place in every per-turn table of
+# scoring whatever its text (a million empty turns took 1.5 GB and 21 s): a hundred times the
+# turns of the longest real call or chat. The Parquet reader counts utterance rows against it
+# before it builds any of them (io/parquet.py).
+MAX_TRANSCRIPT_TURNS = 100_000
 
 
 def _nested(metadata: dict) -> bool:
@@ -109,12 +114,24 @@ def build_transcript(raw: Any, *, source: str, line: int, measure: bool = True) 
 
     Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason, also for a
     transcript past the bounds scoring and its report need (:data:`MAX_TRANSCRIPT_CHARS` of text,
-    metadata nested :data:`MAX_METADATA_DEPTH` deep); ``measure=False`` skips counting the text, for
+    :data:`MAX_TRANSCRIPT_TURNS` turns, metadata nested :data:`MAX_METADATA_DEPTH` deep) and for a
+    turn time that is infinite; ``measure=False`` skips counting the text, for
     a caller that knows its source was shorter than the bound.
     """
+    if type(raw) is dict and type(turns := raw.get("turns")) is list and len(turns) > MAX_TRANSCRIPT_TURNS:
+        raise _too_many_turns(len(turns), source, line)  # before a model is built for each
     transcript = canonical_transcript(raw)
     if transcript is None:
         transcript = validated_transcript(raw, source=source, line=line)
+        # NaN is refused by the models (not >= 0); infinity (1e400 in JSON) is no time either:
+        # it made "inf s of silence". The canonical shape has no times.
+        for i, turn in enumerate(transcript.turns):
+            for name in ("start", "end"):
+                value = getattr(turn, name)
+                if value is not None and value == _INFINITY:
+                    raise InputError("not a finite number: inf", file=source, line=line, field=f"turns.{i}.{name}")
+    if len(transcript.turns) > MAX_TRANSCRIPT_TURNS:  # under another name (sentences …)
+        raise _too_many_turns(len(transcript.turns), source, line)
     if _nested(transcript.metadata) and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
         raise InputError(f"nested more than {MAX_METADATA_DEPTH} deep (its report could not be written)",
                          file=source, line=line, field="metadata")
@@ -123,6 +140,14 @@ def build_transcript(raw: Any, *, source: str, line: int, measure: bool = True) 
         raise InputError(f"{size:,} characters of turn text, more than the {MAX_TRANSCRIPT_CHARS:,} one transcript "
                          "may hold", file=source, line=line, field="turns")
     return transcript
+
+
+_INFINITY = float("inf")
+
+
+def _too_many_turns(count: int, source: str, line: int) -> InputError:
+    return InputError(f"{count:,} turns, more than the {MAX_TRANSCRIPT_TURNS:,} one transcript may hold",
+                      file=source, line=line, field="turns")
 
 
 def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:

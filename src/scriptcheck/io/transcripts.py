@@ -59,18 +59,26 @@ def iter_input_files(sources: Iterable[str]) -> Iterator[str]:
 
 
 def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None,
-                   undecoded: bool = False) -> Iterator[tuple[int, str | bytes | InputError]]:
+                   undecoded: bool = False, cr: bool = False) -> Iterator[tuple[int, str | bytes | InputError]]:
     """Yield ``(line number, text)`` per line, or an :class:`InputError` for an undecodable line.
 
     With ``undecoded``, a line of a UTF-8 input that starts with ``{`` comes as the bytes read
     (line ending included): a JSON Lines record, left for ``Record.validated`` to decode where
     it is parsed — in a worker process when scoring in parallel, so this process does not
-    decode the input only for it to be encoded again on its way to the worker."""
+    decode the input only for it to be encoded again on its way to the worker.
+
+    With ``cr``, a lone carriage return ends a line too, as in universal-newline mode (old Mac
+    exports end their lines so), and lines are numbered so; split before decoding, which is
+    safe in every encoding read here (no multi-byte character of UTF-8 or GB18030 holds the
+    byte ``\\r``), so an undecodable byte costs its own line only."""
     head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
     chosen = encoding or sniff_encoding(head)
     undecoded = undecoded and chosen == "utf-8"
+    codec = "utf-8" if chosen == "utf-8-sig" else chosen
     first = True
-    for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE + 1), b""), start=1):
+    number = 0
+    for raw in iter(lambda: stream.readline(MAX_LINE + 1), b""):
+        number += 1
         if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
             # A line longer than any record (or no newline at all): memory stays bounded — the
             # rest of the line is skipped in pieces and the line reported.
@@ -85,12 +93,29 @@ def _decoded_lines(stream: BinaryIO, source: str, encoding: str | None,
         if undecoded and raw[:1] == b"{":  # never blank, whatever it decodes to
             yield number, raw
             continue
+        if cr and b"\r" in raw:
+            # The line without its ending (CR LF, LF, or a CR at the end of the file), cut at each CR.
+            body = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith((b"\n", b"\r")) else raw
+            pieces = body.split(b"\r")
+            for piece in pieces[:-1]:
+                yield number, _decoded(piece, codec, chosen, source, number)
+                number += 1
+            raw = pieces[-1]
         try:
-            text = raw.decode("utf-8" if chosen == "utf-8-sig" else chosen)
+            text = raw.decode(codec)
         except UnicodeDecodeError as exc:
             yield number, undecodable(raw, exc, chosen, file=source, line=number)
             continue
         yield number, text.rstrip("\r\n")
+
+
+def _decoded(raw: bytes, codec: str, chosen: str, source: str, number: int) -> str | InputError:
+    """One line's text without its line ending, or the error naming its undecodable bytes."""
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        return undecodable(raw, exc, chosen, file=source, line=number)
+    return text.rstrip("\r\n")
 
 
 def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None,
@@ -113,7 +138,8 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
         return
     reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "txt": _read_txt}[fmt]
     try:
-        lines = _decoded_lines(stream, source, encoding, undecoded=undecoded and not validate and fmt == "jsonl")
+        lines = _decoded_lines(stream, source, encoding, undecoded=undecoded and not validate and fmt == "jsonl",
+                               cr=fmt == "txt")
         for record in reader(lines, source):
             yield record.validated() if validate else record
     finally:
@@ -287,24 +313,16 @@ _CSV_COLUMNS = {
 
 
 def _read_csv(lines, source: str) -> Iterator[Record]:
-    bad_lines: dict[int, InputError] = {}
-
-    def good_lines():
-        for number, text in lines:
-            if isinstance(text, InputError):
-                bad_lines[number] = text
-                yield ""
-            else:
-                yield text + "\n"
-
-    # strict: a quote left open does not swallow every row after it into one field unnoticed
-    reader = csv.reader(good_lines(), delimiter="\t" if source.endswith(".tsv") else ",", strict=True)
-    rows = _csv_rows(reader)
-    header = next(rows, None)
-    if header is None:
+    rows = _csv_rows(lines, source)
+    first = next(rows, None)
+    if first is None:
+        return
+    header_line, header = first
+    if isinstance(header, InputError):
+        yield Record(source, header_line, error=header)
         return
     if isinstance(header, csv.Error):
-        yield Record(source, 1, error=InputError(f"CSV header: {header}", file=source, line=1))
+        yield Record(source, header_line, error=InputError(f"CSV header: {header}", file=source, line=header_line))
         return
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
     index = {}
@@ -339,12 +357,18 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
             return Record(source, conv["line"], error=conv["error"])
         return Record(source, conv["line"], raw={"id": conv["id"], "turns": conv["turns"], **conv["meta"]})
 
-    row_start = 2
-    for row in rows:
-        line = row_start
-        row_start = reader.line_num + 1
-        if line in bad_lines or isinstance(row, csv.Error):
-            error = bad_lines[line] if line in bad_lines else InputError(f"CSV: {row}", file=source, line=line)
+    for line, row in rows:
+        if isinstance(row, (InputError, csv.Error)):
+            error = row if isinstance(row, InputError) else InputError(f"CSV: {row}", file=source, line=line)
+            cells = getattr(row, "cells", None)
+            if cells and len(cells) > index["id"] and (current is None or cells[index["id"]] != current["id"]):
+                # The row starts another conversation (as far as its id can be read): that one is
+                # rejected, and the one before stands.
+                record = flush(current)
+                if record is not None:
+                    yield record
+                current = {"id": cells[index["id"]], "line": line, "turns": [], "meta": {}, "error": error}
+                continue
             if current is not None and current["error"] is None:
                 current["error"] = error
             elif current is None:
@@ -391,19 +415,84 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
         yield record
 
 
-def _csv_rows(reader) -> Iterator[list[str] | csv.Error]:
-    """The rows of ``reader``; a row the csv module refuses (a field over its size limit, a
-    bare carriage return in an unquoted field) comes as its :class:`csv.Error`, and reading
-    goes on with the next line (the module resets its state after an error)."""
+def _csv_rows(lines, source: str) -> Iterator[tuple[int, list[str] | csv.Error | InputError]]:
+    """``(line the row starts on, its fields)`` for each row of a CSV (``.tsv``: tab-separated)
+    text given as :func:`_decoded_lines` gives it. A row that cannot be read comes as its
+    error, and reading goes on with the next line: an undecodable line as its
+    :class:`InputError`, a row the csv module refuses (a field over its size limit, a bare
+    carriage return in an unquoted field, a quote closed too early) as a :class:`csv.Error` in
+    words for the person who exported the file.
+
+    A quote left open takes every line after it into its field, until the end of the file or
+    the field size limit: that row is the error, and the lines it took are read again, each a
+    row of its own (a quote that does not close on its own line is then its line's error), so
+    a stray quote costs its row, not the rest of the file. What is read again is bounded by the
+    field size limit (about 128 KB, plus the line where it was reached)."""
+    delimiter = "\t" if source.endswith(".tsv") else ","
+    lines = iter(lines)
+    taken: list[tuple[int, str | InputError]] = []  # the lines the csv reader took for the current row
+
+    def feed():
+        for item in lines:
+            taken.append(item)
+            text = item[1]
+            yield "" if isinstance(text, InputError) else text + "\n"
+
+    # strict: a quote closed too early or left open is an error, not silently mended
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
     while True:
+        taken.clear()
         try:
-            yield next(reader)
+            row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
+        except csv.Error as exc:  # the module resets its state: the next call starts a new row
             said = str(exc)
-            yield csv.Error(next((ours for theirs, ours in _CSV_REASONS if theirs in said), said))
+            swallowed = taken[1:] if any(s in said for s in _CSV_OPEN_QUOTE) else []
+            first = taken[0] if taken else (0, "")
+            yield first[0], _csv_error(said, first[1], delimiter)
+            for number, text in swallowed:
+                yield number, text if isinstance(text, InputError) else _csv_line(text, delimiter)
+            continue
+        bad = next((text for _, text in taken if isinstance(text, InputError)), None)
+        yield taken[0][0], row if bad is None else bad
 
+
+def _csv_line(text: str, delimiter: str) -> list[str] | csv.Error:
+    """One line read as a CSV row on its own (a quoted field must close on it)."""
+    try:
+        return next(csv.reader([text + "\n"], delimiter=delimiter, strict=True), [])
+    except csv.Error as exc:
+        said = str(exc)
+        if "unexpected end of data" in said:
+            return _CsvRowError("a quoted field is not closed on its line (a stray \"?)", _lenient(text, delimiter))
+        return _csv_error(said, text, delimiter)
+
+
+class _CsvRowError(csv.Error):
+    """A row the csv module refuses, with the cells a lenient reading of its first line finds
+    (``None`` if none): enough to tell which conversation the row belongs to."""
+
+    def __init__(self, reason: str, cells: list[str] | None) -> None:
+        super().__init__(reason)
+        self.cells = cells
+
+
+def _csv_error(said: str, line: str | InputError, delimiter: str) -> _CsvRowError:
+    reason = next((ours for theirs, ours in _CSV_REASONS if theirs in said), said)
+    return _CsvRowError(reason, None if isinstance(line, InputError) else _lenient(line, delimiter))
+
+
+def _lenient(line: str, delimiter: str) -> list[str] | None:
+    """The cells of the start of ``line`` as the csv module reads them when not strict."""
+    try:
+        return next(csv.reader([line.split("\r")[0][:4096]], delimiter=delimiter), None)
+    except csv.Error:
+        return None
+
+
+# What the csv module says when a quoted field never closed: the lines after its start were taken.
+_CSV_OPEN_QUOTE = ("unexpected end of data", "field larger than field limit")
 
 # What the csv module says, in words for the person who exported the file.
 _CSV_REASONS = (
@@ -415,7 +504,9 @@ _CSV_REASONS = (
 
 
 _TXT_TURN = re.compile(r"^\s*(?P<who>[^:：\s]{1,12})\s*[:：]\s*(?P<text>.*)$")
-_TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：]\s*(?P<value>.*?)\s*$")
+# The value runs to the line end and is stripped after: a lazy group before \s*$ retried the end at
+# every character (a 60,000-character line of spaces took 14 s).
+_TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：](?P<value>.*)")
 
 
 def _read_txt(lines, source: str) -> Iterator[Record]:
@@ -430,7 +521,10 @@ def _read_txt(lines, source: str) -> Iterator[Record]:
     def flush():
         nonlocal count
         if not conv["turns"] and conv["error"] is None:
-            return None
+            if "id" not in conv["meta"]:
+                return None  # blank lines, comments
+            # A transcript named by its `# id:` line whose turns never came is reported, not lost.
+            conv["error"] = InputError("empty transcript (no turns)", file=source, line=conv["line"], field="turns")
         count += 1
         meta = dict(conv["meta"])
         ident = meta.pop("id", None) or f"{stem}-{count}"
@@ -454,7 +548,7 @@ def _read_txt(lines, source: str) -> Iterator[Record]:
             continue
         meta = _TXT_META.match(text)
         if meta and not conv["turns"]:
-            conv["meta"][meta["key"].lower()] = meta["value"]
+            conv["meta"][meta["key"].lower()] = meta["value"].strip()
             conv["line"] = conv["line"] or number
             continue
         if stripped.startswith("#"):

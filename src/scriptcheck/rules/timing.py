@@ -75,6 +75,15 @@ def _times_problems(ctx: TranscriptContext, tolerance: float, scale: float) -> d
 _GOODBYE = re.compile(r"再见|拜拜|bye|没有了|没了|不用了|就这样|挂了")
 
 
+def _finite(value: int | float) -> bool:
+    """Whether ``value`` is a finite number a float can hold (``math.isfinite`` raises
+    OverflowError on an integer past float's range)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _said_goodbye(turns, last: int) -> bool:
     """Whether the call was closed by its last words (再见/没有了 in the last turn, or in the
     turn before a last 嗯/好的): the silence after them is the hang-up, not the agent's. A
@@ -240,8 +249,9 @@ class TimingRule(RuleBase):
         call_end = None
         for key in CALL_END_KEYS:
             value = ctx.transcript.metadata.get(key)
-            # NaN or Infinity (JSON exports write them) is no time: it made "nan s of silence"
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            # NaN or Infinity (JSON exports write them) is no time: it made "nan s of silence"; nor
+            # is an integer too large for a float (a 400-digit call_end raised OverflowError)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value):
                 call_end = value * scale
                 break
         if since is not None:
