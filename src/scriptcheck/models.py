@@ -147,8 +147,9 @@ class Turn(BaseModel):
 
     speaker: Speaker
     text: str
-    start: float | None = Field(default=None, ge=0)
-    end: float | None = Field(default=None, ge=0)
+    # Not NaN (refused by ge) nor infinite (1e400 in JSON): no time of a call ("inf s of silence").
+    start: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    end: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="before")

@@ -19,13 +19,14 @@ __all__ = ["ReportWriter", "WRITERS", "render_summary", "escape_controls", "esca
 
 # C0 and C1 control characters, DEL, and the bidirectional overrides/isolates: in data they
 # must not move the cursor, recolour the terminal or reorder what a reviewer reads.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[{_CONTROL_CHARACTERS}]")
 
 
 # The same and tabs and line ends: a message meant to be one line (an error, a rejected record,
 # a finding) must stay one, whatever a file name or a field holds (a file named
 # "x\nscriptcheck: error: …" forged a second error line).
-_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LINE_CONTROLS = re.compile(f"[\t\n\u2028\u2029{_CONTROL_CHARACTERS}]")
 
 
 def _escaped(match: re.Match[str]) -> str:

@@ -91,17 +91,17 @@ def _entry(path: str) -> str:
     return os.path.join(os.path.realpath(directory), name)
 
 
-def _walked_twin(output: tuple[int, int], path: str, directory: str) -> Path | None:
-    """A file the walk of ``directory`` reads that is the file ``output`` (device, inode) under
-    another entry than ``path``'s (the output's own entry inside the directory is the directory
-    rule's business, or the baseline's, which the template walk skips)."""
+def _walked_files(directory: str, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], list[Path]]:
+    """The files the walk of ``directory`` reads whose (device, inode) is one of ``wanted``, by
+    it: one walk however many outputs are checked against the directory."""
     from scriptcheck.io.walk import files_below
 
-    own = _entry(path)
+    found: dict[tuple[int, int], list[Path]] = {}
     for child in files_below(directory):
-        if _file_id(str(child)) == output and _entry(str(child)) != own:
-            return child
-    return None
+        file_id = _file_id(str(child))
+        if file_id in wanted:
+            found.setdefault(file_id, []).append(child)
+    return found
 
 
 def data_files(*names: str | Path | None) -> list[str]:
@@ -133,15 +133,24 @@ def check_outputs(outputs: Mapping[str, str | None], inputs: Iterable[str], *,
     sources = [s for s in inputs if s != "-"]
     given = [(name, path) for name, path in outputs.items() if path and path not in _STREAMS]
     stdin = _stdin_id() if "-" in inputs else None
+    # Only a file that exists can already be linked to an input.
+    existing_ids = {name: _file_id(path) for name, path in given}
+    wanted = {file_id for file_id in existing_ids.values() if file_id is not None}
+    walked: dict[str, dict[tuple[int, int], list[Path]]] = {}
     for name, path in given:
         target = _resolved(path)
-        existing = _file_id(path)  # only a file that exists can already be linked to an input
+        existing = existing_ids[name]
         if existing is not None and existing == stdin:
             raise OutputPathError(f"{name} {path}: is also the standard input; writing it would destroy "
                                   f"what is being read")
         for source in sources:
             if os.path.isdir(source):
-                twin = _walked_twin(existing, path, source) if existing is not None else None
+                if existing is not None and source not in walked:
+                    walked[source] = _walked_files(source, wanted)
+                # The output's own entry inside the directory is the directory rule's business
+                # (or the baseline's, which the template walk skips); another entry is a link.
+                twin = next((child for child in walked.get(source, {}).get(existing, ())
+                             if _entry(str(child)) != _entry(path)), None)
                 if twin is not None:
                     raise OutputPathError(f"{name} {path}: is the same file as {twin} (a link), which the "
                                           f"input walk reads; writing it would destroy what is being read")

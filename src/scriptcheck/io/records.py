@@ -114,22 +114,15 @@ def build_transcript(raw: Any, *, source: str, line: int, measure: bool = True) 
 
     Raises :class:`InputError` naming the field (``turns.2.speaker``) and the reason, also for a
     transcript past the bounds scoring and its report need (:data:`MAX_TRANSCRIPT_CHARS` of text,
-    :data:`MAX_TRANSCRIPT_TURNS` turns, metadata nested :data:`MAX_METADATA_DEPTH` deep) and for a
-    turn time that is infinite; ``measure=False`` skips counting the text, for
-    a caller that knows its source was shorter than the bound.
+    :data:`MAX_TRANSCRIPT_TURNS` turns, metadata nested :data:`MAX_METADATA_DEPTH` deep), and for a
+    turn time that is not a finite number (:class:`scriptcheck.models.Turn`); ``measure=False`` skips counting the
+    text, for a caller that knows its source was shorter than the bound.
     """
     if type(raw) is dict and type(turns := raw.get("turns")) is list and len(turns) > MAX_TRANSCRIPT_TURNS:
         raise _too_many_turns(len(turns), source, line)  # before a model is built for each
     transcript = canonical_transcript(raw)
     if transcript is None:
         transcript = validated_transcript(raw, source=source, line=line)
-        # NaN is refused by the models (not >= 0); infinity (1e400 in JSON) is no time either:
-        # it made "inf s of silence". The canonical shape has no times.
-        for i, turn in enumerate(transcript.turns):
-            for name in ("start", "end"):
-                value = getattr(turn, name)
-                if value is not None and value == _INFINITY:
-                    raise InputError("not a finite number: inf", file=source, line=line, field=f"turns.{i}.{name}")
     if len(transcript.turns) > MAX_TRANSCRIPT_TURNS:  # under another name (sentences …)
         raise _too_many_turns(len(transcript.turns), source, line)
     if _nested(transcript.metadata) and _nesting(transcript.metadata) > MAX_METADATA_DEPTH:
@@ -140,9 +133,6 @@ def build_transcript(raw: Any, *, source: str, line: int, measure: bool = True) 
         raise InputError(f"{size:,} characters of turn text, more than the {MAX_TRANSCRIPT_CHARS:,} one transcript "
                          "may hold", file=source, line=line, field="turns")
     return transcript
-
-
-_INFINITY = float("inf")
 
 
 def _too_many_turns(count: int, source: str, line: int) -> InputError:

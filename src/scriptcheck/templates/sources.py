@@ -645,12 +645,13 @@ def _rasa_markdown(path: str, text: str) -> SourceFile:
 _AIML_CATEGORY = re.compile(r"<category\b")
 _AIML_PATTERN = re.compile(r"<pattern>")
 _AIML_TEMPLATE = re.compile(r"<template>")
-_AIML_SILENT_NAME = re.compile(r"<(think|system|srai|learn|set|gossip|javascript)\b")
-_AIML_SILENT_CLOSE = {name: re.compile(rf"</{name}\s*>") for name in
-                      ("think", "system", "srai", "learn", "set", "gossip", "javascript")}
-_AIML_VARIABLE_NAME = re.compile(r"<(get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date)\b")
+_AIML_SILENT = ("think", "system", "srai", "learn", "set", "gossip", "javascript")
+_AIML_SILENT_NAME = re.compile(rf"<({'|'.join(_AIML_SILENT)})\b")
+_AIML_SILENT_CLOSE = {name: re.compile(rf"</{name}\s*>") for name in _AIML_SILENT}
+_AIML_VARIABLES = "get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date"
+_AIML_VARIABLE_NAME = re.compile(rf"<({_AIML_VARIABLES})\b")
 # Applied only to one tag, src[opener:its first ">" + 1] (see _variables).
-_AIML_VARIABLE = re.compile(r"<(get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date)\b"
+_AIML_VARIABLE = re.compile(rf"<({_AIML_VARIABLES})\b"
                             r"(?:[^>]*?\bname\s*=\s*[\"']([^\"']*)[\"'])?[^>]*?/>")
 _AIML_ITEM = re.compile(r"<li>")
 
