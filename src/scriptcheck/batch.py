@@ -40,6 +40,7 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from scriptcheck.errors import InputError, ScriptcheckError
 from scriptcheck.io.records import Record
+from scriptcheck.match.prefilter_cache import save_prefilters
 from scriptcheck.models import Report, Severity, Transcript
 from scriptcheck.profile.loader import default_profile_names
 from scriptcheck.scoring import ProfileScorer, score_findings
@@ -487,6 +488,7 @@ def _worker_main(conn, scorer: Scorer, render: Render | None = None, parents_end
         while True:
             task = tasks.get()
             if task is None:  # the end of the batch, or the parent is gone
+                save_prefilters()  # what this worker worked out after the fork (see prefilter_cache)
                 return
             seq, records = task
             try:
@@ -720,6 +722,14 @@ def score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int = 1, rende
     other sessions keep busy, a fair-share scheduler gives this one the same CPU time
     however many processes it runs, and the workers' overhead would make it slower.
     """
+    try:
+        yield from _score_chunks(records, scorer, jobs, render, chunk_size, lead, large)
+    finally:
+        save_prefilters()  # for the next run (and its workers): see match.prefilter_cache
+
+
+def _score_chunks(records: Iterable[Record], scorer: Scorer, jobs: int, render: Render | None,
+                  chunk_size: int | None, lead: int | None, large: bool) -> Iterator[ScoredChunk]:
     probe = None
     if jobs == 0:  # auto: up to one worker per CPU, the count settled once the lead is scored
         jobs = _cpus()

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
     import sre_parse as _p  # type: ignore[no-redef]
 
 from scriptcheck.lazy_regex import LazyRegex
+from scriptcheck.match.prefilter_cache import known_prefilter, remember_prefilter
 from scriptcheck.regex_program import Program, compile_parsed, from_pickle, restore, to_pickle
 from scriptcheck.text.normalize import normalize_phrase
 from scriptcheck.text.regex_policy import UnsafePattern, check_nesting, check_parsed, too_deep
@@ -67,10 +68,15 @@ class CompiledPattern:
     @property
     def prefilter(self) -> tuple[tuple[tuple[str, ...], ...], bool]:
         """:func:`window_prefilter` of this pattern, worked out on first use (like the regex:
-        only the patterns a scan reaches ever need it, and the lexicon cache stays as it is)."""
+        only the patterns a scan reaches ever need it, and the lexicon cache stays as it is)
+        unless an earlier run kept it (:mod:`scriptcheck.match.prefilter_cache`)."""
         prefilter = self._prefilter
         if prefilter is None:
-            prefilter = self._prefilter = window_prefilter(self.source, self.anchors)
+            prefilter = known_prefilter(self.source, self.anchors)
+            if prefilter is None:
+                prefilter = window_prefilter(self.source, self.anchors)
+                remember_prefilter(self.source, self.anchors, prefilter)
+            self._prefilter = prefilter
         return prefilter
 
     @property
