@@ -189,6 +189,34 @@ def test_channel_decides_when_there_is_no_speaker_and_unknown_labels_say_how_to_
     assert bad.error is not None and "--speaker-map" in bad.error.reason
 
 
+def test_a_json_array_of_rows_and_calls_is_grouped_and_mapped_like_json_lines(tmp_path) -> None:
+    # It was read as JSON Lines: "[" and every indented element rejected as invalid JSON.
+    rows = [{"call_id": "c1", "role": "A", "content": "您好", "begin_time": 500, "end_time": 1500},
+            {"call_id": "c1", "role": "B", "content": "宽带断了", "begin_time": 2000, "end_time": 3500},
+            {"task_id": "c2", "sentences": [{"spk": "A", "words": "您好"}, {"spk": "B", "words": "喂"}]},
+            "not a call"]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    records = list(read_calls(str(path), speaker_map={"A": "agent", "B": "customer"}, time_unit="ms"))
+    assert [r.transcript.id for r in records[:2]] == ["c1", "c2"]
+    assert [t.speaker for t in records[0].transcript.turns] == ["agent", "customer"]
+    assert records[0].transcript.turns[1].start == 2.0
+    assert [t.speaker for t in records[1].transcript.turns] == ["agent", "customer"]
+    (bad,) = records[2:]
+    assert bad.error is not None and "expected a JSON object" in bad.error.reason and bad.error.field == "[3]"
+
+
+def test_a_txt_transcript_among_exports_is_read_as_txt(tmp_path) -> None:
+    # With --speaker-map every line of a .txt file was read as JSON and rejected.
+    (tmp_path / "call.txt").write_text("坐席：您好，请问有什么可以帮您？\n客户：查一下快递\n", encoding="utf-8")
+    (record,) = read_calls(str(tmp_path / "call.txt"), speaker_map={"A": "agent"})
+    assert record.error is None and [t.speaker for t in record.transcript.turns] == ["agent", "customer"]
+    result = CliRunner().invoke(cli, ["score", str(tmp_path / "call.txt"), "--speaker-map", "A=agent,B=customer",
+                                      "--format", "jsonl", "-q", "--strict"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["call-1"]
+
+
 def test_whole_call_with_sentences_and_begin_offsets() -> None:
     data = adapt_call({"task_id": "x", "sentences": [
         {"spk": "坐席", "words": "您好", "begin_offset": 0, "end_offset": 900},

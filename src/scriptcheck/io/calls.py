@@ -35,7 +35,7 @@ from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS
 from scriptcheck.io.jsontext import InvalidJSON, loads
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
-from scriptcheck.io.transcripts import _csv_rows, _decoded_lines, format_of
+from scriptcheck.io.transcripts import _csv_rows, _decoded_lines, format_of, read_transcripts
 
 __all__ = ["parse_speaker_map", "read_calls", "adapt_call", "guess_roles", "TIME_UNITS", "AUTO"]
 
@@ -278,9 +278,11 @@ class _Grouper:
 def read_calls(source: str, fmt: str | None = None, encoding: str | None = None, *,
                speaker_map: Mapping[str, str] | None = None, time_unit: str = "auto",
                validate: bool = True) -> Iterator[Record]:
-    """Stream the calls of one call-analytics export (JSONL rows or calls, CSV/TSV rows; Parquet
-    as :func:`scriptcheck.io.parquet.read_parquet` groups it, each call then adapted);
-    errors become error records, as with :func:`scriptcheck.io.transcripts.read_transcripts`."""
+    """Stream the calls of one call-analytics export (JSONL or a JSON array of rows or calls,
+    CSV/TSV rows; Parquet as :func:`scriptcheck.io.parquet.read_parquet` groups it, each call then
+    adapted); errors become error records, as with
+    :func:`scriptcheck.io.transcripts.read_transcripts`. A TXT transcript is read as the plain
+    reader reads it (its speakers are the labels it knows: 坐席：/客户：…; the map does not apply)."""
     speaker_map = {str(k).lower(): v for k, v in (speaker_map or {}).items()}
     scale = 0.001 if time_unit == "ms" else 1.0
     try:
@@ -289,13 +291,22 @@ def read_calls(source: str, fmt: str | None = None, encoding: str | None = None,
             for record in _calls_parquet(source, speaker_map, time_unit):
                 yield record.validated() if validate else record
             return
+        if fmt == "txt":  # each of its lines was read as JSON and rejected
+            yield from read_transcripts(source, "txt", encoding, validate=validate)
+            return
+        if fmt == "json":  # an array over many lines: the plain reader's elements, grouped and adapted here
+            values = ((record.line, record.error if record.error is not None else record.raw)
+                      for record in read_transcripts(source, "json", encoding, validate=False))
+            for record in _calls_values(values, source, speaker_map, scale, time_unit):
+                yield record.validated() if validate else record
+            return
         stream = open_input(source)
     except InputError as exc:
         yield Record(source, 0, error=exc)
         return
     lines = _decoded_lines(stream, source, encoding)
     records = _calls_csv(lines, source, speaker_map, scale) if fmt == "csv" else \
-        _calls_jsonl(lines, source, speaker_map, scale, time_unit)
+        _calls_values(_jsonl_values(lines, source), source, speaker_map, scale, time_unit)
     try:
         for record in records:
             yield record.validated() if validate else record
@@ -319,18 +330,27 @@ def _calls_parquet(source: str, speaker_map, time_unit: str) -> Iterator[Record]
         yield record
 
 
-def _calls_jsonl(lines, source: str, speaker_map, scale: float, time_unit: str) -> Iterator[Record]:
-    grouper = _Grouper(source, speaker_map, scale)
+def _jsonl_values(lines, source: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` per non-blank JSON Lines line, or an :class:`InputError` as the value."""
     for number, text in lines:
         if isinstance(text, InputError):
-            yield Record(source, number, error=text)
+            yield number, text
             continue
         if not text.strip():
             continue
         try:
-            data = loads(text)
+            yield number, loads(text)
         except InvalidJSON as exc:
-            yield Record(source, number, error=InputError(f"invalid JSON: {exc}", file=source, line=number))
+            yield number, InputError(f"invalid JSON: {exc}", file=source, line=number)
+
+
+def _calls_values(values: Iterator[tuple[int, Any]], source: str, speaker_map, scale: float,
+                  time_unit: str) -> Iterator[Record]:
+    """The calls of a stream of JSON values: consecutive rows grouped by call, whole calls adapted."""
+    grouper = _Grouper(source, speaker_map, scale)
+    for number, data in values:
+        if isinstance(data, InputError):
+            yield Record(source, number, error=data)
             continue
         if _is_row(data):
             done = grouper.add(number, data)
