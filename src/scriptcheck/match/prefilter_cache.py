@@ -66,7 +66,8 @@ def _is_key(value: object) -> bool:
 
 
 def _stored() -> dict:
-    """The prefilters the cache file holds (only well-formed entries), or nothing."""
+    """The prefilters the cache file holds, or nothing (no file, another format or key, more than
+    :data:`MAX_KEPT`, or any entry not of the shape :func:`window_prefilter` returns)."""
     stored = load_marshalled(_KIND, _key(), _FORMAT)
     if type(stored) is not dict or len(stored) > MAX_KEPT:
         return {}
