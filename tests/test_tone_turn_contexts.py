@@ -1,6 +1,7 @@
 """Turns the tone model does not judge (``turn_contexts`` in tone.yaml, lexicon/tone.TurnContext):
 banter with a regular, read from the turn's original characters — the same two signs the forbidden
-lexicon's scope-utterance mitigator ``banter`` reads."""
+lexicon's scope-utterance mitigator ``banter`` reads — and frank advice (plain speaking announced,
+then advice for the customer's own sake)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,26 @@ def test_one_sign_alone_is_not_banter() -> None:
     model = load_tone()
     assert model.hits(normalize(JAB.replace("王叔，", "") + "😄"))  # laughter without a regular
     assert model.hits(normalize(JAB + "，呵呵。"))  # a sneer is not laughter
+
+
+# The model flags this frank advice for its 别 when nothing says it is advice.
+ADVICE = "你膝盖不好就别爬这么陡的了，走索道吧。"
+
+
+def test_frank_advice_is_not_judged_and_the_advice_alone_is() -> None:
+    model = load_tone()
+    assert model.hits(normalize(ADVICE))
+    assert model.hits(normalize("说实话，" + ADVICE)) == []
+    assert model.hits(normalize("老實講，" + ADVICE)) == []  # read in the original characters
+
+
+@pytest.mark.parametrize("text", [
+    "说实话，你问这种问题我都不想回答",  # an opener, no advice
+    "说实话，您这种业主光提要求不交钱，别为难我们了。",  # 别 for the agent's sake
+    "你膝盖不好就别爬这么陡的了，走索道吧，说实话。",  # the opener must open the turn
+])
+def test_an_opener_without_advice_for_the_customer_is_judged(text: str) -> None:
+    assert load_tone().hits(normalize(text))
 
 
 def test_the_model_and_the_lexicon_read_the_same_banter() -> None:
