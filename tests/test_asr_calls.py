@@ -206,11 +206,17 @@ def test_a_json_array_of_rows_and_calls_is_grouped_and_mapped_like_json_lines(tm
     assert bad.error is not None and "expected a JSON object" in bad.error.reason and bad.error.field == "[3]"
 
 
-def test_a_txt_transcript_among_exports_is_read_as_txt(tmp_path) -> None:
+def test_a_txt_transcript_among_exports_is_read_as_txt_with_its_labels_mapped(tmp_path) -> None:
     # With --speaker-map every line of a .txt file was read as JSON and rejected.
     (tmp_path / "call.txt").write_text("坐席：您好，请问有什么可以帮您？\n客户：查一下快递\n", encoding="utf-8")
     (record,) = read_calls(str(tmp_path / "call.txt"), speaker_map={"A": "agent"})
     assert record.error is None and [t.speaker for t in record.transcript.turns] == ["agent", "customer"]
+    (tmp_path / "ab.txt").write_text("A：您好，请问有什么可以帮您？\nb：查一下快递\n备注：加急\n", encoding="utf-8")
+    (record,) = read_calls(str(tmp_path / "ab.txt"), speaker_map=parse_speaker_map("A=agent,B=customer"))
+    assert [(t.speaker, t.text) for t in record.transcript.turns] == [
+        ("agent", "您好，请问有什么可以帮您？"), ("customer", "查一下快递 备注：加急")]
+    (unmapped,) = read_calls(str(tmp_path / "ab.txt"), speaker_map=parse_speaker_map("auto"))
+    assert unmapped.error is not None and "--speaker-map" in unmapped.error.reason
     result = CliRunner().invoke(cli, ["score", str(tmp_path / "call.txt"), "--speaker-map", "A=agent,B=customer",
                                       "--format", "jsonl", "-q", "--strict"])
     assert result.exit_code == 0, result.output

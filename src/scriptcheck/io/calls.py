@@ -282,7 +282,8 @@ def read_calls(source: str, fmt: str | None = None, encoding: str | None = None,
     CSV/TSV rows; Parquet as :func:`scriptcheck.io.parquet.read_parquet` groups it, each call then
     adapted); errors become error records, as with
     :func:`scriptcheck.io.transcripts.read_transcripts`. A TXT transcript is read as the plain
-    reader reads it (its speakers are the labels it knows: 坐席：/客户：…; the map does not apply)."""
+    reader reads it, its line labels looked up in ``speaker_map`` first (``A：您好``); the roles
+    are not guessed for it (``auto``): its labels must be mapped or known (坐席：/客户：…)."""
     speaker_map = {str(k).lower(): v for k, v in (speaker_map or {}).items()}
     scale = 0.001 if time_unit == "ms" else 1.0
     try:
@@ -292,7 +293,9 @@ def read_calls(source: str, fmt: str | None = None, encoding: str | None = None,
                 yield record.validated() if validate else record
             return
         if fmt == "txt":  # each of its lines was read as JSON and rejected
-            yield from read_transcripts(source, "txt", encoding, validate=validate)
+            mapped = {label: role for label, role in speaker_map.items() if label != AUTO}
+            yield from read_transcripts(source, "txt", encoding, validate=validate,
+                                        speaker_of=lambda who: mapped.get(who.strip().lower()) or normalize_speaker(who))
             return
         if fmt == "json":  # an array over many lines: the plain reader's elements, grouped and adapted here
             values = ((record.line, record.error if record.error is not None else record.raw)

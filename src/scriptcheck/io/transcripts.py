@@ -13,7 +13,8 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from functools import partial
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding, undecodable
@@ -119,12 +120,15 @@ def _decoded(raw: bytes, codec: str, chosen: str, source: str, number: int) -> s
 
 
 def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None,
-                     *, validate: bool = True, undecoded: bool = False) -> Iterator[Record]:
+                     *, validate: bool = True, undecoded: bool = False,
+                     speaker_of: Callable[[str], str | None] = normalize_speaker) -> Iterator[Record]:
     """Stream the transcripts of one file (``-`` for stdin); errors become error records.
 
     With ``validate=False`` records carry their ``raw`` form (JSON text or a dict) and are
     validated by :meth:`Record.validated` later, e.g. in a worker process; with ``undecoded``
     too, a JSON Lines record of a UTF-8 input may carry the line's bytes, not yet decoded.
+    ``speaker_of`` reads a TXT line's label (agent/customer, or ``None``: not a new turn); the
+    call reader passes one that looks in its ``--speaker-map`` first.
     """
     try:
         fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
@@ -136,7 +140,8 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
     except InputError as exc:
         yield Record(source, 0, error=exc)
         return
-    reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "txt": _read_txt}[fmt]
+    reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv,
+              "txt": partial(_read_txt, speaker_of=speaker_of)}[fmt]
     try:
         lines = _decoded_lines(stream, source, encoding, undecoded=undecoded and not validate and fmt == "jsonl",
                                cr=fmt == "txt")
@@ -509,7 +514,7 @@ _TXT_TURN = re.compile(r"^\s*(?P<who>[^:：\s]{1,12})\s*[:：]\s*(?P<text>.*)$")
 _TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：](?P<value>.*)")
 
 
-def _read_txt(lines, source: str) -> Iterator[Record]:
+def _read_txt(lines, source: str, speaker_of: Callable[[str], str | None] = normalize_speaker) -> Iterator[Record]:
     stem = Path(source).stem if source != "-" else "stdin"
     count = 0
 
@@ -554,7 +559,7 @@ def _read_txt(lines, source: str) -> Iterator[Record]:
         if stripped.startswith("#"):
             continue
         turn = _TXT_TURN.match(text)
-        speaker = normalize_speaker(turn["who"]) if turn else None
+        speaker = speaker_of(turn["who"]) if turn else None
         conv["line"] = conv["line"] or number
         if speaker is not None:
             conv["turns"].append((speaker, [turn["text"].strip()]))
@@ -565,7 +570,8 @@ def _read_txt(lines, source: str) -> Iterator[Record]:
             conv["turns"][-1][1].append(stripped)
         else:
             conv["error"] = conv["error"] or InputError(
-                f"line does not start with a speaker (客服：/客户：/坐席：/顾客：/agent:/customer:): {stripped[:30]!r}",
+                f"line does not start with a speaker (客服：/客户：/坐席：/顾客：/agent:/customer:; map other labels "
+                f"with --speaker-map A=agent,B=customer): {stripped[:30]!r}",
                 file=source, line=number)
     record = flush()
     if record is not None:
