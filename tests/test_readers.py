@@ -102,6 +102,20 @@ def test_txt_dialogues(tmp_path) -> None:
     assert bad[0].line == 11 and "speaker" in bad[0].error.reason
 
 
+def test_txt_labels_with_the_person_s_name_or_id_are_turns(tmp_path) -> None:
+    # 客服小王：… was read as the customer's wrapped line: the agent's words joined the customer's turn.
+    path = tmp_path / "named.txt"
+    path.write_text("客户张先生：我的快递没到\n客服小王：您好，我帮您查一下\n坐席1001：请提供以下信息\n"
+                    "用户名：zhang\n客服电话：4001234567\nAgent_02: anything else?\n客户：没有了\n", encoding="utf-8")
+    [transcript], bad = read(path)
+    assert not bad
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("customer", "我的快递没到"), ("agent", "您好，我帮您查一下"),
+        # field lines of the agent's own turn stay wrapped into it
+        ("agent", "请提供以下信息 用户名：zhang 客服电话：4001234567"),
+        ("agent", "anything else?"), ("customer", "没有了")]
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
 @pytest.mark.parametrize("name", ["calls.jsonl", "chats.csv", "presale.txt"])
 def test_encodings_read_like_utf8(tmp_path, name: str, encoding: str) -> None:

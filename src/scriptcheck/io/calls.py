@@ -35,7 +35,7 @@ from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS
 from scriptcheck.io.jsontext import InvalidJSON, loads
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.records import Record, normalize_speaker
-from scriptcheck.io.transcripts import _csv_rows, _decoded_lines, format_of, read_transcripts
+from scriptcheck.io.transcripts import _csv_rows, _decoded_lines, format_of, read_transcripts, txt_speaker
 
 __all__ = ["parse_speaker_map", "read_calls", "adapt_call", "guess_roles", "TIME_UNITS", "AUTO"]
 
@@ -295,7 +295,7 @@ def read_calls(source: str, fmt: str | None = None, encoding: str | None = None,
         if fmt == "txt":  # each of its lines was read as JSON and rejected
             mapped = {label: role for label, role in speaker_map.items() if label != AUTO}
             yield from read_transcripts(source, "txt", encoding, validate=validate,
-                                        speaker_of=lambda who: mapped.get(who.strip().lower()) or normalize_speaker(who))
+                                        speaker_of=lambda who: mapped.get(who.strip().lower()) or txt_speaker(who))
             return
         if fmt == "json":  # an array over many lines: the plain reader's elements, grouped and adapted here
             values = ((record.line, record.error if record.error is not None else record.raw)

@@ -24,7 +24,7 @@ from scriptcheck.io.parquet import read_parquet
 from scriptcheck.io.records import Record, normalize_speaker
 from scriptcheck.io.walk import files_below
 
-__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "MAX_JSON_ELEMENT", "MAX_LINE"]
+__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "txt_speaker", "MAX_JSON_ELEMENT", "MAX_LINE"]
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "txt",
            ".tsv": "csv", ".parquet": "parquet"}
@@ -121,14 +121,14 @@ def _decoded(raw: bytes, codec: str, chosen: str, source: str, number: int) -> s
 
 def read_transcripts(source: str, fmt: str | None = None, encoding: str | None = None,
                      *, validate: bool = True, undecoded: bool = False,
-                     speaker_of: Callable[[str], str | None] = normalize_speaker) -> Iterator[Record]:
+                     speaker_of: Callable[[str], str | None] | None = None) -> Iterator[Record]:
     """Stream the transcripts of one file (``-`` for stdin); errors become error records.
 
     With ``validate=False`` records carry their ``raw`` form (JSON text or a dict) and are
     validated by :meth:`Record.validated` later, e.g. in a worker process; with ``undecoded``
     too, a JSON Lines record of a UTF-8 input may carry the line's bytes, not yet decoded.
-    ``speaker_of`` reads a TXT line's label (agent/customer, or ``None``: not a new turn); the
-    call reader passes one that looks in its ``--speaker-map`` first.
+    ``speaker_of`` reads a TXT line's label (agent/customer, or ``None``: not a new turn; default
+    :func:`txt_speaker`); the call reader passes one that looks in its ``--speaker-map`` first.
     """
     try:
         fmt = fmt or format_of(source, default="jsonl" if source == "-" else None)
@@ -141,7 +141,7 @@ def read_transcripts(source: str, fmt: str | None = None, encoding: str | None =
         yield Record(source, 0, error=exc)
         return
     reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv,
-              "txt": partial(_read_txt, speaker_of=speaker_of)}[fmt]
+              "txt": partial(_read_txt, speaker_of=speaker_of or txt_speaker)}[fmt]
     try:
         lines = _decoded_lines(stream, source, encoding, undecoded=undecoded and not validate and fmt == "jsonl",
                                cr=fmt == "txt")
@@ -509,12 +509,29 @@ _CSV_REASONS = (
 
 
 _TXT_TURN = re.compile(r"^\s*(?P<who>[^:：\s]{1,12})\s*[:：]\s*(?P<text>.*)$")
+# A role with the person's id or name after it, as chat exports write them (客服小王：/ 坐席1001：/
+# 客户张先生：/ agent_02:). Without it such a line was read as the previous turn wrapped, so the agent's
+# words joined the customer's turn. Only these shapes: 客户端：/ 用户名：/ 客服电话：start no turn.
+_TXT_ROLE_WITH_ID = re.compile(
+    r"(?P<role>客服|坐席|座席|话务员|客户|顾客|agent|customer)"
+    r"(?:[-_#]?[0-9a-z]{1,8}|小[\u4e00-\u9fff]|[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐))", re.IGNORECASE)
+
+
+def txt_speaker(label: str) -> str | None:
+    """The role of a TXT line's label: a known one (坐席, 客户 …, :func:`normalize_speaker`), or
+    one of those roles followed by an id or a name (客服小王, 坐席1001, 客户张先生); else ``None``."""
+    speaker = normalize_speaker(label)
+    if speaker is None:
+        named = _TXT_ROLE_WITH_ID.fullmatch(label.strip())
+        if named is not None:
+            speaker = normalize_speaker(named["role"])
+    return speaker
 # The value runs to the line end and is stripped after: a lazy group before \s*$ retried the end at
 # every character (a 60,000-character line of spaces took 14 s).
 _TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：](?P<value>.*)")
 
 
-def _read_txt(lines, source: str, speaker_of: Callable[[str], str | None] = normalize_speaker) -> Iterator[Record]:
+def _read_txt(lines, source: str, speaker_of: Callable[[str], str | None] = txt_speaker) -> Iterator[Record]:
     stem = Path(source).stem if source != "-" else "stdin"
     count = 0
 
