@@ -531,7 +531,7 @@ def txt_speaker(label: str) -> str | None:
 _TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：](?P<value>.*)")
 
 
-def _read_txt(lines, source: str, speaker_of: Callable[[str], str | None] = txt_speaker) -> Iterator[Record]:
+def _read_txt(lines, source: str, speaker_of: Callable[[str], str | None]) -> Iterator[Record]:
     stem = Path(source).stem if source != "-" else "stdin"
     count = 0
 
