@@ -116,6 +116,19 @@ def test_txt_labels_with_the_person_s_name_or_id_are_turns(tmp_path) -> None:
         ("agent", "anything else?"), ("customer", "没有了")]
 
 
+def test_txt_bot_labels_are_agent_turns_and_a_team_is_not_a_person(tmp_path) -> None:
+    # 客服小助手 (小 and two characters) was no label, so the bot's words joined the customer's turn;
+    # 客服小组 (a team) was taken for a person called 小组 and started a turn.
+    path = tmp_path / "bot.txt"
+    path.write_text("买家：在吗\n客服小助手：亲，在的，请问有什么可以帮您\n客户：发什么快递\n"
+                    "智能客服：默认发中通\n客服小组：售后组\n机器人：还有其他问题吗\n", encoding="utf-8")
+    [transcript], bad = read(path)
+    assert not bad
+    assert [(t.speaker, t.text) for t in transcript.turns] == [
+        ("customer", "在吗"), ("agent", "亲，在的，请问有什么可以帮您"), ("customer", "发什么快递"),
+        ("agent", "默认发中通 客服小组：售后组"), ("agent", "还有其他问题吗")]
+
+
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
 @pytest.mark.parametrize("name", ["calls.jsonl", "chats.csv", "presale.txt"])
 def test_encodings_read_like_utf8(tmp_path, name: str, encoding: str) -> None:

@@ -109,6 +109,8 @@ Speaker = Literal["agent", "customer"]
 SPEAKER_ALIASES = {
     "agent": "agent", "客服": "agent", "坐席": "agent", "座席": "agent", "客服人员": "agent", "话务员": "agent", "staff": "agent",
     "bot": "agent", "assistant": "agent", "客服代表": "agent", "售后": "agent", "售前": "agent",
+    # an online shop's and a hotline's own names for its side: the bot's turns are the agent's too
+    "在线客服": "agent", "人工客服": "agent", "智能客服": "agent", "机器人": "agent", "卖家": "agent", "商家": "agent",
     "customer": "customer", "客户": "customer", "顾客": "customer", "用户": "customer",
     "user": "customer", "client": "customer", "买家": "customer",
 }

@@ -510,11 +510,13 @@ _CSV_REASONS = (
 
 _TXT_TURN = re.compile(r"^\s*(?P<who>[^:：\s]{1,12})\s*[:：]\s*(?P<text>.*)$")
 # A role with the person's id or name after it, as chat exports write them (客服小王：/ 坐席1001：/
-# 客户张先生：/ agent_02:). Without it such a line was read as the previous turn wrapped, so the agent's
-# words joined the customer's turn. Only these shapes: 客户端：/ 用户名：/ 客服电话：start no turn.
+# 客户张先生：/ agent_02:), or the shop's bot (客服小助手：/ 客服小蜜：). Without it such a line was
+# read as the previous turn wrapped, so the agent's words joined the customer's turn. Only these
+# shapes: 客户端：/ 用户名：/ 客服电话：/ 客服小组：(a team, not a person) start no turn.
 _TXT_ROLE_WITH_ID = re.compile(
     r"(?P<role>客服|坐席|座席|话务员|客户|顾客|agent|customer)"
-    r"(?:[-_#]?[0-9a-z]{1,8}|小[\u4e00-\u9fff]|[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐))", re.IGNORECASE)
+    r"(?:[-_#]?[0-9a-z]{1,8}|小(?:助手|帮手|幫手|助理|秘书|秘書|(?![组組])[\u4e00-\u9fff])"
+    r"|[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐))", re.IGNORECASE)
 
 
 def txt_speaker(label: str) -> str | None:
