@@ -51,6 +51,14 @@ def test_frank_advice_is_not_judged_and_the_advice_alone_is() -> None:
     assert model.hits(normalize("老實講，" + ADVICE)) == []  # read in the original characters
 
 
+def test_frank_advice_may_open_after_speech_to_text_fillers() -> None:
+    # A transcribed call opens with 那个 / 就是 嗯 before the opener; the turn start was only the opener.
+    model = load_tone()
+    assert model.hits(normalize("那个 说实话啊 " + ADVICE)) == []
+    assert model.hits(normalize("就是 嗯 讲真 " + ADVICE)) == []
+    assert model.hits(normalize("你这个 说实话 " + ADVICE))  # 你这个 is no filler: the opener must open the turn
+
+
 @pytest.mark.parametrize("text", [
     "说实话，你问这种问题我都不想回答",  # an opener, no advice
     "说实话，您这种业主光提要求不交钱，别为难我们了。",  # 别 for the agent's sake
