@@ -59,6 +59,13 @@ def test_frank_advice_may_open_after_speech_to_text_fillers() -> None:
     assert model.hits(normalize("你这个 说实话 " + ADVICE))  # 你这个 is no filler: the opener must open the turn
 
 
+@pytest.mark.parametrize("opener", ["说真的，", "老實跟您講，", "不瞒您说，", "说句心里话，"])
+def test_other_ways_of_announcing_plain_speaking_open_frank_advice(opener: str) -> None:
+    model = load_tone()
+    assert model.hits(normalize(opener + ADVICE)) == []
+    assert model.hits(normalize("这种小事，" + opener + "你问这种问题我都不想回答"))  # no advice, not the turn's start
+
+
 @pytest.mark.parametrize("text", [
     "说实话，你问这种问题我都不想回答",  # an opener, no advice
     "说实话，您这种业主光提要求不交钱，别为难我们了。",  # 别 for the agent's sake
