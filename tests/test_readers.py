@@ -102,31 +102,27 @@ def test_txt_dialogues(tmp_path) -> None:
     assert bad[0].line == 11 and "speaker" in bad[0].error.reason
 
 
-def test_txt_labels_with_the_person_s_name_or_id_are_turns(tmp_path) -> None:
+@pytest.mark.parametrize("content, turns", [
     # 客服小王：… was read as the customer's wrapped line: the agent's words joined the customer's turn.
-    path = tmp_path / "named.txt"
-    path.write_text("客户张先生：我的快递没到\n客服小王：您好，我帮您查一下\n坐席1001：请提供以下信息\n"
-                    "用户名：zhang\n客服电话：4001234567\nAgent_02: anything else?\n客户：没有了\n", encoding="utf-8")
+    ("客户张先生：我的快递没到\n客服小王：您好，我帮您查一下\n坐席1001：请提供以下信息\n"
+     "用户名：zhang\n客服电话：4001234567\nAgent_02: anything else?\n客户：没有了\n",
+     [("customer", "我的快递没到"), ("agent", "您好，我帮您查一下"),
+      # field lines of the agent's own turn stay wrapped into it
+      ("agent", "请提供以下信息 用户名：zhang 客服电话：4001234567"),
+      ("agent", "anything else?"), ("customer", "没有了")]),
+    # 客服小助手 (小 and two characters: the shop's bot) was no label, so the bot's words joined the
+    # customer's turn; 客服小组 (a team) was taken for a person called 小组 and started a turn.
+    ("买家：在吗\n客服小助手：亲，在的，请问有什么可以帮您\n客户：发什么快递\n"
+     "智能客服：默认发中通\n客服小组：售后组\n机器人：还有其他问题吗\n",
+     [("customer", "在吗"), ("agent", "亲，在的，请问有什么可以帮您"), ("customer", "发什么快递"),
+      ("agent", "默认发中通 客服小组：售后组"), ("agent", "还有其他问题吗")]),
+], ids=["person-named", "bot-and-team"])
+def test_txt_labels_with_a_name_an_id_or_a_bot_are_turns(tmp_path, content: str, turns: list) -> None:
+    path = tmp_path / "labels.txt"
+    path.write_text(content, encoding="utf-8")
     [transcript], bad = read(path)
     assert not bad
-    assert [(t.speaker, t.text) for t in transcript.turns] == [
-        ("customer", "我的快递没到"), ("agent", "您好，我帮您查一下"),
-        # field lines of the agent's own turn stay wrapped into it
-        ("agent", "请提供以下信息 用户名：zhang 客服电话：4001234567"),
-        ("agent", "anything else?"), ("customer", "没有了")]
-
-
-def test_txt_bot_labels_are_agent_turns_and_a_team_is_not_a_person(tmp_path) -> None:
-    # 客服小助手 (小 and two characters) was no label, so the bot's words joined the customer's turn;
-    # 客服小组 (a team) was taken for a person called 小组 and started a turn.
-    path = tmp_path / "bot.txt"
-    path.write_text("买家：在吗\n客服小助手：亲，在的，请问有什么可以帮您\n客户：发什么快递\n"
-                    "智能客服：默认发中通\n客服小组：售后组\n机器人：还有其他问题吗\n", encoding="utf-8")
-    [transcript], bad = read(path)
-    assert not bad
-    assert [(t.speaker, t.text) for t in transcript.turns] == [
-        ("customer", "在吗"), ("agent", "亲，在的，请问有什么可以帮您"), ("customer", "发什么快递"),
-        ("agent", "默认发中通 客服小组：售后组"), ("agent", "还有其他问题吗")]
+    assert [(t.speaker, t.text) for t in transcript.turns] == turns
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
