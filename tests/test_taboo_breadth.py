@@ -234,6 +234,10 @@ def test_reported_speech_needs_a_third_party_or_a_report_of_one():
     ("抄表员说话大声是习惯，不是针对你，这种事就别投诉了", "别投诉了", False),
     ("刚才我们同事跟您说话冲了，还说什么听不懂人话，这确实不对", "听不懂人话", True),
     ("老师说你家孩子上课老插嘴，这个我们会跟他沟通", "插嘴", True),
+    # a shop's own staff by their job (徒弟 / 伙计), and a transcript's space before 这种话
+    ("对不起，我徒弟刚才说你这车还修啥，他说话冲，我替他道歉", "还修啥", True),
+    ("我们伙计说你不买别摸，是我们不对", "不买别摸", True),
+    ("嗯 不好意思啊 之前电话里说您 烦不烦 这种话 是我们不对", "烦不烦", True),
     # speech-to-text reports without commas (session of 2026-12-03 09:06 UTC): a report that
     # starts inside the agent's own (我跟骑手核实过了 | 他承认说了句 …), a place's staff, a line
     # 回了您一句, an insult whose first word is the hit (他骂|您是泼妇)

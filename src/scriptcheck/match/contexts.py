@@ -123,6 +123,9 @@ _QUESTION_TAIL = 24
 # 还说… and 同事说话语气冲，还说… are.
 # A negated verb reports nothing (我们客服不回答弱智问题 / 医生没说您…).
 _THIRD = (r"(他们|他|她|对方|同事|客服|工作人员|人员|专员|业务员|师傅|快递员|快递小哥|配送员|骑手|"
+          # a shop's own staff named by their job (我徒弟刚才说… / 我们伙计说…); not 服务员, whose 说话冲了点
+          # (how they spoke, FB310's excuse) the report verbs below would take for what they said
+          r"徒弟|学徒|伙计|帮工|售货员|传菜员|厨师|"
           r"店员|商家|卖家|店家|厂家|柜员|医生|护士|窗口|有人|别人|前台|经理|客户|顾客|买家|用户|患者|网友|"
           r"列车员|乘务员|司机|保安|民警|警察|老师|导购|收银员|营业员|话务员|接线员|坐席|值班员|主管|站长|门卫|"
           r"维修工|维修员|安装工|工人|检修员|抄表员|小哥|大夫|工程师|乘警|空乘|领班|理赔员|派件员|安检员|催收员|"
@@ -203,9 +206,10 @@ _OWNER_BEFORE = code_regex(r"(我|我们)(的)?$")
 # followed by 这种话/之类的说法 and a verb of saying precedes it in the same sentence.
 # 那句 alone names the words too (您说的是书上那个滚出去那句是吧); 这句 alone is often the object of
 # the agent's own verb (您听懂这句就行).
-_MENTION_AFTER = code_regex(r"[”\"’']?((这种|这样的|这类|之类的|一类的|类似的|等|这句)(话|说法|字眼|语言|用语|忌语)|那句(话|说法|字眼)?)")
+_MENTION_AFTER = code_regex(r"[”\"’']?((这种|这样的|这类|之类的|一类的|类似的|等|这句|那种)(话|说法|字眼|语言|用语|忌语)|那句(话|说法|字眼)?)")
 # ... where the hit may stop a character or two short of the quoted words' end (叫你等就等|着这句话)
-_MENTION_SOON = code_regex(r"[^，,。！？!?；;\s]{0,2}?" + _MENTION_AFTER.pattern)
+# (a speech-to-text transcript's space before it: 说您 烦不烦 这种话)
+_MENTION_SOON = code_regex(r"[^，,。！？!?；;\s]{0,2}?\s?" + _MENTION_AFTER.pattern)
 _SAY_BEFORE = code_regex(r"(说|讲|用|使用|讲出|说出|反映|投诉|提到)[^。！？!?；;]{0,20}$")
 # The words named right before them (您反映的那句|爱买不买, 同事跟您说的那句 那个 |爱办不办, 说的那句你|爱找谁
 # 找谁), or apologised for (抱歉那句|别啰嗦了是同事…), or a third party's line (派件员那句|…), or
