@@ -75,6 +75,19 @@ def test_an_opener_without_advice_for_the_customer_is_judged(text: str) -> None:
     assert load_tone().hits(normalize(text))
 
 
+# The model flags this close after silence for its 挂 when nothing says the line went silent.
+CLOSE = "我先挂了，你再打来吧。"
+
+
+def test_a_call_closed_on_a_silent_line_is_not_judged() -> None:
+    model = load_tone()
+    assert model.hits(normalize("喂？听不见，" + CLOSE)) == []
+    assert model.hits(normalize("電話好像斷了，" + CLOSE)) == []  # read in the original characters
+    assert model.hits(normalize("这么吵，" + CLOSE))  # no sign of a silent line
+    # the threat to hang up keeps its way back but scolds: judged
+    assert model.hits(normalize("喂喂，你再这么大声说话，" + CLOSE))
+
+
 def test_the_model_and_the_lexicon_read_the_same_banter() -> None:
     lexicon = yaml.safe_load((defaults_dir() / "forbidden.yaml").read_text(encoding="utf-8"))
     [mitigator] = [m for m in lexicon["mitigators"] if m["name"] == "banter"]
