@@ -1,7 +1,7 @@
 """Turns the tone model does not judge (``turn_contexts`` in tone.yaml, lexicon/tone.TurnContext):
 banter with a regular, read from the turn's original characters — the same two signs the forbidden
-lexicon's scope-utterance mitigator ``banter`` reads — and frank advice (plain speaking announced,
-then advice for the customer's own sake)."""
+lexicon's scope-utterance mitigator ``banter`` reads — frank advice (plain speaking announced,
+then advice for the customer's own sake) and a call closed on a silent line with the way back."""
 
 from __future__ import annotations
 
