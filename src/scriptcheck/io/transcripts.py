@@ -518,19 +518,21 @@ _TXT_ROLE_WITH_ID = re.compile(
     r"(?:[-_#]?[0-9a-z]{1,8}|小(?:助手|帮手|幫手|助理|秘书|秘書|(?![组組])[\u4e00-\u9fff])"
     r"|[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐))", re.IGNORECASE)
 
+# The value runs to the line end and is stripped after: a lazy group before \s*$ retried the end at
+# every character (a 60,000-character line of spaces took 14 s).
+_TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：](?P<value>.*)")
+
 
 def txt_speaker(label: str) -> str | None:
     """The role of a TXT line's label: a known one (坐席, 客户 …, :func:`normalize_speaker`), or
-    one of those roles followed by an id or a name (客服小王, 坐席1001, 客户张先生); else ``None``."""
+    one of those roles followed by an id, a name or the shop's bot (客服小王, 坐席1001, 客户张先生,
+    客服小助手); else ``None``."""
     speaker = normalize_speaker(label)
     if speaker is None:
         named = _TXT_ROLE_WITH_ID.fullmatch(label.strip())
         if named is not None:
             speaker = normalize_speaker(named["role"])
     return speaker
-# The value runs to the line end and is stripped after: a lazy group before \s*$ retried the end at
-# every character (a 60,000-character line of spaces took 14 s).
-_TXT_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_]+)\s*[:：](?P<value>.*)")
 
 
 def _read_txt(lines, source: str, speaker_of: Callable[[str], str | None]) -> Iterator[Record]:
