@@ -388,13 +388,9 @@ REPORTED_THEN_OWN = "有客户说我们客服讲爱买不买，我们已经整�
 @pytest.mark.parametrize("text", [
     "我们绝对不会对客户说你不懂这种话",
     "服务规范禁止说这是规定我也没办法之类的话",
-    pytest.param(REPORTED_THEN_OWN, marks=pytest.mark.xfail(strict=True, reason=(
-        "known false alarm of the tone model's n-gram stage (FB900, 0.917) since refit AB: the "
-        "sentence ends in the agent's own clause, so the sentence-level report check does not "
-        "leave it out, and 爱买不买 weighs. Judging a flagged sentence again without its clauses "
-        "that end in reported words cleared it but lost 11 rude items of the training sets (a "
-        "report the agent then endorses or mocks; benchmarks/RESULTS.md, session of 2026-12-04). "
-        "Strict: when it passes, drop the mark."))),
+    # A false alarm of the tone model from refit AB to AG (FB900, 0.917: the sentence ends in the agent's own clause,
+    # so the sentence-level report check does not leave it out, and 爱买不买 weighs); refit AM no longer flags it.
+    REPORTED_THEN_OWN,
 ])
 def test_mentioned_or_reported_taboo_is_not_flagged(checker, text):
     assert_not_flagged(checker, text)

@@ -16,7 +16,7 @@ from scriptcheck.text.normalize import normalize
 
 TONE = load_tone()
 PREAMBLE = "我非常理解您的心情，也很想帮您解决，"
-STANCE = "但如果您继续这样说话，我这边只能结束本次通话了。"
+STANCE = "但是您再这样说下去，我就只能挂电话了。"
 
 
 def _model_without_tail(tmp_path: Path):

@@ -92,7 +92,7 @@ def test_the_cache_gives_back_what_was_validated(tmp_path, monkeypatch) -> None:
 
 # Written for these tests: short rude questions the n-gram stage alone never scores (no trigger
 # of its own), that the widened gate lets through and the turn stage agrees are rude.
-WIDENED = ["您这照片是P过的吧？", "您这表是摔过的吧？"]
+WIDENED = ["您这截图是P过的吧？"]  # refit AM's (AG's were 您这照片是P过的吧？ / 您这表是摔过的吧？)
 
 
 @pytest.mark.parametrize("text", WIDENED)
@@ -164,7 +164,7 @@ def test_a_checker_that_used_the_widened_gate_still_pickles() -> None:
 
 # Written for these tests: rude replies the n-gram stage scores under its threshold but from 0.8,
 # that the turn stage puts at 0.9 or more.
-BAND = ["您这鞋是穿过的吧？", "您这钱是故意转错的吧？", "您这号是借来的吧？"]
+BAND = ["您这手机是故意弄坏的吧？", "您这号是借来的吧？", "您这包是故意弄坏的吧？"]  # refit AM's
 
 
 def _with_band(tmp_path, floor: float = 0.8):

@@ -17,8 +17,9 @@ from scriptcheck.lexicon.tone import default_tone_path, load_tone
 from scriptcheck.resources import defaults_dir
 from scriptcheck.text.normalize import normalize
 
-# The model flags this jab at a regular's visits (n-gram stage) when nothing says it is banter.
-JAB = "王叔，又是老三样？您这一周来了五回，干脆住店里得了"
+# The model flags this jab at a regular's eyesight (cue stage) when nothing says it is banter. (Refit AM no
+# longer flags the jab of earlier refits, 王叔，又是老三样？您这一周来了五回，干脆住店里得了, at all.)
+JAB = "小王，就你这眼神还看报纸呢"
 
 
 def test_the_jab_alone_is_flagged() -> None:
@@ -36,7 +37,7 @@ def test_banter_with_a_regular_is_not_judged(text: str) -> None:
 
 def test_one_sign_alone_is_not_banter() -> None:
     model = load_tone()
-    assert model.hits(normalize(JAB.replace("王叔，", "") + "😄"))  # laughter without a regular
+    assert model.hits(normalize(JAB.replace("小王，", "") + "😄"))  # laughter without a regular
     assert model.hits(normalize(JAB + "，呵呵。"))  # a sneer is not laughter
 
 
@@ -69,7 +70,7 @@ def test_other_ways_of_announcing_plain_speaking_open_frank_advice(opener: str) 
 @pytest.mark.parametrize("text", [
     "说实话，你问这种问题我都不想回答",  # an opener, no advice
     "说实话，您这种业主光提要求不交钱，别为难我们了。",  # 别 for the agent's sake
-    "你膝盖不好就别爬这么陡的了，走索道吧，说实话。",  # the opener must open the turn
+    "你这腿脚就别逞强爬了，坐索道吧，说实话。",  # the opener must open the turn
 ])
 def test_an_opener_without_advice_for_the_customer_is_judged(text: str) -> None:
     assert load_tone().hits(normalize(text))
