@@ -167,6 +167,17 @@ def test_you_need_not_is_not_the_accusation_cue(text: str) -> None:
     assert CUES_ONLY.check(text) == []
 
 
+@pytest.mark.parametrize("text", ["对不起，我暂时理解不了你的意思", "抱歉，小安还理解不了您说的，换个说法试试"])
+def test_a_bot_not_understanding_is_its_own_failure(text: str) -> None:
+    # A chatbot's fallback (fresh chatbot repositories, s56): the speaker failed to understand.
+    assert [f for f in Checker.default().check(text) if f.rule == "FB900"] == []
+
+
+def test_the_customer_told_they_cannot_understand_keeps_the_cue() -> None:
+    [finding] = CUES_ONLY.check("你怎么连这都理解不了")
+    assert "know_nothing" in finding.message
+
+
 def test_rule_doc_and_rule_list_know_the_tone_rule() -> None:
     from click.testing import CliRunner
 

@@ -31,6 +31,7 @@ _DIGITS = "privacy-digits"
 _MAX_DIGITS = 19
 _MAX_GROUPS = 20  # an ID read one digit at a time, each a group
 _STRAY_DIGITS = 3
+_BEFORE = 24  # characters before a number that not_after reads
 _LIST_GAP = frozenset(",，、;；。")
 _MAX_PIECES = 4  # agent turns a number may be cut into
 # What makes a turn's numbers worth reading as speech: a Chinese numeral next to another, or
@@ -98,7 +99,9 @@ class PrivacyRule(RuleBase):
     rule's ``severity``); one of the right shape with an invalid check digit (ASR mishears
     digits) is reported at ``invalid_severity`` when the turn says what it is
     (``invalid_context``, e.g. 身份证), and not at all when ``invalid_severity`` is unset.
-    A number the agent reads out again counts once per transcript.
+    A number the agent reads out again counts once per transcript. ``not_after`` names what,
+    said right before a number, makes it one the customer is given to call (a hotline, a
+    contact person's phone) rather than the customer's own: such a number is not reported.
     """
 
     kind: Literal["privacy"]
@@ -115,13 +118,18 @@ class PrivacyRule(RuleBase):
     invalid_context: str | None = Field(
         default=None, description="Regex the turn must match for a wrong-check-digit number to be "
                                   "reported (what the number is: 身份证, 卡号 …); none: always.")
+    not_after: str | None = Field(
+        default=None, description="Regex that, matching the text just before a number (up to "
+                                  f"{_BEFORE} characters, anchored at the number with $), makes it a "
+                                  "number the customer is given to call, not theirs: not reported.")
 
     per_turn = True
 
-    @field_validator("pattern")
+    @field_validator("pattern", "not_after", "invalid_context")
     @classmethod
-    def _linear(cls, pattern: str) -> str:
-        check_regex(pattern)  # profiles come from pull requests: no unbounded backtracking
+    def _linear(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            check_regex(pattern)  # profiles come from pull requests: no unbounded backtracking
         return pattern
 
     def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:
@@ -199,6 +207,8 @@ class PrivacyRule(RuleBase):
         text = ctx.transcript.turns[index].text
         if start >= end or any(t == index and s < end and start < e for t, s, e in taken):
             return
+        if self.not_after is not None and _compiled(self.not_after).search(text, max(0, start - _BEFORE), start):
+            return  # 请拨打… / 联系人：…，电话：…: a number to call, not the customer's
         severity = self.severity
         message = self.description
         if self.checksum is not None and not _CHECKSUMS[self.checksum](digits):
