@@ -264,6 +264,15 @@ def test_question_and_answer_pairs_read_only_the_answers() -> None:
     assert got == [("faq.refund.replies", "您好，退款请在订单页申请。"), ("faq.ship.answer", "付款后48小时内发货。")]
 
 
+def test_a_script_keyed_huashu_is_the_reply() -> None:
+    # A voice bot's script file (fresh chatbot repositories, s56): 话术 is the script; the intent,
+    # its value and what callers say beside it are no replies.
+    text = '{"domain": [{"intent": "B02投诉", "value": "B02投诉", "huashu": "非常抱歉，现在为您转接人工，请稍等。",' \
+           ' "examples": "我要投诉、太差了"}, {"意图": "问候", "话术": ["您好，请问有什么可以帮您？"], "相似问": ["在吗"]}]}'
+    got = [(t.label, t.text) for t in parse_templates("script.json", text).templates]
+    assert got == [("domain[0].huashu", "非常抱歉，现在为您转接人工，请稍等。"), ("domain[1].话术[0]", "您好，请问有什么可以帮您？")]
+
+
 def test_intent_to_templates_json_reads_only_the_templates() -> None:
     text = '{"replies": [{"intent": "问候", "templates": ["您好，请问有什么可以帮您？", "您好，欢迎咨询"]},' \
            ' {"intent": "价格", "templates": ["这款售价{price}元"], "variables": ["price"]}]}'

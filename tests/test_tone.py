@@ -178,6 +178,26 @@ def test_the_customer_told_they_cannot_understand_keeps_the_cue() -> None:
     assert "know_nothing" in finding.message
 
 
+def test_a_sentence_without_chinese_is_not_judged() -> None:
+    # A bilingual bot's English reply (fresh chatbot repositories, s56): the turn stage's
+    # single-letter triggers let this one through, and it scored 0.82 on a model fitted on Chinese.
+    english = "BBC radio obtained video footage of a woman with severe burns who received no assistance from drivers or police officers"
+    assert Checker.default().check(english) == []
+    assert [f.rule for f in Checker.default().check("你是不是傻，看不懂英文吗")] == ["FB048"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.from_regex(r"[A-Za-z]{1,9}", fullmatch=True), min_size=3, max_size=30),
+       st.sampled_from([" ", ", ", "-", " . "]))
+def test_english_sentences_never_get_a_tone_finding(words: list[str], gap: str) -> None:
+    assert not any(f.rule == "FB900" for f in Checker.default().check(gap.join(words)))
+
+
+def test_latin_letters_in_chinese_chat_are_still_judged() -> None:
+    # ｇｕｎ (滚 in pinyin, full-width) is rude in every writer set that has it.
+    assert [f.rule for f in Checker.default().check("ｇｕｎ")] == ["FB900"]
+
+
 def test_rule_doc_and_rule_list_know_the_tone_rule() -> None:
     from click.testing import CliRunner
 

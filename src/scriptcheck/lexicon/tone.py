@@ -48,6 +48,11 @@ __all__ = ["LexiconVeto", "NeutralClause", "Spans", "ToneCue", "ToneExamples", "
            "TurnContext", "load_tone", "default_tone", "default_tone_path", "is_packaged_forbidden", "own_sentences",
            "own_words", "sentences", "tone_overridden"]
 
+# A Han character (CJK unified ideographs and extension A, compatibility ideographs), and three
+# words in Latin letters: a sentence with the second and none of the first is English.
+_HAN = LazyRegex(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORDS = LazyRegex(r"[A-Za-z]+(?:[^A-Za-z]+[A-Za-z]+){2}")
+
 # A sentence ends at these (and a turn's start and end); the model scores sentences.
 _SENTENCE_END = LazyRegex(r"[。！？!?；;\n…]+")
 # A quotation inside a sentence: someone else's words (or a phrase mentioned), blanked out.
@@ -587,6 +592,11 @@ class ToneModel:
                 continue  # no cue and no trigger begins in this sentence
             if taken.overlaps(start, end):
                 continue  # a lexicon finding overlaps it: that finding says it better
+            if _HAN.search(text, start, end) is None and _LATIN_WORDS.search(text, start, end):
+                # English, not Chinese (a bilingual bot's reply): the models were fitted on Chinese,
+                # and the turn stage's single-letter triggers (b, r …) fire on any English. A word or
+                # two in Latin letters (ｇｕｎ for 滚, sb) is still Chinese chat and still judged.
+                continue
             hit, search, verdict = self._judge(text, words, spans, index, start, found, verdict, turn_length)
             if hit is None and self._tail is not None:
                 at = self._tail_start(words, start, end)

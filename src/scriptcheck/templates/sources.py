@@ -344,9 +344,10 @@ class _JsonScanner:
 # intent-to-replies shaped files ({intent: 问候, templates: […], variables: [price]}).
 _ASKED = frozenset({"examples", "example", "questions", "question", "patterns", "utterances", "q", "ask",
                     "intent", "intents", "tag", "tags", "category", "categories", "scenario", "keywords",
-                    "variables", "title", "label"})
+                    "variables", "title", "label", "问题", "问法", "相似问", "意图", "标签"})
+# huashu / 话术 is what Chinese customer-service tools call the agent's or the bot's script.
 _REPLIES = frozenset({"replies", "reply", "answers", "answer", "responses", "response", "a", "templates",
-                      "content", "script", "scripts"})
+                      "content", "script", "scripts", "huashu", "话术", "回复", "答复", "答案", "回答"})
 
 class _Walker:
     """Turns a node tree into templates (one file)."""
