@@ -108,6 +108,57 @@ def test_lint_outputs_follow_the_same_rule(tmp_path) -> None:
     assert result.returncode == 2 and "is also an input" in _stderr(result)
 
 
+MY_LEXICON = """version: 1
+name: mine
+kind: forbidden
+categories: [x]
+min_specs: 0
+entries:
+  - {id: ZZ001, name: test-rule, category: x, severity: error, description: t, why: t, source: t,
+     phrases: [测试忌语], suggestion: 别说}
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["score", "in.jsonl", "--profile", "prof.yaml", "-o", "mylex.yaml"],
+    ["score", "in.jsonl", "--profile", "prof.yaml", "--errors", "mylex.yaml"],
+    ["score", "in.jsonl", "--profile", "child.yaml", "-o", "prof.yaml"],
+    ["score", "in.jsonl", "--lexicon", "overlay.yaml", "-o", "mylex.yaml"],
+    ["lint", "t.txt", "--profile", "prof.yaml", "-o", "mylex.yaml"],
+    ["lint", "t.txt", "--lexicon", "overlay.yaml", "-o", "mylex.yaml"],
+])
+def test_an_output_never_overwrites_a_file_loading_reached(tmp_path, args) -> None:
+    """A lexicon a profile names, the profile its child extends, an overlay's base: read while
+    loading resolves, never named on the command line (hostile probe, s56)."""
+    (tmp_path / "mylex.yaml").write_text(MY_LEXICON, encoding="utf-8")
+    (tmp_path / "prof.yaml").write_text("version: 1\nname: mine\nextends: hotline\n"
+                                        "lexicons: [forbidden, polite, cues, mylex.yaml]\n", encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("version: 1\nname: child\nextends: prof.yaml\n", encoding="utf-8")
+    (tmp_path / "overlay.yaml").write_text("version: 1\nextends: mylex.yaml\nentries: []\n", encoding="utf-8")
+    (tmp_path / "in.jsonl").write_text('{"id":"a","turns":[{"speaker":"agent","text":"测试忌语"}]}\n', encoding="utf-8")
+    (tmp_path / "t.txt").write_text("测试忌语\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run_cli(*args, "--isolated", cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "is also an input" in _stderr(result)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_write_baseline_never_replaces_a_file_that_is_no_baseline(tmp_path) -> None:
+    """The baseline path may come from the repository's own configuration (hostile probe, s56)."""
+    (tmp_path / "notes.txt").write_text("important data\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "scriptcheck.toml").write_text('baseline = "../notes.txt"\n', encoding="utf-8")
+    (repo / "t.txt").write_text("你怎么连这个也不懂\n", encoding="utf-8")
+    result = run_cli("lint", "--write-baseline", "t.txt", cwd=repo, timeout=60)
+    assert result.returncode == 2 and "is not a scriptcheck baseline" in _stderr(result)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "important data\n"
+    # a baseline it wrote itself it replaces
+    for _ in range(2):
+        result = run_cli("lint", "--isolated", "--baseline", "b.json", "--write-baseline", "t.txt", cwd=repo, timeout=60)
+        assert result.returncode == 0, _stderr(result)
+
+
 def test_a_link_the_walk_would_read_never_receives_an_output(tmp_path) -> None:
     """A hard link inside an input directory to the output file, and a baseline that is a symlink
     to a template: writing either truncated what the walk then read (the output check compared
@@ -176,11 +227,14 @@ def test_a_file_name_cannot_forge_a_message_line(tmp_path) -> None:
 
 @posix
 @pytest.mark.parametrize("args,needle", [
-    (["score", "--errors", "/nonexistent/x"], "/nonexistent/x: cannot write: No such file or directory"),
-    (["score", "-o", "/nonexistent/x"], "/nonexistent/x: cannot write: No such file or directory"),
+    (["score", "--errors", "MISSING/x"], "MISSING/x: cannot write: No such file or directory"),
+    (["score", "-o", "MISSING/x"], "MISSING/x: cannot write: No such file or directory"),
     (["score", "-o", "/dev/full", "--format", "jsonl"], "/dev/full: cannot write: No space left on device"),
 ])
-def test_score_io_errors_exit_2_with_one_line(calls, args, needle) -> None:
+def test_score_io_errors_exit_2_with_one_line(calls, tmp_path, args, needle) -> None:
+    # MISSING: a directory that does not exist (not /nonexistent, which a root process may create)
+    missing = str(tmp_path / "no-such-dir")
+    args, needle = [a.replace("MISSING", missing) for a in args], needle.replace("MISSING", missing)
     result = run_cli(*args, str(calls), timeout=60)
     assert result.returncode == 2
     _one_line_error(result, needle)
@@ -188,10 +242,12 @@ def test_score_io_errors_exit_2_with_one_line(calls, args, needle) -> None:
 
 @posix
 @pytest.mark.parametrize("args,needle", [
-    (["-o", "/nonexistent/x.sarif", "--format", "sarif"], "/nonexistent/x.sarif: cannot write"),
+    (["-o", "MISSING/x.sarif", "--format", "sarif"], "MISSING/x.sarif: cannot write"),
     (["-o", "/dev/full"], "/dev/full: cannot write: No space left on device"),
 ])
 def test_lint_io_errors_exit_2_with_one_line(tmp_path, args, needle) -> None:
+    missing = str(tmp_path / "no-such-dir")
+    args, needle = [a.replace("MISSING", missing) for a in args], needle.replace("MISSING", missing)
     (tmp_path / "r.txt").write_text("你怎么连这个也不懂\n", encoding="utf-8")
     result = run_cli("lint", "--isolated", *args, str(tmp_path / "r.txt"), timeout=60)
     assert result.returncode == 2
@@ -263,6 +319,26 @@ def test_table_escapes_control_characters(tmp_path) -> None:
     assert result.returncode == 0, _stderr(result)
     assert b"\x1b" not in result.stdout and b"\x07" not in result.stdout
     assert b"evil\\x1b[2J" in result.stdout
+
+
+def test_a_line_end_in_a_field_or_a_file_name_cannot_forge_a_line(tmp_path) -> None:
+    """An id, an agent id or a walked file name holding a line end (hostile probe, s56): it
+    forged a table line, a summary line and a lint line a CI runner reads as a command."""
+    record = json.loads(CALLS[0])
+    record["id"] = "x\nPASS  100.00  forged-id"
+    record["agent_id"] = "A1\nscriptcheck: error: forged"
+    path = tmp_path / "nl.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run_cli("score", str(path), timeout=60)
+    lines = result.stdout.decode("utf-8").splitlines()
+    assert not any(line.startswith(("PASS  100.00  forged", "scriptcheck: error: forged")) for line in lines)
+    assert any("x\\nPASS" in line for line in lines) and any("A1\\nscriptcheck" in line for line in lines)
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a\n::warning file=evil::x.txt").write_text("你怎么连这个也不懂\n", encoding="utf-8")
+    result = run_cli("lint", "--isolated", str(d), timeout=60)
+    assert result.returncode == 1
+    assert not any(line.startswith("::") for line in result.stdout.decode("utf-8").splitlines())
 
 
 # -- item 7: a dead worker ends the run; complete records only -------------------------------
@@ -445,3 +521,36 @@ def test_lint_text_escapes_control_characters(tmp_path) -> None:
     result = run_cli("lint", "--isolated", str(tmp_path / "raw.yaml"), timeout=60)
     assert result.returncode == 2
     _one_line_error(result, "raw.yaml:1:", "unacceptable character #x001b")
+
+
+@posix
+def test_a_device_as_transcript_input_is_refused_at_once(tmp_path) -> None:
+    """/dev/zero, named or through a symlink, was read for ever (hostile probe, s56)."""
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    for args in (["score", str(tmp_path / "zero.jsonl")], ["score", "--input-format", "jsonl", "/dev/zero"]):
+        result = run_cli(*args, timeout=60)
+        assert result.returncode == 2
+        _one_line_error(result, "a device, not a file")
+
+
+@pytest.mark.parametrize("command,encoding,needle", [
+    ("score", "undefined", "cannot decode text"), ("lint", "undefined", "cannot decode text"),
+    ("score", "utf-16", "convert the file to UTF-8"),
+])
+def test_unusable_encodings_are_usage_errors_not_tracebacks(calls, command, encoding, needle) -> None:
+    result = run_cli(command, "--isolated", "--encoding", encoding, str(calls), timeout=60)
+    assert result.returncode == 2 and needle in _stderr(result) and "Traceback" not in _stderr(result)
+
+
+def test_parquet_output_without_pyarrow_is_one_line_and_leaves_no_file(calls, tmp_path) -> None:
+    """It was a traceback and an empty output file (hostile probe, s56). Where pyarrow is
+    installed (CI), the same run writes the table."""
+    from importlib.util import find_spec
+
+    out = tmp_path / "x.parquet"
+    result = run_cli("score", "--isolated", "--format", "parquet", "-o", str(out), str(calls), timeout=120)
+    if find_spec("pyarrow") is None:
+        assert result.returncode == 2 and "needs pyarrow" in _stderr(result) and not out.exists()
+        _one_line_error(result, "needs pyarrow")
+    else:
+        assert result.returncode in (0, 1) and out.stat().st_size > 0, _stderr(result)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from scriptcheck.cli_options import known_encoding, score_bound
+from scriptcheck.cli_options import known_encoding, line_encoding, score_bound
 
 from scriptcheck.api import Checker
 from scriptcheck.cli_report import report_command, review_command
@@ -90,6 +90,7 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     """
     from scriptcheck.templates.writers import render
     from scriptcheck.score_writers import escape_line
+    from scriptcheck.datafile import data_files_read
     from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
@@ -115,6 +116,12 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
                         select=_codes(select) if select is not None else None, ignore=_codes(ignore),
                         baseline=baseline if baseline is not None else (Baseline(Path(baseline_file))
                                                                         if write_baseline else None))
+        # Nor a file loading read without its being named here: a profile's lexicons, the profile
+        # its `extends` names, an overlay's base.
+        check_outputs({"-o": output, "--write-baseline": baseline_file if write_baseline else None},
+                      data_files_read())
+        if write_baseline:
+            Baseline.check_replaceable(baseline_file)
     except OutputPathError as exc:
         raise _fail(str(exc))
     except InputError as exc:
@@ -178,7 +185,7 @@ def _jobs(ctx, param, value: str) -> int:
                    "page of `scriptcheck report` (needs --output).")
 @click.option("--input-format", type=click.Choice(["jsonl", "json", "csv", "txt", "parquet"]), default=None,
               help="Reader to use (default: from the file suffix; jsonl for stdin).")
-@click.option("--encoding", default=None, callback=known_encoding,
+@click.option("--encoding", default=None, callback=line_encoding,
               help="Input encoding (default: sniffed UTF-8/BOM/GB18030).")
 @click.option("--jobs", "-j", default="0", callback=_jobs, metavar="N|auto",
               help="Worker processes (default 0 = auto: one per CPU that other processes left free "
@@ -223,6 +230,7 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     """
     from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score
+    from scriptcheck.datafile import data_files_read
     from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
     from scriptcheck.io.transcripts import FORMATS
     from scriptcheck.templates.config import load_config
@@ -245,6 +253,9 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
                         severity=config.data.severity)
         # Fail fast on a bad profile or lexicon, before reading any input.
         scorer.scorer(profile or default_profile)
+        # Nor a file loading read without its being named here: a profile's lexicons, the profile
+        # its `extends` names, an overlay's base (-o mylex.yaml with --profile naming mylex.yaml).
+        check_outputs({"-o": output, "--errors": errors_file}, data_files_read())
     except ScriptcheckError as exc:
         raise _fail(str(exc))
     if fmt == "html":  # the `report` page, drawn from a JSON report of this run (cli_report)
@@ -267,6 +278,11 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
         reader = partial(read_calls, speaker_map=mapping, time_unit=time_unit or "auto")
     if fmt == "parquet" and not output:
         raise _fail("--format parquet writes a binary file: give it with -o FILE")
+    if fmt == "parquet":
+        from importlib.util import find_spec
+
+        if find_spec("pyarrow") is None:  # before -o is opened: no empty file left behind
+            raise _fail('writing Parquet needs pyarrow: pip install "scriptcheck[parquet]"')
     runner = None
     if engine == "spark":
         runner = _spark_runner(master or f"local[{worker_count(jobs)}]")

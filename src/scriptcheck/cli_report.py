@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from scriptcheck.cli_options import known_encoding
+from scriptcheck.cli_options import line_encoding
 
 from scriptcheck.errors import InputError, LexiconError, ScriptcheckError
 
@@ -166,7 +166,7 @@ def score_to_html(inputs, output: str | None, run_score, **score_options) -> int
 @click.option("--agent-field", default="agent_id", show_default=True, metavar="KEY",
               help="The metadata field that names the agent.")
 @click.option("--title", default="", help="Page title.")
-@click.option("--encoding", default=None, callback=known_encoding, help="Encoding of the transcripts.")
+@click.option("--encoding", default=None, callback=line_encoding, help="Encoding of the transcripts.")
 def report_command(results: tuple[str, ...], output: str, transcript_sources: tuple[str, ...], agent_field: str,
                    title: str, encoding: str | None) -> None:
     """Write one self-contained HTML page for score RESULTS (JSONL/JSON/Parquet of `score`).

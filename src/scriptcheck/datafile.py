@@ -30,6 +30,7 @@ from scriptcheck.errors import ScriptcheckError
 from scriptcheck.limits import MAX_BYTES
 
 __all__ = [
+    "data_files_read",
     "format_validation_error",
     "load_marshalled",
     "load_parsed",
@@ -68,6 +69,18 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+# Every data file this process has read (an ordered set): a profile's lexicons, the profile an
+# `extends:` names, an overlay's base are read while loading resolves, never named on the command
+# line, and an output must not overwrite them either.
+_READ: dict[str, None] = {}
+
+
+def data_files_read() -> list[str]:
+    """Every data file (lexicon, profile, tone model, configuration, baseline) this process has
+    read so far, in the order first read: what an output opened after loading must not overwrite."""
+    return list(_READ)
+
+
 def read_data(path: Path, error: type[ScriptcheckError]) -> bytes:
     """The bytes of a data file, I/O problems turned into ``error`` with the file. Only a
     regular file is read: a named pipe would block the run for ever (a pull request can name
@@ -89,6 +102,7 @@ def read_data(path: Path, error: type[ScriptcheckError]) -> bytes:
             raise error(f"{path}: is a directory, not a file")
         if not stat.S_ISREG(mode):
             raise error(f"{path}: not a regular file (a pipe, socket or device): refused")
+        _READ.setdefault(os.fspath(path), None)
         try:
             return handle.read(MAX_BYTES + 1)
         except OSError as exc:

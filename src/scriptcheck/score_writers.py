@@ -260,7 +260,9 @@ class TableWriter(ReportWriter):
                 lines.append(f"        → {f.suggestion}")
         for d in report.deductions:
             lines.append(f"    -{d.points:g} {d.dimension} ({d.rule} ×{d.count})")
-        return escape_controls("\n".join(lines)) + "\n"
+        # Each line escaped on its own: a line end in an id, an agent id or a quote would
+        # otherwise forge a line of the table ("PASS  100.00  forged-id").
+        return "".join(escape_line(line) + "\n" for line in lines)
 
     def end(self, stats: "BatchStats") -> None:
         self.out.write(render_summary(stats))
@@ -278,7 +280,7 @@ def render_summary(stats: "BatchStats") -> str:
     if stats.agents:
         lines.append("  per agent:")
         for agent, (n, total, passed) in sorted(stats.agents.items()):
-            lines.append(f"    {escape_controls(agent):<10} transcripts {n:>4}  mean {total / n:6.2f}  passed {passed}/{n}")
+            lines.append(f"    {escape_line(agent):<10} transcripts {n:>4}  mean {total / n:6.2f}  passed {passed}/{n}")
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from typing import Any, BinaryIO, Iterable, Iterator
 
@@ -12,17 +14,24 @@ __all__ = ["open_input", "read_bytes", "json_lines"]
 
 
 def open_input(source: str) -> BinaryIO:
-    """A binary stream of a file, or of stdin for ``-``; :class:`InputError` if unreadable."""
+    """A binary stream of a file, or of stdin for ``-``; :class:`InputError` if unreadable. A
+    character or block device is refused: /dev/zero (named, or through a symlink) was read for
+    ever, looking for a line end that never comes. A pipe stays allowed (``<(zcat x.gz)``)."""
     if source == "-":
         return sys.stdin.buffer
     try:
-        return open(source, "rb")
+        stream = open(source, "rb")
     except FileNotFoundError:
         raise InputError("no such file", file=source) from None
     except IsADirectoryError:
         raise InputError("is a directory", file=source) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=source) from None
+    mode = os.fstat(stream.fileno()).st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        stream.close()
+        raise InputError("a device, not a file: refused", file=source)
+    return stream
 
 
 def read_bytes(source: str, limit: int | None = None) -> bytes:

@@ -4,6 +4,7 @@ typed or spoken (「幺三八 一二三四 五六七八」, 「4401 0619 9001 01
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from functools import lru_cache
 from typing import Literal
 
@@ -139,7 +140,7 @@ class PrivacyRule(RuleBase):
         typed = ctx.agent_turns_with_numbers
         if not spoken and not typed:
             return  # no number in any agent turn: most transcripts
-        taken = out.shared.setdefault(_REPORTED, [])
+        taken = out.shared.setdefault(_REPORTED, _Reported())
         said = out.shared.setdefault(_DIGITS, set())
         regex = _compiled(self.pattern)
         turns = ctx.transcript.turns
@@ -201,11 +202,11 @@ class PrivacyRule(RuleBase):
                 i = best + 1
         return found
 
-    def _report(self, ctx: TranscriptContext, out: Outcome, taken: list, said: set, index: int,
+    def _report(self, ctx: TranscriptContext, out: Outcome, taken: "_Reported", said: set, index: int,
                 start: int, end: int, digits: str) -> None:
         """Add one finding unless its span or its digits were reported already."""
         text = ctx.transcript.turns[index].text
-        if start >= end or any(t == index and s < end and start < e for t, s, e in taken):
+        if start >= end or taken.overlaps(index, start, end):
             return
         if self.not_after is not None and _compiled(self.not_after).search(text, max(0, start - _BEFORE), start):
             return  # 请拨打… / 联系人：…，电话：…: a number to call, not the customer's
@@ -220,16 +221,36 @@ class PrivacyRule(RuleBase):
             message = f"{self.description} (check digit does not match: a misheard or partly wrong number)"
         key = (self.id, digits.upper())
         if key in said:
-            taken.append((index, start, end))
+            taken.add(index, start, end)
             return
         said.add(key)
-        taken.append((index, start, end))
+        taken.add(index, start, end)
         out.findings.append(make_finding({
             "rule": self.id, "category": "privacy", "severity": severity, "turn": index,
             "start": start, "end": end, "text": text[start:end],
             "message": message, "suggestion": self.suggestion,
         }))
 
+
+class _Reported:
+    """The spans privacy rules reported, per turn: disjoint (an overlapping one is never added)
+    and sorted, so the overlap test is a bisection. A scan of every span per number was
+    quadratic: 83,000 numbers in one turn took 49 s (hostile probe, s56)."""
+
+    def __init__(self) -> None:
+        self._by_turn: dict[int, list[tuple[int, int]]] = {}
+
+    def overlaps(self, turn: int, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of ``turn`` overlaps a span reported there."""
+        spans = self._by_turn.get(turn)
+        if not spans:
+            return False
+        i = bisect_left(spans, (start,))  # the first span starting at or after ``start``
+        return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)
+
+    def add(self, turn: int, start: int, end: int) -> None:
+        """Remember a reported span (one that overlaps none reported)."""
+        insort(self._by_turn.setdefault(turn, []), (start, end))
 
 def _spoken_numbers(ctx: TranscriptContext, out: Outcome) -> dict[int, list[tuple[list[NumberChunk], int]]]:
     """Agent turn → its spoken numbers as ``(digit groups, how many of them come from the next

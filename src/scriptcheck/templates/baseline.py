@@ -90,6 +90,20 @@ class Baseline:
             raise InputError(f"not a scriptcheck baseline: {exc}", file=str(path)) from None
         return cls(path, counts)
 
+    @classmethod
+    def check_replaceable(cls, path: str | Path) -> None:
+        """Refuse to let ``--write-baseline`` replace an existing file that is not a baseline:
+        the path may come from a repository's own configuration (``baseline = "../notes.txt"``),
+        so a pull request could otherwise name any file the CI user can write."""
+        path = Path(path)
+        if not path.exists() and not path.is_symlink():
+            return
+        try:
+            cls.load(path)
+        except InputError:
+            raise InputError("exists and is not a scriptcheck baseline, so --write-baseline will not "
+                             "replace it: remove the file or name another one", file=str(path)) from None
+
     def fingerprint(self, file: str, template: str, rule: str, text: str) -> Fingerprint:
         """A finding's fingerprint with paths relative to this baseline's directory."""
         return fingerprint(file, template, rule, text, self.base)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import quote
 
-from scriptcheck.score_writers import escape_controls
+from scriptcheck.score_writers import escape_controls, escape_line
 from scriptcheck.models import Severity
 
 if TYPE_CHECKING:
@@ -47,7 +47,9 @@ def _message(f: "LintFinding") -> str:
 def render_text(run: "LintRun", threshold: Severity) -> str:
     """``file:line:col: CODE [severity] message (suggestion)``, one active finding a line
     (control characters of file names or template text escaped: this goes to a terminal)."""
-    return "".join(escape_controls(f"{f.file}:{f.line}:{f.col}: {f.rule} [{f.severity.value}] {_message(f)}") + "\n"
+    # escape_line: a line end in a file name or a template would start a line of its own, and a
+    # CI runner reads a line beginning ``::`` as a workflow command
+    return "".join(escape_line(f"{f.file}:{f.line}:{f.col}: {f.rule} [{f.severity.value}] {_message(f)}") + "\n"
                    for f in run.findings())
 
 
