@@ -554,3 +554,20 @@ def test_parquet_output_without_pyarrow_is_one_line_and_leaves_no_file(calls, tm
         _one_line_error(result, "needs pyarrow")
     else:
         assert result.returncode in (0, 1) and out.stat().st_size > 0, _stderr(result)
+
+
+@pytest.mark.parametrize("option", ["--lexicon", "--profile", "--config"])
+def test_a_directory_as_a_data_file_is_named_as_one(calls, tmp_path, option) -> None:
+    """It said "3: Is a directory" (the descriptor) or "no such file" (hostile probe, s56)."""
+    folder = tmp_path / "dd.yaml"
+    folder.mkdir()
+    result = run_cli("score", "--isolated", option, str(folder), str(calls), timeout=60)
+    assert result.returncode == 2
+    _one_line_error(result, f"{folder}: is a directory, not a file")
+
+
+def test_dash_as_output_is_standard_output(calls, tmp_path) -> None:
+    """-o - wrote a file named '-' (hostile probe, s56); '-' is a standard stream, as for inputs."""
+    result = run_cli("score", "--isolated", "-q", "--format", "jsonl", "-o", "-", str(calls), cwd=tmp_path, timeout=60)
+    assert result.returncode in (0, 1) and result.stdout.count(b'"schema_version"') >= 1
+    assert not (tmp_path / "-").exists()

@@ -96,6 +96,8 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     from scriptcheck.templates.config import load_config
     from scriptcheck.templates.lint import TEMPLATE_SUFFIXES, Linter
 
+    if output == "-":  # as for inputs, '-' is the standard stream
+        output = None
     try:
         config = load_config(config_path, search=not isolated)
         baseline_file = baseline_path or (config.resolve(config.data.baseline) if config.data.baseline else None)
@@ -221,7 +223,7 @@ def _jobs(ctx, param, value: str) -> int:
 def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, errors_file, strict,
           fail_under, quiet, output, config_path, isolated, engine, master, speaker_map, time_unit,
           lexicons) -> None:
-    """Score transcript files or directories (JSONL, JSON, CSV, TXT; '-' for stdin).
+    """Score transcript files or directories (JSONL, JSON, CSV, TXT; '-' for stdin; -o - is stdout).
 
     Reports stream out in input order; a record that cannot be read is reported with file,
     line and reason and the batch goes on; the summary always shows read = scored + rejected.
@@ -231,6 +233,9 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score
     from scriptcheck.datafile import data_files_read
+
+    if output == "-":  # as for inputs, '-' is the standard stream (it wrote a file named '-')
+        output = None
     from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
     from scriptcheck.io.transcripts import FORMATS
     from scriptcheck.templates.config import load_config

@@ -96,13 +96,15 @@ def read_data(path: Path, error: type[ScriptcheckError]) -> bytes:
         raise error(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
+    # fstat before fdopen: fdopen of a directory fails naming the descriptor ("3: Is a directory")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise error(f"{path}: is a directory, not a file")
-        if not stat.S_ISREG(mode):
-            raise error(f"{path}: not a regular file (a pipe, socket or device): refused")
-        _READ.setdefault(os.fspath(path), None)
+        raise error(f"{path}: not a regular file (a pipe, socket or device): refused")
+    with os.fdopen(fd, "rb") as handle:
+        _READ.setdefault(os.path.abspath(path), None)  # absolute: a relative name changes with the cwd
         try:
             return handle.read(MAX_BYTES + 1)
         except OSError as exc:

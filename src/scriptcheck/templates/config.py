@@ -261,7 +261,9 @@ def load_config(path: Path | str | None = None, *, search: bool = True) -> LintC
     if found is None:
         return LintConfig()
     if not found.is_file():
-        raise ConfigError(f"{found}: no such file")
+        what = ("is a directory, not a file" if found.is_dir() else
+                "not a regular file (a pipe, socket or device): refused" if found.exists() else "no such file")
+        raise ConfigError(f"{found}: {what}")
     table = _table(found)
     if table is None:
         raise ConfigError(f"{found}: no [tool.scriptcheck] table")
