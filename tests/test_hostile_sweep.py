@@ -232,6 +232,10 @@ def test_a_format_version_is_the_integer_one_not_something_equal_to_it(tmp_path,
     ("weights: {forbidden: -1}\n", "weights.forbidden: Input should be greater than or equal to 0"),
     ("weights: {forbidden: .inf}\n", "weights.forbidden: Input should be a finite number"),
     ("forbidden: {points: {error: .nan}}\n", "forbidden.points.error: Input should be a finite number"),
+    # weight x points overflowed to infinity, written as "points": null (hostile probe, s56)
+    ("weights: {forbidden: 1e308}\n", "weights.forbidden: Input should be less than or equal to 1000000"),
+    ("rules:\n  - {id: PL001, kind: honorific, name: x, description: x, points: 1e308}\n",
+     "Input should be less than or equal to 1000000"),
 ])
 def test_a_profile_value_that_would_crash_or_void_the_score_is_refused(tmp_path, extra, reason) -> None:
     path = tmp_path / "p.yaml"

@@ -19,8 +19,11 @@ from scriptcheck.rules.base import Dimension, FileModel, RuleBase
 __all__ = ["DIMENSIONS", "Rule", "ForbiddenScoring", "ProfileExample", "ProfileFile"]
 
 # Points and weights: finite and not negative. A NaN or negative weight made every transcript pass
-# (the dimension dropped out of the score), an infinite one failed every transcript.
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# (the dimension dropped out of the score), an infinite one failed every transcript. At most a
+# million: a weight of 1e308 times a rule's points overflowed to infinity, written as "points": null
+# where the wire schema says number (hostile probe, s56).
+MAX_AMOUNT = 1e6
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
 
 # Every registered rule kind, told apart by its `kind:` key.
 Rule = Annotated[Union[tuple(RULE_KINDS.values())], Field(discriminator="kind")]  # type: ignore[valid-type]

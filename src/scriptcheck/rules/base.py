@@ -92,8 +92,11 @@ class RuleBase(FileModel):
     why: str = ""
     source: str = ""
     severity: Severity = Severity.warning
-    points: float = Field(default=5, ge=0, description="Deducted per finding from the rule's dimension.")
-    cap: float | None = Field(default=None, ge=0, description="At most this many points per transcript.")
+    # at most a million, as a profile's weights: their product must stay finite (profile/schema.py)
+    points: float = Field(default=5, ge=0, le=1e6, allow_inf_nan=False,
+                          description="Deducted per finding from the rule's dimension.")
+    cap: float | None = Field(default=None, ge=0, le=1e6, allow_inf_nan=False,
+                              description="At most this many points per transcript.")
     suggestion: str = ""
 
     # Rules of a later stage run after those of an earlier one (an order rule reads where
