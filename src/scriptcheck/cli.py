@@ -233,12 +233,12 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score
     from scriptcheck.datafile import data_files_read
-
-    if output == "-":  # as for inputs, '-' is the standard stream (it wrote a file named '-')
-        output = None
     from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
     from scriptcheck.io.transcripts import FORMATS
     from scriptcheck.templates.config import load_config
+
+    if output == "-":  # as for inputs, '-' is the standard stream (it wrote a file named '-')
+        output = None
 
     try:  # before anything is opened: an output must never overwrite or feed an input
         check_outputs({"-o": output, "--errors": errors_file,

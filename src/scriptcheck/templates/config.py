@@ -260,11 +260,7 @@ def load_config(path: Path | str | None = None, *, search: bool = True) -> LintC
     found = Path(path) if path is not None else (find_config() if search else None)
     if found is None:
         return LintConfig()
-    if not found.is_file():
-        what = ("is a directory, not a file" if found.is_dir() else
-                "not a regular file (a pipe, socket or device): refused" if found.exists() else "no such file")
-        raise ConfigError(f"{found}: {what}")
-    table = _table(found)
+    table = _table(found)  # read_data says what a missing file, a directory or a device is
     if table is None:
         raise ConfigError(f"{found}: no [tool.scriptcheck] table")
     try:
