@@ -394,3 +394,23 @@ def test_labelled_faq_text_reads_the_agents_lines_without_their_labels() -> None
     source = parse_templates("faq.txt", text)
     got = [(t.text, t.position(0)) for t in source.templates]
     assert got == [("您好，下午五点前付款当天发货。", (2, 3)), ("可以的，请备注抬头。", (4, 4)), ("普通一行", (5, 1))]
+
+
+def test_a_flow_records_machinery_is_not_a_reply() -> None:
+    # Dialogue-flow and knowledge-base files (fresh chatbot repositories, s57): a step's name,
+    # intent, condition and next step, an enum's label and aliases, a command's keywords are no
+    # replies; the prompts inside the step's slots are.
+    text = ('{"name": "快点说", "intent": "快点说", "nodes": {"0": {"type": "response", "slots": '
+            '[{"name": "plate", "response": "请问您的车牌号是多少？"}], "dm": [{"cond": {"==": ["x", "拒绝"]}, '
+            '"nextNode": "6"}]}}, "enums": [{"label": "6人", "aliases": ["六人", "6"]}], '
+            '"commands": {"cancel": {"keywords": ["不预订了"], "action": "cancel"}}}')
+    got = [(t.label, t.text) for t in parse_templates("flow.json", text).templates]
+    # the slot's own ASCII name beside its prompt is one label-like key alone, read as before
+    assert got == [("nodes.0.slots[0].name", "plate"), ("nodes.0.slots[0].response", "请问您的车牌号是多少？")]
+
+
+def test_one_label_like_key_alone_is_still_a_reply_id() -> None:
+    text = "greeting: [您好, 您好呀]\nname: 请问您怎么称呼？\ntype: 请问您要办哪种业务？\n"
+    got = [(t.label, t.text) for t in parse_templates("replies.yaml", text).templates]
+    # two label-like keys (name, type) and no record around them: an id-to-text file, read whole
+    assert [text for _, text in got] == ["您好", "您好呀", "请问您怎么称呼？", "请问您要办哪种业务？"]

@@ -349,6 +349,46 @@ _ASKED = frozenset({"examples", "example", "questions", "question", "patterns", 
 _REPLIES = frozenset({"replies", "reply", "answers", "answer", "responses", "response", "a", "templates",
                       "content", "script", "scripts", "huashu", "话术", "回复", "答复", "答案", "回答"})
 
+# Keys of a dialogue flow's or a knowledge base's machinery, labels and what users say -- never what
+# the bot sends. A flow step or a knowledge-base record is a mapping with two or more of them
+# ({name: 干什么, intent: 干什么, nodes: …}, {cond: {==: [x, 拒绝]}, nextNode: "6"}, {label: 6人,
+# aliases: [六人, 6]}, {keywords: [不预订了], action: cancel}); there they are not linted. In an
+# id-to-text file such keys are the ids of replies ({greeting: 您好, name: 请问您怎么称呼？, type: …}),
+# and every value is text: read as before (_flow_record). A label's value is dropped when it is text or a list of texts (a flow's `slots` or
+# `actions` may hold records with the prompts in them); a condition's or what users say, whatever it
+# holds. Compared in lower case.
+_LABEL_KEYS = frozenset({
+    "name", "displayname", "intent", "intents", "intentname", "nextnode", "next_node", "next", "goto",
+    "type", "action", "actions", "slot", "slots", "entity", "entities", "label", "tag", "tags",
+    "category", "categories", "semantic", "意图", "标签", "名称", "类型"})
+_UNSPOKEN_KEYS = frozenset({
+    "cond", "condition", "conditions", "expression", "regex", "keywords", "keyword", "aliases", "alias",
+    "synonyms", "synonym", "examples", "example", "patterns", "utterances", "questions", "question",
+    "相似问", "问题", "问法", "关键词", "同义词", "别名", "条件"})
+
+
+def _not_spoken(key: str, value: "_Node") -> bool:
+    """Whether a flow record's field holds no reply (see ``_LABEL_KEYS``)."""
+    key = key.lower()
+    if key in _UNSPOKEN_KEYS:
+        return True
+    if key not in _LABEL_KEYS:
+        return False
+    return isinstance(value, (_Str, _Other)) or (
+        isinstance(value, _Seq) and all(isinstance(item, (_Str, _Other)) for item in value.items))
+
+
+def _flow_record(pairs: list[tuple[str, int, "_Node"]]) -> bool:
+    """Two or more machinery keys, one of them a condition or what users say, or beside a value
+    that is no text: a flow step or a record, not an id-to-text file."""
+    keys = [k.lower() for k, _, _ in pairs]
+    if sum(k in _LABEL_KEYS or k in _UNSPOKEN_KEYS for k in keys) < 2:
+        return False
+    return any(k in _UNSPOKEN_KEYS for k in keys) or any(
+        isinstance(v, (_Map, _Other)) or (isinstance(v, _Seq) and not all(isinstance(i, _Str) for i in v.items))
+        for _, _, v in pairs)
+
+
 class _Walker:
     """Turns a node tree into templates (one file)."""
 
@@ -404,6 +444,8 @@ class _Walker:
                 # question-and-answer pairs ({examples: […], replies: […]}, FAQ {question, answer},
                 # {intent: 问候, templates: […]}): what users ask and the labels are no replies
                 pairs = [p for p in pairs if p[0] in _REPLIES]
+            elif _flow_record(pairs):
+                pairs = [p for p in pairs if not _not_spoken(p[0], p[2])]
             for key, at, value in pairs:
                 self.walk(value, f"{path}.{key}" if path else key, at)
 
