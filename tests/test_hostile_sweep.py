@@ -315,16 +315,21 @@ def test_an_output_never_overwrites_a_lexicon_profile_or_configuration_the_run_r
     ({"findings": "abc"}, "findings: Input should be a valid list"),
     ({"score": "abc"}, "score: Input should be a valid number"),
 ])
-def test_report_refuses_a_results_file_that_is_no_score_report(tmp_path, change, reason) -> None:
+def test_report_rejects_a_results_record_that_is_no_score_report(tmp_path, change, reason) -> None:
     scored = tmp_path / "s.jsonl"
     (tmp_path / "t.jsonl").write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
     assert run_cli("score", str(tmp_path / "t.jsonl"), "-q", "--format", "jsonl", "-o", str(scored)).returncode in (0, 1)
     report = json.loads(scored.read_text(encoding="utf-8"))
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps(report) + "\n" + json.dumps({**report, **change}) + "\n", encoding="utf-8")
-    result = run_cli("report", str(bad), "-o", str(tmp_path / "r.html"), timeout=60)
-    assert result.returncode == 2 and b"Traceback" not in result.stderr
+    result = run_cli("report", "--strict", str(bad), "-o", str(tmp_path / "r.html"), timeout=60)
+    assert result.returncode == 2 and b"Traceback" not in result.stderr and not (tmp_path / "r.html").exists()
     assert f"bad.jsonl:2: not a valid score report".encode() in result.stderr and reason.encode() in result.stderr
+    # Without --strict the record is named, counted and left out, and the page is written.
+    result = run_cli("report", str(bad), "-o", str(tmp_path / "r.html"), timeout=60)
+    assert result.returncode == 0 and (tmp_path / "r.html").exists()
+    assert b"scriptcheck: rejected: " in result.stderr and reason.encode() in result.stderr
+    assert b"results read 2 = shown 1 + rejected 1" in result.stderr
 
 
 def test_aiml_blocks_left_open_are_read_like_before_without_rescanning(tmp_path) -> None:

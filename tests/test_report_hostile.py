@@ -1,8 +1,10 @@
 """`scriptcheck report`, `review` and `score --format html` on hostile input: an output never
 overwrites an input (the same file by device and inode: a symbolic or a hard link counts, and
 review's --lexicon-out is checked against everything review reads); a bad results or verdicts
-file is one line naming the file and the line (exit 2), never a traceback; a transcript record
-that cannot be read is left out of the page, counted and named, and the page is still written."""
+file is one line naming the file and the line (exit 2), never a traceback; a bad results record
+or verdict is named, counted and left out (exit 2 at the first with --strict, or when every one
+was rejected); a transcript record that cannot be read is left out of the page, counted and
+named, and the page is still written."""
 
 from __future__ import annotations
 
@@ -151,10 +153,11 @@ def test_report_results_json_with_a_lone_surrogate(tmp_path):
     _one_error(_invoke("report", results, "-o", tmp_path / "page.html"), "r.json:1", "surrogate")
 
 
-def test_report_results_line_that_is_not_utf8(tmp_path):
+def test_report_results_line_that_is_not_utf8_with_strict(tmp_path):
     results = tmp_path / "r.jsonl"
     results.write_bytes(_lines(REPORT, REPORT).encode("utf-8") + b'{"id": "\xff\xfe"}\n')
-    _one_error(_invoke("report", results, "-o", tmp_path / "page.html"), "r.jsonl:3", "undecodable")
+    _one_error(_invoke("report", "--strict", results, "-o", tmp_path / "page.html"), "r.jsonl:3", "undecodable")
+    assert not (tmp_path / "page.html").exists()
 
 
 def test_report_results_parquet_that_is_no_parquet(tmp_path):
@@ -164,17 +167,156 @@ def test_report_results_parquet_that_is_no_parquet(tmp_path):
     _one_error(_invoke("report", results, "-o", tmp_path / "page.html"), "r.parquet", "cannot read Parquet")
 
 
-def test_review_verdicts_line_that_is_not_utf8(tmp_path):
+def test_review_verdicts_line_that_is_not_utf8_with_strict(tmp_path):
     verdicts = tmp_path / "v.jsonl"
     verdicts.write_bytes(_lines(VERDICT).encode("utf-8") + b"\xff\xfe\n")
-    _one_error(_invoke("review", verdicts), "v.jsonl:2", "undecodable")
+    result = _invoke("review", "--strict", verdicts)
+    _one_error(result, "v.jsonl:2", "undecodable")
+    assert result.stdout == ""
 
 
 def test_review_verdict_with_a_negative_turn(tmp_path):
     verdicts = _write(tmp_path / "v.jsonl", _lines({**VERDICT, "turn": -100, "context": None}))
     transcripts = _write(tmp_path / "t.jsonl", _lines(GOOD))
-    result = _invoke("review", verdicts, "--transcripts", transcripts, "--lexicon-out", tmp_path / "o.yaml")
+    result = _invoke("review", "--strict", verdicts, "--transcripts", transcripts, "--lexicon-out", tmp_path / "o.yaml")
     _one_error(result, "v.jsonl:1", "turn")
+    assert not (tmp_path / "o.yaml").exists()
+
+
+# -- a bad results record or verdict: named, counted, left out; --strict stops at it ----------------
+
+def _rejected_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("scriptcheck: rejected: ")]
+
+
+def test_report_names_counts_and_leaves_out_bad_results_lines(tmp_path):
+    good = [REPORT, {**REPORT, "id": "c2", "score": 40.0, "passed": False}]
+    bad = [json.dumps({**REPORT, "id": "nan"}).replace('"score": 90.0', '"score": NaN'),  # the probe's F14
+           '{"id": "x", "score": 1', json.dumps({"hello": "world"}), json.dumps({**REPORT, "findings": "abc"})]
+    results = tmp_path / "r.jsonl"
+    results.write_bytes(_lines(good[0], bad[0], bad[1], bad[2]).encode("utf-8") + b'{"id": "\xff"}\n'
+                        + _lines(bad[3], good[1]).encode("utf-8"))
+    page = tmp_path / "page.html"
+    result = _invoke("report", results, "-o", page)
+    assert result.exit_code == 0 and result.exception is None, result.output
+    reasons = ["not a finite number", "invalid JSON", "no id/score/findings", "undecodable", "findings: Input should"]
+    rejected = _rejected_lines(result)
+    assert len(rejected) == 5
+    for number, (line, reason) in enumerate(zip(rejected, reasons), start=2):
+        assert line.startswith(f"scriptcheck: rejected: {results}:{number}: ") and reason in line, line
+    assert "scriptcheck: results read 7 = shown 2 + rejected 5" in result.stderr.splitlines()
+    data = _page_data(page)
+    assert [t[0] for t in data["transcripts"]] == ["c1", "c2"]
+    assert (data["summary"]["read"], data["summary"]["rejected"]) == (7, 5)
+    # Apart from those counts, the page is the one the good lines alone make.
+    alone = tmp_path / "alone.jsonl"
+    _write(alone, _lines(*good))
+    assert _invoke("report", alone, "-o", tmp_path / "alone.html").exit_code == 0
+    expected = _page_data(tmp_path / "alone.html")
+    expected["summary"].update(read=7, rejected=5)
+    assert data == expected
+
+
+def test_report_names_bad_reports_of_a_json_document_by_their_place(tmp_path):
+    doc = {"reports": [REPORT, {**REPORT, "id": "c2", "dimensions": {"forbidden": "x"}}, {"id": "c3"}],
+           "summary": {"read": 4, "rejected": 1}}  # score rejected one transcript, the page two results
+    results = _write(tmp_path / "r.json", json.dumps(doc, ensure_ascii=False))
+    result = _invoke("report", results, "-o", tmp_path / "page.html")
+    assert result.exit_code == 0, result.output
+    assert [line.split(": ")[:4] for line in _rejected_lines(result)] == [
+        ["scriptcheck", "rejected", str(results), "reports[1]"], ["scriptcheck", "rejected", str(results), "reports[2]"]]
+    assert "scriptcheck: results read 4 = shown 1 + rejected 3" in result.stderr.splitlines()
+    data = _page_data(tmp_path / "page.html")
+    assert [t[0] for t in data["transcripts"]] == ["c1"]
+    assert (data["summary"]["read"], data["summary"]["rejected"]) == (4, 3)
+
+
+def test_report_refuses_results_of_which_every_record_was_rejected(tmp_path):
+    results = _write(tmp_path / "r.jsonl", _lines({"id": "c1"}, "[]"))
+    page = tmp_path / "page.html"
+    result = _invoke("report", results, "-o", page)
+    assert result.exit_code == 2 and isinstance(result.exception, (SystemExit, type(None))), result.output
+    assert len(_rejected_lines(result)) == 2
+    assert result.stderr.splitlines()[-1] == "scriptcheck: error: no results to show: 2 read, 2 rejected"
+    assert not page.exists()
+
+
+def test_report_strict_stops_at_the_first_bad_record_and_writes_no_page(tmp_path):
+    bad = json.dumps({**REPORT, "id": "b"}).replace('"score": 90.0', '"score": NaN')
+    results = _write(tmp_path / "r.jsonl", _lines(REPORT, bad, {"id": "c3"}))
+    result = _invoke("report", "--strict", results, "-o", tmp_path / "page.html")
+    _one_error(result, "r.jsonl:2", "not a finite number")
+    assert not (tmp_path / "page.html").exists()
+
+
+def test_report_leaves_out_a_parquet_row_that_is_no_report(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from scriptcheck.tables import report_row
+
+    rows = [report_row(REPORT, "t.jsonl", 1), {**report_row({**REPORT, "id": "c2"}, "t.jsonl", 2), "score": float("nan")},
+            {"id": "c3"}, report_row({**REPORT, "id": "c4"}, "t.jsonl", 4)]
+    # A stand-in for pyarrow, so the rows reach the reader whether or not the extra is installed.
+    parquet = types.ModuleType("pyarrow.parquet")
+    parquet.read_table = lambda path: types.SimpleNamespace(to_pylist=lambda: rows)
+    monkeypatch.setitem(sys.modules, "pyarrow", types.ModuleType("pyarrow"))
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", parquet)
+    sys.modules["pyarrow"].parquet = parquet
+    results = _write(tmp_path / "r.parquet", "stand-in")
+    result = _invoke("report", results, "-o", tmp_path / "page.html")
+    assert result.exit_code == 0, result.output
+    rejected = _rejected_lines(result)
+    assert len(rejected) == 2 and "row 2: not a valid score report" in rejected[0] and "row 3" in rejected[1]
+    assert [t[0] for t in _page_data(tmp_path / "page.html")["transcripts"]] == ["c1", "c4"]
+    _one_error(_invoke("report", "--strict", results, "-o", tmp_path / "p2.html"), "r.parquet", "row 2")
+
+
+def test_review_names_counts_and_leaves_out_bad_verdicts(tmp_path):
+    confirmed = {**VERDICT, "id": "c2", "verdict": "confirmed"}
+    verdicts = tmp_path / "v.jsonl"
+    verdicts.write_bytes(_lines(VERDICT, {"id": "b", "turn": -1}, "not json", {**VERDICT, "verdict": "maybe"})
+                         .encode("utf-8") + b"\xff\n" + _lines(confirmed).encode("utf-8"))
+    result = _invoke("review", "--format", "json", verdicts)
+    assert result.exit_code == 0 and result.exception is None, result.output
+    rejected = _rejected_lines(result)
+    assert [line.split(": ")[2] for line in rejected] == [f"{verdicts}:{number}" for number in (2, 3, 4, 5)]
+    assert "rule: missing or not a string" in rejected[0] and "verdict: 'maybe'" in rejected[2]
+    assert "scriptcheck: verdicts read 6 = accepted 2 + rejected 4" in result.stderr.splitlines()
+    table = json.loads(result.stdout)
+    assert (table["verdicts"], table["confirmed"], table["false_alarm"]) == (2, 1, 1)
+    assert CliRunner().invoke(cli, ["review", "--format", "json", str(_write(tmp_path / "good.jsonl", _lines(
+        VERDICT, confirmed)))]).stdout == result.stdout
+
+
+def test_review_refuses_verdicts_of_which_every_line_was_rejected(tmp_path):
+    verdicts = _write(tmp_path / "v.jsonl", _lines({"id": "b", "turn": -1}, "[1]"))
+    result = _invoke("review", verdicts, "--lexicon-out", tmp_path / "o.yaml")
+    assert result.exit_code == 2, result.output
+    assert len(_rejected_lines(result)) == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "scriptcheck: error: no verdicts to show: 2 read, 2 rejected"
+    assert not (tmp_path / "o.yaml").exists()
+
+
+def test_read_verdicts_and_read_results_still_raise_without_a_list_for_the_skipped(tmp_path):
+    from scriptcheck.errors import InputError
+    from scriptcheck.report.data import read_results
+    from scriptcheck.report.review import read_verdicts
+
+    verdicts = _write(tmp_path / "v.jsonl", _lines(VERDICT, "[1]"))
+    results = _write(tmp_path / "r.jsonl", _lines(REPORT, "[1]"))
+    for read, path in ((read_verdicts, verdicts), (read_results, results)):
+        with pytest.raises(InputError, match=":2: "):
+            read([str(path)])
+        skipped = []
+        read([str(path)], skipped)
+        assert [(e.file, e.line) for e in skipped] == [(str(path), 2)]
+
+
+def test_report_and_review_help_name_strict():
+    for command in ("report", "review"):
+        text = CliRunner().invoke(cli, [command, "--help"]).output
+        assert "--strict" in text and "Exit 2 at the first" in text and "rejected" in text
 
 
 # -- a bad transcript record: left out of the page, counted, named --------------------------------

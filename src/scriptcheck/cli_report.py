@@ -83,22 +83,40 @@ def _lexicon_files(ref: str) -> list[str]:
     return files
 
 
-def _report_skipped(skipped) -> None:
+def _report_skipped(skipped, label: str = "skipped") -> None:
     for error in skipped:
-        click.echo(f"scriptcheck: skipped: {_line(error.describe())}", err=True)
+        click.echo(f"scriptcheck: {label}: {_line(error.describe())}", err=True)
+
+
+def _report_rejected(rejected: list[InputError], kind: str, kept_label: str, kept: int, also: int = 0) -> None:
+    """Name each record ``rejected`` on standard error, as ``score`` names its rejected ones, then
+    count them: ``<kind> read N = <kept_label> M + rejected K`` (``also``: records the input says
+    were rejected before, by ``score``: the page counts them too)."""
+    _report_skipped(rejected, "rejected")
+    total = len(rejected) + also
+    click.echo(f"scriptcheck: {kind} read {kept + total} = {kept_label} {kept} + rejected {total}", err=True)
+
+
+def _nothing_left(rejected: list[InputError], kind: str) -> InputError:
+    """The error for input of which every record was rejected: an empty page or table would pass
+    for a clean batch."""
+    return InputError(f"no {kind} to show: {len(rejected)} read, {len(rejected)} rejected")
 
 
 def write_report(results, output: str, *, transcripts=(), agent_field: str = "agent_id", title: str = "",
-                 encoding: str | None = None, inputs=None, sources=None, show_skipped: bool = False) -> int:
+                 encoding: str | None = None, inputs=None, sources=None, show_skipped: bool = False,
+                 strict: bool = False) -> int:
     """Write the HTML page for score result files; returns the number of transcripts.
 
     ``inputs`` (default: ``results`` and ``transcripts``) are the files the output must not
     overwrite — nor any file read from them; ``sources`` (default: the result files) what the page
-    names as its input — and keys its saved verdicts on. Transcript records that cannot be read
-    are left out of the page and counted (each one named on standard error with
-    ``show_skipped``). Raises :class:`ScriptcheckError` for unreadable input or a refused output
-    (:class:`InputError`, :class:`scriptcheck.io.paths.OutputPathError`) and ``OSError`` when
-    the page cannot be written.
+    names as its input — and keys its saved verdicts on. A results record that is no valid score
+    report is left out of the page and counted among its rejected records, and transcript records
+    that cannot be read are left out and counted (each one named on standard error with
+    ``show_skipped``); with ``strict`` the first bad results record raises instead. Raises
+    :class:`ScriptcheckError` for unreadable input, for results of which every record was
+    rejected, or for a refused output (:class:`InputError`,
+    :class:`scriptcheck.io.paths.OutputPathError`) and ``OSError`` when the page cannot be written.
     """
     from scriptcheck.io.paths import OutputError
     from scriptcheck.io.transcripts import iter_input_files
@@ -110,7 +128,13 @@ def write_report(results, output: str, *, transcripts=(), agent_field: str = "ag
     transcript_paths = list(iter_input_files(transcripts))
     _check_output("-o", output, list(inputs) if inputs is not None else [*results, *transcripts],
                   [*result_paths, *transcript_paths])
-    data = read_results(result_paths)
+    rejected: list[InputError] | None = None if strict else []
+    data = read_results(result_paths, rejected)
+    if rejected:
+        if show_skipped:
+            _report_rejected(rejected, "results", "shown", len(data.reports), also=data.rejected - len(rejected))
+        if not data.reports:  # refused before the transcripts are read: no empty page
+            raise _nothing_left(rejected, "results")
     if sources is not None:
         data.sources = [str(s) for s in sources]
     data.sources = [_shown(s) for s in data.sources]
@@ -167,17 +191,23 @@ def score_to_html(inputs, output: str | None, run_score, **score_options) -> int
               help="The metadata field that names the agent.")
 @click.option("--title", default="", help="Page title.")
 @click.option("--encoding", default=None, callback=line_encoding, help="Encoding of the transcripts.")
+@click.option("--strict", is_flag=True,
+              help="Exit 2 at the first results record that is no valid score report, writing no page.")
 def report_command(results: tuple[str, ...], output: str, transcript_sources: tuple[str, ...], agent_field: str,
-                   title: str, encoding: str | None) -> None:
+                   title: str, encoding: str | None, strict: bool) -> None:
     """Write one self-contained HTML page for score RESULTS (JSONL/JSON/Parquet of `score`).
 
     Summary, score distribution, rules, steps, agents, filters, each transcript with its
     findings highlighted, and review buttons whose verdicts export as JSONL for `review`.
     The page is offline: no script, style or data is fetched from anywhere.
+
+    A results record that is no valid score report is named on stderr (FILE:LINE: reason),
+    left out and counted as rejected (read = shown + rejected); exit 2 if every one was
+    rejected, or at the first with --strict.
     """
     try:
         write_report(results, output, transcripts=transcript_sources, agent_field=agent_field, title=title,
-                     encoding=encoding, show_skipped=True)
+                     encoding=encoding, show_skipped=True, strict=strict)
     except InputError as exc:
         raise _fail(exc.describe())
     except (ScriptcheckError, ImportError) as exc:
@@ -196,17 +226,23 @@ def report_command(results: tuple[str, ...], output: str, transcript_sources: tu
 @click.option("--min-verdicts", default=1, show_default=True, help="Rules with fewer verdicts are not ranked.")
 @click.option("--transcripts", "transcript_sources", multiple=True, metavar="FILE/DIR",
               help="The reviewed transcripts, for verdicts exported without their turn's text.")
+@click.option("--strict", is_flag=True, help="Exit 2 at the first line that is no verdict, reporting nothing.")
 def review_command(verdicts: tuple[str, ...], fmt: str, lexicon_out: str | None, extends: str,
-                   min_verdicts: int, transcript_sources: tuple[str, ...]) -> None:
+                   min_verdicts: int, transcript_sources: tuple[str, ...], strict: bool) -> None:
     """Per-rule precision from reviewers' VERDICTS (JSONL exported by the report page).
 
     Lists the rules most in need of attention (lowest precision first) and, with
     --lexicon-out, writes an overlay: every false alarm an allow context and a `no_match`
     spec of its rule, every confirmed finding a `match` spec. Load it with --lexicon.
+
+    A line that is no verdict is named on stderr (FILE:LINE: field: reason), left out and
+    counted (read = accepted + rejected); exit 2 if every one was rejected, or at the first
+    with --strict.
     """
     from scriptcheck.io.transcripts import iter_input_files
     from scriptcheck.report.data import read_turns
-    from scriptcheck.report.review import build_overlay, precision_table, read_verdicts, render_precision
+    from scriptcheck.report.review import (build_overlay, iter_verdicts, latest_verdicts, precision_table,
+                                           render_precision)
 
     transcript_paths = list(iter_input_files(transcript_sources))
     if lexicon_out:
@@ -219,7 +255,13 @@ def review_command(verdicts: tuple[str, ...], fmt: str, lexicon_out: str | None,
         except ScriptcheckError as exc:
             raise _fail(str(exc))
     try:
-        items = read_verdicts(verdicts)
+        rejected: list[InputError] | None = None if strict else []
+        every = list(iter_verdicts(verdicts, rejected))
+        if rejected:
+            _report_rejected(rejected, "verdicts", "accepted", len(every))
+            if not every:
+                raise _nothing_left(rejected, "verdicts")
+        items = latest_verdicts(every)
         table = precision_table(items, min_verdicts=min_verdicts)
         skipped: list[InputError] = []
         turns = read_turns(transcript_paths, None, skipped) if transcript_sources else None

@@ -24,14 +24,14 @@ from pydantic import ValidationError
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes, undecodable
 from scriptcheck.io.jsontext import InvalidJSON, loads, raw_decode
-from scriptcheck.io.lines import json_lines, read_bytes
+from scriptcheck.io.lines import read_bytes
 from scriptcheck.io.records import MAX_TRANSCRIPT_CHARS, normalize_speaker
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 from scriptcheck.io.walk import files_below
 from scriptcheck.models import make_report
 
 __all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "result_files", "utf8_lines",
-           "RESULT_SUFFIXES"]
+           "json_records", "jsonl_records", "RESULT_SUFFIXES"]
 
 RESULT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet")
 
@@ -66,6 +66,16 @@ def utf8_lines(path: str | Path) -> Iterator[str]:
     """The lines of a UTF-8 file (a BOM dropped), read as bytes and decoded one by one, so an
     undecodable line is an :class:`InputError` naming its line (a text stream failed with a
     UnicodeDecodeError at some block of the file); a read error is one too."""
+    for line in _utf8_items(path):
+        if isinstance(line, InputError):
+            raise line
+        yield line
+
+
+def _utf8_items(path: str | Path) -> Iterator[str | InputError]:
+    """:func:`utf8_lines`, an undecodable line given as its :class:`InputError` and the lines
+    after it still read (one bad line is one bad record); a file that cannot be opened or read
+    still raises."""
     name = str(path)
     try:
         stream = open(path, "rb")
@@ -84,10 +94,34 @@ def utf8_lines(path: str | Path) -> Iterator[str]:
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
             try:
-                text = raw.decode("utf-8")
+                line: str | InputError = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise undecodable(raw, exc, "utf-8", file=name, line=number) from None
-            yield text
+                line = undecodable(raw, exc, "utf-8", file=name, line=number)
+            yield line
+
+
+def json_records(lines: Iterable[str | InputError], source: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` for each non-blank line of a JSON Lines text, where the value of
+    a line that cannot be decoded or parsed is its :class:`InputError` (file, line, reason) and
+    the lines after it are still read: a batch names and counts one bad record and goes on
+    (:func:`scriptcheck.io.lines.json_lines` stops at it)."""
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, InputError):
+            yield number, line
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = loads(line)
+        except InvalidJSON as exc:
+            value = InputError(f"invalid JSON: {exc}", file=source, line=number)
+        yield number, value
+
+
+def jsonl_records(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """:func:`json_records` of a UTF-8 JSON Lines file (:func:`utf8_lines`): an undecodable or
+    unparsable line is given as its :class:`InputError`; a file that cannot be read raises."""
+    return json_records(_utf8_items(path), str(path))
 
 
 def _add_count(current: int | None, value: Any) -> int | None:
@@ -96,14 +130,24 @@ def _add_count(current: int | None, value: Any) -> int | None:
     return (current or 0) + value
 
 
-def read_results(sources: Iterable[str]) -> ReportInput:
+def read_results(sources: Iterable[str], skipped: list[InputError] | None = None) -> ReportInput:
     """Read score reports from ``scriptcheck score --format jsonl|json`` (or Parquet) files.
 
     A JSON file's ``summary`` gives the read and rejected counts; Parquet rows with an
-    ``error`` are rejected records. Raises :class:`InputError` (file, line) for a file that is
-    not a report file, rather than drawing a page from half of it.
+    ``error`` are rejected records. A record that is no valid score report (a line that is not
+    JSON or not UTF-8, a NaN score …) raises :class:`InputError` (file, line) — or, with
+    ``skipped``, is appended to it, left out and counted among the rejected records, and the
+    reading goes on. A file that is not a report file at all (missing, not readable, a JSON
+    document that cannot be parsed or holds no reports) always raises.
     """
     out = ReportInput()
+    here: list[InputError] = []
+
+    def bad(error: InputError) -> None:
+        if skipped is None:
+            raise error
+        here.append(error)
+
     for path in result_files(sources):
         out.sources.append(str(path))
         if not path.is_file():
@@ -111,38 +155,61 @@ def read_results(sources: Iterable[str]) -> ReportInput:
                              else "no such file", file=str(path))
         suffix = path.suffix.lower()
         if suffix == ".parquet":
-            _read_parquet(path, out)
+            _read_parquet(path, out, bad)
             continue
-        lines: Iterable[str] = ()
+        lines: Iterable[str | InputError] = ()
         if suffix == ".json":
             text, _ = decode_bytes(read_bytes(str(path)), file=str(path), encoding="utf-8-sig")
             doc = _json_document(text, path) if text[:1] == "{" else None
             if doc is None:  # one report a line in a .json file: read it as JSONL below
                 lines = text.split("\n")
             elif isinstance(doc, dict) and isinstance(doc.get("reports"), list):
-                out.reports.extend(_checked(r, path) for r in doc["reports"] if _is_report(r))
+                for index, report in enumerate(doc["reports"]):
+                    # A JSON document's reports have no line of their own: named by their place.
+                    where = f"reports[{index}]"
+                    if not _is_report(report):  # passed over unsaid, before: now named and counted
+                        bad(InputError("not a score report (no id/score/findings)", file=str(path), field=where))
+                        continue
+                    _add_checked(out, report, path, bad, field=where)
                 summary = doc.get("summary")
                 summary = summary if isinstance(summary, dict) else {}
                 out.read = _add_count(out.read, summary.get("read"))
                 out.rejected = _add_count(out.rejected, summary.get("rejected"))
                 continue
             elif _is_report(doc):
-                out.reports.append(_checked(doc, path))
+                _add_checked(out, doc, path, bad)
                 continue
             else:
                 raise InputError('not a score report (expected {"reports": [...]})', file=str(path))
         else:
-            lines = utf8_lines(path)
-        for number, doc in json_lines(lines, str(path)):
-            if _is_report(doc):
-                out.reports.append(_checked(doc, path, number))
+            lines = _utf8_items(path)
+        for number, doc in json_records(lines, str(path)):
+            if isinstance(doc, InputError):
+                bad(doc)
+            elif _is_report(doc):
+                _add_checked(out, doc, path, bad, line=number)
             elif isinstance(doc, dict) and "error" in doc:  # an --errors file given as input
                 out.rejected = (out.rejected or 0) + 1
             else:
-                raise InputError("not a score report (no id/score/findings)", file=str(path), line=number)
+                bad(InputError("not a score report (no id/score/findings)", file=str(path), line=number))
+    if here:
+        # Read = shown + rejected: what this reading left out is rejected as much as what score did.
+        out.rejected = (out.rejected or 0) + len(here)
+        skipped.extend(here)
     if out.rejected is not None and out.read is None:
         out.read = len(out.reports) + out.rejected
     return out
+
+
+def _add_checked(out: ReportInput, doc: dict, path: Path, bad, *, line: int | None = None,
+                 field: str | None = None) -> None:
+    """Add ``doc`` to ``out`` when it is a valid report (:func:`_checked`), else hand its error to ``bad``."""
+    try:
+        out.reports.append(_checked(doc, path, line))
+    except InputError as exc:
+        if field is not None:
+            exc = InputError(exc.reason, file=exc.file, line=exc.line, field=field)
+        bad(exc)
 
 
 def _json_document(text: str, path: Path) -> Any:
@@ -187,7 +254,8 @@ def _checked(doc: dict, path: Path, line: int | None = None) -> dict:
     return doc
 
 
-def _read_parquet(path: Path, out: ReportInput) -> None:
+def _read_parquet(path: Path, out: ReportInput, bad) -> None:
+    """The reports of a Parquet results table into ``out``; a row that is no report goes to ``bad``."""
     from scriptcheck.tables import row_to_report
 
     try:
@@ -207,9 +275,9 @@ def _read_parquet(path: Path, out: ReportInput) -> None:
         try:
             report = row_to_report(row)
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"not a score results table: row {number}: {type(exc).__name__}: {exc}",
-                             file=str(path)) from None
-        out.reports.append(_checked(report, path))
+            bad(InputError(f"not a score results table: row {number}: {type(exc).__name__}: {exc}", file=str(path)))
+            continue
+        _add_checked(out, report, path, bad, field=f"row {number}")
     out.rejected = (out.rejected or 0) + rejected
 
 

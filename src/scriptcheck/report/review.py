@@ -15,18 +15,17 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from scriptcheck.errors import InputError, LexiconError
-from scriptcheck.io.lines import json_lines
 from scriptcheck.lexicon.loader import load_lexicon
 from scriptcheck.lexicon.overlay import TONE_RULE, OverlayEntry, OverlayFile, apply_overlay
 from scriptcheck.lexicon.schema import Specs
 from scriptcheck.lexicon.specs import run_specs
-from scriptcheck.report.data import utf8_lines
+from scriptcheck.report.data import jsonl_records
 
-__all__ = ["Verdict", "read_verdicts", "precision_table", "render_precision", "context_window", "Overlay",
-           "build_overlay", "VERDICTS"]
+__all__ = ["Verdict", "read_verdicts", "iter_verdicts", "latest_verdicts", "precision_table", "render_precision",
+           "context_window", "Overlay", "build_overlay", "VERDICTS"]
 
 VERDICTS = ("confirmed", "false_alarm")
 # A context never reaches past the end of its sentence: the next sentence is another utterance.
@@ -54,36 +53,59 @@ class Verdict:
         return (self.id, self.turn, self.rule, self.start, self.end, self.reviewer)
 
 
-def read_verdicts(sources: Iterable[str]) -> list[Verdict]:
-    """Every verdict of the JSONL files, a later verdict on the same finding by the same
-    reviewer replacing the earlier one. Raises :class:`InputError` (file, line, field), also
-    for a line that is not UTF-8: verdicts are all or nothing, as a results file is."""
-    found: dict[tuple, Verdict] = {}
+def read_verdicts(sources: Iterable[str], skipped: list[InputError] | None = None) -> list[Verdict]:
+    """Every verdict of the JSONL files (:func:`iter_verdicts`), a later verdict on the same
+    finding by the same reviewer replacing the earlier one (:func:`latest_verdicts`)."""
+    return latest_verdicts(iter_verdicts(sources, skipped))
+
+
+def latest_verdicts(verdicts: Iterable[Verdict]) -> list[Verdict]:
+    """The verdicts, a later one on the same finding by the same reviewer replacing the earlier one."""
+    return list({verdict.key: verdict for verdict in verdicts}.values())
+
+
+def iter_verdicts(sources: Iterable[str], skipped: list[InputError] | None = None) -> Iterator[Verdict]:
+    """The verdict of every line of the JSONL files, in order. A line that is no verdict (not
+    UTF-8, not JSON, a field missing or of the wrong type) raises :class:`InputError` (file,
+    line, field) — or, with ``skipped``, is appended to it and left out, and the reading goes
+    on. A file that cannot be read (a directory, a device, missing) always raises."""
     for source in sources:
         path = Path(source)
         if path.is_dir():
             raise InputError("is a directory (verdicts are JSONL files)", file=source)
         if path.exists() and not path.is_file():  # a pipe or a device would block or never end
             raise InputError("not a regular file (a pipe, socket or device): refused", file=source)
-        for number, doc in json_lines(utf8_lines(source), source):
-            if not isinstance(doc, dict):
-                raise InputError("expected a JSON object", file=source, line=number)
-            for name in ("id", "rule", "verdict"):
-                if not isinstance(doc.get(name), str):
-                    raise InputError("missing or not a string", file=source, line=number, field=name)
-            if doc["verdict"] not in VERDICTS:
-                raise InputError(f"{doc['verdict']!r} is not one of {', '.join(VERDICTS)}", file=source,
-                                 line=number, field="verdict")
-            for name in ("turn", "start", "end"):
-                value = doc.get(name)
-                if value is not None and (type(value) is not int or value < 0):
-                    raise InputError("not a non-negative integer", file=source, line=number, field=name)
-            verdict = Verdict(id=doc["id"], turn=doc.get("turn"), rule=doc["rule"], start=doc.get("start"),
-                              end=doc.get("end"), text=str(doc.get("text") or ""), verdict=doc["verdict"],
-                              note=str(doc.get("note") or ""), reviewer=str(doc.get("reviewer") or ""),
-                              context=doc.get("context") if isinstance(doc.get("context"), str) else None)
-            found[verdict.key] = verdict
-    return list(found.values())
+        for number, doc in jsonl_records(source):
+            try:
+                verdict = _verdict(doc, source, number)
+            except InputError as exc:
+                if skipped is None:
+                    raise
+                skipped.append(exc)
+                continue
+            yield verdict
+
+
+def _verdict(doc, source: str, number: int) -> Verdict:
+    """The verdict of one line's value; :class:`InputError` naming the line and field when it is none."""
+    if isinstance(doc, InputError):  # the line is not UTF-8 or not JSON
+        raise doc
+    if not isinstance(doc, dict):
+        raise InputError("expected a JSON object", file=source, line=number)
+    for name in ("id", "rule", "verdict"):
+        if not isinstance(doc.get(name), str):
+            raise InputError("missing or not a string", file=source, line=number, field=name)
+    if doc["verdict"] not in VERDICTS:
+        raise InputError(f"{doc['verdict']!r} is not one of {', '.join(VERDICTS)}", file=source,
+                         line=number, field="verdict")
+    for name in ("turn", "start", "end"):
+        value = doc.get(name)
+        if value is not None and (type(value) is not int or value < 0):
+            raise InputError("not a non-negative integer", file=source, line=number, field=name)
+    return Verdict(id=doc["id"], turn=doc.get("turn"), rule=doc["rule"], start=doc.get("start"),
+                   end=doc.get("end"), text=str(doc.get("text") or ""), verdict=doc["verdict"],
+                   note=str(doc.get("note") or ""), reviewer=str(doc.get("reviewer") or ""),
+                   context=doc.get("context") if isinstance(doc.get("context"), str) else None)
 
 
 def precision_table(verdicts: list[Verdict], *, min_verdicts: int = 1, top: int = 10) -> dict:
