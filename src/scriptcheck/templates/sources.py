@@ -46,7 +46,12 @@ if TYPE_CHECKING:
 
 __all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templates", "source_format"]
 
-_STR_TAG = "tag:yaml.org,2002:str"
+# The scalars that are no text: numbers, booleans, nulls, dates, binary data and YAML's own
+# keys. Any other scalar is text, whatever its tag: a tag (`!t 你怎么连这个也不懂`, `!!python/str`)
+# is not an instruction to the linter, and the bot sends the value (tagged sequences and
+# mappings are walked the same way); before, such a scalar was skipped without a word.
+_NOT_TEXT_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                           ("int", "float", "bool", "null", "timestamp", "binary", "merge", "value", "yaml"))
 # A template file is walked node by node (positions kept for each character), so its alias
 # expansion is bounded tighter than a plain data file's.
 TEMPLATE_MAX_NODES = 200_000
@@ -188,11 +193,28 @@ def _align(value: str, units: list[tuple[str, int]], fallback: int) -> tuple[int
     return tuple(out)
 
 
+def _scalar_start(src: str, start: int, end: int) -> int:
+    """Where a scalar's own text begins: its node's mark is at its properties when it has any
+    (``!tag``, ``&anchor``, ``!tag &anchor``), which no scalar can begin with, followed by
+    spaces, line breaks or comments before the text."""
+    k = start
+    while k < end and src[k] in "!&":
+        while k < end and src[k] not in _WS:
+            k += 1
+        while k < end and (src[k] in _WS or src[k] == "#"):
+            if src[k] == "#":  # a comment runs to the line's end
+                while k < end and src[k] != "\n":
+                    k += 1
+            else:
+                k += 1
+    return k
+
+
 def _yaml_units(src: str, node: yaml.ScalarNode) -> list[tuple[str, int]]:
     """The decoded characters of a scalar's source text, each with its source index."""
     from yaml.scanner import Scanner  # PyYAML only for YAML files (see _structured)
 
-    start, end = node.start_mark.index, node.end_mark.index
+    start, end = _scalar_start(src, node.start_mark.index, node.end_mark.index), node.end_mark.index
     style = node.style
     if style in ("|", ">"):
         header_end = src.find("\n", start, end)
@@ -230,7 +252,7 @@ def _from_yaml(src: str, node: yaml.Node) -> _Node:
     import yaml
 
     if isinstance(node, yaml.ScalarNode):
-        if node.tag != _STR_TAG:
+        if node.tag in _NOT_TEXT_TAGS:
             return _Other(node.start_mark.index)
         offsets = _align(node.value, _yaml_units(src, node), node.start_mark.index)
         return _Str(node.value, node.start_mark.index, node.end_mark.index, offsets)
