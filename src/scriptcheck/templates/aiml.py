@@ -31,7 +31,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 
 from scriptcheck.errors import InputError
-from scriptcheck.templates.sources import LineIndex, SourceFile, Template
+from scriptcheck.templates.model import LineIndex, SourceFile, Template
 
 __all__ = ["parse_aiml"]
 

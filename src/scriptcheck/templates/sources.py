@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
@@ -39,7 +38,8 @@ from scriptcheck.io.encoding import decode_bytes
 from scriptcheck.io.jsontext import decode_failure
 from scriptcheck.io.lines import read_bytes
 from scriptcheck.limits import MAX_BYTES
-from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
+from scriptcheck.templates.model import LineIndex, SourceFile, Template
+from scriptcheck.templates.suppress import DIRECTIVE, find_directives
 
 if TYPE_CHECKING:
     import yaml
@@ -56,82 +56,6 @@ _NOT_TEXT_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
 # expansion is bounded tighter than a plain data file's.
 TEMPLATE_MAX_NODES = 200_000
 _WS = frozenset(" \t\r\n")
-
-
-@dataclass(frozen=True)
-class LineIndex:
-    """Maps a character index of a source text to its 1-based ``(line, column)``; lines are
-    split on ``\\n`` only, as editors show them."""
-
-    starts: tuple[int, ...]
-
-    @classmethod
-    def of(cls, text: str) -> "LineIndex":
-        """The line index of ``text``."""
-        starts = [0]
-        starts.extend(m.end() for m in re.finditer("\n", text))
-        return cls(tuple(starts))
-
-    def position(self, index: int) -> tuple[int, int]:
-        """``(line, column)`` of character ``index`` (both 1-based, columns in code points)."""
-        line = bisect_right(self.starts, index)
-        return line, index - self.starts[line - 1] + 1
-
-
-@dataclass(frozen=True)
-class Template:
-    """One reply template: where it is, what it says, and its kind when the source says so.
-
-    ``offsets[i]`` is the source character index of ``text[i]``; ``start`` is where the
-    template's value begins in the source (a finding without a span is reported there).
-    """
-
-    file: str
-    id: str | None
-    variant: int | None
-    text: str
-    kind: str | None
-    offsets: tuple[int, ...]
-    start: int
-    key_line: int
-    lines: LineIndex = field(repr=False, compare=False)
-
-    @property
-    def label(self) -> str:
-        """A human name: ``id``, ``id[variant]``, or ``line N`` for a plain-text reply."""
-        if self.id is None:
-            return f"line {self.line}" if self.variant is None else f"[{self.variant}]"
-        return self.id if self.variant is None else f"{self.id}[{self.variant}]"
-
-    @property
-    def line(self) -> int:
-        """1-based line of the template's first character."""
-        return self.position(0)[0]
-
-    @property
-    def col(self) -> int:
-        """1-based column of the template's first character."""
-        return self.position(0)[1]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """Source ``(line, column)`` of ``text[offset]`` (the value's start for an empty text)."""
-        if not self.offsets:
-            return self.lines.position(self.start)
-        offset = min(max(offset, 0), len(self.offsets) - 1)
-        return self.lines.position(self.offsets[offset])
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A template file read: its format, its templates and its suppression directives;
-    ``errors`` are the templates that could not be read (not in ``templates``), each an
-    :class:`InputError` naming its line, reported while the file's other templates are linted."""
-
-    path: str
-    format: str
-    templates: list[Template]
-    directives: dict[int, Directive]
-    errors: list[InputError] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------ node model
@@ -671,8 +595,7 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
     elif fmt == "markdown":
         source = _rasa_markdown(path, text)
     elif fmt == "aiml":
-        # Imported here: the XML parser is a cost a run over YAML or text templates need not
-        # pay, and the AIML reader builds on this module's Template and SourceFile.
+        # Imported here: the XML parser is a cost a run over YAML or text templates need not pay.
         from scriptcheck.templates.aiml import parse_aiml
 
         source = parse_aiml(path, text)
