@@ -332,17 +332,21 @@ def test_report_rejects_a_results_record_that_is_no_score_report(tmp_path, chang
     assert b"results read 2 = shown 1 + rejected 1" in result.stderr
 
 
-def test_aiml_blocks_left_open_are_read_like_before_without_rescanning(tmp_path) -> None:
-    # Unclosed <category>, <li> and <think> tags: each lazy regex scanned to the end from every
-    # one of them (quadratic); the reading itself is unchanged.
+def test_aiml_blocks_left_open_are_an_error_naming_the_one_left_open() -> None:
+    # Unclosed <category>, <li> and <think> tags: each lazy regex of the old reader scanned to the
+    # end from every one of them (quadratic), and the file was read as if it were whole. An XML
+    # parser reads AIML now: such a file is not well-formed, and the error says where and why.
+    from scriptcheck.errors import InputError
     from scriptcheck.templates.sources import parse_templates
 
-    text = ("<aiml>" + "<category>" * 3000 + "<category><pattern>HI</pattern><template><random><li>您好"
+    text = ("<aiml>\n" + "<category>" * 3000 + "<category><pattern>HI</pattern><template><random><li>您好"
             "<think><set name=\"x\">1</set></think></li>" + "<li>" * 500 + "<li>再见<think>没关</li></random>"
             "</template></category><category><pattern>BYE</pattern><template>慢走<srai>X</srai></template>"
             "</category></aiml>")
-    replies = [(t.id, t.text) for t in parse_templates("t.aiml", text).templates]
-    assert replies == [("HI", "您好"), ("HI", "再见没关"), ("BYE", "慢走")]
+    with pytest.raises(InputError) as caught:
+        parse_templates("t.aiml", text)
+    assert str(caught.value) == ("t.aiml:2: invalid AIML, not well-formed XML: mismatched tag (column 32114); "
+                                 "<think> opened on line 2 is not closed")
 
 
 def test_a_call_time_that_is_no_finite_number_is_no_time(tmp_path) -> None:

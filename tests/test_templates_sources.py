@@ -69,6 +69,47 @@ def test_yaml_block_scalars_map_line_by_line() -> None:
     assert multi.text == "多行 普通 你" and multi.position(6) == (12, 6)
 
 
+TAGGED = """\
+a: !custom 你怎么连这个也不懂
+b: !!str 你怎么连这个也不懂
+c: &x 你好
+d: !t &y "你\\u597d"
+e: !t # a comment between the tag and the text
+  再见
+f: !t |
+  第一行
+g: !!python/str 谢谢
+n: !!int 5
+bin: !!binary aGVsbG8=
+on: yes
+seq: !list [甲]
+"""
+
+
+def test_tagged_scalars_are_text_at_their_own_position() -> None:
+    # Hostile probe F10: a scalar with a tag of its own was no template and no warning (a tagged
+    # list or mapping was read); its positions pointed at the tag when it had one.
+    got = {t.label: (t.text, _positions(t)[0]) for t in parse_templates("t.yaml", TAGGED).templates}
+    assert got == {"a": ("你怎么连这个也不懂", (1, 12)), "b": ("你怎么连这个也不懂", (2, 10)), "c": ("你好", (3, 7)),
+                   "d": ("你好", (4, 11)), "e": ("再见", (6, 3)), "f": ("第一行\n", (8, 3)),
+                   "g": ("谢谢", (9, 17)), "seq[0]": ("甲", (13, 13))}
+    d = _by_label(parse_templates("t.yaml", TAGGED))["d"]
+    assert _positions(d) == [(4, 11), (4, 12)]  # the escape: where it starts
+
+
+def test_a_tagged_rasa_reply_is_linted(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from scriptcheck.cli import cli
+
+    domain = tmp_path / "domain.yml"
+    domain.write_text("responses:\n  utter_a:\n  - text: !t 你怎么连这个也不懂\n", encoding="utf-8")
+    (template,) = parse_templates(str(domain), domain.read_text(encoding="utf-8")).templates
+    assert (template.label, template.text, template.position(0)) == ("utter_a[0]", "你怎么连这个也不懂", (3, 14))
+    result = CliRunner().invoke(cli, ["lint", "--isolated", str(domain)])
+    assert result.exit_code == 1 and f"{domain}:3:14: FB006" in result.output
+
+
 def test_key_line_is_the_mapping_key() -> None:
     got = _by_label(parse_templates("t.yaml", YAML))
     assert got["ns.a"].key_line == 15 and got["bye.short[1]"].key_line == 13

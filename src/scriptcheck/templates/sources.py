@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
@@ -39,94 +38,24 @@ from scriptcheck.io.encoding import decode_bytes
 from scriptcheck.io.jsontext import decode_failure
 from scriptcheck.io.lines import read_bytes
 from scriptcheck.limits import MAX_BYTES
-from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
+from scriptcheck.templates.model import LineIndex, SourceFile, Template
+from scriptcheck.templates.suppress import DIRECTIVE, find_directives
 
 if TYPE_CHECKING:
     import yaml
 
 __all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templates", "source_format"]
 
-_STR_TAG = "tag:yaml.org,2002:str"
+# The scalars that are no text: numbers, booleans, nulls, dates, binary data and YAML's own
+# keys. Any other scalar is text, whatever its tag: a tag (`!t 你怎么连这个也不懂`, `!!python/str`)
+# is not an instruction to the linter, and the bot sends the value (tagged sequences and
+# mappings are walked the same way); before, such a scalar was skipped without a word.
+_NOT_TEXT_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                           ("int", "float", "bool", "null", "timestamp", "binary", "merge", "value", "yaml"))
 # A template file is walked node by node (positions kept for each character), so its alias
 # expansion is bounded tighter than a plain data file's.
 TEMPLATE_MAX_NODES = 200_000
 _WS = frozenset(" \t\r\n")
-
-
-@dataclass(frozen=True)
-class LineIndex:
-    """Maps a character index of a source text to its 1-based ``(line, column)``; lines are
-    split on ``\\n`` only, as editors show them."""
-
-    starts: tuple[int, ...]
-
-    @classmethod
-    def of(cls, text: str) -> "LineIndex":
-        """The line index of ``text``."""
-        starts = [0]
-        starts.extend(m.end() for m in re.finditer("\n", text))
-        return cls(tuple(starts))
-
-    def position(self, index: int) -> tuple[int, int]:
-        """``(line, column)`` of character ``index`` (both 1-based, columns in code points)."""
-        line = bisect_right(self.starts, index)
-        return line, index - self.starts[line - 1] + 1
-
-
-@dataclass(frozen=True)
-class Template:
-    """One reply template: where it is, what it says, and its kind when the source says so.
-
-    ``offsets[i]`` is the source character index of ``text[i]``; ``start`` is where the
-    template's value begins in the source (a finding without a span is reported there).
-    """
-
-    file: str
-    id: str | None
-    variant: int | None
-    text: str
-    kind: str | None
-    offsets: tuple[int, ...]
-    start: int
-    key_line: int
-    lines: LineIndex = field(repr=False, compare=False)
-
-    @property
-    def label(self) -> str:
-        """A human name: ``id``, ``id[variant]``, or ``line N`` for a plain-text reply."""
-        if self.id is None:
-            return f"line {self.line}" if self.variant is None else f"[{self.variant}]"
-        return self.id if self.variant is None else f"{self.id}[{self.variant}]"
-
-    @property
-    def line(self) -> int:
-        """1-based line of the template's first character."""
-        return self.position(0)[0]
-
-    @property
-    def col(self) -> int:
-        """1-based column of the template's first character."""
-        return self.position(0)[1]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """Source ``(line, column)`` of ``text[offset]`` (the value's start for an empty text)."""
-        if not self.offsets:
-            return self.lines.position(self.start)
-        offset = min(max(offset, 0), len(self.offsets) - 1)
-        return self.lines.position(self.offsets[offset])
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A template file read: its format, its templates and its suppression directives;
-    ``errors`` are the templates that could not be read (not in ``templates``), each an
-    :class:`InputError` naming its line, reported while the file's other templates are linted."""
-
-    path: str
-    format: str
-    templates: list[Template]
-    directives: dict[int, Directive]
-    errors: list[InputError] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------ node model
@@ -188,11 +117,28 @@ def _align(value: str, units: list[tuple[str, int]], fallback: int) -> tuple[int
     return tuple(out)
 
 
+def _scalar_start(src: str, start: int, end: int) -> int:
+    """Where a scalar's own text begins: its node's mark is at its properties when it has any
+    (``!tag``, ``&anchor``, ``!tag &anchor``), which no scalar can begin with, followed by
+    spaces, line breaks or comments before the text."""
+    k = start
+    while k < end and src[k] in "!&":
+        while k < end and src[k] not in _WS:
+            k += 1
+        while k < end and (src[k] in _WS or src[k] == "#"):
+            if src[k] == "#":  # a comment runs to the line's end
+                while k < end and src[k] != "\n":
+                    k += 1
+            else:
+                k += 1
+    return k
+
+
 def _yaml_units(src: str, node: yaml.ScalarNode) -> list[tuple[str, int]]:
     """The decoded characters of a scalar's source text, each with its source index."""
     from yaml.scanner import Scanner  # PyYAML only for YAML files (see _structured)
 
-    start, end = node.start_mark.index, node.end_mark.index
+    start, end = _scalar_start(src, node.start_mark.index, node.end_mark.index), node.end_mark.index
     style = node.style
     if style in ("|", ">"):
         header_end = src.find("\n", start, end)
@@ -230,7 +176,7 @@ def _from_yaml(src: str, node: yaml.Node) -> _Node:
     import yaml
 
     if isinstance(node, yaml.ScalarNode):
-        if node.tag != _STR_TAG:
+        if node.tag in _NOT_TEXT_TAGS:
             return _Other(node.start_mark.index)
         offsets = _align(node.value, _yaml_units(src, node), node.start_mark.index)
         return _Str(node.value, node.start_mark.index, node.end_mark.index, offsets)
@@ -679,216 +625,6 @@ def _rasa_markdown(path: str, text: str) -> SourceFile:
     return SourceFile(path, "rasa-markdown", templates, directives)
 
 
-# AIML (<aiml><category><pattern>…</pattern><template>…</template></category>): the template is
-# the reply. Its markup is read like this: <random><li> items are variants; <get name="x"/>,
-# <bot name="x"/>, <star/> and the like are variables, kept as {x}/{star} placeholders (masked
-# when linting, so they neither make nor break a match); <think>, <system>, <srai>, <sr/>,
-# <learn>, <set> … produce no text the customer reads and are dropped with what they hold;
-# other tags vanish; the layout whitespace of the XML disappears next to Chinese text.
-_AIML_CATEGORY = re.compile(r"<category\b")
-_AIML_PATTERN = re.compile(r"<pattern>")
-_AIML_TEMPLATE = re.compile(r"<template>")
-_AIML_SILENT = ("think", "system", "srai", "learn", "set", "gossip", "javascript")
-_AIML_SILENT_NAME = re.compile(rf"<({'|'.join(_AIML_SILENT)})\b")
-_AIML_SILENT_CLOSE = {name: re.compile(rf"</{name}\s*>") for name in _AIML_SILENT}
-_AIML_VARIABLES = "get|bot|star|input|that|thatstar|topicstar|name|id|size|version|date"
-_AIML_VARIABLE_NAME = re.compile(rf"<({_AIML_VARIABLES})\b")
-# Applied only to one tag, src[opener:its first ">" + 1] (see _variables).
-_AIML_VARIABLE = re.compile(rf"<({_AIML_VARIABLES})\b"
-                            r"(?:[^>]*?\bname\s*=\s*[\"']([^\"']*)[\"'])?[^>]*?/>")
-_AIML_ITEM = re.compile(r"<li>")
-
-
-# Linear time everywhere: an AIML file is read in time proportional to its size. A block's end
-# is looked for once per opener with str.find, and not at all after an opener that has none: a
-# lazy regex (<category\b.*?</category>, <pattern>(.*?)</pattern>) scanned to the end of the file
-# from every opener, so 15,000 unclosed <category> tags (150 KB) took 8.5 s, 30,000 took 33 s,
-# and 30,000 unclosed <pattern> or <template> tags in one category 50 s. A tag is scanned once:
-# a regex whose match runs from "<get" to the tag's ">" (<get\b[^>]*?/>) scanned from every
-# "<get" to the next ">" and failed when that ">" ended no "/>" (30,000 "<get " without a ">":
-# over a minute).
-def _blocks(src: str, opener: re.Pattern[str], closer: str, start: int, end: int):
-    """``(opener match, end of the content, end of the block)`` for each block of ``src[start:end]``
-    that an ``opener`` match opens and the next ``closer`` closes, left to right."""
-    at = start
-    while (m := opener.search(src, at, end)) is not None:
-        close = src.find(closer, m.end(), end)
-        if close < 0:
-            return  # no closer after this opener: none after a later one either
-        yield m, close, close + len(closer)
-        at = close + len(closer)
-
-
-def _first_block(src: str, opener: re.Pattern[str], closer: str, start: int, end: int):
-    """The first block of :func:`_blocks` (what ``opener(.*?)closer`` searched for), or ``None``."""
-    return next(_blocks(src, opener, closer, start, end), None)
-
-
-def _next_gt(src: str, end: int):
-    """``find(x)``: the index of the first ">" in ``src[x:end]`` (-1 if none). Called with
-    ``x`` never decreasing, it scans each character once in all: the ">" found last answers
-    every ``x`` up to it (many tags opened before one ">" share it)."""
-    searched_from, found = end + 1, -1
-
-    def find(x: int) -> int:
-        nonlocal searched_from, found
-        if searched_from <= x and (found < 0 or found >= x):
-            return found
-        searched_from, found = x, src.find(">", x, end)
-        return found
-
-    return find
-
-
-def _self_closing(src: str, name_end: int, gt: int) -> bool:
-    """Whether the tag whose name ends at ``name_end`` and whose first ">" is ``gt`` ends "/>"."""
-    return gt - 1 >= name_end and src[gt - 1] == "/"
-
-
-def _silent_blocks(src: str, start: int, end: int) -> list[tuple[int, int]]:
-    r"""Spans of <think>, <srai> … blocks (or their self-closing tags) in ``src[start:end]``,
-    what ``<(think|…)\b[^>]*?(?:/>|>.*?</\1\s*>)`` matched, in linear time."""
-    spans: list[tuple[int, int]] = []
-    unclosed: set[str] = set()  # names with no closing tag after some opener: none later either
-    next_gt = _next_gt(src, end)
-    at = start
-    for m in _AIML_SILENT_NAME.finditer(src, start, end):
-        if m.start() < at:
-            continue  # inside a block already taken
-        gt = next_gt(m.end())
-        if gt < 0:
-            break  # no ">" left: no later opener is a tag either
-        if _self_closing(src, m.end(), gt):
-            spans.append((m.start(), gt + 1))
-            at = gt + 1
-            continue
-        name = m.group(1)
-        close = None if name in unclosed else _AIML_SILENT_CLOSE[name].search(src, gt + 1, end)
-        if close is None:
-            unclosed.add(name)
-            at = m.start() + 1  # an opener left open is a bare tag; look on after its "<"
-            continue
-        spans.append((m.start(), close.end()))
-        at = close.end()
-    return spans
-
-
-def _variables(src: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """``(start, end, "{name}")`` of the variables (``<get name="x"/>``, ``<star/>`` …) of
-    ``src[start:end]``, what ``_AIML_VARIABLE.finditer`` found, in linear time: a variable's tag
-    ends at its first ">", which must close "/>", so the regex runs only on such a tag (a name
-    whose quoted value holds a ">" is not read)."""
-    out: list[tuple[int, int, str]] = []
-    next_gt = _next_gt(src, end)
-    at = start
-    for m in _AIML_VARIABLE_NAME.finditer(src, start, end):
-        if m.start() < at:
-            continue
-        gt = next_gt(m.end())
-        if gt < 0:
-            break
-        if not _self_closing(src, m.end(), gt):
-            continue
-        v = _AIML_VARIABLE.match(src, m.start(), gt + 1)
-        if v is None:  # pragma: no cover - a tag closed by "/>" always matches
-            continue
-        out.append((m.start(), gt + 1, "{%s}" % (v.group(2) or v.group(1))))
-        at = gt + 1
-    return out
-
-
-def _tags(src: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the tags of ``src[start:end]``, what ``<[^>]*>`` found (a "<" up to the next
-    ">"), each character looked at once: the regex scanned from every "<" to ``end`` when no
-    ">" followed."""
-    spans: list[tuple[int, int]] = []
-    at = start
-    while (lt := src.find("<", at, end)) >= 0:
-        gt = src.find(">", lt + 1, end)
-        if gt < 0:
-            break  # no ">" after this "<": none after a later one either
-        spans.append((lt, gt + 1))
-        at = gt + 1
-    return spans
-
-
-_XML_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&apos;": "'"}
-
-
-def _aiml_text(src: str, start: int, end: int) -> tuple[str, tuple[int, ...]]:
-    """The text a customer reads of the AIML markup ``src[start:end]``, with source offsets."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    # (start, rank, end, replacement): where a silent block, a variable and a bare tag start at
-    # one place, the silent block wins, then the variable.
-    spans = sorted([(a, 0, b, "") for a, b in _silent_blocks(src, start, end)]
-                   + [(a, 1, b, r) for a, b, r in _variables(src, start, end)]
-                   + [(a, 2, b, "") for a, b in _tags(src, start, end)])
-    spans = [(a, b, r) for a, _, b, r in spans]
-    k, i = 0, start
-    while i < end:
-        while k < len(spans) and spans[k][1] <= i:
-            k += 1
-        if k < len(spans) and spans[k][0] <= i:
-            a, b, replacement = spans[k]
-            if replacement:
-                chars.extend(replacement)
-                offsets.extend([a] * len(replacement))
-            i = b
-            continue
-        entity = next((e for e in _XML_ENTITIES if src.startswith(e, i)), None)
-        if entity:
-            chars.append(_XML_ENTITIES[entity])
-            offsets.append(i)
-            i += len(entity)
-            continue
-        chars.append(src[i])
-        offsets.append(i)
-        i += 1
-    # Layout whitespace: a run of it goes, or becomes one space between two non-Chinese characters.
-    out_c: list[str] = []
-    out_o: list[int] = []
-    pending: int | None = None
-    for c, o in zip(chars, offsets):
-        if c.isspace():
-            pending = o if pending is None else pending
-            continue
-        if pending is not None and out_c and not (_cjk_or_mark(out_c[-1]) or _cjk_or_mark(c)):
-            out_c.append(" ")
-            out_o.append(pending)
-        pending = None
-        out_c.append(c)
-        out_o.append(o)
-    return "".join(out_c), tuple(out_o)
-
-
-def _cjk_or_mark(ch: str) -> bool:
-    # a variable's braces stand for words of the reply, Chinese ones in a Chinese reply
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or ch in "{}"
-
-
-def _aiml(path: str, text: str) -> SourceFile:
-    """An AIML file: one template per ``<template>`` (its ``<li>`` items as variants), named by
-    the category's ``<pattern>``."""
-    lines = LineIndex.of(text)
-    templates: list[Template] = []
-    for category, _, category_end in _blocks(text, _AIML_CATEGORY, "</category>", 0, len(text)):
-        pattern = _first_block(text, _AIML_PATTERN, "</pattern>", category.start(), category_end)
-        tid = " ".join(_aiml_text(text, pattern[0].end(), pattern[1])[0].split()) if pattern else None
-        body = _first_block(text, _AIML_TEMPLATE, "</template>", category.start(), category_end)
-        if body is None:
-            continue
-        opened, body_start, body_end = body[0], body[0].end(), body[1]
-        key_line = lines.position(opened.start())[0]
-        items = [(m.end(), close) for m, close, _ in _blocks(text, _AIML_ITEM, "</li>", body_start, body_end)]
-        parts = [(a, b, i) for i, (a, b) in enumerate(items)] or [(body_start, body_end, None)]
-        for a, b, variant in parts:
-            reply, offsets = _aiml_text(text, a, b)
-            if reply.strip() and reply.strip("{}").strip():
-                templates.append(Template(path, tid or None, variant, reply, None, offsets, a, key_line, lines))
-    return SourceFile(path, "aiml", templates, {})
-
-
 def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
     """The templates of a decoded source text (``fmt``: yaml, json, markdown, aiml or text;
     default from ``path``). A YAML or JSON file is read as a Rasa file (``responses:``, 1.x
@@ -901,7 +637,10 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
     elif fmt == "markdown":
         source = _rasa_markdown(path, text)
     elif fmt == "aiml":
-        source = _aiml(path, text)
+        # Imported here: the XML parser is a cost a run over YAML or text templates need not pay.
+        from scriptcheck.templates.aiml import parse_aiml
+
+        source = parse_aiml(path, text)
     else:
         source = _structured(path, text, fmt)
     return _without_lone_surrogates(source)
