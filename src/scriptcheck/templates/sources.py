@@ -300,9 +300,9 @@ _REPLIES = frozenset({"replies", "reply", "answers", "answer", "responses", "res
 # ({name: 干什么, intent: 干什么, nodes: …}, {cond: {==: [x, 拒绝]}, nextNode: "6"}, {label: 6人,
 # aliases: [六人, 6]}, {keywords: [不预订了], action: cancel}); there they are not linted. In an
 # id-to-text file such keys are the ids of replies ({greeting: 您好, name: 请问您怎么称呼？, type: …}),
-# and every value is text: read as before (_flow_record). A label's value is dropped when it is text or a list of texts (a flow's `slots` or
-# `actions` may hold records with the prompts in them); a condition's or what users say, whatever it
-# holds. Compared in lower case.
+# and every value is text: read as before (_flow_record). A label's value is dropped when it is text
+# or a list of texts (a flow's `slots` or `actions` may hold records with the prompts in them); a
+# condition's or what users say, whatever it holds. Compared in lower case.
 _LABEL_KEYS = frozenset({
     "name", "displayname", "intent", "intents", "intentname", "nextnode", "next_node", "next", "goto",
     "type", "action", "actions", "slot", "slots", "entity", "entities", "label", "tag", "tags",
