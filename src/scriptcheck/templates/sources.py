@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Union
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes
-from scriptcheck.io.jsontext import decode_failure
+from scriptcheck.io.jsontext import decode_failure, too_many_values
 from scriptcheck.io.lines import read_bytes
 from scriptcheck.limits import MAX_BYTES
 from scriptcheck.templates.suppress import DIRECTIVE, Directive, find_directives
@@ -48,7 +48,8 @@ __all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templ
 
 _STR_TAG = "tag:yaml.org,2002:str"
 # A template file is walked node by node (positions kept for each character), so its alias
-# expansion is bounded tighter than a plain data file's.
+# expansion is bounded tighter than a plain data file's; a JSON one's values likewise, counted
+# before json.loads builds them (a 16 MB {"a": [{}, {}, …]} took 1.5 GB and 15 s).
 TEMPLATE_MAX_NODES = 200_000
 _WS = frozenset(" \t\r\n")
 
@@ -521,6 +522,10 @@ def _reject_duplicate_keys(node: _Node, path: str, lines: LineIndex, fmt: str) -
 def _structured(path: str, text: str, fmt: str) -> SourceFile:
     lines = LineIndex.of(text)
     if fmt == "json":
+        start = len(text) - len(text.lstrip(" \t\r\n"))
+        if too_many_values(text, start, TEMPLATE_MAX_NODES):
+            raise InputError(f"more than {TEMPLATE_MAX_NODES:,} JSON values (the limit for one template file, as "
+                             "for a YAML one's nodes)", file=path)
         try:
             json.loads(text)
             root = _JsonScanner(text).value() if text.strip() else None
