@@ -59,6 +59,24 @@ def test_strict_exits_2_on_rejects(runner, tmp_path) -> None:
     assert result.exit_code == 2
 
 
+@pytest.mark.parametrize("lines, extra, code", [
+    # Exit 0 with "read 2 = scored 0 + rejected 2" passed CI unnoticed (hostile probe F18).
+    (['{"id": "a"}', "not json"], [], 2),  # everything read was rejected
+    (['{"id": "a"}', json.dumps(GOOD)], [], 0),  # partly: the batch did its work
+    (['{"id": "a"}', json.dumps(GOOD)], ["--strict"], 2),
+    ([], [], 0),  # nothing to read: a warning, as before
+])
+def test_score_exits_2_when_every_record_read_was_rejected(runner, tmp_path, lines, extra, code) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    result = runner.invoke(cli, ["score", str(path), "--format", "jsonl", "--jobs", "1", *extra])
+    assert result.exit_code == code, result.output
+    if lines:
+        assert f"read {len(lines)} = " in result.stderr  # the summary is still written
+    said = "scriptcheck: error: all 2 records read were rejected; nothing was scored"
+    assert (said in result.stderr) == bool(lines and code == 2 and not extra)
+
+
 def test_unreadable_input_file_exits_2_and_the_rest_is_scored(runner, tmp_path) -> None:
     result = runner.invoke(cli, ["score", str(tmp_path / "missing.jsonl"), str(CORPORA / "calls.jsonl"),
                                  "--format", "jsonl", "-j", "1"])

@@ -206,7 +206,7 @@ def test_symbolic_links_a_walk_finds_are_not_followed(tmp_path) -> None:
     calls_file.write_text("\n".join(CALLS) + "\n", encoding="utf-8")
     result = run_cli("score", "--format", "jsonl", "--errors", str(out / "e.jsonl"), "-o", str(tmp_path / "r.jsonl"),
                      str(d), timeout=60)
-    assert result.returncode == 0, _stderr(result)
+    assert result.returncode == 2, _stderr(result)  # every record read was rejected
     assert len((out / "e.jsonl").read_text(encoding="utf-8").splitlines()) == 50
     assert (tmp_path / "r.jsonl").read_text(encoding="utf-8") == ""  # elsewhere.jsonl was not read
     assert "read 50 = scored 0 + rejected 50" in _stderr(result)

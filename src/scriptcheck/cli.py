@@ -228,7 +228,8 @@ def score(inputs, profile, default_profile, fmt, input_format, encoding, jobs, e
     Reports stream out in input order; a record that cannot be read is reported with file,
     line and reason and the batch goes on; the summary always shows read = scored + rejected.
     An output (-o, --errors) may not be an input nor lie inside an input directory.
-    Exit 0 ok, 1 below --fail-under, 2 usage/input/output error, 3 a worker died, 130 interrupted.
+    Exit 0 ok, 1 below --fail-under, 2 usage/input/output error or every record read rejected, 3 a worker
+    died, 130 interrupted.
     """
     from scriptcheck.batch import Scorer, worker_count
     from scriptcheck.cli_score import run_score

@@ -181,8 +181,9 @@ def _freeze_gc() -> None:
 def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs: int, errors_file,
               strict: bool, fail_under, quiet: bool, output, runner=None, reader=None) -> int:
     """Run a batch and return the exit code: 0 ok, 1 a transcript below --fail-under (or vetoed),
-    2 an input file that cannot be opened, an output that cannot be written, or any rejected
-    record with --strict, 3 a worker process died, 130 interrupted.
+    2 an input file that cannot be opened, an output that cannot be written, records read but
+    every one rejected, or any rejected record with --strict, 3 a worker process died, 130
+    interrupted.
 
     ``output``/``errors_file`` must already have passed :func:`scriptcheck.io.paths.check_outputs`.
     ``runner`` replaces :func:`scriptcheck.batch.score_records` (same arguments, same results):
@@ -317,6 +318,12 @@ def run_score(inputs, *, scorer: Scorer, fmt: str, input_format, encoding, jobs:
     if stats.read == 0 and not unreadable:
         click.echo("scriptcheck: warning: no transcripts found in the inputs "
                    "(looked for .jsonl, .ndjson, .json, .csv, .tsv, .txt)", err=True)
+    if stats.read and not stats.scored:
+        # Exit 0 with "read 2 = scored 0 + rejected 2" passed CI unnoticed (a UTF-16 export, a
+        # wrong --input-format): nothing was checked. An empty input stays a warning above.
+        click.echo(f"scriptcheck: error: all {stats.rejected} records read were rejected; nothing was scored",
+                   err=True)
+        return 2
     if unreadable or (strict and stats.rejected):
         return 2
     if below:

@@ -32,10 +32,12 @@ from typing import Any, Iterator, Mapping
 from scriptcheck.errors import InputError
 from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS, START_KEYS, TEXT_KEYS,
                                    TURN_LIST_KEYS, clock_seconds, first_key)
-from scriptcheck.io.jsontext import InvalidJSON, loads
+from scriptcheck.io.jsontext import InvalidJSON
 from scriptcheck.io.lines import open_input
-from scriptcheck.io.records import Record, normalize_speaker
-from scriptcheck.io.transcripts import _csv_rows, _decoded_lines, format_of, read_transcripts, txt_speaker
+from scriptcheck.io.quoting import quoted
+from scriptcheck.io.records import Record, json_problem, normalize_speaker, parse_record
+from scriptcheck.io.transcripts import (_csv_rows, _decoded_lines, duplicate_column, format_of, read_transcripts,
+                                        txt_speaker)
 
 __all__ = ["parse_speaker_map", "read_calls", "adapt_call", "guess_roles", "TIME_UNITS", "AUTO"]
 
@@ -114,7 +116,7 @@ def _time(value: Any, scale: float, field: str | None = None) -> Any:
         except OverflowError:  # an integer of hundreds of digits
             value = math.inf
         if field is not None and not math.isfinite(value):
-            shown = repr(given) if isinstance(given, str) else "an integer too large" if isinstance(given, int) \
+            shown = quoted(given) if isinstance(given, str) else "an integer too large" if isinstance(given, int) \
                 else str(given)
             raise InputError(f"not a finite time: {shown}", field=field)
     return value
@@ -125,7 +127,7 @@ def _turn(utterance: Mapping[str, Any], speaker_map: Mapping[str, str], scale: f
     label, speaker = _speaker(utterance, speaker_map)
     if speaker is None:
         hint = " (map it with --speaker-map LABEL=agent,LABEL=customer)" if label is not None else ""
-        raise InputError(f"unknown speaker {label!r}{hint}", field=f"{where}.speaker")
+        raise InputError(f"unknown speaker {quoted(label)}{hint}", field=f"{where}.speaker")
     used = set()
     turn: dict[str, Any] = {"speaker": speaker}
     key, text = _first(utterance, _TEXT_KEYS)
@@ -342,9 +344,9 @@ def _jsonl_values(lines, source: str) -> Iterator[tuple[int, Any]]:
         if not text.strip():
             continue
         try:
-            yield number, loads(text)
+            yield number, parse_record(text)  # bounded and without a key twice, as the plain reader's
         except InvalidJSON as exc:
-            yield number, InputError(f"invalid JSON: {exc}", file=source, line=number)
+            yield number, InputError(json_problem(exc), file=source, line=number)
 
 
 def _calls_values(values: Iterator[tuple[int, Any]], source: str, speaker_map, scale: float,
@@ -389,6 +391,10 @@ def _calls_csv(lines, source: str, speaker_map, scale: float) -> Iterator[Record
             f"CSV header: {header}", file=source, line=header_line))
         return
     names = [name.strip() for name in header]
+    twice = duplicate_column(names, str.strip)
+    if twice is not None:  # a row's dict would keep the last of the two, silently
+        yield Record(source, header_line, error=InputError(twice, file=source, line=header_line))
+        return
     grouper = _Grouper(source, speaker_map, scale)
     for line, cells in rows:
         if isinstance(cells, (InputError, csv.Error)):

@@ -9,14 +9,16 @@ from pydantic import ValidationError
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import undecodable
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
-from scriptcheck.io.jsontext import InvalidJSON, json_type, loads
+from scriptcheck.io.jsontext import InvalidJSON, TooManyValues, json_type, loads
 from scriptcheck.io.canonical import canonical_transcript
+from scriptcheck.io.quoting import cut, quoted
 from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_speaker
 
 _tuple_new = tuple.__new__
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
-           "validated_transcript", "MAX_METADATA_DEPTH", "MAX_TRANSCRIPT_CHARS", "MAX_TRANSCRIPT_TURNS"]
+           "validated_transcript", "parse_record", "json_problem", "MAX_METADATA_DEPTH", "MAX_RECORD_VALUES",
+           "MAX_TRANSCRIPT_CHARS", "MAX_TRANSCRIPT_TURNS"]
 
 # Metadata is copied into the report; pydantic refuses to write JSON nested past a few hundred
 # levels, which ended the batch at that record. No export nests metadata more than a few deep.
@@ -30,6 +32,14 @@ MAX_TRANSCRIPT_CHARS = 1_000_000
 # turns of the longest real call or chat. The Parquet reader counts utterance rows against it
 # before it builds any of them (io/parquet.py).
 MAX_TRANSCRIPT_TURNS = 100_000
+# JSON values (objects, arrays, strings, numbers …) in one JSON record, counted on its text
+# before json builds any (io.jsontext.too_many_values): the caps above are checked on what was
+# built, and 20 million {} in one 60 MB line became 3 GB of Python objects first. Twenty a turn
+# at the turn cap: a turn with every field it may have (the turn, speaker, text, start, end: 5)
+# and up to 15 values of metadata, so every transcript under the caps whose turns look like
+# any export's passes; 2 million of the smallest values ({} in an array) take ~150 MB while
+# parsed, less than scoring a transcript at the character cap holds.
+MAX_RECORD_VALUES = 20 * MAX_TRANSCRIPT_TURNS
 
 
 def _nested(metadata: dict) -> bool:
@@ -91,9 +101,9 @@ class Record(NamedTuple):
                 return self._without_raw(error=undecodable(data, exc, "utf-8", file=source, line=line))
         if isinstance(data, str):
             try:
-                data = loads(data)
+                data = parse_record(data)
             except InvalidJSON as exc:
-                return self._without_raw(error=InputError(f"invalid JSON: {exc}", file=source, line=line))
+                return self._without_raw(error=InputError(json_problem(exc), file=source, line=line))
         try:
             transcript = build_transcript(data, source=source, line=line, measure=not short)
         except InputError as exc:
@@ -106,6 +116,19 @@ class Record(NamedTuple):
         return _tuple_new(type(self), (self.source, self.line,
                                        self.transcript if transcript is None else transcript,
                                        self.error if error is None else error, None, self.index))
+
+
+def parse_record(text: str) -> Any:
+    """One JSON record's text (a JSON Lines line) decoded as a transcript record is: no more
+    than :data:`MAX_RECORD_VALUES` values (counted before any is built), no key twice in an
+    object (``{"turns": [...], "turns": [...]}`` was scored on the last one, shown by a viewer
+    that keeps the first). Raises :class:`InvalidJSON` (:func:`json_problem` words it)."""
+    return loads(text, max_values=MAX_RECORD_VALUES, unique_keys=True)
+
+
+def json_problem(exc: InvalidJSON) -> str:
+    """The reason of a record :func:`parse_record` refused, as a rejected record states it."""
+    return str(exc) if isinstance(exc, TooManyValues) else f"invalid JSON: {exc}"
 
 
 def build_transcript(raw: Any, *, source: str, line: int, measure: bool = True) -> Transcript:
@@ -163,7 +186,7 @@ def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
             # than "Input should be 'agent' or 'customer'".
             if (isinstance(turn, dict) and "speaker" in turn and turn["speaker"] not in SPEAKERS
                     and normalize_speaker(turn["speaker"]) is None):
-                raise InputError(f"unknown speaker {turn['speaker']!r} (expected agent or customer; "
+                raise InputError(f"unknown speaker {quoted(turn['speaker'])} (expected agent or customer; "
                                  "map other labels with --speaker-map A=agent,B=customer)",
                                  file=source, line=line, field=f"turns.{i}.speaker")
     if turns == []:
@@ -172,6 +195,6 @@ def validated_transcript(raw: Any, *, source: str, line: int) -> Transcript:
         return Transcript.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
+        field = cut(".".join(str(p) for p in err["loc"]))  # a key of the record may be megabytes long
         reason = "missing" if err["type"] == "missing" else err["msg"]
         raise InputError(reason, file=source, line=line, field=field) from None

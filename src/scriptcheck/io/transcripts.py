@@ -18,13 +18,16 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import SNIFF_BYTES, sniff_encoding, undecodable
-from scriptcheck.io.jsontext import InvalidJSON, json_type, raw_decode
+from scriptcheck.io.jsontext import (InvalidJSON, TooManyValues, could_exceed, json_type, raw_decode, too_many_values,
+                                     unique_object)
 from scriptcheck.io.lines import open_input
 from scriptcheck.io.parquet import read_parquet
-from scriptcheck.io.records import Record, normalize_speaker
+from scriptcheck.io.quoting import cut, quoted
+from scriptcheck.io.records import MAX_RECORD_VALUES, Record, normalize_speaker
 from scriptcheck.io.walk import files_below
 
-__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "txt_speaker", "MAX_JSON_ELEMENT", "MAX_LINE"]
+__all__ = ["read_transcripts", "iter_input_files", "FORMATS", "format_of", "txt_speaker", "duplicate_column",
+           "MAX_JSON_ELEMENT", "MAX_LINE"]
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".txt": "txt",
            ".tsv": "csv", ".parquet": "parquet"}
@@ -36,6 +39,11 @@ MAX_LINE = 64 * 1024 * 1024
 # How much more text to read before trying an incomplete element again (then doubling), so a
 # large element is decoded a logarithmic number of times, not once per line.
 _JSON_READ_AHEAD = 64 * 1024
+# Where the text after an element is long enough to hold more values than a record may (a
+# .json file written on one line), the element is first decoded from this much of it: it
+# cannot hold too many, and an element that fits (any real one) then costs no count.
+_JSON_SHORT = 64 * 1024
+_BLANK_TO_END = re.compile(r"\s*\Z")
 
 
 def format_of(path: str, default: str | None = None) -> str:
@@ -233,17 +241,38 @@ def _read_json(lines, source: str) -> Iterator[Record]:
     """A JSON array of transcripts (or one transcript object, or objects one after another as
     in JSON Lines), one record per element, errors named by element index. Streams: memory holds one element (at most :data:`MAX_JSON_ELEMENT`
     characters), however long the array."""
-    decoder = json.JSONDecoder()
+    # A key twice in one object is an error (io.records.parse_record says why), here as there.
+    decoder = json.JSONDecoder(object_pairs_hook=unique_object)
     text = _JsonText(lines)
 
     def fail(reason: str, at: int) -> Record:
         return Record(source, text.line_of(at), error=InputError(reason, file=source, line=text.line_of(at)))
 
+    def short(at: int):
+        """``(value, end)`` of the element at ``at`` decoded from the next :data:`_JSON_SHORT`
+        characters, or ``None`` when it does not end in them (or they are not valid JSON: the
+        whole buffer is decoded after, for the error's true place)."""
+        piece = text.buf[at:at + min(_JSON_SHORT, 2 * MAX_RECORD_VALUES - 1)]  # too short for too many
+        try:
+            value, end = raw_decode(decoder, piece, 0)
+        except json.JSONDecodeError:
+            return None
+        return (value, at + end) if end < len(piece) else None
+
     def element(at: int, index: int | None):
         """Decode the value starting at ``at``: ``(value, end)`` or an error record."""
         want = _JSON_READ_AHEAD
+        what = f"element {index}" if index is not None else "the document"
         while True:
             try:
+                if could_exceed(len(text.buf) - at, MAX_RECORD_VALUES):
+                    # The buffer may hold more values than a record may: none is built before
+                    # the element's own are counted (MAX_RECORD_VALUES).
+                    found = short(at)
+                    if found is not None:
+                        return found
+                    if too_many_values(text.buf, at, MAX_RECORD_VALUES, alone=False):
+                        return fail(f"{what}: {TooManyValues(MAX_RECORD_VALUES)}", at), None
                 value, end = raw_decode(decoder, text.buf, at)
                 if end - at > MAX_JSON_ELEMENT:
                     return fail(f"element {index} is larger than {MAX_JSON_ELEMENT} characters", at), None
@@ -251,10 +280,12 @@ def _read_json(lines, source: str) -> Iterator[Record]:
                     return value, end
             except json.JSONDecodeError as exc:
                 if text.eof:
-                    what = f"element {index}" if index is not None else "the document"
+                    if _BLANK_TO_END.match(text.buf, exc.pos):
+                        # The decoder wanted more text than the file has (a string's end, a
+                        # bracket): it says "Invalid control character" for a cut string.
+                        return fail(f"invalid JSON: {what} is truncated (the file ends inside it)", at), None
                     return fail(f"invalid JSON in {what}: {exc.msg} (column {exc.colno})", exc.pos), None
             except InvalidJSON as exc:  # too deep, a number too long, a lone surrogate: more text mends none
-                what = f"element {index}" if index is not None else "the document"
                 return fail(f"invalid JSON in {what}: {exc}", at), None
             if len(text.buf) - at > MAX_JSON_ELEMENT:
                 return fail(f"element {index} is larger than {MAX_JSON_ELEMENT} characters", at), None
@@ -330,6 +361,10 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
         yield Record(source, header_line, error=InputError(f"CSV header: {header}", file=source, line=header_line))
         return
     columns = {name.strip().lower(): i for i, name in enumerate(header)}
+    twice = duplicate_column(header, lambda name: name.strip().lower())
+    if twice is not None:
+        yield Record(source, header_line, error=InputError(twice, file=source, line=header_line))
+        return
     index = {}
     for key, aliases in _CSV_COLUMNS.items():
         for alias in aliases:
@@ -339,7 +374,7 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
     missing = [k for k in ("id", "speaker", "text") if k not in index]
     if missing:
         yield Record(source, 1, error=InputError(
-            f"CSV header lacks column(s) {', '.join(missing)} (have: {', '.join(header)})", file=source, line=1))
+            f"CSV header lacks column(s) {', '.join(missing)} (have: {cut(', '.join(header))})", file=source, line=1))
         return
     meta_columns = {i: name for name, i in columns.items() if i not in index.values()}
 
@@ -355,7 +390,7 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
         first = started.setdefault(conv["id"], conv["line"]) if conv["id"] is not None else conv["line"]
         if first != conv["line"] and conv["error"] is None:
             conv["error"] = InputError(
-                f"rows of conversation {conv['id']!r} are not consecutive: they started on line {first} "
+                f"rows of conversation {quoted(conv['id'])} are not consecutive: they started on line {first} "
                 f"and continue here after other conversations; sort the file by conversation",
                 file=source, line=conv["line"], field="id")
         if conv["error"] is not None:
@@ -398,7 +433,7 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
         speaker = normalize_speaker(row[index["speaker"]])
         if speaker is None:
             current["error"] = current["error"] or InputError(
-                f"unknown speaker {row[index['speaker']]!r} (expected agent or customer)",
+                f"unknown speaker {quoted(row[index['speaker']])} (expected agent or customer)",
                 file=source, line=line, field="speaker")
             continue
         turn: dict = {"speaker": speaker, "text": row[index["text"]]}
@@ -410,7 +445,7 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
                         raise ValueError
                 except ValueError:
                     current["error"] = current["error"] or InputError(
-                        f"not a number: {row[index[key]]!r}", file=source, line=line, field=key)
+                        f"not a number: {quoted(row[index[key]])}", file=source, line=line, field=key)
         current["turns"].append(turn)
         for i, name in meta_columns.items():
             if row[i].strip():
@@ -418,6 +453,23 @@ def _read_csv(lines, source: str) -> Iterator[Record]:
     record = flush(current)
     if record is not None:
         yield record
+
+
+def duplicate_column(header: list[str], key: Callable[[str], str]) -> str | None:
+    """The error for a CSV header naming a column twice (``key``: the name as the reader
+    compares it), or ``None``. Either column could be the one read (the csv readers kept the
+    last), so a viewer may show one and the score come from the other. Blank names are not
+    compared: a header ending in commas (spreadsheet exports) names no column."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        compared = key(name)
+        if not compared:
+            continue
+        if compared in seen:
+            return (f"CSV header: duplicate column {quoted(name.strip())} (columns {seen[compared] + 1} and {i + 1}; "
+                    "which one holds the data is ambiguous)")
+        seen[compared] = i
+    return None
 
 
 def _csv_rows(lines, source: str) -> Iterator[tuple[int, list[str] | csv.Error | InputError]]:
@@ -592,7 +644,7 @@ def _read_txt(lines, source: str, speaker_of: Callable[[str], str | None]) -> It
         else:
             conv["error"] = conv["error"] or InputError(
                 f"line does not start with a speaker (客服：/客户：/坐席：/顾客：/agent:/customer:; map other labels "
-                f"with --speaker-map A=agent,B=customer): {stripped[:30]!r}",
+                f"with --speaker-map A=agent,B=customer): {quoted(stripped, 30)}",
                 file=source, line=number)
     record = flush()
     if record is not None:

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Union
 
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes
-from scriptcheck.io.jsontext import decode_failure
+from scriptcheck.io.jsontext import decode_failure, too_many_values
 from scriptcheck.io.lines import read_bytes
 from scriptcheck.limits import MAX_BYTES
 from scriptcheck.templates.model import LineIndex, SourceFile, Template
@@ -53,7 +53,8 @@ __all__ = ["LineIndex", "Template", "SourceFile", "read_templates", "parse_templ
 _NOT_TEXT_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
                            ("int", "float", "bool", "null", "timestamp", "binary", "merge", "value", "yaml"))
 # A template file is walked node by node (positions kept for each character), so its alias
-# expansion is bounded tighter than a plain data file's.
+# expansion is bounded tighter than a plain data file's; a JSON one's values likewise, counted
+# before json.loads builds them (a 16 MB {"a": [{}, {}, …]} took 1.5 GB and 15 s).
 TEMPLATE_MAX_NODES = 200_000
 _WS = frozenset(" \t\r\n")
 
@@ -509,6 +510,10 @@ def _reject_duplicate_keys(node: _Node, path: str, lines: LineIndex, fmt: str) -
 def _structured(path: str, text: str, fmt: str) -> SourceFile:
     lines = LineIndex.of(text)
     if fmt == "json":
+        start = len(text) - len(text.lstrip(" \t\r\n"))
+        if too_many_values(text, start, TEMPLATE_MAX_NODES):
+            raise InputError(f"more than {TEMPLATE_MAX_NODES:,} JSON values (the limit for one template file, as "
+                             "for a YAML one's nodes)", file=path)
         try:
             json.loads(text)
             root = _JsonScanner(text).value() if text.strip() else None
