@@ -20,7 +20,7 @@ from typing import Iterable, NamedTuple
 from scriptcheck.datafile import read_data
 from scriptcheck.errors import InputError
 
-__all__ = ["BASELINE_VERSION", "Fingerprint", "fingerprint", "Baseline"]
+__all__ = ["BASELINE_VERSION", "Fingerprint", "fingerprint", "portable", "Baseline"]
 
 BASELINE_VERSION = 1
 # A file name that is not UTF-8 reaches Python as lone surrogates (\udcff).
@@ -44,10 +44,12 @@ class Fingerprint(NamedTuple):
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _portable(file: str, base: Path) -> str:
-    """``file`` relative to ``base`` with forward slashes (the same on every machine)."""
+def portable(file: str, base: Path | None = None) -> str:
+    """``file`` relative to ``base`` (default: the current directory) with forward slashes
+    (the same on every machine): a fingerprint's file."""
     if file == "-":
         return file
+    base = base or Path.cwd()
     try:
         return Path(os.path.relpath(Path(file).resolve(), base.resolve())).as_posix()
     except ValueError:  # another drive on Windows
@@ -57,7 +59,7 @@ def _portable(file: str, base: Path) -> str:
 def fingerprint(file: str, template: str, rule: str, text: str, base: Path | None = None) -> Fingerprint:
     """The fingerprint of a finding; paths are made relative to ``base`` (default: the current
     directory)."""
-    return Fingerprint(_portable(file, base or Path.cwd()), template, rule, text)
+    return Fingerprint(portable(file, base), template, rule, text)
 
 
 class Baseline:

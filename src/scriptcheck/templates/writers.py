@@ -38,8 +38,8 @@ def _version() -> str:
 
 
 def _message(f: "LintFinding") -> str:
-    hint = f" ({f.finding.suggestion})" if f.finding.suggestion else ""
-    return f"{f.finding.message}{hint}"
+    hint = f" ({f.suggestion})" if f.suggestion else ""
+    return f"{f.message}{hint}"
 
 
 # ----------------------------------------------------------------------------------- text
@@ -65,7 +65,7 @@ def render_json(run: "LintRun", threshold: Severity) -> str:
         records.append({
             "file": f.file, "line": f.line, "col": f.col, "end_line": f.end_line, "end_col": f.end_col,
             "template": t.id, "variant": t.variant, "kind": f.kind,
-            **f.finding.model_dump(mode="json"), "fingerprint": f.fingerprint.digest,
+            **f.wire(), "fingerprint": f.fingerprint.digest,
         })
     return _dumps(records)
 
@@ -110,8 +110,8 @@ def render_sarif(run: "LintRun", threshold: Severity) -> str:
     results = []
     for f in run.findings(active_only=False):
         region = {"startLine": f.line, "startColumn": f.col, "endLine": f.end_line, "endColumn": f.end_col + 1}
-        if f.finding.text:
-            region["snippet"] = {"text": f.finding.text}
+        if f.text:
+            region["snippet"] = {"text": f.text}
         result = {
             "ruleId": f.rule,
             "level": _SARIF_LEVEL[f.severity.value],
