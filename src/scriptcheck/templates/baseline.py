@@ -15,7 +15,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from scriptcheck.datafile import read_data
 from scriptcheck.errors import InputError
@@ -110,16 +110,24 @@ class Baseline:
         """A finding's fingerprint with paths relative to this baseline's directory."""
         return fingerprint(file, template, rule, text, self.base)
 
+    def matcher(self) -> Callable[[Fingerprint], bool]:
+        """A function telling, for each fingerprint of a run in order, whether the baseline
+        forgives it: an entry forgives as many findings as its count, the first ones it is
+        asked about. A run can ask file by file: the answers are those :meth:`filter` gives
+        the whole sequence."""
+        left = Counter(self.counts)
+
+        def forgives(fp: Fingerprint) -> bool:
+            if left[fp] > 0:
+                left[fp] -= 1
+                return True
+            return False
+        return forgives
+
     def filter(self, fingerprints: Iterable[Fingerprint]) -> list[bool]:
         """For each fingerprint, in order: ``True`` if the baseline forgives it."""
-        left = Counter(self.counts)
-        out = []
-        for fp in fingerprints:
-            known = left[fp] > 0
-            if known:
-                left[fp] -= 1
-            out.append(known)
-        return out
+        forgives = self.matcher()
+        return [forgives(fp) for fp in fingerprints]
 
     def write(self, fingerprints: Iterable[Fingerprint]) -> int:
         """Write ``fingerprints`` as the new baseline; returns how many findings it holds."""

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from scriptcheck.api import Checker
 from scriptcheck.errors import InputError
@@ -26,10 +26,13 @@ from scriptcheck.templates.sources import SourceFile, Template, read_templates
 from scriptcheck.templates.suppress import covers
 from scriptcheck.text.placeholders import mask_placeholders
 
-__all__ = ["DEFAULT_PROFILE", "TEMPLATE_SUFFIXES", "RuleInfo", "LintedTemplate", "LintFinding", "TemplateResult", "LintRun",
-           "Linter", "expand_paths"]
+__all__ = ["DEFAULT_PROFILE", "HAND_ON", "TEMPLATE_SUFFIXES", "RuleInfo", "LintedTemplate", "LintFinding",
+           "TemplateResult", "LintRun", "Linter", "expand_paths"]
 
 DEFAULT_PROFILE = "template"
+# Templates whose results Linter.run hands on at once when asked to (a file of more is handed on
+# in pieces): a few hundred KB of results, and a write and a flush of the output per piece.
+HAND_ON = 1000
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
 # A text file found in a directory that is a word list — a vocabulary, stop words, a lookup
 # table, a segmenter's dictionary (word, frequency, tag) — holds no reply, but read one reply a
@@ -181,21 +184,25 @@ class TemplateResult:
 
 @dataclass
 class LintRun:
-    """Everything one ``scriptcheck lint`` run found, for the output writers."""
+    """Everything one ``scriptcheck lint`` run found, for the output writers.
+
+    ``handed`` holds the severities of the active findings a run handed to its caller as it
+    went (:meth:`Linter.run`'s ``on_results``) instead of keeping them in ``results``."""
 
     results: list[TemplateResult] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rules: dict[str, RuleInfo] = field(default_factory=dict)
+    handed: set[Severity] = field(default_factory=set)
 
     def findings(self, *, active_only: bool = True) -> list[LintFinding]:
         """Findings of every template in file order."""
         return [f for r in self.results for f in (r.active if active_only else r.findings)]
 
     def failing(self, threshold: Severity) -> bool:
-        """Whether an active finding is at or above ``threshold``."""
-        return any(f.severity >= threshold for f in self.findings())
+        """Whether an active finding is at or above ``threshold`` (handed ones included)."""
+        return any(s >= threshold for s in self.handed) or any(f.severity >= threshold for f in self.findings())
 
 
 def expand_paths(paths: Iterable[str], config: LintConfig, word_lists: list[str] | None = None) -> Iterator[str]:
@@ -294,7 +301,11 @@ class Linter:
 
     def lint_source(self, source: SourceFile) -> tuple[list[TemplateResult], list[str]]:
         """Lint every template of a read file; returns the results and warnings."""
-        results, warnings = [], []
+        warnings: list[str] = []
+        return list(self._lint_each(source, warnings)), warnings
+
+    def _lint_each(self, source: SourceFile, warnings: list[str]) -> Iterator[TemplateResult]:
+        """The result of each template of a read file, in order; warnings go to ``warnings``."""
         file_ignores = self.config.file_ignores(source.path)
         # The fingerprint's file, worked out once a file rather than once a finding (it
         # resolves the path: a system call a component).
@@ -310,8 +321,7 @@ class Linter:
                 if not rule_selected(f.rule, self.select, [*self.ignore, *file_ignores, *kind_ignores]):
                     continue
                 result.findings.append(self._place(template, result.template, f, source, kind, file_key))
-            results.append(result)
-        return results, warnings
+            yield result
 
     def _place(self, template: Template, linted: LintedTemplate, f: Finding, source: SourceFile,
                kind: str | None, file_key: str) -> LintFinding:
@@ -333,11 +343,19 @@ class Linter:
                            f.text, f.message, f.suggestion, f.turn, line, col, end_line, end_col, fp, kind,
                            suppressed)
 
-    def run(self, paths: Iterable[str], encoding: str | None = None) -> LintRun:
-        """Lint files and directories; unreadable files become ``errors`` and the run goes on."""
+    def run(self, paths: Iterable[str], encoding: str | None = None,
+            on_results: Callable[[list[TemplateResult]], None] | None = None) -> LintRun:
+        """Lint files and directories; unreadable files become ``errors`` and the run goes on.
+
+        With ``on_results``, results are handed to it as they are made, in order (each file's,
+        in pieces of at most :data:`HAND_ON` templates), baseline marks included, and are not
+        kept in ``results``: what the run holds does not grow with the templates linted, and
+        ``rules`` and :meth:`LintRun.failing` still cover them all."""
         run = LintRun()
         # The baseline is JSON and often sits among the templates; it is not a template file.
         skip = self.baseline.path.resolve() if self.baseline is not None else None
+        # Matched finding by finding in run order, as a whole run's findings would be.
+        forgives = self.baseline.matcher() if self.baseline is not None else None
         word_lists: list[str] = []
         for path in expand_paths(paths, self.config, word_lists):
             if skip is not None and path != "-" and Path(path).resolve() == skip:
@@ -347,27 +365,39 @@ class Linter:
             except InputError as exc:
                 run.errors.append(exc)
                 continue
-            run.errors.extend(source.errors)  # templates that cannot be linted (a lone surrogate)
+            run.errors.extend(source.errors)  # templates that cannot be linted (too long, a lone surrogate)
             run.files.append(path)
-            results, warnings = self.lint_source(source)
-            run.results.extend(results)
-            run.warnings.extend(warnings)
+            piece: list[TemplateResult] = []
+            for result in self._lint_each(source, run.warnings):
+                piece.append(result)
+                if on_results is not None and len(piece) >= HAND_ON:
+                    self._finish(run, piece, forgives, on_results)
+                    piece = []
+            self._finish(run, piece, forgives, on_results)
         if word_lists:
             shown = ", ".join(word_lists[:3]) + (f" and {len(word_lists) - 3} more" if len(word_lists) > 3 else "")
             run.warnings.append(f"{len(word_lists)} text file(s) in the directories given are word lists "
                                 f"(vocabularies, stop words, lookup tables, dictionaries), not replies, and were "
                                 f"not linted: {shown}; name a file to lint it")
-        if self.baseline is not None:
-            marks = self.baseline.filter(f.fingerprint for f in run.findings(active_only=True))
-            active = iter(marks)
-            for result in run.results:
-                result.findings = [replace(f, baselined=True) if f.active and next(active) else f
-                                   for f in result.findings]
-        for f in run.findings(active_only=False):
-            info = self.rule_info(f.rule)
-            if info is not None:
-                run.rules.setdefault(f.rule, info)
         return run
+
+    def _finish(self, run: LintRun, results: list[TemplateResult], forgives: Callable[[Fingerprint], bool] | None,
+                on_results: Callable[[list[TemplateResult]], None] | None) -> None:
+        """Mark what the baseline forgives, note the rules met, then keep ``results`` or hand them on."""
+        if not results:
+            return
+        for result in results:
+            if forgives is not None:
+                result.findings = [replace(f, baselined=True) if f.active and forgives(f.fingerprint) else f
+                                   for f in result.findings]
+            for f in result.findings:
+                if f.rule not in run.rules and (info := self.rule_info(f.rule)) is not None:
+                    run.rules[f.rule] = info
+        if on_results is None:
+            run.results.extend(results)
+        else:
+            run.handed.update(f.severity for r in results for f in r.active)
+            on_results(results)
 
 
 def _stamp(profile: str, lexicons: tuple[str, ...]) -> tuple:
