@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from scriptcheck.cli import cli
 from scriptcheck.errors import InputError
+from scriptcheck.limits import MAX_TEMPLATE_CHARS
 from scriptcheck.templates import sources, suppress
 from scriptcheck.templates.sources import parse_templates
 
@@ -167,6 +168,39 @@ def test_a_file_name_that_is_not_utf8_is_written_escaped(tmp_path) -> None:
         assert result.exit_code == 1 and result.stderr == ""
         doc = json.loads(result.stdout)
         assert "t\udcff.yaml" in json.dumps(doc, ensure_ascii=False) or "t%FF.yaml" in result.stdout
+
+
+# ------------------------------------------------------------------------- template length
+
+def test_a_template_over_the_length_cap_is_an_error_and_one_at_it_is_read() -> None:
+    at, over = "您" * MAX_TEMPLATE_CHARS, "您" * (MAX_TEMPLATE_CHARS + 1)
+    source = parse_templates("t.txt", f"好\n{over}\n{at}\n")
+    assert [len(t.text) for t in source.templates] == [1, MAX_TEMPLATE_CHARS]
+    error, = source.errors
+    assert (error.file, error.line, error.field) == ("t.txt", 2, "template 'line 2'")
+    assert f"{MAX_TEMPLATE_CHARS + 1:,} characters, more than the {MAX_TEMPLATE_CHARS:,}" in error.reason
+    yaml_source = parse_templates("t.yaml", f"ok: 您好\nlong:\n  - 您好\n  - {over}\n")
+    assert [t.id for t in yaml_source.templates] == ["ok", "long"]
+    assert [(e.line, e.field) for e in yaml_source.errors] == [(4, "template 'long[1]'")]
+
+
+def test_lint_skips_a_template_over_the_cap_with_one_error_and_lints_the_rest(tmp_path, monkeypatch) -> None:
+    # One line of 你笨 as long as a 3 MB file took over a minute and 1.3 GB: a template over the
+    # cap is never handed to the checker (counted here), whatever it holds.
+    from scriptcheck.templates.lint import Linter
+
+    scored: list[int] = []
+    findings_of = Linter.findings_of
+    monkeypatch.setattr(Linter, "findings_of", lambda self, t, kind: scored.append(len(t.text)) or findings_of(self, t, kind))
+    path = tmp_path / "t.txt"
+    path.write_text("你怎么连这个也不懂\n" + "你笨" * (MAX_TEMPLATE_CHARS // 2 + 1) + "\n您好\n", encoding="utf-8")
+    for fmt in ("text", "json"):
+        scored.clear()
+        result = lint("--format", fmt, str(path))
+        line, = _one_line_errors(result)
+        assert line.startswith(f"scriptcheck: error: {path}:2: template 'line 2': {MAX_TEMPLATE_CHARS + 2:,} characters")
+        assert scored == [9, 2]
+        assert "FB006" in result.stdout and "FB048" not in result.stdout
 
 
 # ---------------------------------------------------------------------------------- baseline

@@ -88,10 +88,13 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
     github (workflow annotations) or junit. Exit 0 clean, 1 findings at or above --fail-on,
     2 usage or input error.
     """
-    from scriptcheck.templates.writers import render
+    from collections import Counter
+
+    from scriptcheck.templates.writers import LINE_FORMATS, render
     from scriptcheck.score_writers import escape_line
     from scriptcheck.datafile import data_files_read
-    from scriptcheck.io.paths import OutputPathError, check_outputs, data_files, redirected_stdout
+    from scriptcheck.io.paths import (GuardedOutput, OutputError, OutputPathError, check_outputs, data_files,
+                                      redirected_stdout)
     from scriptcheck.templates.baseline import Baseline
     from scriptcheck.templates.config import load_config
     from scriptcheck.templates.lint import TEMPLATE_SUFFIXES, Linter
@@ -130,34 +133,80 @@ def lint(files: tuple[str, ...], fmt: str, fail_on: str | None, encoding: str | 
         raise _fail(exc.describe())
     except ScriptcheckError as exc:
         raise _fail(str(exc))
+    threshold = Severity(fail_on or (config.data.fail_on.value if config.data.fail_on else "error"))
+    # What a run holds must not grow with the templates it lints (a file of 600,000 one-line
+    # replies each with a finding took 2.6 GB): a baseline being written keeps a count per
+    # fingerprint, and the line formats are written as the findings come, a file (or a
+    # thousand templates) at a time; json, sarif and junit are one document each, written whole.
+    fingerprints: Counter = Counter()
+    out = None
+    on_results = None
+    if write_baseline:
+        def on_results(results) -> None:
+            fingerprints.update(f.fingerprint for r in results for f in r.active)
+    elif fmt in LINE_FORMATS:
+        lines_of = LINE_FORMATS[fmt]
+        try:
+            out = GuardedOutput.open(output) if output else None
+        except OutputError as exc:
+            raise _fail(str(exc))
+
+        def on_results(results) -> None:
+            text = lines_of(f for r in results for f in r.active)
+            if text:
+                _write_out(out, text)
     # Templates change little between runs: remembering their segmentation spares the warm
     # path the jieba dictionary load.
     linter.checker.segmenter.use_disk_cache()
-    run = linter.run(files, encoding)
-    linter.checker.segmenter.flush()
+    try:
+        run = linter.run(files, encoding, on_results)
+        if out is not None:
+            out.close()
+    except OutputError as exc:
+        raise _fail(str(exc))
+    finally:
+        linter.checker.segmenter.flush()
     for error in run.errors:
         click.echo(f"scriptcheck: error: {escape_line(error.describe())}", err=True)
     for warning in run.warnings:
         click.echo(f"scriptcheck: warning: {escape_line(str(warning))}", err=True)
     if write_baseline:
         try:
-            count = linter.baseline.write(f.fingerprint for f in run.findings())
+            count = linter.baseline.write(fingerprints.elements())
         except OSError as exc:
             raise _fail(f"{baseline_file}: cannot write: {describe_os_error(exc)}")
         click.echo(f"scriptcheck: wrote {count} finding(s) to the baseline {baseline_file}", err=True)
         raise click.exceptions.Exit(EXIT_ERROR if run.errors else EXIT_CLEAN)
-    threshold = Severity(fail_on or (config.data.fail_on.value if config.data.fail_on else "error"))
-    text = render(run, fmt, threshold)
-    try:
-        if output:
-            Path(output).write_text(text, encoding="utf-8")
-        else:
-            click.echo(text, nl=False)
-    except OSError as exc:
-        raise _fail(f"{output or '<stdout>'}: cannot write: {describe_os_error(exc)}")
+    if on_results is None:
+        text = render(run, fmt, threshold)
+        try:
+            if output:
+                Path(output).write_text(text, encoding="utf-8")
+            else:
+                click.echo(text, nl=False)
+        except OSError as exc:
+            raise _fail(f"{output or '<stdout>'}: cannot write: {describe_os_error(exc)}")
     if run.errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     raise click.exceptions.Exit(EXIT_FINDINGS if run.failing(threshold) else EXIT_CLEAN)
+
+
+def _write_out(out, text: str) -> None:
+    """Write a piece of a line format's output now, to ``out`` (a :class:`GuardedOutput`) or to
+    standard output, and flush it so it shows as the run goes; :class:`OutputError` if it cannot
+    be written."""
+    from scriptcheck.io.paths import OutputError
+
+    if out is not None:
+        out.write(text)
+        out.flush()
+        return
+    try:
+        # click.echo as the whole-run output was written (it flushes; off a terminal it drops
+        # ANSI sequences, which a piece of whole lines holds whole or not at all)
+        click.echo(text, nl=False)
+    except OSError as exc:  # a closed pipe too, as score says it (click would exit 1 for it)
+        raise OutputError(f"<stdout>: cannot write: {describe_os_error(exc)}") from None
 
 
 def _jobs(ctx, param, value: str) -> int:

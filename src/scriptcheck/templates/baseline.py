@@ -15,12 +15,12 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from scriptcheck.datafile import read_data
 from scriptcheck.errors import InputError
 
-__all__ = ["BASELINE_VERSION", "Fingerprint", "fingerprint", "Baseline"]
+__all__ = ["BASELINE_VERSION", "Fingerprint", "fingerprint", "portable", "Baseline"]
 
 BASELINE_VERSION = 1
 # A file name that is not UTF-8 reaches Python as lone surrogates (\udcff).
@@ -44,10 +44,12 @@ class Fingerprint(NamedTuple):
         return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _portable(file: str, base: Path) -> str:
-    """``file`` relative to ``base`` with forward slashes (the same on every machine)."""
+def portable(file: str, base: Path | None = None) -> str:
+    """``file`` relative to ``base`` (default: the current directory) with forward slashes
+    (the same on every machine): a fingerprint's file."""
     if file == "-":
         return file
+    base = base or Path.cwd()
     try:
         return Path(os.path.relpath(Path(file).resolve(), base.resolve())).as_posix()
     except ValueError:  # another drive on Windows
@@ -57,7 +59,7 @@ def _portable(file: str, base: Path) -> str:
 def fingerprint(file: str, template: str, rule: str, text: str, base: Path | None = None) -> Fingerprint:
     """The fingerprint of a finding; paths are made relative to ``base`` (default: the current
     directory)."""
-    return Fingerprint(_portable(file, base or Path.cwd()), template, rule, text)
+    return Fingerprint(portable(file, base), template, rule, text)
 
 
 class Baseline:
@@ -108,16 +110,24 @@ class Baseline:
         """A finding's fingerprint with paths relative to this baseline's directory."""
         return fingerprint(file, template, rule, text, self.base)
 
+    def matcher(self) -> Callable[[Fingerprint], bool]:
+        """A function telling, for each fingerprint of a run in order, whether the baseline
+        forgives it: an entry forgives as many findings as its count, the first ones it is
+        asked about. A run can ask file by file: the answers are those :meth:`filter` gives
+        the whole sequence."""
+        left = Counter(self.counts)
+
+        def forgives(fp: Fingerprint) -> bool:
+            if left[fp] > 0:
+                left[fp] -= 1
+                return True
+            return False
+        return forgives
+
     def filter(self, fingerprints: Iterable[Fingerprint]) -> list[bool]:
         """For each fingerprint, in order: ``True`` if the baseline forgives it."""
-        left = Counter(self.counts)
-        out = []
-        for fp in fingerprints:
-            known = left[fp] > 0
-            if known:
-                left[fp] -= 1
-            out.append(known)
-        return out
+        forgives = self.matcher()
+        return [forgives(fp) for fp in fingerprints]
 
     def write(self, fingerprints: Iterable[Fingerprint]) -> int:
         """Write ``fingerprints`` as the new baseline; returns how many findings it holds."""

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from scriptcheck.api import Checker
 from scriptcheck.errors import InputError
@@ -20,16 +20,19 @@ from scriptcheck.profile.loader import load_profile
 from scriptcheck.rules.context import TEMPLATE_KIND_KEY
 from scriptcheck.ruledoc import render_rule_doc, render_transcript_rule_doc
 from scriptcheck.rules.template_kind import TemplateKindRule
-from scriptcheck.templates.baseline import Baseline, Fingerprint, fingerprint
+from scriptcheck.templates.baseline import Baseline, Fingerprint, portable
 from scriptcheck.templates.config import LintConfig, rule_selected
 from scriptcheck.templates.sources import SourceFile, Template, read_templates
 from scriptcheck.templates.suppress import covers
 from scriptcheck.text.placeholders import mask_placeholders
 
-__all__ = ["DEFAULT_PROFILE", "TEMPLATE_SUFFIXES", "RuleInfo", "LintFinding", "TemplateResult", "LintRun",
-           "Linter", "expand_paths"]
+__all__ = ["DEFAULT_PROFILE", "HAND_ON", "TEMPLATE_SUFFIXES", "RuleInfo", "LintedTemplate", "LintFinding",
+           "TemplateResult", "LintRun", "Linter", "expand_paths"]
 
 DEFAULT_PROFILE = "template"
+# Templates whose results Linter.run hands on at once when asked to (a file of more is handed on
+# in pieces): a few hundred KB of results, and a write and a flush of the output per piece.
+HAND_ON = 1000
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".txt")
 # A text file found in a directory that is a word list — a vocabulary, stop words, a lookup
 # table, a segmenter's dictionary (word, frequency, tag) — holds no reply, but read one reply a
@@ -76,20 +79,59 @@ class RuleInfo(NamedTuple):
     severity: Severity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class LintedTemplate:
+    """What the reports say of a linted template: its file, id, variant, text and where its
+    text starts. Findings and results keep this, not the :class:`Template` read from the
+    source, which also holds a source offset for every character and the file's line index."""
+
+    file: str
+    id: str | None
+    variant: int | None
+    text: str
+    line: int
+    col: int
+
+    @classmethod
+    def of(cls, template: Template) -> "LintedTemplate":
+        """The reports' view of ``template``."""
+        line, col = template.position(0)
+        return cls(template.file, template.id, template.variant, template.text, line, col)
+
+    @property
+    def label(self) -> str:
+        """A human name: ``id``, ``id[variant]``, or ``line N`` for a plain-text reply."""
+        if self.id is None:
+            return f"line {self.line}" if self.variant is None else f"[{self.variant}]"
+        return self.id if self.variant is None else f"{self.id}[{self.variant}]"
+
+
+@dataclass(frozen=True, slots=True)
 class LintFinding:
     """A finding of one template, placed in its source file.
 
-    ``line``/``col`` locate the first character and ``end_line``/``end_col`` the last one
-    (1-based, inclusive, in code points); a finding without a span (a missing phrase) sits at
-    the template's own start. ``suppressed`` holds the directive's reason (possibly empty)
-    when an inline ``# scriptcheck: disable=`` silences it; ``baselined`` is true when the
-    baseline forgives it. ``kind`` is the template's kind (declared or by id convention).
-    Only ``active`` findings are reported as problems.
+    ``rule`` to ``turn`` are the checker's :class:`Finding` fields (``start``/``end`` index the
+    template text, ``text`` is what was matched as written, ``severity`` is after configuration
+    overrides); they are kept as plain fields rather than the pydantic model, which costs
+    about a kilobyte more a finding (and a template can hold thousands). ``line``/``col``
+    locate the first character and ``end_line``/``end_col`` the last one (1-based, inclusive,
+    in code points); a finding without a span (a missing phrase) sits at the template's own
+    start. ``suppressed`` holds the directive's reason (possibly empty) when an inline
+    ``# scriptcheck: disable=`` silences it; ``baselined`` is true when the baseline forgives
+    it. ``kind`` is the template's kind (declared or by id convention). Only ``active``
+    findings are reported as problems.
     """
 
-    template: Template
-    finding: Finding
+    template: LintedTemplate
+    rule: str
+    category: str
+    severity: Severity
+    start: int | None
+    end: int | None
+    text: str
+    message: str
+    suggestion: str
+    turn: int | None
     line: int
     col: int
     end_line: int
@@ -105,14 +147,21 @@ class LintFinding:
         return self.template.file
 
     @property
-    def rule(self) -> str:
-        """The rule code."""
-        return self.finding.rule
+    def finding(self) -> Finding:
+        """The finding as the checker's model (built anew at each call)."""
+        return Finding.model_construct(**self.wire_fields())
 
-    @property
-    def severity(self) -> Severity:
-        """The severity after configuration overrides."""
-        return self.finding.severity
+    def wire_fields(self) -> dict:
+        """The :class:`Finding` fields in their order, ``severity`` as the enum."""
+        return {"rule": self.rule, "category": self.category, "severity": self.severity, "start": self.start,
+                "end": self.end, "text": self.text, "message": self.message, "suggestion": self.suggestion,
+                "turn": self.turn}
+
+    def wire(self) -> dict:
+        """The finding's wire fields as ``Finding.model_dump(mode="json")`` gives them."""
+        out = self.wire_fields()
+        out["severity"] = self.severity.value
+        return out
 
     @property
     def active(self) -> bool:
@@ -124,7 +173,7 @@ class LintFinding:
 class TemplateResult:
     """A template and its findings (all of them, suppressed and baselined included)."""
 
-    template: Template
+    template: LintedTemplate
     findings: list[LintFinding] = field(default_factory=list)
 
     @property
@@ -135,21 +184,25 @@ class TemplateResult:
 
 @dataclass
 class LintRun:
-    """Everything one ``scriptcheck lint`` run found, for the output writers."""
+    """Everything one ``scriptcheck lint`` run found, for the output writers.
+
+    ``handed`` holds the severities of the active findings a run handed to its caller as it
+    went (:meth:`Linter.run`'s ``on_results``) instead of keeping them in ``results``."""
 
     results: list[TemplateResult] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rules: dict[str, RuleInfo] = field(default_factory=dict)
+    handed: set[Severity] = field(default_factory=set)
 
     def findings(self, *, active_only: bool = True) -> list[LintFinding]:
         """Findings of every template in file order."""
         return [f for r in self.results for f in (r.active if active_only else r.findings)]
 
     def failing(self, threshold: Severity) -> bool:
-        """Whether an active finding is at or above ``threshold``."""
-        return any(f.severity >= threshold for f in self.findings())
+        """Whether an active finding is at or above ``threshold`` (handed ones included)."""
+        return any(s >= threshold for s in self.handed) or any(f.severity >= threshold for f in self.findings())
 
 
 def expand_paths(paths: Iterable[str], config: LintConfig, word_lists: list[str] | None = None) -> Iterator[str]:
@@ -243,53 +296,66 @@ class Linter:
                                 turns=[Turn(speaker="agent", text=masked, metadata=meta)], metadata=meta)
         report = self.checker.score(transcript)
         # Report the original characters (a placeholder inside a hit shows as written).
-        return [f if f.start is None else f.model_copy(update={"text": template.text[f.start:f.end]})
-                for f in report.findings]
+        return [f if f.start is None or f.text == (text := template.text[f.start:f.end])
+                else f.model_copy(update={"text": text}) for f in report.findings]
 
     def lint_source(self, source: SourceFile) -> tuple[list[TemplateResult], list[str]]:
         """Lint every template of a read file; returns the results and warnings."""
-        results, warnings = [], []
+        warnings: list[str] = []
+        return list(self._lint_each(source, warnings)), warnings
+
+    def _lint_each(self, source: SourceFile, warnings: list[str]) -> Iterator[TemplateResult]:
+        """The result of each template of a read file, in order; warnings go to ``warnings``."""
         file_ignores = self.config.file_ignores(source.path)
+        # The fingerprint's file, worked out once a file rather than once a finding (it
+        # resolves the path: a system call a component).
+        file_key = portable(source.path, self.baseline.base if self.baseline else None)
         for template in source.templates:
             kind = self.kind_of(template)
             if kind and self.known_kinds and kind not in self.known_kinds:
                 warnings.append(f"{source.path}:{template.line}: template {template.label!r} has unknown kind "
                                 f"{kind!r} (known: {', '.join(sorted(self.known_kinds))})")
-            result = TemplateResult(template)
+            result = TemplateResult(LintedTemplate.of(template))
             kind_ignores = self.config.kind_ignores(kind)
             for f in self.findings_of(template, kind):
                 if not rule_selected(f.rule, self.select, [*self.ignore, *file_ignores, *kind_ignores]):
                     continue
-                severity = self.config.severity_for(f.rule, f.severity)
-                if severity != f.severity:
-                    f = f.model_copy(update={"severity": severity})
-                result.findings.append(self._place(template, f, source, kind))
-            results.append(result)
-        return results, warnings
+                result.findings.append(self._place(template, result.template, f, source, kind, file_key))
+            yield result
 
-    def _place(self, template: Template, f: Finding, source: SourceFile, kind: str | None) -> LintFinding:
+    def _place(self, template: Template, linted: LintedTemplate, f: Finding, source: SourceFile,
+               kind: str | None, file_key: str) -> LintFinding:
         if f.start is None or f.end is None or f.end <= f.start:
-            line, col = template.line, template.col
+            line, col = linted.line, linted.col
             end_line, end_col = line, col
         else:
             line, col = template.position(f.start)
             end_line, end_col = template.position(f.end - 1)
         key = template.id if template.id is not None else template.text
-        fp = (self.baseline.fingerprint(template.file, key, f.rule, f.text) if self.baseline
-              else fingerprint(template.file, key, f.rule, f.text))
+        fp = Fingerprint(file_key, key, f.rule, f.text)
         suppressed = None
         for at in (line, line - 1, template.key_line, template.key_line - 1):
             directive = source.directives.get(at)
             if directive is not None and covers(directive, f.rule):
                 suppressed = directive.reason
                 break
-        return LintFinding(template, f, line, col, end_line, end_col, fp, kind, suppressed)
+        return LintFinding(linted, f.rule, f.category, self.config.severity_for(f.rule, f.severity), f.start, f.end,
+                           f.text, f.message, f.suggestion, f.turn, line, col, end_line, end_col, fp, kind,
+                           suppressed)
 
-    def run(self, paths: Iterable[str], encoding: str | None = None) -> LintRun:
-        """Lint files and directories; unreadable files become ``errors`` and the run goes on."""
+    def run(self, paths: Iterable[str], encoding: str | None = None,
+            on_results: Callable[[list[TemplateResult]], None] | None = None) -> LintRun:
+        """Lint files and directories; unreadable files become ``errors`` and the run goes on.
+
+        With ``on_results``, results are handed to it as they are made, in order (each file's,
+        in pieces of at most :data:`HAND_ON` templates), baseline marks included, and are not
+        kept in ``results``: what the run holds does not grow with the templates linted, and
+        ``rules`` and :meth:`LintRun.failing` still cover them all."""
         run = LintRun()
         # The baseline is JSON and often sits among the templates; it is not a template file.
         skip = self.baseline.path.resolve() if self.baseline is not None else None
+        # Matched finding by finding in run order, as a whole run's findings would be.
+        forgives = self.baseline.matcher() if self.baseline is not None else None
         word_lists: list[str] = []
         for path in expand_paths(paths, self.config, word_lists):
             if skip is not None and path != "-" and Path(path).resolve() == skip:
@@ -299,27 +365,39 @@ class Linter:
             except InputError as exc:
                 run.errors.append(exc)
                 continue
-            run.errors.extend(source.errors)  # templates that cannot be linted (a lone surrogate)
+            run.errors.extend(source.errors)  # templates that cannot be linted (too long, a lone surrogate)
             run.files.append(path)
-            results, warnings = self.lint_source(source)
-            run.results.extend(results)
-            run.warnings.extend(warnings)
+            piece: list[TemplateResult] = []
+            for result in self._lint_each(source, run.warnings):
+                piece.append(result)
+                if on_results is not None and len(piece) >= HAND_ON:
+                    self._finish(run, piece, forgives, on_results)
+                    piece = []
+            self._finish(run, piece, forgives, on_results)
         if word_lists:
             shown = ", ".join(word_lists[:3]) + (f" and {len(word_lists) - 3} more" if len(word_lists) > 3 else "")
             run.warnings.append(f"{len(word_lists)} text file(s) in the directories given are word lists "
                                 f"(vocabularies, stop words, lookup tables, dictionaries), not replies, and were "
                                 f"not linted: {shown}; name a file to lint it")
-        if self.baseline is not None:
-            marks = self.baseline.filter(f.fingerprint for f in run.findings(active_only=True))
-            active = iter(marks)
-            for result in run.results:
-                result.findings = [replace(f, baselined=True) if f.active and next(active) else f
-                                   for f in result.findings]
-        for f in run.findings(active_only=False):
-            info = self.rule_info(f.rule)
-            if info is not None:
-                run.rules.setdefault(f.rule, info)
         return run
+
+    def _finish(self, run: LintRun, results: list[TemplateResult], forgives: Callable[[Fingerprint], bool] | None,
+                on_results: Callable[[list[TemplateResult]], None] | None) -> None:
+        """Mark what the baseline forgives, note the rules met, then keep ``results`` or hand them on."""
+        if not results:
+            return
+        for result in results:
+            if forgives is not None:
+                result.findings = [replace(f, baselined=True) if f.active and forgives(f.fingerprint) else f
+                                   for f in result.findings]
+            for f in result.findings:
+                if f.rule not in run.rules and (info := self.rule_info(f.rule)) is not None:
+                    run.rules[f.rule] = info
+        if on_results is None:
+            run.results.extend(results)
+        else:
+            run.handed.update(f.severity for r in results for f in r.active)
+            on_results(results)
 
 
 def _stamp(profile: str, lexicons: tuple[str, ...]) -> tuple:

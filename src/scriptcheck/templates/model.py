@@ -33,7 +33,7 @@ class LineIndex:
         return line, index - self.starts[line - 1] + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: a file may hold hundreds of thousands
 class Template:
     """One reply template: where it is, what it says, and its kind when the source says so.
 

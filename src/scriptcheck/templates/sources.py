@@ -37,7 +37,7 @@ from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes
 from scriptcheck.io.jsontext import decode_failure, too_many_values
 from scriptcheck.io.lines import read_bytes
-from scriptcheck.limits import MAX_BYTES
+from scriptcheck.limits import MAX_BYTES, MAX_TEMPLATE_CHARS
 from scriptcheck.templates.model import LineIndex, SourceFile, Template
 from scriptcheck.templates.suppress import DIRECTIVE, find_directives
 
@@ -635,7 +635,8 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
     default from ``path``). A YAML or JSON file is read as a Rasa file (``responses:``, 1.x
     ``templates:``, or any Rasa data file: only its replies), a ChatterBot corpus
     (``conversations:``: the bot's turns) or plain templates, from its top-level keys. A
-    template holding a lone surrogate is left out and named in ``errors``."""
+    template longer than :data:`~scriptcheck.limits.MAX_TEMPLATE_CHARS` characters or holding a
+    lone surrogate is left out and named in ``errors``."""
     fmt = fmt or source_format(path)
     if fmt == "text":
         source = _plain(path, text)
@@ -648,7 +649,7 @@ def parse_templates(path: str, text: str, fmt: str | None = None) -> SourceFile:
         source = parse_aiml(path, text)
     else:
         source = _structured(path, text, fmt)
-    return _without_lone_surrogates(source)
+    return _lintable(source)
 
 
 # A JSON or YAML escape \ud800-\udfff that is not half of a pair decodes to a lone surrogate,
@@ -663,27 +664,35 @@ def _escape_surrogates(value: str) -> str:
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
-def _without_lone_surrogates(source: SourceFile) -> SourceFile:
-    """``source`` without its templates whose text, id or kind holds a lone surrogate; each
-    is an error naming its line (the other templates of the file are linted)."""
+def _lintable(source: SourceFile) -> SourceFile:
+    """``source`` without its templates that cannot be linted: longer than
+    :data:`~scriptcheck.limits.MAX_TEMPLATE_CHARS` characters, or holding a lone surrogate in
+    their text, id or kind. Each is an error naming its line (the file's other templates are
+    linted)."""
     bad: list[InputError] = []
     kept: list[Template] = []
     for t in source.templates:
-        if (m := _LONE_SURROGATE.search(t.text)) is not None:
-            where, line = "text", t.position(m.start())[0]
+        if len(t.text) > MAX_TEMPLATE_CHARS:
+            reason, line = (f"{len(t.text):,} characters, more than the {MAX_TEMPLATE_CHARS:,} a reply template "
+                            f"may hold: the template is not linted"), t.line
+        elif (m := _LONE_SURROGATE.search(t.text)) is not None:
+            reason, line = _surrogate_reason("text"), t.position(m.start())[0]
         elif t.id is not None and _LONE_SURROGATE.search(t.id):
-            where, line = "id", t.key_line
+            reason, line = _surrogate_reason("id"), t.key_line
         elif t.kind is not None and _LONE_SURROGATE.search(t.kind):
-            where, line = "kind", t.key_line
+            reason, line = _surrogate_reason("kind"), t.key_line
         else:
             kept.append(t)
             continue
-        bad.append(InputError(f"its {where} holds a lone surrogate (an unpaired \\ud800-\\udfff escape), "
-                              f"which is no Unicode character: the template is not linted",
-                              file=source.path, line=line, field=f"template '{_escape_surrogates(t.label)}'"))
+        bad.append(InputError(reason, file=source.path, line=line, field=f"template '{_escape_surrogates(t.label)}'"))
     if not bad:
         return source
     return SourceFile(source.path, source.format, kept, source.directives, [*source.errors, *bad])
+
+
+def _surrogate_reason(where: str) -> str:
+    return (f"its {where} holds a lone surrogate (an unpaired \\ud800-\\udfff escape), "
+            f"which is no Unicode character: the template is not linted")
 
 
 def read_templates(path: str, encoding: str | None = None) -> SourceFile:

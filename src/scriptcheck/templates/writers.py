@@ -1,8 +1,10 @@
 """Output formats of ``scriptcheck lint``: text, json, sarif, github, junit (one renderer each).
 
 Every renderer takes a :class:`~scriptcheck.templates.lint.LintRun` and returns the whole
-output as a string. Only active findings are problems; SARIF also lists suppressed and
-baselined ones, marked with ``suppressions`` as code-scanning tools expect.
+output as a string; the line formats (text, github) also render any run of findings
+(:data:`LINE_FORMATS`), so the command writes them as they come. Only active findings are
+problems; SARIF also lists suppressed and baselined ones, marked with ``suppressions`` as
+code-scanning tools expect.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import quote
 
 from scriptcheck.score_writers import escape_controls, escape_line
@@ -22,8 +24,8 @@ from scriptcheck.models import Severity
 if TYPE_CHECKING:
     from scriptcheck.templates.lint import LintFinding, LintRun
 
-__all__ = ["FORMATS", "render", "render_text", "render_json", "render_sarif", "render_github",
-           "render_junit", "escape_data", "escape_property"]
+__all__ = ["FORMATS", "LINE_FORMATS", "render", "render_text", "render_json", "render_sarif", "render_github",
+           "render_junit", "text_lines", "github_lines", "escape_data", "escape_property"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"info": "note", "warning": "warning", "error": "error", "critical": "error"}
@@ -38,8 +40,8 @@ def _version() -> str:
 
 
 def _message(f: "LintFinding") -> str:
-    hint = f" ({f.finding.suggestion})" if f.finding.suggestion else ""
-    return f"{f.finding.message}{hint}"
+    hint = f" ({f.suggestion})" if f.suggestion else ""
+    return f"{f.message}{hint}"
 
 
 # ----------------------------------------------------------------------------------- text
@@ -47,10 +49,15 @@ def _message(f: "LintFinding") -> str:
 def render_text(run: "LintRun", threshold: Severity) -> str:
     """``file:line:col: CODE [severity] message (suggestion)``, one active finding a line
     (control characters of file names or template text escaped: this goes to a terminal)."""
+    return text_lines(run.findings())
+
+
+def text_lines(findings: Iterable["LintFinding"]) -> str:
+    """The text format's lines of ``findings`` (:func:`render_text`)."""
     # escape_line: a line end in a file name or a template would start a line of its own, and a
     # CI runner reads a line beginning ``::`` as a workflow command
     return "".join(escape_line(f"{f.file}:{f.line}:{f.col}: {f.rule} [{f.severity.value}] {_message(f)}") + "\n"
-                   for f in run.findings())
+                   for f in findings)
 
 
 # ----------------------------------------------------------------------------------- json
@@ -65,7 +72,7 @@ def render_json(run: "LintRun", threshold: Severity) -> str:
         records.append({
             "file": f.file, "line": f.line, "col": f.col, "end_line": f.end_line, "end_col": f.end_col,
             "template": t.id, "variant": t.variant, "kind": f.kind,
-            **f.finding.model_dump(mode="json"), "fingerprint": f.fingerprint.digest,
+            **f.wire(), "fingerprint": f.fingerprint.digest,
         })
     return _dumps(records)
 
@@ -110,8 +117,8 @@ def render_sarif(run: "LintRun", threshold: Severity) -> str:
     results = []
     for f in run.findings(active_only=False):
         region = {"startLine": f.line, "startColumn": f.col, "endLine": f.end_line, "endColumn": f.end_col + 1}
-        if f.finding.text:
-            region["snippet"] = {"text": f.finding.text}
+        if f.text:
+            region["snippet"] = {"text": f.text}
         result = {
             "ruleId": f.rule,
             "level": _SARIF_LEVEL[f.severity.value],
@@ -167,8 +174,13 @@ def render_github(run: "LintRun", threshold: Severity) -> str:
         ::error file=F,line=L,col=C,endLine=L2,endColumn=C2,title=CODE::message
 
     error/critical findings are ``::error``, warnings ``::warning``, info ``::notice``."""
+    return github_lines(run.findings())
+
+
+def github_lines(findings: Iterable["LintFinding"]) -> str:
+    """The github format's lines of ``findings`` (:func:`render_github`)."""
     lines = []
-    for f in run.findings():
+    for f in findings:
         props = {"file": Path(f.file).as_posix(), "line": f.line, "col": f.col, "endLine": f.end_line,
                  "endColumn": f.end_col, "title": f.rule}
         head = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items())
@@ -236,6 +248,11 @@ FORMATS: dict[str, Callable[["LintRun", Severity], str]] = {
     "text": render_text, "json": render_json, "sarif": render_sarif, "github": render_github,
     "junit": render_junit,
 }
+
+
+# The formats that are one line an active finding and nothing else: their output is the same
+# written piece by piece as the findings come (a file, a thousand templates) as written whole.
+LINE_FORMATS: dict[str, Callable[[Iterable["LintFinding"]], str]] = {"text": text_lines, "github": github_lines}
 
 
 def render(run: "LintRun", fmt: str, threshold: Severity) -> str:
