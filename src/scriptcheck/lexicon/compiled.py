@@ -16,7 +16,7 @@ from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import LazyRegex, PatternProblem, check_normalised, compile_pattern
 from scriptcheck.models import Severity
 from scriptcheck.regex_program import compile_captured
-from scriptcheck.text.regex_policy import UnsafePattern, check_regex
+from scriptcheck.text.regex_policy import WHOLE_TEXT_WORK, UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["LazyModel", "Lexicon", "RuleInfo", "ToneOverrides", "compile_lexicon", "pattern_analyses", "rule_info"]
@@ -191,12 +191,12 @@ def _mitigators(model: LexiconFile, path: str, slots: ExpansionBudget,
     """The compiled ``mitigators`` (or ``conditions``) of a lexicon, by name."""
     out = {}
     for m in getattr(model, listed):
-        try:  # the same regex policy as patterns (bounded repeats, bounded work)
+        try:  # the same regex policy as patterns, with the bound of a search over whole clauses and turns
             expanded, also = (slots.expand(p) if p else "" for p in (m.pattern, m.also))
             for source in filter(None, (expanded, also)):
                 if m.over == "normalized":
                     check_normalised(source)  # 谢谢 or 您 in a mitigator would never match
-                check_regex(source)
+                check_regex(source, WHOLE_TEXT_WORK)
             regex, program = compile_captured(expanded)
             if also:
                 re.compile(also)
