@@ -33,9 +33,9 @@ MAX_EXPANDED = 20_000
 MAX_SLOT_DEPTH = 32
 # A bound on one lexicon file's patterns together, slots expanded (and, apart, on its slots
 # together, each expanded as check_slots checks it): analysing and compiling a pattern costs
-# about 10 µs a character, and a 173 KB file of 999 patterns each naming a 2,500-alternative
-# slot expanded to 17 MB and took 67 s to load cold; 100 slots of the same kind, 16 KB, took
-# 9 s to check. The packaged lexicons' patterns total at most 132,436 characters expanded
+# some 5 µs a character, and a 173 KB file of 999 patterns each naming a 2,500-alternative
+# slot expanded to 17 MB and took 67 s to load cold; 1,000 slots of the same kind, 35 KB, took
+# 28 s to check. The packaged lexicons' patterns total at most 132,436 characters expanded
 # (forbidden.yaml; its slots 8,770): user lexicons get almost four times that, while a file
 # built to cost the most per character is refused after a few seconds.
 MAX_LEXICON_EXPANDED = 500_000
