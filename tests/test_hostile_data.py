@@ -3,6 +3,7 @@ hang or take over the tool, with the file and the reason."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,45 @@ def test_a_profile_privacy_pattern_that_could_backtrack_without_bound_is_refused
     path.write_text(PROFILE.format(pattern="(1|1){1,40}$"), encoding="utf-8")
     with pytest.raises(ProfileError, match=r"evil\.yaml: rule PV901 .*pattern"):
         load_profile(path)
+
+
+# Hostile probe F2: accepted by the old policy (a million ways per position, its limit), these
+# cost ~1.3 ms a character of every turn searched (a 20 KB turn: 26 s; ten such lexicon entries
+# in 400-character windows: over a minute on 110 KB).
+@pytest.mark.parametrize("pattern, reason", [
+    (".{0,99}.{0,99}.{0,99}#", "bounded repeats next to each other that can match the same characters: a run of "
+                               "such characters splits between them in up to 10,000 ways"),
+    (".{0,99}1.{0,99}1.{0,99}#", "may backtrack through more than"),
+    # searched over whole turns: a tighter bound than a lexicon pattern's (68,921 ways)
+    (".{0,40}1.{0,40}1.{0,40}#", "68,921 ways per position, more than the 20,000 allowed a pattern searched over "
+                                 "whole turns"),
+])
+def test_a_profile_privacy_pattern_that_backtracks_polynomially_is_refused(tmp_path, pattern, reason) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(PROFILE.format(pattern=pattern), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"evil\.yaml: rule PV901 .*" + re.escape(reason)):
+        load_profile(path)
+    for field in ("not_after", "invalid_context"):  # the rule's other regexes run over the turn too
+        path.write_text(PROFILE.format(pattern="1[0-9]{10}") + f"    {field}: '{pattern}'\n", encoding="utf-8")
+        with pytest.raises(ProfileError, match=re.escape(reason)):
+            load_profile(path)
+
+
+def test_a_lexicon_pattern_that_backtracks_polynomially_is_refused(tmp_path) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text(LEXICON.format(pattern="你.{0,99}.{0,99}.{0,99}c"), encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"evil\.yaml: entry XE901 \(nested\): patterns\[0\]: .*bounded repeats "
+                                           r"next to each other"):
+        load_lexicon(path, verify=False)
+    # In a window around its anchor a pattern may cost more than one searched over whole turns…
+    path.write_text(LEXICON.format(pattern="你.{0,40}1.{0,40}1.{0,40}c"), encoding="utf-8")
+    assert load_lexicon(path, verify=False).match_entries
+    # …but not as a mitigator, which is searched over whole clauses, sentences or turns.
+    path.write_text(LEXICON.format(pattern="你好坏").replace(
+        "entries:", "mitigators:\n  - name: wide\n    pattern: '.{0,40}1.{0,40}1.{0,40}好'\nentries:"), encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"mitigator wide: .*more than the 20,000 allowed a pattern searched over "
+                                           r"whole turns"):
+        load_lexicon(path, verify=False)
 
 
 # re's parser and compiler recurse once per group level: (((…))) a few hundred deep raised a bare

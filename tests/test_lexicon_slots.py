@@ -101,3 +101,89 @@ def test_loader_rejects_a_slot_cycle(tmp_path):
     path = _write(tmp_path, LEXICON.replace("final: 吧|啊|$", "final: 吧|{{final}}"))
     with pytest.raises(LexiconError, match="cycle"):
         load_lexicon(path)
+
+
+# --- one budget on a file's patterns, slots expanded (hostile probe F17) ----------------------
+
+
+def _many_entries(tmp_path, entries: int, slot: str = "(?:x0|x1|x2|x3|x4|x5|x6|x7|x8)") -> "Path":
+    """A lexicon of ``entries`` entries, each with one pattern naming the same slot."""
+    body = "".join(f"  - id: ZZ{k:03d}\n    name: r-{k}\n    category: x\n    description: t\n"
+                   f"    patterns: ['你{{{{big}}}}{k}']\n" for k in range(1, entries + 1))
+    path = tmp_path / "many.yaml"
+    path.write_text(f"version: 1\nname: many\nkind: forbidden\nslots:\n  big: '{slot}'\nentries:\n{body}",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def uncached(monkeypatch):
+    """No lexicon cache: a file compiled under the real budget would come back from it."""
+    monkeypatch.setenv("SCRIPTCHECK_CACHE_DIR", "off")
+
+
+def test_patterns_past_the_lexicon_budget_are_refused_at_the_entry(tmp_path, monkeypatch, uncached):
+    # 999 entries each naming a 2,500-alternative slot took 67 s to load cold: the patterns of one
+    # file may expand to so many characters in all, counted before each is compiled.
+    from scriptcheck.lexicon import compiled, slots
+
+    path = _many_entries(tmp_path, 100)
+    expanded = len(expand_slots("你{{big}}1", {"big": "(?:x0|x1|x2|x3|x4|x5|x6|x7|x8)"}))
+    monkeypatch.setattr(slots, "MAX_LEXICON_EXPANDED", 10 * expanded + 5)  # the 11th pattern passes it
+    compiled_patterns = []
+    compile_pattern = compiled.compile_pattern
+    monkeypatch.setattr(compiled, "compile_pattern", lambda *a, **k: compiled_patterns.append(a) or compile_pattern(*a, **k))
+    with pytest.raises(LexiconError) as info:
+        load_lexicon(path, verify=False)
+    message = str(info.value)
+    assert message == (f"{path}: entry ZZ011 (r-11): patterns[0]: the lexicon's patterns, slots expanded, "
+                       f"pass {10 * expanded + 5:,} characters in all here (the limit for one lexicon file)")
+    assert len(compiled_patterns) == 10  # the work stops where the budget does
+    monkeypatch.setattr(slots, "MAX_LEXICON_EXPANDED", 100 * (expanded + 2))  # room for all 100
+    assert len(load_lexicon(path, verify=False).match_entries) == 100
+
+
+def test_mitigator_patterns_count_against_the_budget(tmp_path, monkeypatch, uncached):
+    from scriptcheck.lexicon import slots
+
+    path = _write(tmp_path, LEXICON.replace("entries:", "mitigators:\n      - {name: soft, scope: clause, "
+                                                        "pattern: '{{you}}请{{final}}{{final}}'}\n    entries:"))
+    assert load_lexicon(path, verify=False).match_entries
+    # The slots (17 characters expanded) fit; the mitigator's pattern (27) does not.
+    monkeypatch.setattr(slots, "MAX_LEXICON_EXPANDED", 17)
+    with pytest.raises(LexiconError, match=r"lex\.yaml: mitigator soft: the lexicon's patterns, slots expanded, pass 17 "):
+        load_lexicon(path, verify=False)
+
+
+def test_slots_past_the_lexicon_budget_are_refused(tmp_path):
+    # 1,000 slots each naming a 2,500-alternative slot (35 KB) took 28 s to check: each is compiled.
+    big = "|".join(f"x{i}" for i in range(100))
+    many = {"big": big, **{f"s{i}": f"{{{{big}}}}{i}" for i in range(50)}}
+    check_slots(many, limit=60 * (len(big) + 10))
+    with pytest.raises(SlotError, match=r"^slot \{\{s10\}\}: the lexicon's slots, each expanded, pass 4,500 "
+                                        r"characters in all here \(the limit for one lexicon file\)$"):
+        check_slots(many, limit=4500)  # big (393) and s0…s9 (398 each) fit: 4,373; s10 (399) does not
+
+
+def test_slots_budget_reaches_the_loader(tmp_path, monkeypatch, uncached):
+    from scriptcheck.lexicon import slots
+
+    path = _write(tmp_path, LEXICON)
+    monkeypatch.setattr(slots, "MAX_LEXICON_EXPANDED", 12)
+    with pytest.raises(LexiconError, match=r"lex\.yaml: slots: .*slot \{\{final\}\}: the lexicon's slots, each expanded"):
+        load_lexicon(path, verify=False)
+
+
+def test_packaged_lexicons_are_well_within_the_budget():
+    # The budget was set at about four times what the largest packaged lexicon uses.
+    from scriptcheck.lexicon.loader import default_lexicon_names
+    from scriptcheck.lexicon.slots import MAX_LEXICON_EXPANDED
+
+    for name in default_lexicon_names():
+        lexicon = load_lexicon(name, verify=False)
+        model = lexicon.data
+        patterns = [p for e in model.entries for p in e.patterns]
+        patterns += [p for m in (*model.mitigators, *model.conditions) for p in (m.pattern, m.also) if p]
+        total = sum(len(expand_slots(p, model.slots)) for p in patterns)
+        slot_total = sum(len(expand_slots("{{" + s + "}}", model.slots)) for s in model.slots)
+        assert total * 3 < MAX_LEXICON_EXPANDED and slot_total * 3 < MAX_LEXICON_EXPANDED, name

@@ -27,8 +27,8 @@ except ImportError:  # pragma: no cover
     import sre_parse as _p  # type: ignore[no-redef]
 
 from scriptcheck.errors import ConfigError
-from scriptcheck.text.regex_policy import (MAX_NESTING, MAX_WORK, UnsafePattern, check_nesting, check_parsed, check_regex,
-                                          work_bound)
+from scriptcheck.text.regex_policy import (MAX_NESTING, MAX_WORK, WHOLE_TEXT_WORK, UnsafePattern, check_nesting,
+                                          check_parsed, check_regex, work_bound)
 from tests.conftest import ROOT
 
 
@@ -43,7 +43,8 @@ from tests.conftest import ROOT
     ("你.+吗", "unbounded repeat"),
     ("a{3,}", "unbounded repeat"),
     ("(a)\\1", "back-reference"),
-    ("(.{1,29}){29}", "more than 1,000,000 ways"),
+    ("(.{1,29}){29}", f"more than {MAX_WORK:,} ways"),
+    (".{0,99}.{0,99}.{0,99}#", "bounded repeats next to each other that can match the same characters"),
     ("(", "not a valid regex"),
 ])
 def test_catastrophic_patterns_are_refused_with_the_reason(pattern, reason) -> None:
@@ -90,6 +91,12 @@ def _lexicon_values(keys: tuple[str, ...], skip_models: bool = False) -> list[st
     its ``pattern``): the patterns, or the specs' texts."""
     import yaml
 
+    return [value for path in sorted((ROOT / "lexicons").rglob("*.yaml")) if not (skip_models and "models" in path.parts)
+            for value in _values(yaml.safe_load(path.read_text(encoding="utf-8")), keys)]
+
+
+def _values(data, keys: tuple[str, ...]) -> list[str]:
+    """Every string under one of ``keys`` in parsed YAML (a pattern's dict gives its ``pattern``)."""
     found: list[str] = []
 
     def walk(node) -> None:
@@ -104,19 +111,28 @@ def _lexicon_values(keys: tuple[str, ...], skip_models: bool = False) -> list[st
             for value in node:
                 walk(value)
 
-    for path in sorted((ROOT / "lexicons").rglob("*.yaml")):
-        if not (skip_models and "models" in path.parts):
-            walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    walk(data)
     return [p for p in found if p]
 
 
 def _shipped_patterns() -> list[str]:
-    return _lexicon_values(("patterns", "pattern"))
+    """Every pattern of the packaged files, slots expanded (as the loader checks them)."""
+    import yaml
+
+    from scriptcheck.lexicon.slots import expand_slots
+
+    found = []
+    for path in sorted((ROOT / "lexicons").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        slots = data.get("slots") or {} if isinstance(data, dict) else {}
+        found += [expand_slots(p, slots) for p in _values(data, ("patterns", "pattern", "also", "not_after",
+                                                                  "invalid_context"))]
+    return found
 
 
 def test_every_shipped_lexicon_pattern_is_accepted() -> None:
     patterns = _shipped_patterns()
-    assert len(patterns) > 300
+    assert len(patterns) > 3000
     refused = []
     for pattern in patterns:
         try:
@@ -125,7 +141,65 @@ def test_every_shipped_lexicon_pattern_is_accepted() -> None:
             refused.append(str(exc))
     assert refused == []
     # …with room to spare under the bound, so the lexicons can grow.
-    assert max(work_bound(p) for p in patterns) * 5 < MAX_WORK
+    assert max(work_bound(p) for p in patterns) * 2 <= MAX_WORK
+
+
+def test_shipped_patterns_searched_over_whole_turns_are_within_their_bound() -> None:
+    # A profile's privacy patterns, a lexicon's mitigators and conditions: searched over whole
+    # turns, sentences or clauses, not in windows, so held to WHOLE_TEXT_WORK.
+    import yaml
+
+    from scriptcheck.lexicon.slots import expand_slots
+
+    whole = []
+    for path in sorted((ROOT / "lexicons").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            continue
+        slots = data.get("slots") or {}
+        for key in ("mitigators", "conditions"):
+            whole += [expand_slots(p, slots) for p in _values(data.get(key) or [], ("pattern", "also"))]
+        for rule in data.get("rules") or []:
+            if rule.get("kind") == "privacy":
+                whole += _values(rule, ("pattern", "not_after", "invalid_context"))
+    assert len(whole) > 50
+    for pattern in whole:
+        check_regex(pattern, WHOLE_TEXT_WORK)
+    assert max(work_bound(p) for p in whole) * 2 <= WHOLE_TEXT_WORK
+
+
+@pytest.mark.parametrize("pattern, splits", [
+    (".{0,99}.{0,99}.{0,99}#", "10,000"),              # hostile probe F2 (1.3 ms a character): refused at its second
+    ("你(.{0,99})(.{0,99})c", "10,000"),                # groups around them change nothing
+    (".{0,31}(?:xy)?(?=y)[^z]{0,31}", "1,024"),        # nor parts between them that can match nothing
+    (".{0,15}(x)?[^z]{0,31}", "1,024"),                # an optional character is one more repeat
+    (r"\d{0,40}\w{0,40}", "1,681"),                    # digits are word characters
+    ("(?i:[a-z]{1,50})[A-Z]{0,50}", "2,550"),         # case-insensitively, A is a-z's too
+    ("(?i)[k]{0,50}[\u212a]{0,50}", "2,601"),           # and so is the Kelvin sign k's
+])
+def test_adjacent_repeats_sharing_characters_are_refused(pattern, splits) -> None:
+    with pytest.raises(UnsafePattern, match=f"splits between them in up to {splits} ways at every position"):
+        check_regex(pattern)
+
+
+@pytest.mark.parametrize("pattern", [
+    ".{0,30}.{0,30}#",                   # 961 splits: under the limit
+    ".{0,9}.{0,9}.{0,9}#",               # 1,000
+    "[0-9]{0,99}[a-z]{0,99}",            # no character in common
+    r"\d{0,99}\D{0,99}",
+    "(?i)[a-z]{0,99}[0-9]{0,99}",
+    "[k]{0,50}[\u212a]{0,50}",            # k and the Kelvin sign differ where case matters
+    ".{0,99}a.{0,99}",                   # apart: left to the work bound (10,000 here)
+])
+def test_adjacent_repeats_that_cannot_split_much_are_accepted(pattern) -> None:
+    check_regex(pattern)
+
+
+def test_a_whole_text_bound_is_the_callers() -> None:
+    pattern = ".{0,40}1.{0,40}1.{0,40}#"  # 68,921 ways: within MAX_WORK, not within WHOLE_TEXT_WORK
+    check_regex(pattern)
+    with pytest.raises(UnsafePattern, match="68,921 ways per position, more than the 20,000 allowed"):
+        check_regex(pattern, WHOLE_TEXT_WORK)
 
 
 def test_config_kinds_are_checked(tmp_path) -> None:
@@ -144,13 +218,34 @@ class _Budget(Exception):
 
 
 class _Model:
-    """A backtracking matcher over sre's parse tree that counts its steps."""
+    """A backtracking matcher over sre's parse tree that counts its steps, and the leaves of
+    its search tree: the dead ends (a character, an anchor, a lookaround or an empty repeat
+    copy that fails) and the matches reached."""
 
     def __init__(self, pattern: str, text: str, budget: int) -> None:
         self.parsed = _p.parse(pattern)
         self.text = text
         self.steps = 0
+        self.leaves = 0
         self.budget = budget
+
+    def most_leaves(self) -> int:
+        """The most leaves of one start position's search, every path explored (a match
+        found does not end the search): what the policy's bound is about."""
+        worst = 0
+        for start in range(len(self.text) + 1):
+            self.leaves = 0
+            self._seq(self.parsed.data, 0, start, self._match_found)
+            worst = max(worst, self.leaves)
+        return worst
+
+    def _match_found(self, end: int) -> bool:
+        self.leaves += 1
+        return False
+
+    def _dead(self) -> bool:
+        self.leaves += 1
+        return False
 
     def search(self) -> bool:
         for start in range(len(self.text) + 1):
@@ -193,7 +288,9 @@ class _Model:
 
         text = self.text
         if op in (_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN):
-            return pos < len(text) and self._char(op, av, text[pos]) and rest(pos + 1)
+            if pos < len(text) and self._char(op, av, text[pos]):
+                return rest(pos + 1)
+            return self._dead()
         if op is _c.SUBPATTERN:
             return self._seq(av[-1], 0, pos, rest)
         if op is _c.BRANCH:
@@ -205,14 +302,22 @@ class _Model:
                 ok = pos == 0
             else:
                 raise NotImplementedError(av)
-            return ok and rest(pos)
+            return rest(pos) if ok else self._dead()
+        if op in (_c.ASSERT, _c.ASSERT_NOT) and av[0] == 1:  # a lookahead: atomic, its first match decides
+            def found(end: int) -> bool:
+                self.leaves += 1
+                return True
+
+            if self._seq(av[1], 0, pos, found) == (op is _c.ASSERT):
+                return rest(pos)
+            return self._dead()
         if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             low, high, body = av
             greedy = op is _c.MAX_REPEAT
 
             def rep(count: int, p: int) -> bool:
                 def more() -> bool:
-                    return count < high and self._seq(body, 0, p, lambda q: q != p and rep(count + 1, q))
+                    return count < high and self._seq(body, 0, p, lambda q: rep(count + 1, q) if q != p else self._dead())
 
                 if greedy:
                     return more() or (count >= low and rest(p))
@@ -327,6 +432,61 @@ def test_the_property_has_teeth() -> None:
     accepted = "(ab|b你){1,3}$"
     assert _bound_under(limit, accepted) <= limit
     _linear_work(accepted, "ab你", _bound_under(limit, accepted))
+
+
+def _word_patterns():
+    """Patterns with alternations of words over a small alphabet (which start alike, or are the
+    beginnings of each other), optional parts, bounded repeats and lookaheads: what the policy
+    counts the ways of by first characters and by words' beginnings."""
+    words = st.lists(st.text(alphabet="ab.", min_size=1, max_size=3), min_size=2, max_size=4)
+    atoms = st.sampled_from(["a", "b", ".", "[ab]", "你"]) | words.map(lambda ws: "(" + "|".join(ws) + ")")
+
+    def extend(inner):
+        return st.one_of(
+            st.lists(inner, min_size=2, max_size=4).map("".join),
+            st.lists(inner, min_size=2, max_size=3).map(lambda xs: "(" + "|".join(xs) + ")"),
+            st.tuples(inner, st.integers(0, 2), st.integers(0, 4)).map(lambda t: f"({t[0]}){{{t[1]},{t[1] + t[2]}}}"),
+            inner.map(lambda x: f"({x})?"),
+            inner.map(lambda x: f"(?={x})"),
+            inner.map(lambda x: f"(?!{x})"),
+        )
+
+    return st.tuples(st.recursive(atoms, extend, max_leaves=8), st.sampled_from(["", "$", "b", "x"])).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(pattern=_patterns() | _word_patterns(), seed=st.text(alphabet="ab", min_size=1, max_size=10))
+def test_the_bound_holds_the_leaves_of_every_search(pattern, seed) -> None:
+    # The policy's number is a bound on the leaves of one start position's search tree (every
+    # way explored to its end): the model counts them exactly.
+    try:
+        bound = _bound_under(_TEST_LIMIT, pattern)
+    except UnsafePattern:
+        return
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 20_000))
+    try:
+        assert _Model(pattern, (seed * 8)[:30], 10**9).most_leaves() <= bound
+    finally:
+        sys.setrecursionlimit(old)
+
+
+@pytest.mark.parametrize("pattern, text, bound", [
+    ("(a.|ab)(b.|bb)(c.|cc)x", "abbbccx" * 3, 8),      # alternatives that start alike: all go on
+    ("(.|a)(.|a)(.|a)x", "aaaaaa", 8),
+    ("(a|ab|abb|b)(b|bb|c)x", "abbbbb", 10),            # words: a, ab and abb go on together
+    (".{0,9}.{0,9}#", "x" * 30, 100),                   # adjacent repeats: every split is tried
+    ("(?!a.{0,4}b)[ab]{0,3}c", "aaaaaaaa", 9),
+    # Of words, only those the text starts with go on: 我 and 我们 (not 我这边, nor 你), then 是
+    # or 就是 (summing every alternative's ways gave 8 + 6 leaves here, and made the shipped
+    # lexicons' bounds reach 988,416).
+    ("(我|我们|我这边|你)(是|就是)客服", "我们是客服我们就是客服", 6),
+    ("(厉害|聪明|有才|能干|牛|优秀|棒|了不起)(啊|呀|呢)?", "厉害啊", 9),
+])
+def test_the_bound_is_what_the_search_reaches(pattern, text, bound) -> None:
+    # Tight on these: the model reaches the bound, so a bound any lower would be wrong.
+    assert work_bound(pattern) == bound
+    assert _Model(pattern, text, 10**9).most_leaves() == bound
 
 
 def _patterns_or_named():

@@ -134,6 +134,98 @@ def test_node_bound_without_aliases_refused_as_before() -> None:
     assert load_yaml("[1, 2, 3, 4, 5, 6, 7, 8, 9]\n", source="f.yaml", max_nodes=10) == list(range(1, 10))
 
 
+class _Built:
+    """Counts the YAML nodes built (by libyaml's composer or PyYAML's) and the node events
+    (scalars, collection starts) the safe loader's parser hands out while it is installed."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.nodes = self.events = 0
+        for cls in (yaml.ScalarNode, yaml.nodes.CollectionNode):
+            init = cls.__init__
+
+            def counted(*args, _init=init, **kwargs):
+                self.nodes += 1
+                return _init(*args, **kwargs)
+            monkeypatch.setattr(cls, "__init__", counted)
+        get_event = StrictSafeLoader.get_event
+
+        def counted_event(loader):
+            event = get_event(loader)
+            self.events += isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent))
+            return event
+        monkeypatch.setattr(StrictSafeLoader, "get_event", counted_event)
+
+
+_OVER = "[" + ", ".join(["{}"] * 10_000) + "]\n"  # 10,001 nodes: ten times the limit below
+
+
+@pytest.mark.parametrize("header", [
+    "",               # no alias: the event walk
+    "# *x\n",         # a `*`: composed (by libyaml), after counting the parser's events
+])
+def test_node_limit_refused_while_reading_not_after(monkeypatch, header) -> None:
+    # The limit was checked on the finished graph: 2,000,000 `{}` took 1 GB and 6.6 s to refuse.
+    built = _Built(monkeypatch)
+    with pytest.raises(InputError, match=r"^f\.yaml:\d: invalid YAML: more than 1000 nodes \(the limit for one data "
+                                         r"file\) \(column 1\)$") as info:
+        load_yaml(header + _OVER, source="f.yaml", max_nodes=1000)
+    assert info.value.line == 1 + header.count("\n")  # the sequence the extra node was to join
+    assert built.nodes == 0 and built.events == 1001
+
+
+def test_node_limit_refused_while_reading_templates(monkeypatch) -> None:
+    built = _Built(monkeypatch)
+    with pytest.raises(InputError, match=r"more than 1000 nodes \(the limit for one data file\)"):
+        compose_yaml(_OVER, source="f.yaml", max_nodes=1000)
+    assert built.nodes == 0 and built.events == 1001
+
+
+@pytest.mark.parametrize("compose", [
+    lambda text: compose_yaml(text, source="f.yaml", max_nodes=1000),                     # PyYAML's composer
+    lambda text: load_yaml("x: &a 1\ny: *a\nz: " + text, source="f.yaml", max_nodes=1000),  # libyaml's
+])
+def test_composer_stops_at_the_node_limit(monkeypatch, compose) -> None:
+    # Without the event count in front (a text it deems too short to need one), the composers
+    # still stop at the limit: they count the nodes they build.
+    from scriptcheck import safe_yaml
+
+    monkeypatch.setattr(safe_yaml, "_NODES_PER_CHARACTER", 0)
+    built = _Built(monkeypatch)
+    with pytest.raises(InputError, match=r"more than 1000 nodes \(the limit for one data file\)"):
+        compose(_OVER)
+    assert 1000 - 10 <= built.nodes <= 1000
+
+
+@pytest.mark.parametrize("text", [
+    "[" + ",".join(["?"] * 50) + "]",      # three nodes per two characters: the densest found
+    "{" + ",".join(["?"] * 50) + "}",
+    "[" + ",".join(["?:"] * 50) + "]",
+    "\n".join(["?"] * 50),
+    "- " * 50,
+    "[" + ",".join(["{}"] * 50) + "]",
+])
+def test_a_node_takes_at_least_half_a_character(text) -> None:
+    # What lets a text shorter than half the limit skip the event count.
+    from scriptcheck import safe_yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        nodes = sum(1 for event in iter(loader.get_event, None)
+                    if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)))
+    finally:
+        loader.dispose()
+    assert 50 < nodes <= len(text) * safe_yaml._NODES_PER_CHARACTER
+    with pytest.raises(InputError, match=f"more than {nodes - 1} nodes"):
+        compose_yaml(text, source="f.yaml", max_nodes=nodes - 1)
+
+
+def test_documents_at_the_node_limit_still_load() -> None:
+    text = "[" + ", ".join(["{}"] * 999) + "]\n"  # 1,000 nodes
+    assert load_yaml(text, source="f.yaml", max_nodes=1000) == [{}] * 999
+    assert load_yaml("# *x\n" + text, source="f.yaml", max_nodes=1000) == [{}] * 999
+    assert len(compose_yaml(text, source="f.yaml", max_nodes=1000).value) == 999
+
+
 # --- the event walk (no node per value) builds what the node walk builds ----------------------
 
 

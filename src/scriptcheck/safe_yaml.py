@@ -8,6 +8,10 @@ YAML files come from pull requests and exports, so they are untrusted:
   nodes by a direct walk, others by PyYAML's constructor (the same values either way);
 - a key given twice in one mapping is an error (plain YAML keeps the last one silently, so an
   entry with two ``patterns:`` would lose the first list without a word);
+- the node count is bounded while the document is read, not once its graph is built (2,000,000
+  ``{}`` took 1 GB and 6.6 s to refuse): the event walk counts as it goes, a text long enough
+  to hold more nodes than the limit has its parser's events counted before anything is
+  composed, and the composers count the nodes they build;
 - aliases are bounded: a "billion laughs" file of ten lines whose aliases expand to billions of
   nodes is refused from its node graph, before anything walks the expansion (the graph itself
   is small: an alias is a reference to a node already built). The limit is on the *expanded*
@@ -116,9 +120,33 @@ class _NoSexagesimal:
         for first, pairs in _Base.yaml_implicit_resolvers.items()}
 
 
-class StrictSafeLoader(_BuildErrors, _NoSexagesimal, _DuplicateKeys, _Base):  # type: ignore[misc, valid-type]
+def _too_many(limit: int) -> str:
+    return f"more than {limit} nodes (the limit for one data file)"
+
+
+class _NodeBudget:
+    """Stops composing past ``node_budget`` nodes (a mixin for PyYAML's loaders; ``None``: no
+    budget). Both composers, libyaml's (whose node methods Python cannot override) and
+    PyYAML's, call ``descend_resolver`` once for every node they build, before building it, so
+    counting there bounds the graph however the rest of the file runs on. The mark is the
+    collection the extra node was to join, as the count of the finished graph reported it."""
+
+    node_budget: int | None = None
+    _nodes_composed = 0
+
+    def descend_resolver(self, parent, index):  # noqa: D102 - PyYAML hook
+        if self.node_budget is not None:
+            self._nodes_composed += 1
+            if self._nodes_composed > self.node_budget:
+                raise YamlLimitError(_too_many(self.node_budget),
+                                     parent.start_mark if parent is not None else self.get_mark())
+        return super().descend_resolver(parent, index)
+
+
+class StrictSafeLoader(_NodeBudget, _BuildErrors, _NoSexagesimal, _DuplicateKeys, _Base):  # type: ignore[misc, valid-type]
     """The safe loader (libyaml's where available) that refuses duplicate keys, reads no
-    base-60 numbers and reports a scalar it cannot build as a YAML error."""
+    base-60 numbers, reports a scalar it cannot build as a YAML error and composes at most
+    ``node_budget`` nodes."""
 
 
 def _no_base60(build):
@@ -139,7 +167,7 @@ for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
 del _tag
 
 
-class _PositionLoader(_DuplicateKeys, yaml.SafeLoader):
+class _PositionLoader(_NodeBudget, _DuplicateKeys, yaml.SafeLoader):
     """The pure-Python safe loader: its marks count code points, and its scalar end marks are
     those the template position mapping was written against (libyaml's differ on multi-line
     plain scalars). Used where positions matter. It builds no values (templates read the nodes'
@@ -185,7 +213,7 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
         total = 1 + sum(sizes[id(child)] for child in children)
         if total > limit:
             raise YamlLimitError(f"aliases expand to more than {limit} nodes (an alias bomb?)" if shared
-                                 else f"more than {limit} nodes (the limit for one data file)", node.start_mark)
+                                 else _too_many(limit), node.start_mark)
         sizes[key] = total
     return sizes[id(root)]
 
@@ -263,14 +291,18 @@ def _plain_events(text: str, limit: int) -> object:
     It builds what :func:`_plain_data` builds from the composed nodes — the same tag for every
     scalar (the loader's own ``resolve``, skipped only where it provably gives ``str``: a
     quoted scalar, or a plain one whose first character no implicit resolver claims), the same
-    values, the same refusals (a key that is not a plain scalar, a duplicate key, more than
-    ``limit`` nodes) — without making a node per value: composing 1.4 MB of a 10,000-entry
-    lexicon took 140 ms of its 200 ms parse, libyaml's own parsing 16 ms (issue 17)."""
+    values, the same refusals (a key that is not a plain scalar, a duplicate key) — without
+    making a node per value: composing 1.4 MB of a 10,000-entry lexicon took 140 ms of its
+    200 ms parse, libyaml's own parsing 16 ms (issue 17). More than ``limit`` nodes raises the
+    composer's :class:`YamlLimitError` at once (at the same mark), rather than going the
+    general way, which would parse the file a second time to refuse it."""
     loader = StrictSafeLoader(text)
     try:
         if loader.yaml_path_resolvers:  # pragma: no cover - the safe loader has none
             return _UNUSUAL
         return _walk_events(loader, limit)
+    except YamlLimitError:
+        raise
     except (_Unusual, yaml.YAMLError):
         return _UNUSUAL
     finally:
@@ -292,13 +324,16 @@ def _walk_events(loader, limit: int) -> object:
     if event.__class__ is not _EVENTS.DocumentStartEvent:
         raise _Unusual
     count = 0
-    stack: list[list] = []  # [the list or dict being built, its key (_KEY: waiting for one)]
+    # [the list or dict being built, its key (_KEY: waiting for one), its start mark]
+    stack: list[list] = []
     while True:
         event = get()
         kind = event.__class__
         if kind is scalar_event:
             count += 1
-            if count > limit or event.anchor is not None:
+            if count > limit:
+                raise YamlLimitError(_too_many(limit), stack[-1][2] if stack else event.start_mark)
+            if event.anchor is not None:
                 raise _Unusual
             tag, value = event.tag, event.value
             if tag is None or tag == "!":  # what the composer resolves
@@ -327,7 +362,9 @@ def _walk_events(loader, limit: int) -> object:
                 continue
         elif kind is mapping_start or kind is sequence_start:
             count += 1
-            if (count > limit or event.anchor is not None or (event.tag is not None and event.tag != "!")
+            if count > limit:
+                raise YamlLimitError(_too_many(limit), stack[-1][2] if stack else event.start_mark)
+            if (event.anchor is not None or (event.tag is not None and event.tag != "!")
                     or len(stack) >= _EVENT_DEPTH):
                 raise _Unusual
             new: list | dict = {} if kind is mapping_start else []
@@ -342,7 +379,7 @@ def _walk_events(loader, limit: int) -> object:
                     top[1] = _KEY
             else:
                 root = new
-            stack.append([new, _KEY])
+            stack.append([new, _KEY, event.start_mark])
             continue
         elif kind in collection_end and stack:
             stack.pop()
@@ -377,11 +414,56 @@ def _error(error: type[ScriptcheckError], source: str, mark, problem: str) -> Sc
     return error(f"{where}: invalid YAML: {problem}")
 
 
+# Every node takes at least half a character of the text: the densest form found, `[?,?,…]`
+# (a one-pair mapping with an empty key and value per `?,`), makes three nodes of two
+# characters (tests/test_safe_yaml.py checks it). A shorter text cannot hold more nodes than
+# the limit, so it skips the event count.
+_NODES_PER_CHARACTER = 2
+
+
+def _count_events(text: str, limit: int) -> None:
+    """Raises :class:`YamlLimitError` when the document has more than ``limit`` nodes, from
+    the parser's events (libyaml's where available), before any node is built: the composer's
+    own count would stop at the limit too, but only after building that many nodes (a million
+    took 376 MB and 5 s; counting them, 23 MB and 1.6 s). Anything else the parser reports is
+    left to the composer, which reports it as it always did."""
+    if len(text) * _NODES_PER_CHARACTER + 1 <= limit:
+        return
+    parser = StrictSafeLoader(text)  # only its parser runs: no node is composed
+    get = parser.get_event
+    scalar, starts, ends = _EVENTS.ScalarEvent, (_EVENTS.SequenceStartEvent, _EVENTS.MappingStartEvent), (
+        _EVENTS.SequenceEndEvent, _EVENTS.MappingEndEvent)
+    count = 0
+    marks: list = []  # the open collections' start marks: the error names the innermost
+    try:
+        while True:
+            event = get()
+            if event is None or event.__class__ is _EVENTS.DocumentEndEvent:
+                return  # the first document (a second is the composer's error)
+            kind = event.__class__
+            if kind is scalar or kind in starts:
+                count += 1
+                if count > limit:
+                    raise YamlLimitError(_too_many(limit), marks[-1] if marks else event.start_mark)
+                if kind is not scalar:
+                    marks.append(event.start_mark)
+            elif kind in ends:
+                marks.pop()
+    except YamlLimitError:
+        raise
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
+
+
 def _compose(text: str, source: str, max_nodes: int, error: type[ScriptcheckError],
              loader_class: type = StrictSafeLoader, bound: bool = True):
     loader = None
     try:
+        _count_events(text, max_nodes)
         loader = loader_class(text)  # the pure reader checks every character here already
+        loader.node_budget = max_nodes
         node = loader.get_single_node()
         if node is not None and bound:
             _expanded_size(node, max_nodes)
@@ -427,7 +509,10 @@ def load_yaml(data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max
     # its node count, which the plain-data walks count as they go.
     aliases = "*" in text
     if not aliases:
-        plain = _plain_events(text, max_nodes)
+        try:
+            plain = _plain_events(text, max_nodes)
+        except YamlLimitError as exc:
+            raise _error(error, source, exc.problem_mark, exc.problem) from None
         if plain is not _UNUSUAL:
             return plain
     loader, node = _compose(text, source, max_nodes, error, bound=aliases)
@@ -435,10 +520,10 @@ def load_yaml(data: str | bytes, *, source: str, max_bytes: int = MAX_BYTES, max
         if node is None:
             return None
         if not aliases:
+            # The composer built at most max_nodes nodes, so the walk stays within the bound.
             plain = _plain_data(loader, node, max_nodes)
             if plain is not _UNUSUAL:
                 return plain
-            _expanded_size(node, max_nodes)  # over the bound: refused as the general path refuses it
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

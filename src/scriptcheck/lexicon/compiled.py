@@ -10,13 +10,13 @@ from typing import Mapping, NamedTuple, Sequence
 from scriptcheck.datafile import paused_gc
 from scriptcheck.errors import LexiconError
 from scriptcheck.lexicon.schema import DEFAULT_MITIGATORS, LexiconEntry, LexiconFile
-from scriptcheck.lexicon.slots import SlotError, expand_slots
+from scriptcheck.lexicon.slots import ExpansionBudget, SlotError
 from scriptcheck.match.contexts import Mitigation
 from scriptcheck.match.engine import MatchEntry
 from scriptcheck.match.patterns import LazyRegex, PatternProblem, check_normalised, compile_pattern
 from scriptcheck.models import Severity
 from scriptcheck.regex_program import compile_captured
-from scriptcheck.text.regex_policy import UnsafePattern, check_regex
+from scriptcheck.text.regex_policy import WHOLE_TEXT_WORK, UnsafePattern, check_regex
 from scriptcheck.text.normalize import normalize_phrase
 
 __all__ = ["LazyModel", "Lexicon", "RuleInfo", "ToneOverrides", "compile_lexicon", "pattern_analyses", "rule_info"]
@@ -129,14 +129,14 @@ def rule_info(entry: LexiconEntry) -> RuleInfo:
 
 
 def _compile_entry(path: str, entry: LexiconEntry, known: Mapping[str, Sequence],
-                   slots: Mapping[str, str], group_allow: tuple[str, ...],
+                   slots: ExpansionBudget, group_allow: tuple[str, ...],
                    skip_contexts: tuple[str, ...], mitigators: dict[str, Mitigation],
                    conditions: dict[str, Mitigation], by_name: frozenset[str],
                    default_mitigators: tuple[str, ...] = ()) -> MatchEntry:
     patterns = []
     for i, source in enumerate(entry.patterns):
         try:  # slots ({{name}}) expand before the pattern is checked and compiled
-            expanded = expand_slots(source, slots)
+            expanded = slots.expand(source)
             patterns.append(compile_pattern(expanded, entry.anchors, known=known.get(expanded)))
         except (PatternProblem, SlotError) as exc:
             raise LexiconError(f"{path}: entry {entry.id} ({entry.name}): patterns[{i}]: {exc}") from None
@@ -186,16 +186,17 @@ def _chosen(mitigators: dict[str, Mitigation], names: list[str] | None,
     return tuple(dict.fromkeys(chosen))
 
 
-def _mitigators(model: LexiconFile, path: str, listed: str = "mitigators") -> dict[str, Mitigation]:
+def _mitigators(model: LexiconFile, path: str, slots: ExpansionBudget,
+                listed: str = "mitigators") -> dict[str, Mitigation]:
     """The compiled ``mitigators`` (or ``conditions``) of a lexicon, by name."""
     out = {}
     for m in getattr(model, listed):
-        try:  # the same regex policy as patterns (bounded repeats, bounded work)
-            expanded, also = (expand_slots(p, model.slots) if p else "" for p in (m.pattern, m.also))
+        try:  # the same regex policy as patterns, with the bound of a search over whole clauses and turns
+            expanded, also = (slots.expand(p) if p else "" for p in (m.pattern, m.also))
             for source in filter(None, (expanded, also)):
                 if m.over == "normalized":
                     check_normalised(source)  # 谢谢 or 您 in a mitigator would never match
-                check_regex(source)
+                check_regex(source, WHOLE_TEXT_WORK)
             regex, program = compile_captured(expanded)
             if also:
                 re.compile(also)
@@ -217,9 +218,11 @@ def compile_lexicon(model: LexiconFile, path: str, known: Mapping[str, Sequence]
     for phrase in group_allow:  # a literal of the automaton like the entries' (an empty one cannot be)
         if not normalize_phrase(phrase):
             raise LexiconError(f"{path}: allow: phrase {phrase!r} is empty once normalised")
-    mitigators, conditions = _mitigators(model, path), _mitigators(model, path, "conditions")
+    # One budget for every pattern of the file, slots expanded (slots.MAX_LEXICON_EXPANDED).
+    slots = ExpansionBudget(model.slots)
+    mitigators, conditions = _mitigators(model, path, slots), _mitigators(model, path, slots, "conditions")
     by_name = frozenset(m.name for m in model.mitigators if m.by_name)
-    entries = tuple(_compile_entry(path, e, known, model.slots, group_allow, skip_contexts, mitigators, conditions,
+    entries = tuple(_compile_entry(path, e, known, slots, group_allow, skip_contexts, mitigators, conditions,
                                    by_name, tuple(model.default_mitigators))
                     for e in model.entries)
     return Lexicon(path, entries, tuple(rule_info(e) for e in model.entries), model.name, model.kind, LazyModel(model))

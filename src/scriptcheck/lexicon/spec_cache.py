@@ -33,8 +33,9 @@ def _salt() -> bytes:
     # The matcher's own code is in the key as well as the versions (see code_salt).
     return code_salt(
         ("scriptcheck", "opencc", "jieba", "ahocorasick-rs", "pyyaml", "pydantic", "pydantic-core"),
-        ("text/normalize.py", "text/regex_policy.py", "text/segment.py", "match/engine.py", "match/patterns.py",
-         "match/automaton.py", "match/contexts.py", "lexicon/compiled.py", "lexicon/matcher.py", "lexicon/specs.py",
+        ("text/normalize.py", "text/regex_policy.py", "text/char_sets.py", "text/segment.py", "match/engine.py",
+         "match/patterns.py", "match/automaton.py", "match/contexts.py", "lexicon/compiled.py", "lexicon/matcher.py",
+         "lexicon/specs.py",
          "lexicon/overlay.py", "lexicon/schema.py", "lexicon/slots.py", "lexicon/loader.py", "lexicon/spec_cache.py",
          "lexicon/compiled_cache.py", "regex_program.py", "lazy_regex.py",
          "safe_yaml.py", "datafile.py", "limits.py", "models.py"))

@@ -65,8 +65,8 @@ def _salt() -> bytes:
         ("scriptcheck", "pyyaml", "pydantic", "pydantic-core", "opencc"),
         ("lexicon/tone.py", "lexicon/ngram.py", "lexicon/ngram_features.py", "lexicon/tone_cache.py",
          "lexicon/turn_model.py",
-         "match/patterns.py", "text/regex_policy.py", "text/normalize.py", "datafile.py", "safe_yaml.py",
-         "limits.py", "models.py", "regex_program.py", "lazy_regex.py"))
+         "match/patterns.py", "text/regex_policy.py", "text/char_sets.py", "text/normalize.py", "datafile.py",
+         "safe_yaml.py", "limits.py", "models.py", "regex_program.py", "lazy_regex.py"))
 
 
 def key(content: bytes) -> str:

@@ -14,7 +14,7 @@ from scriptcheck.lazy_regex import code_regex
 from scriptcheck.models import Severity, make_finding
 from scriptcheck.rules.base import Dimension, Outcome, RuleBase, register
 from scriptcheck.rules.context import TranscriptContext
-from scriptcheck.text.regex_policy import check_regex
+from scriptcheck.text.regex_policy import WHOLE_TEXT_WORK, check_regex
 from scriptcheck.text.speech import NumberChunk, has_numeral_run, is_backchannel, number_sequences
 
 __all__ = ["PrivacyRule", "luhn_valid", "id_card_valid"]
@@ -130,7 +130,10 @@ class PrivacyRule(RuleBase):
     @classmethod
     def _linear(cls, pattern: str | None) -> str | None:
         if pattern is not None:
-            check_regex(pattern)  # profiles come from pull requests: no unbounded backtracking
+            # Profiles come from pull requests: no unbounded backtracking, and the tighter bound
+            # of a pattern searched over whole turns (`not_after` reads 24 characters, but is
+            # searched once a number, and a turn may say thousands).
+            check_regex(pattern, WHOLE_TEXT_WORK)
         return pattern
 
     def evaluate(self, ctx: TranscriptContext, out: Outcome) -> None:

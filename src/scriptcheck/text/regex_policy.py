@@ -1,13 +1,21 @@
 """One policy for user regexes (lexicon patterns, ``kinds`` in the configuration): accept only
-patterns that Python's backtracking ``re`` runs in linear time.
+patterns that Python's backtracking ``re`` runs in linear time, with a small constant.
 
 Why this is enough (linearity by construction). ``re.search`` tries a match at each start
 position; an attempt explores a tree of choices (which alternative, how many repetitions). With
 every repeat bounded and no back-references, that tree depends on the pattern alone, never on
-the text, so a search costs at most ``len(text) × work`` steps, where ``work`` bounds the tree.
-:func:`work_bound` computes that bound from the parsed regex (a branch adds its alternatives'
-bounds, a sequence multiplies its items', a repeat ``x{m,n}`` sums ``w(x)^k`` for ``k`` from
-``m`` to ``n``, a lookaround — atomic — adds its body's bound for each path reaching it) and :func:`check_regex` refuses:
+the text, so a search costs at most ``len(text) × leaves × size`` steps, where ``leaves``
+bounds the tree's leaves (each a match reached or a dead end) and ``size`` is the pattern's.
+:func:`work_bound` computes that bound from the parsed regex as ``(ways, leaves)`` of each part,
+``ways`` being how many times it can hand on to what follows: a sequence multiplies the ways,
+and each way so far goes on into the next item, whose leaves it becomes; a branch adds its
+alternatives' leaves (each may be tried), but its ways are only those of the alternatives that
+can start with one same character (``(我|我们|你)``: 我 and 我们 at most, 2 — summing every
+alternative, as this did before, put the shipped lexicons near a million); a repeat
+``x{m,n}`` is ``m`` copies then ``n - m`` optional ones; a lookaround — atomic — adds its
+body's leaves for each way reaching it and hands on once. ``tests/test_regex_policy.py``
+counts the leaves of the search exactly with a model of the backtracking and checks the bound
+holds them (and reaches them on some patterns). :func:`check_regex` refuses:
 
 - an unbounded repeat (``*``, ``+``, ``{n,}``): ``a.*b`` is quadratic on ``aaaa…``;
 - a back-reference: its cost depends on the text;
@@ -16,12 +24,15 @@ bounds, a sequence multiplies its items', a repeat ``x{m,n}`` sums ``w(x)^k`` fo
   explode); a fixed count (``(?:[ -]?[0-9]{4}){2}``) is left to the work bound;
 - an alternation under such a repeat whose branches can start with the same character, or be
   empty (``(a|a){1,40}``: 2^40 ways to match ``aaaa…``);
+- repeats of one character class next to each other whose classes share a character and
+  whose counts multiply past :data:`MAX_SPLITS` (``.{0,99}.{0,99}.{0,99}#``: a million ways to
+  split a run of text between them, at every position — the polynomial ReDoS);
 - any pattern whose work bound exceeds :data:`MAX_WORK` — the catch-all that makes the
-  argument above hold with a small constant.
+  argument above hold with a small constant — or, for a pattern searched over whole turns
+  rather than in a window around an anchor, the caller's lower ``max_work``.
 
-The first three reasons name the common mistakes precisely; the bound alone would refuse them
-too. ``tests/test_regex_policy.py`` checks the claim on random patterns with a step-counting
-model of the backtracking search, and ``benchmarks/bench_regex_policy.py`` times real ``re``.
+The reasons before the last name the common mistakes precisely; the bound alone would refuse
+them too, but later. ``benchmarks/bench_regex_policy.py`` times real ``re``.
 """
 
 from __future__ import annotations
@@ -30,6 +41,8 @@ import math
 import re
 from functools import lru_cache
 
+from scriptcheck.text.char_sets import item_intervals, most_shared
+
 try:  # Python 3.11+
     import re._constants as _c
     import re._parser as _p
@@ -37,15 +50,24 @@ except ImportError:  # pragma: no cover - older Pythons are not supported by pyp
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["check_nesting", "check_parsed", "MAX_NESTING", "MAX_WORK", "UnsafePattern", "check_regex", "too_deep",
-           "work_bound"]
+__all__ = ["check_nesting", "check_parsed", "MAX_NESTING", "MAX_SPLITS", "MAX_WORK", "UnsafePattern", "WHOLE_TEXT_WORK",
+           "check_regex", "too_deep", "work_bound"]
 
-# Steps per start position. The shipped lexicons' largest bounds are close to it (988,416 for
-# FB351's bare no, 921,200 and 698,309 next, of 3,023 patterns and mitigators; measured 2026-12-05),
-# so it cannot come down without rewriting them; a search over a 1,000-character text at this
-# bound is at most ~10^9 elementary steps, in practice far fewer (the bound assumes every choice
-# is explored to the end, and lexicon patterns are searched only in windows around an anchor).
-MAX_WORK = 1_000_000
+# Leaves per start position. The largest bound of the 3,099 shipped patterns (lexicons, packs,
+# profiles, the tone model's cues; slots expanded) is 73,899 (a tone cue), then 68,097 (FB012)
+# and 48,794; measured 2026-12-06, when the bound learnt which alternatives can match together
+# (it was 988,416 for FB351's bare no, the old limit a million). Twice the largest leaves the
+# lexicons room to grow; a pattern at the bound costs about 0.2 ms a character of text searched.
+MAX_WORK = 150_000
+# Patterns searched over whole turns or sentences (a privacy rule's patterns, a lexicon's
+# mitigators and conditions) pay their bound at every character of a turn, where a lexicon
+# entry's pattern is searched only in windows around its anchors' hits: a privacy pattern at
+# the old bound took 26 s on a 20 KB turn (hostile probe F2). The shipped ones reach 986
+# (privacy) and 7,350 (the forbidden lexicon's offer-of-help mitigator).
+WHOLE_TEXT_WORK = 20_000
+# Ways for adjacent repeats to split a run of characters they share: the shipped patterns
+# reach 104 (optional characters counted as repeats of up to one).
+MAX_SPLITS = 1_000
 
 # Groups inside groups. The shipped lexicons nest at most 4 deep (slots expanded); ``re``'s parser
 # and compiler recurse once per level and raise RecursionError somewhere past 450 (less when
@@ -132,11 +154,20 @@ def _overlapping(alternatives) -> bool:
     return False
 
 
-def _scan(pattern: str, seq) -> int:
-    """The work bound of ``seq`` (see the module doc), refusing the named mistakes on the way."""
-    work = 1
-    extra = 0
+def _scan(pattern: str, seq, fold: bool = False, ascii_only: bool = False) -> tuple[int, int]:
+    """``(ways, leaves)`` of ``seq`` from one position (see the module doc), refusing the named
+    mistakes on the way. ``fold``: case-insensitive here, so that no two alternatives are
+    taken to exclude each other by their first characters (nor two repeats' characters)."""
+    ways, leaves = 1, 1  # nothing yet: one way on, which is the one leaf
+    run: list[tuple] = []  # the repeats of one character class next to each other so far
     for op, av in seq:
+        # Before this item's ways count: the named reason first, where it applies.
+        repeat = _class_repeat((op, av), fold) if op in _REPEATS or op is _c.SUBPATTERN else None
+        if repeat is not None:
+            run.append(repeat)
+            _check_adjacent_repeats(pattern, run, ascii_only)
+        elif run and not _can_be_empty(seq, (op, av)):
+            run = []  # apart: a character between them, or more
         if op in _REPEATS:
             low, high, body = av
             if high is _c.MAXREPEAT:
@@ -153,31 +184,146 @@ def _scan(pattern: str, seq) -> int:
                 raise UnsafePattern(f"pattern {pattern!r} nests a variable-length repetition inside a "
                                     f"repeat ({{{low},{high}}}): the ways to split the text explode; "
                                     f"use one bounded repeat such as .{{0,N}}")
-            inner = _scan(pattern, body)
-            if inner == 1:
-                term = high - low + 1  # a fixed-width body: only how many copies is a choice
-            else:
-                # inner ** high is checked by logarithms first: {0,65535} must not build a bignum.
-                fits = high * math.log(inner) <= math.log(MAX_WORK * 4)
-                term = sum(inner ** k for k in range(low, high + 1)) if fits else MAX_WORK + 1
-            work *= max(term, 1)
+            step = _repeat(*_scan(pattern, body, fold, ascii_only), low, high)
         elif op is _c.BRANCH:
-            work *= sum(_scan(pattern, alt) for alt in av[1])
+            alternatives = [_scan(pattern, alt, fold, ascii_only) for alt in av[1]]
+            # Every alternative may be tried (its leaves add up), but only those that can start
+            # with the character at hand get past it: the ways on are theirs.
+            ways_on = [w for w, _ in alternatives]
+            step = (sum(ways_on) if fold else _ways_at_one_character(av[1], ways_on), sum(n for _, n in alternatives))
         elif op is _c.SUBPATTERN:
-            work *= _scan(pattern, av[-1])
+            add, remove = (av[1], av[2]) if len(av) == 4 else (0, 0)
+            step = _scan(pattern, av[-1], (fold or bool(add & _c.SRE_FLAG_IGNORECASE))
+                         and not remove & _c.SRE_FLAG_IGNORECASE, ascii_only)
         elif op is getattr(_c, "ATOMIC_GROUP", object()):
-            work *= _scan(pattern, av)
+            step = _scan(pattern, av, fold, ascii_only)
         elif op in _ASSERTS:
             # An assertion is atomic: tried once per path that reaches it, never re-entered on
-            # backtracking, so its work adds (per path so far) rather than multiplies.
-            extra += work * _scan(pattern, av[1])
+            # backtracking, so it lets each path on once at most and its leaves add (per path
+            # so far) rather than multiply.
+            step = (1, _scan(pattern, av[1], fold, ascii_only)[1] + 1)
         elif op in (_c.GROUPREF, getattr(_c, "GROUPREF_EXISTS", object())):
             raise UnsafePattern(f"pattern {pattern!r} uses a back-reference or a conditional group; "
                                 f"its cost depends on the text")
-        if work + extra > MAX_WORK:
+        else:  # a character, a class, an anchor: on, or a dead end, one leaf either way
+            continue
+        # Each way so far goes on into this item, whose leaves replace the one it was.
+        leaves += ways * (step[1] - 1)
+        ways *= step[0]
+        if leaves > MAX_WORK:
             raise UnsafePattern(f"pattern {pattern!r} may backtrack through more than {MAX_WORK:,} ways "
                                 f"per position; use fewer or smaller repeats and alternations")
-    return work + extra
+    return ways, leaves
+
+
+def _unwrapped(item, fold: bool):
+    """``item`` with the groups around it taken off (a group of one item), and whether it is
+    case-insensitive there: ``(.{0,99})`` is the repeat ``.{0,99}``."""
+    op, av = item
+    while op is _c.SUBPATTERN and len(av[-1]) == 1:
+        add, remove = (av[1], av[2]) if len(av) == 4 else (0, 0)
+        fold = (fold or bool(add & _c.SRE_FLAG_IGNORECASE)) and not remove & _c.SRE_FLAG_IGNORECASE
+        op, av = av[-1][0]
+    return (op, av), fold
+
+
+def _class_repeat(item, fold: bool):
+    """``(count, character matcher, fold)`` when ``item`` is a repeat of a variable number of
+    one character (groups around either taken off), else ``None``: what can split a run of
+    characters with its neighbours."""
+    (op, av), fold = _unwrapped(item, fold)
+    if op not in _REPEATS or av[0] == av[1] or av[1] is _c.MAXREPEAT or len(av[2]) != 1:
+        return None  # (an unbounded repeat is refused for that, with its own reason)
+    (char_op, char_av), fold = _unwrapped(av[2][0], fold)
+    if char_op not in (_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN):
+        return None
+    return av[1] - av[0] + 1, (char_op, char_av), fold
+
+
+def _can_be_empty(seq, item) -> bool:
+    """Whether ``item`` of ``seq`` can match the empty string (its width is read with the
+    parse's own state, which knows the groups a back-reference names)."""
+    try:
+        return _p.SubPattern(getattr(seq, "state", None) or _p.State(), [item]).getwidth()[0] == 0
+    except (IndexError, TypeError):  # a back-reference the state cannot size: refused further on
+        return False
+
+
+def _check_adjacent_repeats(pattern: str, run: list[tuple], ascii_only: bool) -> None:
+    """Refuses a ``run`` of repeats of one character class next to each other (nothing between
+    them but what can match nothing), ``(count, character matcher, fold)`` each, when classes
+    that share a character have counts that multiply past :data:`MAX_SPLITS`:
+    ``.{0,99}.{0,99}.{0,99}#`` splits a run of that character between the three in a million
+    ways, at every position (the polynomial ReDoS)."""
+    if len(run) < 2 or math.prod(count for count, _, _ in run) <= MAX_SPLITS:
+        return  # only where the counts could multiply past the bound are the classes compared
+    splits = most_shared([(count, item_intervals(*matcher, ascii_only=ascii_only, fold=folded))
+                          for count, matcher, folded in run])
+    if splits > MAX_SPLITS:
+        raise UnsafePattern(
+            f"pattern {pattern!r} has bounded repeats next to each other that can match the same "
+            f"characters: a run of such characters splits between them in up to {splits:,} ways at "
+            f"every position (at most {MAX_SPLITS:,}); make them one repeat, or put between them a "
+            f"character they cannot match")
+
+
+def _ways_at_one_character(alternatives, ways: list[int]) -> int:
+    """The most ways through a branch from one position. At a given character only the
+    alternatives that can start with it (or with anything, or match nothing) go on; of those
+    that are plain words, only the ones the text there starts with, which are all beginnings of
+    the longest of them (``(我|我们|我这边|你)``: 2, 我 and 我们 in 我们…)."""
+    anywhere = 0
+    others: dict[str, int] = {}  # by first character: the ways of the alternatives that are no plain word
+    words: dict[str, int] = {}
+    for alternative, count in zip(alternatives, ways):
+        items = getattr(alternative, "data", alternative)  # the parse's list: a SubPattern indexes slowly
+        if items and all(op is _c.LITERAL for op, _ in items):
+            word = "".join(chr(av) for _, av in items)
+            words[word] = words.get(word, 0) + count
+            continue
+        first = _first_chars(alternative)
+        if first is None or "" in first:
+            anywhere += count
+            continue
+        for char in first:
+            others[char] = others.get(char, 0) + count
+    # The words in a trie (None: the ways of the word ending there), walked along each word to
+    # add up the ways of its beginnings: linear in the words' length, however long they are.
+    trie: dict = {}
+    for word, count in words.items():
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[None] = count
+    chains: dict[str, int] = {}  # by first character: the most ways of words that can match together
+    for word in words:
+        node, together = trie, 0
+        for char in word:
+            node = node[char]
+            together += node.get(None, 0)
+        if together > chains.get(word[0], 0):
+            chains[word[0]] = together
+    return anywhere + max((others.get(c, 0) + chains.get(c, 0) for c in {*others, *chains}), default=0)
+
+
+def _repeat(ways: int, leaves: int, low: int, high: int) -> tuple[int, int]:
+    """``(ways, leaves)`` of ``x{low,high}`` for an ``x`` of ``(ways, leaves)``: ``low`` copies
+    in sequence, then ``high - low`` optional ones, each an alternation of one more copy (and
+    the rest) or none."""
+    if ways == 1:  # one way through a copy (a character, a class): closed forms
+        return high - low + 1, 1 + (leaves - 1) * low + leaves * (high - low)
+    optional_ways, optional_leaves = 1, 1
+    for _ in range(high - low):
+        optional_ways, optional_leaves = ways * optional_ways + 1, leaves + ways * (optional_leaves - 1) + 1
+        if optional_leaves > MAX_WORK:
+            return MAX_WORK + 1, MAX_WORK + 1  # refused by the caller; no bignums on {0,65535}
+    total_ways, total_leaves = 1, 1
+    for _ in range(low):
+        total_leaves += total_ways * (leaves - 1)
+        total_ways *= ways
+        if total_leaves > MAX_WORK:
+            return MAX_WORK + 1, MAX_WORK + 1
+    return total_ways * optional_ways, total_leaves + total_ways * (optional_leaves - 1)
 
 
 def _has_repeat_or_branch(seq) -> bool:
@@ -301,10 +447,15 @@ def work_bound(pattern: str) -> int:
     return _parsed_bound(pattern, parsed)
 
 
-def check_regex(pattern: str) -> None:
+def check_regex(pattern: str, max_work: int | None = None) -> None:
     """Raise :class:`UnsafePattern` (a ``ValueError``) with the reason when ``pattern`` could make
-    the backtracking engine take more than linear time; return ``None`` when it is safe."""
-    work_bound(pattern)
+    the backtracking engine take more than linear time, or its bound is over ``max_work`` (for a
+    pattern searched over whole texts: :data:`WHOLE_TEXT_WORK`); return ``None`` when it is safe."""
+    bound = work_bound(pattern)
+    if max_work is not None and bound > max_work:
+        raise UnsafePattern(f"pattern {pattern!r} may backtrack through {bound:,} ways per position, more than the "
+                            f"{max_work:,} allowed a pattern searched over whole turns; use fewer or smaller "
+                            f"repeats and alternations")
 
 
 def check_parsed(pattern: str, parsed) -> None:
@@ -316,7 +467,8 @@ def check_parsed(pattern: str, parsed) -> None:
 
 
 def _parsed_bound(pattern: str, parsed) -> int:
+    flags = parsed.state.flags
     try:
-        return _scan(pattern, parsed.data)
+        return _scan(pattern, parsed.data, bool(flags & _c.SRE_FLAG_IGNORECASE), bool(flags & _c.SRE_FLAG_ASCII))[1]
     except RecursionError:  # _scan recurses once per level of the parse
         raise too_deep(pattern) from None
