@@ -35,6 +35,9 @@ UNITS = {
     # commas are no sentence end and normalised text drops them: one sentence, one block of 100,000
     # characters whose words the tone model's turn stage asks for (jieba's HMM is quadratic in it)
     "comma-joined (turn stage words)": "这双不给试，",
+    # one run of Latin letters after a digit: the tone model's English-sentence check searched it
+    # from every position inside the run (quadratic until s57)
+    "Latin run after a digit": ("1", "ab"),
 }
 SIZES = (25_000, 100_000, 400_000)
 
@@ -117,8 +120,9 @@ def main() -> None:
         return
     for label, unit in UNITS.items():
         times = {}
+        prefix, unit = unit if isinstance(unit, tuple) else ("", unit)
         for size in SIZES:
-            text = (unit * (size // len(unit) + 1))[:size]
+            text = prefix + (unit * (size // len(unit) + 1))[:size - len(prefix)]
             transcript = Transcript.model_validate({"id": "long", "turns": [{"speaker": "agent", "text": text}]})
             times[size] = (_timed(lambda t=text: checker.check(t)),
                            _timed(lambda t=transcript: checker.score(t)))
