@@ -133,6 +133,20 @@ def test_cache_off_writes_nothing(tmp_path, monkeypatch) -> None:
     assert load_parsed(parse_key(b"x: 1")) is None
 
 
+def test_a_cache_folder_the_system_cannot_name_means_no_cache(tmp_path) -> None:
+    # A path component longer than the file system allows (hostile probe F18): every cache lookup
+    # raised "File name too long" and the run ended with exit 2; the caches are only a speed-up.
+    transcript = tmp_path / "t.jsonl"
+    transcript.write_text('{"id": "a", "turns": [{"speaker": "agent", "text": "您好，请问有什么可以帮您？"}]}\n',
+                          encoding="utf-8")
+    env = {**os.environ, "SCRIPTCHECK_CACHE_DIR": str(tmp_path / ("a" * 300))}
+    done = subprocess.run([sys.executable, "-m", "scriptcheck", "score", "-q", "--format", "jsonl", str(transcript)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["id"] == "a"
+    assert "too long" not in done.stderr
+
+
 def test_data_json_cannot_hold_is_not_cached(cache) -> None:
     import datetime
 

@@ -23,9 +23,24 @@ def cache_dir() -> Path | None:
     if configured == "off":
         return None
     if configured:
-        return Path(configured)
+        return Path(configured) if _usable(configured) else None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "scriptcheck"
+
+
+@lru_cache(maxsize=8)
+def _usable(path: str) -> bool:
+    """Whether the system can look up ``path`` at all: a folder that does not exist yet is
+    created when first written, but a name it refuses (a component too long, a NUL) made every
+    cache lookup raise, and the caches are only a speed-up: such a folder means no cache, as an
+    unwritable one does."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return True  # the writers create it, or skip what they cannot write
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _canonical(name: str) -> str:
