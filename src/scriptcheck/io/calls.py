@@ -32,10 +32,9 @@ from typing import Any, Iterator, Mapping
 from scriptcheck.errors import InputError
 from scriptcheck.io.fields import (CHANNEL_KEYS, END_KEYS, ID_KEYS, SPEAKER_KEYS, START_KEYS, TEXT_KEYS,
                                    TURN_LIST_KEYS, clock_seconds, first_key)
-from scriptcheck.io.jsontext import InvalidJSON
-from scriptcheck.io.lines import open_input
+from scriptcheck.io.lines import json_records, open_input
 from scriptcheck.io.quoting import quoted
-from scriptcheck.io.records import Record, json_problem, normalize_speaker, parse_record
+from scriptcheck.io.records import Record, normalize_speaker, parse_record
 from scriptcheck.io.transcripts import (_csv_rows, _decoded_lines, duplicate_column, format_of, read_transcripts,
                                         txt_speaker)
 
@@ -311,7 +310,7 @@ def read_calls(source: str, fmt: str | None = None, encoding: str | None = None,
         return
     lines = _decoded_lines(stream, source, encoding)
     records = _calls_csv(lines, source, speaker_map, scale) if fmt == "csv" else \
-        _calls_values(_jsonl_values(lines, source), source, speaker_map, scale, time_unit)
+        _calls_values(json_records(lines, source, parse_record), source, speaker_map, scale, time_unit)
     try:
         for record in records:
             yield record.validated() if validate else record
@@ -333,20 +332,6 @@ def _calls_parquet(source: str, speaker_map, time_unit: str) -> Iterator[Record]
                 record = Record(source, record.line, error=InputError(exc.reason, file=source, line=record.line,
                                                                       field=exc.field))
         yield record
-
-
-def _jsonl_values(lines, source: str) -> Iterator[tuple[int, Any]]:
-    """``(line number, value)`` per non-blank JSON Lines line, or an :class:`InputError` as the value."""
-    for number, text in lines:
-        if isinstance(text, InputError):
-            yield number, text
-            continue
-        if not text.strip():
-            continue
-        try:
-            yield number, parse_record(text)  # bounded and without a key twice, as the plain reader's
-        except InvalidJSON as exc:
-            yield number, InputError(json_problem(exc), file=source, line=number)
 
 
 def _calls_values(values: Iterator[tuple[int, Any]], source: str, speaker_map, scale: float,

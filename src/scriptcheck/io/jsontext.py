@@ -22,8 +22,8 @@ from typing import Any
 
 from scriptcheck.io.quoting import cut, quoted
 
-__all__ = ["InvalidJSON", "TooManyValues", "WINDOW", "could_exceed", "decode_failure", "json_type", "loads",
-           "raw_decode", "too_many_values", "unique_object"]
+__all__ = ["InvalidJSON", "TooManyValues", "WINDOW", "could_exceed", "decode_failure", "json_problem", "json_type",
+           "loads", "raw_decode", "too_many_values", "unique_object"]
 
 # A \uD800-\uDFFF escape: only text holding one can decode to a lone surrogate, so the walk
 # below runs for almost no record (a pair, as emoji are escaped, decodes to one character).
@@ -62,6 +62,12 @@ def loads(text: str, *, max_values: int | None = None, unique_keys: bool = False
         raise InvalidJSON(decode_failure(exc)) from None
     _check_surrogates(text, data)
     return data
+
+
+def json_problem(exc: InvalidJSON) -> str:
+    """The reason a record refused by :func:`loads` is rejected with: ``invalid JSON: …``, or the
+    bound it passed (:class:`TooManyValues` says what it is)."""
+    return str(exc) if isinstance(exc, TooManyValues) else f"invalid JSON: {exc}"
 
 
 def unique_object(pairs: list[tuple[str, Any]]) -> dict:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from scriptcheck.errors import InputError
-from scriptcheck.io.jsontext import InvalidJSON, loads
+from scriptcheck.io.jsontext import InvalidJSON, json_problem, loads
 
-__all__ = ["open_input", "read_bytes", "json_lines"]
+__all__ = ["open_input", "read_bytes", "json_records"]
 
 
 def open_input(source: str) -> BinaryIO:
@@ -48,14 +48,20 @@ def read_bytes(source: str, limit: int | None = None) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=source) from None
 
 
-def json_lines(lines: Iterable[str], source: str) -> Iterator[tuple[int, Any]]:
-    """``(line number, parsed value)`` for each non-blank line of a JSON Lines text;
-    :class:`InputError` (file, line, reason) at the first line that is not JSON."""
-    for number, line in enumerate(lines, start=1):
+def json_records(lines: Iterable[tuple[int, str | InputError]], source: str,
+                 parse: Callable[[str], Any] = loads) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` for each non-blank line of numbered JSON Lines text, decoded by
+    ``parse``; the value of a line that could not be decoded (given as its :class:`InputError`)
+    or parsed is its :class:`InputError` (file, line, reason), and the lines after it are still
+    read: a batch names and counts one bad record and goes on."""
+    for number, line in lines:
+        if isinstance(line, InputError):
+            yield number, line
+            continue
         if not line.strip():
             continue
         try:
-            value = loads(line)
+            value = parse(line)
         except InvalidJSON as exc:
-            raise InputError(f"invalid JSON: {exc}", file=source, line=number) from None
+            value = InputError(json_problem(exc), file=source, line=number)
         yield number, value

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import undecodable
 from scriptcheck.io.fields import ID_KEYS, TURN_LIST_KEYS, pop_alias, with_standard_names
-from scriptcheck.io.jsontext import InvalidJSON, TooManyValues, json_type, loads
+from scriptcheck.io.jsontext import InvalidJSON, json_problem, json_type, loads
 from scriptcheck.io.canonical import canonical_transcript
 from scriptcheck.io.quoting import cut, quoted
 from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_speaker
@@ -17,7 +17,7 @@ from scriptcheck.models import SPEAKER_ALIASES, SPEAKERS, Transcript, normalize_
 _tuple_new = tuple.__new__
 
 __all__ = ["Record", "SPEAKER_ALIASES", "normalize_speaker", "build_transcript", "canonical_transcript",
-           "validated_transcript", "parse_record", "json_problem", "MAX_METADATA_DEPTH", "MAX_RECORD_VALUES",
+           "validated_transcript", "parse_record", "MAX_METADATA_DEPTH", "MAX_RECORD_VALUES",
            "MAX_TRANSCRIPT_CHARS", "MAX_TRANSCRIPT_TURNS"]
 
 # Metadata is copied into the report; pydantic refuses to write JSON nested past a few hundred
@@ -124,11 +124,6 @@ def parse_record(text: str) -> Any:
     object (``{"turns": [...], "turns": [...]}`` was scored on the last one, shown by a viewer
     that keeps the first). Raises :class:`InvalidJSON` (:func:`json_problem` words it)."""
     return loads(text, max_values=MAX_RECORD_VALUES, unique_keys=True)
-
-
-def json_problem(exc: InvalidJSON) -> str:
-    """The reason of a record :func:`parse_record` refused, as a rejected record states it."""
-    return str(exc) if isinstance(exc, TooManyValues) else f"invalid JSON: {exc}"
 
 
 def build_transcript(raw: Any, *, source: str, line: int, measure: bool = True) -> Transcript:

@@ -24,14 +24,14 @@ from pydantic import ValidationError
 from scriptcheck.errors import InputError
 from scriptcheck.io.encoding import decode_bytes, undecodable
 from scriptcheck.io.jsontext import InvalidJSON, loads, raw_decode
-from scriptcheck.io.lines import read_bytes
+from scriptcheck.io.lines import json_records, read_bytes
 from scriptcheck.io.records import MAX_TRANSCRIPT_CHARS, normalize_speaker
 from scriptcheck.io.transcripts import iter_input_files, read_transcripts
 from scriptcheck.io.walk import files_below
 from scriptcheck.models import make_report
 
-__all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "result_files", "utf8_lines",
-           "json_records", "jsonl_records", "RESULT_SUFFIXES"]
+__all__ = ["ReportInput", "read_results", "read_turns", "build_payload", "result_files", "jsonl_records",
+           "RESULT_SUFFIXES"]
 
 RESULT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".parquet")
 
@@ -62,20 +62,11 @@ def _cannot_read(exc: OSError, path: str, line: int | None = None) -> InputError
     return InputError(f"cannot read: {exc.strerror or exc}", file=path, line=line)
 
 
-def utf8_lines(path: str | Path) -> Iterator[str]:
-    """The lines of a UTF-8 file (a BOM dropped), read as bytes and decoded one by one, so an
-    undecodable line is an :class:`InputError` naming its line (a text stream failed with a
-    UnicodeDecodeError at some block of the file); a read error is one too."""
-    for line in _utf8_items(path):
-        if isinstance(line, InputError):
-            raise line
-        yield line
-
-
 def _utf8_items(path: str | Path) -> Iterator[str | InputError]:
-    """:func:`utf8_lines`, an undecodable line given as its :class:`InputError` and the lines
-    after it still read (one bad line is one bad record); a file that cannot be opened or read
-    still raises."""
+    """The lines of a UTF-8 file (a BOM dropped), read as bytes and decoded one by one, so an
+    undecodable line is given as an :class:`InputError` naming its line (a text stream failed
+    with a UnicodeDecodeError at some block of the file) and the lines after it are still read
+    (one bad line is one bad record); a file that cannot be opened or read raises."""
     name = str(path)
     try:
         stream = open(path, "rb")
@@ -100,28 +91,10 @@ def _utf8_items(path: str | Path) -> Iterator[str | InputError]:
             yield line
 
 
-def json_records(lines: Iterable[str | InputError], source: str) -> Iterator[tuple[int, Any]]:
-    """``(line number, value)`` for each non-blank line of a JSON Lines text, where the value of
-    a line that cannot be decoded or parsed is its :class:`InputError` (file, line, reason) and
-    the lines after it are still read: a batch names and counts one bad record and goes on
-    (:func:`scriptcheck.io.lines.json_lines` stops at it)."""
-    for number, line in enumerate(lines, start=1):
-        if isinstance(line, InputError):
-            yield number, line
-            continue
-        if not line.strip():
-            continue
-        try:
-            value = loads(line)
-        except InvalidJSON as exc:
-            value = InputError(f"invalid JSON: {exc}", file=source, line=number)
-        yield number, value
-
-
 def jsonl_records(path: str | Path) -> Iterator[tuple[int, Any]]:
-    """:func:`json_records` of a UTF-8 JSON Lines file (:func:`utf8_lines`): an undecodable or
+    """:func:`scriptcheck.io.lines.json_records` of a UTF-8 JSON Lines file: an undecodable or
     unparsable line is given as its :class:`InputError`; a file that cannot be read raises."""
-    return json_records(_utf8_items(path), str(path))
+    return json_records(enumerate(_utf8_items(path), start=1), str(path))
 
 
 def _add_count(current: int | None, value: Any) -> int | None:
@@ -183,7 +156,7 @@ def read_results(sources: Iterable[str], skipped: list[InputError] | None = None
                 raise InputError('not a score report (expected {"reports": [...]})', file=str(path))
         else:
             lines = _utf8_items(path)
-        for number, doc in json_records(lines, str(path)):
+        for number, doc in json_records(enumerate(lines, start=1), str(path)):
             if isinstance(doc, InputError):
                 bad(doc)
             elif _is_report(doc):
